@@ -1,0 +1,74 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+// Module map (see docs/ARCHITECTURE.md):
+//   TraduCore      pure domain: manifests, validation, diagnostics, schemas. No I/O.
+//   TraduYAML      adapter: libyaml events -> TraduCore.Node
+//   TraduPostgres  adapter: libpq client (queries, COPY, LISTEN/NOTIFY), off the cooperative pool
+//   TraduHTTP      adapter: libcurl client, off the cooperative pool
+//   TraduStore     tradu's tables and migrations, one PostgreSQL schema per environment
+//   TraduEmbeddedPostgres  the local PostgreSQL that tradu starts itself
+//   TraduApp       use cases wiring the adapters to the core
+//   tradu          thin command line (swift-argument-parser)
+let package = Package(
+    name: "tradu",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "tradu", targets: ["tradu"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CLibYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
+        .systemLibrary(
+            name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+        .systemLibrary(
+            name: "CLibCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+
+        .target(name: "TraduCore"),
+        .target(name: "TraduYAML", dependencies: ["TraduCore", "CLibYAML"]),
+        .target(
+            name: "TraduPostgres",
+            dependencies: ["CLibPQ", .product(name: "Logging", package: "swift-log")]),
+        .target(
+            name: "TraduHTTP",
+            dependencies: ["CLibCurl"]),
+        .target(
+            name: "TraduStore",
+            dependencies: ["TraduCore", "TraduPostgres", .product(name: "Logging", package: "swift-log")]),
+        .target(
+            name: "TraduEmbeddedPostgres",
+            dependencies: ["TraduPostgres", .product(name: "Logging", package: "swift-log")]),
+        .target(
+            name: "TraduApp",
+            dependencies: [
+                "TraduCore", "TraduYAML", "TraduPostgres", "TraduHTTP", "TraduStore", "TraduEmbeddedPostgres",
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+        .executableTarget(
+            name: "tradu",
+            dependencies: [
+                "TraduApp", "TraduCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+
+        .target(
+            name: "TraduTestSupport",
+            dependencies: ["TraduPostgres", "TraduEmbeddedPostgres"],
+            path: "Tests/TraduTestSupport"),
+        .testTarget(name: "TraduCoreTests", dependencies: ["TraduCore"]),
+        .testTarget(name: "TraduYAMLTests", dependencies: ["TraduYAML", "TraduCore"]),
+        .testTarget(
+            name: "TraduPostgresTests",
+            dependencies: ["TraduPostgres", "TraduStore", "TraduEmbeddedPostgres", "TraduTestSupport", "TraduCore"]),
+        .testTarget(name: "TraduHTTPTests", dependencies: ["TraduHTTP", "TraduTestSupport"]),
+        .testTarget(
+            name: "TraduAppTests",
+            dependencies: ["TraduApp", "TraduCore", "TraduYAML", "TraduTestSupport"],
+            exclude: ["Fixtures"]),
+    ]
+)

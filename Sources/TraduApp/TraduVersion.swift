@@ -1,0 +1,4 @@
+/// The version this build reports (`tradu --version`, instance rows, logs).
+public enum TraduVersion {
+    public static let current = "0.1.0"
+}

@@ -1,0 +1,101 @@
+/// An AI inference endpoint.
+public struct Engine: Sendable, Hashable {
+    public enum Kind: String, Sendable, Hashable {
+        case pseudo, openai, command
+    }
+
+    public struct RateLimit: Sendable, Hashable {
+        public var requestsPerMinute: Int?
+        public var tokensPerMinute: Int?
+    }
+
+    public var name: String
+    public var kind: Kind
+    public var model: String?
+    public var endpoint: String
+    public var apiKey: SecretReference?
+    public var prompt: String?
+    public var command: [String]?
+    public var timeout: DurationValue
+    public var concurrency: Int
+    public var maxSegmentsPerRequest: Int
+    public var temperature: Double?
+    public var rateLimit: RateLimit
+
+    /// Variables a prompt may use; anything else in `{{...}}` is an error rather than an empty string.
+    public static let promptVariables = ["sourceLanguage", "targetLanguage"]
+}
+
+extension Engine {
+    static func decode(name: String, spec: Node, into diagnostics: inout [Diagnostic]) -> Engine {
+        let reader = SpecReader(spec, ManifestShapes.engine)
+        let kind = Kind(rawValue: reader.string("type") ?? "") ?? .pseudo
+        let onlyFor: [(key: String, kinds: [Kind])] = [
+            ("model", [.openai]), ("endpoint", [.openai]), ("apiKeyFrom", [.openai]), ("temperature", [.openai]),
+            ("prompt", [.openai, .command]), ("command", [.command]),
+        ]
+        for (key, kinds) in onlyFor where reader.has(key) && !kinds.contains(kind) {
+            let names = kinds.map { "\($0.rawValue)" }.joined(separator: " and ")
+            diagnostics.append(
+                Diagnostic(
+                    at: reader.range(key),
+                    "spec.\(key) applies to \(names) engines only, not to type '\(kind.rawValue)'"))
+        }
+        let requiredFor: [(key: String, kind: Kind)] = [("model", .openai), ("command", .command)]
+        for (key, needed) in requiredFor where kind == needed && !reader.has(key) {
+            diagnostics.append(
+                Diagnostic(
+                    at: reader.valueRange("type"), "spec.\(key) is required for an engine of type '\(kind.rawValue)'"))
+        }
+        if let prompt = reader.node("prompt"), let text = prompt.string {
+            for variable in TemplateVariables.names(in: text) where !promptVariables.contains(variable) {
+                diagnostics.append(
+                    Diagnostic(
+                        at: prompt.range,
+                        "spec.prompt uses unknown variable '{{\(variable)}}' (known: "
+                            + promptVariables.map { "{{\($0)}}" }.joined(separator: ", ") + ")"
+                            + Suggestion.didYouMean(variable, in: promptVariables)))
+            }
+        }
+        let rate = reader.object("rateLimit")
+        return Engine(
+            name: name, kind: kind, model: reader.string("model"),
+            endpoint: reader.string("endpoint") ?? "https://api.openai.com/v1",
+            apiKey: reader.secretReference("apiKeyFrom"), prompt: reader.string("prompt"),
+            command: reader.strings("command"), timeout: reader.duration("timeout") ?? .seconds(60),
+            concurrency: reader.int("concurrency") ?? 4,
+            maxSegmentsPerRequest: reader.int("maxSegmentsPerRequest") ?? 16,
+            temperature: reader.double("temperature"),
+            rateLimit: RateLimit(
+                requestsPerMinute: rate.int("requestsPerMinute"), tokensPerMinute: rate.int("tokensPerMinute")))
+    }
+}
+
+/// `{{name}}` variables in a template.
+enum TemplateVariables {
+    static func names(in text: String) -> [String] {
+        var names: [String] = []
+        var rest = Substring(text)
+        while let open = rest.range(of: "{{") {
+            guard let close = rest[open.upperBound...].range(of: "}}") else { break }
+            names.append(rest[open.upperBound..<close.lowerBound].trimmingSpaces())
+            rest = rest[close.upperBound...]
+        }
+        return names
+    }
+}
+
+extension Substring {
+    func trimmingSpaces() -> String {
+        String(drop(while: { $0 == " " }).reversed().drop(while: { $0 == " " }).reversed())
+    }
+
+    func range(of needle: String) -> Range<Index>? {
+        var index = startIndex
+        while index < endIndex {
+            if self[index...].hasPrefix(needle) { return index..<self.index(index, offsetBy: needle.count) }
+            index = self.index(after: index)
+        }
+        return nil
+    }
+}

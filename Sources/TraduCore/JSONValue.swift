@@ -1,0 +1,121 @@
+/// A JSON document as a value, with a deterministic encoder (sorted keys optional, stable float format).
+/// The core uses it for JSON Schemas, canonical manifests and machine-readable output without Foundation.
+public indirect enum JSONValue: Sendable, Hashable {
+    case null
+    case bool(Bool)
+    case int(Int)
+    case double(Double)
+    case string(String)
+    case array([JSONValue])
+    /// Keys keep their insertion order; `encoded(sortedKeys:)` can sort them.
+    case object([(String, JSONValue)])
+
+    public static func == (lhs: JSONValue, rhs: JSONValue) -> Bool {
+        switch (lhs, rhs) {
+        case (.null, .null): return true
+        case (.bool(let a), .bool(let b)): return a == b
+        case (.int(let a), .int(let b)): return a == b
+        case (.double(let a), .double(let b)): return a == b
+        case (.string(let a), .string(let b)): return a == b
+        case (.array(let a), .array(let b)): return a == b
+        case (.object(let a), .object(let b)):
+            return a.count == b.count && zip(a, b).allSatisfy { $0.0 == $1.0 && $0.1 == $1.1 }
+        default: return false
+        }
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(encoded(sortedKeys: true))
+    }
+
+    /// The value under `key` of an object.
+    public subscript(key: String) -> JSONValue? {
+        if case .object(let members) = self { return members.first(where: { $0.0 == key })?.1 }
+        return nil
+    }
+
+    /// Compact JSON text, or indented with two spaces when `pretty`.
+    public func encoded(pretty: Bool = false, sortedKeys: Bool = false) -> String {
+        var out = ""
+        write(to: &out, pretty: pretty, sortedKeys: sortedKeys, indent: 0)
+        return out
+    }
+
+    private func write(to out: inout String, pretty: Bool, sortedKeys: Bool, indent: Int) {
+        switch self {
+        case .null: out += "null"
+        case .bool(let value): out += value ? "true" : "false"
+        case .int(let value): out += String(value)
+        case .double(let value): out += JSONValue.format(value)
+        case .string(let value): JSONValue.writeString(value, to: &out)
+        case .array(let values):
+            if values.isEmpty {
+                out += "[]"
+                return
+            }
+            out += "["
+            for (index, value) in values.enumerated() {
+                if index > 0 { out += "," }
+                if pretty { out += "\n" + String(repeating: "  ", count: indent + 1) }
+                value.write(to: &out, pretty: pretty, sortedKeys: sortedKeys, indent: indent + 1)
+            }
+            if pretty { out += "\n" + String(repeating: "  ", count: indent) }
+            out += "]"
+        case .object(let members):
+            if members.isEmpty {
+                out += "{}"
+                return
+            }
+            let ordered = sortedKeys ? members.sorted { $0.0 < $1.0 } : members
+            out += "{"
+            for (index, member) in ordered.enumerated() {
+                if index > 0 { out += "," }
+                if pretty { out += "\n" + String(repeating: "  ", count: indent + 1) }
+                JSONValue.writeString(member.0, to: &out)
+                out += pretty ? ": " : ":"
+                member.1.write(to: &out, pretty: pretty, sortedKeys: sortedKeys, indent: indent + 1)
+            }
+            if pretty { out += "\n" + String(repeating: "  ", count: indent) }
+            out += "}"
+        }
+    }
+
+    private static func format(_ value: Double) -> String {
+        guard value.isFinite else { return "null" }
+        if value == value.rounded(), abs(value) < 1e15 { return String(Int(value)) }
+        return String(value)
+    }
+
+    private static func writeString(_ value: String, to out: inout String) {
+        out += "\""
+        for scalar in value.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where scalar.value < 0x20:
+                let hex = String(scalar.value, radix: 16)
+                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        out += "\""
+    }
+}
+
+extension Node {
+    /// The node as plain JSON, dropping positions (for canonical manifests and schema checks).
+    public var json: JSONValue {
+        switch value {
+        case .null: .null
+        case .bool(let value): .bool(value)
+        case .int(let value): .int(value)
+        case .float(let value): .double(value)
+        case .string(let value): .string(value)
+        case .sequence(let nodes): .array(nodes.map(\.json))
+        case .mapping(let entries): .object(entries.map { ($0.key, $0.value.json) })
+        }
+    }
+}

@@ -1,0 +1,87 @@
+/// Dataset + engine + target languages + retry policy + timing + sinks: one unit of desired work.
+public struct Pipeline: Sendable, Hashable {
+    public enum Sink: Sendable, Hashable {
+        case jsonl(path: String)
+        case webhook(url: String, signingKey: SecretReference?)
+    }
+
+    public var name: String
+    public var dataset: String
+    public var engine: String
+    public var targetLanguages: [String]
+    /// nil means `RetryPolicy.default`.
+    public var retryPolicy: String?
+    public var leaseDuration: DurationValue
+    public var heartbeatInterval: DurationValue
+    public var blockTimeout: DurationValue
+    public var priority: Int
+    public var concurrency: Int?
+    public var sinks: [Sink]
+    public var suspended: Bool
+}
+
+extension Pipeline {
+    static func decode(name: String, spec: Node, into diagnostics: inout [Diagnostic]) -> Pipeline {
+        let reader = SpecReader(spec, ManifestShapes.pipeline)
+        let lease = reader.object("lease")
+        let pipeline = Pipeline(
+            name: name, dataset: reader.string("dataset") ?? "", engine: reader.string("engine") ?? "",
+            targetLanguages: reader.strings("targetLanguages") ?? [], retryPolicy: reader.string("retryPolicy"),
+            leaseDuration: lease.duration("duration") ?? .seconds(60),
+            heartbeatInterval: lease.duration("heartbeat") ?? .seconds(10),
+            blockTimeout: reader.duration("blockTimeout") ?? .seconds(1800), priority: reader.int("priority") ?? 50,
+            concurrency: reader.int("concurrency"),
+            sinks: decodeSinks(reader.node("sinks")?.elements ?? [], into: &diagnostics),
+            suspended: reader.bool("suspended") ?? false)
+        if pipeline.heartbeatInterval.milliseconds * 2 > pipeline.leaseDuration.milliseconds {
+            diagnostics.append(
+                Diagnostic(
+                    at: lease.valueRange("heartbeat"),
+                    "spec.lease.heartbeat (\(pipeline.heartbeatInterval)) must be at most half of spec.lease.duration"
+                        + " (\(pipeline.leaseDuration)), or one late heartbeat loses the lease"))
+        }
+        if pipeline.blockTimeout < pipeline.leaseDuration {
+            diagnostics.append(
+                Diagnostic(
+                    at: reader.valueRange("blockTimeout"),
+                    "spec.blockTimeout (\(pipeline.blockTimeout)) must not be shorter than spec.lease.duration"
+                        + " (\(pipeline.leaseDuration))"))
+        }
+        return pipeline
+    }
+
+    private static func decodeSinks(_ nodes: [Node], into diagnostics: inout [Diagnostic]) -> [Sink] {
+        nodes.enumerated().compactMap { index, node in
+            let reader = SpecReader(node, ManifestShapes.sinkShape)
+            let type = reader.string("type") ?? ""
+            let fieldsFor = ["jsonl": ["path"], "webhook": ["url", "signingKeyFrom"]]
+            for key in ["path", "url", "signingKeyFrom"] where reader.has(key) && !(fieldsFor[type] ?? []).contains(key) {
+                diagnostics.append(
+                    Diagnostic(at: reader.range(key), "spec.sinks[\(index)].\(key) does not apply to a \(type) sink"))
+            }
+            switch type {
+            case "jsonl":
+                guard let path = reader.string("path") else {
+                    diagnostics.append(
+                        Diagnostic(at: node.range, "spec.sinks[\(index)] of type jsonl needs 'path'"))
+                    return nil
+                }
+                return .jsonl(path: path)
+            default:
+                guard let url = reader.string("url") else {
+                    diagnostics.append(
+                        Diagnostic(at: node.range, "spec.sinks[\(index)] of type webhook needs 'url'"))
+                    return nil
+                }
+                return .webhook(url: url, signingKey: reader.secretReference("signingKeyFrom"))
+            }
+        }
+    }
+}
+
+extension ManifestShapes {
+    static var sinkShape: ObjectShape {
+        guard case .object(let shape) = sink else { preconditionFailure("sink is an object") }
+        return shape
+    }
+}

@@ -1,0 +1,71 @@
+import CLibPQ
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+extension PostgresConnection {
+    /// Starts listening on `channel`; remembered and re-issued after a reconnect.
+    public func listen(_ channel: String) throws {
+        try execute("LISTEN \(try PostgresQuoting.identifier(channel))")
+        if !listenedChannels.contains(channel) { listenedChannels.append(channel) }
+    }
+
+    public func unlisten(_ channel: String) throws {
+        try execute("UNLISTEN \(try PostgresQuoting.identifier(channel))")
+        listenedChannels.removeAll { $0 == channel }
+    }
+
+    /// Sends a notification (delivered when the sender's transaction commits).
+    public func notify(_ channel: String, payload: String = "") throws {
+        try query("SELECT pg_notify($1, $2)", [channel, payload])
+    }
+
+    /// Returns the notifications already received, or waits up to `timeout` for some; empty after the timeout.
+    ///
+    /// This blocks the connection's thread while it waits, so use a connection dedicated to listening.
+    public func waitForNotifications(timeout: Duration) throws -> [PostgresNotification] {
+        let connection = try connection()
+        try consumeInput(connection)
+        var received = drainNotifications(connection)
+        let deadline = ContinuousClock.now.advanced(by: timeout)
+        while received.isEmpty {
+            let remaining = ContinuousClock.now.duration(to: deadline)
+            guard remaining > .zero else { return [] }
+            let socket = PQsocket(connection)
+            guard socket >= 0 else {
+                throw LibPQResult.connectionError(connection, fallback: "connection has no socket")
+            }
+            var descriptor = pollfd(fd: socket, events: Int16(POLLIN), revents: 0)
+            let milliseconds = Int32(clamping: remaining.components.seconds * 1000 + 1)
+            let ready = poll(&descriptor, 1, min(milliseconds, Int32(remaining / .milliseconds(1)) + 1))
+            if ready < 0 {
+                if errno == EINTR { continue }
+                throw PostgresError(kind: .connection, message: "poll failed: \(String(cString: strerror(errno)))")
+            }
+            if ready == 0 { continue }
+            try consumeInput(connection)
+            received = drainNotifications(connection)
+        }
+        return received
+    }
+
+    private func consumeInput(_ connection: OpaquePointer) throws {
+        if PQconsumeInput(connection) == 0 || PQstatus(connection) == CONNECTION_BAD {
+            throw LibPQResult.connectionError(connection, fallback: "connection lost while waiting for notifications")
+        }
+    }
+
+    private func drainNotifications(_ connection: OpaquePointer) -> [PostgresNotification] {
+        var notifications: [PostgresNotification] = []
+        while let notify = PQnotifies(connection) {
+            notifications.append(
+                PostgresNotification(
+                    channel: String(cString: notify.pointee.relname),
+                    payload: notify.pointee.extra.map { String(cString: $0) } ?? "",
+                    senderPID: notify.pointee.be_pid))
+            PQfreemem(notify)
+        }
+        return notifications
+    }
+}

@@ -1,0 +1,184 @@
+import CLibPQ
+import Foundation
+import Logging
+
+/// One libpq connection, running on its own thread.
+///
+/// Every libpq call runs on a dedicated thread (see `ConnectionThreadExecutor`), never on Swift's cooperative
+/// pool. Methods are synchronous inside the actor, so one call finishes before the next starts and statements
+/// from different tasks never interleave; from outside, call them with `await`.
+///
+/// Losing the connection: the failing call throws an error whose `isConnectionLoss` is true; the next call (or
+/// `reconnectIfNeeded()`) resets the connection and restores the session: `LISTEN` channels and statements
+/// registered with `addSessionSetup(_:)`. Notifications sent while disconnected are lost. Inside a
+/// transaction there is no silent reconnect: the transaction fails.
+public actor PostgresConnection {
+    private let executor: ConnectionThreadExecutor
+    public nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
+
+    public nonisolated let logger: Logger
+    /// Where the connection points, without secrets ("user@host:port/dbname").
+    public nonisolated let target: String
+
+    private let conninfo: String
+    private let notices: NoticeSink
+    private var handle: ConnectionHandle?
+    private var closed = false
+    var listenedChannels: [String] = []
+    private var sessionSetup: [String] = []
+    var transactionDepth = 0
+
+    private init(conninfo: String, logger: Logger) {
+        self.conninfo = conninfo
+        self.logger = logger
+        self.target = PostgresConnectionString.target(conninfo)
+        self.notices = NoticeSink(logger: logger)
+        self.executor = ConnectionThreadExecutor(name: "tradu-pg")
+    }
+
+    deinit {
+        // `handle` is released after this, which calls PQfinish.
+        executor.shutdown()
+    }
+
+    /// Opens a connection. `conninfo` is a URI (`postgresql://user@host:5432/db`) or keyword/value string
+    /// (`host=/run/postgresql port=5432 dbname=db`). Errors never contain the password.
+    public static func connect(
+        _ conninfo: String, logger: Logger = Logger(label: "tradu.postgres")
+    ) async throws -> PostgresConnection {
+        let connection = PostgresConnection(conninfo: conninfo, logger: logger)
+        try await connection.open()
+        return connection
+    }
+
+    private func open() throws {
+        guard let pointer = PQconnectdb(conninfo) else {
+            throw PostgresError(kind: .connection, message: "could not allocate a PostgreSQL connection")
+        }
+        let handle = ConnectionHandle(pointer)
+        guard PQstatus(pointer) == CONNECTION_OK else {
+            throw connectFailure(pointer)
+        }
+        notices.install(on: pointer)
+        self.handle = handle
+    }
+
+    /// Closes the connection. Later calls throw a `.misuse` error.
+    public func close() {
+        handle = nil
+        closed = true
+    }
+
+    /// Whether libpq believes the connection is up. A dropped connection is only noticed on the next call.
+    public var isConnected: Bool {
+        handle.map { PQstatus($0.pointer) == CONNECTION_OK } ?? false
+    }
+
+    /// The server process id serving this connection.
+    public var backendPID: Int32 {
+        get throws { PQbackendPID(try connection()) }
+    }
+
+    /// Reconnects if the connection was lost, restoring LISTENs and session setup. Throws if the server is still
+    /// unreachable.
+    public func reconnectIfNeeded() throws {
+        _ = try connection()
+    }
+
+    /// Runs `sql` now and again after every reconnect: for session state such as `SET search_path`.
+    public func addSessionSetup(_ sql: String) throws {
+        try execute(sql)
+        sessionSetup.append(sql)
+    }
+
+    // MARK: Statements
+
+    /// Runs one statement with `$1, $2, ...` parameters in text format (nil is NULL) and returns its rows.
+    @discardableResult
+    public func query(_ sql: String, _ parameters: [String?] = []) throws -> PostgresRows {
+        let connection = try connection()
+        var values: [UnsafePointer<CChar>?] = []
+        values.reserveCapacity(parameters.count)
+        defer {
+            for value in values { free(UnsafeMutablePointer(mutating: value)) }
+        }
+        for parameter in parameters {
+            guard let parameter else {
+                values.append(nil)
+                continue
+            }
+            if parameter.utf8.contains(0) {
+                throw PostgresError(kind: .misuse, message: "query parameter $\(values.count + 1) contains NUL")
+            }
+            values.append(UnsafePointer(strdup(parameter)))
+        }
+        let result = PQexecParams(connection, sql, Int32(values.count), nil, values, nil, nil, 0)
+        defer { PQclear(result) }
+        return LibPQResult.rows(try LibPQResult.check(result, connection: connection))
+    }
+
+    /// Runs one or more `;`-separated statements without parameters (simple query protocol). Multi-statement
+    /// strings run in one implicit transaction unless they contain their own BEGIN/COMMIT.
+    public func execute(_ sql: String) throws {
+        let connection = try connection()
+        let result = PQexec(connection, sql)
+        defer { PQclear(result) }
+        _ = try LibPQResult.check(result, connection: connection)
+    }
+
+    // MARK: Connection state
+
+    /// The live libpq connection, reconnecting first if it was lost (except inside a transaction).
+    func connection() throws -> OpaquePointer {
+        guard let handle else {
+            throw PostgresError(kind: .misuse, message: closed ? "connection is closed" : "connection is not open")
+        }
+        let pointer = handle.pointer
+        if PQstatus(pointer) == CONNECTION_OK { return pointer }
+        guard transactionDepth == 0 else {
+            throw PostgresError(kind: .connection, message: "connection to \(target) lost during a transaction")
+        }
+        logger.warning("PostgreSQL connection lost; reconnecting", metadata: ["target": "\(target)"])
+        PQreset(pointer)
+        guard PQstatus(pointer) == CONNECTION_OK else {
+            throw connectFailure(pointer)
+        }
+        try restoreSession(pointer)
+        logger.info("PostgreSQL connection restored", metadata: ["target": "\(target)"])
+        return pointer
+    }
+
+    private func restoreSession(_ connection: OpaquePointer) throws {
+        var statements = sessionSetup
+        for channel in listenedChannels {
+            statements.append("LISTEN \(try PostgresQuoting.identifier(channel))")
+        }
+        for sql in statements {
+            let result = PQexec(connection, sql)
+            defer { PQclear(result) }
+            _ = try LibPQResult.check(result, connection: connection)
+        }
+    }
+
+    /// A clear connection error naming the target, with any password scrubbed from libpq's message.
+    private func connectFailure(_ connection: OpaquePointer) -> PostgresError {
+        var reason = LibPQResult.trimmed(String(cString: PQerrorMessage(connection)))
+        if let password = PostgresConnectionString.password(conninfo), !password.isEmpty {
+            reason = reason.replacingOccurrences(of: password, with: "***")
+        }
+        return PostgresError(kind: .connection, message: "could not connect to PostgreSQL at \(target): \(reason)")
+    }
+}
+
+/// Owns a `PGconn*` and finishes it when released, so the pointer cannot outlive or escape its owner.
+final class ConnectionHandle {
+    let pointer: OpaquePointer
+
+    init(_ pointer: OpaquePointer) {
+        self.pointer = pointer
+    }
+
+    deinit {
+        PQfinish(pointer)
+    }
+}

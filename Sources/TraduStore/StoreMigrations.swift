@@ -1,0 +1,9 @@
+/// tradu's migrations, in order. Append new ones; never change a released one.
+public enum StoreMigrations {
+    public static let all: [Migration] = [
+        foundation
+    ]
+
+    /// The newest version this build knows.
+    public static var latestVersion: Int { all.last?.version ?? 0 }
+}

@@ -1,0 +1,21 @@
+#if canImport(Glibc)
+    @preconcurrency import Glibc
+#endif
+
+/// Writes to standard output and standard error by file descriptor (the C `stdout`/`stderr` globals are
+/// not concurrency-safe in Swift 6).
+enum Console {
+    static func out(_ text: String) { write(1, text + "\n") }
+    static func error(_ text: String) { write(2, text + "\n") }
+
+    static var isTerminal: Bool { isatty(1) == 1 }
+
+    private static func write(_ fd: Int32, _ text: String) {
+        var bytes = Array(text.utf8)[...]
+        while !bytes.isEmpty {
+            let written = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+            if written <= 0 { return }
+            bytes = bytes.dropFirst(written)
+        }
+    }
+}

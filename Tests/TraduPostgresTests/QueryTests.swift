@@ -1,0 +1,124 @@
+import Testing
+import TraduPostgres
+import TraduTestSupport
+
+@Suite struct QueryTests {
+    @Test func parametersIncludingNullAndUnicode() async throws {
+        let connection = try await PostgresConnection.connect(try await TestPostgres.shared.freshDatabase())
+        let rows = try await connection.query(
+            "SELECT $1::text AS word, $2::text AS missing, $3::int + 1 AS next, $4::bool AS flag",
+            ["héllo wörld ✓ 日本語 🚀", nil, "41", "true"])
+        #expect(rows.count == 1)
+        #expect(rows.columns == ["word", "missing", "next", "flag"])
+        #expect(rows[0]["word"] == "héllo wörld ✓ 日本語 🚀")
+        #expect(rows[0]["missing"] == nil)
+        #expect(try rows[0].int("next") == 42)
+        #expect(try rows[0].bool("flag") == true)
+        #expect(try rows[0].int("missing") == nil)
+    }
+
+    @Test func commandTagAndAffectedRows() async throws {
+        let connection = try await PostgresConnection.connect(try await TestPostgres.shared.freshDatabase())
+        try await connection.execute("CREATE TABLE t (id int PRIMARY KEY, name text); CREATE INDEX ON t (name)")
+        let insert = try await connection.query(
+            "INSERT INTO t VALUES ($1, $2), ($3, $4)", ["1", "a", "2", nil])
+        #expect(insert.commandTag == "INSERT 0 2")
+        #expect(insert.affectedRows == 2)
+        let rows = try await connection.query("SELECT id, name FROM t ORDER BY id")
+        #expect(rows.map { $0["name"] } == ["a", nil])
+        #expect(rows.affectedRows == 2)
+    }
+
+    @Test func decodingErrorIsTyped() async throws {
+        let connection = try await PostgresConnection.connect(try await TestPostgres.shared.freshDatabase())
+        let rows = try await connection.query("SELECT 'abc' AS n")
+        let error = #expect(throws: PostgresError.self) { try rows[0].int("n") }
+        #expect(error?.kind == .decoding)
+    }
+
+    @Test func syntaxErrorHasSQLState() async throws {
+        let connection = try await PostgresConnection.connect(try await TestPostgres.shared.freshDatabase())
+        let error = await #expect(throws: PostgresError.self) { try await connection.query("SELEC 1") }
+        #expect(error?.kind == .query)
+        #expect(error?.sqlState == "42601")
+        #expect(error?.isSyntaxError == true)
+        #expect(error?.position == 1)
+        #expect(error?.message.contains("syntax error") == true)
+        // The connection is still usable.
+        #expect(try await connection.query("SELECT 1 AS one")[0]["one"] == "1")
+    }
+
+    @Test func uniqueViolationHasSQLStateDetailAndConstraint() async throws {
+        let connection = try await PostgresConnection.connect(try await TestPostgres.shared.freshDatabase())
+        try await connection.execute("CREATE TABLE u (id int CONSTRAINT u_pkey PRIMARY KEY)")
+        try await connection.query("INSERT INTO u VALUES ($1)", ["7"])
+        let error = await #expect(throws: PostgresError.self) {
+            try await connection.query("INSERT INTO u VALUES ($1)", ["7"])
+        }
+        #expect(error?.isUniqueViolation == true)
+        #expect(error?.sqlState == "23505")
+        #expect(error?.constraint == "u_pkey")
+        #expect(error?.detail == "Key (id)=(7) already exists.")
+        #expect(error?.isConnectionLoss == false)
+    }
+
+    @Test func serverHintIsRead() async throws {
+        let connection = try await PostgresConnection.connect(try await TestPostgres.shared.freshDatabase())
+        let error = await #expect(throws: PostgresError.self) {
+            try await connection.execute(
+                "DO $$ BEGIN RAISE EXCEPTION 'boom' USING ERRCODE = '55P03', DETAIL = 'd', HINT = 'h'; END $$")
+        }
+        #expect(error?.message == "boom")
+        #expect(error?.detail == "d")
+        #expect(error?.hint == "h")
+        #expect(error?.isLockNotAvailable == true)
+    }
+
+    @Test func noticesDoNotBreakQueries() async throws {
+        let connection = try await PostgresConnection.connect(try await TestPostgres.shared.freshDatabase())
+        try await connection.execute("DO $$ BEGIN RAISE NOTICE 'hello'; RAISE WARNING 'careful'; END $$")
+        try await connection.execute("DROP TABLE IF EXISTS does_not_exist")
+    }
+
+    @Test func nulInParameterIsRejected() async throws {
+        let connection = try await PostgresConnection.connect(try await TestPostgres.shared.freshDatabase())
+        let error = await #expect(throws: PostgresError.self) {
+            try await connection.query("SELECT $1::text", ["a\u{0}b"])
+        }
+        #expect(error?.kind == .misuse)
+    }
+
+    @Test func connectionFailureIsClearAndHidesPassword() async throws {
+        let url = "postgresql://alice:s3cr3t-pw@/nowhere?host=/nonexistent/tradu-socket&port=1"
+        let error = await #expect(throws: PostgresError.self) { try await PostgresConnection.connect(url) }
+        #expect(error?.kind == .connection)
+        #expect(error?.isConnectionLoss == true)
+        #expect(error?.message.contains("alice@/nonexistent/tradu-socket:1/nowhere") == true)
+        #expect(error.map { "\($0)" }?.contains("s3cr3t-pw") == false)
+    }
+
+    @Test func closedConnectionIsMisuse() async throws {
+        let connection = try await PostgresConnection.connect(try await TestPostgres.shared.freshDatabase())
+        await connection.close()
+        let error = await #expect(throws: PostgresError.self) { try await connection.query("SELECT 1") }
+        #expect(error?.kind == .misuse)
+    }
+
+    @Test(arguments: [
+        ("postgresql://bob:hunter2@db.example:5432/app", "postgresql://bob:***@db.example:5432/app"),
+        ("postgresql://db/app?user=bob&password=hunter2&sslmode=require",
+         "postgresql://db/app?user=bob&password=***&sslmode=require"),
+        ("host=db password=hunter2 dbname=app", "host=db password=*** dbname=app"),
+        ("host=db password='hun ter2' dbname=app", "host=db password=*** dbname=app"),
+        ("postgresql://bob@db/app", "postgresql://bob@db/app"),
+    ])
+    func redactsPasswords(input: String, expected: String) {
+        #expect(PostgresConnectionString.redacted(input) == expected)
+    }
+
+    @Test func quoting() throws {
+        #expect(try PostgresQuoting.identifier("we\"ird") == "\"we\"\"ird\"")
+        #expect(try PostgresQuoting.literal("it's") == "'it''s'")
+        #expect(throws: PostgresError.self) { try PostgresQuoting.identifier("a\u{0}") }
+    }
+}
