@@ -69,7 +69,9 @@ import TraduTestSupport
         let server = TestPostgres()
         let connection = try await PostgresConnection.connect(try await server.url())
         try await server.stop(mode: .immediate)
-        _ = try? await connection.query("SELECT 1")
+        print("DBG status", try server.embedded.status())
+        do { _ = try await connection.query("SELECT 1"); print("DBG query ok") } catch { print("DBG query", error) }
+        print("DBG status", try server.embedded.status())
         let error = await #expect(throws: PostgresError.self) { try await connection.reconnectIfNeeded() }
         #expect(error?.isConnectionLoss == true)
         #expect(error?.message.contains("could not connect to PostgreSQL at") == true)
