@@ -9,6 +9,7 @@ enum Console {
     static func error(_ text: String) { write(2, text + "\n") }
 
     static var isTerminal: Bool { isatty(1) == 1 }
+    static var isStandardErrorTerminal: Bool { isatty(2) == 1 }
 
     private static func write(_ fd: Int32, _ text: String) {
         var bytes = Array(text.utf8)[...]

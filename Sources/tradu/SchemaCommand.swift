@@ -14,7 +14,10 @@ struct SchemaCommand: ParsableCommand {
     @Option(name: .customLong("write"), help: "Write every schema into this folder (schemas/) instead of printing.")
     var directory: String?
 
+    @OptionGroup var global: GlobalOptions
+
     func run() throws {
+        _ = global.bootstrap(command: "schema")
         if let directory {
             for kind in ManifestKind.allCases {
                 try SchemaFiles.write(kind, to: directory)

@@ -17,7 +17,10 @@ struct ValidateCommand: ParsableCommand {
     @Option(name: [.customShort("o"), .customLong("output")], help: "text or json.")
     var output: OutputFormat = .text
 
+    @OptionGroup var global: GlobalOptions
+
     func run() throws {
+        _ = global.bootstrap(command: "validate")
         let validation = ManifestValidation(directory: manifests.directory, environment: environment)
         switch output {
         case .json:

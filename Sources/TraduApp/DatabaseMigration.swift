@@ -1,0 +1,48 @@
+import Logging
+import TraduCore
+import TraduPostgres
+import TraduStore
+
+/// `tradu db migrate`: brings each environment's schema to the version this build knows.
+public struct DatabaseMigration: Sendable {
+    public struct Outcome: Sendable {
+        public var environment: String
+        public var schema: String
+        public var applied: [Migration]
+        public var version: Int
+    }
+
+    public var resolver: DatabaseResolver
+    public var logger: Logger
+
+    public init(resolver: DatabaseResolver, logger: Logger) {
+        self.resolver = resolver
+        self.logger = logger
+    }
+
+    public func migrate(_ environments: [EnvironmentConfig]) async throws -> [Outcome] {
+        // Resolve every database first: an unset reference fails the command before anything is written.
+        var targets: [(EnvironmentConfig, String, EnvironmentSchema)] = []
+        for environment in environments {
+            let url = try await resolver.url(for: environment, logger: logger)
+            targets.append((environment, url, try EnvironmentSchema(name: environment.schema)))
+        }
+        var outcomes: [Outcome] = []
+        for (environment, url, schema) in targets {
+            let connection = try await PostgresConnection.connect(url, logger: logger)
+            let migrator = Migrator(connection: connection, logger: logger)
+            do {
+                let applied = try await migrator.migrate(environmentSchema: schema)
+                outcomes.append(
+                    Outcome(
+                        environment: environment.name, schema: schema.name, applied: applied,
+                        version: StoreMigrations.latestVersion))
+                await connection.close()
+            } catch {
+                await connection.close()
+                throw error
+            }
+        }
+        return outcomes
+    }
+}
