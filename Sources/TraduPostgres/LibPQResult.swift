@@ -59,12 +59,19 @@ enum LibPQResult {
         func field(_ code: Int32) -> String? {
             PQresultErrorField(result, code).map { String(cString: $0) }
         }
+        let sqlState = field(tradu_PG_DIAG_SQLSTATE)
+        // Server errors always carry a SQLSTATE; a client-side one may mean the socket died. libpq can report
+        // "server closed the connection unexpectedly" from a failed write and still say CONNECTION_OK; reading
+        // the socket makes it notice the EOF, so the next call reconnects.
+        if sqlState == nil && PQstatus(connection) == CONNECTION_OK {
+            _ = PQconsumeInput(connection)
+        }
         let lost = PQstatus(connection) == CONNECTION_BAD
         let fallback = trimmed(String(cString: PQresultErrorMessage(result)))
         let message = field(tradu_PG_DIAG_MESSAGE_PRIMARY) ?? (fallback.isEmpty ? "unknown error" : fallback)
         return PostgresError(
             kind: lost ? .connection : .query,
-            sqlState: field(tradu_PG_DIAG_SQLSTATE),
+            sqlState: sqlState,
             message: message,
             detail: field(tradu_PG_DIAG_MESSAGE_DETAIL),
             hint: field(tradu_PG_DIAG_MESSAGE_HINT),
