@@ -65,7 +65,8 @@ public enum JSONSchemaGenerator {
                         object.fields.map { field in
                             (
                                 field.name,
-                                schema(for: field.shape, description: field.description, defaultValue: field.defaultValue)
+                                schema(
+                                    for: field.shape, description: field.description, defaultValue: field.defaultValue)
                             )
                         })
                 ))

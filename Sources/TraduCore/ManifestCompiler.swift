@@ -47,7 +47,9 @@ public enum ManifestCompiler {
         if let environment {
             targets = environmentObjects.filter { $0.name == environment }
             if targets.isEmpty {
-                let known = environmentNames.isEmpty ? "none is declared" : "declared: \(environmentNames.joined(separator: ", "))"
+                let known =
+                    environmentNames.isEmpty
+                    ? "none is declared" : "declared: \(environmentNames.joined(separator: ", "))"
                 diagnostics.append(
                     Diagnostic(
                         at: nil as SourceRange?,

@@ -42,7 +42,8 @@ extension ManifestObject {
     static func parse(_ document: Node, into diagnostics: inout [Diagnostic]) -> ManifestObject? {
         guard case .mapping(let entries) = document.value else {
             diagnostics.append(
-                Diagnostic(at: document.range, "a manifest document must be a mapping, got \(document.typeDescription)"))
+                Diagnostic(at: document.range, "a manifest document must be a mapping, got \(document.typeDescription)")
+            )
             return nil
         }
         var suggested = Set<String>()

@@ -4,7 +4,11 @@ public enum ManifestShapes {
 
     static let secretReference = Shape.object(
         ObjectShape(
-            [Field("env", .string(.environmentVariable), required: true, "Name of the environment variable holding it.")],
+            [
+                Field(
+                    "env", .string(.environmentVariable), required: true, "Name of the environment variable holding it."
+                )
+            ],
             description: "A reference to a secret; the value itself is never written in a manifest."))
 
     static func literalSecret(_ reference: String) -> String {

@@ -55,7 +55,8 @@ extension Pipeline {
             let reader = SpecReader(node, ManifestShapes.sinkShape)
             let type = reader.string("type") ?? ""
             let fieldsFor = ["jsonl": ["path"], "webhook": ["url", "signingKeyFrom"]]
-            for key in ["path", "url", "signingKeyFrom"] where reader.has(key) && !(fieldsFor[type] ?? []).contains(key) {
+            for key in ["path", "url", "signingKeyFrom"] where reader.has(key) && !(fieldsFor[type] ?? []).contains(key)
+            {
                 diagnostics.append(
                     Diagnostic(at: reader.range(key), "spec.sinks[\(index)].\(key) does not apply to a \(type) sink"))
             }

@@ -67,7 +67,8 @@ public enum ShapeChecker {
         case .duration(let min, let max):
             guard case .string(let text) = node.value else {
                 if case .int = node.value {
-                    return fail("\(path) must be a duration with a unit, got \(describe(node)); \(DurationValue.syntaxHint)")
+                    return fail(
+                        "\(path) must be a duration with a unit, got \(describe(node)); \(DurationValue.syntaxHint)")
                 }
                 return typeError("a duration such as 30s")
             }

@@ -37,11 +37,13 @@ struct ClusterLayout: Codable, Sendable, Equatable {
 
     /// The connection URL for `database` as `user` over the unix socket.
     func url(database: String, user: String) -> String {
-        let host = socketDirectory.addingPercentEncoding(withAllowedCharacters: ClusterLayout.uriSafe) ?? socketDirectory
+        let host =
+            socketDirectory.addingPercentEncoding(withAllowedCharacters: ClusterLayout.uriSafe) ?? socketDirectory
         let encodedUser = user.addingPercentEncoding(withAllowedCharacters: ClusterLayout.uriSafe) ?? user
         let encodedDatabase = database.addingPercentEncoding(withAllowedCharacters: ClusterLayout.uriSafe) ?? database
         return "postgresql://\(encodedUser)@/\(encodedDatabase)?host=\(host)&port=\(port)"
     }
 
-    private static let uriSafe = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~/")
+    private static let uriSafe = CharacterSet(
+        charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~/")
 }

@@ -49,7 +49,8 @@ public struct EmbeddedPostgres: Sendable {
     public let home: String
     private let logger: Logger
 
-    public init(home: String = EmbeddedPostgres.defaultHome, logger: Logger = Logger(label: "tradu.embedded-postgres")) {
+    public init(home: String = EmbeddedPostgres.defaultHome, logger: Logger = Logger(label: "tradu.embedded-postgres"))
+    {
         self.init(configuration: Configuration(home: home), logger: logger)
     }
 
@@ -69,7 +70,8 @@ public struct EmbeddedPostgres: Sendable {
             let serviceUser = try ServiceUser.forCurrentProcess()
             let layout = try resolveLayout(serviceUser: serviceUser)
             let dataVersion = layout.isInitialised ? readVersion(layout) : nil
-            let binaries = try PostgresBinaries.locate(explicit: configuration.binDirectory, preferredMajor: dataVersion)
+            let binaries = try PostgresBinaries.locate(
+                explicit: configuration.binDirectory, preferredMajor: dataVersion)
             if let dataVersion {
                 let binaryVersion = try binaries.majorVersion()
                 guard binaryVersion == dataVersion else {
@@ -96,7 +98,8 @@ public struct EmbeddedPostgres: Sendable {
     public func down(mode: ShutdownMode = .fast) async throws -> Bool {
         try await withHomeLock {
             guard let layout = try ClusterLayout.load(home: home), runningPID(layout) != nil else { return false }
-            let binaries = try PostgresBinaries.locate(explicit: configuration.binDirectory, preferredMajor: readVersion(layout))
+            let binaries = try PostgresBinaries.locate(
+                explicit: configuration.binDirectory, preferredMajor: readVersion(layout))
             let command = try stopCommand(layout, binaries: binaries, mode: mode)
             try check(try await command.run(), of: command)
             return true
@@ -107,7 +110,8 @@ public struct EmbeddedPostgres: Sendable {
     @discardableResult
     public func downNow(mode: ShutdownMode = .immediate) throws -> Bool {
         guard let layout = try ClusterLayout.load(home: home), runningPID(layout) != nil else { return false }
-        let binaries = try PostgresBinaries.locate(explicit: configuration.binDirectory, preferredMajor: readVersion(layout))
+        let binaries = try PostgresBinaries.locate(
+            explicit: configuration.binDirectory, preferredMajor: readVersion(layout))
         let command = try stopCommand(layout, binaries: binaries, mode: mode)
         try check(try command.runBlocking(), of: command)
         return true
@@ -141,7 +145,8 @@ public struct EmbeddedPostgres: Sendable {
         return EmbeddedPostgresStatus(
             state: state, home: home, dataDirectory: layout.dataDirectory, socketDirectory: layout.socketDirectory,
             port: layout.port, logFile: layout.logFile,
-            url: state == .notInitialised ? nil : layout.url(database: configuration.database, user: configuration.user))
+            url: state == .notInitialised ? nil : layout.url(database: configuration.database, user: configuration.user)
+        )
     }
 
     /// The connection URL for `database` (default: the configured one). Throws if never initialised.
@@ -221,7 +226,8 @@ public struct EmbeddedPostgres: Sendable {
 
     // MARK: Server
 
-    private func initialise(_ layout: ClusterLayout, binaries: PostgresBinaries, serviceUser: ServiceUser?) async throws {
+    private func initialise(_ layout: ClusterLayout, binaries: PostgresBinaries, serviceUser: ServiceUser?) async throws
+    {
         logger.info("initialising PostgreSQL cluster", metadata: ["data": "\(layout.dataDirectory)"])
         var arguments = [
             binaries.initdb, "-D", layout.dataDirectory, "-U", configuration.user, "--auth=trust", "-E", "UTF8",

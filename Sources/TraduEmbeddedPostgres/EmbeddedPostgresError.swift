@@ -29,7 +29,8 @@ public enum EmbeddedPostgresError: Error, Sendable, Equatable, CustomStringConve
             return "another PostgreSQL server\(owner) already uses port \(port) in \(socketDirectory); "
                 + "stop it or choose another port"
         case .startupFailed(let reason, let logTail):
-            return "PostgreSQL did not start: \(reason)" + (logTail.isEmpty ? "" : "\nserver log (last lines):\n\(logTail)")
+            return "PostgreSQL did not start: \(reason)"
+                + (logTail.isEmpty ? "" : "\nserver log (last lines):\n\(logTail)")
         case .commandFailed(let command, let status, let output):
             return "\(command) failed (exit status \(status))" + (output.isEmpty ? "" : ":\n\(output)")
         case .serviceUserMissing(let user):

@@ -12,10 +12,15 @@ struct ServiceUser: Sendable {
     /// nil when not root: the programs run as the current user.
     static func forCurrentProcess(name: String = "postgres") throws -> ServiceUser? {
         guard geteuid() == 0 else { return nil }
-        guard let entry = getpwnam(name) else {
+        // getpwnam_r, not getpwnam: its static buffer is not thread-safe.
+        var entry = passwd()
+        var found: UnsafeMutablePointer<passwd>?
+        var buffer = [CChar](repeating: 0, count: 16 * 1024)
+        let status = getpwnam_r(name, &entry, &buffer, buffer.count, &found)
+        guard status == 0, found != nil else {
             throw EmbeddedPostgresError.serviceUserMissing(user: name)
         }
-        return ServiceUser(name: name, uid: entry.pointee.pw_uid, gid: entry.pointee.pw_gid)
+        return ServiceUser(name: name, uid: entry.pw_uid, gid: entry.pw_gid)
     }
 
     /// Whether this user can reach (search) `directory`: every directory on the way must let it through.

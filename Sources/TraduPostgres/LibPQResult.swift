@@ -81,6 +81,9 @@ enum LibPQResult {
 
     /// A connection-kind error from the connection's last error message.
     static func connectionError(_ connection: OpaquePointer, fallback: String) -> PostgresError {
+        if PQstatus(connection) == CONNECTION_OK {
+            _ = PQconsumeInput(connection)  // notice a dead socket now (see `error(from:connection:)`)
+        }
         let message = trimmed(String(cString: PQerrorMessage(connection)))
         let lost = PQstatus(connection) == CONNECTION_BAD
         return PostgresError(kind: lost ? .connection : .protocol, message: message.isEmpty ? fallback : message)

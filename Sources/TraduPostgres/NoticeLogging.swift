@@ -20,7 +20,7 @@ final class NoticeSink: Sendable {
         let level: Logger.Level =
             switch severity {
             case "WARNING": .warning
-            case "NOTICE", "INFO": .info
+            // NOTICE is mostly chatter such as "relation already exists, skipping".
             default: .debug
             }
         logger.log(level: level, "\(message)", metadata: ["pg_severity": "\(severity)"])

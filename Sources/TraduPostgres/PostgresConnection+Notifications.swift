@@ -37,8 +37,9 @@ extension PostgresConnection {
                 throw LibPQResult.connectionError(connection, fallback: "connection has no socket")
             }
             var descriptor = pollfd(fd: socket, events: Int16(POLLIN), revents: 0)
-            let milliseconds = Int32(clamping: remaining.components.seconds * 1000 + 1)
-            let ready = poll(&descriptor, 1, min(milliseconds, Int32(remaining / .milliseconds(1)) + 1))
+            // Round up so a sub-millisecond remainder does not spin; cap so huge timeouts fit poll's int.
+            let milliseconds = min((remaining / .milliseconds(1)).rounded(.up), Double(Int32.max))
+            let ready = poll(&descriptor, 1, Int32(milliseconds))
             if ready < 0 {
                 if errno == EINTR { continue }
                 throw PostgresError(kind: .connection, message: "poll failed: \(String(cString: strerror(errno)))")

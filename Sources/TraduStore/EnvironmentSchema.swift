@@ -19,7 +19,8 @@ public struct EnvironmentSchema: Sendable, Hashable, CustomStringConvertible {
             && environment.first != "-" && environment.last != "-"
         guard valid else {
             throw StoreError.invalidEnvironmentName(
-                environment, reason: "must be a DNS label: lowercase letters, digits and '-', not starting or ending with '-'")
+                environment,
+                reason: "must be a DNS label: lowercase letters, digits and '-', not starting or ending with '-'")
         }
         try self.init(name: "tradu_" + environment.replacingOccurrences(of: "-", with: "_"))
     }

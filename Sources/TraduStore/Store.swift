@@ -13,7 +13,8 @@ public struct Store: Sendable {
         url: String, environment: String, migrations: [Migration] = StoreMigrations.all,
         logger: Logger = Logger(label: "tradu.store")
     ) async throws -> Store {
-        try await open(url: url, schema: EnvironmentSchema(environment: environment), migrations: migrations, logger: logger)
+        try await open(
+            url: url, schema: EnvironmentSchema(environment: environment), migrations: migrations, logger: logger)
     }
 
     public static func open(

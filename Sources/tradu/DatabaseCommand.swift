@@ -108,7 +108,8 @@ struct DatabaseCommand: AsyncParsableCommand {
                 let applied =
                     outcome.applied.isEmpty
                     ? "up to date"
-                    : "applied " + outcome.applied.map { "\($0.version) (\($0.name))" }
+                    : "applied "
+                        + outcome.applied.map { "\($0.version) (\($0.name))" }
                         .joined(separator: ", ")
                 Console.out("\(outcome.environment) (schema \(outcome.schema)): \(applied); version \(outcome.version)")
             }
@@ -123,7 +124,9 @@ func loadEnvironments(directory: String, only name: String?) throws -> [Environm
         for diagnostic in validation.diagnostics { Console.error(diagnostic.description) }
         throw ExitCode(1)
     }
-    return validation.compiled.environments.keys.sorted().compactMap { validation.compiled.environments[$0]?.environment }
+    return validation.compiled.environments.keys.sorted().compactMap {
+        validation.compiled.environments[$0]?.environment
+    }
 }
 
 func requireEmbedded(_ resolver: DatabaseResolver, _ command: String) throws {

@@ -6,7 +6,8 @@ struct ValidateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "validate",
         abstract: "Check the manifests and report every error at once.",
-        discussion: "Without -e, every declared environment is checked with its overrides. Exit 0 when valid, 1 when not."
+        discussion:
+            "Without -e, every declared environment is checked with its overrides. Exit 0 when valid, 1 when not."
     )
 
     @OptionGroup var manifests: ManifestOptions

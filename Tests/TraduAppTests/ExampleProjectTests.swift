@@ -47,6 +47,9 @@ import TraduCore
 
     @Test func aMissingFolderIsAnError() {
         let validation = ManifestValidation(directory: "/nonexistent/manifests", environment: nil)
-        #expect(validation.diagnostics.map(\.description) == ["error: manifest folder '/nonexistent/manifests' does not exist"])
+        #expect(
+            validation.diagnostics.map(\.description) == [
+                "error: manifest folder '/nonexistent/manifests' does not exist"
+            ])
     }
 }

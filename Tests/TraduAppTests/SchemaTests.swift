@@ -24,7 +24,9 @@ import TraduCore
         #expect(errors == Array(repeating: 0, count: documents.count))
     }
 
-    @Test(arguments: ["05-unknown-spec-key", "11-bad-size", "15-bad-name", "20-literal-api-key", "26-bad-format-choice"])
+    @Test(arguments: [
+        "05-unknown-spec-key", "11-bad-size", "15-bad-name", "20-literal-api-key", "26-bad-format-choice",
+    ])
     func badManifestsFailTheJSONSchemasToo(name: String) throws {
         let path = RepositoryPaths.badManifests + "/\(name).yaml"
         let loaded = ManifestLoader(files: [path]).load()
@@ -63,6 +65,8 @@ import TraduCore
         process.waitUntilExit()
         try #require(process.terminationStatus == 0, "python3 with jsonschema must be installed (.ci/run does it)")
         let last = output.split(separator: "\n").last.map(String.init) ?? ""
-        return last.dropFirst().dropLast().split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+        return last.dropFirst().dropLast().split(separator: ",").compactMap {
+            Int($0.trimmingCharacters(in: .whitespaces))
+        }
     }
 }

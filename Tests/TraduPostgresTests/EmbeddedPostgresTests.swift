@@ -115,6 +115,19 @@ import TraduTestSupport
         #expect(error.map { "\($0)" }?.contains("already uses port \(port)") == true)
     }
 
+    @Test func startupFailureShowsServerLog() async throws {
+        let server = makeServer(home: TestPostgres.makeTemporaryDirectory()) {
+            $0.serverSettings = ["shared_buffers": "not-a-size"]
+        }
+        let error = await #expect(throws: EmbeddedPostgresError.self) { try await server.up() }
+        guard case .startupFailed(_, let logTail)? = error else {
+            Issue.record("expected startupFailed, got \(String(describing: error))")
+            return
+        }
+        #expect(logTail.contains("shared_buffers"))
+        #expect(try server.status().state == .stopped)
+    }
+
     @Test func immediateStopAndRestart() async throws {
         let server = makeServer(home: TestPostgres.makeTemporaryDirectory())
         let url = try await server.up()

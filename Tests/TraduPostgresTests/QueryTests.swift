@@ -106,8 +106,10 @@ import TraduTestSupport
 
     @Test(arguments: [
         ("postgresql://bob:hunter2@db.example:5432/app", "postgresql://bob:***@db.example:5432/app"),
-        ("postgresql://db/app?user=bob&password=hunter2&sslmode=require",
-         "postgresql://db/app?user=bob&password=***&sslmode=require"),
+        (
+            "postgresql://db/app?user=bob&password=hunter2&sslmode=require",
+            "postgresql://db/app?user=bob&password=***&sslmode=require"
+        ),
         ("host=db password=hunter2 dbname=app", "host=db password=*** dbname=app"),
         ("host=db password='hun ter2' dbname=app", "host=db password=*** dbname=app"),
         ("postgresql://bob@db/app", "postgresql://bob@db/app"),
