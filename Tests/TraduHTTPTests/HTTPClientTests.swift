@@ -1,3 +1,5 @@
+import Foundation
+import Synchronization
 import Testing
 import TraduHTTP
 import TraduTestSupport
@@ -65,15 +67,13 @@ import TraduTestSupport
     }
 
     @Test func slowServerTimesOut() async throws {
+        // The server would answer after 3 s: only a working 300 ms timeout yields `.timeout`.
         let server = try TestHTTPServer { _ in TestHTTPResponse(text: "late", delay: .seconds(3)) }
         defer { server.stop() }
-        let clock = ContinuousClock()
-        let start = clock.now
         let error = await #expect(throws: HTTPError.self) {
             _ = try await client.send(HTTPRequest(url: server.url("/slow"), timeout: .milliseconds(300)))
         }
         #expect(error?.kind == .timeout)
-        #expect(clock.now - start < .seconds(2))
     }
 
     @Test func oversizedBodyIsRejected() async throws {
@@ -164,10 +164,17 @@ import TraduTestSupport
     }
 
     @Test func concurrentRequestsDoNotBlockEachOther() async throws {
-        let server = try TestHTTPServer { request in TestHTTPResponse(text: request.path, delay: .milliseconds(500)) }
+        // Each handler waits (up to 10 s) until all 8 requests have arrived: serialized requests would
+        // answer "alone", concurrent ones "together". No wall-clock threshold involved.
+        let arrived = Mutex(0)
+        let server = try TestHTTPServer { request in
+            arrived.withLock { $0 += 1 }
+            let deadline = ContinuousClock.now + .seconds(10)
+            while arrived.withLock({ $0 }) < 8, ContinuousClock.now < deadline { usleep(5_000) }
+            let together = arrived.withLock { $0 } >= 8
+            return TestHTTPResponse(text: together ? request.path : "alone")
+        }
         defer { server.stop() }
-        let clock = ContinuousClock()
-        let start = clock.now
         let bodies = try await withThrowingTaskGroup(of: String.self) { group in
             for index in 0..<8 {
                 group.addTask { try await client.send(HTTPRequest(url: server.url("/\(index)"))).bodyText }
@@ -177,7 +184,6 @@ import TraduTestSupport
             return bodies
         }
         #expect(Set(bodies) == Set((0..<8).map { "/\($0)" }))
-        #expect(clock.now - start < .milliseconds(1500))
     }
 
     @Test func cancellationAbortsTheTransfer() async throws {
@@ -185,11 +191,9 @@ import TraduTestSupport
         defer { server.stop() }
         let task = Task { try await client.send(HTTPRequest(url: server.url("/slow"))) }
         try await Task.sleep(for: .milliseconds(200))
-        let clock = ContinuousClock()
-        let start = clock.now
         task.cancel()
+        // The server answers after 5 s: a success here would mean the cancellation did not abort.
         let result = await task.result
-        #expect(clock.now - start < .seconds(3))
         guard case .failure(let error as HTTPError) = result else {
             Issue.record("expected an HTTPError, got \(result)")
             return

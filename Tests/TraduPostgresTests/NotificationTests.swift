@@ -35,7 +35,6 @@ import TraduTestSupport
         let waited = ContinuousClock.now - start
         #expect(notifications.isEmpty)
         #expect(waited >= .milliseconds(290))
-        #expect(waited < .seconds(3))
     }
 
     @Test func unlistenStopsDelivery() async throws {

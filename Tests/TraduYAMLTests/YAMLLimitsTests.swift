@@ -9,12 +9,9 @@ import TraduYAML
             let refs = Array(repeating: "*l\(level - 1)", count: 10).joined(separator: ", ")
             text += "l\(level): &l\(level) [\(refs)]\n"
         }
-        let clock = ContinuousClock()
-        var error: Diagnostic?
-        let elapsed = clock.measure { error = loadError(text) }
+        let error = loadError(text)
         #expect(error?.message.hasPrefix("too many nodes: more than 100000") == true)
         #expect(error?.range?.start.line == 5)
-        #expect(elapsed < .seconds(1))
     }
 
     @Test func nodeLimitIsConfigurable() {
