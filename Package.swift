@@ -19,6 +19,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         .systemLibrary(
@@ -28,7 +29,7 @@ let package = Package(
         .systemLibrary(
             name: "CLibCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
 
-        .target(name: "TraduCore"),
+        .target(name: "TraduCore", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "TraduYAML", dependencies: ["TraduCore", "CLibYAML"]),
         .target(
             name: "TraduPostgres",
@@ -36,6 +37,7 @@ let package = Package(
         .target(
             name: "TraduHTTP",
             dependencies: ["CLibCurl"]),
+        .target(name: "TraduSources", dependencies: ["TraduCore", "TraduHTTP"]),
         .target(
             name: "TraduStore",
             dependencies: ["TraduCore", "TraduPostgres", .product(name: "Logging", package: "swift-log")]),
@@ -45,7 +47,8 @@ let package = Package(
         .target(
             name: "TraduApp",
             dependencies: [
-                "TraduCore", "TraduYAML", "TraduPostgres", "TraduHTTP", "TraduStore", "TraduEmbeddedPostgres",
+                "TraduCore", "TraduYAML", "TraduPostgres", "TraduHTTP", "TraduSources", "TraduStore",
+                "TraduEmbeddedPostgres",
                 .product(name: "Logging", package: "swift-log"),
             ]),
         .executableTarget(
@@ -66,6 +69,8 @@ let package = Package(
             name: "TraduPostgresTests",
             dependencies: ["TraduPostgres", "TraduStore", "TraduEmbeddedPostgres", "TraduTestSupport", "TraduCore"]),
         .testTarget(name: "TraduHTTPTests", dependencies: ["TraduHTTP", "TraduTestSupport"]),
+        .testTarget(name: "TraduStoreTests", dependencies: ["TraduStore", "TraduPostgres", "TraduTestSupport"]),
+        .testTarget(name: "TraduSourcesTests", dependencies: ["TraduSources", "TraduCore", "TraduTestSupport"]),
         .testTarget(
             name: "TraduAppTests",
             dependencies: ["TraduApp", "TraduCore", "TraduYAML", "TraduTestSupport"],

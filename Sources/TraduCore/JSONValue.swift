@@ -86,7 +86,17 @@ public indirect enum JSONValue: Sendable, Hashable {
         return String(value)
     }
 
+    /// Appends `value` as a JSON string literal.
+    public static func appendQuoted(_ value: String, to out: inout String) { writeString(value, to: &out) }
+
     private static func writeString(_ value: String, to out: inout String) {
+        // Fast path: most text needs no escaping and is appended whole.
+        if !value.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            out += "\""
+            out += value
+            out += "\""
+            return
+        }
         out += "\""
         for scalar in value.unicodeScalars {
             switch scalar {

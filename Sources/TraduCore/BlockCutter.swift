@@ -1,0 +1,108 @@
+import Crypto
+
+/// One block cut from a dataset: its content hash (the block's identity), size, and position.
+public struct CutBlock: Sendable, Hashable {
+    /// SHA-256 of the records (ids and texts, length-prefixed), 32 hex characters.
+    public var hash: String
+    /// Position in the dataset, from 0: for stable listings, never part of the identity.
+    public var ordinal: Int
+    public var recordCount: Int
+    /// UTF-8 bytes of text.
+    public var byteCount: Int64
+    /// Unicode scalars of text: the input-size estimate (tokens ≈ characters / 4).
+    public var characterCount: Int64
+    public var firstRecordID: String
+    public var lastRecordID: String
+    /// The records as JSON Lines (`{"id":…,"text":…}`), only when the cutter keeps them (apply).
+    public var records: String?
+}
+
+/// Cuts a stream of records into blocks, deterministically and with content-defined boundaries: after
+/// each record, a boundary falls where a hash of the record's id lands below a threshold that grows with
+/// the record's share of the limits. Blocks then average about half the limits, and an edit or an
+/// insertion moves only the boundaries next to it (later blocks keep their content and their identity).
+/// A block also ends when the next record would break `maxRecords` or `maxBytes`; a single record larger
+/// than `maxBytes` gets a block of its own.
+public struct BlockCutter {
+    public let sizing: BlockSizing
+    public let keepsRecords: Bool
+
+    private var hasher = SHA256()
+    private var count = 0
+    private var bytes: Int64 = 0
+    private var characters: Int64 = 0
+    private var firstID = ""
+    private var lastID = ""
+    private var records = ""
+    private var nextOrdinal = 0
+
+    public init(sizing: BlockSizing, keepsRecords: Bool = false) {
+        self.sizing = sizing
+        self.keepsRecords = keepsRecords
+    }
+
+    /// Adds a record, handing every block it closes to `emit` (none, one, or two when a record both
+    /// overflows the current block and ends its own).
+    public mutating func add(_ record: SourceRecord, emit: (CutBlock) throws -> Void) rethrows {
+        var record = record
+        let size = Int64(record.text.utf8.count)
+        if count > 0, count >= sizing.maxRecords || bytes + size > sizing.maxBytes {
+            try emit(close())
+        }
+        let boundary = isBoundary(after: record, size: size)
+        append(&record, size: size)
+        if boundary || count >= sizing.maxRecords { try emit(close()) }
+    }
+
+    /// Closes the last, partial block.
+    public mutating func finish() -> CutBlock? {
+        count > 0 ? close() : nil
+    }
+
+    private func isBoundary(after record: SourceRecord, size: Int64) -> Bool {
+        // Probability ≈ 2/maxRecords + 2·size/maxBytes, so blocks fill to about half of either limit.
+        let share = 2.0 / Double(max(sizing.maxRecords, 1)) + 2.0 * Double(size) / Double(max(sizing.maxBytes, 1))
+        if share >= 1 { return true }
+        let threshold = UInt64(share * Double(UInt64.max >> 11)) << 11
+        return ContentHash.fnv1a(record.id) < threshold
+    }
+
+    private mutating func append(_ record: inout SourceRecord, size: Int64) {
+        if count == 0 { firstID = record.id }
+        lastID = record.id
+        count += 1
+        bytes += size
+        withLengthPrefix(&record.id)
+        withLengthPrefix(&record.text)
+        characters += Int64(record.text.unicodeScalars.count)
+        if keepsRecords {
+            records += "{\"id\":"
+            JSONValue.appendQuoted(record.id, to: &records)
+            records += ",\"text\":"
+            JSONValue.appendQuoted(record.text, to: &records)
+            records += "}\n"
+        }
+    }
+
+    private mutating func withLengthPrefix(_ text: inout String) {
+        text.withUTF8 { buffer in
+            var length = UInt64(buffer.count).littleEndian
+            withUnsafeBytes(of: &length) { hasher.update(bufferPointer: $0) }
+            hasher.update(bufferPointer: UnsafeRawBufferPointer(buffer))
+        }
+    }
+
+    private mutating func close() -> CutBlock {
+        let block = CutBlock(
+            hash: ContentHash.hex(digest: hasher.finalize()), ordinal: nextOrdinal, recordCount: count,
+            byteCount: bytes, characterCount: characters, firstRecordID: firstID, lastRecordID: lastID,
+            records: keepsRecords ? records : nil)
+        hasher = SHA256()
+        nextOrdinal += 1
+        count = 0
+        bytes = 0
+        characters = 0
+        records = ""
+        return block
+    }
+}

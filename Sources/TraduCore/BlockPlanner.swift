@@ -1,0 +1,71 @@
+/// Computes a `BlockPlan`: the difference between the work items the manifests want and those the
+/// environment holds. Pure: the caller reads datasets and the store.
+public enum BlockPlanner {
+    public static func plan(
+        desired: [DesiredPipeline], existingPipelines: [ExistingPipeline], existingBlocks: [ExistingBlock]
+    ) -> BlockPlan {
+        let blocksByPipeline = Dictionary(grouping: existingBlocks, by: \.pipeline)
+        let existingByName = Dictionary(existingPipelines.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        var result: [BlockPlan.PipelineChanges] = []
+
+        for wanted in desired.sorted(by: { $0.pipeline.name < $1.pipeline.name }) {
+            let name = wanted.pipeline.name
+            var changes = BlockPlan.PipelineChanges(
+                name: name, dataset: wanted.pipeline.dataset, engine: wanted.pipeline.engine, desired: wanted)
+            let old = existingByName[name]
+            let specHash = wanted.spec.hash
+            let sizingJSON = wanted.sizing.json
+            let recut = old.map { $0.sizing != sizingJSON && $0.dataset == wanted.pipeline.dataset } ?? false
+            if recut, let old { changes.sizingChange = (old.sizing, sizingJSON) }
+            if let old, old.spec.hash != specHash { changes.reprocessFields = wanted.spec.changedFields(since: old.spec) }
+            changes.specOrSizingChanged =
+                old == nil || old?.spec.hash != specHash || old?.sizing != sizingJSON
+                || old?.dataset != wanted.pipeline.dataset
+
+            var stored: [String: ExistingBlock] = [:]
+            for block in blocksByPipeline[name] ?? [] { stored[block.id] = block }
+            var wantedIDs = Set<String>()
+            for block in wanted.blocks {
+                for language in wanted.pipeline.targetLanguages {
+                    let item = WorkItem(pipeline: name, block: block, targetLanguage: language)
+                    guard wantedIDs.insert(item.id).inserted else { continue }
+                    if let current = stored[item.id], !current.isCancelled {
+                        if current.specHash == specHash {
+                            changes.unchanged += 1
+                        } else {
+                            changes.reprocess.append(item)
+                            changes.inputCharacters += block.characterCount
+                        }
+                    } else if recut {
+                        changes.recuts.append(item)
+                        changes.inputCharacters += block.characterCount
+                    } else {
+                        changes.additions.append(item)
+                        changes.inputCharacters += block.characterCount
+                    }
+                }
+            }
+            let leaving = (blocksByPipeline[name] ?? []).filter { !$0.isCancelled && !wantedIDs.contains($0.id) }
+                .sorted(by: order)
+            if recut { changes.recutRemovals = leaving } else { changes.cancellations = leaving }
+            result.append(changes)
+        }
+
+        // Pipelines that left the manifests: everything they still have is cancelled.
+        let desiredNames = Set(desired.map(\.pipeline.name))
+        let leftover = Set(existingPipelines.map(\.name)).union(blocksByPipeline.keys).subtracting(desiredNames)
+        for name in leftover.sorted() {
+            let active = (blocksByPipeline[name] ?? []).filter { !$0.isCancelled }.sorted(by: order)
+            var changes = BlockPlan.PipelineChanges(
+                name: name, dataset: existingByName[name]?.dataset ?? "", engine: nil, desired: nil)
+            changes.cancellations = active
+            changes.specOrSizingChanged = existingByName[name] != nil
+            result.append(changes)
+        }
+        return BlockPlan(pipelines: result, activeBlockCount: existingBlocks.filter { !$0.isCancelled }.count)
+    }
+
+    private static func order(_ a: ExistingBlock, _ b: ExistingBlock) -> Bool {
+        (a.ordinal, a.targetLanguage, a.id) < (b.ordinal, b.targetLanguage, b.id)
+    }
+}

@@ -1,0 +1,40 @@
+import Crypto
+
+/// Content identities: SHA-256, truncated to 128 bits and written as 32 lowercase hex characters.
+/// Deterministic across runs and machines (Swift's `Hasher` is seeded per process and must not be used).
+public enum ContentHash {
+    /// The hex digest of `bytes`.
+    public static func hex(_ bytes: some Sequence<UInt8>) -> String {
+        var hasher = SHA256()
+        hasher.update(data: Array(bytes))
+        return hex(digest: hasher.finalize())
+    }
+
+    public static func hex(of text: String) -> String {
+        var hasher = SHA256()
+        var copy = text
+        copy.withUTF8 { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
+        return hex(digest: hasher.finalize())
+    }
+
+    static func hex(digest: SHA256.Digest) -> String {
+        let table = Array("0123456789abcdef".utf8)
+        var out = [UInt8]()
+        out.reserveCapacity(32)
+        for byte in digest.prefix(16) {
+            out.append(table[Int(byte >> 4)])
+            out.append(table[Int(byte & 0x0F)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// FNV-1a, 64 bits: a cheap, stable hash for block boundaries (not for identities).
+    static func fnv1a(_ text: String) -> UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in text.utf8 {
+            hash ^= UInt64(byte)
+            hash &*= 0x100_0000_01b3
+        }
+        return hash
+    }
+}
