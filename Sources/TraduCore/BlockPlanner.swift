@@ -17,7 +17,9 @@ public enum BlockPlanner {
             let sizingJSON = wanted.sizing.json
             let recut = old.map { $0.sizing != sizingJSON && $0.dataset == wanted.pipeline.dataset } ?? false
             if recut, let old { changes.sizingChange = (old.sizing, sizingJSON) }
-            if let old, old.spec.hash != specHash { changes.reprocessFields = wanted.spec.changedFields(since: old.spec) }
+            if let old, old.spec.hash != specHash {
+                changes.reprocessFields = wanted.spec.changedFields(since: old.spec)
+            }
             changes.specOrSizingChanged =
                 old == nil || old?.spec.hash != specHash || old?.sizing != sizingJSON
                 || old?.dataset != wanted.pipeline.dataset

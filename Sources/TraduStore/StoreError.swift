@@ -1,10 +1,19 @@
-/// Errors from opening and migrating a tradu store.
+/// Errors from opening, migrating, locking and applying to a tradu store.
 public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     case invalidEnvironmentName(String, reason: String)
     case invalidSchemaName(String, reason: String)
     /// The schema has migrations this build does not know: a newer tradu migrated it. Refuse rather than run
     /// old code against a newer schema.
     case databaseNewerThanCode(schema: String, unknownVersions: [Int], newestKnownVersion: Int)
+    /// Someone else holds the environment lock and did not release it (nor let it expire) within the wait.
+    /// `acquiredAt` is RFC 3339 UTC.
+    case lockHeld(holder: String, host: String, pid: Int32, acquiredAt: String)
+    /// The environment changed since the plan was made (Terraform's stale plan): re-plan.
+    case staleSerial(current: Int64, expected: Int64)
+    /// The plan was made for another incarnation of this environment (it was dropped and recreated).
+    case lineageMismatch(current: String, expected: String)
+    /// A block to add already exists and is not cancelled: the plan does not match the environment.
+    case blockAlreadyActive(id: String, state: String)
 
     public var description: String {
         switch self {
@@ -16,6 +25,24 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
             let versions = unknown.map(String.init).joined(separator: ", ")
             return "schema \(schema) has migration(s) \(versions) that this tradu does not know (it knows up to "
                 + "\(newest)); upgrade tradu"
+        case .lockHeld(let holder, let host, let pid, let acquiredAt):
+            return "environment lock is held by \(holder) (host \(host), pid \(pid)) since \(acquiredAt)"
+        case .staleSerial(let current, let expected):
+            return "the plan is stale: it was made at serial \(expected) but the environment is at serial "
+                + "\(current); plan again"
+        case .lineageMismatch(let current, let expected):
+            return "the plan was made for environment lineage \(expected) but the environment's lineage is "
+                + "\(current) (it was recreated); plan again"
+        case .blockAlreadyActive(let id, let state):
+            return "block \(id) is to be added but already exists in state \(state); plan again"
+        }
+    }
+
+    /// The command was refused rather than failed (CLI exit code 3): the lock is held or the plan is stale.
+    public var isRejection: Bool {
+        switch self {
+        case .lockHeld, .staleSerial, .lineageMismatch, .blockAlreadyActive: return true
+        default: return false
         }
     }
 }

@@ -1,7 +1,8 @@
 /// tradu's migrations, in order. Append new ones; never change a released one.
 public enum StoreMigrations {
     public static let all: [Migration] = [
-        foundation
+        foundation,
+        blocks,
     ]
 
     /// The newest version this build knows.

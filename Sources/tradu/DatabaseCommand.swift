@@ -137,15 +137,3 @@ func requireEmbedded(_ resolver: DatabaseResolver, _ command: String) throws {
         throw ExitCode(1)
     }
 }
-
-/// Runs `body`; an error is printed as `error: ...` and the command exits 1.
-func reporting<T>(_ body: () async throws -> T) async throws -> T {
-    do {
-        return try await body()
-    } catch let exit as ExitCode {
-        throw exit
-    } catch {
-        Console.error("error: \(error)")
-        throw ExitCode(1)
-    }
-}

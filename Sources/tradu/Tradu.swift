@@ -17,6 +17,9 @@ struct Tradu: AsyncParsableCommand {
             3 rejected (stale plan, lock held); 4 a run ended with failed blocks.
             """,
         version: TraduVersion.current,
-        subcommands: [ValidateCommand.self, SchemaCommand.self, DatabaseCommand.self]
+        subcommands: [
+            ValidateCommand.self, PlanCommand.self, DiffCommand.self, ApplyCommand.self, HistoryCommand.self,
+            SchemaCommand.self, DatabaseCommand.self,
+        ]
     )
 }

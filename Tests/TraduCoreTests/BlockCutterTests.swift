@@ -2,11 +2,17 @@ import Testing
 
 @testable import TraduCore
 
-func records(_ range: Range<Int>, text: (Int) -> String = { "Document number \($0) has some text." }) -> [SourceRecord] {
-    range.map { SourceRecord(id: "doc-\($0)", text: text($0), location: SourceLocation(file: "d.jsonl", line: $0 + 1, column: 1)) }
+func records(_ range: Range<Int>, text: (Int) -> String = { "Document number \($0) has some text." }) -> [SourceRecord]
+{
+    range.map {
+        SourceRecord(
+            id: "doc-\($0)", text: text($0), location: SourceLocation(file: "d.jsonl", line: $0 + 1, column: 1))
+    }
 }
 
-func cut(_ input: [SourceRecord], sizing: BlockSizing = BlockSizing(maxRecords: 20, maxBytes: 1 << 20), keep: Bool = false)
+func cut(
+    _ input: [SourceRecord], sizing: BlockSizing = BlockSizing(maxRecords: 20, maxBytes: 1 << 20), keep: Bool = false
+)
     -> [CutBlock]
 {
     var cutter = BlockCutter(sizing: sizing, keepsRecords: keep)
@@ -63,14 +69,18 @@ func cut(_ input: [SourceRecord], sizing: BlockSizing = BlockSizing(maxRecords: 
     }
 
     @Test func keptRecordsAreJSONLines() {
-        let input = [SourceRecord(id: "a\"1", text: "line\nbreak", location: SourceLocation(file: "f", line: 1, column: 1))]
+        let input = [
+            SourceRecord(id: "a\"1", text: "line\nbreak", location: SourceLocation(file: "f", line: 1, column: 1))
+        ]
         let blocks = cut(input, keep: true)
         #expect(blocks.first?.records == "{\"id\":\"a\\\"1\",\"text\":\"line\\nbreak\"}\n")
         #expect(blocks.first?.hash == cut(input).first?.hash, "keeping records does not change the identity")
     }
 
     @Test func countsCharactersNotBytes() {
-        let input = [SourceRecord(id: "1", text: "héllo wörld", location: SourceLocation(file: "f", line: 1, column: 1))]
+        let input = [
+            SourceRecord(id: "1", text: "héllo wörld", location: SourceLocation(file: "f", line: 1, column: 1))
+        ]
         let block = cut(input).first
         #expect(block?.characterCount == 11)
         #expect(block?.byteCount == 13)

@@ -36,7 +36,8 @@ import Testing
                     name: changes.name, dataset: changes.dataset, spec: wanted.spec, sizing: wanted.sizing.json))
             for item in changes.additions + changes.recuts + changes.reprocess {
                 blocks[item.id] = ExistingBlock(
-                    id: item.id, pipeline: item.pipeline, blockHash: item.blockHash, targetLanguage: item.targetLanguage,
+                    id: item.id, pipeline: item.pipeline, blockHash: item.blockHash,
+                    targetLanguage: item.targetLanguage,
                     specHash: wanted.spec.hash, state: "created", ordinal: item.ordinal)
             }
         }

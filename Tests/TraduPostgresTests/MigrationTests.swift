@@ -12,15 +12,16 @@ import TraduTestSupport
 
         let before = try await migrator.status(environmentSchema: schema)
         #expect(before.schemaExists == false)
-        #expect(before.pending.map(\.version) == [1])
+        let all = StoreMigrations.all.map(\.version)
+        #expect(before.pending.map(\.version) == all)
 
-        #expect(try await migrator.migrate(environmentSchema: schema).map(\.version) == [1])
+        #expect(try await migrator.migrate(environmentSchema: schema).map(\.version) == all)
         #expect(try await migrator.migrate(environmentSchema: schema).isEmpty)
 
         let after = try await migrator.status(environmentSchema: schema)
         #expect(after.isUpToDate)
         #expect(after.currentVersion == StoreMigrations.latestVersion)
-        #expect(after.applied.map(\.name) == ["foundation"])
+        #expect(after.applied.map(\.name) == StoreMigrations.all.map(\.name))
 
         let state = try await connection.query("SELECT lineage, serial FROM tradu_dev.environment_state")
         #expect(state.count == 1)
@@ -30,7 +31,8 @@ import TraduTestSupport
             "SELECT table_name FROM information_schema.tables WHERE table_schema = 'tradu_dev' ORDER BY 1")
         #expect(
             tables.map { $0["table_name"] } == [
-                "environment_lock", "environment_state", "revisions", "schema_migrations",
+                "block_contents", "block_events", "blocks", "environment_lock", "environment_state", "pipelines",
+                "revisions", "schema_migrations",
             ])
     }
 

@@ -1,0 +1,147 @@
+import Foundation
+import Logging
+import TraduCore
+import TraduStore
+
+/// `tradu apply`: writes a prepared plan in one transaction, under the environment lock, and records a
+/// revision. The caller holds the lock from before planning until after writing, so the plan it shows is
+/// the plan it applies.
+public struct ApplyService: Sendable {
+    public struct Options: Sendable {
+        public var message: String?
+        public var allowMassCancel: Bool
+        public var appliedBy: String
+
+        public init(message: String?, allowMassCancel: Bool, appliedBy: String = ApplyService.currentUser) {
+            self.message = message
+            self.allowMassCancel = allowMassCancel
+            self.appliedBy = appliedBy
+        }
+    }
+
+    public var logger: Logger
+    public var projectRoot: String
+
+    public init(logger: Logger, projectRoot: String? = nil) {
+        self.logger = logger
+        self.projectRoot = projectRoot ?? FileManager.default.currentDirectoryPath
+    }
+
+    /// `user@host`, for revisions and lock holders.
+    public static var currentUser: String {
+        let user = ProcessEnvironment.snapshot["USER"] ?? ProcessEnvironment.snapshot["LOGNAME"] ?? "unknown"
+        return "\(user)@\(ProcessInfo.processInfo.hostName)"
+    }
+
+    /// Takes the environment lock, waiting up to `timeout`; a lock still held then is a rejection (exit 3).
+    public func lock(_ store: Store, command: String, timeout: Duration) async throws -> LockHandle {
+        do {
+            return try await store.lock.acquire(
+                holder: "\(command) by \(Self.currentUser)", host: ProcessInfo.processInfo.hostName,
+                pid: ProcessInfo.processInfo.processIdentifier, ttl: .seconds(15 * 60), waitUpTo: timeout)
+        } catch let error as StoreError {
+            if case .lockHeld = error { throw TraduError.rejected(error.description) }
+            throw error
+        }
+    }
+
+    public func unlock(_ store: Store, _ handle: LockHandle) async {
+        do {
+            try await store.lock.release(handle)
+        } catch {
+            logger.warning("could not release the environment lock", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Runs `body` holding the environment lock; releases it whatever happens.
+    public func withLock<T: Sendable>(
+        _ store: Store, command: String, timeout: Duration, _ body: () async throws -> T
+    ) async throws -> T {
+        let handle = try await lock(store, command: command, timeout: timeout)
+        let result: Result<T, Error>
+        do { result = .success(try await body()) } catch { result = .failure(error) }
+        await unlock(store, handle)
+        return try result.get()
+    }
+
+    /// Writes the plan. Returns nil when there is nothing to write (a second apply of the same manifests).
+    public func write(_ prepared: PreparedPlan, to store: Store, options: Options) async throws -> AppliedRevision? {
+        guard prepared.hasChanges else { return nil }
+        let plan = prepared.blockPlan
+        if plan.isMassCancel && !options.allowMassCancel {
+            let cancelled = plan.pipelines.reduce(0) { $0 + $1.cancellations.count }
+            throw TraduError.rejected(
+                "the plan cancels \(cancelled) of the environment's \(plan.activeBlockCount) blocks (more than half);"
+                    + " check that the manifest folder is complete, or pass --allow-mass-cancel")
+        }
+
+        var newBlocks: [BlockRow] = []
+        var reprocess: [BlockReprocess] = []
+        var cancel: [String] = []
+        var pipelines: [StoredPipeline] = []
+        var removed: [String] = []
+        for changes in plan.pipelines {
+            guard let desired = changes.desired else {
+                removed.append(changes.name)
+                cancel += changes.cancellations.map(\.id)
+                continue
+            }
+            let specHash = desired.spec.hash
+            let priority = desired.pipeline.priority
+            for item in changes.additions + changes.recuts {
+                newBlocks.append(
+                    BlockRow(
+                        id: item.id, pipeline: item.pipeline, blockHash: item.blockHash,
+                        targetLanguage: item.targetLanguage, ordinal: item.ordinal, specHash: specHash,
+                        priority: priority))
+            }
+            let reason = "spec changed: " + changes.reprocessFields.joined(separator: ", ")
+            reprocess += changes.reprocess.map { BlockReprocess(id: $0.id, specHash: specHash, reason: reason) }
+            cancel += (changes.cancellations + changes.recutRemovals).map(\.id)
+            pipelines.append(
+                StoredPipeline(
+                    name: changes.name, dataset: desired.pipeline.dataset, specHash: specHash,
+                    processingSpec: desired.spec.json.encoded(sortedKeys: true),
+                    sizing: desired.sizing.json.encoded(sortedKeys: true), generation: 0, priority: priority))
+        }
+        let needed = Set(newBlocks.map(\.blockHash)).subtracting(prepared.knownBlockHashes)
+        let contents = try await BlockContentSource.open(prepared.datasets, needed: needed, projectRoot: projectRoot)
+        let summary = JSONValue.object([
+            ("plan", prepared.summaryJSON),
+            (
+                "datasets",
+                .object(
+                    prepared.datasets.map {
+                        (
+                            $0.dataset.name,
+                            .object([
+                                ("records", .int($0.recordCount)), ("blocks", .int($0.blocks.count)),
+                                ("skipped", .int($0.skippedCount)),
+                            ])
+                        )
+                    })
+            ),
+        ])
+        let batch = ApplyBatch(
+            expectedLineage: prepared.state.lineage, expectedSerial: prepared.state.serial, contents: contents,
+            newBlocks: newBlocks, reprocess: reprocess, cancel: cancel, pipelines: pipelines,
+            removedPipelines: removed,
+            revision: RevisionInput(
+                manifestDigest: prepared.manifestDigest, planDigest: prepared.planDigest,
+                manifests: prepared.manifests.encoded(sortedKeys: true),
+                gitCommit: GitRevision.commit(of: prepared.manifestDirectory), appliedBy: options.appliedBy,
+                message: options.message, summary: summary.encoded()),
+            verifyContents: { try contents.verify() })
+        do {
+            return try await store.apply(batch)
+        } catch let error as StoreError {
+            switch error {
+            case .staleSerial(let current, let expected):
+                throw TraduError.rejected(
+                    "saved plan is stale: \(prepared.environment.environment.name) serial \(current), plan was made at"
+                        + " \(expected)")
+            default: throw error
+            }
+        }
+    }
+}

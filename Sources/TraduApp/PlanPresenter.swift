@@ -1,0 +1,194 @@
+import TraduCore
+
+/// Renders a `PreparedPlan` for people (text) and for programs (versioned JSON).
+public struct PlanPresenter: Sendable {
+    /// Lines listed per kind of change and pipeline; the rest is counted ("… and 1,234 more").
+    public var listLimit: Int
+
+    public init(listLimit: Int = 10) { self.listLimit = listLimit }
+
+    public func text(_ prepared: PreparedPlan) -> String {
+        var out: [String] = []
+        let environment = prepared.environment.environment
+        out.append(
+            "Environment \(environment.name) (schema \(environment.schema), lineage \(prepared.state.lineage.prefix(8)),"
+                + " serial \(prepared.state.serial))")
+        out.append("")
+        out.append("Datasets:")
+        for cut in prepared.datasets {
+            var line =
+                "  \(cut.dataset.name): \(NumberFormat.grouped(cut.recordCount)) records,"
+                + " \(NumberFormat.grouped(cut.blocks.count)) blocks, \(ByteSize(bytes: cut.byteCount).humanReadable)"
+            if cut.skippedCount > 0 { line += ", \(NumberFormat.grouped(cut.skippedCount)) invalid records skipped" }
+            out.append(line)
+            for diagnostic in cut.skipped.prefix(3) { out.append("    skipped: \(diagnostic)") }
+        }
+        for changes in prepared.blockPlan.pipelines {
+            out.append("")
+            out += pipelineLines(changes)
+        }
+        let estimates = prepared.blockPlan.charactersByEngine
+        if !estimates.isEmpty {
+            out.append("")
+            out.append("Input estimate:")
+            for engine in estimates.keys.sorted() {
+                let characters = estimates[engine]!
+                out.append(
+                    "  engine \(engine): \(NumberFormat.grouped(characters)) characters"
+                        + " (~\(NumberFormat.grouped((characters + 3) / 4)) tokens)")
+            }
+        }
+        if prepared.manifestsChanged && !prepared.blockPlan.hasBlockChanges {
+            out.append("")
+            out.append("No block changes; the manifests changed (see `tradu diff`): applying records a new revision.")
+        }
+        out.append("")
+        out.append(summaryLine(prepared))
+        return out.joined(separator: "\n")
+    }
+
+    public func summaryLine(_ prepared: PreparedPlan) -> String {
+        let plan = prepared.blockPlan
+        guard prepared.hasChanges else {
+            return "No changes. \(NumberFormat.grouped(plan.unchanged)) blocks up to date."
+        }
+        var line =
+            "Plan: \(NumberFormat.grouped(plan.toAdd)) to add, \(NumberFormat.grouped(plan.toReprocess)) to reprocess,"
+            + " \(NumberFormat.grouped(plan.toCancel)) to cancel."
+        if plan.toRecut > 0 { line += " (\(NumberFormat.grouped(plan.toRecut)) of the additions re-cut a dataset.)" }
+        return line
+    }
+
+    private func pipelineLines(_ changes: BlockPlan.PipelineChanges) -> [String] {
+        guard changes.desired != nil else {
+            return [
+                "Pipeline \(changes.name): left the manifests",
+                "  - \(NumberFormat.grouped(changes.cancellations.count)) blocks to cancel",
+            ]
+        }
+        var out = ["Pipeline \(changes.name) (dataset \(changes.dataset), engine \(changes.engine ?? "?"))"]
+        if !changes.hasChanges {
+            out[0] += ": no changes, \(NumberFormat.grouped(changes.unchanged)) blocks up to date"
+            return out
+        }
+        func list(_ symbol: String, _ items: [WorkItem], _ note: String) {
+            for item in items.prefix(listLimit) {
+                out.append(
+                    "  \(symbol) \(item.id.prefix(12))  \(item.targetLanguage)  block \(item.ordinal)\(note)")
+            }
+            if items.count > listLimit {
+                out.append("  \(symbol) … and \(NumberFormat.grouped(items.count - listLimit)) more")
+            }
+        }
+        list("+", changes.additions, "")
+        if let sizing = changes.sizingChange {
+            out.append(
+                "  -/+ re-cut: sizing \(sizing.old.encoded(sortedKeys: true)) → \(sizing.new.encoded(sortedKeys: true))"
+            )
+        }
+        list("-/+", changes.recuts, "")
+        if !changes.recutRemovals.isEmpty {
+            out.append("  -/+ \(NumberFormat.grouped(changes.recutRemovals.count)) blocks of the old cut replaced")
+        }
+        list("~", changes.reprocess, "  (\(changes.reprocessFields.joined(separator: ", ")))")
+        for block in changes.cancellations.prefix(listLimit) {
+            out.append(
+                "  - \(block.id.prefix(12))  \(block.targetLanguage)  block \(block.ordinal)  left the manifests")
+        }
+        if changes.cancellations.count > listLimit {
+            out.append("  - … and \(NumberFormat.grouped(changes.cancellations.count - listLimit)) more")
+        }
+        if changes.unchanged > 0 { out.append("  \(NumberFormat.grouped(changes.unchanged)) unchanged") }
+        return out
+    }
+
+    /// The versioned JSON document of `tradu plan -o json` (and the body of a saved plan).
+    public func json(_ prepared: PreparedPlan) -> JSONValue {
+        let environment = prepared.environment.environment
+        return .object([
+            ("formatVersion", .int(1)),
+            ("environment", .string(environment.name)),
+            ("schema", .string(environment.schema)),
+            ("lineage", .string(prepared.state.lineage)),
+            ("serial", .int(Int(prepared.state.serial))),
+            ("manifestDigest", .string(prepared.manifestDigest)),
+            ("planDigest", .string(prepared.planDigest)),
+            ("manifestsChanged", .bool(prepared.manifestsChanged)),
+            ("hasChanges", .bool(prepared.hasChanges)),
+            ("summary", prepared.summaryJSON),
+            (
+                "datasets",
+                .array(
+                    prepared.datasets.map { cut in
+                        .object([
+                            ("name", .string(cut.dataset.name)), ("records", .int(cut.recordCount)),
+                            ("blocks", .int(cut.blocks.count)), ("bytes", .int(Int(cut.byteCount))),
+                            ("skipped", .int(cut.skippedCount)),
+                            ("skippedDiagnostics", .array(cut.skipped.map(\.json))),
+                        ])
+                    })
+            ),
+            ("pipelines", .array(prepared.blockPlan.pipelines.map(pipelineJSON))),
+            (
+                "estimate",
+                .object(
+                    prepared.blockPlan.charactersByEngine.sorted { $0.key < $1.key }.map { engine, characters in
+                        (
+                            engine,
+                            .object([
+                                ("characters", .int(Int(characters))), ("tokens", .int(Int((characters + 3) / 4))),
+                            ])
+                        )
+                    })
+            ),
+        ])
+    }
+
+    private func pipelineJSON(_ changes: BlockPlan.PipelineChanges) -> JSONValue {
+        func items(_ list: [WorkItem]) -> JSONValue {
+            .array(
+                list.map {
+                    .object([
+                        ("id", .string($0.id)), ("block", .string($0.blockHash)),
+                        ("language", .string($0.targetLanguage)),
+                        ("ordinal", .int($0.ordinal)),
+                    ])
+                })
+        }
+        func blocks(_ list: [ExistingBlock]) -> JSONValue {
+            .array(
+                list.map {
+                    .object([
+                        ("id", .string($0.id)), ("block", .string($0.blockHash)),
+                        ("language", .string($0.targetLanguage)),
+                        ("ordinal", .int($0.ordinal)), ("state", .string($0.state)),
+                    ])
+                })
+        }
+        var members: [(String, JSONValue)] = [
+            ("name", .string(changes.name)), ("dataset", .string(changes.dataset)),
+            ("engine", changes.engine.map { .string($0) } ?? .null), ("removed", .bool(changes.desired == nil)),
+            ("specHash", changes.desired.map { .string($0.spec.hash) } ?? .null),
+            ("add", items(changes.additions)), ("recut", items(changes.recuts)),
+            ("recutRemovals", blocks(changes.recutRemovals)), ("reprocess", items(changes.reprocess)),
+            ("reprocessFields", .array(changes.reprocessFields.map { .string($0) })),
+            ("cancel", blocks(changes.cancellations)), ("unchanged", .int(changes.unchanged)),
+        ]
+        if let sizing = changes.sizingChange {
+            members.append(("sizingChange", .object([("old", sizing.old), ("new", sizing.new)])))
+        }
+        return .object(members)
+    }
+}
+
+extension ByteSize {
+    /// `1.4 MiB`: for people, rounded.
+    public var humanReadable: String {
+        let units: [(String, Double)] = [("GiB", 1_073_741_824), ("MiB", 1_048_576), ("KiB", 1024)]
+        for (unit, factor) in units where Double(bytes) >= factor {
+            let value = Double(bytes) / factor
+            return "\((value * 10).rounded() / 10) \(unit)"
+        }
+        return "\(bytes) B"
+    }
+}

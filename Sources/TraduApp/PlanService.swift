@@ -1,0 +1,121 @@
+import Foundation
+import Logging
+import TraduCore
+import TraduHTTP
+import TraduSources
+import TraduStore
+
+/// `tradu plan`: manifests + datasets + the environment's stored state → a `PreparedPlan`.
+public struct PlanService: Sendable {
+    public var resolver: DatabaseResolver
+    public var logger: Logger
+    /// The directory relative paths are resolved against, and that dataset paths may not leave.
+    public var projectRoot: String
+    public var httpClient: HTTPClient
+
+    public init(resolver: DatabaseResolver, logger: Logger, projectRoot: String? = nil) {
+        self.resolver = resolver
+        self.logger = logger
+        self.projectRoot = projectRoot ?? FileManager.default.currentDirectoryPath
+        self.httpClient = HTTPClient()
+    }
+
+    /// The environment's resolved manifests, or every diagnostic.
+    public func compile(directory: String, environment: String) throws -> ResolvedManifests {
+        let validation = ManifestValidation(directory: directory, environment: environment)
+        guard validation.isValid, let resolved = validation.compiled.environments[environment] else {
+            throw TraduError.invalidManifests(validation.diagnostics.filter { $0.severity == .error })
+        }
+        return resolved
+    }
+
+    /// Reads every dataset the environment's pipelines use, in name order.
+    public func readDatasets(_ resolved: ResolvedManifests, progress: @escaping (String, Int) -> Void = { _, _ in })
+        async throws -> [DatasetCut]
+    {
+        var cuts: [DatasetCut] = []
+        for name in Set(resolved.pipelines.values.map(\.dataset)).sorted() {
+            guard let dataset = resolved.datasets[name] else { continue }
+            let started = ContinuousClock.now
+            do {
+                let cut = try await DatasetCut.read(dataset, projectRoot: projectRoot, httpClient: httpClient) {
+                    progress(name, $0)
+                }
+                logger.info(
+                    "dataset read",
+                    metadata: [
+                        "data_id": "\(name)", "records": "\(cut.recordCount)", "blocks": "\(cut.blocks.count)",
+                        "skipped": "\(cut.skippedCount)",
+                        "duration_ms": "\((ContinuousClock.now - started).milliseconds)",
+                    ])
+                cuts.append(cut)
+            } catch let error as SourceError {
+                throw TraduError.invalidData([error.diagnostic])
+            }
+        }
+        return cuts
+    }
+
+    /// Opens the environment's store (migrating it on first use).
+    public func openStore(for resolved: ResolvedManifests) async throws -> Store {
+        let url = try await resolver.url(for: resolved.environment, logger: logger)
+        return try await Store.open(
+            url: url, schema: EnvironmentSchema(name: resolved.environment.schema), logger: logger)
+    }
+
+    /// Runs `body` with the environment's store open, and closes it whatever happens.
+    public func withStore<T: Sendable>(for resolved: ResolvedManifests, _ body: (Store) async throws -> T)
+        async throws -> T
+    {
+        let store = try await openStore(for: resolved)
+        do {
+            let result = try await body(store)
+            await store.close()
+            return result
+        } catch {
+            await store.close()
+            throw error
+        }
+    }
+
+    /// Computes the plan against what `store` holds now.
+    public func plan(
+        _ resolved: ResolvedManifests, datasets: [DatasetCut], directory: String, store: Store
+    ) async throws -> PreparedPlan {
+        let state = try await store.environmentState()
+        let storedPipelines = try await store.pipelines()
+        let storedBlocks = try await store.blocks()
+        let existingPipelines = try storedPipelines.map { stored in
+            ExistingPipeline(
+                name: stored.name, dataset: stored.dataset,
+                spec: ProcessingSpec(
+                    json: try JSONText.parse(stored.processingSpec, name: "pipelines.processing_spec")),
+                sizing: try JSONText.parse(stored.sizing, name: "pipelines.sizing"))
+        }
+        let existingBlocks = storedBlocks.map {
+            ExistingBlock(
+                id: $0.id, pipeline: $0.pipeline, blockHash: $0.blockHash, targetLanguage: $0.targetLanguage,
+                specHash: $0.specHash, state: $0.state, ordinal: $0.ordinal)
+        }
+        let cutsByName = Dictionary(uniqueKeysWithValues: datasets.map { ($0.dataset.name, $0) })
+        let desired: [DesiredPipeline] = resolved.pipelines.values.compactMap { pipeline in
+            guard let engine = resolved.engines[pipeline.engine], let cut = cutsByName[pipeline.dataset] else {
+                return nil
+            }
+            return DesiredPipeline(
+                pipeline: pipeline, spec: ProcessingSpec(pipeline: pipeline, engine: engine, dataset: cut.dataset),
+                sizing: BlockSizing(cut.dataset), blocks: cut.blocks)
+        }
+        let blockPlan = BlockPlanner.plan(
+            desired: desired, existingPipelines: existingPipelines, existingBlocks: existingBlocks)
+        let manifests = CanonicalManifests.json(resolved)
+        return PreparedPlan(
+            environment: resolved, manifestDirectory: directory, datasets: datasets, blockPlan: blockPlan,
+            state: state, manifests: manifests, manifestDigest: CanonicalManifests.digest(manifests),
+            latestRevision: try await store.latestRevision(), knownBlockHashes: try await store.knownBlockHashes())
+    }
+}
+
+extension Duration {
+    var milliseconds: Int64 { components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000 }
+}

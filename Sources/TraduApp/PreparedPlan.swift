@@ -1,0 +1,44 @@
+import TraduCore
+import TraduStore
+
+/// Everything `tradu plan` computed for one environment: the block plan, the state it was computed
+/// against (lineage, serial), and the digests a saved plan is checked with.
+public struct PreparedPlan: Sendable {
+    public var environment: ResolvedManifests
+    public var manifestDirectory: String
+    public var datasets: [DatasetCut]
+    public var blockPlan: BlockPlan
+    public var state: EnvironmentState
+    public var manifests: JSONValue
+    public var manifestDigest: String
+    public var latestRevision: Revision?
+    public var knownBlockHashes: Set<String>
+
+    /// The manifests differ from the last applied revision (a change that moves no block still records a
+    /// revision, e.g. a new priority).
+    public var manifestsChanged: Bool { latestRevision?.manifestDigest != manifestDigest }
+
+    public var hasChanges: Bool { blockPlan.hasChanges || manifestsChanged }
+
+    /// Identity of the plan: the state it starts from, the manifests, and every change. Two plans with equal
+    /// digests apply the same writes.
+    public var planDigest: String {
+        var text = "tradu-plan/v1\n\(state.lineage)\n\(state.serial)\n\(manifestDigest)\n"
+        for changes in blockPlan.pipelines {
+            text += "pipeline \(changes.name) \(changes.desired?.spec.hash ?? "-")\n"
+            for item in changes.additions { text += "+ \(item.id)\n" }
+            for item in changes.recuts { text += "-/+ \(item.id)\n" }
+            for item in changes.reprocess { text += "~ \(item.id)\n" }
+            for block in changes.cancellations + changes.recutRemovals { text += "- \(block.id)\n" }
+        }
+        return ContentHash.hex(of: text)
+    }
+
+    public var summaryJSON: JSONValue {
+        .object([
+            ("add", .int(blockPlan.toAdd)), ("reprocess", .int(blockPlan.toReprocess)),
+            ("recut", .int(blockPlan.toRecut)), ("cancel", .int(blockPlan.toCancel)),
+            ("unchanged", .int(blockPlan.unchanged)),
+        ])
+    }
+}

@@ -1,0 +1,233 @@
+import TraduPostgres
+
+/// Writes one apply in one transaction: refuses a stale plan, copies new block contents, upserts pipelines,
+/// adds or restores, reprocesses and cancels blocks with one event each, records the revision, bumps the serial.
+/// Any error rolls all of it back.
+///
+/// Bulk rows go through COPY or `unnest` arrays, a fixed number of statements whatever the plan's size.
+enum BlockPlanWriter {
+    static func write(_ batch: ApplyBatch<AnySequence<BlockContentRow>>, on connection: isolated PostgresConnection)
+        throws
+        -> AppliedRevision
+    {
+        let serial = try checkState(batch, connection)
+        let number = try connection.query("SELECT coalesce(max(number), 0) + 1 AS next FROM revisions")[0]
+            .required("next", Int64.init)
+        try copyContents(batch.contents, connection)
+        try batch.verifyContents?()
+        try writePipelines(batch.pipelines, removed: batch.removedPipelines, connection)
+        try addBlocks(batch.newBlocks, revision: number, connection)
+        try reprocessBlocks(batch.reprocess, revision: number, connection)
+        try cancelBlocks(batch.cancel, revision: number, connection)
+
+        let revision = batch.revision
+        try connection.query(
+            """
+            INSERT INTO revisions (number, serial, manifest_digest, plan_digest, manifests, git_commit, applied_by,
+                                   message, summary)
+            VALUES ($1::bigint, $2::bigint, $3, $4, $5::jsonb, $6, $7, $8, $9::jsonb)
+            """,
+            [
+                String(number), String(serial), revision.manifestDigest, revision.planDigest, revision.manifests,
+                revision.gitCommit, revision.appliedBy, revision.message, revision.summary,
+            ])
+        try connection.query("UPDATE environment_state SET serial = $1::bigint", [String(serial)])
+        return AppliedRevision(number: number, serial: serial)
+    }
+
+    /// Locks the environment row, so applies queue up here, and returns the serial this apply will produce.
+    private static func checkState(
+        _ batch: ApplyBatch<AnySequence<BlockContentRow>>, _ connection: isolated PostgresConnection
+    ) throws -> Int64 {
+        let rows = try connection.query("SELECT lineage::text AS lineage, serial FROM environment_state FOR UPDATE")
+        guard let row = rows.first else {
+            throw PostgresError(kind: .decoding, message: "environment_state has no row")
+        }
+        let lineage = try row.required("lineage")
+        let serial = try row.required("serial", Int64.init)
+        if let expected = batch.expectedLineage, expected != lineage {
+            throw StoreError.lineageMismatch(current: lineage, expected: expected)
+        }
+        if serial != batch.expectedSerial {
+            throw StoreError.staleSerial(current: serial, expected: batch.expectedSerial)
+        }
+        return serial + 1
+    }
+
+    /// Straight into the table, no staging: the caller sends only unknown hashes (see `ApplyBatch.contents`), so
+    /// the gigabytes are written once.
+    private static func copyContents<Contents: Sequence<BlockContentRow>>(
+        _ contents: Contents, _ connection: isolated PostgresConnection
+    ) throws {
+        let rows = contents.lazy.map { content -> [String?] in
+            [content.hash, content.dataset, String(content.recordCount), String(content.byteCount), content.records]
+        }
+        try connection.copyIn(
+            sql: "COPY block_contents (hash, dataset, record_count, byte_count, records) FROM STDIN",
+            rows: rows)
+    }
+
+    /// Upserts pipelines; `generation` goes up by one when anything stored about a pipeline changes, and an
+    /// unchanged pipeline is not written at all.
+    private static func writePipelines(
+        _ pipelines: [StoredPipeline], removed: [String], _ connection: isolated PostgresConnection
+    ) throws {
+        if !pipelines.isEmpty {
+            try connection.query(
+                """
+                INSERT INTO pipelines AS p (name, dataset, spec_hash, processing_spec, sizing, priority)
+                SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::jsonb[], $5::jsonb[], $6::int[])
+                ON CONFLICT (name) DO UPDATE
+                    SET dataset = EXCLUDED.dataset, spec_hash = EXCLUDED.spec_hash,
+                        processing_spec = EXCLUDED.processing_spec, sizing = EXCLUDED.sizing,
+                        priority = EXCLUDED.priority, generation = p.generation + 1, updated_at = now()
+                    WHERE (p.dataset, p.spec_hash, p.processing_spec, p.sizing, p.priority)
+                        IS DISTINCT FROM
+                        (EXCLUDED.dataset, EXCLUDED.spec_hash, EXCLUDED.processing_spec, EXCLUDED.sizing,
+                         EXCLUDED.priority)
+                """,
+                [
+                    SQLText.arrayLiteral(pipelines.map(\.name)), SQLText.arrayLiteral(pipelines.map(\.dataset)),
+                    SQLText.arrayLiteral(pipelines.map(\.specHash)),
+                    SQLText.arrayLiteral(pipelines.map(\.processingSpec)),
+                    SQLText.arrayLiteral(pipelines.map(\.sizing)),
+                    SQLText.arrayLiteral(pipelines.map { String($0.priority) }),
+                ])
+        }
+        if !removed.isEmpty {
+            try connection.query("DELETE FROM pipelines WHERE name = ANY($1::text[])", [SQLText.arrayLiteral(removed)])
+        }
+    }
+
+    /// COPY into a temporary table, then one upsert that inserts new blocks and resets cancelled ones, and writes
+    /// their `planned` / `restored` events from the states read in the same snapshot.
+    private static func addBlocks(_ blocks: [BlockRow], revision: Int64, _ connection: isolated PostgresConnection)
+        throws
+    {
+        guard !blocks.isEmpty else { return }
+        try connection.execute(
+            """
+            CREATE TEMPORARY TABLE tradu_new_blocks (
+                id text NOT NULL, pipeline text NOT NULL, block_hash text NOT NULL, target_language text NOT NULL,
+                ordinal int NOT NULL, spec_hash text NOT NULL, priority int NOT NULL
+            ) ON COMMIT DROP
+            """)
+        try connection.copyIn(
+            sql: """
+                COPY pg_temp.tradu_new_blocks (id, pipeline, block_hash, target_language, ordinal, spec_hash, priority)
+                FROM STDIN
+                """,
+            rows: blocks.lazy.map { block -> [String?] in
+                [
+                    block.id, block.pipeline, block.blockHash, block.targetLanguage, String(block.ordinal),
+                    block.specHash, String(block.priority),
+                ]
+            })
+        // Without statistics the planner guesses the temporary table's size and may pick nested loops.
+        try connection.execute("ANALYZE pg_temp.tradu_new_blocks")
+        let written = try connection.query(
+            """
+            WITH prior AS (
+                SELECT n.id, b.state FROM pg_temp.tradu_new_blocks n LEFT JOIN blocks b ON b.id = n.id
+            ), upserted AS (
+                INSERT INTO blocks AS b (id, pipeline, block_hash, target_language, ordinal, spec_hash, priority,
+                                         revision)
+                SELECT id, pipeline, block_hash, target_language, ordinal, spec_hash, priority, $1::bigint
+                FROM pg_temp.tradu_new_blocks
+                ON CONFLICT (id) DO UPDATE
+                    SET pipeline = EXCLUDED.pipeline, block_hash = EXCLUDED.block_hash,
+                        target_language = EXCLUDED.target_language, ordinal = EXCLUDED.ordinal,
+                        spec_hash = EXCLUDED.spec_hash, priority = EXCLUDED.priority, revision = EXCLUDED.revision,
+                        state = 'created', attempt = 0, run_at = now(), updated_at = now()
+                    WHERE b.state = 'cancelled'
+                RETURNING b.id
+            )
+            INSERT INTO block_events (block_id, from_state, to_state, attempt, reason)
+            SELECT p.id, p.state, 'created', 0, CASE WHEN p.state IS NULL THEN 'planned' ELSE 'restored' END
+            FROM prior p JOIN upserted u ON u.id = p.id
+            """, [String(revision)]
+        ).affectedRows
+        guard written == blocks.count else {
+            // Some id exists and is not cancelled: the upsert skipped it. Name one; the transaction rolls back.
+            let active = try connection.query(
+                """
+                SELECT b.id, b.state FROM pg_temp.tradu_new_blocks n JOIN blocks b ON b.id = n.id
+                WHERE b.state <> 'cancelled' LIMIT 1
+                """
+            ).first
+            throw StoreError.blockAlreadyActive(id: active?["id"] ?? "?", state: active?["state"] ?? "?")
+        }
+    }
+
+    /// Resets blocks to `created` at attempt 0 with their new spec hash. The prior states are read with
+    /// `FOR UPDATE` so each event's `from_state` is the state actually left, even while workers move blocks.
+    private static func reprocessBlocks(
+        _ items: [BlockReprocess], revision: Int64, _ connection: isolated PostgresConnection
+    ) throws {
+        guard !items.isEmpty else { return }
+        try connection.query(
+            """
+            WITH input AS (
+                SELECT * FROM unnest($1::text[], $2::text[], $3::text[]) AS i (id, spec_hash, reason)
+            ), prior AS (
+                SELECT b.id, b.state, i.spec_hash, i.reason FROM blocks b JOIN input i ON i.id = b.id
+                WHERE b.state <> 'cancelled'
+                FOR UPDATE OF b
+            ), updated AS (
+                UPDATE blocks b
+                SET state = 'created', attempt = 0, spec_hash = p.spec_hash, revision = $4::bigint, run_at = now(),
+                    updated_at = now()
+                FROM prior p WHERE b.id = p.id
+                RETURNING b.id
+            )
+            INSERT INTO block_events (block_id, from_state, to_state, attempt, reason)
+            SELECT p.id, p.state, 'created', 0, p.reason FROM prior p JOIN updated u ON u.id = p.id
+            """,
+            [
+                SQLText.arrayLiteral(items.map(\.id)), SQLText.arrayLiteral(items.map(\.specHash)),
+                SQLText.arrayLiteral(items.map(\.reason)), String(revision),
+            ])
+    }
+
+    /// Cancels blocks that left the manifests, from whatever state they are in; the event keeps their attempt.
+    private static func cancelBlocks(_ ids: [String], revision: Int64, _ connection: isolated PostgresConnection)
+        throws
+    {
+        guard !ids.isEmpty else { return }
+        try connection.query(
+            """
+            WITH prior AS (
+                SELECT b.id, b.state, b.attempt FROM blocks b JOIN unnest($1::text[]) AS c (id) ON c.id = b.id
+                WHERE b.state <> 'cancelled'
+                FOR UPDATE OF b
+            ), updated AS (
+                UPDATE blocks b SET state = 'cancelled', revision = $2::bigint, updated_at = now()
+                FROM prior p WHERE b.id = p.id
+                RETURNING b.id
+            )
+            INSERT INTO block_events (block_id, from_state, to_state, attempt, reason)
+            SELECT p.id, p.state, 'cancelled', p.attempt, 'left the manifests' FROM prior p JOIN updated u ON u.id = p.id
+            """, [SQLText.arrayLiteral(ids), String(revision)])
+    }
+}
+
+extension Store {
+    /// Applies `batch` in one transaction and returns the revision it recorded. Throws `StoreError.staleSerial`
+    /// or `.lineageMismatch` (writing nothing) when the environment moved since the plan was made; any other
+    /// error also rolls everything back.
+    ///
+    /// Take the environment lock (`lock.acquire`) around it; the serial check alone already keeps two applies
+    /// from both succeeding on the same plan.
+    @discardableResult
+    public func apply<Contents: Sequence<BlockContentRow>>(_ batch: sending ApplyBatch<Contents>) async throws
+        -> AppliedRevision
+    {
+        // Erased here, outside the @Sendable body, so the body needs no generic (possibly non-Sendable) metatype
+        // and callers may pass any sequence, opaque ones included. One dynamic call per row is negligible next to
+        // a row's COPY encoding.
+        let transfer = UncheckedTransfer(batch.erasingContents())
+        return try await connection.transaction { connection in
+            try BlockPlanWriter.write(transfer.value, on: connection)
+        }
+    }
+}

@@ -1,0 +1,89 @@
+import TraduPostgres
+
+/// What `tradu plan` and `tradu history` read: the environment's identity, pipelines, blocks and revisions.
+/// Each call is one statement, so each sees one consistent snapshot; a plan that reads several of them is
+/// protected by the serial check at apply time.
+extension Store {
+    public func environmentState() async throws -> EnvironmentState {
+        let rows = try await connection.query("SELECT lineage::text AS lineage, serial FROM environment_state")
+        guard let row = rows.first else {
+            throw PostgresError(kind: .decoding, message: "environment_state has no row in schema \(schema)")
+        }
+        return EnvironmentState(lineage: try row.required("lineage"), serial: try row.required("serial", Int64.init))
+    }
+
+    /// Every pipeline, by name.
+    public func pipelines() async throws -> [StoredPipeline] {
+        let rows = try await connection.query(
+            """
+            SELECT name, dataset, spec_hash, processing_spec::text AS processing_spec, sizing::text AS sizing,
+                   generation, priority
+            FROM pipelines ORDER BY name
+            """)
+        return try rows.map { row in
+            StoredPipeline(
+                name: try row.required("name"), dataset: try row.required("dataset"),
+                specHash: try row.required("spec_hash"), processingSpec: try row.required("processing_spec"),
+                sizing: try row.required("sizing"), generation: try row.required("generation", Int64.init),
+                priority: try row.required("priority", Int.init))
+        }
+    }
+
+    /// Every block, cancelled ones included, in no particular order (sorting 100,000s of rows costs more than
+    /// the planner's dictionary does).
+    public func blocks() async throws -> [StoredBlock] {
+        let rows = try await connection.query(
+            "SELECT id, pipeline, block_hash, target_language, spec_hash, state, ordinal FROM blocks")
+        var blocks: [StoredBlock] = []
+        blocks.reserveCapacity(rows.count)
+        for row in rows {
+            // Positional access: the column order is fixed by the SELECT above, and it skips a name lookup per
+            // value on the hot path.
+            let values = row.values
+            guard let id = values[0], let pipeline = values[1], let blockHash = values[2],
+                let targetLanguage = values[3], let specHash = values[4], let state = values[5],
+                let ordinal = values[6].flatMap({ Int($0) })
+            else {
+                throw PostgresError(kind: .decoding, message: "unexpected NULL or non-integer in blocks row")
+            }
+            blocks.append(
+                StoredBlock(
+                    id: id, pipeline: pipeline, blockHash: blockHash, targetLanguage: targetLanguage,
+                    specHash: specHash, state: state, ordinal: ordinal))
+        }
+        return blocks
+    }
+
+    /// The content hashes already stored: the planner sends only the others' records.
+    public func knownBlockHashes() async throws -> Set<String> {
+        let rows = try await connection.query("SELECT hash FROM block_contents")
+        var hashes = Set<String>(minimumCapacity: rows.count)
+        for row in rows {
+            if let hash = row[0] { hashes.insert(hash) }
+        }
+        return hashes
+    }
+
+    /// The newest revision, nil before the first apply.
+    public func latestRevision() async throws -> Revision? {
+        try await revisions(limit: 1).first
+    }
+
+    /// Revisions newest first; all of them when `limit` is nil.
+    public func revisions(limit: Int? = nil) async throws -> [Revision] {
+        let rows = try await connection.query(
+            """
+            SELECT number, serial, manifest_digest, plan_digest, manifests::text AS manifests, git_commit,
+                   applied_by, \(SQLText.rfc3339("applied_at")) AS applied_at, message, summary::text AS summary
+            FROM revisions ORDER BY number DESC LIMIT $1::bigint
+            """, [limit.map { String(max($0, 0)) }])
+        return try rows.map { row in
+            Revision(
+                number: try row.required("number", Int64.init), serial: try row.int64("serial"),
+                manifestDigest: try row.required("manifest_digest"), planDigest: row["plan_digest"],
+                manifests: try row.required("manifests"), gitCommit: row["git_commit"],
+                appliedBy: try row.required("applied_by"), appliedAt: try row.required("applied_at"),
+                message: row["message"], summary: row["summary"])
+        }
+    }
+}

@@ -1,0 +1,100 @@
+import ArgumentParser
+import Foundation
+import TraduApp
+import TraduCore
+
+struct ApplyCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "apply",
+        abstract: "Apply the manifests (or a saved plan) to an environment, in one transaction.",
+        discussion: """
+            `tradu apply -e ENV` plans under the environment lock, shows the plan, asks for confirmation (or
+            --auto-approve), writes it and records a revision. `tradu apply FILE` applies exactly a plan saved
+            with `tradu plan --out FILE`, or refuses it (exit 3) if the environment moved since.
+            A second apply of the same manifests changes nothing and records no revision.
+            """
+    )
+
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var manifests: ManifestOptions
+
+    @Option(name: [.customShort("e"), .customLong("env")], help: "The environment (taken from FILE when given).")
+    var environment: String?
+
+    @Argument(help: "A plan saved with `tradu plan --out FILE`.")
+    var planFile: String?
+
+    @Flag(help: "Apply without asking for confirmation.")
+    var autoApprove = false
+
+    @Option(name: [.customShort("m"), .customLong("message")], help: "A note recorded with the revision.")
+    var message: String?
+
+    @Option(help: "How long to wait for the environment lock (e.g. 30s).")
+    var lockTimeout = "30s"
+
+    @Flag(help: "Allow a plan that cancels more than half of the environment's blocks.")
+    var allowMassCancel = false
+
+    @Option(help: "Changes listed per pipeline and kind of change.")
+    var listLimit = 10
+
+    func validate() throws {
+        guard DurationValue(parsing: lockTimeout) != nil else {
+            throw ValidationError("--lock-timeout: invalid duration '\(lockTimeout)'; \(DurationValue.syntaxHint)")
+        }
+        if planFile == nil && environment == nil { throw ValidationError("-e ENV is required (or a saved plan FILE)") }
+    }
+
+    func run() async throws {
+        let (resolver, logger) = global.bootstrap(command: "apply")
+        let saved = try await reporting { try planFile.map(SavedPlan.read) }
+        if let saved, let environment, environment != saved.environment {
+            Console.error("error: the saved plan is for environment '\(saved.environment)', not '\(environment)'")
+            throw ExitCode(1)
+        }
+        let name = saved?.environment ?? environment!
+        let directory = saved?.manifestDirectory ?? manifests.directory
+        let planner = PlanService(resolver: resolver, logger: logger)
+        let applier = ApplyService(logger: logger)
+        let timeout = Duration.milliseconds(DurationValue(parsing: lockTimeout)!.milliseconds)
+        let presenter = PlanPresenter(listLimit: listLimit)
+        let confirm = saved == nil && !autoApprove
+        let options = ApplyService.Options(message: message, allowMassCancel: allowMassCancel)
+
+        let outcome: String = try await reporting {
+            let resolved = try planner.compile(directory: directory, environment: name)
+            let datasets = try await planner.readDatasets(resolved, progress: Progress.records)
+            Progress.clear()
+            return try await planner.withStore(for: resolved) { store in
+                try await applier.withLock(store, command: "apply", timeout: timeout) {
+                    let prepared = try await planner.plan(
+                        resolved, datasets: datasets, directory: directory, store: store)
+                    if let saved { try saved.check(against: prepared) }
+                    guard prepared.hasChanges else { return presenter.summaryLine(prepared) }
+                    if saved == nil { Console.out(presenter.text(prepared) + "\n") }
+                    if confirm && !Self.askForApproval(name) {
+                        throw TraduError.rejected("apply cancelled: not approved")
+                    }
+                    guard let revision = try await applier.write(prepared, to: store, options: options) else {
+                        return presenter.summaryLine(prepared)
+                    }
+                    let plan = prepared.blockPlan
+                    return "Apply complete: revision \(revision.number) (serial \(revision.serial)) of \(name):"
+                        + " \(plan.toAdd) added, \(plan.toReprocess) to reprocess, \(plan.toCancel) cancelled."
+                }
+            }
+        }
+        Console.out(outcome)
+    }
+
+    /// Terraform's rule: only the exact word "yes" approves.
+    static func askForApproval(_ environment: String) -> Bool {
+        guard Console.isInputTerminal else {
+            Console.error("error: standard input is not a terminal: pass --auto-approve to apply without confirmation")
+            return false
+        }
+        Console.errorInline("Apply this plan to \(environment)? Only 'yes' is accepted: ")
+        return readLine()?.trimmingCharacters(in: .whitespaces) == "yes"
+    }
+}
