@@ -29,7 +29,9 @@ public struct ApplyService: Sendable {
 
     /// `user@host`, for revisions and lock holders.
     public static var currentUser: String {
-        let user = ProcessEnvironment.snapshot["USER"] ?? ProcessEnvironment.snapshot["LOGNAME"] ?? "unknown"
+        let user =
+            ProcessEnvironment.snapshot["USER"] ?? ProcessEnvironment.snapshot["LOGNAME"]
+            ?? getpwuid(geteuid()).map { String(cString: $0.pointee.pw_name) } ?? "uid \(geteuid())"
         return "\(user)@\(ProcessInfo.processInfo.hostName)"
     }
 

@@ -19,7 +19,11 @@ public indirect enum JSONValue: Sendable, Hashable {
         case (.string(let a), .string(let b)): return a == b
         case (.array(let a), .array(let b)): return a == b
         case (.object(let a), .object(let b)):
-            return a.count == b.count && zip(a, b).allSatisfy { $0.0 == $1.0 && $0.1 == $1.1 }
+            // Member order carries no meaning in JSON (jsonb does not keep it): compare as sets of members.
+            guard a.count == b.count else { return false }
+            let sortedA = a.sorted { $0.0 < $1.0 }
+            let sortedB = b.sorted { $0.0 < $1.0 }
+            return zip(sortedA, sortedB).allSatisfy { $0.0 == $1.0 && $0.1 == $1.1 }
         default: return false
         }
     }

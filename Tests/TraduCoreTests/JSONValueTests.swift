@@ -16,3 +16,13 @@ import Testing
         #expect(value.encoded(pretty: true) == "{\n  \"a\": [\n    1\n  ],\n  \"b\": {}\n}")
     }
 }
+
+@Suite struct JSONValueEqualityTests {
+    @Test func objectsAreEqualWhateverTheOrderOfTheirMembers() {
+        let a = JSONValue.object([("x", .int(1)), ("y", .array([.object([("p", .null), ("q", .bool(true))])]))])
+        let b = JSONValue.object([("y", .array([.object([("q", .bool(true)), ("p", .null)])])), ("x", .int(1))])
+        #expect(a == b)
+        #expect(a.hashValue == b.hashValue)
+        #expect(JSONValue.array([.int(1), .int(2)]) != .array([.int(2), .int(1)]), "arrays keep their order")
+    }
+}
