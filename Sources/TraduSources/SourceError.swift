@@ -38,16 +38,17 @@ public struct SourceError: Error, Sendable, Hashable, CustomStringConvertible {
         self.init(kind, Diagnostic(at: location.map { SourceRange(at: $0) }, message))
     }
 
-    /// `file:line:col: error: message` when the problem has a place in a data file, otherwise the message
-    /// prefixed with the dataset's name.
-    public var description: String {
-        if diagnostic.range != nil || dataset.isEmpty { return diagnostic.description }
-        return "dataset '\(dataset)': \(diagnostic.description)"
-    }
+    /// `file:line:col: error: message`, or for problems with no place in a data file
+    /// `error: dataset 'name': message`.
+    public var description: String { diagnostic.description }
 
+    /// Names the dataset, in `dataset` and, when the diagnostic has no file location to go by, in its
+    /// message: callers often show only the diagnostic.
     func inDataset(_ name: String) -> SourceError {
+        guard dataset.isEmpty else { return self }
         var copy = self
-        if copy.dataset.isEmpty { copy.dataset = name }
+        copy.dataset = name
+        if copy.diagnostic.range == nil { copy.diagnostic.message = "dataset '\(name)': " + copy.diagnostic.message }
         return copy
     }
 }

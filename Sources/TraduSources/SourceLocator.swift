@@ -14,6 +14,11 @@ struct SourceLocator {
             throw SourceError(.pathEscape, at: nil, "source.path '\(path)' is outside the project directory")
         }
         guard let status = FileStatus.of(absolute, followLinks: true) else {
+            let reason = currentErrno()
+            guard reason == .ENOENT || reason == .ENOTDIR else {
+                throw SourceError(
+                    .io, at: nil, "source.path '\(path)': cannot read \(paths.display(absolute)) (\(reason.text))")
+            }
             throw SourceError(
                 .notFound, at: nil, "source.path '\(path)' not found: \(paths.display(absolute)) does not exist")
         }

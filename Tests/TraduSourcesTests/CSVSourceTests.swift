@@ -38,7 +38,7 @@ import TraduSources
         let project = try TestProject()
         try project.write(
             "manifests/rows.csv",
-            "id,text\n1,one\n2,two,extra\n3,th\"ree\n4,\"four\"x\n5,five\n\"6,\"never closed\n")
+            "id,text\n1,one\n2,two,extra\n3,th\"ree\n4,\"four\"x\n5,five\n6,\"never closed\n")
         let dataset = makeDataset(.path("rows.csv"), format: .csv, onInvalidRecord: .skip)
         let (records, stream) = try await project.readAll(dataset)
         #expect(records.map(\.id) == ["1", "5"])

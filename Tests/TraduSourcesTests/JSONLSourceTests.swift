@@ -88,10 +88,10 @@ import TraduSources
                 "manifests/data/x.jsonl:6:1: error: duplicate id 'ok1' (first seen at line 1)",
                 "manifests/data/x.jsonl:7:8: error: field 'id' must be a string or an integer, got a number with a fraction or exponent",
                 "manifests/data/x.jsonl:8:22: error: invalid \\u escape: unpaired high surrogate",
-                "manifests/data/x.jsonl:9:27: error: unexpected data after the JSON object",
+                "manifests/data/x.jsonl:9:26: error: unexpected data after the JSON object",
                 "manifests/data/x.jsonl:10:1: error: record is not a JSON object",
                 "manifests/data/x.jsonl:11:26: error: field 'text' appears twice",
-                "manifests/data/x.jsonl:12:36: error: expected a value",
+                "manifests/data/x.jsonl:12:37: error: expected a value",
                 "manifests/data/x.jsonl:14:26: error: invalid UTF-8",
             ])
     }

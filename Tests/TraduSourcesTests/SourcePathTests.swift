@@ -10,7 +10,9 @@ import TraduSources
             _ = try await project.reader(makeDataset(.path("../../etc/passwd"))).open()
         }
         #expect(error?.kind == .pathEscape)
-        #expect(error?.diagnostic.message == "source.path '../../etc/passwd' is outside the project directory")
+        #expect(
+            error?.diagnostic.message
+                == "dataset 'docs': source.path '../../etc/passwd' is outside the project directory")
         let globError = await #expect(throws: SourceError.self) {
             _ = try await project.reader(makeDataset(.glob("../../**/*.txt"), format: .text)).open()
         }
@@ -43,7 +45,8 @@ import TraduSources
         }
         #expect(folderError?.kind == .pathEscape)
         #expect(
-            folderError?.diagnostic.message.hasPrefix("source.path 'docs': manifests/docs/more is a symlink to") == true
+            folderError?.diagnostic.message.hasPrefix(
+                "dataset 'docs': source.path 'docs': manifests/docs/more is a symlink to") == true
         )
     }
 
@@ -65,7 +68,7 @@ import TraduSources
         #expect(error?.kind == .notFound)
         #expect(
             error?.description
-                == "dataset 'docs': error: source.path 'data/nope.jsonl' not found: manifests/data/nope.jsonl does not exist"
+                == "error: dataset 'docs': source.path 'data/nope.jsonl' not found: manifests/data/nope.jsonl does not exist"
         )
     }
 

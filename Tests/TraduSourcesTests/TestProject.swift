@@ -56,8 +56,3 @@ func makeDataset(
         maxRecordsPerBlock: 100, maxBytesPerBlock: ByteSize(bytes: 256 << 10), onInvalidRecord: onInvalidRecord,
         baseDirectory: baseDirectory)
 }
-
-extension SourceError {
-    /// The error a test expects, or a failure message naming what was thrown instead.
-    static func from(_ error: (any Error)?) -> SourceError? { error as? SourceError }
-}

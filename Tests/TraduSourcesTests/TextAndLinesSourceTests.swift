@@ -40,7 +40,7 @@ import TraduSources
         #expect(error?.kind == .notFound)
         #expect(
             error?.description
-                == "dataset 'docs': error: source.glob 'data/**/*.txt' matches no files in manifests/data")
+                == "error: dataset 'docs': source.glob 'data/**/*.txt' matches no files in manifests/data")
     }
 
     @Test func textFileWithInvalidUTF8IsABadRecord() async throws {

@@ -21,7 +21,7 @@ import TraduTestSupport
                 == .url(
                     SourceFingerprint.URLStamp(
                         url: server.url("/corpus.jsonl?<redacted>"), etag: "\"v7\"",
-                        lastModified: "Tue, 01 Jul 2025 10:00:00 GMT", contentLength: 56)))
+                        lastModified: "Tue, 01 Jul 2025 10:00:00 GMT", contentLength: 54)))
         #expect(server.requests.first?.target == "/corpus.jsonl?sig=secret")
     }
 
@@ -34,7 +34,8 @@ import TraduTestSupport
         }
         #expect(error?.kind == .http)
         #expect(
-            error?.diagnostic.message == "source.url \(server.url("/gone.jsonl?<redacted>")) answered HTTP status 404")
+            error?.diagnostic.message
+                == "dataset 'docs': source.url \(server.url("/gone.jsonl?<redacted>")) answered HTTP status 404")
         #expect(error?.description.contains("abc") == false)
     }
 
@@ -47,6 +48,8 @@ import TraduTestSupport
             httpClient: HTTPClient(), fetchTimeout: .milliseconds(300))
         let error = await #expect(throws: SourceError.self) { _ = try await reader.open() }
         #expect(error?.kind == .timeout)
-        #expect(error?.diagnostic.message == "fetching source.url \(server.url("/slow.jsonl")) timed out after 300ms")
+        #expect(
+            error?.diagnostic.message
+                == "dataset 'docs': fetching source.url \(server.url("/slow.jsonl")) timed out after 300ms")
     }
 }
