@@ -138,7 +138,8 @@ enum BlockPlanWriter {
                     SET pipeline = EXCLUDED.pipeline, block_hash = EXCLUDED.block_hash,
                         target_language = EXCLUDED.target_language, ordinal = EXCLUDED.ordinal,
                         spec_hash = EXCLUDED.spec_hash, priority = EXCLUDED.priority, revision = EXCLUDED.revision,
-                        state = 'created', attempt = 0, run_at = now(), updated_at = now()
+                        state = 'created', attempt_base = b.attempt, lease_owner = NULL, lease_expires_at = NULL,
+                        run_at = now(), updated_at = now()
                     WHERE b.state = 'cancelled'
                 RETURNING b.id
             )
@@ -159,7 +160,8 @@ enum BlockPlanWriter {
         }
     }
 
-    /// Resets blocks to `created` at attempt 0 with their new spec hash. The prior states are read with
+    /// Resets blocks to `created` with their new spec hash. `attempt` keeps growing (it fences workers);
+    /// `attempt_base` restarts the retry budget. The prior states are read with
     /// `FOR UPDATE` so each event's `from_state` is the state actually left, even while workers move blocks.
     private static func reprocessBlocks(
         _ items: [BlockReprocess], revision: Int64, _ connection: isolated PostgresConnection
@@ -175,8 +177,8 @@ enum BlockPlanWriter {
                 FOR UPDATE OF b
             ), updated AS (
                 UPDATE blocks b
-                SET state = 'created', attempt = 0, spec_hash = p.spec_hash, revision = $4::bigint, run_at = now(),
-                    updated_at = now()
+                SET state = 'created', attempt_base = b.attempt, lease_owner = NULL, lease_expires_at = NULL,
+                    spec_hash = p.spec_hash, revision = $4::bigint, run_at = now(), updated_at = now()
                 FROM prior p WHERE b.id = p.id
                 RETURNING b.id
             )

@@ -3,6 +3,7 @@ public enum StoreMigrations {
     public static let all: [Migration] = [
         foundation,
         blocks,
+        runtime,
     ]
 
     /// The newest version this build knows.

@@ -31,8 +31,9 @@ import TraduTestSupport
             "SELECT table_name FROM information_schema.tables WHERE table_schema = 'tradu_dev' ORDER BY 1")
         #expect(
             tables.map { $0["table_name"] } == [
-                "block_contents", "block_events", "blocks", "environment_lock", "environment_state", "pipelines",
-                "revisions", "schema_migrations",
+                "block_contents", "block_events", "blocks", "controller_lease", "environment_lock", "environment_state",
+                "instances", "pipeline_status", "pipelines", "results", "revisions", "schema_migrations",
+                "sink_deliveries", "translation_memory",
             ])
     }
 
