@@ -133,3 +133,22 @@ extension Node {
         }
     }
 }
+
+extension Node {
+    /// A node from plain JSON (stored manifests), every position set to line 1 of `file`.
+    public init(json: JSONValue, file: String) {
+        let range = SourceRange(at: SourceLocation(file: file, line: 1, column: 1))
+        let value: Node.Value =
+            switch json {
+            case .null: .null
+            case .bool(let bool): .bool(bool)
+            case .int(let int): .int(int)
+            case .double(let double): .float(double)
+            case .string(let string): .string(string)
+            case .array(let items): .sequence(items.map { Node(json: $0, file: file) })
+            case .object(let members):
+                .mapping(members.map { Node.Entry(key: $0.0, keyRange: range, value: Node(json: $0.1, file: file)) })
+            }
+        self.init(value, range: range)
+    }
+}
