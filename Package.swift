@@ -58,6 +58,13 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
+        .executableTarget(
+            name: "tradu-bench",
+            dependencies: [
+                "TraduApp", "TraduCore", "TraduStore", "TraduPostgres", "TraduEmbeddedPostgres",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
 
         .target(
             name: "TraduTestSupport",

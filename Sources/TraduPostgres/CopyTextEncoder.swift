@@ -11,19 +11,31 @@ struct CopyTextEncoder {
     mutating func append(_ row: [String?]) throws {
         for (index, field) in row.enumerated() {
             if index > 0 { buffer.append(UInt8(ascii: "\t")) }
-            guard let field else {
+            guard var field else {
                 buffer.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "N")])
                 continue
             }
-            for byte in field.utf8 {
-                switch byte {
-                case UInt8(ascii: "\\"): buffer.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
-                case UInt8(ascii: "\t"): buffer.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
-                case UInt8(ascii: "\n"): buffer.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
-                case UInt8(ascii: "\r"): buffer.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
-                case 0: throw PostgresError(kind: .misuse, message: "COPY value contains a NUL character")
-                default: buffer.append(byte)
+            // Runs without special bytes are copied whole; this loop carries gigabytes on apply.
+            try field.withUTF8 { bytes in
+                var runStart = 0
+                for index in bytes.indices {
+                    let byte = bytes[index]
+                    guard byte <= UInt8(ascii: "\r") || byte == UInt8(ascii: "\\") else { continue }
+                    let escaped: UInt8
+                    switch byte {
+                    case UInt8(ascii: "\\"): escaped = UInt8(ascii: "\\")
+                    case UInt8(ascii: "\t"): escaped = UInt8(ascii: "t")
+                    case UInt8(ascii: "\n"): escaped = UInt8(ascii: "n")
+                    case UInt8(ascii: "\r"): escaped = UInt8(ascii: "r")
+                    case 0: throw PostgresError(kind: .misuse, message: "COPY value contains a NUL character")
+                    default: continue
+                    }
+                    buffer.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index]))
+                    buffer.append(UInt8(ascii: "\\"))
+                    buffer.append(escaped)
+                    runStart = index + 1
                 }
+                buffer.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart...]))
             }
         }
         buffer.append(UInt8(ascii: "\n"))

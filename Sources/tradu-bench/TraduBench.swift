@@ -1,0 +1,375 @@
+import ArgumentParser
+import Foundation
+import Logging
+import TraduApp
+import TraduCore
+import TraduEmbeddedPostgres
+import TraduPostgres
+import TraduStore
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+@main
+struct TraduBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tradu-bench",
+        abstract: "Benchmarks for tradu against a real PostgreSQL.",
+        subcommands: [PlanBench.self]
+    )
+}
+
+enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
+    case text
+    case json
+}
+
+/// `tradu-bench plan`: plan, apply and re-plan a synthetic corpus with the real services, and compare with
+/// a raw COPY of the same bytes.
+struct PlanBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "plan",
+        abstract: "Plan + apply + re-plan N synthetic 1 KiB documents; compare with a raw COPY of the same JSONL."
+    )
+
+    @Option(help: "Number of documents to generate.")
+    var documents = 1_000_000
+
+    @Option(help: "PostgreSQL URL (default: an embedded PostgreSQL in a temp home, non-durable).")
+    var databaseURL: String?
+
+    @Option(help: "Parent directory of the temporary project (and embedded PostgreSQL home).")
+    var workDirectory = NSTemporaryDirectory()
+
+    @Flag(help: "Keep the project directory, the database schema/table and the embedded PostgreSQL.")
+    var keep = false
+
+    @Option(name: [.customShort("o"), .customLong("output")], help: "text or json.")
+    var output: OutputFormat = .text
+
+    @Option(help: "Log level (warning keeps the output quiet).")
+    var logLevel = "warning"
+
+    func validate() throws {
+        guard documents > 0 else { throw ValidationError("--documents must be positive") }
+        guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("invalid --log-level") }
+    }
+
+    func run() async throws {
+        let level = Logger.Level(rawValue: logLevel) ?? .warning
+        LoggingSystem.bootstrap { StructuredLogHandler(label: $0, format: .text, level: level) }
+        let logger = Logger(label: "tradu-bench")
+        var report = Report(documents: documents)
+        let say: (String) -> Void = { line in
+            if output == .text { print(line) } else { FileHandle.standardError.write(Data((line + "\n").utf8)) }
+        }
+
+        // 1. Project and corpus.
+        let runID = "\(getpid())_\(Int(Date().timeIntervalSince1970))"
+        let root = (workDirectory as NSString).appendingPathComponent("tradu-bench-\(runID)")
+        let schema = "tradu_bench_\(runID)"
+        try FileManager.default.createDirectory(atPath: root + "/manifests/data", withIntermediateDirectories: true)
+        try Self.manifests(schema: schema).write(
+            toFile: root + "/manifests/bench.yaml", atomically: true, encoding: .utf8)
+        let dataPath = root + "/manifests/data/docs.jsonl"
+        say("project: \(root)")
+        let generated = try Phase.measureSync { try Corpus.write(count: documents, to: dataPath) }
+        report.bytes = generated.value
+        report.generateSeconds = generated.seconds
+        say(
+            "generated \(documents) documents, \(Format.bytes(generated.value)) in \(Format.seconds(generated.seconds))"
+        )
+
+        // 2. Database.
+        var embedded: EmbeddedPostgres?
+        let url: String
+        if let databaseURL {
+            url = databaseURL
+            report.database = "external (\(PostgresConnectionString.target(databaseURL)))"
+        } else {
+            var configuration = EmbeddedPostgres.Configuration(home: root + "/pg-home")
+            configuration.durable = false
+            let server = EmbeddedPostgres(configuration: configuration, logger: logger)
+            embedded = server
+            let started = try await Phase.measure { try await server.up() }
+            url = started.value
+            if let data = try? server.status().dataDirectory,
+                let pidFile = try? String(contentsOfFile: data + "/postmaster.pid", encoding: .utf8)
+            {
+                Phase.postmaster = pidFile.split(separator: "\n").first.flatMap { Int($0) }
+            }
+            report.database = "embedded PostgreSQL, durable: false (fsync off; figures are optimistic for I/O)"
+            say("started embedded PostgreSQL in \(Format.seconds(started.seconds)) (durable: false)")
+        }
+        report.postgresVersion = try await Self.serverVersion(url)
+
+        do {
+            try await runPhases(
+                root: root, url: url, schema: schema, dataPath: dataPath, logger: logger,
+                report: &report, say: say)
+        } catch {
+            try? await cleanUp(root: root, url: url, schema: schema, embedded: embedded)
+            throw error
+        }
+        try await cleanUp(root: root, url: url, schema: schema, embedded: embedded)
+
+        switch output {
+        case .text: print(report.table())
+        case .json: print(report.json())
+        }
+        if report.replanChanges != 0 { throw ExitCode(1) }
+    }
+
+    private func runPhases(
+        root: String, url: String, schema: String, dataPath: String, logger: Logger, report: inout Report,
+        say: (String) -> Void
+    ) async throws {
+        let resolver = DatabaseResolver(
+            explicitURL: url, home: root + "/pg-home", environmentVariables: ProcessInfo.processInfo.environment)
+        let planner = PlanService(resolver: resolver, logger: logger, projectRoot: root)
+        let applier = ApplyService(logger: logger, projectRoot: root)
+        let directory = root + "/manifests"
+        let resolved = try planner.compile(directory: directory, environment: "bench")
+
+        // Migrations of the fresh schema, outside the measured phases.
+        let migrated = try await Phase.measure { try await planner.withStore(for: resolved) { _ in 0 } }
+        report.migrateSeconds = migrated.seconds
+        report.rssAfterSetupMiB = Phase.peakRSSMiB()
+
+        // a. Plan against the empty environment.
+        let planned = try await Phase.profile("plan", say) {
+            () async throws -> (PreparedPlan, Double, Double) in
+            let read = try await Phase.measure { try await planner.readDatasets(resolved) }
+            let diff = try await Phase.measure {
+                try await planner.withStore(for: resolved) { store in
+                    try await planner.plan(resolved, datasets: read.value, directory: directory, store: store)
+                }
+            }
+            return (diff.value, read.seconds, diff.seconds)
+        }
+        let prepared = planned.value.0
+        report.plan = Measurement(
+            seconds: planned.seconds, rssMiB: Phase.peakRSSMiB(), clientCPU: planned.clientCPU,
+            serverCPU: planned.serverCPU)
+        report.planReadSeconds = planned.value.1
+        report.planDiffSeconds = planned.value.2
+        report.blocks = prepared.blockPlan.toAdd
+        report.records = prepared.datasets.reduce(0) { $0 + $1.recordCount }
+        guard report.records == documents else {
+            throw BenchFailure("the plan read \(report.records) records, expected \(documents)")
+        }
+        say(
+            "plan: \(Format.seconds(planned.seconds)) (read+cut \(Format.seconds(planned.value.1)), diff"
+                + " \(Format.seconds(planned.value.2))), \(report.blocks) blocks to add")
+
+        // b. Apply the prepared plan: second read of the dataset, COPY of contents, blocks, revision.
+        let applied = try await Phase.profile("apply", say) {
+            try await planner.withStore(for: resolved) { store in
+                try await applier.withLock(store, command: "bench", timeout: .seconds(30)) {
+                    try await applier.write(
+                        prepared, to: store,
+                        options: ApplyService.Options(message: "tradu-bench", allowMassCancel: false))
+                }
+            }
+        }
+        guard let revision = applied.value else { throw BenchFailure("apply wrote nothing") }
+        report.apply = Measurement(
+            seconds: applied.seconds, rssMiB: Phase.peakRSSMiB(), clientCPU: applied.clientCPU,
+            serverCPU: applied.serverCPU)
+        say("apply: \(Format.seconds(applied.seconds)), revision \(revision.number)")
+
+        // c. Re-plan the unchanged corpus: must be empty.
+        let replanned = try await Phase.profile("re-plan", say) {
+            let datasets = try await planner.readDatasets(resolved)
+            return try await planner.withStore(for: resolved) { store in
+                try await planner.plan(resolved, datasets: datasets, directory: directory, store: store)
+            }
+        }
+        report.replan = Measurement(
+            seconds: replanned.seconds, rssMiB: Phase.peakRSSMiB(), clientCPU: replanned.clientCPU,
+            serverCPU: replanned.serverCPU)
+        let again = replanned.value.blockPlan
+        report.replanChanges = again.toAdd + again.toReprocess + again.toCancel
+        report.replanUnchanged = again.unchanged
+        if replanned.value.hasChanges || report.replanChanges != 0 {
+            let message =
+                "RE-PLAN OF THE UNCHANGED CORPUS IS NOT EMPTY: \(again.toAdd) to add, \(again.toReprocess) to"
+                + " reprocess, \(again.toCancel) to cancel, manifests changed: \(replanned.value.manifestsChanged)"
+            FileHandle.standardError.write(Data(("error: " + message + "\n").utf8))
+            report.replanChanges = max(report.replanChanges, 1)
+        }
+        say("re-plan: \(Format.seconds(replanned.seconds)), \(report.replanChanges) changes")
+
+        // d. Reference: raw COPY of the same JSONL lines, one per row.
+        let connection = try await PostgresConnection.connect(url, logger: logger)
+        let table = "\(schema).raw_docs"
+        try await connection.execute("CREATE TABLE \(table) (line text)")
+        let copied = try await Phase.profile("raw COPY", say) {
+            try await connection.copyIn(sql: "COPY \(table) (line) FROM STDIN", rows: FileLines(path: dataPath))
+        }
+        await connection.close()
+        guard copied.value == documents else {
+            throw BenchFailure("raw COPY stored \(copied.value) rows, expected \(documents)")
+        }
+        report.rawCopy = Measurement(
+            seconds: copied.seconds, rssMiB: Phase.peakRSSMiB(), clientCPU: copied.clientCPU,
+            serverCPU: copied.serverCPU)
+        say("raw COPY: \(Format.seconds(copied.seconds))")
+    }
+
+    private func cleanUp(root: String, url: String, schema: String, embedded: EmbeddedPostgres?) async throws {
+        guard !keep else {
+            FileHandle.standardError.write(
+                Data(
+                    ("kept: project \(root), schema \(schema)"
+                        + (embedded != nil ? ", embedded PostgreSQL running (home \(root)/pg-home)" : "") + "\n")
+                        .utf8))
+            return
+        }
+        if let embedded {
+            try embedded.destroy()
+        } else {
+            let connection = try await PostgresConnection.connect(url)
+            try await connection.execute("DROP SCHEMA IF EXISTS \(schema) CASCADE")
+            await connection.close()
+        }
+        try FileManager.default.removeItem(atPath: root)
+    }
+
+    private static func serverVersion(_ url: String) async throws -> String {
+        let connection = try await PostgresConnection.connect(url)
+        let rows = try await connection.query("SHOW server_version")
+        await connection.close()
+        return rows.first?[0] ?? "?"
+    }
+
+    static func manifests(schema: String) -> String {
+        """
+        apiVersion: tradu/v1
+        kind: Dataset
+        metadata:
+          name: bench-docs
+        spec:
+          source:
+            path: data/docs.jsonl
+          format: jsonl
+          idField: id
+          textField: text
+          sourceLanguage: en
+          blocks:
+            maxRecords: 200
+            maxBytes: 256KiB
+        ---
+        apiVersion: tradu/v1
+        kind: Engine
+        metadata:
+          name: pseudo
+        spec:
+          type: pseudo
+          concurrency: 8
+        ---
+        apiVersion: tradu/v1
+        kind: Pipeline
+        metadata:
+          name: bench
+        spec:
+          dataset: bench-docs
+          engine: pseudo
+          targetLanguages: [fr]
+        ---
+        apiVersion: tradu/v1
+        kind: Environment
+        metadata:
+          name: bench
+        spec:
+          schema: \(schema)
+
+        """
+    }
+}
+
+/// Wall-clock timing and peak memory.
+enum Phase {
+    static func measureSync<T>(_ body: () throws -> T) rethrows -> (value: T, seconds: Double) {
+        let start = ContinuousClock.now
+        let value = try body()
+        return (value, (ContinuousClock.now - start).seconds)
+    }
+
+    static func measure<T>(_ body: () async throws -> T) async rethrows -> (value: T, seconds: Double) {
+        let start = ContinuousClock.now
+        let value = try await body()
+        return (value, (ContinuousClock.now - start).seconds)
+    }
+
+    /// Seconds on CLOCK_MONOTONIC (the clock `perf record -k CLOCK_MONOTONIC` stamps samples with).
+    static func monotonic() -> Double {
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
+    }
+
+    /// CPU seconds (user + system) of this process so far.
+    static func clientCPU() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6 + Double(usage.ru_stime.tv_sec)
+            + Double(usage.ru_stime.tv_usec) / 1e6
+    }
+
+    /// The embedded server's postmaster, whose processes `serverCPU` counts (nil: a remote server, not counted).
+    nonisolated(unsafe) static var postmaster: Int?
+
+    /// CPU seconds (user + system) of the embedded cluster's `postgres` processes, from /proc: the server's
+    /// share of a phase when the database is local.
+    static func serverCPU() -> Double {
+        guard let postmaster else { return 0 }
+        let ticks = Double(sysconf(Int32(_SC_CLK_TCK)))
+        var total = 0.0
+        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return 0 }
+        for entry in entries where entry.first?.isNumber == true {
+            guard let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
+                let open = stat.firstIndex(of: "("), let close = stat.lastIndex(of: ")"),
+                stat[stat.index(after: open)..<close] == "postgres"
+            else { continue }
+            let fields = stat[stat.index(close, offsetBy: 2)...].split(separator: " ")
+            // Only this run's cluster: the postmaster and its children (fields[1] is the parent pid).
+            guard Int(entry) == postmaster || fields.count > 1 && Int(fields[1]) == postmaster else { continue }
+            // fields[0] is state (field 3); utime and stime are fields 14 and 15.
+            // Plus cutime and cstime (16, 17): backends that exited were reaped by the postmaster, whose
+            // children's time keeps their share, so the sum never goes down.
+            guard fields.count > 14, let user = Double(fields[11]), let system = Double(fields[12]),
+                let children = Double(fields[13]), let childrenSystem = Double(fields[14])
+            else { continue }
+            total += (user + system + children + childrenSystem) / ticks
+        }
+        return total
+    }
+
+    /// Runs `body` and reports wall time, this process's CPU time and the local postgres processes' CPU time.
+    static func profile<T>(_ name: String, _ say: (String) -> Void, _ body: () async throws -> T) async rethrows
+        -> (value: T, seconds: Double, clientCPU: Double, serverCPU: Double)
+    {
+        let (startClient, startServer, start) = (clientCPU(), serverCPU(), monotonic())
+        let value = try await body()
+        let end = monotonic()
+        let (client, server) = (clientCPU() - startClient, serverCPU() - startServer)
+        say(
+            String(
+                format: "  [%@: monotonic %.3f-%.3f, wall %.2f s, client CPU %.2f s, postgres CPU %.2f s]", name,
+                start, end, end - start, client, server))
+        return (value, end - start, client, server)
+    }
+
+    /// Peak resident set size of this process so far (ru_maxrss is in KiB on Linux).
+    static func peakRSSMiB() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return Double(usage.ru_maxrss) / 1024
+    }
+}
+
+extension Duration {
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+}
