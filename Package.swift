@@ -38,6 +38,7 @@ let package = Package(
             name: "TraduHTTP",
             dependencies: ["CLibCurl"]),
         .target(name: "TraduSources", dependencies: ["TraduCore", "TraduHTTP"]),
+        .target(name: "TraduEngines", dependencies: ["TraduCore", "TraduHTTP"]),
         .target(
             name: "TraduStore",
             dependencies: ["TraduCore", "TraduPostgres", .product(name: "Logging", package: "swift-log")]),
@@ -48,7 +49,7 @@ let package = Package(
             name: "TraduApp",
             dependencies: [
                 "TraduCore", "TraduYAML", "TraduPostgres", "TraduHTTP", "TraduSources", "TraduStore",
-                "TraduEmbeddedPostgres",
+                "TraduEmbeddedPostgres", "TraduEngines",
                 .product(name: "Logging", package: "swift-log"),
             ]),
         .executableTarget(
@@ -78,6 +79,7 @@ let package = Package(
         .testTarget(name: "TraduHTTPTests", dependencies: ["TraduHTTP", "TraduTestSupport"]),
         .testTarget(name: "TraduStoreTests", dependencies: ["TraduStore", "TraduPostgres", "TraduTestSupport"]),
         .testTarget(name: "TraduSourcesTests", dependencies: ["TraduSources", "TraduCore", "TraduTestSupport"]),
+        .testTarget(name: "TraduEnginesTests", dependencies: ["TraduEngines", "TraduCore", "TraduTestSupport"]),
         .testTarget(
             name: "TraduAppTests",
             dependencies: ["TraduApp", "TraduCore", "TraduYAML", "TraduTestSupport"],

@@ -87,3 +87,10 @@ extension Store {
         }
     }
 }
+
+extension Store {
+    /// The number of the latest revision, cheaply (workers poll it to notice a new apply).
+    public func latestRevisionNumber() async throws -> Int64? {
+        try await connection.query("SELECT max(number) AS n FROM revisions").first?["n"].flatMap { Int64($0) }
+    }
+}

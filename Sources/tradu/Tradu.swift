@@ -18,8 +18,9 @@ struct Tradu: AsyncParsableCommand {
             """,
         version: TraduVersion.current,
         subcommands: [
-            ValidateCommand.self, PlanCommand.self, DiffCommand.self, ApplyCommand.self, HistoryCommand.self,
-            SchemaCommand.self, DatabaseCommand.self,
+            ValidateCommand.self, PlanCommand.self, DiffCommand.self, ApplyCommand.self, UpCommand.self,
+            RunCommand.self, ControllerCommand.self, WorkerCommand.self, BlocksCommand.self, RetryCommand.self,
+            CancelCommand.self, ExportCommand.self, HistoryCommand.self, SchemaCommand.self, DatabaseCommand.self,
         ]
     )
 }

@@ -1,0 +1,32 @@
+import Foundation
+import Logging
+import TraduCore
+import TraduStore
+
+/// Where an environment's rows are, for commands that run or inspect it. The manifests say which schema
+/// and database; a worker on a machine without manifests uses `tradu_<env>` on the given database.
+public struct EnvironmentTarget: Sendable {
+    public var environment: EnvironmentConfig
+    public var url: String
+
+    public static func resolve(directory: String, environment name: String, resolver: DatabaseResolver, logger: Logger)
+        async throws -> EnvironmentTarget
+    {
+        var config = EnvironmentConfig.implicit(name)
+        if FileManager.default.fileExists(atPath: directory) {
+            let validation = ManifestValidation(directory: directory, environment: name)
+            guard validation.isValid, let resolved = validation.compiled.environments[name] else {
+                throw TraduError.invalidManifests(validation.diagnostics.filter { $0.severity == .error })
+            }
+            config = resolved.environment
+        }
+        return EnvironmentTarget(environment: config, url: try await resolver.url(for: config, logger: logger))
+    }
+
+    /// Opens a new connection to the environment's store (each loop of a process gets its own).
+    public func storeFactory(logger: Logger) -> Worker.StoreFactory {
+        let url = self.url
+        let schema = environment.schema
+        return { try await Store.open(url: url, schema: EnvironmentSchema(name: schema), logger: logger) }
+    }
+}

@@ -1,0 +1,137 @@
+import Foundation
+import Logging
+import TraduCore
+import TraduPostgres
+import TraduStore
+
+/// The controller: a level-triggered reconcile loop. Every cycle it renews (or tries to take) the leader
+/// lease; the leader schedules `created` blocks fairly within caps and rate limits, recovers expired leases,
+/// dead instances and stalled blocks, and writes per-pipeline status. Standbys only keep trying the lease.
+public final class Controller: Sendable {
+    let identity: InstanceIdentity
+    let settings: ControllerSettings
+    let environment: String
+    let logger: Logger
+    let openStore: Worker.StoreFactory
+    let shutdown: ShutdownSignal
+    let state = ControllerState()
+
+    public init(
+        identity: InstanceIdentity = .make(role: "controller"), settings: ControllerSettings = ControllerSettings(),
+        environment: String, logger: Logger, shutdown: ShutdownSignal, openStore: @escaping Worker.StoreFactory
+    ) {
+        self.identity = identity
+        self.settings = settings
+        self.environment = environment
+        var logger = logger
+        logger[metadataKey: "instance_id"] = "\(identity.id)"
+        logger[metadataKey: "env"] = "\(environment)"
+        self.logger = logger
+        self.shutdown = shutdown
+        self.openStore = openStore
+    }
+
+    public func run() async throws {
+        let store = try await openStore()
+        try await store.registerInstance(
+            InstanceInfo(
+                id: identity.id, role: identity.role, host: identity.host, pid: identity.pid,
+                version: TraduVersion.current, concurrency: 0))
+        logger.info("controller started")
+        var wasLeader = false
+        var lastHeartbeat = ContinuousClock.now - .seconds(60)
+        while !shutdown.isRequested {
+            let started = ContinuousClock.now
+            do {
+                if started - lastHeartbeat >= .seconds(1) {
+                    _ = try await store.heartbeatInstance(identity.id)
+                    lastHeartbeat = started
+                }
+                let leadership = try await store.acquireLeadership(holder: identity.id, ttl: settings.leaderLease)
+                if leadership.isLeader != wasLeader {
+                    logger.notice(
+                        leadership.isLeader ? "leading" : "standing by",
+                        metadata: ["term": "\(leadership.term)", "leader": "\(leadership.holder)"])
+                    wasLeader = leadership.isLeader
+                }
+                if leadership.isLeader {
+                    var cycle = logger
+                    cycle[metadataKey: "request_id"] = "\(RequestID.make())"
+                    try await reconcile(store, logger: cycle)
+                }
+            } catch let error as PostgresError where error.isConnectionLoss || error.isTransient {
+                logger.warning("database unavailable; retrying", metadata: ["error": "\(error)"])
+                try? await Task.sleep(for: .milliseconds(500))
+                try? await store.connection.reconnectIfNeeded()
+            }
+            let elapsed = ContinuousClock.now - started
+            if elapsed < settings.tick { try? await Task.sleep(for: settings.tick - elapsed) }
+        }
+        if wasLeader { try? await store.resignLeadership(holder: identity.id) }
+        try? await store.stopInstance(identity.id)
+        logger.info("controller stopped")
+        await store.close()
+    }
+
+    /// One reconcile cycle. Level-triggered: it looks at what is, not at what happened.
+    func reconcile(_ store: Store, logger: Logger) async throws {
+        guard let applied = try await state.applied(loadingFrom: store, environment: environment) else { return }
+        let resolved = applied.resolved
+        let maxAttempts = resolved.pipelines.mapValues { resolved.retryPolicy(for: $0).maxAttempts }
+
+        // Watchdogs first, so recovered blocks count in this cycle's scheduling.
+        let expired = try await store.requeueExpiredLeases(maxAttempts: maxAttempts)
+        // "Silent for 3 heartbeat intervals": the shortest heartbeat of the applied pipelines decides.
+        let heartbeat = resolved.pipelines.values.map(\.heartbeatInterval.milliseconds).min() ?? 10_000
+        let silence = min(settings.deadAfter, .milliseconds(3 * heartbeat))
+        let dead = try await store.markDeadInstances(silentFor: silence, maxAttempts: maxAttempts)
+        let stalled = try await store.requeueStalled(
+            timeouts: resolved.pipelines.mapValues { .milliseconds($0.blockTimeout.milliseconds) },
+            maxAttempts: maxAttempts)
+        for block in expired + stalled {
+            logger.warning(
+                "recovered block",
+                metadata: ["block_id": "\(block.id)", "pipeline": "\(block.pipeline)", "to": "\(block.to)"])
+        }
+        if !dead.isEmpty {
+            logger.warning("marked instances dead", metadata: ["instances": "\(dead.joined(separator: ","))"])
+        }
+
+        let counts = try await store.counts()
+        let demands = resolved.pipelines.values.map { pipeline -> Rotator.Demand in
+            let byState = counts[pipeline.name] ?? [:]
+            let inFlight = (byState["claimed"] ?? 0) + (byState["enqueued"] ?? 0) + (byState["in_process"] ?? 0)
+            return Rotator.Demand(
+                pipeline: pipeline.name, priority: pipeline.priority, waiting: byState["created"] ?? 0,
+                inFlight: inFlight, cap: pipeline.concurrency, engine: pipeline.engine, suspended: pipeline.suspended)
+        }
+        let budgets = await state.engineBudgets(resolved)
+        let quotas = Rotator.quotas(
+            demands, environmentCap: resolved.environment.maxBlocksInFlight, engineBudgets: budgets,
+            tickLimit: settings.tickLimit)
+        if !quotas.isEmpty {
+            let scheduled = try await store.schedule(quotas.map { PipelineQuota(pipeline: $0.key, limit: $0.value) })
+            await state.recordScheduled(scheduled, resolved)
+        }
+        if await state.statusDue() {
+            try await writeStatus(store, resolved: resolved, applied: applied)
+        }
+    }
+
+    private func writeStatus(_ store: Store, resolved: ResolvedManifests, applied: AppliedManifests) async throws {
+        let counts = try await store.counts()
+        let generations = try await store.pipelines().reduce(into: [String: Int64]()) { $0[$1.name] = $1.generation }
+        var rows: [PipelineStatusRow] = []
+        for name in resolved.pipelines.keys.sorted() {
+            let byState = counts[name] ?? [:]
+            let status = PipelineConditions.evaluate(byState)
+            rows.append(
+                PipelineStatusRow(
+                    pipeline: name,
+                    counts: JSONValue.object(byState.sorted { $0.key < $1.key }.map { ($0.key, .int($0.value)) })
+                        .encoded(),
+                    conditions: status.encoded(), observedGeneration: generations[name] ?? 0))
+        }
+        try await store.writeStatus(rows)
+    }
+}

@@ -1,0 +1,22 @@
+/// How a controller runs.
+public struct ControllerSettings: Sendable {
+    /// Time between reconcile cycles.
+    public var tick: Duration
+    /// How long the leader lease lasts without renewal; a standby takes over after it.
+    public var leaderLease: Duration
+    /// An instance silent this long is dead, at most: the controller uses 3 heartbeat intervals of the
+    /// applied pipelines when that is shorter.
+    public var deadAfter: Duration
+    /// At most this many blocks scheduled per cycle.
+    public var tickLimit: Int
+
+    public init(
+        tick: Duration = .milliseconds(200), leaderLease: Duration = .seconds(10), deadAfter: Duration = .seconds(30),
+        tickLimit: Int = 20_000
+    ) {
+        self.tick = tick
+        self.leaderLease = leaderLease
+        self.deadAfter = deadAfter
+        self.tickLimit = tickLimit
+    }
+}

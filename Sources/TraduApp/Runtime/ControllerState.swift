@@ -1,0 +1,50 @@
+import TraduCore
+import TraduStore
+
+/// The leading controller's memory between cycles: the applied revision it runs, the blocks it scheduled in
+/// the last minute per engine (rate limits), and when status was last written.
+actor ControllerState {
+    private var applied: AppliedManifests?
+    private var lastRevisionCheck = ContinuousClock.now - .seconds(60)
+    private var scheduledByEngine: [String: [(at: ContinuousClock.Instant, count: Int)]] = [:]
+    private var lastStatus = ContinuousClock.now - .seconds(60)
+
+    func applied(loadingFrom store: Store, environment: String) async throws -> AppliedManifests? {
+        let now = ContinuousClock.now
+        if applied != nil, now - lastRevisionCheck < .seconds(1) { return applied }
+        lastRevisionCheck = now
+        let latest = try await store.latestRevisionNumber()
+        if let applied, applied.revision == latest { return applied }
+        applied = try await AppliedManifests.load(from: store, environment: environment)
+        return applied
+    }
+
+    /// Blocks each rate-limited engine may still start in the current one-minute window. A leader that just
+    /// took over starts with a full window (documented limitation).
+    func engineBudgets(_ resolved: ResolvedManifests) -> [String: Int] {
+        let now = ContinuousClock.now
+        var budgets: [String: Int] = [:]
+        for engine in resolved.engines.values {
+            guard let perMinute = engine.rateLimit.requestsPerMinute else { continue }
+            let recent = (scheduledByEngine[engine.name] ?? []).filter { now - $0.at < .seconds(60) }
+            scheduledByEngine[engine.name] = recent
+            budgets[engine.name] = max(0, perMinute - recent.reduce(0) { $0 + $1.count })
+        }
+        return budgets
+    }
+
+    func recordScheduled(_ scheduled: [String: Int], _ resolved: ResolvedManifests) {
+        let now = ContinuousClock.now
+        for (pipeline, count) in scheduled where count > 0 {
+            guard let engine = resolved.pipelines[pipeline]?.engine else { continue }
+            scheduledByEngine[engine, default: []].append((now, count))
+        }
+    }
+
+    func statusDue() -> Bool {
+        let now = ContinuousClock.now
+        guard now - lastStatus >= .seconds(1) else { return false }
+        lastStatus = now
+        return true
+    }
+}

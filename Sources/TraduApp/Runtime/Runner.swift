@@ -1,0 +1,80 @@
+import Foundation
+import Logging
+import TraduCore
+import TraduStore
+
+/// `tradu run`: a controller and a worker pool in one process, until every block is final (or forever
+/// with `watch`). Reports progress from the block counts.
+public struct Runner: Sendable {
+    public struct Summary: Sendable {
+        public var counts: [String: [String: Int]]
+
+        public func total(_ state: String) -> Int { counts.values.reduce(0) { $0 + ($1[state] ?? 0) } }
+        public var failed: Int { total("failed") }
+        public var completed: Int { total("completed") }
+    }
+
+    public var environment: String
+    public var worker: WorkerSettings
+    public var controller: ControllerSettings
+    public var variables: [String: String]
+    public var logger: Logger
+    public var watch: Bool
+
+    public init(
+        environment: String, worker: WorkerSettings, controller: ControllerSettings = ControllerSettings(),
+        variables: [String: String], logger: Logger, watch: Bool
+    ) {
+        self.environment = environment
+        self.worker = worker
+        self.controller = controller
+        self.variables = variables
+        self.logger = logger
+        self.watch = watch
+    }
+
+    public func run(
+        shutdown: ShutdownSignal, openStore: @escaping Worker.StoreFactory,
+        progress: @escaping @Sendable ([String: [String: Int]]) -> Void
+    ) async throws -> Summary {
+        let identity = InstanceIdentity.make(role: "run")
+        let controller = Controller(
+            identity: InstanceIdentity(
+                id: identity.id + "-controller", role: "controller", host: identity.host, pid: identity.pid),
+            settings: self.controller, environment: environment, logger: logger, shutdown: shutdown,
+            openStore: openStore)
+        let worker = Worker(
+            identity: InstanceIdentity(
+                id: identity.id + "-worker", role: "worker", host: identity.host, pid: identity.pid),
+            settings: self.worker, environment: environment, variables: variables, logger: logger, shutdown: shutdown,
+            openStore: openStore)
+        let monitor = try await openStore()
+        defer { Task { await monitor.close() } }
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await controller.run() }
+            group.addTask { try await worker.run() }
+            var counts: [String: [String: Int]] = [:]
+            while !shutdown.isRequested {
+                try? await Task.sleep(for: .milliseconds(250))
+                do {
+                    counts = try await monitor.counts()
+                } catch {
+                    logger.warning("could not read progress", metadata: ["error": "\(error)"])
+                    try? await monitor.connection.reconnectIfNeeded()
+                    continue
+                }
+                progress(counts)
+                if !watch && Self.allFinal(counts) { shutdown.request() }
+            }
+            try await group.waitForAll()
+            counts = (try? await monitor.counts()) ?? counts
+            return Summary(counts: counts)
+        }
+    }
+
+    static func allFinal(_ counts: [String: [String: Int]]) -> Bool {
+        counts.values.allSatisfy { byState in
+            ["created", "claimed", "enqueued", "in_process"].allSatisfy { (byState[$0] ?? 0) == 0 }
+        }
+    }
+}

@@ -1,0 +1,281 @@
+import Foundation
+import Logging
+import TraduCore
+import TraduHTTP
+import TraduPostgres
+import TraduStore
+
+/// A worker process: claims enqueued blocks in batches (`FOR UPDATE SKIP LOCKED`), processes them in
+/// `concurrency` slots, renews their leases by heartbeat, and commits outcomes in group commits fenced by
+/// (block id, attempt). On shutdown it stops claiming, lets running blocks finish within a grace period,
+/// and releases the rest.
+public final class Worker: Sendable {
+    public typealias StoreFactory = @Sendable () async throws -> Store
+
+    let identity: InstanceIdentity
+    let settings: WorkerSettings
+    let environment: String
+    let variables: [String: String]
+    let logger: Logger
+    let openStore: StoreFactory
+    let shutdown: ShutdownSignal
+    let state = WorkerState()
+    let httpClient = HTTPClient()
+
+    public init(
+        identity: InstanceIdentity = .make(role: "worker"), settings: WorkerSettings, environment: String,
+        variables: [String: String], logger: Logger, shutdown: ShutdownSignal, openStore: @escaping StoreFactory
+    ) {
+        self.identity = identity
+        self.settings = settings
+        self.environment = environment
+        self.variables = variables
+        var logger = logger
+        logger[metadataKey: "instance_id"] = "\(identity.id)"
+        logger[metadataKey: "env"] = "\(environment)"
+        self.logger = logger
+        self.shutdown = shutdown
+        self.openStore = openStore
+    }
+
+    /// Runs until shutdown is requested (or the instance is marked dead), then drains and returns.
+    public func run() async throws {
+        let claimStore = try await openStore()
+        let flushStore = try await openStore()
+        let beatStore = try await openStore()
+        try await claimStore.registerInstance(
+            InstanceInfo(
+                id: identity.id, role: identity.role, host: identity.host, pid: identity.pid,
+                version: TraduVersion.current, concurrency: settings.concurrency))
+        logger.info("worker started", metadata: ["concurrency": "\(settings.concurrency)"])
+        try await claimStore.connection.listen(claimStore.workChannel)
+
+        let queue = AsyncQueue<WorkItemInProgress>()
+        let outcomes = OutcomeBuffer()
+        let slotsDone = SlotCounter(slots: settings.concurrency)
+
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await self.heartbeatLoop(beatStore) }
+            group.addTask { try await self.flushLoop(flushStore, outcomes) }
+            for _ in 0..<settings.concurrency {
+                group.addTask {
+                    while let work = await queue.take() {
+                        let outcome: BlockProcessor.Outcome
+                        if let runtime = work.runtime {
+                            outcome = await BlockProcessor(runtime: runtime)
+                                .process(work.block, instanceID: self.identity.id, memory: work.memory)
+                        } else {
+                            outcome = .failed(
+                                BlockFailure(
+                                    .logic, "pipeline '\(work.block.pipeline)' is not in the applied manifests"))
+                        }
+                        await outcomes.add(WorkOutcome(block: work.block, result: outcome))
+                    }
+                    await slotsDone.finish()
+                }
+            }
+            try await self.claimLoop(claimStore, queue)
+
+            // Draining: nothing new; queued blocks go back at once; running ones get the grace period.
+            let unstarted = await queue.drain()
+            await queue.close()
+            if !unstarted.isEmpty {
+                try await self.release(claimStore, unstarted.map(\.block), reason: "worker shutting down")
+            }
+            let finished = await slotsDone.wait(upTo: self.settings.shutdownGrace)
+            await outcomes.close()
+            if !finished {
+                let held = await self.state.heldBlocks()
+                try await self.release(claimStore, held, reason: "shutdown grace period ended")
+            }
+            await self.state.stop()
+            if !finished { group.cancelAll() }
+            try await group.waitForAll()
+        }
+        try? await claimStore.stopInstance(identity.id)
+        logger.info("worker stopped")
+        await claimStore.close()
+        await flushStore.close()
+        await beatStore.close()
+    }
+
+    // MARK: Claiming
+
+    private func claimLoop(_ store: Store, _ queue: AsyncQueue<WorkItemInProgress>) async throws {
+        while !shutdown.isRequested {
+            guard let runtimes = try await state.runtimes(loadingFrom: store, self) else {
+                try await waitForWork(store)
+                continue
+            }
+            let held = await state.heldCount
+            let room = settings.concurrency + settings.prefetch - held
+            guard room > 0 else {
+                try await Task.sleep(for: .milliseconds(1))
+                continue
+            }
+            let lease = runtimes.values.map(\.pipeline.leaseDuration).max() ?? .seconds(60)
+            let claimed: [ClaimedBlock]
+            do {
+                claimed = try await store.claim(
+                    instanceID: identity.id, limit: min(room, 512), leaseDuration: .milliseconds(lease.milliseconds))
+            } catch let error as PostgresError where error.isConnectionLoss {
+                logger.warning("database connection lost while claiming; retrying", metadata: ["error": "\(error)"])
+                try await Task.sleep(for: .milliseconds(500))
+                continue
+            }
+            guard !claimed.isEmpty else {
+                try await waitForWork(store)
+                continue
+            }
+            await state.hold(claimed)
+            let memory = try await lookupMemory(store, claimed, runtimes)
+            for block in claimed {
+                guard let runtime = runtimes[block.pipeline] else {
+                    await queue.put(
+                        WorkItemInProgress(block: block, runtime: nil, memory: [:]))
+                    continue
+                }
+                await queue.put(WorkItemInProgress(block: block, runtime: runtime, memory: memory))
+            }
+        }
+    }
+
+    /// One query for the whole claimed batch: the translation memory never costs a round trip per block.
+    private func lookupMemory(_ store: Store, _ blocks: [ClaimedBlock], _ runtimes: [String: PipelineRuntime])
+        async throws -> [String: String]
+    {
+        var keys = Set<String>()
+        for block in blocks {
+            guard let runtime = runtimes[block.pipeline], let segments = try? BlockProcessor.segments(of: block.records)
+            else { continue }
+            for segment in segments { keys.insert(runtime.memoryKey(segment.text, target: block.targetLanguage)) }
+        }
+        return keys.isEmpty ? [:] : try await store.lookupMemory(keys: Array(keys))
+    }
+
+    /// Sleeps until a NOTIFY says work was enqueued, or the poll interval passes.
+    private func waitForWork(_ store: Store) async throws {
+        do {
+            _ = try await store.connection.waitForNotifications(timeout: settings.pollInterval)
+        } catch let error as PostgresError where error.isConnectionLoss {
+            try await Task.sleep(for: .milliseconds(500))
+            try? await store.connection.reconnectIfNeeded()
+        }
+    }
+
+    // MARK: Committing
+
+    private func flushLoop(_ store: Store, _ outcomes: OutcomeBuffer) async throws {
+        while true {
+            let batch = await outcomes.next(max: settings.flushBatch, within: settings.flushDelay)
+            if batch.isEmpty { return }
+            var attempts = 0
+            while true {
+                do {
+                    try await commit(batch, store)
+                    break
+                } catch let error as PostgresError where error.isConnectionLoss || error.isTransient {
+                    attempts += 1
+                    logger.warning(
+                        "database unavailable while committing outcomes; retrying",
+                        metadata: ["error": "\(error)", "attempt": "\(attempts)"])
+                    try await Task.sleep(for: .milliseconds(min(200 * attempts, 2000)))
+                    try? await store.connection.reconnectIfNeeded()
+                }
+            }
+        }
+    }
+
+    private func commit(_ batch: [WorkOutcome], _ store: Store) async throws {
+        var completions: [CompletedBlock] = []
+        var memory: [(key: String, translation: String)] = []
+        var failures: [FailedAttempt] = []
+        let runtimes = await state.currentRuntimes
+        for outcome in batch {
+            switch outcome.result {
+            case .completed(let block, let learned):
+                completions.append(block)
+                memory += learned
+            case .failed(let failure):
+                let block = outcome.block
+                let policy = runtimes[block.pipeline]?.policy ?? .default
+                let decision = RetryDecision.decide(
+                    policy: policy, attempt: block.attempt - block.attemptBase, failure: failure,
+                    random: Double.random(in: 0..<1))
+                var retryAfter: Duration?
+                if case .retry(let delay) = decision { retryAfter = .milliseconds(delay.milliseconds) }
+                var message = failure.message
+                if case .fail(let reason) = decision { message += " (\(reason))" }
+                failures.append(
+                    FailedAttempt(
+                        id: block.id, attempt: block.attempt, instanceID: identity.id,
+                        errorClass: failure.errorClass.rawValue,
+                        message: message, retryAfter: retryAfter))
+                logger.info(
+                    "block attempt failed",
+                    metadata: [
+                        "block_id": "\(block.id)", "pipeline": "\(block.pipeline)", "attempt": "\(block.attempt)",
+                        "error_class": "\(failure.errorClass.rawValue)", "error": "\(message)",
+                        "to": "\(retryAfter == nil ? "failed" : "enqueued")",
+                    ])
+            }
+        }
+        var done = Set<String>()
+        if !completions.isEmpty { done.formUnion(try await store.complete(completions, memory: memory)) }
+        if !failures.isEmpty { done.formUnion(try await store.fail(failures)) }
+        let refused = batch.map(\.block.id).filter { !done.contains($0) }
+        if !refused.isEmpty {
+            logger.warning(
+                "outcomes refused: the lease was lost (block requeued, re-claimed or cancelled)",
+                metadata: ["blocks": "\(refused.prefix(5).joined(separator: ","))", "count": "\(refused.count)"])
+        }
+        await state.drop(batch.map(\.block.id))
+    }
+
+    private func release(_ store: Store, _ blocks: [ClaimedBlock], reason: String) async throws {
+        guard !blocks.isEmpty else { return }
+        try await store.release(
+            instanceID: identity.id, held: blocks.map { (id: $0.id, attempt: $0.attempt) }, reason: reason)
+        await state.drop(blocks.map(\.id))
+        logger.info("released blocks", metadata: ["count": "\(blocks.count)", "reason": "\(reason)"])
+    }
+
+    // MARK: Heartbeats
+
+    private func heartbeatLoop(_ store: Store) async throws {
+        while await !state.isStopped {
+            // Sleep in short steps so a stopping worker does not wait out a whole heartbeat interval.
+            let due = ContinuousClock.now + (await state.heartbeatInterval)
+            while ContinuousClock.now < due, await !state.isStopped { try? await Task.sleep(for: .milliseconds(100)) }
+            if await state.isStopped { return }
+            do {
+                if try await !store.heartbeatInstance(identity.id) {
+                    logger.error("this instance was marked dead by a controller; stopping")
+                    shutdown.request()
+                }
+                let held = await state.heldBlocks()
+                guard !held.isEmpty else { continue }
+                let lease = await state.leaseDuration
+                let kept = try await store.renewLeases(
+                    instanceID: identity.id, held: held.map { (id: $0.id, attempt: $0.attempt) }, leaseDuration: lease)
+                let lost = held.filter { !kept.contains($0.id) }
+                if !lost.isEmpty {
+                    logger.warning(
+                        "leases lost (requeued or cancelled); their outcomes will be discarded",
+                        metadata: ["count": "\(lost.count)"])
+                }
+            } catch {
+                logger.warning("heartbeat failed", metadata: ["error": "\(error)"])
+                try? await store.connection.reconnectIfNeeded()
+            }
+        }
+    }
+}
+
+/// A claimed block on its way to a slot. `runtime` is nil when the block's pipeline is not in the applied
+/// manifests any more (it will be failed as a logic error).
+struct WorkItemInProgress: Sendable {
+    var block: ClaimedBlock
+    var runtime: PipelineRuntime?
+    var memory: [String: String]
+}

@@ -1,0 +1,75 @@
+import TraduCore
+import TraduStore
+
+/// A worker's mutable state, in one actor: the blocks it holds, and the runtimes of the applied revision
+/// (reloaded when a new revision is applied).
+actor WorkerState {
+    private var held: [String: ClaimedBlock] = [:]
+    private var runtimes: [String: PipelineRuntime]?
+    private var revision: Int64?
+    private var lastRevisionCheck = ContinuousClock.now - .seconds(60)
+    private(set) var isStopped = false
+
+    var heldCount: Int { held.count }
+    var currentRuntimes: [String: PipelineRuntime] { runtimes ?? [:] }
+
+    func hold(_ blocks: [ClaimedBlock]) {
+        for block in blocks { held[block.id] = block }
+    }
+
+    func drop(_ ids: [String]) {
+        for id in ids { held[id] = nil }
+    }
+
+    func heldBlocks() -> [ClaimedBlock] { Array(held.values) }
+
+    func stop() { isStopped = true }
+
+    /// Renewal period: the shortest heartbeat of the running pipelines.
+    var heartbeatInterval: Duration {
+        let interval = runtimes?.values.map(\.pipeline.heartbeatInterval).min() ?? .seconds(10)
+        return .milliseconds(interval.milliseconds)
+    }
+
+    var leaseDuration: Duration {
+        let lease = runtimes?.values.map(\.pipeline.leaseDuration).max() ?? .seconds(60)
+        return .milliseconds(lease.milliseconds)
+    }
+
+    /// The runtimes of the latest applied revision, checked at most once a second; nil while nothing is
+    /// applied.
+    func runtimes(loadingFrom store: Store, _ worker: Worker) async throws -> [String: PipelineRuntime]? {
+        let now = ContinuousClock.now
+        if runtimes != nil, now - lastRevisionCheck < .seconds(1) { return runtimes }
+        lastRevisionCheck = now
+        let latest = try await store.latestRevisionNumber()
+        if latest == revision, runtimes != nil { return runtimes }
+        guard let applied = try await AppliedManifests.load(from: store, environment: worker.environment) else {
+            return nil
+        }
+        runtimes = PipelineRuntime.build(applied.resolved, environment: worker.variables, httpClient: worker.httpClient)
+        revision = applied.revision
+        worker.logger.info("running revision", metadata: ["revision": "\(applied.revision)"])
+        return runtimes
+    }
+}
+
+/// Counts worker slots that finished, so a drain can wait for them with a deadline.
+actor SlotCounter {
+    private let slots: Int
+    private var finished = 0
+
+    init(slots: Int) { self.slots = slots }
+
+    func finish() { finished += 1 }
+
+    /// True when every slot finished before the deadline.
+    func wait(upTo limit: Duration) async -> Bool {
+        let deadline = ContinuousClock.now + limit
+        while finished < slots {
+            if ContinuousClock.now >= deadline { return false }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        return true
+    }
+}

@@ -1,0 +1,254 @@
+import TraduCore
+import TraduPostgres
+
+// The controller's side of the runtime (DESIGN §4): the leader lease, the rotator's scheduling, counts, and the
+// watchdogs. Each operation is one bulk statement (plus a NOTIFY when it enqueued work), whatever the number of
+// blocks it moves.
+
+extension Store {
+    // MARK: Leader lease
+
+    /// Takes or keeps the controller leader lease in one atomic statement: creates it if absent, renews it if
+    /// `holder` has it, takes it over if it expired (term + 1). Otherwise reports the current leader.
+    public func acquireLeadership(holder: String, ttl: Duration) async throws -> Leadership {
+        let expires = RuntimeSQL.rfc3339Milliseconds("expires_at")
+        let rows = try await connection.query(
+            """
+            WITH taken AS (
+                INSERT INTO controller_lease AS l (holder, term, acquired_at, expires_at)
+                VALUES ($1, 1, now(), now() + $2::bigint * interval '1 microsecond')
+                ON CONFLICT (singleton) DO UPDATE
+                    SET holder = EXCLUDED.holder,
+                        term = CASE WHEN l.holder = EXCLUDED.holder THEN l.term ELSE l.term + 1 END,
+                        acquired_at = CASE WHEN l.holder = EXCLUDED.holder THEN l.acquired_at ELSE now() END,
+                        expires_at = EXCLUDED.expires_at
+                    WHERE l.holder = EXCLUDED.holder OR l.expires_at <= now()
+                RETURNING holder, term, expires_at
+            )
+            SELECT holder, term, \(expires) AS expires_at FROM taken
+            UNION ALL
+            SELECT holder, term, \(expires) AS expires_at FROM controller_lease WHERE NOT EXISTS (SELECT FROM taken)
+            """, [holder, RuntimeSQL.microseconds(ttl)])
+        // A lease created by a concurrent candidate after this statement's snapshot is invisible to its second
+        // branch: read it again.
+        let row: PostgresRow
+        if let first = rows.first {
+            row = first
+        } else if let current = try await connection.query(
+            "SELECT holder, term, \(expires) AS expires_at FROM controller_lease"
+        ).first {
+            row = current
+        } else {
+            throw PostgresError(kind: .decoding, message: "controller_lease has no row after an upsert")
+        }
+        let current = try row.required("holder")
+        return Leadership(
+            isLeader: current == holder, holder: current, term: try row.required("term", Int64.init),
+            expiresAt: try row.required("expires_at"))
+    }
+
+    /// Gives the lease up now if `holder` has it, so a standby takes over at its next try (with term + 1).
+    public func resignLeadership(holder: String) async throws {
+        try await connection.query(
+            "UPDATE controller_lease SET expires_at = now() WHERE holder = $1 AND expires_at > now()", [holder])
+    }
+
+    // MARK: Rotator
+
+    /// Enqueues up to each quota's `limit` of its pipeline's `created` blocks, in dataset order (ordinal, id),
+    /// through `claimed` (two events per block, reason "scheduled"), in one statement; rows another transaction
+    /// holds are skipped. Sends one NOTIFY if anything was enqueued. Returns the count enqueued per pipeline.
+    @discardableResult
+    public func schedule(_ quotas: [PipelineQuota], instanceID: String? = nil) async throws -> [String: Int] {
+        let positive = quotas.filter { $0.limit > 0 }
+        guard !positive.isEmpty else { return [:] }
+        let parameters: [String?] = [
+            SQLText.arrayLiteral(positive.map(\.pipeline)), RuntimeSQL.intArray(positive.map(\.limit)), instanceID,
+        ]
+        let channel = workChannel
+        return try await retryingConflicts { connection in
+            let rows = try connection.query(
+                """
+                WITH quota AS (
+                    SELECT pipeline, max(lim) AS lim FROM unnest($1::text[], $2::int[]) AS q (pipeline, lim)
+                    GROUP BY pipeline
+                ), picked AS MATERIALIZED (
+                    SELECT p.id FROM quota q
+                    CROSS JOIN LATERAL (
+                        SELECT b.id FROM blocks b
+                        WHERE b.pipeline = q.pipeline AND b.state = 'created'
+                        ORDER BY b.ordinal, b.id
+                        LIMIT q.lim
+                        FOR UPDATE SKIP LOCKED
+                    ) p
+                ), scheduled AS (
+                    UPDATE blocks b
+                    SET state = 'enqueued', enqueued_at = now(), updated_at = now()
+                    FROM picked p
+                    WHERE b.id = p.id AND b.state IN (\(RuntimeSQL.sources(of: .claimed, cause: .schedule)))
+                    RETURNING b.id, b.pipeline, b.attempt
+                ), logged AS (
+                    INSERT INTO block_events (block_id, from_state, to_state, instance_id, attempt, reason)
+                    SELECT id, from_state, to_state, $3, attempt, 'scheduled'
+                    FROM scheduled
+                    CROSS JOIN (VALUES (1, \(RuntimeSQL.onlySource(of: .claimed, cause: .schedule)), 'claimed'),
+                                       (2, 'claimed', 'enqueued')) AS step (n, from_state, to_state)
+                    ORDER BY id, n
+                )
+                SELECT pipeline, count(*) AS n FROM scheduled GROUP BY pipeline
+                """, parameters)
+            var enqueued: [String: Int] = [:]
+            for row in rows { enqueued[try row.required("pipeline")] = try row.required("n", Int.init) }
+            if !enqueued.isEmpty { try connection.notify(channel) }
+            return enqueued
+        }
+    }
+
+    // MARK: Counts
+
+    /// Blocks in flight per pipeline: `claimed` + `enqueued` + `in_process`.
+    public func inFlight() async throws -> [String: Int] {
+        let rows = try await connection.query(
+            """
+            SELECT pipeline, count(*) AS n FROM blocks
+            WHERE state IN ('claimed', 'enqueued', 'in_process')
+            GROUP BY pipeline
+            """)
+        var counts: [String: Int] = [:]
+        for row in rows { counts[try row.required("pipeline")] = try row.required("n", Int.init) }
+        return counts
+    }
+
+    /// pipeline → state → count, for every state that has blocks.
+    public func counts() async throws -> [String: [String: Int]] {
+        let rows = try await connection.query(
+            "SELECT pipeline, state, count(*) AS n FROM blocks GROUP BY pipeline, state")
+        var counts: [String: [String: Int]] = [:]
+        for row in rows {
+            counts[try row.required("pipeline"), default: [:]][try row.required("state")] = try row.required(
+                "n", Int.init)
+        }
+        return counts
+    }
+
+    // MARK: Watchdogs
+
+    /// Takes back `in_process` blocks whose lease expired: to `enqueued`, or to `failed` once
+    /// `attempt - attempt_base` reached the pipeline's `maxAttempts` (a block that keeps killing workers stops).
+    /// Pipelines missing from `maxAttempts` use the default retry policy's.
+    @discardableResult
+    public func requeueExpiredLeases(maxAttempts: [String: Int], instanceID: String? = nil) async throws
+        -> [RecoveredBlock]
+    {
+        try await recover(
+            where: "b.lease_expires_at < now()",
+            message: "'lease expired (worker ' || coalesce(b.lease_owner, 'unknown') || ' silent)'",
+            reason: "lease expired", maxAttempts: maxAttempts, instanceID: instanceID)
+    }
+
+    /// Marks live instances silent for longer than `silentFor` dead, then takes back at once every `in_process`
+    /// block whose owner is not live (same rules as `requeueExpiredLeases`). Returns the instances marked dead.
+    @discardableResult
+    public func markDeadInstances(silentFor: Duration, maxAttempts: [String: Int] = [:], instanceID: String? = nil)
+        async throws -> [String]
+    {
+        let dead = try await connection.query(
+            """
+            UPDATE instances SET state = 'dead', ended_at = now()
+            WHERE state = 'live' AND heartbeat_at < now() - $1::bigint * interval '1 microsecond'
+            RETURNING id
+            """, [RuntimeSQL.microseconds(silentFor)]
+        ).compactMap { $0["id"] }
+        // Level-triggered: also blocks of instances marked dead or stopped earlier and not yet recovered.
+        _ = try await recover(
+            where: "b.lease_owner IN (SELECT id FROM instances WHERE state <> 'live')",
+            message: "'worker ' || b.lease_owner || ' is no longer live'",
+            reason: "instance dead", maxAttempts: maxAttempts, instanceID: instanceID)
+        return dead.sorted()
+    }
+
+    /// Takes back `in_process` blocks that started longer ago than their pipeline's block timeout, even if
+    /// their worker still heartbeats. Pipelines missing from `timeouts` are not checked.
+    @discardableResult
+    public func requeueStalled(
+        timeouts: [String: Duration], maxAttempts: [String: Int], instanceID: String? = nil
+    ) async throws -> [RecoveredBlock] {
+        guard !timeouts.isEmpty else { return [] }
+        let pipelines = timeouts.keys.sorted()
+        return try await recover(
+            join: "JOIN unnest($5::text[], $6::bigint[]) AS t (pipeline, timeout) ON t.pipeline = b.pipeline",
+            where: "b.started_at < now() - t.timeout * interval '1 microsecond'",
+            message: """
+                'ran past the block timeout of ' || (t.timeout * interval '1 microsecond')::text
+                    || ' (worker ' || coalesce(b.lease_owner, 'unknown') || ')'
+                """,
+            reason: "block timeout", maxAttempts: maxAttempts, instanceID: instanceID,
+            parameters: [
+                SQLText.arrayLiteral(pipelines),
+                SQLText.arrayLiteral(pipelines.map { RuntimeSQL.microseconds(timeouts[$0]!) }),
+            ])
+    }
+
+    /// The watchdogs' shared statement: picks `in_process` rows matching `predicate` (skipping rows a worker is
+    /// committing right now: the next pass sees them), moves them to `enqueued` or, out of attempts, `failed`,
+    /// with an `infrastructure` error and one event each. Notifies the workers if anything was enqueued.
+    ///
+    /// `join`, `predicate` and `message` are SQL over `blocks b`; `parameters` are `$5` on.
+    private func recover(
+        join: String = "", where predicate: String, message: String, reason: String, maxAttempts: [String: Int],
+        instanceID: String?, parameters: [String?] = []
+    ) async throws -> [RecoveredBlock] {
+        let pipelines = maxAttempts.keys.sorted()
+        let all: [String?] =
+            [
+                SQLText.arrayLiteral(pipelines), RuntimeSQL.intArray(pipelines.map { maxAttempts[$0]! }),
+                String(RetryPolicy.default.maxAttempts), instanceID,
+            ] + parameters
+        let outOfAttempts = "b.attempt - b.attempt_base >= p.max_attempts"
+        let sql = """
+            WITH limits AS (
+                SELECT * FROM unnest($1::text[], $2::int[]) AS m (pipeline, max_attempts)
+            ), picked AS MATERIALIZED (
+                SELECT b.id, b.lease_owner, coalesce(m.max_attempts, $3::int) AS max_attempts, \(message) AS message
+                FROM blocks b LEFT JOIN limits m ON m.pipeline = b.pipeline \(join)
+                WHERE b.state = 'in_process' AND \(predicate)
+                ORDER BY b.id
+                FOR UPDATE OF b SKIP LOCKED
+            ), changed AS (
+                UPDATE blocks b
+                SET state = CASE WHEN \(outOfAttempts) THEN 'failed' ELSE 'enqueued' END,
+                    run_at = CASE WHEN \(outOfAttempts) THEN b.run_at ELSE now() END,
+                    enqueued_at = CASE WHEN \(outOfAttempts) THEN b.enqueued_at ELSE now() END,
+                    finished_at = CASE WHEN \(outOfAttempts) THEN now() END,
+                    lease_owner = NULL, lease_expires_at = NULL, error_class = 'infrastructure', last_error = p.message,
+                    errors = b.errors || jsonb_build_array(jsonb_build_object(
+                        'attempt', b.attempt, 'class', 'infrastructure', 'message', p.message, 'at', now())),
+                    updated_at = now()
+                FROM picked p
+                WHERE b.id = p.id
+                    AND CASE WHEN \(outOfAttempts)
+                        THEN b.state IN (\(RuntimeSQL.sources(of: .failed, cause: .watchdog)))
+                        ELSE b.state IN (\(RuntimeSQL.sources(of: .enqueued, cause: .watchdog))) END
+                RETURNING b.id, b.pipeline, b.attempt, b.state, p.lease_owner, p.message
+            ), logged AS (
+                INSERT INTO block_events (block_id, from_state, to_state, instance_id, attempt, reason, error_class,
+                                          error)
+                SELECT id, \(RuntimeSQL.onlySource(of: .enqueued, cause: .watchdog)), state, $4, attempt,
+                       \(try PostgresQuoting.literal(reason)), 'infrastructure', message
+                FROM changed
+            )
+            SELECT id, pipeline, attempt, state, lease_owner FROM changed ORDER BY id
+            """
+        let channel = workChannel
+        return try await retryingConflicts { connection in
+            let recovered = try connection.query(sql, all).map { row in
+                RecoveredBlock(
+                    id: try row.required("id"), pipeline: try row.required("pipeline"),
+                    attempt: try row.required("attempt", Int.init), to: try row.required("state"),
+                    instanceID: row["lease_owner"])
+            }
+            if recovered.contains(where: { $0.to == BlockState.enqueued.rawValue }) { try connection.notify(channel) }
+            return recovered
+        }
+    }
+}

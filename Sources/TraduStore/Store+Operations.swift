@@ -1,0 +1,196 @@
+import TraduCore
+import TraduPostgres
+
+// Operator commands (`tradu retry`, `tradu cancel`, `tradu blocks list`, `tradu trace`, `tradu export`) and the
+// controller's status rows.
+
+extension Store {
+    // MARK: Cancel and retry
+
+    /// Cancels the given blocks from any state the operator may cancel from (any non-final state, and
+    /// `failed`); others are left alone. One event each, with `reason`. Returns how many were cancelled.
+    @discardableResult
+    public func cancelBlocks(ids: [String], reason: String = "cancelled by an operator") async throws -> Int {
+        guard !ids.isEmpty else { return 0 }
+        let states = BlockLifecycle.sources(of: .cancelled, cause: .operatorAction)
+        return try await cancel(where: "b.id = ANY($1::text[])", states: states, [SQLText.arrayLiteral(ids), reason])
+    }
+
+    /// Cancels the pipeline's blocks in `states` (names of `BlockState`; states the operator may not cancel
+    /// from are ignored). Returns how many were cancelled.
+    @discardableResult
+    public func cancelBlocks(pipeline: String, states: [String], reason: String = "cancelled by an operator")
+        async throws -> Int
+    {
+        let legal = RuntimeSQL.legalSources(states, to: .cancelled, cause: .operatorAction)
+        guard !legal.isEmpty else { return 0 }
+        return try await cancel(where: "b.pipeline = $1", states: legal, [pipeline, reason])
+    }
+
+    /// `predicate` over `blocks b` with `$1`; `$2` is the reason.
+    private func cancel(where predicate: String, states: [BlockState], _ parameters: [String?]) async throws -> Int {
+        let sql = """
+            WITH prior AS (
+                SELECT b.id, b.state, b.attempt FROM blocks b
+                WHERE \(predicate) AND b.state IN (\(RuntimeSQL.list(states)))
+                ORDER BY b.id
+                FOR UPDATE OF b
+            ), changed AS (
+                UPDATE blocks b
+                SET state = 'cancelled', lease_owner = NULL, lease_expires_at = NULL, finished_at = now(),
+                    updated_at = now()
+                FROM prior p WHERE b.id = p.id
+                RETURNING b.id
+            )
+            INSERT INTO block_events (block_id, from_state, to_state, attempt, reason)
+            SELECT p.id, p.state, 'cancelled', p.attempt, $2 FROM prior p JOIN changed c ON c.id = p.id
+            """
+        return try await retryingConflicts { connection in
+            try connection.query(sql, parameters).affectedRows ?? 0
+        }
+    }
+
+    /// Sends the given `failed` or `cancelled` blocks back to the queue, due now, with a fresh retry budget
+    /// (`attempt_base = attempt`); their error history stays. Blocks of pipelines no longer applied are left
+    /// alone. Returns how many were enqueued.
+    @discardableResult
+    public func retryBlocks(ids: [String], reason: String = "retried by an operator") async throws -> Int {
+        guard !ids.isEmpty else { return 0 }
+        let states = BlockLifecycle.sources(of: .enqueued, cause: .operatorAction)
+        return try await retry(where: "b.id = ANY($1::text[])", states: states, [SQLText.arrayLiteral(ids), reason])
+    }
+
+    /// Sends the pipeline's blocks in `states` (`failed` and/or `cancelled`; others are ignored) back to the
+    /// queue like `retryBlocks(ids:)`.
+    @discardableResult
+    public func retryBlocks(pipeline: String, states: [String] = ["failed"], reason: String = "retried by an operator")
+        async throws -> Int
+    {
+        let legal = RuntimeSQL.legalSources(states, to: .enqueued, cause: .operatorAction)
+        guard !legal.isEmpty else { return 0 }
+        return try await retry(where: "b.pipeline = $1", states: legal, [pipeline, reason])
+    }
+
+    private func retry(where predicate: String, states: [BlockState], _ parameters: [String?]) async throws -> Int {
+        let sql = """
+            WITH prior AS (
+                SELECT b.id, b.state, b.attempt FROM blocks b
+                WHERE \(predicate) AND b.state IN (\(RuntimeSQL.list(states)))
+                    AND EXISTS (SELECT FROM pipelines p WHERE p.name = b.pipeline)
+                ORDER BY b.id
+                FOR UPDATE OF b
+            ), changed AS (
+                UPDATE blocks b
+                SET state = 'enqueued', attempt_base = b.attempt, run_at = now(), enqueued_at = now(),
+                    finished_at = NULL, lease_owner = NULL, lease_expires_at = NULL, updated_at = now()
+                FROM prior p WHERE b.id = p.id
+                RETURNING b.id
+            )
+            INSERT INTO block_events (block_id, from_state, to_state, attempt, reason)
+            SELECT p.id, p.state, 'enqueued', p.attempt, $2 FROM prior p JOIN changed c ON c.id = p.id
+            """
+        let channel = workChannel
+        return try await retryingConflicts { connection in
+            let count = try connection.query(sql, parameters).affectedRows ?? 0
+            if count > 0 { try connection.notify(channel) }
+            return count
+        }
+    }
+
+    // MARK: Reading
+
+    /// Blocks matching every given filter, most recently changed first.
+    public func listBlocks(state: String? = nil, pipeline: String? = nil, errorClass: String? = nil, limit: Int = 100)
+        async throws -> [BlockSummary]
+    {
+        let rows = try await connection.query(
+            """
+            SELECT id, pipeline, target_language, state, attempt, attempt_base, error_class, last_error,
+                   \(SQLText.rfc3339("updated_at")) AS updated_at
+            FROM blocks
+            WHERE ($1::text IS NULL OR state = $1) AND ($2::text IS NULL OR pipeline = $2)
+                AND ($3::text IS NULL OR error_class = $3)
+            ORDER BY blocks.updated_at DESC, id
+            LIMIT $4::int
+            """, [state, pipeline, errorClass, String(max(0, limit))])
+        return try rows.map { row in
+            BlockSummary(
+                id: try row.required("id"), pipeline: try row.required("pipeline"),
+                targetLanguage: try row.required("target_language"), state: try row.required("state"),
+                attempt: try row.required("attempt", Int.init), attemptBase: try row.required("attempt_base", Int.init),
+                errorClass: row["error_class"], lastError: row["last_error"], updatedAt: try row.required("updated_at"))
+        }
+    }
+
+    /// Every state change of one block, oldest first (`tradu trace`).
+    public func events(blockID: String) async throws -> [BlockEvent] {
+        let rows = try await connection.query(
+            """
+            SELECT id, block_id, from_state, to_state, instance_id, attempt, reason, error_class, error,
+                   \(RuntimeSQL.rfc3339Milliseconds("at")) AS at
+            FROM block_events WHERE block_id = $1 ORDER BY id
+            """, [blockID])
+        return try rows.map { row in
+            BlockEvent(
+                sequence: try row.required("id", Int64.init), blockID: try row.required("block_id"),
+                fromState: row["from_state"], toState: try row.required("to_state"), instanceID: row["instance_id"],
+                attempt: try row.required("attempt", Int.init), reason: row["reason"], errorClass: row["error_class"],
+                error: row["error"], at: try row.required("at"))
+        }
+    }
+
+    /// The results of completed blocks (of one pipeline, or all), in export order: pipeline, target language,
+    /// dataset order (ordinal, then block id). Results of blocks since reset or cancelled are not exported.
+    public func results(pipeline: String? = nil) async throws -> [ResultRow] {
+        let rows = try await connection.query(
+            """
+            SELECT r.block_id, r.pipeline, r.target_language, b.ordinal, r.records
+            FROM results r JOIN blocks b ON b.id = r.block_id
+            WHERE b.state = 'completed' AND ($1::text IS NULL OR r.pipeline = $1)
+            ORDER BY r.pipeline, r.target_language, b.ordinal, r.block_id
+            """, [pipeline])
+        return try rows.map { row in
+            ResultRow(
+                blockID: try row.required("block_id"), pipeline: try row.required("pipeline"),
+                targetLanguage: try row.required("target_language"), ordinal: try row.required("ordinal", Int.init),
+                records: try row.required("records"))
+        }
+    }
+
+    // MARK: Status
+
+    /// Upserts per-pipeline status rows in one statement.
+    public func writeStatus(_ rows: [PipelineStatusRow]) async throws {
+        guard !rows.isEmpty else { return }
+        try await connection.query(
+            """
+            INSERT INTO pipeline_status AS s (pipeline, counts, conditions, observed_generation)
+            SELECT * FROM unnest($1::text[], $2::jsonb[], $3::jsonb[], $4::bigint[])
+            ON CONFLICT (pipeline) DO UPDATE
+                SET counts = EXCLUDED.counts, conditions = EXCLUDED.conditions,
+                    observed_generation = EXCLUDED.observed_generation, updated_at = now()
+            """,
+            [
+                SQLText.arrayLiteral(rows.map(\.pipeline)), SQLText.arrayLiteral(rows.map(\.counts)),
+                SQLText.arrayLiteral(rows.map(\.conditions)),
+                SQLText.arrayLiteral(rows.map { String($0.observedGeneration) }),
+            ])
+    }
+
+    /// Every pipeline's last written status, by pipeline name.
+    public func statuses() async throws -> [PipelineStatusRow] {
+        let rows = try await connection.query(
+            """
+            SELECT pipeline, counts::text AS counts, conditions::text AS conditions, observed_generation,
+                   \(SQLText.rfc3339("updated_at")) AS updated_at
+            FROM pipeline_status ORDER BY pipeline
+            """)
+        return try rows.map { row in
+            PipelineStatusRow(
+                pipeline: try row.required("pipeline"), counts: try row.required("counts"),
+                conditions: try row.required("conditions"),
+                observedGeneration: try row.required("observed_generation", Int64.init),
+                updatedAt: try row.required("updated_at"))
+        }
+    }
+}

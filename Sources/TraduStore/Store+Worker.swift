@@ -1,0 +1,288 @@
+import TraduCore
+import TraduPostgres
+
+// The worker's side of the runtime (DESIGN §4): instances, claims, leases, and fenced outcomes.
+//
+// Every write that follows a claim is fenced by (block id, attempt, lease owner) and guarded by the state
+// machine's source states: a worker whose lease was lost (the block was requeued, re-claimed at a higher attempt
+// or cancelled) changes nothing. Batches are one statement each, whatever their size.
+
+extension Store {
+    // MARK: Instances
+
+    /// Registers (or re-registers) a process as live.
+    public func registerInstance(_ instance: InstanceInfo) async throws {
+        try await connection.query(
+            """
+            INSERT INTO instances AS i (id, role, host, pid, version, concurrency)
+            VALUES ($1, $2, $3, $4::int, $5, $6::int)
+            ON CONFLICT (id) DO UPDATE
+                SET role = EXCLUDED.role, host = EXCLUDED.host, pid = EXCLUDED.pid, version = EXCLUDED.version,
+                    concurrency = EXCLUDED.concurrency, state = 'live', started_at = now(), heartbeat_at = now(),
+                    ended_at = NULL
+            """,
+            [
+                instance.id, instance.role, instance.host, String(instance.pid), instance.version,
+                String(instance.concurrency),
+            ])
+    }
+
+    /// Records that the process is alive. False when it was marked dead or stopped (or is unknown): its blocks
+    /// were or will be given to others, so it must stop working.
+    public func heartbeatInstance(_ id: String) async throws -> Bool {
+        try await !connection.query(
+            "UPDATE instances SET heartbeat_at = now() WHERE id = $1 AND state = 'live' RETURNING id", [id]
+        ).isEmpty
+    }
+
+    /// Marks a live process stopped (a clean exit). A process already marked dead stays dead.
+    public func stopInstance(_ id: String) async throws {
+        try await connection.query(
+            "UPDATE instances SET state = 'stopped', ended_at = now() WHERE id = $1 AND state = 'live'", [id])
+    }
+
+    // MARK: Claims and leases
+
+    /// Claims up to `limit` runnable blocks (`enqueued`, `run_at` due), highest priority and oldest first, for
+    /// `instanceID` until now + `leaseDuration`. Rows locked by another claimer are skipped, so concurrent
+    /// claimers never wait on each other nor get the same block. Each claim increments `attempt`.
+    public func claim(instanceID: String, limit: Int, leaseDuration: Duration) async throws -> [ClaimedBlock] {
+        guard limit > 0 else { return [] }
+        let rows = try await connection.query(
+            """
+            WITH picked AS MATERIALIZED (
+                SELECT id FROM blocks
+                WHERE state = 'enqueued' AND run_at <= now()
+                ORDER BY priority DESC, run_at, id
+                LIMIT $2::int
+                FOR UPDATE SKIP LOCKED
+            ), claimed AS (
+                UPDATE blocks b
+                SET state = 'in_process', attempt = b.attempt + 1, lease_owner = $1,
+                    lease_expires_at = now() + $3::bigint * interval '1 microsecond', heartbeat_at = now(),
+                    started_at = now(), finished_at = NULL, updated_at = now()
+                FROM picked p
+                WHERE b.id = p.id AND b.state IN (\(RuntimeSQL.sources(of: .inProcess, cause: .worker)))
+                RETURNING b.id, b.pipeline, b.block_hash, b.target_language, b.attempt, b.attempt_base, b.spec_hash,
+                          b.lease_expires_at
+            ), logged AS (
+                INSERT INTO block_events (block_id, from_state, to_state, instance_id, attempt, reason)
+                SELECT id, \(RuntimeSQL.onlySource(of: .inProcess, cause: .worker)), 'in_process', $1, attempt,
+                       'claimed'
+                FROM claimed
+            )
+            SELECT c.id, c.pipeline, c.block_hash, c.target_language, c.attempt, c.attempt_base, c.spec_hash,
+                   \(RuntimeSQL.rfc3339Milliseconds("c.lease_expires_at")) AS lease_expires_at, bc.records
+            FROM claimed c JOIN block_contents bc ON bc.hash = c.block_hash
+            """,
+            [instanceID, String(limit), RuntimeSQL.microseconds(leaseDuration)])
+        return try rows.map { row in
+            ClaimedBlock(
+                id: try row.required("id"), pipeline: try row.required("pipeline"),
+                blockHash: try row.required("block_hash"), targetLanguage: try row.required("target_language"),
+                attempt: try row.required("attempt", Int.init), attemptBase: try row.required("attempt_base", Int.init),
+                specHash: try row.required("spec_hash"), records: try row.required("records"),
+                leaseExpiresAt: try row.required("lease_expires_at"))
+        }
+    }
+
+    /// Extends the leases `instanceID` still holds to now + `leaseDuration` and returns their ids. A block not
+    /// returned was lost (requeued by a watchdog, re-claimed, cancelled): drop it, its outcome would be refused.
+    public func renewLeases(instanceID: String, held: [(id: String, attempt: Int)], leaseDuration: Duration)
+        async throws -> Set<String>
+    {
+        guard !held.isEmpty else { return [] }
+        let rows = try await connection.query(
+            """
+            UPDATE blocks b
+            SET lease_expires_at = now() + $4::bigint * interval '1 microsecond', heartbeat_at = now()
+            FROM unnest($2::text[], $3::int[]) AS h (id, attempt)
+            WHERE b.id = h.id AND b.attempt = h.attempt AND b.state = 'in_process' AND b.lease_owner = $1
+            RETURNING b.id
+            """,
+            [
+                instanceID, SQLText.arrayLiteral(held.map(\.id)), RuntimeSQL.intArray(held.map(\.attempt)),
+                RuntimeSQL.microseconds(leaseDuration),
+            ])
+        return Set(rows.compactMap { $0["id"] })
+    }
+
+    // MARK: Outcomes
+
+    /// Commits finished blocks with their results, and the translations learned, in one transaction. Only a
+    /// block still `in_process` at the same attempt under the same owner completes; its result replaces any
+    /// earlier one. Returns the ids completed: the others were lost and changed nothing.
+    ///
+    /// The translation memory takes every learned translation, even from a refused block: a translation of a
+    /// text does not depend on who produced it.
+    public func complete(_ items: [CompletedBlock], memory: [(key: String, translation: String)] = []) async throws
+        -> Set<String>
+    {
+        guard !items.isEmpty || !memory.isEmpty else { return [] }
+        // Sorted, so concurrent transactions lock rows and unique-index entries in the same order.
+        let blocks = items.sorted { $0.id < $1.id }
+        var learned: [String: String] = [:]
+        for entry in memory where learned[entry.key] == nil { learned[entry.key] = entry.translation }
+        let keys = learned.keys.sorted()
+        let blockParameters: [String?] = [
+            SQLText.arrayLiteral(blocks.map(\.id)), RuntimeSQL.intArray(blocks.map(\.attempt)),
+            SQLText.arrayLiteral(blocks.map(\.instanceID)), SQLText.arrayLiteral(blocks.map(\.records)),
+            SQLText.arrayLiteral(blocks.map { String($0.inputTokens) }),
+            SQLText.arrayLiteral(blocks.map { String($0.outputTokens) }),
+            RuntimeSQL.intArray(blocks.map(\.memoryHits)),
+        ]
+        let memoryParameters: [String?] = [
+            SQLText.arrayLiteral(keys), SQLText.arrayLiteral(keys.map { learned[$0] }),
+        ]
+        let sql = Self.completeSQL
+        return try await retryingConflicts { connection in
+            var completed = Set<String>()
+            if !blocks.isEmpty {
+                for row in try connection.query(sql, blockParameters) {
+                    if let id = row["id"] { completed.insert(id) }
+                }
+            }
+            if !keys.isEmpty {
+                try connection.query(
+                    """
+                    INSERT INTO translation_memory (key, translation)
+                    SELECT key, translation FROM unnest($1::text[], $2::text[]) AS m (key, translation) ORDER BY key
+                    ON CONFLICT (key) DO NOTHING
+                    """, memoryParameters)
+            }
+            return completed
+        }
+    }
+
+    private static let completeSQL = """
+        WITH input AS (
+            SELECT * FROM unnest($1::text[], $2::int[], $3::text[], $4::text[], $5::bigint[], $6::bigint[], $7::int[])
+                AS i (id, attempt, instance_id, records, input_tokens, output_tokens, memory_hits)
+        ), done AS (
+            UPDATE blocks b
+            SET state = 'completed', finished_at = now(), lease_owner = NULL, lease_expires_at = NULL,
+                updated_at = now()
+            FROM input i
+            WHERE b.id = i.id AND b.attempt = i.attempt AND b.lease_owner = i.instance_id
+                AND b.state IN (\(RuntimeSQL.sources(of: .completed, cause: .worker)))
+            RETURNING b.id, b.pipeline, b.target_language, b.attempt, i.instance_id, i.records, i.input_tokens,
+                      i.output_tokens, i.memory_hits
+        ), stored AS (
+            INSERT INTO results AS r (block_id, pipeline, target_language, attempt, instance_id, records,
+                                      input_tokens, output_tokens, memory_hits)
+            SELECT id, pipeline, target_language, attempt, instance_id, records, input_tokens, output_tokens,
+                   memory_hits
+            FROM done
+            ON CONFLICT (block_id) DO UPDATE
+                SET pipeline = EXCLUDED.pipeline, target_language = EXCLUDED.target_language,
+                    attempt = EXCLUDED.attempt, instance_id = EXCLUDED.instance_id, records = EXCLUDED.records,
+                    input_tokens = EXCLUDED.input_tokens, output_tokens = EXCLUDED.output_tokens,
+                    memory_hits = EXCLUDED.memory_hits, completed_at = now()
+        ), logged AS (
+            INSERT INTO block_events (block_id, from_state, to_state, instance_id, attempt, reason)
+            SELECT id, \(RuntimeSQL.onlySource(of: .completed, cause: .worker)), 'completed', instance_id, attempt,
+                   'completed'
+            FROM done
+        )
+        SELECT id FROM done
+        """
+
+    /// Records failed attempts: with `retryAfter` the block goes back to the queue at now + delay, without it
+    /// the block is dead-lettered (`failed`). Either way the error is appended to the block's history (`errors`)
+    /// and becomes its `error_class` / `last_error`. Fenced like `complete`; returns the ids changed.
+    public func fail(_ items: [FailedAttempt]) async throws -> Set<String> {
+        guard !items.isEmpty else { return [] }
+        let failures = items.sorted { $0.id < $1.id }
+        let parameters: [String?] = [
+            SQLText.arrayLiteral(failures.map(\.id)), RuntimeSQL.intArray(failures.map(\.attempt)),
+            SQLText.arrayLiteral(failures.map(\.instanceID)), SQLText.arrayLiteral(failures.map(\.errorClass)),
+            SQLText.arrayLiteral(failures.map(\.message)),
+            SQLText.arrayLiteral(failures.map { $0.retryAfter.map(RuntimeSQL.microseconds) }),
+        ]
+        let sql = Self.failSQL
+        return try await retryingConflicts { connection in
+            Set(try connection.query(sql, parameters).compactMap { $0["block_id"] })
+        }
+    }
+
+    private static let failSQL = """
+        WITH input AS (
+            SELECT * FROM unnest($1::text[], $2::int[], $3::text[], $4::text[], $5::text[], $6::bigint[])
+                AS i (id, attempt, instance_id, error_class, message, delay)
+        ), changed AS (
+            UPDATE blocks b
+            SET state = CASE WHEN i.delay IS NULL THEN 'failed' ELSE 'enqueued' END,
+                run_at = CASE WHEN i.delay IS NULL THEN b.run_at
+                              ELSE now() + i.delay * interval '1 microsecond' END,
+                enqueued_at = CASE WHEN i.delay IS NULL THEN b.enqueued_at ELSE now() END,
+                finished_at = CASE WHEN i.delay IS NULL THEN now() END,
+                lease_owner = NULL, lease_expires_at = NULL, error_class = i.error_class, last_error = i.message,
+                errors = b.errors || jsonb_build_array(jsonb_build_object(
+                    'attempt', b.attempt, 'class', i.error_class, 'message', i.message, 'at', now())),
+                updated_at = now()
+            FROM input i
+            WHERE b.id = i.id AND b.attempt = i.attempt AND b.lease_owner = i.instance_id
+                AND ((i.delay IS NULL AND b.state IN (\(RuntimeSQL.sources(of: .failed, cause: .retry))))
+                     OR (i.delay IS NOT NULL AND b.state IN (\(RuntimeSQL.sources(of: .enqueued, cause: .retry)))))
+            RETURNING b.id, b.state, b.attempt, i.instance_id, i.error_class, i.message
+        )
+        INSERT INTO block_events (block_id, from_state, to_state, instance_id, attempt, reason, error_class, error)
+        SELECT id, \(RuntimeSQL.onlySource(of: .failed, cause: .retry)), state, instance_id, attempt,
+               CASE WHEN state = 'failed' THEN 'failed for good' ELSE 'retry scheduled' END, error_class, message
+        FROM changed
+        RETURNING block_id
+        """
+
+    /// Gives blocks back to the queue, due now (graceful shutdown). Fenced like `complete`. The attempt it
+    /// consumed is not counted against the block's retry budget (`attempt_base` moves up with it): stopping a
+    /// worker is no fault of the block. Wakes the other workers. Returns the ids released.
+    @discardableResult
+    public func release(instanceID: String, held: [(id: String, attempt: Int)], reason: String) async throws
+        -> Set<String>
+    {
+        guard !held.isEmpty else { return [] }
+        let sorted = held.sorted { $0.id < $1.id }
+        let parameters: [String?] = [
+            instanceID, SQLText.arrayLiteral(sorted.map(\.id)), RuntimeSQL.intArray(sorted.map(\.attempt)), reason,
+        ]
+        let channel = workChannel
+        return try await retryingConflicts { connection in
+            let released = Set(
+                try connection.query(
+                    """
+                    WITH changed AS (
+                        UPDATE blocks b
+                        SET state = 'enqueued', run_at = now(), enqueued_at = now(), attempt_base = b.attempt_base + 1,
+                            lease_owner = NULL, lease_expires_at = NULL, updated_at = now()
+                        FROM unnest($2::text[], $3::int[]) AS h (id, attempt)
+                        WHERE b.id = h.id AND b.attempt = h.attempt AND b.lease_owner = $1
+                            AND b.state IN (\(RuntimeSQL.sources(of: .enqueued, cause: .worker)))
+                        RETURNING b.id, b.attempt
+                    )
+                    INSERT INTO block_events (block_id, from_state, to_state, instance_id, attempt, reason)
+                    SELECT id, \(RuntimeSQL.onlySource(of: .enqueued, cause: .worker)), 'enqueued', $1, attempt, $4
+                    FROM changed
+                    RETURNING block_id
+                    """, parameters
+                ).compactMap { $0["block_id"] })
+            if !released.isEmpty { try connection.notify(channel) }
+            return released
+        }
+    }
+
+    // MARK: Translation memory
+
+    /// The stored translations of the given keys (unknown keys are absent).
+    public func lookupMemory(keys: [String]) async throws -> [String: String] {
+        guard !keys.isEmpty else { return [:] }
+        let rows = try await connection.query(
+            "SELECT key, translation FROM translation_memory WHERE key = ANY($1::text[])",
+            [SQLText.arrayLiteral(keys)])
+        var found: [String: String] = [:]
+        found.reserveCapacity(rows.count)
+        for row in rows {
+            if let key = row["key"], let translation = row["translation"] { found[key] = translation }
+        }
+        return found
+    }
+}

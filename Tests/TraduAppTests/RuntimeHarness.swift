@@ -1,0 +1,137 @@
+import Foundation
+import Testing
+import TraduApp
+import TraduStore
+import TraduTestSupport
+
+/// Real `tradu` processes (workers, controllers) against a test project and the test PostgreSQL.
+final class TraduProcess: @unchecked Sendable {
+    let process = Process()
+    let output: String
+
+    init(_ arguments: [String], in project: TestProject, environment: [String: String] = [:]) throws {
+        output = project.root + "/process-\(UUID().uuidString.prefix(8)).log"
+        FileManager.default.createFile(atPath: output, contents: nil)
+        let handle = FileHandle(forWritingAtPath: output)!
+        process.executableURL = URL(fileURLWithPath: CommandLineTests.binary)
+        process.arguments =
+            arguments + ["--database-url", project.databaseURL, "--log-format", "json", "--log-level", "info"]
+        process.currentDirectoryURL = URL(fileURLWithPath: project.root)
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+        process.standardOutput = handle
+        process.standardError = handle
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+    }
+
+    var pid: Int32 { process.processIdentifier }
+
+    func kill9() {
+        kill(pid, SIGKILL)
+        process.waitUntilExit()
+    }
+
+    func terminate() { kill(pid, SIGTERM) }
+
+    /// Waits for the process to exit (up to `limit`), killing it if it does not; returns its status.
+    @discardableResult
+    func wait(upTo limit: Duration = .seconds(60)) async -> Int32? {
+        let deadline = ContinuousClock.now + limit
+        while process.isRunning, ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(50)) }
+        if process.isRunning {
+            kill9()
+            return nil
+        }
+        return process.terminationStatus
+    }
+
+    var log: String { (try? String(contentsOfFile: output, encoding: .utf8)) ?? "" }
+
+    deinit { if process.isRunning { kill(pid, SIGKILL) } }
+}
+
+/// Polls until `condition` holds, up to `limit` (a wait, not a speed assertion: the limit only stops a
+/// broken test from hanging).
+func eventually(
+    _ what: String, upTo limit: Duration = .seconds(60), _ condition: () async throws -> Bool
+) async throws {
+    let deadline = ContinuousClock.now + limit
+    while ContinuousClock.now < deadline {
+        if try await condition() { return }
+        try await Task.sleep(for: .milliseconds(100))
+    }
+    Issue.record("timed out waiting for: \(what)")
+    throw CancellationError()
+}
+
+extension TestProject {
+    static var slowTranslator: String { RepositoryPaths.root + "/Tests/TraduAppTests/Fixtures/engines/slow_translator.py" }
+
+    /// A project whose engine is a local program (`slow_translator.py`) and whose leases are short, so
+    /// crashes are detected within seconds.
+    static func runtime(
+        documents: Int = 20, maxRecords: Int = 5, sleep: Double = 0, engine: String? = nil, maxAttempts: Int = 3,
+        retryOn: String = "[capacity, dependency, infrastructure]", extraArguments: [String] = []
+    ) async throws -> TestProject {
+        let project = try await TestProject.make(documents: documents)
+        let arguments = (["python3", slowTranslator, "--sleep", "\(sleep)"] + extraArguments)
+            .map { "\"\($0)\"" }.joined(separator: ", ")
+        let engineSpec = engine ?? "{type: command, command: [\(arguments)], timeout: 30s}"
+        let text = """
+            apiVersion: tradu/v1
+            kind: Environment
+            metadata: {name: dev}
+            spec: {}
+            ---
+            apiVersion: tradu/v1
+            kind: Dataset
+            metadata: {name: docs}
+            spec:
+              source: {path: data/docs.jsonl}
+              format: jsonl
+              sourceLanguage: en
+              blocks: {maxRecords: \(maxRecords)}
+            ---
+            apiVersion: tradu/v1
+            kind: Engine
+            metadata: {name: llm}
+            spec: \(engineSpec)
+            ---
+            apiVersion: tradu/v1
+            kind: RetryPolicy
+            metadata: {name: quick}
+            spec:
+              maxAttempts: \(maxAttempts)
+              backoff: {initial: 100ms, multiplier: 2, max: 1s, jitter: 0}
+              retryOn: \(retryOn)
+            ---
+            apiVersion: tradu/v1
+            kind: Pipeline
+            metadata: {name: translate}
+            spec:
+              dataset: docs
+              engine: llm
+              targetLanguages: [fr]
+              retryPolicy: quick
+              lease: {duration: 3s, heartbeat: 500ms}
+              blockTimeout: 60s
+
+            """
+        try text.write(toFile: "\(project.manifests)/project.yaml", atomically: true, encoding: .utf8)
+        return project
+    }
+
+    func counts() async throws -> [String: Int] {
+        let store = try await store()
+        let counts = try await store.counts()["translate"] ?? [:]
+        await store.close()
+        return counts
+    }
+
+    func query(_ sql: String) async throws -> [[String: String?]] {
+        let store = try await store()
+        let rows = try await store.connection.query(sql)
+        await store.close()
+        return rows.map { row in Dictionary(uniqueKeysWithValues: rows.columns.map { ($0, row[$0]) }) }
+    }
+}

@@ -1,0 +1,216 @@
+import Testing
+import TraduPostgres
+import TraduStore
+
+@Suite struct ControllerStoreTests {
+    @Test func scheduleEnqueuesInDatasetOrderWithinLimits() async throws {
+        let (store, url) = try await RuntimeFixtures.store(blocks: 5, pipelines: ["alpha", "beta"])
+        let listener = try await PostgresConnection.connect(url)
+        try await listener.listen(store.workChannel)
+
+        let scheduled = try await store.schedule(
+            [
+                PipelineQuota(pipeline: "alpha", limit: 2), PipelineQuota(pipeline: "beta", limit: 3),
+                PipelineQuota(pipeline: "gamma", limit: 4), PipelineQuota(pipeline: "beta", limit: 0),
+            ], instanceID: "c1")
+        #expect(scheduled == ["alpha": 2, "beta": 3])
+        let notifications = try await listener.waitForNotifications(timeout: .seconds(10))
+        #expect(notifications.first?.channel == store.workChannel)
+
+        let enqueued = try await store.listBlocks(state: "enqueued", limit: 100).map(\.id).sorted()
+        #expect(
+            enqueued == [
+                RuntimeFixtures.id(0, pipeline: "alpha"), RuntimeFixtures.id(1, pipeline: "alpha"),
+                RuntimeFixtures.id(0, pipeline: "beta"), RuntimeFixtures.id(1, pipeline: "beta"),
+                RuntimeFixtures.id(2, pipeline: "beta"),
+            ])
+        let events = try await store.events(blockID: RuntimeFixtures.id(0, pipeline: "alpha"))
+        #expect(
+            events.map { "\($0.fromState ?? "nil")>\($0.toState):\($0.reason ?? "")" } == [
+                "nil>created:planned", "created>claimed:scheduled", "claimed>enqueued:scheduled",
+            ])
+        #expect(events.dropFirst().allSatisfy { $0.instanceID == "c1" })
+        #expect(events.map(\.sequence) == events.map(\.sequence).sorted())
+        let scheduledEvents = try await store.connection.query(
+            "SELECT count(*) AS n FROM block_events WHERE reason = 'scheduled'")[0]
+        #expect(try scheduledEvents.int("n") == 10)
+
+        #expect(try await store.inFlight() == ["alpha": 2, "beta": 3])
+        #expect(
+            try await store.counts() == [
+                "alpha": ["created": 3, "enqueued": 2], "beta": ["created": 2, "enqueued": 3],
+            ])
+
+        // The rest, then nothing left: no NOTIFY for an empty round.
+        #expect(try await store.schedule([PipelineQuota(pipeline: "alpha", limit: 10)]) == ["alpha": 3])
+        #expect(try await store.schedule([PipelineQuota(pipeline: "alpha", limit: 10)]) == [:])
+        #expect(try await store.schedule([]) == [:])
+        await listener.close()
+    }
+
+    @Test func expiredLeaseIsRequeuedThenFailedOutOfAttempts() async throws {
+        let (store, _) = try await RuntimeFixtures.enqueued(blocks: 2)
+        _ = try await store.claim(instanceID: "w1", limit: 2, leaseDuration: .seconds(60))
+        // Nothing expired yet.
+        #expect(try await store.requeueExpiredLeases(maxAttempts: ["translate": 2]).isEmpty)
+
+        let id = RuntimeFixtures.id(0)
+        try await RuntimeFixtures.expireLeases(store, [id])
+        let first = try await store.requeueExpiredLeases(maxAttempts: ["translate": 2], instanceID: "c1")
+        #expect(first == [RecoveredBlock(id: id, pipeline: "translate", attempt: 1, to: "enqueued", instanceID: "w1")])
+        #expect(try await StoreFixtures.state(store, RuntimeFixtures.id(1)).state == "in_process")
+
+        let again = try await store.claim(instanceID: "w2", limit: 1, leaseDuration: .seconds(60))
+        #expect(again.map(\.attempt) == [2])
+        try await RuntimeFixtures.expireLeases(store, [id])
+        let second = try await store.requeueExpiredLeases(maxAttempts: ["translate": 2])
+        #expect(second.map(\.to) == ["failed"])
+
+        let row = try await store.connection.query(
+            """
+            SELECT state, error_class, last_error, lease_owner, jsonb_array_length(errors) AS n
+            FROM blocks WHERE id = $1
+            """, [id])[0]
+        #expect(row["state"] == "failed")
+        #expect(row["error_class"] == "infrastructure")
+        #expect(row["last_error"] == "lease expired (worker w2 silent)")
+        #expect(row["lease_owner"] == nil)
+        #expect(row["n"] == "2")
+        let events = try await store.events(blockID: id)
+        #expect(events.suffix(3).map(\.toState) == ["enqueued", "in_process", "failed"])
+        #expect(events.last?.errorClass == "infrastructure")
+        #expect(events[events.count - 3].instanceID == "c1")
+        #expect(events[events.count - 3].error == "lease expired (worker w1 silent)")
+    }
+
+    @Test func deadInstanceBlocksAreRequeuedAtOnce() async throws {
+        let (store, _) = try await RuntimeFixtures.enqueued(blocks: 5)
+        for worker in ["w1", "w2"] {
+            try await store.registerInstance(
+                InstanceInfo(id: worker, role: "worker", host: "box", pid: 1, version: "0", concurrency: 4))
+        }
+        let w1 = try await store.claim(instanceID: "w1", limit: 3, leaseDuration: .seconds(600))
+        let w2 = try await store.claim(instanceID: "w2", limit: 2, leaseDuration: .seconds(600))
+        try await store.connection.query(
+            "UPDATE instances SET heartbeat_at = now() - interval '10 minutes' WHERE id = 'w1'")
+
+        #expect(try await store.markDeadInstances(silentFor: .seconds(30), maxAttempts: ["translate": 3]) == ["w1"])
+        #expect(try await store.heartbeatInstance("w1") == false)
+        #expect(try await store.heartbeatInstance("w2"))
+        for block in w1 {
+            #expect(try await StoreFixtures.state(store, block.id).state == "enqueued")
+            #expect(try await RuntimeFixtures.column(store, block.id, "last_error") == "worker w1 is no longer live")
+        }
+        for block in w2 { #expect(try await StoreFixtures.state(store, block.id).state == "in_process") }
+        #expect(try await store.markDeadInstances(silentFor: .seconds(30)).isEmpty)
+        let kept = try await store.renewLeases(
+            instanceID: "w1", held: w1.map { (id: $0.id, attempt: $0.attempt) }, leaseDuration: .seconds(60))
+        #expect(kept.isEmpty)
+    }
+
+    @Test func stalledBlockIsRequeuedDespiteHeartbeats() async throws {
+        let (store, _) = try await RuntimeFixtures.enqueued(blocks: 2, pipelines: ["slow", "other"])
+        let claimed = try await store.claim(instanceID: "w1", limit: 4, leaseDuration: .seconds(600))
+        #expect(claimed.count == 4)
+        try await RuntimeFixtures.backdate(store, "started_at", by: "2 hours")
+        // The worker is alive and renews its leases.
+        let held = claimed.map { (id: $0.id, attempt: $0.attempt) }
+        #expect(try await store.renewLeases(instanceID: "w1", held: held, leaseDuration: .seconds(600)).count == 4)
+        #expect(try await store.requeueExpiredLeases(maxAttempts: [:]).isEmpty)
+
+        #expect(try await store.requeueStalled(timeouts: ["slow": .seconds(3 * 3600)], maxAttempts: [:]).isEmpty)
+        let recovered = try await store.requeueStalled(
+            timeouts: ["slow": .seconds(3600)], maxAttempts: ["slow": 3, "other": 3])
+        #expect(
+            recovered.map(\.id).sorted() == [
+                RuntimeFixtures.id(0, pipeline: "slow"), RuntimeFixtures.id(1, pipeline: "slow"),
+            ])
+        #expect(recovered.allSatisfy { $0.to == "enqueued" && $0.instanceID == "w1" })
+        #expect(try await store.counts() == ["slow": ["enqueued": 2], "other": ["in_process": 2]])
+        let error = try await RuntimeFixtures.column(store, RuntimeFixtures.id(0, pipeline: "slow"), "last_error")
+        #expect(error == "ran past the block timeout of 01:00:00 (worker w1)")
+    }
+
+    @Test func leaderLeaseIsExclusiveUntilItExpires() async throws {
+        let store = try await StoreFixtures.freshStore()
+        let a = try await store.acquireLeadership(holder: "a", ttl: .seconds(30))
+        #expect(a.isLeader)
+        #expect(a.term == 1)
+        #expect(a.expiresAt.hasSuffix("Z"))
+        let b = try await store.acquireLeadership(holder: "b", ttl: .seconds(30))
+        #expect(b == Leadership(isLeader: false, holder: "a", term: 1, expiresAt: b.expiresAt))
+        let renewed = try await store.acquireLeadership(holder: "a", ttl: .seconds(30))
+        #expect(renewed.isLeader && renewed.term == 1)
+
+        try await store.connection.query("UPDATE controller_lease SET expires_at = now() - interval '1 second'")
+        let takeover = try await store.acquireLeadership(holder: "b", ttl: .seconds(30))
+        #expect(takeover.isLeader && takeover.holder == "b" && takeover.term == 2)
+        let refused = try await store.acquireLeadership(holder: "a", ttl: .seconds(30))
+        #expect(!refused.isLeader && refused.holder == "b" && refused.term == 2)
+
+        // Resigning hands over at once; resigning a lease one does not hold does nothing.
+        try await store.resignLeadership(holder: "a")
+        #expect(try await store.acquireLeadership(holder: "a", ttl: .seconds(30)).isLeader == false)
+        try await store.resignLeadership(holder: "b")
+        let next = try await store.acquireLeadership(holder: "a", ttl: .seconds(30))
+        #expect(next.isLeader && next.term == 3)
+    }
+
+    @Test func retryAndCancelByIdsAndFilter() async throws {
+        let (store, _) = try await RuntimeFixtures.enqueued(blocks: 6)
+        let claimed = try await store.claim(instanceID: "w1", limit: 3, leaseDuration: .seconds(60))
+        // Three dead-lettered blocks (0, 1, 2 by priority, run_at, id: whichever were claimed).
+        let failed = try await store.fail(
+            claimed.map {
+                FailedAttempt(
+                    id: $0.id, attempt: $0.attempt, instanceID: "w1", errorClass: "logic", message: "bug",
+                    retryAfter: nil)
+            })
+        #expect(failed.count == 3)
+
+        // Cancel: a failed one by id, the enqueued ones by filter; completed or cancelled blocks are not touched.
+        let failedIDs = claimed.map(\.id).sorted()
+        #expect(try await store.cancelBlocks(ids: [failedIDs[0]], reason: "operator said so") == 1)
+        #expect(try await store.cancelBlocks(ids: [failedIDs[0]], reason: "again") == 0)
+        #expect(try await store.cancelBlocks(pipeline: "translate", states: ["enqueued", "completed", "bogus"]) == 3)
+        #expect(try await store.counts() == ["translate": ["failed": 2, "cancelled": 4]])
+        #expect(try await StoreFixtures.events(store, failedIDs[0]).last == "failed>cancelled:operator said so@1")
+
+        // Retry: the failed ones by filter, a cancelled one by id; a fresh retry budget.
+        #expect(try await store.retryBlocks(pipeline: "translate", states: ["failed"]) == 2)
+        #expect(try await store.retryBlocks(ids: [failedIDs[0]]) == 1)
+        #expect(try await store.retryBlocks(ids: [failedIDs[0]]) == 0)
+        #expect(try await store.counts() == ["translate": ["enqueued": 3, "cancelled": 3]])
+        let again = try await store.claim(instanceID: "w2", limit: 10, leaseDuration: .seconds(60))
+        #expect(Set(again.map(\.id)) == Set(failedIDs))
+        #expect(again.allSatisfy { $0.attempt == 2 && $0.attemptBase == 1 })
+        #expect(
+            try await StoreFixtures.events(store, failedIDs[1]).contains("failed>enqueued:retried by an operator@1"))
+        // The error history stays across an operator retry.
+        #expect(try await RuntimeFixtures.column(store, failedIDs[1], "jsonb_array_length(errors)") == "1")
+        // Cancelling in-process blocks takes them from their worker.
+        #expect(try await store.cancelBlocks(pipeline: "translate", states: ["in_process"]) == 3)
+        #expect(
+            try await store.renewLeases(
+                instanceID: "w2", held: again.map { (id: $0.id, attempt: $0.attempt) }, leaseDuration: .seconds(60)
+            ).isEmpty)
+    }
+
+    @Test func statusRowsUpsert() async throws {
+        let store = try await StoreFixtures.freshStore()
+        try await store.writeStatus([
+            PipelineStatusRow(pipeline: "b", counts: "{\"created\": 1}", conditions: "[]", observedGeneration: 1),
+            PipelineStatusRow(
+                pipeline: "a", counts: "{}", conditions: "[{\"type\": \"Ready\"}]", observedGeneration: 2),
+        ])
+        try await store.writeStatus([
+            PipelineStatusRow(pipeline: "b", counts: "{\"completed\": 1}", conditions: "[]", observedGeneration: 3)
+        ])
+        let statuses = try await store.statuses()
+        #expect(statuses.map(\.pipeline) == ["a", "b"])
+        #expect(statuses[1].counts == "{\"completed\": 1}")
+        #expect(statuses[1].observedGeneration == 3)
+        #expect(statuses[0].conditions == "[{\"type\": \"Ready\"}]")
+        #expect(statuses.allSatisfy { $0.updatedAt != nil })
+    }
+}

@@ -1,0 +1,283 @@
+import Testing
+import TraduPostgres
+import TraduStore
+
+@Suite struct WorkerStoreTests {
+    @Test func claimIsExclusiveAcrossConcurrentClaimers() async throws {
+        let (store, url) = try await RuntimeFixtures.enqueued(blocks: 300)
+        let other = try await Store.open(url: url, environment: "dev")
+
+        @Sendable func drain(_ store: Store, _ instance: String) async throws -> [String] {
+            var ids: [String] = []
+            while true {
+                let claimed = try await store.claim(instanceID: instance, limit: 7, leaseDuration: .seconds(60))
+                if claimed.isEmpty { return ids }
+                ids += claimed.map(\.id)
+            }
+        }
+        async let first = drain(store, "w1")
+        async let second = drain(other, "w2")
+        let (a, b) = try await (first, second)
+
+        #expect(a.count + b.count == 300)
+        #expect(Set(a).isDisjoint(with: Set(b)))
+        #expect(Set(a + b).count == 300)
+        let claims = try await store.connection.query(
+            """
+            SELECT count(*) AS n, count(DISTINCT block_id) AS blocks FROM block_events
+            WHERE from_state = 'enqueued' AND to_state = 'in_process'
+            """)[0]
+        #expect(try claims.int("n") == 300)
+        #expect(try claims.int("blocks") == 300)
+        let counts = try await store.counts()
+        #expect(counts == ["translate": ["in_process": 300]])
+        await other.close()
+    }
+
+    @Test func claimReturnsRecordsAndLease() async throws {
+        let (store, _) = try await RuntimeFixtures.enqueued(blocks: 2)
+        let claimed = try await store.claim(instanceID: "w1", limit: 10, leaseDuration: .seconds(30))
+        #expect(claimed.map(\.id).sorted() == [RuntimeFixtures.id(0), RuntimeFixtures.id(1)])
+        let block = try #require(claimed.first { $0.id == RuntimeFixtures.id(0) })
+        #expect(block.attempt == 1)
+        #expect(block.attemptBase == 0)
+        #expect(block.blockHash == "h0")
+        #expect(block.specHash == "spec-1")
+        #expect(block.records == StoreFixtures.content("h0").records)
+        #expect(block.leaseExpiresAt.hasSuffix("Z"))
+        #expect(try await RuntimeFixtures.column(store, block.id, "lease_owner") == "w1")
+        #expect(try await StoreFixtures.events(store, block.id).last == "enqueued>in_process:claimed@1")
+        #expect(try await store.claim(instanceID: "w1", limit: 10, leaseDuration: .seconds(30)).isEmpty)
+    }
+
+    @Test func staleWorkerCannotComplete() async throws {
+        let (store, _) = try await RuntimeFixtures.enqueued(blocks: 1)
+        let first = try #require(try await store.claim(instanceID: "w1", limit: 1, leaseDuration: .seconds(60)).first)
+        try await RuntimeFixtures.expireLeases(store)
+        let recovered = try await store.requeueExpiredLeases(maxAttempts: ["translate": 5])
+        #expect(
+            recovered == [
+                RecoveredBlock(id: first.id, pipeline: "translate", attempt: 1, to: "enqueued", instanceID: "w1")
+            ])
+        let second = try #require(try await store.claim(instanceID: "w2", limit: 1, leaseDuration: .seconds(60)).first)
+        #expect(second.attempt == 2)
+
+        // The first worker wakes up and tries to commit: refused, nothing written.
+        #expect(try await store.complete([RuntimeFixtures.completion(first, by: "w1", text: "stale")]).isEmpty)
+        #expect(
+            try await store.fail([
+                FailedAttempt(
+                    id: first.id, attempt: 1, instanceID: "w1", errorClass: "data", message: "x", retryAfter: nil)
+            ]).isEmpty)
+        #expect(
+            try await store.renewLeases(instanceID: "w1", held: [(first.id, 1)], leaseDuration: .seconds(60)).isEmpty)
+        #expect(try await StoreFixtures.count(store, "results") == 0)
+        #expect(try await StoreFixtures.state(store, first.id).state == "in_process")
+
+        #expect(try await store.complete([RuntimeFixtures.completion(second, by: "w2", text: "fresh")]) == [second.id])
+        // Even after the block completed, the stale attempt (and a replay of the fresh one) change nothing.
+        #expect(try await store.complete([RuntimeFixtures.completion(first, by: "w1", text: "stale")]).isEmpty)
+        #expect(try await store.complete([RuntimeFixtures.completion(second, by: "w2", text: "again")]).isEmpty)
+
+        let results = try await store.connection.query("SELECT instance_id, attempt, records FROM results")
+        #expect(results.count == 1)
+        #expect(results[0]["instance_id"] == "w2")
+        #expect(results[0]["attempt"] == "2")
+        #expect(results[0]["records"]?.contains("fresh") == true)
+        #expect(
+            try await StoreFixtures.events(store, first.id) == [
+                "nil>created:planned@0", "created>claimed:scheduled@0", "claimed>enqueued:scheduled@0",
+                "enqueued>in_process:claimed@1", "in_process>enqueued:lease expired@1",
+                "enqueued>in_process:claimed@2", "in_process>completed:completed@2",
+            ])
+        let state = try await StoreFixtures.state(store, first.id)
+        #expect(state.state == "completed")
+        #expect(try await RuntimeFixtures.column(store, first.id, "lease_owner") == nil)
+    }
+
+    @Test func renewLeasesDropsLostBlocks() async throws {
+        let (store, _) = try await RuntimeFixtures.enqueued(blocks: 3)
+        let claimed = try await store.claim(instanceID: "w1", limit: 3, leaseDuration: .seconds(60))
+        #expect(claimed.count == 3)
+        let held = claimed.map { (id: $0.id, attempt: $0.attempt) }
+        #expect(
+            try await store.renewLeases(instanceID: "w1", held: held, leaseDuration: .seconds(60))
+                == Set(held.map(\.id)))
+
+        // One cancelled by an operator, one requeued by the watchdog, one still held.
+        #expect(try await store.cancelBlocks(ids: [RuntimeFixtures.id(0)], reason: "not needed") == 1)
+        try await RuntimeFixtures.expireLeases(store, [RuntimeFixtures.id(1)])
+        #expect(try await store.requeueExpiredLeases(maxAttempts: [:]).map(\.id) == [RuntimeFixtures.id(1)])
+        // Another worker asking for the same blocks holds none of them.
+        #expect(try await store.renewLeases(instanceID: "w2", held: held, leaseDuration: .seconds(60)).isEmpty)
+        #expect(
+            try await store.renewLeases(instanceID: "w1", held: held, leaseDuration: .seconds(60)) == [
+                RuntimeFixtures.id(2)
+            ])
+    }
+
+    @Test func failWithDelaySchedulesARetry() async throws {
+        let (store, _) = try await RuntimeFixtures.enqueued(blocks: 1)
+        let block = try #require(try await store.claim(instanceID: "w1", limit: 1, leaseDuration: .seconds(60)).first)
+        let failed = try await store.fail([
+            FailedAttempt(
+                id: block.id, attempt: block.attempt, instanceID: "w1", errorClass: "capacity",
+                message: "429 slow down",
+                retryAfter: .seconds(3600))
+        ])
+        #expect(failed == [block.id])
+        let row = try await store.connection.query(
+            """
+            SELECT state, lease_owner, error_class, last_error, jsonb_array_length(errors) AS errors,
+                   run_at > now() + interval '59 minutes' AS later
+            FROM blocks WHERE id = $1
+            """, [block.id])[0]
+        #expect(row["state"] == "enqueued")
+        #expect(row["lease_owner"] == nil)
+        #expect(row["error_class"] == "capacity")
+        #expect(row["last_error"] == "429 slow down")
+        #expect(row["errors"] == "1")
+        #expect(try row.bool("later") == true)
+        // Not due yet: nobody gets it.
+        #expect(try await store.claim(instanceID: "w2", limit: 1, leaseDuration: .seconds(60)).isEmpty)
+        let event = try await store.events(blockID: block.id).last
+        #expect(event?.toState == "enqueued")
+        #expect(event?.errorClass == "capacity")
+        #expect(event?.error == "429 slow down")
+        #expect(event?.instanceID == "w1")
+    }
+
+    @Test func failWithoutDelayDeadLettersAndKeepsHistory() async throws {
+        let (store, _) = try await RuntimeFixtures.enqueued(blocks: 1)
+        let first = try #require(try await store.claim(instanceID: "w1", limit: 1, leaseDuration: .seconds(60)).first)
+        #expect(
+            try await store.fail([
+                FailedAttempt(
+                    id: first.id, attempt: 1, instanceID: "w1", errorClass: "dependency", message: "timeout",
+                    retryAfter: .zero)
+            ]) == [first.id])
+        let second = try #require(try await store.claim(instanceID: "w2", limit: 1, leaseDuration: .seconds(60)).first)
+        #expect(second.attempt == 2)
+        #expect(
+            try await store.fail([
+                FailedAttempt(
+                    id: second.id, attempt: 2, instanceID: "w2", errorClass: "data", message: "bad record",
+                    retryAfter: nil)
+            ]) == [second.id])
+
+        let row = try await store.connection.query(
+            """
+            SELECT state, error_class, last_error, finished_at IS NOT NULL AS finished,
+                   (SELECT string_agg(e->>'attempt' || ':' || (e->>'class') || ':' || (e->>'message'), ',')
+                    FROM jsonb_array_elements(errors) e) AS history,
+                   errors->0 ? 'at' AS stamped
+            FROM blocks WHERE id = $1
+            """, [first.id])[0]
+        #expect(row["state"] == "failed")
+        #expect(row["error_class"] == "data")
+        #expect(row["last_error"] == "bad record")
+        #expect(try row.bool("finished") == true)
+        #expect(row["history"] == "1:dependency:timeout,2:data:bad record")
+        #expect(try row.bool("stamped") == true)
+        let listed = try await store.listBlocks(state: "failed", pipeline: "translate", errorClass: "data", limit: 10)
+        #expect(listed.map(\.id) == [first.id])
+        #expect(listed.first?.lastError == "bad record")
+        #expect(listed.first?.attempt == 2)
+        #expect(try await store.listBlocks(state: "failed", errorClass: "capacity").isEmpty)
+        #expect(
+            try await StoreFixtures.events(store, first.id).suffix(2) == [
+                "enqueued>in_process:claimed@2", "in_process>failed:failed for good@2",
+            ])
+    }
+
+    @Test func releaseGivesBlocksBackWithoutSpendingAttempts() async throws {
+        let (store, _) = try await RuntimeFixtures.enqueued(blocks: 2)
+        let claimed = try await store.claim(instanceID: "w1", limit: 2, leaseDuration: .seconds(60))
+        let released = try await store.release(
+            instanceID: "w1", held: claimed.map { (id: $0.id, attempt: $0.attempt) }, reason: "shutting down")
+        #expect(released == Set(claimed.map(\.id)))
+        #expect(try await store.release(instanceID: "w1", held: [(claimed[0].id, 1)], reason: "again").isEmpty)
+        let again = try await store.claim(instanceID: "w2", limit: 2, leaseDuration: .seconds(60))
+        #expect(again.map(\.attempt) == [2, 2])
+        #expect(again.map { $0.attempt - $0.attemptBase } == [1, 1])
+        #expect(try await StoreFixtures.events(store, claimed[0].id).contains("in_process>enqueued:shutting down@1"))
+    }
+
+    @Test func translationMemoryRoundTrip() async throws {
+        let (store, _) = try await RuntimeFixtures.enqueued(blocks: 1)
+        let block = try #require(try await store.claim(instanceID: "w1", limit: 1, leaseDuration: .seconds(60)).first)
+        let done = try await store.complete(
+            [RuntimeFixtures.completion(block, by: "w1")],
+            memory: [
+                (key: "k1", translation: "bonjour"), (key: "k2", translation: "l'\"été\"\n{,}"),
+                (key: "k1", translation: "dup"),
+            ])
+        #expect(done == [block.id])
+        // Memory alone (a worker whose blocks all failed may still have learned something); first writer wins.
+        #expect(
+            try await store.complete([], memory: [(key: "k1", translation: "salut"), (key: "k3", translation: "x")])
+                .isEmpty)
+        let found = try await store.lookupMemory(keys: ["k1", "k2", "k3", "missing"])
+        #expect(found == ["k1": "bonjour", "k2": "l'\"été\"\n{,}", "k3": "x"])
+        #expect(try await store.lookupMemory(keys: []).isEmpty)
+    }
+
+    @Test func resultsKeepOneRowPerBlock() async throws {
+        let (store, _) = try await RuntimeFixtures.enqueued(blocks: 3)
+        let claimed = try await store.claim(instanceID: "w1", limit: 3, leaseDuration: .seconds(60))
+        #expect(
+            try await store.complete(claimed.map { RuntimeFixtures.completion($0, by: "w1", text: "v1") }).count == 3)
+
+        // Reprocess one block (a spec change): it runs again and its result is replaced.
+        let id = RuntimeFixtures.id(1)
+        try await store.apply(
+            StoreFixtures.batch(
+                serial: 1, reprocess: [BlockReprocess(id: id, specHash: "spec-2", reason: "spec changed")]))
+        #expect(try await store.results().map(\.blockID) == [RuntimeFixtures.id(0), RuntimeFixtures.id(2)])
+        #expect(try await store.schedule([PipelineQuota(pipeline: "translate", limit: 10)]) == ["translate": 1])
+        let again = try #require(try await store.claim(instanceID: "w2", limit: 3, leaseDuration: .seconds(60)).first)
+        #expect(again.id == id)
+        #expect(again.attempt == 2)
+        #expect(again.attemptBase == 1)
+        #expect(again.specHash == "spec-2")
+        #expect(try await store.complete([RuntimeFixtures.completion(again, by: "w2", text: "v2")]) == [id])
+
+        #expect(try await StoreFixtures.count(store, "results") == 3)
+        let results = try await store.results(pipeline: "translate")
+        #expect(results.map(\.blockID) == [RuntimeFixtures.id(0), RuntimeFixtures.id(1), RuntimeFixtures.id(2)])
+        #expect(results.map(\.ordinal) == [0, 1, 2])
+        #expect(results[1].records.contains("v2"))
+        #expect(results[0].records.contains("v1"))
+        #expect(try await store.results(pipeline: "other").isEmpty)
+        let tokens = try await store.connection.query(
+            "SELECT sum(input_tokens) AS i, sum(memory_hits) AS m FROM results")[0]
+        #expect(tokens["i"] == "30")
+        #expect(tokens["m"] == "3")
+    }
+
+    @Test func instancesRegisterHeartbeatAndStop() async throws {
+        let store = try await StoreFixtures.freshStore()
+        let info = InstanceInfo(id: "w1", role: "worker", host: "box", pid: 42, version: "0.1", concurrency: 8)
+        try await store.registerInstance(info)
+        #expect(try await store.heartbeatInstance("w1"))
+        #expect(try await store.heartbeatInstance("unknown") == false)
+        try await store.stopInstance("w1")
+        #expect(try await store.heartbeatInstance("w1") == false)
+        let row = try await store.connection.query(
+            "SELECT state, ended_at IS NOT NULL AS ended, concurrency FROM instances")[0]
+        #expect(row["state"] == "stopped")
+        #expect(try row.bool("ended") == true)
+        #expect(row["concurrency"] == "8")
+        // Registering again (a restart under the same id) makes it live.
+        try await store.registerInstance(info)
+        #expect(try await store.heartbeatInstance("w1"))
+    }
+
+    @Test func workChannelIsPerSchemaAndBounded() throws {
+        #expect(try EnvironmentSchema(environment: "dev").workChannel == "tradu_work_tradu_dev")
+        let long = try EnvironmentSchema(name: String(repeating: "a", count: 63))
+        let other = try EnvironmentSchema(name: String(repeating: "a", count: 62) + "b")
+        #expect(long.workChannel.utf8.count <= 63)
+        #expect(long.workChannel != other.workChannel)
+    }
+}
