@@ -65,7 +65,9 @@ func eventually(
 }
 
 extension TestProject {
-    static var slowTranslator: String { RepositoryPaths.root + "/Tests/TraduAppTests/Fixtures/engines/slow_translator.py" }
+    static var slowTranslator: String {
+        RepositoryPaths.root + "/Tests/TraduAppTests/Fixtures/engines/slow_translator.py"
+    }
 
     /// A project whose engine is a local program (`slow_translator.py`) and whose leases are short, so
     /// crashes are detected within seconds.

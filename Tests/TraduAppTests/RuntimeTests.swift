@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 import TraduApp
 import TraduStore
@@ -32,7 +33,8 @@ import TraduTestSupport
         try await eventually("the first worker holds the block") {
             try await project.counts()["in_process"] == 1
         }
-        let holder = try await project.query("SELECT lease_owner FROM blocks WHERE state = 'in_process'")[0]["lease_owner"]!!
+        let holder = try await project.query("SELECT lease_owner FROM blocks WHERE state = 'in_process'")[0][
+            "lease_owner"]!!
         first.kill9()
         let second = try TraduProcess(["worker", "-e", "dev", "--concurrency", "1"], in: project)
         try await eventually("the block completes on the second worker", upTo: .seconds(90)) {
@@ -41,7 +43,7 @@ import TraduTestSupport
         let rows = try await project.query("SELECT instance_id, attempt FROM results")
         #expect(rows.count == 1, "exactly one result row")
         #expect(rows.first?["instance_id"]!! != holder)
-        #expect(rows.first?["attempt"]!! == "2")
+        #expect(rows.first?["attempt"]!! == "2", "the second claim of the block committed it")
         let dead = try await project.query("SELECT state FROM instances WHERE id = '\(holder)'")
         #expect(dead.first?["state"]!! == "dead")
         second.terminate()
@@ -99,7 +101,8 @@ import TraduTestSupport
         #expect(block["state"]!! == "failed")
         #expect(block["attempt"]!! == "3")
         #expect(block["error_class"]!! == "dependency")
-        #expect(block["errors"]!!.components(separatedBy: "\"attempt\"").count - 1 == 3, "every attempt's error is kept")
+        #expect(
+            block["errors"]!!.components(separatedBy: "\"attempt\"").count - 1 == 3, "every attempt's error is kept")
         // Fixing the engine and retrying by hand completes it.
         try FileManager.default.removeItem(atPath: marker)
         let retry = try CommandLineTests.run(
@@ -132,5 +135,72 @@ import TraduTestSupport
         controller.terminate()
         #expect(await worker.wait() == 0)
         #expect(await controller.wait() == 0)
+    }
+
+    @Test func theRunSurvivesAPostgreSQLRestart() async throws {
+        let server = TestPostgres()
+        let url = try await server.freshDatabase()
+        var project = try await TestProject.runtime(documents: 12, maxRecords: 1, sleep: 0.3)
+        project = TestProject(root: project.root, databaseURL: url)
+        let run = try TraduProcess(["up", "-e", "dev", "--concurrency", "2"], in: project)
+        try await eventually("the run started") {
+            (try? await project.counts()["completed"] ?? 0 > 0) ?? false
+        }
+        try await server.restart(mode: .fast)
+        let status = await run.wait(upTo: .seconds(120))
+        #expect(status == 0, "\(run.log.suffix(3000))")
+        #expect(try await project.counts() == ["completed": 12])
+        let duplicates = try await project.query(
+            "SELECT count(*) - count(DISTINCT block_id) AS d FROM results")
+        #expect(duplicates[0]["d"]!! == "0")
+        try await server.stop()
+    }
+
+    /// An OpenAI-compatible server on 127.0.0.1 that fails in every way an engine fails before it answers
+    /// well: each failure is classified and retried, and the history is kept on the block.
+    @Test func engineFailuresAreClassifiedRetriedAndRecorded() async throws {
+        let calls = Mutex(0)
+        let server = try TestHTTPServer { request in
+            let call = calls.withLock { value -> Int in
+                value += 1
+                return value
+            }
+            func answer(_ text: String) -> TestHTTPResponse {
+                let content = #"{"translations":[{"id":"doc-0","text":"\#(text)"}]}"#
+                let escaped = content.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(
+                    of: "\"", with: "\\\"")
+                return .json(
+                    #"{"choices":[{"message":{"role":"assistant","content":"\#(escaped)"},"finish_reason":"stop"}],"usage":{"prompt_tokens":12,"completion_tokens":9}}"#
+                )
+            }
+            switch call {
+            case 1: return TestHTTPResponse(status: 500, text: "upstream exploded")
+            case 2: return TestHTTPResponse(status: 429, headers: [("Retry-After", "1")], text: "slow down")
+            case 3: return .json("{not json")
+            case 4: return answer("Le document 0, sans espace réservé.")
+            default: return answer("Document 0 traduit, {user_name} inclus.")
+            }
+        }
+        defer { server.stop() }
+        let project = try await TestProject.runtime(
+            documents: 1, maxRecords: 1,
+            engine: "{type: openai, model: test-model, endpoint: \"\(server.url("/v1"))\", timeout: 5s}",
+            maxAttempts: 6, retryOn: "[capacity, dependency, data]")
+        try #"{"id":"doc-0","text":"Document 0 with {user_name} inside."}"#.appending("\n").write(
+            toFile: project.manifests + "/data/docs.jsonl", atomically: true, encoding: .utf8)
+        let run = try CommandLineTests.run(["up", "-e", "dev"], in: project.root, database: project.databaseURL)
+        #expect(run.status == 0, "\(run.stderr.suffix(2000))")
+        let block = try await project.query("SELECT state, attempt, errors::text AS errors FROM blocks")[0]
+        #expect(block["state"]!! == "completed")
+        #expect(block["attempt"]!! == "5")
+        let errors = block["errors"]!!
+        for expected in ["\"dependency\"", "\"capacity\"", "\"data\""] {
+            #expect(errors.contains(expected), "\(errors)")
+        }
+        #expect(errors.contains("lost placeholder {user_name}"), "\(errors)")
+        let result = try await project.query("SELECT records, input_tokens FROM results")[0]
+        #expect(result["records"]!!.contains("Document 0 traduit, {user_name} inclus."))
+        #expect(result["input_tokens"]!! == "12")
+        #expect(calls.withLock { $0 } == 5)
     }
 }

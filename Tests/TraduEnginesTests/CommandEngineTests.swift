@@ -95,7 +95,8 @@ import TraduHTTP
         #expect(failure.errorClass == .dependency)
         #expect(failure.message.contains("timed out after 300ms"))
         // The program itself is gone (killed and reaped), not left sleeping.
-        let pid = try #require(Int32(String(contentsOfFile: pidFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
+        let pid = try #require(
+            Int32(String(contentsOfFile: pidFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
         #expect(kill(pid, 0) == -1 && errno == ESRCH)
     }
 

@@ -244,9 +244,12 @@ public final class Worker: Sendable {
 
     private func heartbeatLoop(_ store: Store) async throws {
         while await !state.isStopped {
-            // Sleep in short steps so a stopping worker does not wait out a whole heartbeat interval.
-            let due = ContinuousClock.now + (await state.heartbeatInterval)
-            while ContinuousClock.now < due, await !state.isStopped { try? await Task.sleep(for: .milliseconds(100)) }
+            // Sleep in short steps: a stopping worker must not wait out a whole interval, and the interval
+            // itself becomes known (and may shrink) once the applied manifests are loaded.
+            let last = ContinuousClock.now
+            while await !state.isStopped, ContinuousClock.now - last < (await state.heartbeatInterval) {
+                try? await Task.sleep(for: .milliseconds(50))
+            }
             if await state.isStopped { return }
             do {
                 if try await !store.heartbeatInstance(identity.id) {

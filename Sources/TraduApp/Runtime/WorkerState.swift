@@ -26,8 +26,10 @@ actor WorkerState {
     func stop() { isStopped = true }
 
     /// Renewal period: the shortest heartbeat of the running pipelines.
+    /// Before the manifests are loaded, a short interval: a controller may already expect 3 beats within
+    /// the shortest heartbeat of the applied pipelines.
     var heartbeatInterval: Duration {
-        let interval = runtimes?.values.map(\.pipeline.heartbeatInterval).min() ?? .seconds(10)
+        let interval = runtimes?.values.map(\.pipeline.heartbeatInterval).min() ?? DurationValue(milliseconds: 200)
         return .milliseconds(interval.milliseconds)
     }
 
