@@ -28,6 +28,13 @@ public enum ContentHash {
         return String(decoding: out, as: UTF8.self)
     }
 
+    /// HMAC-SHA256 of `message` with `key`, as 64 lowercase hex characters (webhook signatures).
+    public static func hmacSHA256(key: String, message: String) -> String {
+        let code = HMAC<SHA256>.authenticationCode(for: Array(message.utf8), using: SymmetricKey(data: Array(key.utf8)))
+        return code.map { String($0, radix: 16).count == 1 ? "0" + String($0, radix: 16) : String($0, radix: 16) }
+            .joined()
+    }
+
     /// FNV-1a, 64 bits: a cheap, stable hash for block boundaries (not for identities).
     static func fnv1a(_ text: String) -> UInt64 {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325

@@ -45,8 +45,8 @@ enum Corpus {
         mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
     }
 
-    /// Appends document `index`'s line (with its newline) to `out`.
-    static func appendLine(index: Int, to out: inout [UInt8]) {
+    /// Appends document `index`'s line (with its newline) to `out`: about `lineBytes` bytes (±12%).
+    static func appendLine(index: Int, lineBytes: Int = targetLineBytes, to out: inout [UInt8]) {
         var random = Random(state: UInt64(index) &* 0x2545_F491_4F6C_DD1D ^ 0x5851_F42D_4C95_7F2D)
         let start = out.count
         out.append(contentsOf: #"{"id":"doc-"#.utf8)
@@ -61,7 +61,8 @@ enum Corpus {
         if index >= 10_000_000 { out.append(contentsOf: String(index).utf8) } else { out.append(contentsOf: digits) }
         out.append(contentsOf: #"","text":""#.utf8)
         // Leave room for the closing `"}` and the newline; vary the length a little (±12%).
-        let budget = targetLineBytes - 3 - 120 + random.below(240)
+        let jitter = max(1, lineBytes * 120 / 1024)
+        let budget = lineBytes - 3 - jitter + random.below(2 * jitter)
         var capitalise = true
         var wordsInSentence = 0
         var sentenceLength = 6 + random.below(14)
@@ -100,8 +101,8 @@ enum Corpus {
         out.append(UInt8(ascii: "\n"))
     }
 
-    /// Writes documents 1...count to `path`; returns the number of bytes written.
-    static func write(count: Int, to path: String) throws -> Int64 {
+    /// Writes documents 1...count to `path` (lines of about `lineBytes`); returns the number of bytes written.
+    static func write(count: Int, lineBytes: Int = targetLineBytes, to path: String) throws -> Int64 {
         guard let file = fopen(path, "wb") else {
             throw BenchFailure("cannot create \(path): \(String(cString: strerror(errno)))")
         }
@@ -110,7 +111,7 @@ enum Corpus {
         buffer.reserveCapacity(8 << 20 + 4096)
         var total: Int64 = 0
         for index in 1...max(count, 1) where count > 0 {
-            appendLine(index: index, to: &buffer)
+            appendLine(index: index, lineBytes: lineBytes, to: &buffer)
             if buffer.count >= 8 << 20 {
                 total += try flush(&buffer, file, path)
             }

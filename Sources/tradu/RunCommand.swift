@@ -68,6 +68,10 @@ struct RunCommand: AsyncParsableCommand {
         Console.out(
             "Run finished: \(completed) blocks completed, \(failed) failed, \(summary.total("cancelled")) cancelled.")
         for file in exported { Console.out("  results: \(file.path) (\(file.records) records)") }
+        if summary.undeliveredWebhooks > 0 {
+            Console.out(
+                "  \(summary.undeliveredWebhooks) webhook deliveries still pending; a controller keeps retrying them")
+        }
         if exported.isEmpty && completed > 0 {
             Console.out("  results are in PostgreSQL; write them out with: tradu export -e \(environment) --to DIR")
         }

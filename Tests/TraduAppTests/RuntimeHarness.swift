@@ -73,7 +73,8 @@ extension TestProject {
     /// crashes are detected within seconds.
     static func runtime(
         documents: Int = 20, maxRecords: Int = 5, sleep: Double = 0, engine: String? = nil, maxAttempts: Int = 3,
-        retryOn: String = "[capacity, dependency, infrastructure]", extraArguments: [String] = []
+        retryOn: String = "[capacity, dependency, infrastructure]", extraArguments: [String] = [],
+        sinks: String? = nil
     ) async throws -> TestProject {
         let project = try await TestProject.make(documents: documents)
         let arguments = (["python3", slowTranslator, "--sleep", "\(sleep)"] + extraArguments)
@@ -117,6 +118,7 @@ extension TestProject {
               retryPolicy: quick
               lease: {duration: 3s, heartbeat: 500ms}
               blockTimeout: 60s
+            \(sinks.map { "  sinks: \($0)" } ?? "")
 
             """
         try text.write(toFile: "\(project.manifests)/project.yaml", atomically: true, encoding: .utf8)

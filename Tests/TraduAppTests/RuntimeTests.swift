@@ -2,6 +2,7 @@ import Foundation
 import Synchronization
 import Testing
 import TraduApp
+import TraduCore
 import TraduStore
 import TraduTestSupport
 
@@ -202,5 +203,39 @@ import TraduTestSupport
         #expect(result["records"]!!.contains("Document 0 traduit, {user_name} inclus."))
         #expect(result["input_tokens"]!! == "12")
         #expect(calls.withLock { $0 } == 5)
+    }
+
+    @Test func webhooksDeliverEachBlockOnceSignedAndNeverAgainAfterARestart() async throws {
+        let calls = Mutex<[TestHTTPRequest]>([])
+        let server = try TestHTTPServer { request in
+            let count = calls.withLock { list -> Int in
+                list.append(request)
+                return list.count
+            }
+            return TestHTTPResponse(status: count == 1 ? 503 : 200, text: "ok")
+        }
+        defer { server.stop() }
+        let project = try await TestProject.runtime(
+            documents: 8, maxRecords: 2,
+            sinks: "[{type: webhook, url: \"\(server.url("/hooks"))\", signingKeyFrom: {env: HOOK_KEY}}]")
+        let up = try TraduProcess(["up", "-e", "dev"], in: project, environment: ["HOOK_KEY": "s3cret"])
+        #expect(await up.wait(upTo: .seconds(120)) == 0, "\(up.log.suffix(2000))")
+        let blocks = try await project.counts()["completed"] ?? 0
+        #expect(blocks > 0)
+        let received = calls.withLock { $0 }
+        #expect(received.count == blocks + 1, "one 503, then each block once")
+        let keys = received.compactMap { $0.header("Idempotency-Key") }
+        #expect(keys.count == received.count)
+        #expect(Set(keys.dropFirst()).count == blocks)
+        for request in received {
+            let expected = "sha256=" + ContentHash.hmacSHA256(key: "s3cret", message: request.bodyText)
+            #expect(request.header("X-Tradu-Signature") == expected)
+        }
+        let delivered = try await project.query("SELECT count(*) AS n FROM sink_deliveries WHERE state = 'delivered'")
+        #expect(delivered[0]["n"]!! == String(blocks))
+        // A second run (a restart) sends nothing again.
+        let again = try TraduProcess(["run", "-e", "dev"], in: project, environment: ["HOOK_KEY": "s3cret"])
+        #expect(await again.wait(upTo: .seconds(60)) == 0)
+        #expect(calls.withLock { $0.count } == blocks + 1)
     }
 }

@@ -15,6 +15,7 @@ public final class Controller: Sendable {
     let openStore: Worker.StoreFactory
     let shutdown: ShutdownSignal
     let state = ControllerState()
+    let webhooks: WebhookDeliverer
 
     public init(
         identity: InstanceIdentity = .make(role: "controller"), settings: ControllerSettings = ControllerSettings(),
@@ -29,6 +30,8 @@ public final class Controller: Sendable {
         self.logger = logger
         self.shutdown = shutdown
         self.openStore = openStore
+        self.webhooks = WebhookDeliverer(
+            environment: environment, variables: ProcessEnvironment.snapshot, logger: logger)
     }
 
     public func run() async throws {
@@ -116,6 +119,7 @@ public final class Controller: Sendable {
         if await state.statusDue() {
             try await writeStatus(store, resolved: resolved, applied: applied)
         }
+        try await webhooks.deliver(store, resolved: resolved)
     }
 
     private func writeStatus(_ store: Store, resolved: ResolvedManifests, applied: AppliedManifests) async throws {

@@ -8,6 +8,8 @@ import TraduStore
 public struct Runner: Sendable {
     public struct Summary: Sendable {
         public var counts: [String: [String: Int]]
+        /// Webhook deliveries still pending when the run ended (the receiver kept failing).
+        public var undeliveredWebhooks: Int
 
         public func total(_ state: String) -> Int { counts.values.reduce(0) { $0 + ($1[state] ?? 0) } }
         public var failed: Int { total("failed") }
@@ -68,7 +70,22 @@ public struct Runner: Sendable {
             }
             try await group.waitForAll()
             counts = (try? await monitor.counts()) ?? counts
-            return Summary(counts: counts)
+            let undelivered = try await flushWebhooks(monitor)
+            return Summary(counts: counts, undeliveredWebhooks: undelivered)
+        }
+    }
+
+    /// Blocks are final, but their webhooks may not all be delivered: deliver for up to 30 s more.
+    private func flushWebhooks(_ store: Store) async throws -> Int {
+        guard let applied = try await AppliedManifests.load(from: store, environment: environment) else { return 0 }
+        let deliverer = WebhookDeliverer(environment: environment, variables: variables, logger: logger)
+        guard !WebhookDeliverer.targets(applied.resolved, variables: variables).isEmpty else { return 0 }
+        let deadline = ContinuousClock.now + .seconds(30)
+        while true {
+            try await deliverer.deliver(store, resolved: applied.resolved)
+            let pending = try await store.pendingDeliveries()
+            if pending == 0 || ContinuousClock.now >= deadline { return pending }
+            try await Task.sleep(for: .milliseconds(200))
         }
     }
 

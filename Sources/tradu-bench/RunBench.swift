@@ -1,0 +1,429 @@
+import ArgumentParser
+import Foundation
+import Logging
+import TraduApp
+import TraduCore
+import TraduEmbeddedPostgres
+import TraduPostgres
+import TraduStore
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// `tradu-bench run`: N one-document blocks through the real runtime (controller + worker pool in process,
+/// every guarantee in force), end-to-end blocks/s and latencies from the event log, against pgbench -N on the
+/// same server as a ceiling.
+struct RunBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Apply N one-document blocks (pseudo engine) and run them to completion with the real runtime."
+    )
+
+    @Option(help: "Number of blocks (one ~200-byte document each).")
+    var blocks = 20_000
+
+    @Option(help: "Worker slots (WorkerSettings.concurrency).")
+    var concurrency = 4
+
+    @Option(help: "PostgreSQL URL (default: an embedded PostgreSQL in a temp home, non-durable).")
+    var databaseURL: String?
+
+    @Option(help: "Parent directory of the temporary project (and embedded PostgreSQL home).")
+    var workDirectory = NSTemporaryDirectory()
+
+    @Option(help: "Seconds of the pgbench -N reference run (0 skips pgbench).")
+    var pgbenchSeconds = 15
+
+    @Flag(help: "Keep the project directory, the database schema, pgbench_ref and the embedded PostgreSQL.")
+    var keep = false
+
+    @Option(name: [.customShort("o"), .customLong("output")], help: "text or json.")
+    var output: OutputFormat = .text
+
+    @Option(help: "Log level (warning keeps the output quiet).")
+    var logLevel = "warning"
+
+    static let documentBytes = 200
+
+    func validate() throws {
+        guard blocks > 0 else { throw ValidationError("--blocks must be positive") }
+        guard concurrency > 0 else { throw ValidationError("--concurrency must be positive") }
+        guard pgbenchSeconds >= 0 else { throw ValidationError("--pgbench-seconds must be >= 0") }
+        guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("invalid --log-level") }
+    }
+
+    func run() async throws {
+        let level = Logger.Level(rawValue: logLevel) ?? .warning
+        LoggingSystem.bootstrap { StructuredLogHandler(label: $0, format: .text, level: level) }
+        let logger = Logger(label: "tradu-bench")
+        var report = RunReport(blocks: blocks, concurrency: concurrency)
+        let say: (String) -> Void = { line in
+            if output == .text { print(line) } else { FileHandle.standardError.write(Data((line + "\n").utf8)) }
+        }
+
+        // 1. Project and corpus.
+        let runID = "\(getpid())_\(Int(Date().timeIntervalSince1970))"
+        let root = (workDirectory as NSString).appendingPathComponent("tradu-bench-run-\(runID)")
+        let schema = "tradu_bench_run_\(runID)"
+        try FileManager.default.createDirectory(atPath: root + "/manifests/data", withIntermediateDirectories: true)
+        try Self.manifests(schema: schema).write(
+            toFile: root + "/manifests/bench.yaml", atomically: true, encoding: .utf8)
+        let dataPath = root + "/manifests/data/docs.jsonl"
+        say("project: \(root)")
+        let generated = try Phase.measureSync {
+            try Corpus.write(count: blocks, lineBytes: Self.documentBytes, to: dataPath)
+        }
+        report.bytes = generated.value
+        say("generated \(blocks) documents, \(Format.bytes(generated.value)) in \(Format.seconds(generated.seconds))")
+
+        // 2. Database.
+        var embedded: EmbeddedPostgres?
+        let url: String
+        if let databaseURL {
+            url = databaseURL
+            report.database = "external (\(PostgresConnectionString.target(databaseURL)))"
+        } else {
+            var configuration = EmbeddedPostgres.Configuration(home: root + "/pg-home")
+            configuration.durable = false
+            let server = EmbeddedPostgres(configuration: configuration, logger: logger)
+            embedded = server
+            let started = try await Phase.measure { try await server.up() }
+            url = started.value
+            if let data = try? server.status().dataDirectory,
+                let pidFile = try? String(contentsOfFile: data + "/postmaster.pid", encoding: .utf8)
+            {
+                Phase.postmaster = pidFile.split(separator: "\n").first.flatMap { Int($0) }
+            }
+            report.database = "embedded PostgreSQL, durable: false (fsync off; figures are optimistic for I/O)"
+            say("started embedded PostgreSQL in \(Format.seconds(started.seconds)) (durable: false)")
+        }
+        report.postgresVersion = try await Self.scalar(url, "SHOW server_version") ?? "?"
+
+        var failure: Error?
+        do {
+            try await runPhases(root: root, url: url, schema: schema, logger: logger, report: &report, say: say)
+            if pgbenchSeconds > 0 {
+                do {
+                    try await runPgbench(url: url, embedded: embedded, report: &report, say: say)
+                } catch {
+                    report.pgbenchError = "\(error)"
+                    FileHandle.standardError.write(Data("warning: pgbench reference failed: \(error)\n".utf8))
+                }
+            }
+        } catch {
+            failure = error
+        }
+        try? await cleanUp(root: root, url: url, schema: schema, embedded: embedded)
+        if let failure { throw failure }
+
+        switch output {
+        case .text: print(report.table())
+        case .json: print(report.json())
+        }
+        if !report.verified { throw ExitCode(1) }
+    }
+
+    // MARK: Phases
+
+    private func runPhases(
+        root: String, url: String, schema: String, logger: Logger, report: inout RunReport, say: (String) -> Void
+    ) async throws {
+        let resolver = DatabaseResolver(
+            explicitURL: url, home: root + "/pg-home", environmentVariables: ProcessInfo.processInfo.environment)
+        let planner = PlanService(resolver: resolver, logger: logger, projectRoot: root)
+        let applier = ApplyService(logger: logger, projectRoot: root)
+        let directory = root + "/manifests"
+        let resolved = try planner.compile(directory: directory, environment: "bench")
+        _ = try await planner.withStore(for: resolved) { _ in 0 }  // migrations, not measured
+
+        // a. Plan + apply (reported, not part of the throughput).
+        let applied = try await Phase.profile("plan + apply", say) { () async throws -> (Int, Int64?) in
+            let datasets = try await planner.readDatasets(resolved)
+            let prepared = try await planner.withStore(for: resolved) { store in
+                try await planner.plan(resolved, datasets: datasets, directory: directory, store: store)
+            }
+            let revision = try await planner.withStore(for: resolved) { store in
+                try await applier.withLock(store, command: "bench", timeout: .seconds(30)) {
+                    try await applier.write(
+                        prepared, to: store,
+                        options: ApplyService.Options(message: "tradu-bench run", allowMassCancel: false))
+                }
+            }
+            return (prepared.blockPlan.toAdd, revision?.number)
+        }
+        report.apply = Measurement(
+            seconds: applied.seconds, rssMiB: Phase.peakRSSMiB(), clientCPU: applied.clientCPU,
+            serverCPU: applied.serverCPU)
+        guard applied.value.1 != nil else { throw BenchFailure("apply wrote nothing") }
+        guard applied.value.0 == blocks else {
+            throw BenchFailure("the plan has \(applied.value.0) blocks to add, expected \(blocks)")
+        }
+        say("plan + apply: \(Format.seconds(applied.seconds)), \(applied.value.0) blocks")
+
+        // b. The real runtime, in process, until every block is final.
+        let target = try await EnvironmentTarget.resolve(
+            directory: directory, environment: "bench", resolver: resolver, logger: logger)
+        let runner = Runner(
+            environment: "bench", worker: WorkerSettings(concurrency: concurrency), controller: ControllerSettings(),
+            variables: [:], logger: logger, watch: false)
+        let observer = FinalObserver(total: blocks)
+        let serverStart = try await Self.scalar(url, "SELECT extract(epoch FROM clock_timestamp())::text")
+            .flatMap(Double.init)
+        let ran = try await Phase.profile("run", say) {
+            let start = ContinuousClock.now
+            observer.start(at: start)
+            return try await runner.run(shutdown: ShutdownSignal(), openStore: target.storeFactory(logger: logger)) {
+                counts in observer.observe(counts)
+            }
+        }
+        report.run = Measurement(
+            seconds: ran.seconds, rssMiB: Phase.peakRSSMiB(), clientCPU: ran.clientCPU, serverCPU: ran.serverCPU)
+        report.observedFinalSeconds = observer.finalSeconds
+        let summary = ran.value
+        report.completed = summary.completed
+        report.failed = summary.failed
+        report.otherStates = summary.counts.values.reduce(0) { total, byState in
+            total + byState.filter { $0.key != "completed" && $0.key != "failed" }.values.reduce(0, +)
+        }
+
+        // c. Verification and latencies, from the tables.
+        let connection = try await PostgresConnection.connect(url, logger: logger)
+        defer { Task { await connection.close() } }
+        let results = try await connection.query(
+            """
+            SELECT count(*) AS n FROM \(schema).results r JOIN \(schema).blocks b ON b.id = r.block_id
+            WHERE b.state = 'completed'
+            """)
+        report.resultRows = try results.first?.int("n") ?? 0
+        let latency = try await connection.query(
+            """
+            WITH per AS (
+                SELECT block_id,
+                       min(at) FILTER (WHERE to_state = 'enqueued') AS enqueued,
+                       max(at) FILTER (WHERE to_state = 'in_process') AS claimed,
+                       max(at) FILTER (WHERE to_state = 'completed') AS completed
+                FROM \(schema).block_events GROUP BY block_id
+            ), spans AS (
+                SELECT extract(epoch FROM completed - claimed) AS claim_s,
+                       extract(epoch FROM completed - enqueued) AS enqueue_s, completed
+                FROM per WHERE completed IS NOT NULL
+            )
+            SELECT count(*) AS n,
+                   percentile_cont(0.5) WITHIN GROUP (ORDER BY claim_s) AS claim_p50,
+                   percentile_cont(0.99) WITHIN GROUP (ORDER BY claim_s) AS claim_p99,
+                   percentile_cont(0.5) WITHIN GROUP (ORDER BY enqueue_s) AS enqueue_p50,
+                   percentile_cont(0.99) WITHIN GROUP (ORDER BY enqueue_s) AS enqueue_p99,
+                   extract(epoch FROM max(completed)) AS last_completed
+            FROM spans
+            """)
+        if let row = latency.first {
+            report.claimP50 = try row.double("claim_p50") ?? 0
+            report.claimP99 = try row.double("claim_p99") ?? 0
+            report.enqueueP50 = try row.double("enqueue_p50") ?? 0
+            report.enqueueP99 = try row.double("enqueue_p99") ?? 0
+            if let last = try row.double("last_completed"), let serverStart {
+                report.lastCompletedSeconds = last - serverStart
+            }
+        }
+        let events = try await connection.query(
+            "SELECT to_state, count(*) AS n FROM \(schema).block_events GROUP BY to_state ORDER BY to_state")
+        report.events = try events.reduce(into: [String: Int]()) { $0[$1.string("to_state") ?? "?"] = try $1.int("n") }
+
+        say(
+            "run: \(Format.seconds(ran.seconds)) (runner returned), all final after \(Format.seconds(report.finalSeconds))"
+                + ", \(report.completed) completed, \(report.failed) failed, \(report.resultRows) results")
+        if !report.verified {
+            let message =
+                "VERIFICATION FAILED: \(report.completed) completed (expected \(blocks)), \(report.resultRows) result"
+                + " rows (expected \(blocks)), \(report.failed) failed, \(report.otherStates) in other states"
+            FileHandle.standardError.write(Data(("error: " + message + "\n").utf8))
+        }
+    }
+
+    /// pgbench -i -s 10 into `pgbench_ref`, then -N -c 4 -j 2 -T `pgbenchSeconds`, over the same server.
+    private func runPgbench(url: String, embedded: EmbeddedPostgres?, report: inout RunReport, say: (String) -> Void)
+        async throws
+    {
+        guard let pgbench = Self.findPgbench() else {
+            throw BenchFailure("pgbench not found in /usr/lib/postgresql/*/bin or PATH")
+        }
+        report.pgbenchPath = pgbench
+        let admin = try await PostgresConnection.connect(url)
+        try await admin.execute("DROP DATABASE IF EXISTS pgbench_ref")
+        try await admin.execute("CREATE DATABASE pgbench_ref")
+        await admin.close()
+        let target = try Self.pgbenchTarget(url: url)
+        let initialised = try await Phase.measure {
+            try Self.runProcess(pgbench, ["-i", "-s", "10", "-q"] + target)
+        }
+        say("pgbench -i -s 10: \(Format.seconds(initialised.seconds))")
+        let arguments = ["-N", "-c", "4", "-j", "2", "-T", String(pgbenchSeconds)] + target
+        let measured = try await Phase.profile("pgbench -N", say) { try Self.runProcess(pgbench, arguments) }
+        report.pgbench = Measurement(
+            seconds: measured.seconds, rssMiB: 0, clientCPU: 0, serverCPU: measured.serverCPU)
+        report.pgbenchCommand = "pgbench " + arguments.joined(separator: " ")
+        guard let tps = Self.parseTPS(measured.value) else {
+            throw BenchFailure("no 'tps = ' in pgbench output:\n\(measured.value)")
+        }
+        report.pgbenchTPS = tps
+        say(String(format: "pgbench -N: %.0f tps", tps))
+    }
+
+    /// `-h host -p port -U user pgbench_ref` from the URL (unix socket directory in `?host=`).
+    static func pgbenchTarget(url: String) throws -> [String] {
+        guard let components = URLComponents(string: url), components.scheme?.hasPrefix("postgres") == true else {
+            throw BenchFailure("pgbench needs a postgresql:// URL")
+        }
+        var arguments: [String] = []
+        let query = components.queryItems ?? []
+        if let host = query.first(where: { $0.name == "host" })?.value ?? components.host, !host.isEmpty {
+            arguments += ["-h", host]
+        }
+        if let port = query.first(where: { $0.name == "port" })?.value ?? components.port.map(String.init) {
+            arguments += ["-p", port]
+        }
+        if let user = query.first(where: { $0.name == "user" })?.value ?? components.user, !user.isEmpty {
+            arguments += ["-U", user]
+        }
+        return arguments + ["pgbench_ref"]
+    }
+
+    static func findPgbench() -> String? {
+        let base = "/usr/lib/postgresql"
+        let versions = ((try? FileManager.default.contentsOfDirectory(atPath: base)) ?? [])
+            .sorted { (Int($0) ?? 0) > (Int($1) ?? 0) }
+        for version in versions where FileManager.default.isExecutableFile(atPath: "\(base)/\(version)/bin/pgbench") {
+            return "\(base)/\(version)/bin/pgbench"
+        }
+        for directory in (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":")
+        where FileManager.default.isExecutableFile(atPath: "\(directory)/pgbench") {
+            return "\(directory)/pgbench"
+        }
+        return nil
+    }
+
+    static func parseTPS(_ output: String) -> Double? {
+        for line in output.split(separator: "\n") {
+            guard let range = line.range(of: "tps = ") else { continue }
+            let number = line[range.upperBound...].prefix { $0.isNumber || $0 == "." }
+            if let value = Double(number) { return value }
+        }
+        return nil
+    }
+
+    /// Runs a program to the end; stdout and stderr together. Throws on a non-zero exit.
+    static func runProcess(_ path: String, _ arguments: [String]) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let text = String(decoding: data, as: UTF8.self)
+        guard process.terminationStatus == 0 else {
+            throw BenchFailure(
+                "\(path) \(arguments.joined(separator: " ")) exited with \(process.terminationStatus):\n\(text)")
+        }
+        return text
+    }
+
+    // MARK: Helpers
+
+    private func cleanUp(root: String, url: String, schema: String, embedded: EmbeddedPostgres?) async throws {
+        guard !keep else {
+            FileHandle.standardError.write(
+                Data(
+                    ("kept: project \(root), schema \(schema), database pgbench_ref"
+                        + (embedded != nil ? ", embedded PostgreSQL running (home \(root)/pg-home)" : "") + "\n")
+                        .utf8))
+            return
+        }
+        if let embedded {
+            try embedded.destroy()
+        } else {
+            let connection = try await PostgresConnection.connect(url)
+            try await connection.execute("DROP SCHEMA IF EXISTS \(schema) CASCADE")
+            try? await connection.execute("DROP DATABASE IF EXISTS pgbench_ref")
+            await connection.close()
+        }
+        try FileManager.default.removeItem(atPath: root)
+    }
+
+    private static func scalar(_ url: String, _ sql: String) async throws -> String? {
+        let connection = try await PostgresConnection.connect(url)
+        let rows = try await connection.query(sql)
+        await connection.close()
+        return rows.first?[0]
+    }
+
+    static func manifests(schema: String) -> String {
+        """
+        apiVersion: tradu/v1
+        kind: Dataset
+        metadata:
+          name: bench-docs
+        spec:
+          source:
+            path: data/docs.jsonl
+          format: jsonl
+          idField: id
+          textField: text
+          sourceLanguage: en
+          blocks:
+            maxRecords: 1
+        ---
+        apiVersion: tradu/v1
+        kind: Engine
+        metadata:
+          name: pseudo
+        spec:
+          type: pseudo
+        ---
+        apiVersion: tradu/v1
+        kind: Pipeline
+        metadata:
+          name: bench
+        spec:
+          dataset: bench-docs
+          engine: pseudo
+          targetLanguages: [fr]
+        ---
+        apiVersion: tradu/v1
+        kind: Environment
+        metadata:
+          name: bench
+        spec:
+          schema: \(schema)
+
+        """
+    }
+}
+
+/// Watches the runner's progress callbacks and notes when every block was first seen final.
+final class FinalObserver: @unchecked Sendable {
+    private let lock = NSLock()
+    private let total: Int
+    private var start: ContinuousClock.Instant?
+    private var final: Duration?
+
+    init(total: Int) { self.total = total }
+
+    func start(at instant: ContinuousClock.Instant) { lock.withLock { start = instant } }
+
+    func observe(_ counts: [String: [String: Int]]) {
+        let finished = counts.values.reduce(0) { sum, byState in
+            sum + (byState["completed"] ?? 0) + (byState["failed"] ?? 0) + (byState["cancelled"] ?? 0)
+        }
+        guard finished >= total else { return }
+        let now = ContinuousClock.now
+        lock.withLock {
+            if final == nil, let start { final = now - start }
+        }
+    }
+
+    var finalSeconds: Double { lock.withLock { final?.seconds ?? 0 } }
+}
