@@ -20,7 +20,8 @@ struct Tradu: AsyncParsableCommand {
         subcommands: [
             ValidateCommand.self, PlanCommand.self, DiffCommand.self, ApplyCommand.self, UpCommand.self,
             RunCommand.self, ControllerCommand.self, WorkerCommand.self, BlocksCommand.self, RetryCommand.self,
-            CancelCommand.self, ExportCommand.self, HistoryCommand.self, SchemaCommand.self, DatabaseCommand.self,
+            CancelCommand.self, ExportCommand.self, StatusCommand.self, TraceCommand.self, InstancesCommand.self,
+            HistoryCommand.self, SchemaCommand.self, DatabaseCommand.self,
         ]
     )
 }

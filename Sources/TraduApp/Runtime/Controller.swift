@@ -83,11 +83,12 @@ public final class Controller: Sendable {
         let maxAttempts = resolved.pipelines.mapValues { resolved.retryPolicy(for: $0).maxAttempts }
 
         // Watchdogs first, so recovered blocks count in this cycle's scheduling.
-        let expired = try await store.requeueExpiredLeases(maxAttempts: maxAttempts)
+        let expired = try await store.requeueExpiredLeases(maxAttempts: maxAttempts, instanceID: identity.id)
         // "Silent for 3 heartbeat intervals": the shortest heartbeat of the applied pipelines decides.
         let heartbeat = resolved.pipelines.values.map(\.heartbeatInterval.milliseconds).min() ?? 10_000
         let silence = min(settings.deadAfter, .milliseconds(3 * heartbeat))
-        let dead = try await store.markDeadInstances(silentFor: silence, maxAttempts: maxAttempts)
+        let dead = try await store.markDeadInstances(
+            silentFor: silence, maxAttempts: maxAttempts, instanceID: identity.id)
         let stalled = try await store.requeueStalled(
             timeouts: resolved.pipelines.mapValues { .milliseconds($0.blockTimeout.milliseconds) },
             maxAttempts: maxAttempts)
@@ -113,7 +114,8 @@ public final class Controller: Sendable {
             demands, environmentCap: resolved.environment.maxBlocksInFlight, engineBudgets: budgets,
             tickLimit: settings.tickLimit)
         if !quotas.isEmpty {
-            let scheduled = try await store.schedule(quotas.map { PipelineQuota(pipeline: $0.key, limit: $0.value) })
+            let scheduled = try await store.schedule(
+                quotas.map { PipelineQuota(pipeline: $0.key, limit: $0.value) }, instanceID: identity.id)
             await state.recordScheduled(scheduled, resolved)
         }
         if await state.statusDue() {
