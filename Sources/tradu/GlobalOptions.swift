@@ -13,15 +13,16 @@ struct GlobalOptions: ParsableArguments {
     @Option(help: "Log format: text or json (default: text on a terminal, json otherwise).")
     var logFormat: LogFormatOption?
 
-    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
-    var logLevel: LogLevelOption = .init(.info)
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical (default: warning on a terminal, info otherwise).")
+    var logLevel: LogLevelOption?
 
     /// Resolves the database and starts logging. Call once per process, first thing in `run()`.
     func bootstrap(command: String) -> (DatabaseResolver, Logger) {
         let environment = ProcessEnvironment.snapshot
         let format: StructuredLogHandler.Format =
             logFormat?.format ?? (Console.isStandardErrorTerminal ? .text : .json)
-        let level = logLevel.level
+        // On a terminal, people read progress and results; info lines are for log pipelines.
+        let level = logLevel?.level ?? (Console.isStandardErrorTerminal ? .warning : .info)
         LoggingSystem.bootstrap { label in StructuredLogHandler(label: label, format: format, level: level) }
         var logger = Logger(label: "tradu")
         logger[metadataKey: "request_id"] = "\(RequestID.make())"
