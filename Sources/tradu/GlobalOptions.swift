@@ -13,7 +13,10 @@ struct GlobalOptions: ParsableArguments {
     @Option(help: "Log format: text or json (default: text on a terminal, json otherwise).")
     var logFormat: LogFormatOption?
 
-    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical (default: warning on a terminal, info otherwise).")
+    @Option(
+        help:
+            "Log level: trace, debug, info, notice, warning, error, critical (default: warning on a terminal, info otherwise)."
+    )
     var logLevel: LogLevelOption?
 
     /// Resolves the database and starts logging. Call once per process, first thing in `run()`.
