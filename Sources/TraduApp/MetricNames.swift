@@ -1,0 +1,39 @@
+/// Every metric tradu exports, by name: the single list the code records under and that the Grafana
+/// dashboard and the Prometheus alert rules (deploy/) are checked against.
+public enum MetricNames {
+    /// Documents and blocks read by `tradu plan` / `apply` (ingestion). Label: `dataset`.
+    public static let documentsPlanned = "tradu_documents_planned_total"
+    public static let blocksPlanned = "tradu_blocks_planned_total"
+    /// Blocks by state, per environment and pipeline (gauge, written by the leading controller).
+    public static let blocksByState = "tradu_blocks"
+    /// Blocks and documents completed (throughput). Labels: `env`, `pipeline`.
+    public static let blocksCompleted = "tradu_blocks_completed_total"
+    public static let documentsCompleted = "tradu_documents_completed_total"
+    /// Failed attempts by error class; retries scheduled; blocks dead-lettered.
+    public static let attemptsFailed = "tradu_block_attempts_failed_total"
+    public static let retries = "tradu_block_retries_total"
+    public static let deadLettered = "tradu_blocks_dead_lettered_total"
+    /// Latency per stage, seconds (histograms): queued → claimed, claimed → started, processing, end to end.
+    public static let queuedToClaimed = "tradu_stage_queued_to_claimed_seconds"
+    public static let processing = "tradu_stage_processing_seconds"
+    public static let endToEnd = "tradu_stage_end_to_end_seconds"
+    /// Engine requests: latency, tokens, errors by class.
+    public static let engineLatency = "tradu_engine_request_seconds"
+    public static let engineTokens = "tradu_engine_tokens_total"
+    public static let engineErrors = "tradu_engine_errors_total"
+    /// Translation memory hits and misses (segments).
+    public static let memoryHits = "tradu_translation_memory_hits_total"
+    public static let memoryMisses = "tradu_translation_memory_misses_total"
+    /// Instance heartbeats sent; instances marked dead by a controller; whether this controller leads.
+    public static let heartbeats = "tradu_instance_heartbeats_total"
+    public static let instancesDead = "tradu_instances_marked_dead_total"
+    public static let leader = "tradu_controller_leader"
+    /// Database reachability as seen by this process (1 up, 0 down).
+    public static let databaseUp = "tradu_database_up"
+
+    public static let all: [String] = [
+        documentsPlanned, blocksPlanned, blocksByState, blocksCompleted, documentsCompleted, attemptsFailed, retries,
+        deadLettered, queuedToClaimed, processing, endToEnd, engineLatency, engineTokens, engineErrors, memoryHits,
+        memoryMisses, heartbeats, instancesDead, leader, databaseUp,
+    ]
+}
