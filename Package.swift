@@ -20,6 +20,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         .systemLibrary(
@@ -51,6 +54,11 @@ let package = Package(
                 "TraduCore", "TraduYAML", "TraduPostgres", "TraduHTTP", "TraduSources", "TraduStore",
                 "TraduEmbeddedPostgres", "TraduEngines",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ]),
         .executableTarget(
             name: "tradu",
@@ -82,7 +90,8 @@ let package = Package(
         .testTarget(name: "TraduEnginesTests", dependencies: ["TraduEngines", "TraduCore", "TraduTestSupport"]),
         .testTarget(
             name: "TraduAppTests",
-            dependencies: ["TraduApp", "TraduCore", "TraduYAML", "TraduTestSupport"],
+            dependencies: ["TraduApp", "TraduCore", "TraduYAML", "TraduHTTP", "TraduEmbeddedPostgres", "TraduTestSupport"],
             exclude: ["Fixtures"]),
+        .testTarget(name: "DeployTests", dependencies: ["TraduApp"], exclude: []),
     ]
 )

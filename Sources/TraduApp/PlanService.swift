@@ -48,6 +48,8 @@ public struct PlanService: Sendable {
                         "skipped": "\(cut.skippedCount)",
                         "duration_ms": "\((ContinuousClock.now - started).milliseconds)",
                     ])
+                TraduMetrics.count(MetricNames.documentsPlanned, cut.recordCount, [("dataset", name)])
+                TraduMetrics.count(MetricNames.blocksPlanned, cut.blocks.count, [("dataset", name)])
                 cuts.append(cut)
             } catch let error as SourceError {
                 throw TraduError.invalidData([error.diagnostic])

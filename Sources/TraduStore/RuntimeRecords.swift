@@ -37,11 +37,16 @@ public struct ClaimedBlock: Sendable, Hashable {
     public var records: String
     /// RFC 3339 UTC with milliseconds.
     public var leaseExpiresAt: String
+    /// Seconds the block waited in `enqueued` before this claim, and since it was created (for latency metrics).
+    public var queuedSeconds: Double
+    public var ageSeconds: Double
 
     public init(
         id: String, pipeline: String, blockHash: String, targetLanguage: String, attempt: Int, attemptBase: Int,
-        specHash: String, records: String, leaseExpiresAt: String
+        specHash: String, records: String, leaseExpiresAt: String, queuedSeconds: Double = 0, ageSeconds: Double = 0
     ) {
+        self.queuedSeconds = queuedSeconds
+        self.ageSeconds = ageSeconds
         self.id = id
         self.pipeline = pipeline
         self.blockHash = blockHash

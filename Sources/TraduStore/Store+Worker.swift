@@ -64,7 +64,9 @@ extension Store {
                 FROM picked p
                 WHERE b.id = p.id AND b.state IN (\(RuntimeSQL.sources(of: .inProcess, cause: .worker)))
                 RETURNING b.id, b.pipeline, b.block_hash, b.target_language, b.attempt, b.attempt_base, b.spec_hash,
-                          b.lease_expires_at
+                          b.lease_expires_at,
+                          extract(epoch FROM now() - coalesce(b.enqueued_at, b.run_at))::float8 AS queued_seconds,
+                          extract(epoch FROM now() - b.created_at)::float8 AS age_seconds
             ), logged AS (
                 INSERT INTO block_events (block_id, from_state, to_state, instance_id, attempt, reason)
                 SELECT id, \(RuntimeSQL.onlySource(of: .inProcess, cause: .worker)), 'in_process', $1, attempt,
@@ -72,7 +74,8 @@ extension Store {
                 FROM claimed
             )
             SELECT c.id, c.pipeline, c.block_hash, c.target_language, c.attempt, c.attempt_base, c.spec_hash,
-                   \(RuntimeSQL.rfc3339Milliseconds("c.lease_expires_at")) AS lease_expires_at, bc.records
+                   \(RuntimeSQL.rfc3339Milliseconds("c.lease_expires_at")) AS lease_expires_at, bc.records,
+                   c.queued_seconds, c.age_seconds
             FROM claimed c JOIN block_contents bc ON bc.hash = c.block_hash
             """,
             [instanceID, String(limit), RuntimeSQL.microseconds(leaseDuration)])
@@ -82,7 +85,9 @@ extension Store {
                 blockHash: try row.required("block_hash"), targetLanguage: try row.required("target_language"),
                 attempt: try row.required("attempt", Int.init), attemptBase: try row.required("attempt_base", Int.init),
                 specHash: try row.required("spec_hash"), records: try row.required("records"),
-                leaseExpiresAt: try row.required("lease_expires_at"))
+                leaseExpiresAt: try row.required("lease_expires_at"),
+                queuedSeconds: row["queued_seconds"].flatMap { Double($0) } ?? 0,
+                ageSeconds: row["age_seconds"].flatMap { Double($0) } ?? 0)
         }
     }
 

@@ -312,21 +312,41 @@ struct RunBench: AsyncParsableCommand {
         return nil
     }
 
-    /// Runs a program to the end; stdout and stderr together. Throws on a non-zero exit.
+    /// Runs a program to the end; stdout and stderr together (through a temporary file). Throws on a non-zero
+    /// exit. posix_spawn with an empty signal mask and default dispositions: Foundation's `Process` passes on this
+    /// process's blocked signals, and pgbench's `-T` timer is a SIGALRM that would then never arrive.
     static func runProcess(_ path: String, _ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let text = String(decoding: data, as: UTF8.self)
-        guard process.terminationStatus == 0 else {
+        let outputPath = NSTemporaryDirectory() + "/tradu-bench-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).out"
+        defer { unlink(outputPath) }
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var empty = sigset_t()
+        sigemptyset(&empty)
+        posix_spawnattr_setsigmask(&attributes, &empty)
+        var all = sigset_t()
+        sigfillset(&all)
+        posix_spawnattr_setsigdefault(&attributes, &all)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        let argv: [UnsafeMutablePointer<CChar>?] = ([path] + arguments).map { strdup($0) } + [nil]
+        defer { for pointer in argv { free(pointer) } }
+        var pid = pid_t()
+        let spawned = posix_spawn(&pid, path, &actions, &attributes, argv, environ)
+        guard spawned == 0 else { throw BenchFailure("cannot run \(path): \(String(cString: strerror(spawned)))") }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        let text = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
+        let signal = status & 0x7f
+        let code = (status >> 8) & 0xff
+        guard signal == 0, code == 0 else {
             throw BenchFailure(
-                "\(path) \(arguments.joined(separator: " ")) exited with \(process.terminationStatus):\n\(text)")
+                "\(path) \(arguments.joined(separator: " ")) "
+                    + (signal != 0 ? "was killed by signal \(signal)" : "exited with \(code)") + ":\n\(text)")
         }
         return text
     }

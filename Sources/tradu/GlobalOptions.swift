@@ -27,6 +27,7 @@ struct GlobalOptions: ParsableArguments {
         // On a terminal, people read progress and results; info lines are for log pipelines.
         let level = logLevel?.level ?? (Console.isStandardErrorTerminal ? .warning : .info)
         LoggingSystem.bootstrap { label in StructuredLogHandler(label: label, format: format, level: level) }
+        TraduMetrics.bootstrap()
         var logger = Logger(label: "tradu")
         logger[metadataKey: "request_id"] = "\(RequestID.make())"
         logger[metadataKey: "command"] = "\(command)"

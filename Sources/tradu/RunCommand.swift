@@ -12,6 +12,9 @@ struct RunOptions: ParsableArguments {
     @Option(help: "How long a stopping worker lets running blocks finish before releasing them (e.g. 20s).")
     var shutdownGrace = "20s"
 
+    @Option(help: "Serve /metrics, /healthz and /readyz on HOST:PORT (e.g. 127.0.0.1:9464).")
+    var metricsAddr: String?
+
     var grace: Duration {
         .milliseconds(DurationValue(parsing: shutdownGrace)?.milliseconds ?? 20_000)
     }
@@ -53,6 +56,13 @@ struct RunCommand: AsyncParsableCommand {
             environment: environment,
             worker: WorkerSettings(concurrency: options.concurrency, shutdownGrace: options.grace),
             variables: ProcessEnvironment.snapshot, logger: logger, watch: watch)
+        let ops = try await reporting {
+            try await options.metricsAddr.asyncMap {
+                try await OpsEndpoints.start(
+                    address: $0, environment: environment, role: "run", shutdown: shutdown, logger: logger,
+                    openStore: target.storeFactory(logger: logger))
+            }
+        }
         let bar = ProgressBar()
         let summary = try await reporting {
             try await runner.run(shutdown: shutdown, openStore: target.storeFactory(logger: logger)) { counts in
@@ -60,6 +70,7 @@ struct RunCommand: AsyncParsableCommand {
             }
         }
         bar.finish()
+        await ops?.stop()
         let exported = try await reporting {
             try await SinkExport.run(target: target, environment: environment, logger: logger)
         }
@@ -143,7 +154,15 @@ struct WorkerCommand: AsyncParsableCommand {
             settings: WorkerSettings(concurrency: run.concurrency, shutdownGrace: run.grace),
             environment: environment.environment, variables: ProcessEnvironment.snapshot, logger: logger,
             shutdown: shutdown, openStore: target.storeFactory(logger: logger))
+        let ops = try await reporting {
+            try await run.metricsAddr.asyncMap {
+                try await OpsEndpoints.start(
+                    address: $0, environment: environment.environment, role: "worker", shutdown: shutdown,
+                    logger: logger, openStore: target.storeFactory(logger: logger))
+            }
+        }
         try await reporting { try await worker.run() }
+        await ops?.stop()
     }
 }
 
@@ -159,6 +178,9 @@ struct ControllerCommand: AsyncParsableCommand {
     @Option(help: "Leader lease (a standby takes over this long after the leader went silent).")
     var leaderLease = "10s"
 
+    @Option(help: "Serve /metrics, /healthz and /readyz on HOST:PORT (e.g. 127.0.0.1:9464).")
+    var metricsAddr: String?
+
     func run() async throws {
         let (resolver, logger) = global.bootstrap(command: "controller")
         let target = try await reporting {
@@ -172,6 +194,21 @@ struct ControllerCommand: AsyncParsableCommand {
         let controller = Controller(
             settings: ControllerSettings(leaderLease: .milliseconds(lease)), environment: environment.environment,
             logger: logger, shutdown: shutdown, openStore: target.storeFactory(logger: logger))
+        let ops = try await reporting {
+            try await metricsAddr.asyncMap {
+                try await OpsEndpoints.start(
+                    address: $0, environment: environment.environment, role: "controller", shutdown: shutdown,
+                    logger: logger, openStore: target.storeFactory(logger: logger))
+            }
+        }
         try await reporting { try await controller.run() }
+        await ops?.stop()
+    }
+}
+
+extension Optional {
+    func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
+        guard let self else { return nil }
+        return try await transform(self)
     }
 }

@@ -48,11 +48,20 @@ struct BlockProcessor: Sendable {
             while start < misses.count {
                 let batch = Array(misses[start..<min(start + batchSize, misses.count)])
                 start += batchSize
+                let labels = [("engine", runtime.engine.name), ("pipeline", block.pipeline)]
+                let started = ContinuousClock.now
                 do {
                     let response = try await translator.translate(
                         TranslationRequest(
                             segments: batch, sourceLanguage: runtime.dataset.sourceLanguage,
                             targetLanguage: block.targetLanguage))
+                    let elapsed = ContinuousClock.now - started
+                    TraduMetrics.time(
+                        MetricNames.engineLatency,
+                        seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18,
+                        labels)
+                    TraduMetrics.count(MetricNames.engineTokens, response.inputTokens, labels + [("kind", "input")])
+                    TraduMetrics.count(MetricNames.engineTokens, response.outputTokens, labels + [("kind", "output")])
                     inputTokens += response.inputTokens
                     outputTokens += response.outputTokens
                     for segment in batch {
@@ -66,10 +75,14 @@ struct BlockProcessor: Sendable {
                         translations[segment.id] = text
                     }
                 } catch {
+                    TraduMetrics.count(MetricNames.engineErrors, 1, labels + [("class", error.errorClass.rawValue)])
                     return .failed(error)
                 }
             }
         }
+        let memoryLabels = [("pipeline", block.pipeline)]
+        TraduMetrics.count(MetricNames.memoryHits, hits, memoryLabels)
+        TraduMetrics.count(MetricNames.memoryMisses, misses.count, memoryLabels)
         var records = ""
         var learned: [(key: String, translation: String)] = []
         for segment in segments {

@@ -51,6 +51,8 @@ public final class Controller: Sendable {
                     lastHeartbeat = started
                 }
                 let leadership = try await store.acquireLeadership(holder: identity.id, ttl: settings.leaderLease)
+                TraduMetrics.gauge(
+                    MetricNames.leader, leadership.isLeader ? 1 : 0, [("env", environment), ("instance", identity.id)])
                 if leadership.isLeader != wasLeader {
                     logger.notice(
                         leadership.isLeader ? "leading" : "standing by",
@@ -130,6 +132,11 @@ public final class Controller: Sendable {
         var rows: [PipelineStatusRow] = []
         for name in resolved.pipelines.keys.sorted() {
             let byState = counts[name] ?? [:]
+            for state in BlockState.allCases {
+                TraduMetrics.gauge(
+                    MetricNames.blocksByState, Double(byState[state.rawValue] ?? 0),
+                    [("env", environment), ("pipeline", name), ("state", state.rawValue)])
+            }
             let status = PipelineConditions.evaluate(byState)
             rows.append(
                 PipelineStatusRow(

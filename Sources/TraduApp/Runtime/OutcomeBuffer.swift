@@ -4,6 +4,7 @@ import TraduStore
 struct WorkOutcome: Sendable {
     var block: ClaimedBlock
     var result: BlockProcessor.Outcome
+    var claimedAt: ContinuousClock.Instant
 }
 
 /// Collects outcomes so that many commit in one transaction (group commit): the first outcome starts a

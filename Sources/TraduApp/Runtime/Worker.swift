@@ -69,28 +69,38 @@ public final class Worker: Sendable {
                                 BlockFailure(
                                     .logic, "pipeline '\(work.block.pipeline)' is not in the applied manifests"))
                         }
-                        await outcomes.add(WorkOutcome(block: work.block, result: outcome))
+                        await outcomes.add(WorkOutcome(block: work.block, result: outcome, claimedAt: work.claimedAt))
                     }
                     await slotsDone.finish()
                 }
             }
-            try await self.claimLoop(claimStore, queue)
+            var failure: (any Error)?
+            do {
+                try await self.claimLoop(claimStore, queue)
+            } catch {
+                // Stop everything else too, or the other loops would keep the process alive.
+                failure = error
+                self.logger.error("claiming failed; stopping", metadata: ["error": "\(error)"])
+                self.shutdown.request()
+            }
 
-            // Draining: nothing new; queued blocks go back at once; running ones get the grace period.
+            // Draining: nothing new; queued blocks go back at once; running ones get the grace period. Leases
+            // that cannot be released (database down) simply expire and a controller requeues them.
             let unstarted = await queue.drain()
             await queue.close()
             if !unstarted.isEmpty {
-                try await self.release(claimStore, unstarted.map(\.block), reason: "worker shutting down")
+                try? await self.release(claimStore, unstarted.map(\.block), reason: "worker shutting down")
             }
             let finished = await slotsDone.wait(upTo: self.settings.shutdownGrace)
             await outcomes.close()
             if !finished {
                 let held = await self.state.heldBlocks()
-                try await self.release(claimStore, held, reason: "shutdown grace period ended")
+                try? await self.release(claimStore, held, reason: "shutdown grace period ended")
             }
             await self.state.stop()
-            if !finished { group.cancelAll() }
+            if !finished || failure != nil { group.cancelAll() }
             try await group.waitForAll()
+            if let failure { throw failure }
         }
         try? await claimStore.stopInstance(identity.id)
         logger.info("worker stopped")
@@ -103,40 +113,43 @@ public final class Worker: Sendable {
 
     private func claimLoop(_ store: Store, _ queue: AsyncQueue<WorkItemInProgress>) async throws {
         while !shutdown.isRequested {
-            guard let runtimes = try await state.runtimes(loadingFrom: store, self) else {
-                try await waitForWork(store)
-                continue
-            }
-            let held = await state.heldCount
-            let room = settings.concurrency + settings.prefetch - held
-            guard room > 0 else {
-                try await Task.sleep(for: .milliseconds(1))
-                continue
-            }
-            let lease = runtimes.values.map(\.pipeline.leaseDuration).max() ?? .seconds(60)
-            let claimed: [ClaimedBlock]
             do {
-                claimed = try await store.claim(
-                    instanceID: identity.id, limit: min(room, 512), leaseDuration: .milliseconds(lease.milliseconds))
-            } catch let error as PostgresError where error.isConnectionLoss {
-                logger.warning("database connection lost while claiming; retrying", metadata: ["error": "\(error)"])
-                try await Task.sleep(for: .milliseconds(500))
-                continue
+                try await claimOnce(store, queue)
+            } catch let error as PostgresError where error.isConnectionLoss || error.isTransient {
+                logger.warning("database unavailable while claiming; retrying", metadata: ["error": "\(error)"])
+                try? await Task.sleep(for: .milliseconds(500))
+                try? await store.connection.reconnectIfNeeded()
             }
-            guard !claimed.isEmpty else {
-                try await waitForWork(store)
-                continue
-            }
-            await state.hold(claimed)
-            let memory = try await lookupMemory(store, claimed, runtimes)
-            for block in claimed {
-                guard let runtime = runtimes[block.pipeline] else {
-                    await queue.put(
-                        WorkItemInProgress(block: block, runtime: nil, memory: [:]))
-                    continue
-                }
-                await queue.put(WorkItemInProgress(block: block, runtime: runtime, memory: memory))
-            }
+        }
+    }
+
+    /// One claiming step: claim what fits, or wait for work.
+    private func claimOnce(_ store: Store, _ queue: AsyncQueue<WorkItemInProgress>) async throws {
+        guard let runtimes = try await state.runtimes(loadingFrom: store, self) else {
+            try await waitForWork(store)
+            return
+        }
+        let room = settings.concurrency + settings.prefetch - (await state.heldCount)
+        guard room > 0 else {
+            try await Task.sleep(for: .milliseconds(1))
+            return
+        }
+        let lease = runtimes.values.map(\.pipeline.leaseDuration).max() ?? .seconds(60)
+        let claimed = try await store.claim(
+            instanceID: identity.id, limit: min(room, 512), leaseDuration: .milliseconds(lease.milliseconds))
+        guard !claimed.isEmpty else {
+            try await waitForWork(store)
+            return
+        }
+        await state.hold(claimed)
+        for block in claimed {
+            TraduMetrics.time(
+                MetricNames.queuedToClaimed, seconds: block.queuedSeconds,
+                [("env", environment), ("pipeline", block.pipeline)])
+        }
+        let memory = try await lookupMemory(store, claimed, runtimes)
+        for block in claimed {
+            await queue.put(WorkItemInProgress(block: block, runtime: runtimes[block.pipeline], memory: memory))
         }
     }
 
@@ -206,6 +219,9 @@ public final class Worker: Sendable {
                 if case .retry(let delay) = decision { retryAfter = .milliseconds(delay.milliseconds) }
                 var message = failure.message
                 if case .fail(let reason) = decision { message += " (\(reason))" }
+                TraduMetrics.count(
+                    retryAfter == nil ? MetricNames.deadLettered : MetricNames.retries, 1,
+                    [("env", environment), ("pipeline", block.pipeline)])
                 failures.append(
                     FailedAttempt(
                         id: block.id, attempt: block.attempt, instanceID: identity.id,
@@ -223,6 +239,7 @@ public final class Worker: Sendable {
         var done = Set<String>()
         if !completions.isEmpty { done.formUnion(try await store.complete(completions, memory: memory)) }
         if !failures.isEmpty { done.formUnion(try await store.fail(failures)) }
+        record(batch, committed: done)
         let refused = batch.map(\.block.id).filter { !done.contains($0) }
         if !refused.isEmpty {
             logger.warning(
@@ -230,6 +247,26 @@ public final class Worker: Sendable {
                 metadata: ["blocks": "\(refused.prefix(5).joined(separator: ","))", "count": "\(refused.count)"])
         }
         await state.drop(batch.map(\.block.id))
+    }
+
+    /// Throughput, latency per stage, failures, retries and dead letters of a committed batch.
+    private func record(_ batch: [WorkOutcome], committed: Set<String>) {
+        let now = ContinuousClock.now
+        for outcome in batch where committed.contains(outcome.block.id) {
+            let labels = [("env", environment), ("pipeline", outcome.block.pipeline)]
+            let processing = now - outcome.claimedAt
+            let seconds = Double(processing.components.seconds) + Double(processing.components.attoseconds) / 1e18
+            switch outcome.result {
+            case .completed(let block, _):
+                TraduMetrics.count(MetricNames.blocksCompleted, 1, labels)
+                TraduMetrics.count(
+                    MetricNames.documentsCompleted, block.records.reduce(0) { $1 == "\n" ? $0 + 1 : $0 }, labels)
+                TraduMetrics.time(MetricNames.processing, seconds: seconds, labels)
+                TraduMetrics.time(MetricNames.endToEnd, seconds: outcome.block.ageSeconds + seconds, labels)
+            case .failed(let failure):
+                TraduMetrics.count(MetricNames.attemptsFailed, 1, labels + [("class", failure.errorClass.rawValue)])
+            }
+        }
     }
 
     private func release(_ store: Store, _ blocks: [ClaimedBlock], reason: String) async throws {
@@ -252,6 +289,7 @@ public final class Worker: Sendable {
             }
             if await state.isStopped { return }
             do {
+                TraduMetrics.count(MetricNames.heartbeats, 1, [("env", environment), ("role", identity.role)])
                 if try await !store.heartbeatInstance(identity.id) {
                     logger.error("this instance was marked dead by a controller; stopping")
                     shutdown.request()
@@ -281,4 +319,5 @@ struct WorkItemInProgress: Sendable {
     var block: ClaimedBlock
     var runtime: PipelineRuntime?
     var memory: [String: String]
+    var claimedAt = ContinuousClock.now
 }

@@ -1,0 +1,105 @@
+import Foundation
+import Synchronization
+import Testing
+import TraduApp
+import TraduCore
+import TraduEmbeddedPostgres
+import TraduHTTP
+import TraduTestSupport
+
+/// Logs, metrics and health of real processes.
+@Suite(.serialized) struct ObservabilityTests {
+    static func get(_ url: String) async -> HTTPResponse? {
+        try? await HTTPClient().send(HTTPRequest(url: url, timeout: .seconds(5)))
+    }
+
+    @Test func metricsMoveDuringARunAndHealthEndpointsAnswer() async throws {
+        let project = try await TestProject.runtime(documents: 40, maxRecords: 1, sleep: 0.05)
+        let port = try EmbeddedPostgres.freePort()
+        let base = "http://127.0.0.1:\(port)"
+        let run = try TraduProcess(["up", "-e", "dev", "--metrics-addr", "127.0.0.1:\(port)"], in: project)
+        var scraped = ""
+        try await eventually("completions are counted on /metrics") {
+            guard let response = await Self.get(base + "/metrics") else { return false }
+            scraped = response.bodyText
+            return scraped.contains("tradu_blocks_completed_total{")
+        }
+        #expect(scraped.contains("tradu_stage_processing_seconds_bucket{"))
+        #expect(scraped.contains("tradu_documents_planned_total{dataset=\"docs\"}"))
+        #expect(await Self.get(base + "/healthz")?.status == 200)
+        let ready = await Self.get(base + "/readyz")
+        #expect(ready?.status == 200)
+        #expect(ready?.bodyText.contains("\"database\":{\"status\":\"ok\"") == true)
+        // Counters only grow while the run goes on.
+        let first = Self.value(of: "tradu_blocks_completed_total", in: scraped)
+        try await eventually("more completions") {
+            guard let later = await Self.get(base + "/metrics")?.bodyText else { return false }
+            return Self.value(of: "tradu_blocks_completed_total", in: later) > first
+                || Self.value(of: "tradu_blocks_completed_total", in: later) == 40
+        }
+        #expect(await run.wait(upTo: .seconds(120)) == 0, "\(run.log.suffix(2000))")
+    }
+
+    @Test func readyzFollowsTheDatabase() async throws {
+        let server = TestPostgres()
+        let url = try await server.freshDatabase()
+        var project = try await TestProject.runtime(documents: 1)
+        project = TestProject(root: project.root, databaseURL: url)
+        try await project.apply()
+        let port = try EmbeddedPostgres.freePort()
+        let readyz = "http://127.0.0.1:\(port)/readyz"
+        let worker = try TraduProcess(["worker", "-e", "dev", "--metrics-addr", "127.0.0.1:\(port)"], in: project)
+        try await eventually("ready") { await Self.get(readyz)?.status == 200 }
+        try await server.stop(mode: .fast)
+        try await eventually("unready while the database is down") {
+            guard let response = await Self.get(readyz) else { return false }
+            return response.status == 503 && response.bodyText.contains("\"database\":{\"status\":\"failing\"")
+        }
+        _ = try await server.embedded.up()
+        try await eventually("ready again") { await Self.get(readyz)?.status == 200 }
+        worker.terminate()
+        #expect(await worker.wait() == 0, "\(worker.log.suffix(2000))")
+        try await server.stop()
+    }
+
+    @Test func logLinesAreJSONWithContextAndNeverTheAPIKey() async throws {
+        let secret = "sk-test-\(UUID().uuidString)"
+        let server = try TestHTTPServer { request in
+            TestHTTPResponse(status: 500, text: "down (auth was \(request.header("Authorization") ?? "none"))")
+        }
+        defer { server.stop() }
+        let project = try await TestProject.runtime(
+            documents: 1, maxRecords: 1,
+            engine: "{type: openai, model: m, endpoint: \"\(server.url("/v1"))\", apiKeyFrom: {env: TEST_OPENAI_KEY}}",
+            maxAttempts: 2)
+        let up = try TraduProcess(["up", "-e", "dev"], in: project, environment: ["TEST_OPENAI_KEY": secret])
+        #expect(await up.wait(upTo: .seconds(120)) == 4)
+        let lines = up.log.split(separator: "\n").filter { $0.hasPrefix("{") }
+        #expect(lines.count > 5)
+        var failures = 0
+        for line in lines {
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            #expect(object["ts"] is String && object["level"] is String && object["msg"] is String)
+            #expect(object["request_id"] is String)
+            #expect((object["ts"] as? String)?.hasSuffix("Z") == true)
+            if object["msg"] as? String == "block attempt failed" {
+                failures += 1
+                for key in ["block_id", "pipeline", "attempt", "error_class", "error", "instance_id", "env"] {
+                    #expect(object[key] != nil, "missing \(key) in \(line)")
+                }
+            }
+        }
+        #expect(failures == 2)
+        #expect(!up.log.contains(secret), "the API key leaked into the logs")
+        let rows = try await project.query(
+            "SELECT (SELECT string_agg(errors::text, '') FROM blocks) || (SELECT string_agg(coalesce(error, ''), '') FROM block_events) || (SELECT string_agg(manifests::text, '') FROM revisions) AS everything"
+        )
+        #expect(rows[0]["everything"]!!.contains("TEST_OPENAI_KEY"), "the reference is stored")
+        #expect(!rows[0]["everything"]!!.contains(secret), "the API key leaked into the database")
+    }
+
+    static func value(of metric: String, in text: String) -> Double {
+        text.split(separator: "\n").filter { $0.hasPrefix(metric + "{") }
+            .compactMap { Double($0.split(separator: " ").last ?? "") }.reduce(0, +)
+    }
+}
