@@ -102,4 +102,47 @@ import TraduTestSupport
         text.split(separator: "\n").filter { $0.hasPrefix(metric + "{") }
             .compactMap { Double($0.split(separator: " ").last ?? "") }.reduce(0, +)
     }
+
+    @Test func traceShowsARetriedBlockAcrossTwoWorkers() async throws {
+        let marker = FileManager.default.temporaryDirectory.appendingPathComponent("tradu-trace-\(UUID())").path
+        FileManager.default.createFile(atPath: marker, contents: nil)
+        let project = try await TestProject.runtime(
+            documents: 1, maxRecords: 1, maxAttempts: 5, extraArguments: ["--fail-marker", marker])
+        try await project.apply()
+        let controller = try TraduProcess(["controller", "-e", "dev"], in: project)
+        let first = try TraduProcess(["worker", "-e", "dev", "--concurrency", "1"], in: project)
+        try await eventually("two failed attempts") {
+            let rows = try await project.query("SELECT attempt, state FROM blocks")
+            return rows.first?["attempt"]!! == "2" && rows.first?["state"]!! == "enqueued"
+        }
+        first.terminate()
+        #expect(await first.wait() == 0)
+        try FileManager.default.removeItem(atPath: marker)
+        let second = try TraduProcess(["worker", "-e", "dev", "--concurrency", "1"], in: project)
+        try await eventually("completed on the second worker") { try await project.counts() == ["completed": 1] }
+        let id = try await project.query("SELECT id FROM blocks")[0]["id"]!!
+        let trace = try CommandLineTests.run(
+            ["trace", String(id.prefix(10)), "-e", "dev", "-o", "json"], in: project.root,
+            database: project.databaseURL)
+        #expect(trace.status == 0, "\(trace.stderr)")
+        let events = try trace.stdout.split(separator: "\n").map {
+            try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
+        }
+        let path = events.map { "\($0["from"] as? String ?? "-")>\($0["to"] as? String ?? "?")" }
+        #expect(
+            path == [
+                "->created", "created>claimed", "claimed>enqueued", "enqueued>in_process", "in_process>enqueued",
+                "enqueued>in_process", "in_process>enqueued", "enqueued>in_process", "in_process>completed",
+            ], "\(path)")
+        let workers = Set(events.compactMap { $0["instance"] as? String }.filter { $0.hasPrefix("worker-") })
+        #expect(workers.count == 2, "\(workers)")
+        #expect(events.compactMap { $0["errorClass"] as? String } == ["dependency", "dependency"])
+        let text = try CommandLineTests.run(
+            ["trace", String(id.prefix(10)), "-e", "dev"], in: project.root, database: project.databaseURL)
+        #expect(text.stdout.contains("in_process → completed"))
+        second.terminate()
+        controller.terminate()
+        #expect(await second.wait() == 0)
+        #expect(await controller.wait() == 0)
+    }
 }
