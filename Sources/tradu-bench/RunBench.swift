@@ -26,6 +26,9 @@ struct RunBench: AsyncParsableCommand {
     @Option(help: "Worker slots (WorkerSettings.concurrency).")
     var concurrency = 4
 
+    @Option(help: "Blocks claimed ahead of free slots (default: WorkerSettings' default, concurrency x 32).")
+    var prefetch: Int?
+
     @Option(help: "PostgreSQL URL (default: an embedded PostgreSQL in a temp home, non-durable).")
     var databaseURL: String?
 
@@ -165,7 +168,7 @@ struct RunBench: AsyncParsableCommand {
         let target = try await EnvironmentTarget.resolve(
             directory: directory, environment: "bench", resolver: resolver, logger: logger)
         let runner = Runner(
-            environment: "bench", worker: WorkerSettings(concurrency: concurrency), controller: ControllerSettings(),
+            environment: "bench", worker: WorkerSettings(concurrency: concurrency, prefetch: prefetch), controller: ControllerSettings(),
             variables: [:], logger: logger, watch: false)
         let observer = FinalObserver(total: blocks)
         let serverStart = try await Self.scalar(url, "SELECT extract(epoch FROM clock_timestamp())::text")

@@ -28,6 +28,9 @@ public struct Runner: Sendable {
         variables: [String: String], logger: Logger, watch: Bool
     ) {
         self.environment = environment
+        var worker = worker
+        // A run that ends when the work does should not wait out a long poll to notice it.
+        if !watch { worker.pollInterval = min(worker.pollInterval, .milliseconds(200)) }
         self.worker = worker
         self.controller = controller
         self.variables = variables

@@ -129,9 +129,12 @@ public final class Worker: Sendable {
             try await waitForWork(store)
             return
         }
-        let room = settings.concurrency + settings.prefetch - (await state.heldCount)
-        guard room > 0 else {
-            try await Task.sleep(for: .milliseconds(1))
+        let target = await state.target(concurrency: settings.concurrency, cap: settings.prefetch)
+        let held = await state.heldCount
+        let room = target - held
+        // Claim when at least half the target is free: fewer, larger claims.
+        guard room * 2 >= target || held < settings.concurrency else {
+            await state.waitForRoom(upTo: .milliseconds(20))
             return
         }
         let lease = runtimes.values.map(\.pipeline.leaseDuration).max() ?? .seconds(60)

@@ -2,7 +2,9 @@
 public struct WorkerSettings: Sendable {
     /// Blocks processed at once (worker slots).
     public var concurrency: Int
-    /// Blocks claimed ahead of free slots, so a slot never waits for a database round trip.
+    /// At most this many blocks claimed ahead of free slots, so a slot never waits for a database round trip.
+    /// The worker prefetches about one second of work at its measured rate, within this cap: fast engines get
+    /// large claims (cheap for the database), slow ones hold few leases other workers could take.
     public var prefetch: Int
     /// Longest wait for work before polling again when no NOTIFY arrives.
     public var pollInterval: Duration
@@ -18,7 +20,7 @@ public struct WorkerSettings: Sendable {
         shutdownGrace: Duration = .seconds(20), flushBatch: Int = 256, flushDelay: Duration = .milliseconds(2)
     ) {
         self.concurrency = max(1, concurrency)
-        self.prefetch = prefetch ?? max(1, concurrency) * 32
+        self.prefetch = prefetch ?? 1024
         self.pollInterval = pollInterval
         self.shutdownGrace = shutdownGrace
         self.flushBatch = flushBatch

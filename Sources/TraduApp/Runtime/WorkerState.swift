@@ -19,7 +19,42 @@ actor WorkerState {
 
     func drop(_ ids: [String]) {
         for id in ids { held[id] = nil }
+        finished += ids.count
     }
+
+    // MARK: Adaptive prefetch
+
+    private var finished = 0
+    private var rateWindowStart = ContinuousClock.now
+    private var rateWindowFinished = 0
+    /// Blocks finished per second, smoothed.
+    private var rate = 0.0
+
+    /// How many blocks to hold: the slots plus about one second of work at the measured rate.
+    func target(concurrency: Int, cap: Int) -> Int {
+        let now = ContinuousClock.now
+        let elapsed = now - rateWindowStart
+        if elapsed >= .milliseconds(250) {
+            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            let current = Double(finished - rateWindowFinished) / seconds
+            rate = rate == 0 ? current : 0.7 * rate + 0.3 * current
+            rateWindowStart = now
+            rateWindowFinished = finished
+        }
+        return concurrency + min(cap, max(concurrency, Int(rate)))
+    }
+
+    /// Waits until some held block finishes (or `limit` passes), so claims come in large batches rather
+    /// than one per freed slot.
+    nonisolated func waitForRoom(upTo limit: Duration) async {
+        let before = await finishedCount
+        let deadline = ContinuousClock.now + limit
+        while ContinuousClock.now < deadline, await finishedCount == before {
+            try? await Task.sleep(for: .milliseconds(2))
+        }
+    }
+
+    var finishedCount: Int { finished }
 
     func heldBlocks() -> [ClaimedBlock] { Array(held.values) }
 
