@@ -81,26 +81,10 @@ struct RunBench: AsyncParsableCommand {
         say("generated \(blocks) documents, \(Format.bytes(generated.value)) in \(Format.seconds(generated.seconds))")
 
         // 2. Database.
-        var embedded: EmbeddedPostgres?
-        let url: String
-        if let databaseURL {
-            url = databaseURL
-            report.database = "external (\(PostgresConnectionString.target(databaseURL)))"
-        } else {
-            var configuration = EmbeddedPostgres.Configuration(home: root + "/pg-home")
-            configuration.durable = false
-            let server = EmbeddedPostgres(configuration: configuration, logger: logger)
-            embedded = server
-            let started = try await Phase.measure { try await server.up() }
-            url = started.value
-            if let data = try? server.status().dataDirectory,
-                let pidFile = try? String(contentsOfFile: data + "/postmaster.pid", encoding: .utf8)
-            {
-                Phase.postmaster = pidFile.split(separator: "\n").first.flatMap { Int($0) }
-            }
-            report.database = "embedded PostgreSQL, durable: false (fsync off; figures are optimistic for I/O)"
-            say("started embedded PostgreSQL in \(Format.seconds(started.seconds)) (durable: false)")
-        }
+        let database = try await BenchDatabase.start(databaseURL: databaseURL, root: root, logger: logger, say: say)
+        let embedded = database.embedded
+        let url = database.url
+        report.database = database.description
         report.postgresVersion = try await Self.scalar(url, "SHOW server_version") ?? "?"
 
         var failure: Error?
@@ -168,7 +152,8 @@ struct RunBench: AsyncParsableCommand {
         let target = try await EnvironmentTarget.resolve(
             directory: directory, environment: "bench", resolver: resolver, logger: logger)
         let runner = Runner(
-            environment: "bench", worker: WorkerSettings(concurrency: concurrency, prefetch: prefetch), controller: ControllerSettings(),
+            environment: "bench", worker: WorkerSettings(concurrency: concurrency, prefetch: prefetch),
+            controller: ControllerSettings(),
             variables: [:], logger: logger, watch: false)
         let observer = FinalObserver(total: blocks)
         let serverStart = try await Self.scalar(url, "SELECT extract(epoch FROM clock_timestamp())::text")

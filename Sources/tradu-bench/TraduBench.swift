@@ -82,26 +82,10 @@ struct PlanBench: AsyncParsableCommand {
         )
 
         // 2. Database.
-        var embedded: EmbeddedPostgres?
-        let url: String
-        if let databaseURL {
-            url = databaseURL
-            report.database = "external (\(PostgresConnectionString.target(databaseURL)))"
-        } else {
-            var configuration = EmbeddedPostgres.Configuration(home: root + "/pg-home")
-            configuration.durable = false
-            let server = EmbeddedPostgres(configuration: configuration, logger: logger)
-            embedded = server
-            let started = try await Phase.measure { try await server.up() }
-            url = started.value
-            if let data = try? server.status().dataDirectory,
-                let pidFile = try? String(contentsOfFile: data + "/postmaster.pid", encoding: .utf8)
-            {
-                Phase.postmaster = pidFile.split(separator: "\n").first.flatMap { Int($0) }
-            }
-            report.database = "embedded PostgreSQL, durable: false (fsync off; figures are optimistic for I/O)"
-            say("started embedded PostgreSQL in \(Format.seconds(started.seconds)) (durable: false)")
-        }
+        let database = try await BenchDatabase.start(databaseURL: databaseURL, root: root, logger: logger, say: say)
+        let embedded = database.embedded
+        let url = database.url
+        report.database = database.description
         report.postgresVersion = try await Self.serverVersion(url)
 
         do {

@@ -1,0 +1,35 @@
+import Foundation
+import Logging
+import TraduEmbeddedPostgres
+import TraduPostgres
+
+/// The PostgreSQL a benchmark runs against: the one given, or an embedded one started for the run with
+/// fsync off (said in the report, since it flatters I/O for tradu and the references alike).
+struct BenchDatabase {
+    var url: String
+    var embedded: EmbeddedPostgres?
+    var description: String
+
+    static func start(databaseURL: String?, root: String, logger: Logger, say: (String) -> Void) async throws
+        -> BenchDatabase
+    {
+        if let databaseURL {
+            return BenchDatabase(
+                url: databaseURL, embedded: nil,
+                description: "external (\(PostgresConnectionString.target(databaseURL)))")
+        }
+        var configuration = EmbeddedPostgres.Configuration(home: root + "/pg-home")
+        configuration.durable = false
+        let server = EmbeddedPostgres(configuration: configuration, logger: logger)
+        let started = try await Phase.measure { try await server.up() }
+        if let data = try? server.status().dataDirectory,
+            let pidFile = try? String(contentsOfFile: data + "/postmaster.pid", encoding: .utf8)
+        {
+            Phase.postmaster = pidFile.split(separator: "\n").first.flatMap { Int($0) }
+        }
+        say("started embedded PostgreSQL in \(Format.seconds(started.seconds)) (durable: false)")
+        return BenchDatabase(
+            url: started.value, embedded: server,
+            description: "embedded PostgreSQL, durable: false (fsync off; figures are optimistic for I/O)")
+    }
+}
