@@ -52,7 +52,8 @@ public final class Controller: Sendable {
                 }
                 let leadership = try await store.acquireLeadership(holder: identity.id, ttl: settings.leaderLease)
                 TraduMetrics.gauge(
-                    MetricNames.leader, leadership.isLeader ? 1 : 0, [("env", environment), ("controller", identity.id)])
+                    MetricNames.leader, leadership.isLeader ? 1 : 0,
+                    [("env", environment), ("controller", identity.id)])
                 if leadership.isLeader != wasLeader {
                     logger.notice(
                         leadership.isLeader ? "leading" : "standing by",
