@@ -1,4 +1,5 @@
 import CLibPQ
+import Foundation
 
 extension PostgresConnection {
     /// Bulk-loads rows with `COPY ... FROM STDIN` (text format) and returns how many rows the server stored.
@@ -16,21 +17,45 @@ extension PostgresConnection {
         }
         PQclear(start)
 
-        let chunkSize = 1 << 20
-        var encoder = CopyTextEncoder(capacity: chunkSize + 64 * 1024)
-        var failure: PostgresError?
-        do {
-            for row in rows {
-                try encoder.append(row)
-                if encoder.buffer.count >= chunkSize {
-                    try send(encoder.buffer, connection)
-                    encoder.reset()
+        // Rows are encoded on a second thread while this one sends: producing the data (which may mean reading
+        // and cutting a dataset) and the server's ingest then overlap instead of taking turns.
+        let pipe = CopyChunkPipe(capacity: 4)
+        let rowsBox = UncheckedSendableBox(rows)
+        let producer = Thread {
+            var encoder = CopyTextEncoder(capacity: CopyChunkPipe.chunkSize + 64 * 1024)
+            do {
+                for row in rowsBox.value {
+                    try encoder.append(row)
+                    if encoder.buffer.count >= CopyChunkPipe.chunkSize {
+                        guard pipe.put(encoder.buffer) else {
+                            pipe.finish(rowCount: encoder.rowCount, failure: nil)
+                            return
+                        }
+                        encoder.reset()
+                    }
                 }
+                if !encoder.buffer.isEmpty { _ = pipe.put(encoder.buffer) }
+                pipe.finish(rowCount: encoder.rowCount, failure: nil)
+            } catch let error as PostgresError {
+                pipe.finish(rowCount: encoder.rowCount, failure: error)
+            } catch {
+                pipe.finish(rowCount: encoder.rowCount, failure: PostgresError(kind: .misuse, message: "\(error)"))
             }
-            if !encoder.buffer.isEmpty { try send(encoder.buffer, connection) }
-        } catch let error as PostgresError {
-            failure = error
         }
+        producer.stackSize = 8 << 20
+        producer.start()
+        var failure: PostgresError?
+        while let chunk = pipe.take() {
+            do {
+                try send(chunk, connection)
+            } catch let error as PostgresError {
+                failure = error
+                pipe.cancel()
+                break
+            }
+        }
+        let produced = pipe.waitUntilFinished()
+        failure = failure ?? produced.failure
         // Ending with an error message makes the server abort the COPY.
         if PQputCopyEnd(connection, failure.map { $0.message }) != 1 {
             failure = failure ?? LibPQResult.connectionError(connection, fallback: "could not end COPY")
@@ -41,7 +66,7 @@ extension PostgresConnection {
             defer { PQclear(result) }
             do {
                 _ = try LibPQResult.check(result, connection: connection)
-                stored = LibPQResult.affectedRows(result) ?? encoder.rowCount
+                stored = LibPQResult.affectedRows(result) ?? produced.rowCount
             } catch let error as PostgresError {
                 failure = failure ?? error
             }
