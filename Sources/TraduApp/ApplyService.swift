@@ -107,7 +107,21 @@ public struct ApplyService: Sendable {
                     sizing: desired.sizing.json.encoded(sortedKeys: true), generation: 0, priority: priority))
         }
         let needed = Set(newBlocks.map(\.blockHash)).subtracting(prepared.knownBlockHashes)
+        if let spool = prepared.spool, spool.contains(all: needed) {
+            let rows = spool.rows(needed)
+            return try await write(
+                prepared, newBlocks, reprocess, cancel, pipelines, removed, options, store, contents: rows)
+        }
         let contents = try await BlockContentSource.open(prepared.datasets, needed: needed, projectRoot: projectRoot)
+        return try await write(
+            prepared, newBlocks, reprocess, cancel, pipelines, removed, options, store, contents: contents)
+    }
+
+    private func write<Contents: VerifiedContents>(
+        _ prepared: PreparedPlan, _ newBlocks: [BlockRow], _ reprocess: [BlockReprocess], _ cancel: [String],
+        _ pipelines: [StoredPipeline], _ removed: [String], _ options: Options, _ store: Store,
+        contents: sending Contents
+    ) async throws -> AppliedRevision? {
         let summary = JSONValue.object([
             ("plan", prepared.summaryJSON),
             (
@@ -147,3 +161,12 @@ public struct ApplyService: Sendable {
         }
     }
 }
+
+/// Block contents streamed into an apply, which can tell afterwards whether they were complete: checked inside
+/// the apply transaction, so an incomplete stream rolls everything back.
+protocol VerifiedContents: Sequence<BlockContentRow> {
+    func verify() throws
+}
+
+extension BlockContentSource: VerifiedContents {}
+extension SpooledRows: VerifiedContents {}

@@ -16,19 +16,28 @@ public struct DatasetCut: Sendable {
 
     /// Streams the dataset once and cuts it. Blocks are kept without their records, so memory stays small
     /// whatever the corpus size.
+    /// - Parameter spool: when given, the records of blocks the environment does not store yet are written
+    ///   to it (for apply), while the returned blocks still keep no records.
     public static func read(
-        _ dataset: Dataset, projectRoot: String, httpClient: HTTPClient, progress: (Int) -> Void = { _ in }
+        _ dataset: Dataset, projectRoot: String, httpClient: HTTPClient, spool: BlockSpool? = nil,
+        progress: (Int) -> Void = { _ in }
     ) async throws -> DatasetCut {
         let stream = try await DatasetReader(dataset: dataset, projectRoot: projectRoot, httpClient: httpClient).open()
-        var cutter = BlockCutter(sizing: BlockSizing(dataset))
+        var cutter = BlockCutter(sizing: BlockSizing(dataset), keepsRecords: spool != nil)
         var blocks: [CutBlock] = []
         var records = 0
+        let keep: (CutBlock) throws -> Void = { block in
+            var block = block
+            try spool?.append(block, dataset: dataset.name)
+            block.records = nil
+            blocks.append(block)
+        }
         while let record = try stream.next() {
             records += 1
-            cutter.add(record) { blocks.append($0) }
+            try cutter.add(record, emit: keep)
             if records % 100_000 == 0 { progress(records) }
         }
-        if let last = cutter.finish() { blocks.append(last) }
+        if let last = cutter.finish() { try keep(last) }
         return DatasetCut(
             dataset: dataset, blocks: blocks, recordCount: records, skippedCount: stream.skippedCount,
             skipped: stream.skipped, fingerprint: stream.fingerprint)

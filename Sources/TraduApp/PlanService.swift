@@ -30,17 +30,19 @@ public struct PlanService: Sendable {
     }
 
     /// Reads every dataset the environment's pipelines use, in name order.
-    public func readDatasets(_ resolved: ResolvedManifests, progress: @escaping (String, Int) -> Void = { _, _ in })
-        async throws -> [DatasetCut]
-    {
+    /// - Parameter spool: for an apply, where to keep the records of new blocks (see `BlockSpool`).
+    public func readDatasets(
+        _ resolved: ResolvedManifests, spool: BlockSpool? = nil,
+        progress: @escaping (String, Int) -> Void = { _, _ in }
+    ) async throws -> [DatasetCut] {
         var cuts: [DatasetCut] = []
         for name in Set(resolved.pipelines.values.map(\.dataset)).sorted() {
             guard let dataset = resolved.datasets[name] else { continue }
             let started = ContinuousClock.now
             do {
-                let cut = try await DatasetCut.read(dataset, projectRoot: projectRoot, httpClient: httpClient) {
-                    progress(name, $0)
-                }
+                let cut = try await DatasetCut.read(
+                    dataset, projectRoot: projectRoot, httpClient: httpClient, spool: spool
+                ) { progress(name, $0) }
                 logger.info(
                     "dataset read",
                     metadata: [
@@ -55,6 +57,7 @@ public struct PlanService: Sendable {
                 throw TraduError.invalidData([error.diagnostic])
             }
         }
+        try spool?.finishWriting()
         return cuts
     }
 
@@ -80,9 +83,15 @@ public struct PlanService: Sendable {
         }
     }
 
+    /// A spool that skips the blocks `resolved`'s environment already stores.
+    public func makeSpool(for resolved: ResolvedManifests) async throws -> BlockSpool {
+        try await withStore(for: resolved) { store in try BlockSpool(known: try await store.knownBlockHashes()) }
+    }
+
     /// Computes the plan against what `store` holds now.
     public func plan(
-        _ resolved: ResolvedManifests, datasets: [DatasetCut], directory: String, store: Store
+        _ resolved: ResolvedManifests, datasets: [DatasetCut], directory: String, store: Store,
+        spool: BlockSpool? = nil
     ) async throws -> PreparedPlan {
         let state = try await store.environmentState()
         let storedPipelines = try await store.pipelines()
@@ -114,7 +123,8 @@ public struct PlanService: Sendable {
         return PreparedPlan(
             environment: resolved, manifestDirectory: directory, datasets: datasets, blockPlan: blockPlan,
             state: state, manifests: manifests, manifestDigest: CanonicalManifests.digest(manifests),
-            latestRevision: try await store.latestRevision(), knownBlockHashes: try await store.knownBlockHashes())
+            latestRevision: try await store.latestRevision(), knownBlockHashes: try await store.knownBlockHashes(),
+            spool: spool)
     }
 }
 

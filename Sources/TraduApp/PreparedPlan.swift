@@ -13,6 +13,8 @@ public struct PreparedPlan: Sendable {
     public var manifestDigest: String
     public var latestRevision: Revision?
     public var knownBlockHashes: Set<String>
+    /// The records of new blocks, kept by the plan's read for the apply (nil for `tradu plan`).
+    public var spool: BlockSpool?
 
     /// The manifests differ from the last applied revision (a change that moves no block still records a
     /// revision, e.g. a new priority).

@@ -124,10 +124,15 @@ struct PlanBench: AsyncParsableCommand {
         // a. Plan against the empty environment.
         let planned = try await Phase.profile("plan", say) {
             () async throws -> (PreparedPlan, Double, Double) in
-            let read = try await Phase.measure { try await planner.readDatasets(resolved) }
+            // As `tradu apply` plans: the records of new blocks are spooled for the apply as they are read.
+            let read = try await Phase.measure {
+                let spool = try await planner.makeSpool(for: resolved)
+                return (try await planner.readDatasets(resolved, spool: spool), spool)
+            }
             let diff = try await Phase.measure {
                 try await planner.withStore(for: resolved) { store in
-                    try await planner.plan(resolved, datasets: read.value, directory: directory, store: store)
+                    try await planner.plan(
+                        resolved, datasets: read.value.0, directory: directory, store: store, spool: read.value.1)
                 }
             }
             return (diff.value, read.seconds, diff.seconds)

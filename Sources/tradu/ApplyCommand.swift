@@ -64,12 +64,13 @@ struct ApplyCommand: AsyncParsableCommand {
 
         let outcome: String = try await reporting {
             let resolved = try planner.compile(directory: directory, environment: name)
-            let datasets = try await planner.readDatasets(resolved, progress: Progress.records)
+            let spool = try await planner.makeSpool(for: resolved)
+            let datasets = try await planner.readDatasets(resolved, spool: spool, progress: Progress.records)
             Progress.clear()
             return try await planner.withStore(for: resolved) { store in
                 try await applier.withLock(store, command: "apply", timeout: timeout) {
                     let prepared = try await planner.plan(
-                        resolved, datasets: datasets, directory: directory, store: store)
+                        resolved, datasets: datasets, directory: directory, store: store, spool: spool)
                     if let saved { try saved.check(against: prepared) }
                     guard prepared.hasChanges else { return presenter.summaryLine(prepared) }
                     if saved == nil { Console.out(presenter.text(prepared) + "\n") }

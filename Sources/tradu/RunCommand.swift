@@ -113,12 +113,13 @@ struct UpCommand: AsyncParsableCommand {
         let presenter = PlanPresenter(listLimit: 0)
         let line: String = try await reporting {
             let resolved = try planner.compile(directory: directory, environment: name)
-            let datasets = try await planner.readDatasets(resolved, progress: Progress.records)
+            let spool = try await planner.makeSpool(for: resolved)
+            let datasets = try await planner.readDatasets(resolved, spool: spool, progress: Progress.records)
             Progress.clear()
             return try await planner.withStore(for: resolved) { store in
                 try await applier.withLock(store, command: "up", timeout: .seconds(30)) {
                     let prepared = try await planner.plan(
-                        resolved, datasets: datasets, directory: directory, store: store)
+                        resolved, datasets: datasets, directory: directory, store: store, spool: spool)
                     let revision = try await applier.write(
                         prepared, to: store, options: ApplyService.Options(message: "tradu up", allowMassCancel: false))
                     return revision.map { "Applied revision \($0.number): \(presenter.summaryLine(prepared))" }
