@@ -58,17 +58,18 @@ struct StatusReport {
             out.append("\(pipeline)  \(bar) \(done)/\(total)  \(String(format: "%.1f", rate)) blocks/s  \(eta)")
             out.append(
                 "  " + Self.states.map { "\($0) \(byState[$0] ?? 0)" }.joined(separator: "  "))
-            if let status = statuses[pipeline] {
-                out.append("  conditions: \(conditions(status))  observedGeneration \(status.observedGeneration)")
-            }
+            // Conditions are evaluated from the counts just read (the controller's stored ones may be a second
+            // old); the observed generation is the controller's.
+            var line = "  conditions: \(conditions(PipelineConditions.evaluate(byState)))"
+            if let status = statuses[pipeline] { line += "  observedGeneration \(status.observedGeneration)" }
+            out.append(line)
         }
         if counts.isEmpty { out.append("No blocks: nothing applied yet (tradu apply -e \(environment)).") }
         return out.joined(separator: "\n")
     }
 
-    private func conditions(_ status: PipelineStatusRow) -> String {
-        guard let parsed = try? JSONText.parse(status.conditions, name: "conditions"), case .array(let items) = parsed
-        else { return status.conditions }
+    private func conditions(_ conditions: JSONValue) -> String {
+        guard case .array(let items) = conditions else { return conditions.encoded() }
         return items.compactMap { item -> String? in
             guard case .string(let type)? = item["type"], case .string(let value)? = item["status"],
                 case .string(let reason)? = item["reason"]
@@ -90,9 +91,8 @@ struct StatusReport {
                             ("counts", .object(Self.states.map { ($0, .int(byState[$0] ?? 0)) })),
                             ("completedLastMinute", .int(completedLastMinute[pipeline] ?? 0)),
                         ]
+                        members.append(("conditions", PipelineConditions.evaluate(byState)))
                         if let status = statuses[pipeline] {
-                            members.append(
-                                ("conditions", (try? JSONText.parse(status.conditions, name: "conditions")) ?? .null))
                             members.append(("observedGeneration", .int(Int(status.observedGeneration))))
                         }
                         return .object(members)
