@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import TraduCore
 
 /// A swift-log handler that writes one JSON object per line (or a readable line on a terminal) to
 /// standard error: timestamp (RFC 3339, UTC, milliseconds), level, message, then the context fields
@@ -57,19 +58,9 @@ public struct StructuredLogHandler: LogHandler {
     }
 
     private static func quoted(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
+        var out = ""
+        JSONValue.appendQuoted(text, to: &out)
+        return out
     }
 
     /// `2026-11-23T13:11:32.123Z` via gmtime_r + strftime: log lines are hot, formatters are slow.
