@@ -32,4 +32,32 @@ struct BenchDatabase {
             url: started.value, embedded: server,
             description: "embedded PostgreSQL, durable: false (fsync off; figures are optimistic for I/O)")
     }
+
+    /// Removes what the run made (the embedded cluster, or the schema and extra databases on a given server)
+    /// and the project folder; with `keep`, says what was kept instead.
+    func cleanUp(root: String, schema: String, keep: Bool, extraDatabases: [String] = []) async throws {
+        guard !keep else {
+            let databases = extraDatabases.map { ", database \($0)" }.joined()
+            let server = embedded != nil ? ", embedded PostgreSQL running (home \(root)/pg-home)" : ""
+            FileHandle.standardError.write(Data("kept: project \(root), schema \(schema)\(databases)\(server)\n".utf8))
+            return
+        }
+        if let embedded {
+            try embedded.destroy()
+        } else {
+            let connection = try await PostgresConnection.connect(url)
+            try await connection.execute("DROP SCHEMA IF EXISTS \(schema) CASCADE")
+            for database in extraDatabases { try? await connection.execute("DROP DATABASE IF EXISTS \(database)") }
+            await connection.close()
+        }
+        try FileManager.default.removeItem(atPath: root)
+    }
+
+    /// The first column of the first row of `sql`.
+    static func scalar(_ url: String, _ sql: String) async throws -> String? {
+        let connection = try await PostgresConnection.connect(url)
+        let rows = try await connection.query(sql)
+        await connection.close()
+        return rows.first?[0]
+    }
 }

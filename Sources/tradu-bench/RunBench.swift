@@ -85,7 +85,7 @@ struct RunBench: AsyncParsableCommand {
         let embedded = database.embedded
         let url = database.url
         report.database = database.description
-        report.postgresVersion = try await Self.scalar(url, "SHOW server_version") ?? "?"
+        report.postgresVersion = try await BenchDatabase.scalar(url, "SHOW server_version") ?? "?"
 
         var failure: Error?
         do {
@@ -101,7 +101,7 @@ struct RunBench: AsyncParsableCommand {
         } catch {
             failure = error
         }
-        try? await cleanUp(root: root, url: url, schema: schema, embedded: embedded)
+        try? await database.cleanUp(root: root, schema: schema, keep: keep, extraDatabases: ["pgbench_ref"])
         if let failure { throw failure }
 
         switch output {
@@ -156,7 +156,7 @@ struct RunBench: AsyncParsableCommand {
             controller: ControllerSettings(),
             variables: [:], logger: logger, watch: false)
         let observer = FinalObserver(total: blocks)
-        let serverStart = try await Self.scalar(url, "SELECT extract(epoch FROM clock_timestamp())::text")
+        let serverStart = try await BenchDatabase.scalar(url, "SELECT extract(epoch FROM clock_timestamp())::text")
             .flatMap(Double.init)
         let ran = try await Phase.profile("run", say) {
             let start = ContinuousClock.now
@@ -340,33 +340,6 @@ struct RunBench: AsyncParsableCommand {
     }
 
     // MARK: Helpers
-
-    private func cleanUp(root: String, url: String, schema: String, embedded: EmbeddedPostgres?) async throws {
-        guard !keep else {
-            FileHandle.standardError.write(
-                Data(
-                    ("kept: project \(root), schema \(schema), database pgbench_ref"
-                        + (embedded != nil ? ", embedded PostgreSQL running (home \(root)/pg-home)" : "") + "\n")
-                        .utf8))
-            return
-        }
-        if let embedded {
-            try embedded.destroy()
-        } else {
-            let connection = try await PostgresConnection.connect(url)
-            try await connection.execute("DROP SCHEMA IF EXISTS \(schema) CASCADE")
-            try? await connection.execute("DROP DATABASE IF EXISTS pgbench_ref")
-            await connection.close()
-        }
-        try FileManager.default.removeItem(atPath: root)
-    }
-
-    private static func scalar(_ url: String, _ sql: String) async throws -> String? {
-        let connection = try await PostgresConnection.connect(url)
-        let rows = try await connection.query(sql)
-        await connection.close()
-        return rows.first?[0]
-    }
 
     static func manifests(schema: String) -> String {
         """

@@ -83,20 +83,19 @@ struct PlanBench: AsyncParsableCommand {
 
         // 2. Database.
         let database = try await BenchDatabase.start(databaseURL: databaseURL, root: root, logger: logger, say: say)
-        let embedded = database.embedded
         let url = database.url
         report.database = database.description
-        report.postgresVersion = try await Self.serverVersion(url)
+        report.postgresVersion = try await BenchDatabase.scalar(url, "SHOW server_version") ?? "?"
 
         do {
             try await runPhases(
                 root: root, url: url, schema: schema, dataPath: dataPath, logger: logger,
                 report: &report, say: say)
         } catch {
-            try? await cleanUp(root: root, url: url, schema: schema, embedded: embedded)
+            try? await database.cleanUp(root: root, schema: schema, keep: keep)
             throw error
         }
-        try await cleanUp(root: root, url: url, schema: schema, embedded: embedded)
+        try await database.cleanUp(root: root, schema: schema, keep: keep)
 
         switch output {
         case .text: print(report.table())
@@ -205,32 +204,6 @@ struct PlanBench: AsyncParsableCommand {
             seconds: copied.seconds, rssMiB: Phase.peakRSSMiB(), clientCPU: copied.clientCPU,
             serverCPU: copied.serverCPU)
         say("raw COPY: \(Format.seconds(copied.seconds))")
-    }
-
-    private func cleanUp(root: String, url: String, schema: String, embedded: EmbeddedPostgres?) async throws {
-        guard !keep else {
-            FileHandle.standardError.write(
-                Data(
-                    ("kept: project \(root), schema \(schema)"
-                        + (embedded != nil ? ", embedded PostgreSQL running (home \(root)/pg-home)" : "") + "\n")
-                        .utf8))
-            return
-        }
-        if let embedded {
-            try embedded.destroy()
-        } else {
-            let connection = try await PostgresConnection.connect(url)
-            try await connection.execute("DROP SCHEMA IF EXISTS \(schema) CASCADE")
-            await connection.close()
-        }
-        try FileManager.default.removeItem(atPath: root)
-    }
-
-    private static func serverVersion(_ url: String) async throws -> String {
-        let connection = try await PostgresConnection.connect(url)
-        let rows = try await connection.query("SHOW server_version")
-        await connection.close()
-        return rows.first?[0] ?? "?"
     }
 
     static func manifests(schema: String) -> String {
