@@ -35,6 +35,19 @@ extension Store {
         ).isEmpty
     }
 
+    /// Brings an instance that a controller marked dead back to live (it was only cut off, e.g. while the
+    /// database restarted). Its blocks stay taken back: the process must forget every lease it held.
+    /// Returns false when the instance is not dead (live already, or stopped).
+    @discardableResult
+    public func rejoinInstance(_ id: String) async throws -> Bool {
+        try await !connection.query(
+            """
+            UPDATE instances SET state = 'live', heartbeat_at = now(), ended_at = NULL
+            WHERE id = $1 AND state = 'dead' RETURNING id
+            """, [id]
+        ).isEmpty
+    }
+
     /// Marks a live process stopped (a clean exit). A process already marked dead stays dead.
     public func stopInstance(_ id: String) async throws {
         try await connection.query(
@@ -45,7 +58,8 @@ extension Store {
 
     /// Claims up to `limit` runnable blocks (`enqueued`, `run_at` due), highest priority and oldest first, for
     /// `instanceID` until now + `leaseDuration`. Rows locked by another claimer are skipped, so concurrent
-    /// claimers never wait on each other nor get the same block. Each claim increments `attempt`.
+    /// claimers never wait on each other nor get the same block. Each claim increments `attempt`. An instance
+    /// declared dead (or stopped) claims nothing until it rejoins: a controller may be taking its blocks back.
     public func claim(instanceID: String, limit: Int, leaseDuration: Duration) async throws -> [ClaimedBlock] {
         guard limit > 0 else { return [] }
         let rows = try await connection.query(
@@ -53,6 +67,7 @@ extension Store {
             WITH picked AS MATERIALIZED (
                 SELECT id FROM blocks
                 WHERE state = 'enqueued' AND run_at <= now()
+                    AND NOT EXISTS (SELECT 1 FROM instances WHERE id = $1 AND state <> 'live')
                 ORDER BY priority DESC, run_at, id
                 LIMIT $2::int
                 FOR UPDATE SKIP LOCKED

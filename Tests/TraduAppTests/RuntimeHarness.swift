@@ -47,6 +47,23 @@ final class TraduProcess: @unchecked Sendable {
 
     var log: String { (try? String(contentsOfFile: output, encoding: .utf8)) ?? "" }
 
+    /// For failure messages: how often each log message occurred (in order of first occurrence), then the
+    /// last lines. A tail alone can be all one repeated line and hide how the process got there.
+    var logDigest: String {
+        var order: [String] = []
+        var counts: [String: Int] = [:]
+        for line in log.split(separator: "\n") {
+            guard let start = line.range(of: #""msg":""#)?.upperBound,
+                let end = line[start...].firstIndex(of: "\"")
+            else { continue }
+            let message = String(line[start..<end])
+            if counts[message] == nil { order.append(message) }
+            counts[message, default: 0] += 1
+        }
+        let summary = order.map { "\(counts[$0]!) × \($0)" }.joined(separator: "\n")
+        return summary + "\n--- last lines ---\n" + log.suffix(2000)
+    }
+
     deinit { if process.isRunning { kill(pid, SIGKILL) } }
 }
 

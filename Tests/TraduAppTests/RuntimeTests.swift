@@ -53,6 +53,36 @@ import TraduTestSupport
         #expect(await controller.wait() == 0, "\(controller.log)")
     }
 
+    /// A worker that was only cut off and declared dead is not a dead worker: it stops the work that was
+    /// taken from it, rejoins as live and goes on; the block taken back completes once, on a later attempt.
+    @Test func aWorkerDeclaredDeadWhileAliveRejoinsAndLosesNothing() async throws {
+        let project = try await TestProject.runtime(documents: 4, maxRecords: 1, sleep: 2)
+        try await project.apply()
+        let controller = try TraduProcess(["controller", "-e", "dev"], in: project)
+        let worker = try TraduProcess(["worker", "-e", "dev", "--concurrency", "1"], in: project)
+        try await eventually("the worker holds a block") { try await project.counts()["in_process"] == 1 }
+        let held = try await project.query("SELECT id, lease_owner FROM blocks WHERE state = 'in_process'")[0]
+        let holder = held["lease_owner"]!!
+        // What a controller does to a worker silent for 3 heartbeats.
+        try await project.query("UPDATE instances SET state = 'dead', ended_at = now() WHERE id = '\(holder)'")
+        try await eventually("every block completes", upTo: .seconds(90)) {
+            try await project.counts() == ["completed": 4]
+        }
+        let result = try await project.query(
+            "SELECT attempt, instance_id FROM results WHERE block_id = '\(held["id"]!!)'")
+        #expect(result.count == 1)
+        #expect(result.first?["attempt"]!! == "2", "the attempt taken back never committed")
+        let state = try await project.query("SELECT state FROM instances WHERE id = '\(holder)'")
+        #expect(state.first?["state"]!! == "live")
+        #expect(worker.log.contains("rejoined as live"), "\(worker.logDigest)")
+        let duplicates = try await project.query("SELECT count(*) - count(DISTINCT block_id) AS d FROM results")
+        #expect(duplicates[0]["d"]!! == "0")
+        worker.terminate()
+        controller.terminate()
+        #expect(await worker.wait() == 0, "\(worker.logDigest)")
+        #expect(await controller.wait() == 0)
+    }
+
     @Test func sigtermDrainsAndExitsZero() async throws {
         let project = try await TestProject.runtime(documents: 6, maxRecords: 1, sleep: 1)
         try await project.apply()
@@ -138,19 +168,28 @@ import TraduTestSupport
         #expect(await controller.wait() == 0)
     }
 
-    @Test func theRunSurvivesAPostgreSQLRestart() async throws {
+    /// Two outages while blocks run: a fast restart, then an immediate shutdown that stays down longer than
+    /// the lease, so the controller requeues blocks the worker still holds. Every block completes once.
+    @Test func theRunSurvivesPostgreSQLRestarts() async throws {
         let server = TestPostgres()
         let url = try await server.freshDatabase()
-        var project = try await TestProject.runtime(documents: 12, maxRecords: 1, sleep: 0.3)
+        var project = try await TestProject.runtime(documents: 24, maxRecords: 1, sleep: 0.4)
         project = TestProject(root: project.root, databaseURL: url)
         let run = try TraduProcess(["up", "-e", "dev", "--concurrency", "2"], in: project)
         try await eventually("the run started") {
             (try? await project.counts()["completed"] ?? 0 > 0) ?? false
         }
         try await server.restart(mode: .fast)
+        let before = try await project.counts()["completed"] ?? 0
+        try await eventually("the run went on after the first restart") {
+            let completed = (try? await project.counts()["completed"]) ?? nil
+            return (completed ?? 0) > before
+        }
+        try await server.restart(mode: .immediate, downFor: .seconds(4))
         let status = await run.wait(upTo: .seconds(120))
-        #expect(status == 0, "\(run.log.suffix(3000))")
-        #expect(try await project.counts() == ["completed": 12])
+        #expect(status == 0, "\(run.logDigest)")
+        let counts = try await project.counts()
+        #expect(counts == ["completed": 24], "\(run.logDigest)")
         let duplicates = try await project.query(
             "SELECT count(*) - count(DISTINCT block_id) AS d FROM results")
         #expect(duplicates[0]["d"]!! == "0")

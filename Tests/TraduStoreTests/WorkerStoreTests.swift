@@ -273,6 +273,22 @@ import TraduStore
         #expect(try await store.heartbeatInstance("w1"))
     }
 
+    @Test func anInstanceDeclaredDeadClaimsNothingUntilItRejoins() async throws {
+        let (store, _) = try await RuntimeFixtures.enqueued(blocks: 2)
+        let info = InstanceInfo(id: "w1", role: "worker", host: "box", pid: 42, version: "0.1", concurrency: 1)
+        try await store.registerInstance(info)
+        try await store.connection.query("UPDATE instances SET state = 'dead', ended_at = now() WHERE id = 'w1'")
+        #expect(try await store.claim(instanceID: "w1", limit: 10, leaseDuration: .seconds(30)).isEmpty)
+        #expect(try await store.heartbeatInstance("w1") == false)
+        #expect(try await store.rejoinInstance("w1"))
+        #expect(try await store.rejoinInstance("w1") == false, "only a dead instance rejoins")
+        #expect(try await store.heartbeatInstance("w1"))
+        #expect(try await store.claim(instanceID: "w1", limit: 10, leaseDuration: .seconds(30)).count == 2)
+        // A stopped instance does not come back by rejoining: it exited cleanly.
+        try await store.stopInstance("w1")
+        #expect(try await store.rejoinInstance("w1") == false)
+    }
+
     @Test func workChannelIsPerSchemaAndBounded() throws {
         #expect(try EnvironmentSchema(environment: "dev").workChannel == "tradu_work_tradu_dev")
         let long = try EnvironmentSchema(name: String(repeating: "a", count: 63))

@@ -49,10 +49,11 @@ public actor TestPostgres {
     }
 
     /// Stops the server and starts it again on the same port and socket. Clients lose their connections.
-    public func restart(mode: ShutdownMode = .fast) async throws {
+    public func restart(mode: ShutdownMode = .fast, downFor downtime: Duration = .zero) async throws {
         precondition(self !== TestPostgres.shared, "restart a TestPostgres of your own, not the shared one")
         _ = try await url()
         try await embedded.down(mode: mode)
+        if downtime > .zero { try await Task.sleep(for: downtime) }
         _ = try await embedded.up()
     }
 

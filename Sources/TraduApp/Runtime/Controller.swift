@@ -46,8 +46,10 @@ public final class Controller: Sendable {
         while !shutdown.isRequested {
             let started = ContinuousClock.now
             do {
-                if started - lastHeartbeat >= .seconds(1) {
-                    _ = try await store.heartbeatInstance(identity.id)
+                if started - lastHeartbeat >= .milliseconds(250) {
+                    if try await !store.heartbeatInstance(identity.id), try await store.rejoinInstance(identity.id) {
+                        logger.warning("this instance was marked dead by another controller; rejoined as live")
+                    }
                     lastHeartbeat = started
                 }
                 let leadership = try await store.acquireLeadership(holder: identity.id, ttl: settings.leaderLease)
@@ -67,6 +69,7 @@ public final class Controller: Sendable {
                 }
             } catch let error as PostgresError where error.isConnectionLoss || error.isTransient {
                 logger.warning("database unavailable; retrying", metadata: ["error": "\(error)"])
+                await state.noteOutage()
                 try? await Task.sleep(for: .milliseconds(500))
                 try? await store.connection.reconnectIfNeeded()
             }
@@ -86,12 +89,18 @@ public final class Controller: Sendable {
         let maxAttempts = resolved.pipelines.mapValues { resolved.retryPolicy(for: $0).maxAttempts }
 
         // Watchdogs first, so recovered blocks count in this cycle's scheduling.
-        let expired = try await store.requeueExpiredLeases(maxAttempts: maxAttempts, instanceID: identity.id)
         // "Silent for 3 heartbeat intervals": the shortest heartbeat of the applied pipelines decides.
         let heartbeat = resolved.pipelines.values.map(\.heartbeatInterval.milliseconds).min() ?? 10_000
         let silence = min(settings.deadAfter, .milliseconds(3 * heartbeat))
-        let dead = try await store.markDeadInstances(
-            silentFor: silence, maxAttempts: maxAttempts, instanceID: identity.id)
+        var expired: [RecoveredBlock] = []
+        var dead: [String] = []
+        // Right after this controller lost the database, every heartbeat and lease looks stale because nobody
+        // could write them: give the other processes the same silence to reconnect before judging them.
+        if await state.mayJudgeLiveness(silence: silence) {
+            expired = try await store.requeueExpiredLeases(maxAttempts: maxAttempts, instanceID: identity.id)
+            dead = try await store.markDeadInstances(
+                silentFor: silence, maxAttempts: maxAttempts, instanceID: identity.id)
+        }
         let stalled = try await store.requeueStalled(
             timeouts: resolved.pipelines.mapValues { .milliseconds($0.blockTimeout.milliseconds) },
             maxAttempts: maxAttempts)

@@ -8,6 +8,17 @@ actor ControllerState {
     private var lastRevisionCheck = ContinuousClock.now - .seconds(60)
     private var scheduledByEngine: [String: [(at: ContinuousClock.Instant, count: Int)]] = [:]
     private var lastStatus = ContinuousClock.now - .seconds(60)
+    private var lastOutage: ContinuousClock.Instant?
+
+    /// A cycle failed because the database was unreachable.
+    func noteOutage() { lastOutage = ContinuousClock.now }
+
+    /// False until `silence` has passed since the last outage: heartbeats and lease renewals could not be
+    /// written during it, so their age says nothing about the processes that write them.
+    func mayJudgeLiveness(silence: Duration) -> Bool {
+        guard let lastOutage else { return true }
+        return ContinuousClock.now - lastOutage >= silence
+    }
 
     func applied(loadingFrom store: Store, environment: String) async throws -> AppliedManifests? {
         let now = ContinuousClock.now

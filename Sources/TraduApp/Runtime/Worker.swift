@@ -38,7 +38,7 @@ public final class Worker: Sendable {
         self.openStore = openStore
     }
 
-    /// Runs until shutdown is requested (or the instance is marked dead), then drains and returns.
+    /// Runs until shutdown is requested, then drains and returns.
     public func run() async throws {
         let claimStore = try await openStore()
         let flushStore = try await openStore()
@@ -60,15 +60,7 @@ public final class Worker: Sendable {
             for _ in 0..<settings.concurrency {
                 group.addTask {
                     while let work = await queue.take() {
-                        let outcome: BlockProcessor.Outcome
-                        if let runtime = work.runtime {
-                            outcome = await BlockProcessor(runtime: runtime)
-                                .process(work.block, instanceID: self.identity.id, memory: work.memory)
-                        } else {
-                            outcome = .failed(
-                                BlockFailure(
-                                    .logic, "pipeline '\(work.block.pipeline)' is not in the applied manifests"))
-                        }
+                        guard let outcome = await self.process(work) else { continue }
                         await outcomes.add(WorkOutcome(block: work.block, result: outcome, claimedAt: work.claimedAt))
                     }
                     await slotsDone.finish()
@@ -107,6 +99,38 @@ public final class Worker: Sendable {
         await claimStore.close()
         await flushStore.close()
         await beatStore.close()
+    }
+
+    // MARK: Processing
+
+    /// Processes one claimed block in a slot; nil when the lease was lost before or during processing (the
+    /// block belongs to someone else now, and its outcome would be refused anyway).
+    private func process(_ work: WorkItemInProgress) async -> BlockProcessor.Outcome? {
+        guard await state.holds(work.block) else { return nil }
+        let task = Task { () -> BlockProcessor.Outcome in
+            guard let runtime = work.runtime else {
+                return .failed(
+                    BlockFailure(.logic, "pipeline '\(work.block.pipeline)' is not in the applied manifests"))
+            }
+            return await BlockProcessor(runtime: runtime)
+                .process(work.block, instanceID: self.identity.id, memory: work.memory)
+        }
+        guard await state.start(work.block, task) else { return nil }
+        let outcome = await withTaskCancellationHandler {
+            await task.value
+        } onCancel: {
+            task.cancel()
+        }
+        guard await state.finish(work.block) else {
+            logger.info(
+                "outcome discarded: the lease was lost while processing",
+                metadata: [
+                    "block_id": "\(work.block.id)", "pipeline": "\(work.block.pipeline)",
+                    "attempt": "\(work.block.attempt)",
+                ])
+            return nil
+        }
+        return outcome
     }
 
     // MARK: Claiming
@@ -150,7 +174,16 @@ public final class Worker: Sendable {
                 MetricNames.queuedToClaimed, seconds: block.queuedSeconds,
                 [("env", environment), ("pipeline", block.pipeline)])
         }
-        let memory = try await lookupMemory(store, claimed, runtimes)
+        // The claim is committed: whatever happens next, the blocks go to the slots. A failed memory lookup
+        // only costs engine calls; it must never strand claimed blocks.
+        let memory: [String: String]
+        do {
+            memory = try await lookupMemory(store, claimed, runtimes)
+        } catch {
+            logger.warning(
+                "translation memory lookup failed; processing without it", metadata: ["error": "\(error)"])
+            memory = [:]
+        }
         for block in claimed {
             await queue.put(WorkItemInProgress(block: block, runtime: runtimes[block.pipeline], memory: memory))
         }
@@ -185,19 +218,41 @@ public final class Worker: Sendable {
         while true {
             let batch = await outcomes.next(max: settings.flushBatch, within: settings.flushDelay)
             if batch.isEmpty { return }
-            var attempts = 0
-            while true {
-                do {
-                    try await commit(batch, store)
-                    break
-                } catch let error as PostgresError where error.isConnectionLoss || error.isTransient {
-                    attempts += 1
-                    logger.warning(
-                        "database unavailable while committing outcomes; retrying",
-                        metadata: ["error": "\(error)", "attempt": "\(attempts)"])
-                    try await Task.sleep(for: .milliseconds(min(200 * attempts, 2000)))
-                    try? await store.connection.reconnectIfNeeded()
+            try await commitRetrying(batch, store)
+        }
+    }
+
+    /// Commits a batch, retrying while the database is away. An error that retrying cannot cure is isolated
+    /// instead of stopping the flushing: each outcome is committed on its own, and a result that cannot be
+    /// stored fails its block as a logic error carrying the database's message.
+    private func commitRetrying(_ batch: [WorkOutcome], _ store: Store) async throws {
+        var attempts = 0
+        while true {
+            do {
+                try await commit(batch, store)
+                return
+            } catch let error as PostgresError where error.isConnectionLoss || error.isTransient {
+                attempts += 1
+                logger.warning(
+                    "database unavailable while committing outcomes; retrying",
+                    metadata: ["error": "\(error)", "attempt": "\(attempts)"])
+                try await Task.sleep(for: .milliseconds(min(200 * attempts, 2000)))
+                try? await store.connection.reconnectIfNeeded()
+            } catch {
+                logger.error(
+                    "committing outcomes failed", metadata: ["error": "\(error)", "count": "\(batch.count)"])
+                if batch.count > 1 {
+                    for outcome in batch { try await commitRetrying([outcome], store) }
+                } else if case .completed = batch[0].result {
+                    var failed = batch[0]
+                    failed.result = .failed(BlockFailure(.logic, "the result could not be stored: \(error)"))
+                    try await commitRetrying([failed], store)
+                } else {
+                    // Not even the failure could be recorded: stop renewing the lease, so that it expires and a
+                    // controller requeues the block (its attempts still count).
+                    await state.drop(batch.map(\.block))
                 }
+                return
             }
         }
     }
@@ -249,7 +304,7 @@ public final class Worker: Sendable {
                 "outcomes refused: the lease was lost (block requeued, re-claimed or cancelled)",
                 metadata: ["blocks": "\(refused.prefix(5).joined(separator: ","))", "count": "\(refused.count)"])
         }
-        await state.drop(batch.map(\.block.id))
+        await state.drop(batch.map(\.block))
     }
 
     /// Throughput, latency per stage, failures, retries and dead letters of a committed batch.
@@ -276,7 +331,7 @@ public final class Worker: Sendable {
         guard !blocks.isEmpty else { return }
         try await store.release(
             instanceID: identity.id, held: blocks.map { (id: $0.id, attempt: $0.attempt) }, reason: reason)
-        await state.drop(blocks.map(\.id))
+        await state.drop(blocks)
         logger.info("released blocks", metadata: ["count": "\(blocks.count)", "reason": "\(reason)"])
     }
 
@@ -294,8 +349,15 @@ public final class Worker: Sendable {
             do {
                 TraduMetrics.count(MetricNames.heartbeats, 1, [("env", environment), ("role", identity.role)])
                 if try await !store.heartbeatInstance(identity.id) {
-                    logger.error("this instance was marked dead by a controller; stopping")
-                    shutdown.request()
+                    // Cut off long enough to be declared dead (e.g. by a partition): the blocks it held are
+                    // being taken back, so forget them and rejoin as live rather than exit.
+                    let forgotten = await state.forgetAll()
+                    if try await store.rejoinInstance(identity.id) {
+                        logger.warning(
+                            "this instance was marked dead by a controller; its leases are gone; rejoined as live",
+                            metadata: ["count": "\(forgotten)"])
+                    }
+                    continue
                 }
                 let held = await state.heldBlocks()
                 guard !held.isEmpty else { continue }
@@ -304,9 +366,12 @@ public final class Worker: Sendable {
                     instanceID: identity.id, held: held.map { (id: $0.id, attempt: $0.attempt) }, leaseDuration: lease)
                 let lost = held.filter { !kept.contains($0.id) }
                 if !lost.isEmpty {
+                    await state.forget(lost: lost)
                     logger.warning(
-                        "leases lost (requeued or cancelled); their outcomes will be discarded",
-                        metadata: ["count": "\(lost.count)"])
+                        "leases lost (requeued or cancelled); their processing stops and outcomes are discarded",
+                        metadata: [
+                            "count": "\(lost.count)", "blocks": "\(lost.prefix(5).map(\.id).joined(separator: ","))",
+                        ])
                 }
             } catch {
                 logger.warning("heartbeat failed", metadata: ["error": "\(error)"])

@@ -5,6 +5,8 @@ import TraduStore
 /// (reloaded when a new revision is applied).
 actor WorkerState {
     private var held: [String: ClaimedBlock] = [:]
+    /// The processing task of each held block that a slot started, so a lost lease can stop it.
+    private var running: [String: Task<BlockProcessor.Outcome, Never>] = [:]
     private var runtimes: [String: PipelineRuntime]?
     private var revision: Int64?
     private var lastRevisionCheck = ContinuousClock.now - .seconds(60)
@@ -17,9 +19,46 @@ actor WorkerState {
         for block in blocks { held[block.id] = block }
     }
 
-    func drop(_ ids: [String]) {
-        for id in ids { held[id] = nil }
-        finished += ids.count
+    /// Whether this worker still holds `block`'s lease for this very attempt (the same block may come back
+    /// with a later attempt after a requeue).
+    func holds(_ block: ClaimedBlock) -> Bool {
+        held[block.id]?.attempt == block.attempt
+    }
+
+    /// Forgets blocks whose outcome was committed (or refused). A later attempt of the same block that this
+    /// worker claimed meanwhile stays held.
+    func drop(_ blocks: [ClaimedBlock]) {
+        for block in blocks where holds(block) {
+            held[block.id] = nil
+            finished += 1
+        }
+    }
+
+    /// Registers the task processing `block`; false (and the task is cancelled) when the lease was lost
+    /// before the slot got to it.
+    func start(_ block: ClaimedBlock, _ task: Task<BlockProcessor.Outcome, Never>) -> Bool {
+        guard holds(block) else {
+            task.cancel()
+            return false
+        }
+        running[block.id] = task
+        return true
+    }
+
+    /// The slot is done with `block`; true when the lease is still held, so the outcome is worth committing.
+    func finish(_ block: ClaimedBlock) -> Bool {
+        running[block.id] = nil
+        return holds(block)
+    }
+
+    /// Leases the database no longer gives this worker (requeued after expiry, cancelled, or marked dead):
+    /// stop their processing, skip the ones not started, and free their room for new claims.
+    func forget(lost blocks: [ClaimedBlock]) {
+        for block in blocks where holds(block) {
+            held[block.id] = nil
+            running.removeValue(forKey: block.id)?.cancel()
+            finished += 1
+        }
     }
 
     // MARK: Adaptive prefetch
@@ -57,6 +96,14 @@ actor WorkerState {
     var finishedCount: Int { finished }
 
     func heldBlocks() -> [ClaimedBlock] { Array(held.values) }
+
+    /// Forgets every lease (the instance was marked dead, so a controller takes its blocks back); returns
+    /// how many there were.
+    func forgetAll() -> Int {
+        let all = Array(held.values)
+        forget(lost: all)
+        return all.count
+    }
 
     func stop() { isStopped = true }
 
