@@ -53,7 +53,11 @@ extension PostgresConnection {
 
     private func consumeInput(_ connection: OpaquePointer) throws {
         if PQconsumeInput(connection) == 0 || PQstatus(connection) == CONNECTION_BAD {
-            throw LibPQResult.connectionError(connection, fallback: "connection lost while waiting for notifications")
+            // A failed read of the socket is a connection failure even while libpq still says CONNECTION_OK.
+            var error = LibPQResult.connectionError(
+                connection, fallback: "connection lost while waiting for notifications")
+            error.kind = .connection
+            throw error
         }
     }
 

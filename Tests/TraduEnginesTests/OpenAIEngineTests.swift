@@ -13,8 +13,14 @@ import TraduTestSupport
         _ server: TestHTTPServer, timeout: DurationValue = .seconds(10), prompt: String? = nil,
         temperature: Double? = nil
     ) throws -> any TranslationEngine {
+        try makeEngine(baseURL: server.baseURL, timeout: timeout, prompt: prompt, temperature: temperature)
+    }
+
+    private func makeEngine(
+        baseURL: String, timeout: DurationValue = .seconds(10), prompt: String? = nil, temperature: Double? = nil
+    ) throws -> any TranslationEngine {
         let engine = EngineFixtures.engine(
-            .openai, name: "gpt", model: "gpt-test", endpoint: server.url("/v1/"), apiKeyVariable: "OPENAI_API_KEY",
+            .openai, name: "gpt", model: "gpt-test", endpoint: baseURL + "/v1/", apiKeyVariable: "OPENAI_API_KEY",
             prompt: prompt, timeout: timeout, temperature: temperature)
         return try EngineFactory.make(engine, environment: ["OPENAI_API_KEY": secret], httpClient: client)
     }
@@ -122,10 +128,10 @@ import TraduTestSupport
     }
 
     @Test func refusedConnectionIsADependencyFailure() async throws {
-        let server = try TestHTTPServer()
-        server.stop()
-        let failure = try #require(await failure(try makeEngine(server)))
+        let closed = try RefusingPort()
+        let failure = try #require(await failure(try makeEngine(baseURL: "http://127.0.0.1:\(closed.port)")))
         #expect(failure.errorClass == .dependency)
+        withExtendedLifetime(closed) {}
     }
 
     @Test func malformedBodyIsADataFailure() async throws {

@@ -130,13 +130,12 @@ import TraduTestSupport
     }
 
     @Test func closedPortIsConnectionRefused() async throws {
-        let server = try TestHTTPServer()
-        let url = server.url("/")
-        server.stop()
+        let closed = try RefusingPort()
         let error = await #expect(throws: HTTPError.self) {
-            _ = try await client.send(HTTPRequest(url: url))
+            _ = try await client.send(HTTPRequest(url: "http://127.0.0.1:\(closed.port)/"))
         }
-        #expect(error?.kind == .connectionRefused)
+        #expect(error?.kind == .connectionRefused, "\(String(describing: error))")
+        withExtendedLifetime(closed) {}
     }
 
     @Test func invalidURLsAreRejected() async throws {
