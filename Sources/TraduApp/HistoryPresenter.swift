@@ -5,26 +5,22 @@ import TraduStore
 public enum HistoryPresenter {
     public static func text(_ revisions: [Revision], environment: String) -> String {
         guard !revisions.isEmpty else { return "No revision has been applied to \(environment)." }
-        var out = [
-            "REV  SERIAL  APPLIED AT                BY                        GIT       MANIFESTS  CHANGES  MESSAGE"
-        ]
+        var table = TextTable(["REV", "SERIAL", "APPLIED AT", "BY", "GIT", "MANIFESTS", "CHANGES", "MESSAGE"])
         for revision in revisions {
             let summary = revision.summary.flatMap { try? JSONText.parse($0, name: "summary") }?["plan"]
             func count(_ key: String) -> Int {
                 if case .int(let value)? = summary?[key] { return value }
                 return 0
             }
-            let changes = "+\(count("add")) ~\(count("reprocess")) -\(count("cancel"))"
-            out.append(
-                [
-                    pad(String(revision.number), 4), pad(revision.serial.map(String.init) ?? "-", 6),
-                    pad(revision.appliedAt, 24), pad(revision.appliedBy, 24),
-                    pad(String((revision.gitCommit ?? "-").prefix(8)), 8),
-                    pad(String(revision.manifestDigest.prefix(9)), 9),
-                    pad(changes, 7), revision.message ?? "",
-                ].joined(separator: "  "))
+            table.append([
+                String(revision.number), revision.serial.map(String.init) ?? "-", revision.appliedAt,
+                revision.appliedBy, String((revision.gitCommit ?? "-").prefix(8)),
+                String(revision.manifestDigest.prefix(9)),
+                "+\(count("add")) ~\(count("reprocess")) -\(count("cancel"))",
+                revision.message ?? "",
+            ])
         }
-        return out.joined(separator: "\n")
+        return table.rendered
     }
 
     public static func json(_ revisions: [Revision], environment: String) -> JSONValue {
@@ -47,9 +43,5 @@ public enum HistoryPresenter {
                     })
             ),
         ])
-    }
-
-    private static func pad(_ text: String, _ width: Int) -> String {
-        text.count >= width ? text : text + String(repeating: " ", count: width - text.count)
     }
 }

@@ -75,21 +75,19 @@ struct BlocksCommand: AsyncParsableCommand {
                         ]).encoded())
                 }
             case .text:
-                Console.out("BLOCK         PIPELINE          LANG   STATE        ATTEMPT  ERROR")
+                var table = TextTable(["BLOCK", "PIPELINE", "LANG", "STATE", "ATTEMPT", "ERROR"])
                 for block in blocks {
                     let error = block.errorClass.map { "\($0): \(block.lastError ?? "")" } ?? ""
-                    Console.out(
-                        "\(pad(String(block.id.prefix(12)), 12))  \(pad(block.pipeline, 16))  \(pad(block.targetLanguage, 5))"
-                            + "  \(pad(block.state, 11))  \(pad(String(block.attempt), 7))  \(error)")
+                    table.append([
+                        String(block.id.prefix(12)), block.pipeline, block.targetLanguage, block.state,
+                        String(block.attempt), error,
+                    ])
                 }
+                Console.out(table.rendered)
                 Console.out("\(blocks.count) block\(blocks.count == 1 ? "" : "s")")
             }
         }
     }
-}
-
-func pad(_ text: String, _ width: Int) -> String {
-    text.count >= width ? text : text + String(repeating: " ", count: width - text.count)
 }
 
 /// `tradu retry` and `tradu cancel`: by block ids, or by pipeline and state.

@@ -184,14 +184,14 @@ struct InstancesCommand: AsyncParsableCommand {
                     ]).encoded())
             }
         case .text:
-            Console.out(
-                "INSTANCE                                  ROLE        STATE  HOST          PID      LAST HEARTBEAT  HELD"
-            )
+            var table = TextTable(["INSTANCE", "ROLE", "STATE", "HOST", "PID", "VERSION", "LAST HEARTBEAT", "HELD"])
             for row in rows {
-                Console.out(
-                    "\(pad(row.id, 40))  \(pad(row.role, 10))  \(pad(row.state, 5))  \(pad(row.host, 12))  \(pad(String(row.pid), 7))"
-                        + "  \(pad(String(format: "%.1fs ago", row.silentFor), 14))  \(row.blocksHeld)")
+                table.append([
+                    row.id, row.role, row.state, row.host, String(row.pid), row.version,
+                    String(format: "%.1fs ago", row.silentFor), String(row.blocksHeld),
+                ])
             }
+            Console.out(table.rendered)
         }
     }
 }

@@ -74,6 +74,33 @@ import TraduTestSupport
         try await server.stop()
     }
 
+    /// Processes may start before their database (a fleet restarting, a failover): they wait for it, unready,
+    /// and start working once it is reachable.
+    @Test func aWorkerStartedBeforeItsDatabaseWaitsForIt() async throws {
+        let server = TestPostgres()
+        let url = try await server.freshDatabase()
+        var project = try await TestProject.runtime(documents: 3, maxRecords: 1)
+        project = TestProject(root: project.root, databaseURL: url)
+        try await project.apply()
+        try await server.stop(mode: .fast)
+        let port = try EmbeddedPostgres.freePort()
+        let readyz = "http://127.0.0.1:\(port)/readyz"
+        let worker = try TraduProcess(["worker", "-e", "dev", "--metrics-addr", "127.0.0.1:\(port)"], in: project)
+        try await eventually("the worker waits for its database") {
+            worker.log.contains("database unavailable at startup; retrying")
+        }
+        #expect(await Self.get(readyz)?.status == 503)
+        _ = try await server.embedded.up()
+        let controller = try TraduProcess(["controller", "-e", "dev"], in: project)
+        try await eventually("ready once the database is back") { await Self.get(readyz)?.status == 200 }
+        try await eventually("the waiting worker does the work") { try await project.counts() == ["completed": 3] }
+        worker.terminate()
+        controller.terminate()
+        #expect(await worker.wait() == 0, "\(worker.logDigest)")
+        #expect(await controller.wait() == 0)
+        try await server.stop()
+    }
+
     @Test func logLinesAreJSONWithContextAndNeverTheAPIKey() async throws {
         let secret = "sk-test-\(UUID().uuidString)"
         let server = try TestHTTPServer { request in

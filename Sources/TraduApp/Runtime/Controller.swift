@@ -35,11 +35,15 @@ public final class Controller: Sendable {
     }
 
     public func run() async throws {
-        let store = try await openStore()
-        try await store.registerInstance(
-            InstanceInfo(
-                id: identity.id, role: identity.role, host: identity.host, pid: identity.pid,
-                version: TraduVersion.current, concurrency: 0))
+        let opened = try await DatabaseStartup.waitingForDatabase("connect", logger: logger, shutdown: shutdown) {
+            let store = try await openStore()
+            try await store.registerInstance(
+                InstanceInfo(
+                    id: identity.id, role: identity.role, host: identity.host, pid: identity.pid,
+                    version: TraduVersion.current, concurrency: 0))
+            return store
+        }
+        guard let store = opened else { return }
         logger.info("controller started")
         var wasLeader = false
         var lastHeartbeat = ContinuousClock.now - .seconds(60)

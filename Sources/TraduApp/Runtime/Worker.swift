@@ -40,15 +40,19 @@ public final class Worker: Sendable {
 
     /// Runs until shutdown is requested, then drains and returns.
     public func run() async throws {
-        let claimStore = try await openStore()
-        let flushStore = try await openStore()
-        let beatStore = try await openStore()
-        try await claimStore.registerInstance(
-            InstanceInfo(
-                id: identity.id, role: identity.role, host: identity.host, pid: identity.pid,
-                version: TraduVersion.current, concurrency: settings.concurrency))
+        let stores = try await DatabaseStartup.waitingForDatabase("connect", logger: logger, shutdown: shutdown) {
+            let claimStore = try await openStore()
+            let flushStore = try await openStore()
+            let beatStore = try await openStore()
+            try await claimStore.registerInstance(
+                InstanceInfo(
+                    id: identity.id, role: identity.role, host: identity.host, pid: identity.pid,
+                    version: TraduVersion.current, concurrency: settings.concurrency))
+            try await claimStore.connection.listen(claimStore.workChannel)
+            return (claimStore, flushStore, beatStore)
+        }
+        guard let (claimStore, flushStore, beatStore) = stores else { return }
         logger.info("worker started", metadata: ["concurrency": "\(settings.concurrency)"])
-        try await claimStore.connection.listen(claimStore.workChannel)
 
         let queue = AsyncQueue<WorkItemInProgress>()
         let outcomes = OutcomeBuffer()
