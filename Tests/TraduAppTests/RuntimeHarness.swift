@@ -133,7 +133,7 @@ extension TestProject {
               engine: llm
               targetLanguages: [fr]
               retryPolicy: quick
-              lease: {duration: 3s, heartbeat: 500ms}
+              lease: {duration: 5s, heartbeat: 1s}
               blockTimeout: 60s
             \(sinks.map { "  sinks: \($0)" } ?? "")
 
