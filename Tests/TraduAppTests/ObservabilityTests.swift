@@ -3,7 +3,6 @@ import Synchronization
 import Testing
 import TraduApp
 import TraduCore
-import TraduEmbeddedPostgres
 import TraduHTTP
 import TraduTestSupport
 
@@ -15,9 +14,8 @@ import TraduTestSupport
 
     @Test func metricsMoveDuringARunAndHealthEndpointsAnswer() async throws {
         let project = try await TestProject.runtime(documents: 40, maxRecords: 1, sleep: 0.2)
-        let port = try EmbeddedPostgres.freePort()
-        let base = "http://127.0.0.1:\(port)"
-        let run = try TraduProcess(["up", "-e", "dev", "--metrics-addr", "127.0.0.1:\(port)"], in: project)
+        let run = try TraduProcess(["up", "-e", "dev", "--metrics-addr", "127.0.0.1:0"], in: project)
+        let base = try await run.opsBaseURL()
         var scraped = ""
         try await eventually("completions are counted on /metrics") {
             guard let response = await Self.get(base + "/metrics") else { return false }
@@ -50,9 +48,8 @@ import TraduTestSupport
         var project = try await TestProject.runtime(documents: 1)
         project = TestProject(root: project.root, databaseURL: url)
         try await project.apply()
-        let port = try EmbeddedPostgres.freePort()
-        let readyz = "http://127.0.0.1:\(port)/readyz"
-        let worker = try TraduProcess(["worker", "-e", "dev", "--metrics-addr", "127.0.0.1:\(port)"], in: project)
+        let worker = try TraduProcess(["worker", "-e", "dev", "--metrics-addr", "127.0.0.1:0"], in: project)
+        let readyz = try await worker.opsBaseURL() + "/readyz"
         try await eventually("ready") { await Self.get(readyz)?.status == 200 }
         try await server.stop(mode: .fast)
         var last = "no answer"
@@ -83,9 +80,8 @@ import TraduTestSupport
         project = TestProject(root: project.root, databaseURL: url)
         try await project.apply()
         try await server.stop(mode: .fast)
-        let port = try EmbeddedPostgres.freePort()
-        let readyz = "http://127.0.0.1:\(port)/readyz"
-        let worker = try TraduProcess(["worker", "-e", "dev", "--metrics-addr", "127.0.0.1:\(port)"], in: project)
+        let worker = try TraduProcess(["worker", "-e", "dev", "--metrics-addr", "127.0.0.1:0"], in: project)
+        let readyz = try await worker.opsBaseURL() + "/readyz"
         try await eventually("the worker waits for its database") {
             worker.log.contains("database unavailable at startup; retrying")
         }

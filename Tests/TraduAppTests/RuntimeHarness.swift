@@ -47,6 +47,21 @@ final class TraduProcess: @unchecked Sendable {
 
     var log: String { (try? String(contentsOfFile: output, encoding: .utf8)) ?? "" }
 
+    /// `http://HOST:PORT` of the process's /metrics, /healthz and /readyz, read from its log: tests pass
+    /// `--metrics-addr 127.0.0.1:0`, so the port is the kernel's choice and never collides with another test.
+    func opsBaseURL() async throws -> String {
+        var address: String?
+        try await eventually("the process serves /metrics") {
+            guard let line = log.split(separator: "\n").first(where: { $0.contains("serving /metrics") }),
+                let start = line.range(of: #""address":""#)?.upperBound,
+                let end = line[start...].firstIndex(of: "\"")
+            else { return false }
+            address = String(line[start..<end])
+            return true
+        }
+        return "http://" + (address ?? "")
+    }
+
     /// For failure messages: how often each log message occurred (in order of first occurrence), then the
     /// last lines. A tail alone can be all one repeated line and hide how the process got there.
     var logDigest: String {

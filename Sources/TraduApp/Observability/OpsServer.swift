@@ -26,9 +26,11 @@ public final class OpsServer: Sendable {
         channel = try await bootstrap.bind(host: host, port: port).get()
     }
 
-    /// Parses `HOST:PORT`.
+    /// Parses `HOST:PORT`; port 0 lets the kernel choose (the chosen port is logged).
     public static func address(_ text: String) -> (host: String, port: Int)? {
-        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]) else { return nil }
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
+            (0...65_535).contains(port), colon != text.startIndex
+        else { return nil }
         return (String(text[..<colon]), port)
     }
 
