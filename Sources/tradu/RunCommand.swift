@@ -12,7 +12,7 @@ struct RunOptions: ParsableArguments {
     @Option(help: "How long a stopping worker lets running blocks finish before releasing them (e.g. 20s).")
     var shutdownGrace = "20s"
 
-    @Option(help: "Serve /metrics, /healthz and /readyz on HOST:PORT (e.g. 127.0.0.1:9464; port 0 picks a free port, logged).")
+    @Option(help: "Serve /metrics, /healthz and /readyz on HOST:PORT (e.g. 127.0.0.1:9464; port 0: any free port).")
     var metricsAddr: String?
 
     var grace: Duration {
@@ -179,7 +179,7 @@ struct ControllerCommand: AsyncParsableCommand {
     @Option(help: "Leader lease (a standby takes over this long after the leader went silent).")
     var leaderLease = "10s"
 
-    @Option(help: "Serve /metrics, /healthz and /readyz on HOST:PORT (e.g. 127.0.0.1:9464; port 0 picks a free port, logged).")
+    @Option(help: "Serve /metrics, /healthz and /readyz on HOST:PORT (e.g. 127.0.0.1:9464; port 0: any free port).")
     var metricsAddr: String?
 
     func run() async throws {
