@@ -130,6 +130,21 @@ public struct Leadership: Sendable, Hashable {
     }
 }
 
+/// A pipeline's blocks as the rotator needs them, each count bounded by how far it can matter: `waiting`
+/// (`created`) up to what one scheduling step may take, `inFlight` (`claimed` + `enqueued` + `in_process`)
+/// up to the largest cap that applies. Bounded counts cost what the caps allow, not what the table holds.
+public struct PipelineDemand: Sendable, Hashable {
+    public var pipeline: String
+    public var waiting: Int
+    public var inFlight: Int
+
+    public init(pipeline: String, waiting: Int, inFlight: Int) {
+        self.pipeline = pipeline
+        self.waiting = waiting
+        self.inFlight = inFlight
+    }
+}
+
 /// How many `created` blocks of a pipeline the rotator may enqueue now.
 public struct PipelineQuota: Sendable, Hashable {
     public var pipeline: String

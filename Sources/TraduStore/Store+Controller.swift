@@ -106,6 +106,40 @@ extension Store {
 
     // MARK: Counts
 
+    /// Each pipeline's waiting and in-flight blocks, counting at most `waitingUpTo` and `inFlightUpTo` of each
+    /// (0 skips the count). Every count walks the `(pipeline, state)` index no further than its bound, so a
+    /// controller can ask every cycle whatever the size of the environment.
+    public func demand(_ pipelines: [(pipeline: String, waitingUpTo: Int, inFlightUpTo: Int)]) async throws
+        -> [String: PipelineDemand]
+    {
+        guard !pipelines.isEmpty else { return [:] }
+        let rows = try await connection.query(
+            """
+            SELECT q.pipeline,
+                   (SELECT count(*) FROM (
+                        SELECT 1 FROM blocks b WHERE b.pipeline = q.pipeline AND b.state = 'created'
+                        LIMIT q.waiting_cap) w) AS waiting,
+                   (SELECT count(*) FROM (
+                        SELECT 1 FROM blocks b
+                        WHERE b.pipeline = q.pipeline AND b.state IN ('claimed', 'enqueued', 'in_process')
+                        LIMIT q.flight_cap) f) AS in_flight
+            FROM unnest($1::text[], $2::int[], $3::int[]) AS q (pipeline, waiting_cap, flight_cap)
+            """,
+            [
+                SQLText.arrayLiteral(pipelines.map(\.pipeline)),
+                RuntimeSQL.intArray(pipelines.map { max(0, $0.waitingUpTo) }),
+                RuntimeSQL.intArray(pipelines.map { max(0, $0.inFlightUpTo) }),
+            ])
+        var demand: [String: PipelineDemand] = [:]
+        for row in rows {
+            let pipeline: String = try row.required("pipeline")
+            demand[pipeline] = PipelineDemand(
+                pipeline: pipeline, waiting: try row.required("waiting", Int.init),
+                inFlight: try row.required("in_flight", Int.init))
+        }
+        return demand
+    }
+
     /// Blocks in flight per pipeline: `claimed` + `enqueued` + `in_process`.
     public func inFlight() async throws -> [String: Int] {
         let rows = try await connection.query(

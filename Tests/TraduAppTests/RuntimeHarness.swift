@@ -106,7 +106,7 @@ extension TestProject {
     static func runtime(
         documents: Int = 20, maxRecords: Int = 5, sleep: Double = 0, engine: String? = nil, maxAttempts: Int = 3,
         retryOn: String = "[capacity, dependency, infrastructure]", extraArguments: [String] = [],
-        sinks: String? = nil
+        sinks: String? = nil, pipelineConcurrency: Int? = nil
     ) async throws -> TestProject {
         let project = try await TestProject.make(documents: documents)
         let arguments = (["python3", slowTranslator, "--sleep", "\(sleep)"] + extraArguments)
@@ -151,6 +151,7 @@ extension TestProject {
               lease: {duration: 5s, heartbeat: 1s}
               blockTimeout: 60s
             \(sinks.map { "  sinks: \($0)" } ?? "")
+            \(pipelineConcurrency.map { "  concurrency: \($0)" } ?? "")
 
             """
         try text.write(toFile: "\(project.manifests)/project.yaml", atomically: true, encoding: .utf8)

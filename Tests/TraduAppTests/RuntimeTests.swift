@@ -121,6 +121,30 @@ import TraduTestSupport
         #expect(await second.wait() == 0)
     }
 
+    /// A pipeline's concurrency cap holds across every worker: two worker processes with 4 slots each never
+    /// have more than 2 of its blocks in flight.
+    @Test func aPipelineCapHoldsAcrossWorkers() async throws {
+        let project = try await TestProject.runtime(
+            documents: 10, maxRecords: 1, sleep: 0.4, pipelineConcurrency: 2)
+        try await project.apply()
+        let workers = try (0..<2).map { _ in
+            try TraduProcess(["worker", "-e", "dev", "--concurrency", "4"], in: project)
+        }
+        let controller = try TraduProcess(["controller", "-e", "dev"], in: project)
+        var highest = 0
+        try await eventually("every block completes", upTo: .seconds(90)) {
+            let counts = try await project.counts()
+            highest = max(highest, (counts["claimed"] ?? 0) + (counts["enqueued"] ?? 0) + (counts["in_process"] ?? 0))
+            return counts == ["completed": 10]
+        }
+        #expect(highest <= 2, "blocks in flight never exceed the pipeline's cap")
+        #expect(highest >= 1)
+        for worker in workers { worker.terminate() }
+        controller.terminate()
+        for worker in workers { #expect(await worker.wait() == 0) }
+        #expect(await controller.wait() == 0)
+    }
+
     @Test func failuresRetryThenDeadLetterWithTheirHistory() async throws {
         let marker = FileManager.default.temporaryDirectory.appendingPathComponent("tradu-fail-\(UUID())").path
         FileManager.default.createFile(atPath: marker, contents: nil)

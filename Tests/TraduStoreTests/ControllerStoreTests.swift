@@ -36,6 +36,20 @@ import TraduStore
         #expect(try scheduledEvents.int("n") == 10)
 
         #expect(try await store.inFlight() == ["alpha": 2, "beta": 3])
+        // Bounded counts: never past what the caller can use; 0 skips a count; an unknown pipeline has none.
+        let demand = try await store.demand([
+            (pipeline: "alpha", waitingUpTo: 2, inFlightUpTo: 10), (pipeline: "beta", waitingUpTo: 10, inFlightUpTo: 0),
+            (pipeline: "gamma", waitingUpTo: 10, inFlightUpTo: 10),
+        ])
+        #expect(
+            demand == [
+                "alpha": PipelineDemand(pipeline: "alpha", waiting: 2, inFlight: 2),
+                "beta": PipelineDemand(pipeline: "beta", waiting: 2, inFlight: 0),
+                "gamma": PipelineDemand(pipeline: "gamma", waiting: 0, inFlight: 0),
+            ])
+        #expect(
+            try await store.demand([(pipeline: "beta", waitingUpTo: 1, inFlightUpTo: 2)])["beta"]
+                == PipelineDemand(pipeline: "beta", waiting: 1, inFlight: 2))
         #expect(
             try await store.counts() == [
                 "alpha": ["created": 3, "enqueued": 2], "beta": ["created": 2, "enqueued": 3],

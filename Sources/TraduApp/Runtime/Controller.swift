@@ -117,13 +117,20 @@ public final class Controller: Sendable {
             logger.warning("marked instances dead", metadata: ["instances": "\(dead.joined(separator: ","))"])
         }
 
-        let counts = try await store.counts()
-        let demands = resolved.pipelines.values.map { pipeline -> Rotator.Demand in
-            let byState = counts[pipeline.name] ?? [:]
-            let inFlight = (byState["claimed"] ?? 0) + (byState["enqueued"] ?? 0) + (byState["in_process"] ?? 0)
-            return Rotator.Demand(
-                pipeline: pipeline.name, priority: pipeline.priority, waiting: byState["created"] ?? 0,
-                inFlight: inFlight, cap: pipeline.concurrency, engine: pipeline.engine, suspended: pipeline.suspended)
+        // Counted only as far as the decisions need: up to one step's worth of waiting blocks, and in-flight
+        // blocks up to the largest cap that applies (none without caps).
+        let environmentCap = resolved.environment.maxBlocksInFlight
+        let pipelines = resolved.pipelines.values.sorted { $0.name < $1.name }
+        let counted = try await store.demand(
+            pipelines.map { pipeline in
+                let caps = [pipeline.concurrency, environmentCap].compactMap { $0 }
+                return (pipeline: pipeline.name, waitingUpTo: settings.tickLimit, inFlightUpTo: caps.max() ?? 0)
+            })
+        let demands = pipelines.map { pipeline -> Rotator.Demand in
+            Rotator.Demand(
+                pipeline: pipeline.name, priority: pipeline.priority, waiting: counted[pipeline.name]?.waiting ?? 0,
+                inFlight: counted[pipeline.name]?.inFlight ?? 0, cap: pipeline.concurrency, engine: pipeline.engine,
+                suspended: pipeline.suspended)
         }
         let budgets = await state.engineBudgets(resolved)
         let quotas = Rotator.quotas(
@@ -135,7 +142,9 @@ public final class Controller: Sendable {
             await state.recordScheduled(scheduled, resolved)
         }
         if await state.statusDue() {
+            let started = ContinuousClock.now
             try await writeStatus(store, resolved: resolved, applied: applied)
+            await state.statusWritten(startedAt: started)
         }
         try await webhooks.deliver(store, resolved: resolved)
     }

@@ -7,7 +7,7 @@ actor ControllerState {
     private var applied: AppliedManifests?
     private var lastRevisionCheck = ContinuousClock.now - .seconds(60)
     private var scheduledByEngine: [String: [(at: ContinuousClock.Instant, count: Int)]] = [:]
-    private var lastStatus = ContinuousClock.now - .seconds(60)
+    private var statusSchedule = CostBoundedSchedule(minimumInterval: .seconds(1))
     private var lastOutage: ContinuousClock.Instant?
 
     /// A cycle failed because the database was unreachable.
@@ -52,10 +52,8 @@ actor ControllerState {
         }
     }
 
-    func statusDue() -> Bool {
-        let now = ContinuousClock.now
-        guard now - lastStatus >= .seconds(1) else { return false }
-        lastStatus = now
-        return true
-    }
+    /// Status counts every block: at most once a second, and less often when counting gets expensive.
+    func statusDue() -> Bool { statusSchedule.isDue() }
+
+    func statusWritten(startedAt start: ContinuousClock.Instant) { statusSchedule.record(start: start) }
 }

@@ -59,10 +59,13 @@ public struct Runner: Sendable {
             group.addTask { try await controller.run() }
             group.addTask { try await worker.run() }
             var counts: [String: [String: Int]] = [:]
+            var schedule = CostBoundedSchedule(minimumInterval: .milliseconds(250))
             while !shutdown.isRequested {
-                try? await Task.sleep(for: .milliseconds(250))
+                try? await Task.sleep(for: schedule.interval)
                 do {
+                    let started = ContinuousClock.now
                     counts = try await monitor.counts()
+                    schedule.record(start: started)
                 } catch {
                     logger.warning("could not read progress", metadata: ["error": "\(error)"])
                     try? await monitor.connection.reconnectIfNeeded()
