@@ -4,6 +4,7 @@ public enum StoreMigrations {
         foundation,
         blocks,
         runtime,
+        recentEvents,
     ]
 
     /// The newest version this build knows.
