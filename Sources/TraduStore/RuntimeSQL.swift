@@ -49,11 +49,16 @@ enum RuntimeSQL {
 }
 
 extension EnvironmentSchema {
-    /// The NOTIFY channel workers of this environment listen on for new work. A channel name is an identifier
-    /// (at most 63 bytes): long schema names are shortened and suffixed with a hash of the whole name, so two
-    /// environments never share a channel.
-    public var workChannel: String {
-        let prefix = "tradu_work_"
+    /// The NOTIFY channel workers of this environment listen on for new work.
+    public var workChannel: String { channel("work") }
+
+    /// The NOTIFY channel the controller listens on: workers finished blocks, so capped pipelines have room.
+    public var freedChannel: String { channel("freed") }
+
+    /// A channel name is an identifier (at most 63 bytes): long schema names are shortened and suffixed with a
+    /// hash of the whole name, so two environments never share a channel.
+    private func channel(_ purpose: String) -> String {
+        let prefix = "tradu_\(purpose)_"
         let full = prefix + name
         guard full.utf8.count > 63 else { return full }
         // FNV-1a, 64 bits: stable across processes and builds, unlike `Hasher`.
@@ -77,6 +82,9 @@ extension PostgresError {
 extension Store {
     /// The NOTIFY channel workers of this environment listen on (`connection.listen(store.workChannel)`).
     public var workChannel: String { schema.workChannel }
+
+    /// The NOTIFY channel the controller listens on for finished blocks (`connection.listen(store.freedChannel)`).
+    public var freedChannel: String { schema.freedChannel }
 
     /// Wakes the workers listening on `workChannel` (delivered when the current transaction, if any, commits).
     public func notifyWork() async throws {

@@ -155,12 +155,15 @@ extension Store {
             SQLText.arrayLiteral(keys), SQLText.arrayLiteral(keys.map { learned[$0] }),
         ]
         let sql = Self.completeSQL
+        let freed = freedChannel
         return try await retryingConflicts { connection in
             var completed = Set<String>()
             if !blocks.isEmpty {
                 for row in try connection.query(sql, blockParameters) {
                     if let id = row["id"] { completed.insert(id) }
                 }
+                // One NOTIFY per commit, delivered at commit: a controller held back by a cap schedules now.
+                if !completed.isEmpty { try connection.notify(freed) }
             }
             if !keys.isEmpty {
                 try connection.query(
@@ -220,8 +223,11 @@ extension Store {
             SQLText.arrayLiteral(failures.map { $0.retryAfter.map(RuntimeSQL.microseconds) }),
         ]
         let sql = Self.failSQL
+        let freed = freedChannel
         return try await retryingConflicts { connection in
-            Set(try connection.query(sql, parameters).compactMap { $0["block_id"] })
+            let changed = Set(try connection.query(sql, parameters).compactMap { $0["block_id"] })
+            if !changed.isEmpty { try connection.notify(freed) }
+            return changed
         }
     }
 

@@ -295,5 +295,37 @@ import TraduStore
         let other = try EnvironmentSchema(name: String(repeating: "a", count: 62) + "b")
         #expect(long.workChannel.utf8.count <= 63)
         #expect(long.workChannel != other.workChannel)
+        #expect(try EnvironmentSchema(environment: "dev").freedChannel == "tradu_freed_tradu_dev")
+        #expect(long.freedChannel.utf8.count <= 63)
+        #expect(long.freedChannel != long.workChannel)
+    }
+
+    /// The controller learns at commit that blocks finished (one NOTIFY per commit, none for a refused one).
+    @Test func finishingBlocksNotifiesTheFreedChannelOnce() async throws {
+        let (store, url) = try await RuntimeFixtures.enqueued(blocks: 3)
+        let listener = try await PostgresConnection.connect(url)
+        try await listener.listen(store.freedChannel)
+        let claimed = try await store.claim(instanceID: "w1", limit: 3, leaseDuration: .seconds(60))
+        let done = try await store.complete(
+            claimed.prefix(2).map {
+                CompletedBlock(
+                    id: $0.id, attempt: $0.attempt, instanceID: "w1", pipeline: $0.pipeline,
+                    targetLanguage: $0.targetLanguage, records: "{}\n")
+            })
+        #expect(done.count == 2)
+        #expect(try await listener.waitForNotifications(timeout: .seconds(5)).count == 1)
+        let refused = try await store.complete([
+            CompletedBlock(
+                id: claimed[2].id, attempt: claimed[2].attempt + 1, instanceID: "w1", pipeline: claimed[2].pipeline,
+                targetLanguage: claimed[2].targetLanguage, records: "{}\n")
+        ])
+        #expect(refused.isEmpty)
+        #expect(try await listener.waitForNotifications(timeout: .milliseconds(300)).isEmpty)
+        _ = try await store.fail([
+            FailedAttempt(
+                id: claimed[2].id, attempt: claimed[2].attempt, instanceID: "w1", errorClass: "data", message: "bad",
+                retryAfter: nil)
+        ])
+        #expect(try await listener.waitForNotifications(timeout: .seconds(5)).map(\.channel) == [store.freedChannel])
     }
 }

@@ -41,14 +41,18 @@ public final class Controller: Sendable {
                 InstanceInfo(
                     id: identity.id, role: identity.role, host: identity.host, pid: identity.pid,
                     version: TraduVersion.current, concurrency: 0))
+            try await store.connection.listen(store.freedChannel)
             return store
         }
         guard let store = opened else { return }
         logger.info("controller started")
         var wasLeader = false
         var lastHeartbeat = ContinuousClock.now - .seconds(60)
+        var lastRenewal = ContinuousClock.now - .seconds(60)
+        var leadership: Leadership?
         while !shutdown.isRequested {
             let started = ContinuousClock.now
+            var heldBack = false
             do {
                 if started - lastHeartbeat >= .milliseconds(250) {
                     if try await !store.heartbeatInstance(identity.id), try await store.rejoinInstance(identity.id) {
@@ -56,29 +60,37 @@ public final class Controller: Sendable {
                     }
                     lastHeartbeat = started
                 }
-                let leadership = try await store.acquireLeadership(holder: identity.id, ttl: settings.leaderLease)
-                TraduMetrics.gauge(
-                    MetricNames.leader, leadership.isLeader ? 1 : 0,
-                    [("env", environment), ("controller", identity.id)])
-                if leadership.isLeader != wasLeader {
-                    logger.notice(
-                        leadership.isLeader ? "leading" : "standing by",
-                        metadata: ["term": "\(leadership.term)", "leader": "\(leadership.holder)"])
-                    wasLeader = leadership.isLeader
+                // Renewed once a tick: early wake-ups need not touch the lease row, which lasts many ticks.
+                let current: Leadership
+                if let leadership, started - lastRenewal < settings.tick {
+                    current = leadership
+                } else {
+                    current = try await store.acquireLeadership(holder: identity.id, ttl: settings.leaderLease)
+                    leadership = current
+                    lastRenewal = started
                 }
-                if leadership.isLeader {
+                TraduMetrics.gauge(
+                    MetricNames.leader, current.isLeader ? 1 : 0,
+                    [("env", environment), ("controller", identity.id)])
+                if current.isLeader != wasLeader {
+                    logger.notice(
+                        current.isLeader ? "leading" : "standing by",
+                        metadata: ["term": "\(current.term)", "leader": "\(current.holder)"])
+                    wasLeader = current.isLeader
+                }
+                if current.isLeader {
                     var cycle = logger
                     cycle[metadataKey: "request_id"] = "\(RequestID.make())"
-                    try await reconcile(store, logger: cycle)
+                    heldBack = try await reconcile(store, logger: cycle)
                 }
             } catch let error as PostgresError where error.isConnectionLoss || error.isTransient {
                 logger.warning("database unavailable; retrying", metadata: ["error": "\(error)"])
+                leadership = nil
                 await state.noteOutage()
                 try? await Task.sleep(for: .milliseconds(500))
                 try? await store.connection.reconnectIfNeeded()
             }
-            let elapsed = ContinuousClock.now - started
-            if elapsed < settings.tick { try? await Task.sleep(for: settings.tick - elapsed) }
+            await pause(after: started, heldBack: heldBack, store)
         }
         if wasLeader { try? await store.resignLeadership(holder: identity.id) }
         try? await store.stopInstance(identity.id)
@@ -86,9 +98,26 @@ public final class Controller: Sendable {
         await store.close()
     }
 
-    /// One reconcile cycle. Level-triggered: it looks at what is, not at what happened.
-    func reconcile(_ store: Store, logger: Logger) async throws {
-        guard let applied = try await state.applied(loadingFrom: store, environment: environment) else { return }
+    /// Waits for the next cycle: a tick, or, while a cap holds blocks back, until workers report finished
+    /// blocks (a NOTIFY per commit) and at least `minimumGap` passed. Notifications are drained either way.
+    private func pause(after started: ContinuousClock.Instant, heldBack: Bool, _ store: Store) async {
+        if heldBack {
+            let gap = settings.minimumGap - (ContinuousClock.now - started)
+            if gap > .zero { try? await Task.sleep(for: gap) }
+            let remaining = settings.tick - (ContinuousClock.now - started)
+            if remaining > .zero { _ = try? await store.connection.waitForNotifications(timeout: remaining) }
+        } else {
+            _ = try? await store.connection.waitForNotifications(timeout: .zero)
+            let remaining = settings.tick - (ContinuousClock.now - started)
+            if remaining > .zero { try? await Task.sleep(for: remaining) }
+        }
+    }
+
+    /// One reconcile cycle. Level-triggered: it looks at what is, not at what happened. Returns whether a
+    /// concurrency cap held waiting blocks back (so room freed by workers is worth acting on at once).
+    @discardableResult
+    func reconcile(_ store: Store, logger: Logger) async throws -> Bool {
+        guard let applied = try await state.applied(loadingFrom: store, environment: environment) else { return false }
         let resolved = applied.resolved
         let maxAttempts = resolved.pipelines.mapValues { resolved.retryPolicy(for: $0).maxAttempts }
 
@@ -134,7 +163,7 @@ public final class Controller: Sendable {
         }
         let budgets = await state.engineBudgets(resolved)
         let quotas = Rotator.quotas(
-            demands, environmentCap: resolved.environment.maxBlocksInFlight, engineBudgets: budgets,
+            demands, environmentCap: environmentCap, engineBudgets: budgets,
             tickLimit: settings.tickLimit)
         if !quotas.isEmpty {
             let scheduled = try await store.schedule(
@@ -147,6 +176,19 @@ public final class Controller: Sendable {
             await state.statusWritten(startedAt: started)
         }
         try await webhooks.deliver(store, resolved: resolved)
+        return Self.capsHoldBack(demands, quotas: quotas, environmentCap: environmentCap)
+    }
+
+    /// Whether some pipeline has waiting blocks that its own cap or the environment's keeps waiting.
+    static func capsHoldBack(_ demands: [Rotator.Demand], quotas: [String: Int], environmentCap: Int?) -> Bool {
+        let inFlight = demands.reduce(0) { $0 + $1.inFlight } + quotas.values.reduce(0, +)
+        return demands.contains { demand in
+            let granted = quotas[demand.pipeline] ?? 0
+            guard !demand.suspended, demand.waiting > granted else { return false }
+            let pipelineFull = demand.cap.map { demand.inFlight + granted >= $0 } ?? false
+            let environmentFull = environmentCap.map { inFlight >= $0 } ?? false
+            return pipelineFull || environmentFull
+        }
     }
 
     private func writeStatus(_ store: Store, resolved: ResolvedManifests, applied: AppliedManifests) async throws {

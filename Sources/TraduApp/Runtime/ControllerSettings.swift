@@ -9,14 +9,18 @@ public struct ControllerSettings: Sendable {
     public var deadAfter: Duration
     /// At most this many blocks scheduled per cycle.
     public var tickLimit: Int
+    /// While a cap holds blocks back, finished blocks wake the controller early, but no sooner than this
+    /// after the previous cycle started.
+    public var minimumGap: Duration
 
     public init(
         tick: Duration = .milliseconds(200), leaderLease: Duration = .seconds(10), deadAfter: Duration = .seconds(30),
-        tickLimit: Int = 20_000
+        tickLimit: Int = 20_000, minimumGap: Duration = .milliseconds(20)
     ) {
         self.tick = tick
         self.leaderLease = leaderLease
         self.deadAfter = deadAfter
         self.tickLimit = tickLimit
+        self.minimumGap = minimumGap
     }
 }
