@@ -135,9 +135,11 @@ extension Store {
     ///
     /// The translation memory takes every learned translation, even from a refused block: a translation of a
     /// text does not depend on who produced it.
-    public func complete(_ items: [CompletedBlock], memory: [(key: String, translation: String)] = []) async throws
-        -> Set<String>
-    {
+    ///
+    /// `notifyFreed`: also NOTIFY `freedChannel` at commit (once), for a controller waiting for room under a cap.
+    public func complete(
+        _ items: [CompletedBlock], memory: [(key: String, translation: String)] = [], notifyFreed: Bool = true
+    ) async throws -> Set<String> {
         guard !items.isEmpty || !memory.isEmpty else { return [] }
         // Sorted, so concurrent transactions lock rows and unique-index entries in the same order.
         let blocks = items.sorted { $0.id < $1.id }
@@ -163,7 +165,7 @@ extension Store {
                     if let id = row["id"] { completed.insert(id) }
                 }
                 // One NOTIFY per commit, delivered at commit: a controller held back by a cap schedules now.
-                if !completed.isEmpty { try connection.notify(freed) }
+                if notifyFreed, !completed.isEmpty { try connection.notify(freed) }
             }
             if !keys.isEmpty {
                 try connection.query(
@@ -213,7 +215,7 @@ extension Store {
     /// Records failed attempts: with `retryAfter` the block goes back to the queue at now + delay, without it
     /// the block is dead-lettered (`failed`). Either way the error is appended to the block's history (`errors`)
     /// and becomes its `error_class` / `last_error`. Fenced like `complete`; returns the ids changed.
-    public func fail(_ items: [FailedAttempt]) async throws -> Set<String> {
+    public func fail(_ items: [FailedAttempt], notifyFreed: Bool = true) async throws -> Set<String> {
         guard !items.isEmpty else { return [] }
         let failures = items.sorted { $0.id < $1.id }
         let parameters: [String?] = [
@@ -226,7 +228,7 @@ extension Store {
         let freed = freedChannel
         return try await retryingConflicts { connection in
             let changed = Set(try connection.query(sql, parameters).compactMap { $0["block_id"] })
-            if !changed.isEmpty { try connection.notify(freed) }
+            if notifyFreed, !changed.isEmpty { try connection.notify(freed) }
             return changed
         }
     }

@@ -29,6 +29,9 @@ struct RunBench: AsyncParsableCommand {
     @Option(help: "Blocks claimed ahead of free slots (default: WorkerSettings' default, concurrency x 32).")
     var prefetch: Int?
 
+    @Option(help: "The environment's maxBlocksInFlight (default: no cap): measures a capped pipeline's flow.")
+    var maxInFlight: Int?
+
     @Option(help: "PostgreSQL URL (default: an embedded PostgreSQL in a temp home, non-durable).")
     var databaseURL: String?
 
@@ -60,7 +63,7 @@ struct RunBench: AsyncParsableCommand {
         let level = Logger.Level(rawValue: logLevel) ?? .warning
         LoggingSystem.bootstrap { StructuredLogHandler(label: $0, format: .text, level: level) }
         let logger = Logger(label: "tradu-bench")
-        var report = RunReport(blocks: blocks, concurrency: concurrency)
+        var report = RunReport(blocks: blocks, concurrency: concurrency, maxInFlight: maxInFlight)
         let say: (String) -> Void = { line in
             if output == .text { print(line) } else { FileHandle.standardError.write(Data((line + "\n").utf8)) }
         }
@@ -70,7 +73,7 @@ struct RunBench: AsyncParsableCommand {
         let root = (workDirectory as NSString).appendingPathComponent("tradu-bench-run-\(runID)")
         let schema = "tradu_bench_run_\(runID)"
         try FileManager.default.createDirectory(atPath: root + "/manifests/data", withIntermediateDirectories: true)
-        try Self.manifests(schema: schema).write(
+        try Self.manifests(schema: schema, maxInFlight: maxInFlight).write(
             toFile: root + "/manifests/bench.yaml", atomically: true, encoding: .utf8)
         let dataPath = root + "/manifests/data/docs.jsonl"
         say("project: \(root)")
@@ -341,7 +344,7 @@ struct RunBench: AsyncParsableCommand {
 
     // MARK: Helpers
 
-    static func manifests(schema: String) -> String {
+    static func manifests(schema: String, maxInFlight: Int?) -> String {
         """
         apiVersion: tradu/v1
         kind: Dataset
@@ -379,7 +382,7 @@ struct RunBench: AsyncParsableCommand {
           name: bench
         spec:
           schema: \(schema)
-
+        \(maxInFlight.map { "  concurrency: {maxBlocksInFlight: \($0)}" } ?? "")
         """
     }
 }

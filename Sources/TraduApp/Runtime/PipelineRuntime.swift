@@ -12,6 +12,9 @@ struct PipelineRuntime: Sendable {
     var engineSpecHash: String
     /// nil when the engine cannot be built (a missing API key): every block fails with that reason.
     var translator: Result<any TranslationEngine, BlockFailure>
+    /// Whether a concurrency cap (the pipeline's or the environment's) limits its blocks in flight: only then
+    /// is a finished block worth a NOTIFY to the controller, which waits for room.
+    var capped: Bool
 
     static func build(_ resolved: ResolvedManifests, environment: [String: String], httpClient: HTTPClient)
         -> [String: PipelineRuntime]
@@ -32,7 +35,8 @@ struct PipelineRuntime: Sendable {
             runtimes[pipeline.name] = PipelineRuntime(
                 pipeline: pipeline, engine: engine, dataset: dataset, policy: resolved.retryPolicy(for: pipeline),
                 engineSpecHash: ContentHash.hex(of: (spec.json["engine"] ?? .null).encoded(sortedKeys: true)),
-                translator: translator)
+                translator: translator,
+                capped: pipeline.concurrency != nil || resolved.environment.maxBlocksInFlight != nil)
         }
         return runtimes
     }

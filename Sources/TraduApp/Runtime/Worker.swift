@@ -298,9 +298,12 @@ public final class Worker: Sendable {
                     ])
             }
         }
+        let capped = batch.contains { runtimes[$0.block.pipeline]?.capped ?? true }
         var done = Set<String>()
-        if !completions.isEmpty { done.formUnion(try await store.complete(completions, memory: memory)) }
-        if !failures.isEmpty { done.formUnion(try await store.fail(failures)) }
+        if !completions.isEmpty {
+            done.formUnion(try await store.complete(completions, memory: memory, notifyFreed: capped))
+        }
+        if !failures.isEmpty { done.formUnion(try await store.fail(failures, notifyFreed: capped)) }
         record(batch, committed: done)
         let refused = batch.map(\.block.id).filter { !done.contains($0) }
         if !refused.isEmpty {
