@@ -27,6 +27,13 @@ public enum MetricNames {
     /// Instance heartbeats sent; instances marked dead by a controller; whether this controller leads.
     public static let heartbeats = "tradu_instance_heartbeats_total"
     public static let instancesDead = "tradu_instances_marked_dead_total"
+    /// Blocks a controller's watchdogs took back, by `reason` (`lease_expired`, `instance_dead`, `stalled`) and
+    /// where they went (`to`: `enqueued`, or `failed` when out of attempts).
+    public static let blocksRecovered = "tradu_blocks_recovered_total"
+    /// Leases a worker found lost at a heartbeat (its work on them stopped), and instances that rejoined after
+    /// being declared dead while alive.
+    public static let leasesLost = "tradu_leases_lost_total"
+    public static let instanceRejoins = "tradu_instance_rejoins_total"
     public static let leader = "tradu_controller_leader"
     /// Database reachability as seen by this process (1 up, 0 down).
     public static let databaseUp = "tradu_database_up"
@@ -34,6 +41,6 @@ public enum MetricNames {
     public static let all: [String] = [
         documentsPlanned, blocksPlanned, blocksByState, blocksCompleted, documentsCompleted, attemptsFailed, retries,
         deadLettered, queuedToClaimed, processing, endToEnd, engineLatency, engineTokens, engineErrors, memoryHits,
-        memoryMisses, heartbeats, instancesDead, leader, databaseUp,
+        memoryMisses, heartbeats, instancesDead, blocksRecovered, leasesLost, instanceRejoins, leader, databaseUp,
     ]
 }

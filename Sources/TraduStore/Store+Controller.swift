@@ -186,6 +186,13 @@ extension Store {
     public func markDeadInstances(silentFor: Duration, maxAttempts: [String: Int] = [:], instanceID: String? = nil)
         async throws -> [String]
     {
+        try await sweepDeadInstances(silentFor: silentFor, maxAttempts: maxAttempts, instanceID: instanceID).dead
+    }
+
+    /// `markDeadInstances`, with the blocks it took back.
+    public func sweepDeadInstances(silentFor: Duration, maxAttempts: [String: Int] = [:], instanceID: String? = nil)
+        async throws -> (dead: [String], recovered: [RecoveredBlock])
+    {
         let dead = try await connection.query(
             """
             UPDATE instances SET state = 'dead', ended_at = now()
@@ -194,11 +201,11 @@ extension Store {
             """, [RuntimeSQL.microseconds(silentFor)]
         ).compactMap { $0["id"] }
         // Level-triggered: also blocks of instances marked dead or stopped earlier and not yet recovered.
-        _ = try await recover(
+        let recovered = try await recover(
             where: "b.lease_owner IN (SELECT id FROM instances WHERE state <> 'live')",
             message: "'worker ' || b.lease_owner || ' is no longer live'",
             reason: "instance dead", maxAttempts: maxAttempts, instanceID: instanceID)
-        return dead.sorted()
+        return (dead.sorted(), recovered)
     }
 
     /// Takes back `in_process` blocks that started longer ago than their pipeline's block timeout, even if

@@ -29,7 +29,7 @@ import TraduTestSupport
     @Test func aWorkerKilledMidBlockLosesNothing() async throws {
         let project = try await TestProject.runtime(documents: 3, maxRecords: 100, sleep: 4)
         #expect(try await project.apply().1 != nil)
-        let controller = try TraduProcess(["controller", "-e", "dev"], in: project)
+        let controller = try TraduProcess(["controller", "-e", "dev", "--metrics-addr", "127.0.0.1:0"], in: project)
         let first = try TraduProcess(["worker", "-e", "dev", "--concurrency", "1"], in: project)
         try await eventually("the first worker holds the block") {
             try await project.counts()["in_process"] == 1
@@ -47,6 +47,10 @@ import TraduTestSupport
         #expect(rows.first?["attempt"]!! == "2", "the second claim of the block committed it")
         let dead = try await project.query("SELECT state FROM instances WHERE id = '\(holder)'")
         #expect(dead.first?["state"]!! == "dead")
+        // What on-call sees: the death and the block taken back, counted on the controller's /metrics.
+        let metrics = await ObservabilityTests.get(try await controller.opsBaseURL() + "/metrics")?.bodyText ?? ""
+        #expect(ObservabilityTests.value(of: "tradu_instances_marked_dead_total", in: metrics) == 1, "\(metrics)")
+        #expect(ObservabilityTests.value(of: "tradu_blocks_recovered_total", in: metrics) >= 1)
         second.terminate()
         controller.terminate()
         #expect(await second.wait() == 0, "\(second.log)")

@@ -56,6 +56,8 @@ public final class Controller: Sendable {
             do {
                 if started - lastHeartbeat >= .milliseconds(250) {
                     if try await !store.heartbeatInstance(identity.id), try await store.rejoinInstance(identity.id) {
+                        TraduMetrics.count(
+                            MetricNames.instanceRejoins, 1, [("env", environment), ("role", identity.role)])
                         logger.warning("this instance was marked dead by another controller; rejoined as live")
                     }
                     lastHeartbeat = started
@@ -125,25 +127,36 @@ public final class Controller: Sendable {
         // "Silent for 3 heartbeat intervals": the shortest heartbeat of the applied pipelines decides.
         let heartbeat = resolved.pipelines.values.map(\.heartbeatInterval.milliseconds).min() ?? 10_000
         let silence = min(settings.deadAfter, .milliseconds(3 * heartbeat))
-        var expired: [RecoveredBlock] = []
+        var recovered: [(reason: String, block: RecoveredBlock)] = []
         var dead: [String] = []
         // Right after this controller lost the database, every heartbeat and lease looks stale because nobody
         // could write them: give the other processes the same silence to reconnect before judging them.
         if await state.mayJudgeLiveness(silence: silence) {
-            expired = try await store.requeueExpiredLeases(maxAttempts: maxAttempts, instanceID: identity.id)
-            dead = try await store.markDeadInstances(
+            recovered += try await store.requeueExpiredLeases(maxAttempts: maxAttempts, instanceID: identity.id)
+                .map { ("lease_expired", $0) }
+            let sweep = try await store.sweepDeadInstances(
                 silentFor: silence, maxAttempts: maxAttempts, instanceID: identity.id)
+            dead = sweep.dead
+            recovered += sweep.recovered.map { ("instance_dead", $0) }
         }
-        let stalled = try await store.requeueStalled(
+        recovered += try await store.requeueStalled(
             timeouts: resolved.pipelines.mapValues { .milliseconds($0.blockTimeout.milliseconds) },
-            maxAttempts: maxAttempts)
-        for block in expired + stalled {
+            maxAttempts: maxAttempts, instanceID: identity.id
+        ).map { ("stalled", $0) }
+        for (reason, block) in recovered {
             logger.warning(
                 "recovered block",
-                metadata: ["block_id": "\(block.id)", "pipeline": "\(block.pipeline)", "to": "\(block.to)"])
+                metadata: [
+                    "block_id": "\(block.id)", "pipeline": "\(block.pipeline)", "to": "\(block.to)",
+                    "reason": "\(reason)", "instance_id": "\(block.instanceID ?? "")", "attempt": "\(block.attempt)",
+                ])
+            TraduMetrics.count(
+                MetricNames.blocksRecovered, 1,
+                [("env", environment), ("pipeline", block.pipeline), ("reason", reason), ("to", block.to)])
         }
         if !dead.isEmpty {
             logger.warning("marked instances dead", metadata: ["instances": "\(dead.joined(separator: ","))"])
+            TraduMetrics.count(MetricNames.instancesDead, dead.count, [("env", environment)])
         }
 
         // Counted only as far as the decisions need: up to one step's worth of waiting blocks, and in-flight

@@ -360,6 +360,8 @@ public final class Worker: Sendable {
                     // being taken back, so forget them and rejoin as live rather than exit.
                     let forgotten = await state.forgetAll()
                     if try await store.rejoinInstance(identity.id) {
+                        TraduMetrics.count(
+                            MetricNames.instanceRejoins, 1, [("env", environment), ("role", identity.role)])
                         logger.warning(
                             "this instance was marked dead by a controller; its leases are gone; rejoined as live",
                             metadata: ["count": "\(forgotten)"])
@@ -374,6 +376,7 @@ public final class Worker: Sendable {
                 let lost = held.filter { !kept.contains($0.id) }
                 if !lost.isEmpty {
                     await state.forget(lost: lost)
+                    TraduMetrics.count(MetricNames.leasesLost, lost.count, [("env", environment)])
                     logger.warning(
                         "leases lost (requeued or cancelled); their processing stops and outcomes are discarded",
                         metadata: [
