@@ -32,11 +32,21 @@ public struct DatasetCut: Sendable {
             block.records = nil
             blocks.append(block)
         }
-        while let record = try stream.next() {
-            records += 1
-            try cutter.add(record, emit: keep)
-            if records % 100_000 == 0 { progress(records) }
+        let prefetcher = RecordPrefetcher(stream)
+        do {
+            while let batch = try prefetcher.next() {
+                for record in batch {
+                    records += 1
+                    try cutter.add(record, emit: keep)
+                    if records % 100_000 == 0 { progress(records) }
+                }
+            }
+        } catch {
+            prefetcher.stop()
+            prefetcher.waitUntilEnded()
+            throw error
         }
+        prefetcher.waitUntilEnded()
         if let last = cutter.finish() { try keep(last) }
         return DatasetCut(
             dataset: dataset, blocks: blocks, recordCount: records, skippedCount: stream.skippedCount,

@@ -1,6 +1,18 @@
+/// Turns rows into COPY data, chunk by chunk: `buffer` is sent and `reset()` whenever it is large enough, and
+/// `finish()` adds what must follow the last row.
+protocol CopyRowEncoder {
+    associatedtype Row
+    init(capacity: Int)
+    var buffer: [UInt8] { get }
+    var rowCount: Int { get }
+    mutating func append(_ row: Row) throws
+    mutating func finish()
+    mutating func reset()
+}
+
 /// Encodes rows in COPY's text format: tab-separated fields, one line per row, `\N` for NULL, and backslash
 /// escapes for backslash, tab, newline and carriage return so values can contain them.
-struct CopyTextEncoder {
+struct CopyTextEncoder: CopyRowEncoder {
     private(set) var buffer: [UInt8] = []
     private(set) var rowCount = 0
 
@@ -41,6 +53,8 @@ struct CopyTextEncoder {
         buffer.append(UInt8(ascii: "\n"))
         rowCount += 1
     }
+
+    mutating func finish() {}
 
     mutating func reset() {
         buffer.removeAll(keepingCapacity: true)

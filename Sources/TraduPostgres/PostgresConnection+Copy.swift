@@ -8,6 +8,20 @@ extension PostgresConnection {
     /// If encoding a row fails, the COPY is aborted and nothing is stored.
     @discardableResult
     public func copyIn(sql: String, rows: sending some Sequence<[String?]>) throws -> Int {
+        try copyIn(sql: sql, rows: rows, encoder: CopyTextEncoder.self)
+    }
+
+    /// Bulk-loads rows with `COPY ... FROM STDIN (FORMAT binary)`: `sql` must ask for the binary format, and
+    /// each value's case must match its column's type (`.text` for text, `.int32` for int, `.int64` for bigint).
+    /// Cheaper for the server than text on large values: nothing to unescape.
+    @discardableResult
+    public func copyIn(sql: String, binaryRows rows: sending some Sequence<[CopyBinaryValue?]>) throws -> Int {
+        try copyIn(sql: sql, rows: rows, encoder: CopyBinaryEncoder.self)
+    }
+
+    private func copyIn<Encoder: CopyRowEncoder, Rows: Sequence>(
+        sql: String, rows: sending Rows, encoder: Encoder.Type
+    ) throws -> Int where Rows.Element == Encoder.Row {
         let connection = try connection()
         let start = PQexec(connection, sql)
         guard let start, PQresultStatus(start) == PGRES_COPY_IN else {
@@ -22,7 +36,7 @@ extension PostgresConnection {
         let pipe = CopyChunkPipe(capacity: 4)
         let rowsBox = UncheckedSendableBox(rows)
         let producer = Thread {
-            var encoder = CopyTextEncoder(capacity: CopyChunkPipe.chunkSize + 64 * 1024)
+            var encoder = Encoder(capacity: CopyChunkPipe.chunkSize + 64 * 1024)
             do {
                 for row in rowsBox.value {
                     try encoder.append(row)
@@ -34,6 +48,7 @@ extension PostgresConnection {
                         encoder.reset()
                     }
                 }
+                encoder.finish()
                 if !encoder.buffer.isEmpty { _ = pipe.put(encoder.buffer) }
                 pipe.finish(rowCount: encoder.rowCount, failure: nil)
             } catch let error as PostgresError {

@@ -59,12 +59,17 @@ enum BlockPlanWriter {
     private static func copyContents<Contents: Sequence<BlockContentRow>>(
         _ contents: Contents, _ connection: isolated PostgresConnection
     ) throws {
-        let rows = contents.lazy.map { content -> [String?] in
-            [content.hash, content.dataset, String(content.recordCount), String(content.byteCount), content.records]
+        // Binary: the records are most of the bytes and full of newlines, which the text format would escape
+        // and the server unescape.
+        let rows = contents.lazy.map { content -> [CopyBinaryValue?] in
+            [
+                .text(content.hash), .text(content.dataset), .int32(Int32(clamping: content.recordCount)),
+                .int64(content.byteCount), .text(content.records),
+            ]
         }
         try connection.copyIn(
-            sql: "COPY block_contents (hash, dataset, record_count, byte_count, records) FROM STDIN",
-            rows: rows)
+            sql: "COPY block_contents (hash, dataset, record_count, byte_count, records) FROM STDIN (FORMAT binary)",
+            binaryRows: rows)
     }
 
     /// Upserts pipelines; `generation` goes up by one when anything stored about a pipeline changes, and an

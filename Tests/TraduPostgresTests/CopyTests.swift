@@ -69,3 +69,56 @@ import TraduTestSupport
         #expect(error?.kind == .misuse)
     }
 }
+
+@Suite struct BinaryCopyTests {
+    @Test func binaryRowsRoundTripTextIntegersAndNulls() async throws {
+        let connection = try await PostgresConnection.connect(try await TestPostgres.shared.freshDatabase())
+        try await connection.execute("CREATE TABLE b (id int, big bigint, body text, note text)")
+        let awkward = "tab\there\nnewline \\ backslash \r é ✓ \"quoted\""
+        let rows: [[CopyBinaryValue?]] =
+            [
+                [.int32(1), .int64(Int64.max), .text(awkward), nil],
+                [.int32(-7), .int64(-1), .text(""), .text("x")],
+            ]
+            + (3...5000).map {
+                [.int32(Int32($0)), .int64(Int64($0) << 33), .text(String(repeating: "ab", count: $0)), nil]
+            }
+        let stored = try await connection.copyIn(
+            sql: "COPY b (id, big, body, note) FROM STDIN (FORMAT binary)", binaryRows: rows)
+        #expect(stored == 5000)
+        let first = try await connection.query("SELECT big::text, body, note FROM b WHERE id = 1")[0]
+        #expect(first["big"] == String(Int64.max))
+        #expect(first["body"] == awkward)
+        #expect(first["note"] == nil)
+        let second = try await connection.query("SELECT big::text, body, note FROM b WHERE id = -7")[0]
+        #expect(second["big"] == "-1")
+        #expect(second["body"] == "")
+        #expect(second["note"] == "x")
+        let total = try await connection.query(
+            "SELECT sum(length(body))::text AS n, max(big)::text AS m FROM b WHERE id > 2")[0]
+        #expect(total["n"] == String((3...5000).reduce(0) { $0 + 2 * $1 }))
+        #expect(total["m"] == String(Int64(5000) << 33))
+    }
+
+    @Test func aNulInABinaryValueAbortsTheWholeCopy() async throws {
+        let connection = try await PostgresConnection.connect(try await TestPostgres.shared.freshDatabase())
+        try await connection.execute("CREATE TABLE z (a text)")
+        let error = await #expect(throws: PostgresError.self) {
+            try await connection.copyIn(
+                sql: "COPY z (a) FROM STDIN (FORMAT binary)", binaryRows: [[.text("ok")], [.text("bad\u{0}")]])
+        }
+        #expect(error?.message.contains("NUL") == true)
+        #expect(try await connection.query("SELECT count(*) AS n FROM z")[0]["n"] == "0")
+        // The connection is usable afterwards.
+        #expect(try await connection.query("SELECT 1 AS one")[0]["one"] == "1")
+    }
+
+    @Test func aValueOfTheWrongTypeIsRefusedByTheServer() async throws {
+        let connection = try await PostgresConnection.connect(try await TestPostgres.shared.freshDatabase())
+        try await connection.execute("CREATE TABLE w (a bigint)")
+        await #expect(throws: PostgresError.self) {
+            try await connection.copyIn(sql: "COPY w (a) FROM STDIN (FORMAT binary)", binaryRows: [[.int32(1)]])
+        }
+        #expect(try await connection.query("SELECT count(*) AS n FROM w")[0]["n"] == "0")
+    }
+}
