@@ -175,6 +175,28 @@ import TraduTestSupport
 
     /// Cancelling takes the blocks back, and the worker running one learns it at its next heartbeat and stops
     /// it (the engine program is killed): nothing completes after the cancel.
+    /// Results the database refuses fail their own block, named, and the run goes on: a NUL from the engine is
+    /// a data error caught before the commit; a result that breaks a constraint fails as a logic error with
+    /// the database's message (the batch is retried outcome by outcome, so the other blocks still complete).
+    @Test func resultsTheDatabaseCannotStoreFailTheirBlockOnly() async throws {
+        let project = try await TestProject.runtime(
+            documents: 6, maxRecords: 1, maxAttempts: 1, extraArguments: ["--nul-for", "nullbyte"])
+        try project.writeDocuments(
+            0..<6, edit: [2: "This text gets a nullbyte back.", 4: "This text is poison for the results table."])
+        try await project.apply()
+        try await project.query(
+            "ALTER TABLE results ADD CONSTRAINT no_poison CHECK (records NOT LIKE '%poison%')")
+        let run = try CommandLineTests.run(["run", "-e", "dev"], in: project.root, database: project.databaseURL)
+        #expect(run.status == 4, "\(run.stderr.suffix(2000))")
+        #expect(try await project.counts() == ["completed": 4, "failed": 2])
+        let failed = try await project.query(
+            "SELECT error_class, last_error FROM blocks WHERE state = 'failed' ORDER BY error_class")
+        #expect(failed.map { $0["error_class"]!! } == ["data", "logic"])
+        #expect(failed[0]["last_error"]!!.contains("document doc-2: the translation contains a NUL character"))
+        #expect(failed[1]["last_error"]!!.contains("the result could not be stored"))
+        #expect(failed[1]["last_error"]!!.contains("no_poison"))
+    }
+
     @Test func cancellingAPipelineMidRunStopsItsBlocks() async throws {
         let project = try await TestProject.runtime(documents: 10, maxRecords: 1, sleep: 5)
         try await project.apply()

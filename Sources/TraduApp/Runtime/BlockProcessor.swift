@@ -72,6 +72,11 @@ struct BlockProcessor: Sendable {
                             return .failed(
                                 BlockFailure(problem.errorClass, "document \(segment.id): \(problem.message)"))
                         }
+                        // PostgreSQL text cannot hold NUL: refuse it here, named, rather than fail the commit.
+                        if text.utf8.contains(0) {
+                            return .failed(
+                                BlockFailure(.data, "document \(segment.id): the translation contains a NUL character"))
+                        }
                         translations[segment.id] = text
                     }
                 } catch {
