@@ -90,7 +90,10 @@ let package = Package(
         .testTarget(name: "TraduEnginesTests", dependencies: ["TraduEngines", "TraduCore", "TraduTestSupport"]),
         .testTarget(
             name: "TraduAppTests",
-            dependencies: ["TraduApp", "TraduCore", "TraduYAML", "TraduHTTP", "TraduEmbeddedPostgres", "TraduTestSupport"],
+            dependencies: [
+                "TraduApp", "TraduCore", "TraduYAML", "TraduHTTP", "TraduSources", "TraduEmbeddedPostgres",
+                "TraduTestSupport",
+            ],
             exclude: ["Fixtures"]),
         .testTarget(name: "DeployTests", dependencies: ["TraduApp"], exclude: []),
     ]
