@@ -5,9 +5,12 @@ import TraduSources
 /// Reads a dataset's records on a thread of its own, in batches, a few batches ahead of the reader: parsing
 /// (JSON, CSV, UTF-8 checks, duplicate ids) and cutting (boundaries, hashing, spooling) then run on two cores
 /// instead of one. Order and errors are kept: a bad record's error is thrown after every record before it.
+/// Memory stays bounded by bytes as well as records: a batch closes at `batchSize` records or `batchBytes` of
+/// text (documents of a text-files dataset may be megabytes each).
 final class RecordPrefetcher: @unchecked Sendable {
     private let stream: RecordStream
     private let batchSize: Int
+    private let batchBytes: Int
     private let maxBufferedBatches: Int
     private let condition = NSCondition()
     private var batches: [[SourceRecord]] = []
@@ -17,9 +20,10 @@ final class RecordPrefetcher: @unchecked Sendable {
     private var stopped = false
 
     /// Starts reading at once. Call `stop()` if the reader gives up early.
-    init(_ stream: RecordStream, batchSize: Int = 1024, maxBufferedBatches: Int = 16) {
+    init(_ stream: RecordStream, batchSize: Int = 1024, batchBytes: Int = 1 << 20, maxBufferedBatches: Int = 16) {
         self.stream = stream
         self.batchSize = batchSize
+        self.batchBytes = batchBytes
         self.maxBufferedBatches = maxBufferedBatches
         let thread = Thread { [self] in produce() }
         thread.name = "tradu-records"
@@ -63,15 +67,16 @@ final class RecordPrefetcher: @unchecked Sendable {
 
     private func produce() {
         var batch: [SourceRecord] = []
-        batch.reserveCapacity(batchSize)
+        var bytes = 0
         var error: SourceError?
         do {
             while let record = try stream.next() {
                 batch.append(record)
-                if batch.count == batchSize {
+                bytes += record.text.utf8.count
+                if batch.count >= batchSize || bytes >= batchBytes {
                     guard push(batch) else { break }
                     batch = []
-                    batch.reserveCapacity(batchSize)
+                    bytes = 0
                 }
             }
         } catch let failure {
