@@ -32,23 +32,10 @@ struct RunBench: AsyncParsableCommand {
     @Option(help: "The environment's maxBlocksInFlight (default: no cap): measures a capped pipeline's flow.")
     var maxInFlight: Int?
 
-    @Option(help: "PostgreSQL URL (default: an embedded PostgreSQL in a temp home, non-durable).")
-    var databaseURL: String?
-
-    @Option(help: "Parent directory of the temporary project (and embedded PostgreSQL home).")
-    var workDirectory = NSTemporaryDirectory()
-
     @Option(help: "Seconds of the pgbench -N reference run (0 skips pgbench).")
     var pgbenchSeconds = 15
 
-    @Flag(help: "Keep the project directory, the database schema, pgbench_ref and the embedded PostgreSQL.")
-    var keep = false
-
-    @Option(name: [.customShort("o"), .customLong("output")], help: "text or json.")
-    var output: OutputFormat = .text
-
-    @Option(help: "Log level (warning keeps the output quiet).")
-    var logLevel = "warning"
+    @OptionGroup var options: BenchOptions
 
     static let documentBytes = 200
 
@@ -56,21 +43,16 @@ struct RunBench: AsyncParsableCommand {
         guard blocks > 0 else { throw ValidationError("--blocks must be positive") }
         guard concurrency > 0 else { throw ValidationError("--concurrency must be positive") }
         guard pgbenchSeconds >= 0 else { throw ValidationError("--pgbench-seconds must be >= 0") }
-        guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("invalid --log-level") }
     }
 
     func run() async throws {
-        let level = Logger.Level(rawValue: logLevel) ?? .warning
-        LoggingSystem.bootstrap { StructuredLogHandler(label: $0, format: .text, level: level) }
-        let logger = Logger(label: "tradu-bench")
+        let logger = options.bootstrapLogging()
         var report = RunReport(blocks: blocks, concurrency: concurrency, maxInFlight: maxInFlight)
-        let say: (String) -> Void = { line in
-            if output == .text { print(line) } else { FileHandle.standardError.write(Data((line + "\n").utf8)) }
-        }
+        let say = options.say
 
         // 1. Project and corpus.
         let runID = "\(getpid())_\(Int(Date().timeIntervalSince1970))"
-        let root = (workDirectory as NSString).appendingPathComponent("tradu-bench-run-\(runID)")
+        let root = (options.workDirectory as NSString).appendingPathComponent("tradu-bench-run-\(runID)")
         let schema = "tradu_bench_run_\(runID)"
         try FileManager.default.createDirectory(atPath: root + "/manifests/data", withIntermediateDirectories: true)
         try Self.manifests(schema: schema, maxInFlight: maxInFlight).write(
@@ -84,7 +66,8 @@ struct RunBench: AsyncParsableCommand {
         say("generated \(blocks) documents, \(Format.bytes(generated.value)) in \(Format.seconds(generated.seconds))")
 
         // 2. Database.
-        let database = try await BenchDatabase.start(databaseURL: databaseURL, root: root, logger: logger, say: say)
+        let database = try await BenchDatabase.start(
+            databaseURL: options.databaseURL, root: root, logger: logger, say: say)
         let embedded = database.embedded
         let url = database.url
         report.database = database.description
@@ -104,10 +87,10 @@ struct RunBench: AsyncParsableCommand {
         } catch {
             failure = error
         }
-        try? await database.cleanUp(root: root, schema: schema, keep: keep, extraDatabases: ["pgbench_ref"])
+        try? await database.cleanUp(root: root, schema: schema, keep: options.keep, extraDatabases: ["pgbench_ref"])
         if let failure { throw failure }
 
-        switch output {
+        switch options.output {
         case .text: print(report.table())
         case .json: print(report.json())
         }
@@ -345,45 +328,9 @@ struct RunBench: AsyncParsableCommand {
     // MARK: Helpers
 
     static func manifests(schema: String, maxInFlight: Int?) -> String {
-        """
-        apiVersion: tradu/v1
-        kind: Dataset
-        metadata:
-          name: bench-docs
-        spec:
-          source:
-            path: data/docs.jsonl
-          format: jsonl
-          idField: id
-          textField: text
-          sourceLanguage: en
-          blocks:
-            maxRecords: 1
-        ---
-        apiVersion: tradu/v1
-        kind: Engine
-        metadata:
-          name: pseudo
-        spec:
-          type: pseudo
-        ---
-        apiVersion: tradu/v1
-        kind: Pipeline
-        metadata:
-          name: bench
-        spec:
-          dataset: bench-docs
-          engine: pseudo
-          targetLanguages: [fr]
-        ---
-        apiVersion: tradu/v1
-        kind: Environment
-        metadata:
-          name: bench
-        spec:
-          schema: \(schema)
-        \(maxInFlight.map { "  concurrency: {maxBlocksInFlight: \($0)}" } ?? "")
-        """
+        BenchManifests.project(
+            schema: schema, blocks: "    maxRecords: 1",
+            environmentExtra: maxInFlight.map { "  concurrency: {maxBlocksInFlight: \($0)}" } ?? "")
     }
 }
 

@@ -36,38 +36,20 @@ struct PlanBench: AsyncParsableCommand {
     @Option(help: "Number of documents to generate.")
     var documents = 1_000_000
 
-    @Option(help: "PostgreSQL URL (default: an embedded PostgreSQL in a temp home, non-durable).")
-    var databaseURL: String?
-
-    @Option(help: "Parent directory of the temporary project (and embedded PostgreSQL home).")
-    var workDirectory = NSTemporaryDirectory()
-
-    @Flag(help: "Keep the project directory, the database schema/table and the embedded PostgreSQL.")
-    var keep = false
-
-    @Option(name: [.customShort("o"), .customLong("output")], help: "text or json.")
-    var output: OutputFormat = .text
-
-    @Option(help: "Log level (warning keeps the output quiet).")
-    var logLevel = "warning"
+    @OptionGroup var options: BenchOptions
 
     func validate() throws {
         guard documents > 0 else { throw ValidationError("--documents must be positive") }
-        guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("invalid --log-level") }
     }
 
     func run() async throws {
-        let level = Logger.Level(rawValue: logLevel) ?? .warning
-        LoggingSystem.bootstrap { StructuredLogHandler(label: $0, format: .text, level: level) }
-        let logger = Logger(label: "tradu-bench")
+        let logger = options.bootstrapLogging()
         var report = Report(documents: documents)
-        let say: (String) -> Void = { line in
-            if output == .text { print(line) } else { FileHandle.standardError.write(Data((line + "\n").utf8)) }
-        }
+        let say = options.say
 
         // 1. Project and corpus.
         let runID = "\(getpid())_\(Int(Date().timeIntervalSince1970))"
-        let root = (workDirectory as NSString).appendingPathComponent("tradu-bench-\(runID)")
+        let root = (options.workDirectory as NSString).appendingPathComponent("tradu-bench-\(runID)")
         let schema = "tradu_bench_\(runID)"
         try FileManager.default.createDirectory(atPath: root + "/manifests/data", withIntermediateDirectories: true)
         try Self.manifests(schema: schema).write(
@@ -82,7 +64,8 @@ struct PlanBench: AsyncParsableCommand {
         )
 
         // 2. Database.
-        let database = try await BenchDatabase.start(databaseURL: databaseURL, root: root, logger: logger, say: say)
+        let database = try await BenchDatabase.start(
+            databaseURL: options.databaseURL, root: root, logger: logger, say: say)
         let url = database.url
         report.database = database.description
         report.postgresVersion = try await BenchDatabase.scalar(url, "SHOW server_version") ?? "?"
@@ -92,12 +75,12 @@ struct PlanBench: AsyncParsableCommand {
                 root: root, url: url, schema: schema, dataPath: dataPath, logger: logger,
                 report: &report, say: say)
         } catch {
-            try? await database.cleanUp(root: root, schema: schema, keep: keep)
+            try? await database.cleanUp(root: root, schema: schema, keep: options.keep)
             throw error
         }
-        try await database.cleanUp(root: root, schema: schema, keep: keep)
+        try await database.cleanUp(root: root, schema: schema, keep: options.keep)
 
-        switch output {
+        switch options.output {
         case .text: print(report.table())
         case .json: print(report.json())
         }
@@ -207,47 +190,8 @@ struct PlanBench: AsyncParsableCommand {
     }
 
     static func manifests(schema: String) -> String {
-        """
-        apiVersion: tradu/v1
-        kind: Dataset
-        metadata:
-          name: bench-docs
-        spec:
-          source:
-            path: data/docs.jsonl
-          format: jsonl
-          idField: id
-          textField: text
-          sourceLanguage: en
-          blocks:
-            maxRecords: 200
-            maxBytes: 256KiB
-        ---
-        apiVersion: tradu/v1
-        kind: Engine
-        metadata:
-          name: pseudo
-        spec:
-          type: pseudo
-          concurrency: 8
-        ---
-        apiVersion: tradu/v1
-        kind: Pipeline
-        metadata:
-          name: bench
-        spec:
-          dataset: bench-docs
-          engine: pseudo
-          targetLanguages: [fr]
-        ---
-        apiVersion: tradu/v1
-        kind: Environment
-        metadata:
-          name: bench
-        spec:
-          schema: \(schema)
-
-        """
+        BenchManifests.project(
+            schema: schema, blocks: "    maxRecords: 200\n    maxBytes: 256KiB", engineExtra: "  concurrency: 8")
     }
 }
 

@@ -1,0 +1,89 @@
+import ArgumentParser
+import Foundation
+import Logging
+import TraduApp
+
+/// The options both benchmarks share: where the database and the temporary project live, what is kept, and
+/// how results and logs are printed.
+struct BenchOptions: ParsableArguments {
+    @Option(help: "PostgreSQL URL (default: an embedded PostgreSQL in a temp home, non-durable).")
+    var databaseURL: String?
+
+    @Option(help: "Parent directory of the temporary project (and embedded PostgreSQL home).")
+    var workDirectory = NSTemporaryDirectory()
+
+    @Flag(help: "Keep the project directory, the database schema and reference data, and the embedded PostgreSQL.")
+    var keep = false
+
+    @Option(name: [.customShort("o"), .customLong("output")], help: "text or json.")
+    var output: OutputFormat = .text
+
+    @Option(help: "Log level (warning keeps the output quiet).")
+    var logLevel = "warning"
+
+    func validate() throws {
+        guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("invalid --log-level") }
+    }
+
+    /// Installs tradu's log handler at `--log-level` and returns the bench's logger.
+    func bootstrapLogging() -> Logger {
+        let level = Logger.Level(rawValue: logLevel) ?? .warning
+        LoggingSystem.bootstrap { StructuredLogHandler(label: $0, format: .text, level: level) }
+        return Logger(label: "tradu-bench")
+    }
+
+    /// Progress lines: on stdout for text output, on stderr when stdout carries the JSON result.
+    func say(_ line: String) {
+        if output == .text { print(line) } else { FileHandle.standardError.write(Data((line + "\n").utf8)) }
+    }
+}
+
+/// The manifests of a benchmark project: one JSONL dataset, the `pseudo` engine, one pipeline into French, and
+/// the environment `bench` in `schema`; the block sizing and the extra engine and environment settings vary.
+enum BenchManifests {
+    static func project(schema: String, blocks: String, engineExtra: String = "", environmentExtra: String = "")
+        -> String
+    {
+        """
+        apiVersion: tradu/v1
+        kind: Dataset
+        metadata:
+          name: bench-docs
+        spec:
+          source:
+            path: data/docs.jsonl
+          format: jsonl
+          idField: id
+          textField: text
+          sourceLanguage: en
+          blocks:
+        \(blocks)
+        ---
+        apiVersion: tradu/v1
+        kind: Engine
+        metadata:
+          name: pseudo
+        spec:
+          type: pseudo
+        \(engineExtra)
+        ---
+        apiVersion: tradu/v1
+        kind: Pipeline
+        metadata:
+          name: bench
+        spec:
+          dataset: bench-docs
+          engine: pseudo
+          targetLanguages: [fr]
+        ---
+        apiVersion: tradu/v1
+        kind: Environment
+        metadata:
+          name: bench
+        spec:
+          schema: \(schema)
+        \(environmentExtra)
+
+        """
+    }
+}
