@@ -34,29 +34,9 @@ extension PostgresConnection {
         // Rows are encoded on a second thread while this one sends: producing the data (which may mean reading
         // and cutting a dataset) and the server's ingest then overlap instead of taking turns.
         let pipe = CopyChunkPipe(capacity: 4)
-        let rowsBox = UncheckedSendableBox(rows)
-        let producer = Thread {
-            var encoder = Encoder(capacity: CopyChunkPipe.chunkSize + 64 * 1024)
-            do {
-                for row in rowsBox.value {
-                    try encoder.append(row)
-                    if encoder.buffer.count >= CopyChunkPipe.chunkSize {
-                        guard pipe.put(encoder.buffer) else {
-                            pipe.finish(rowCount: encoder.rowCount, failure: nil)
-                            return
-                        }
-                        encoder.reset()
-                    }
-                }
-                encoder.finish()
-                if !encoder.buffer.isEmpty { _ = pipe.put(encoder.buffer) }
-                pipe.finish(rowCount: encoder.rowCount, failure: nil)
-            } catch let error as PostgresError {
-                pipe.finish(rowCount: encoder.rowCount, failure: error)
-            } catch {
-                pipe.finish(rowCount: encoder.rowCount, failure: PostgresError(kind: .misuse, message: "\(error)"))
-            }
-        }
+        // The generic work is wrapped before it crosses to the thread, which then captures no generic types.
+        let produce = UncheckedSendableBox { Self.encode(rows, with: Encoder.self, into: pipe) }
+        let producer = Thread { produce.value() }
         producer.stackSize = 8 << 20
         producer.start()
         var failure: PostgresError?
@@ -88,6 +68,33 @@ extension PostgresConnection {
         }
         if let failure { throw failure }
         return stored
+    }
+
+    /// Encodes `rows` into chunks for `pipe` (on the producer thread), then finishes the pipe with the row
+    /// count or the failure.
+    private static func encode<Encoder: CopyRowEncoder, Rows: Sequence>(
+        _ rows: Rows, with _: Encoder.Type, into pipe: CopyChunkPipe
+    ) where Rows.Element == Encoder.Row {
+        var encoder = Encoder(capacity: CopyChunkPipe.chunkSize + 64 * 1024)
+        do {
+            for row in rows {
+                try encoder.append(row)
+                if encoder.buffer.count >= CopyChunkPipe.chunkSize {
+                    guard pipe.put(encoder.buffer) else {
+                        pipe.finish(rowCount: encoder.rowCount, failure: nil)
+                        return
+                    }
+                    encoder.reset()
+                }
+            }
+            encoder.finish()
+            if !encoder.buffer.isEmpty { _ = pipe.put(encoder.buffer) }
+            pipe.finish(rowCount: encoder.rowCount, failure: nil)
+        } catch let error as PostgresError {
+            pipe.finish(rowCount: encoder.rowCount, failure: error)
+        } catch {
+            pipe.finish(rowCount: encoder.rowCount, failure: PostgresError(kind: .misuse, message: "\(error)"))
+        }
     }
 
     private func send(_ bytes: [UInt8], _ connection: OpaquePointer) throws {

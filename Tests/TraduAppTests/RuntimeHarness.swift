@@ -165,6 +165,7 @@ extension TestProject {
         return counts
     }
 
+    @discardableResult
     func query(_ sql: String) async throws -> [[String: String?]] {
         let store = try await store()
         let rows = try await store.connection.query(sql)
