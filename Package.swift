@@ -39,7 +39,7 @@ let package = Package(
             dependencies: ["CLibPQ", .product(name: "Logging", package: "swift-log")]),
         .target(
             name: "TraduHTTP",
-            dependencies: ["CLibCurl"]),
+            dependencies: ["TraduCore", "CLibCurl"]),
         .target(name: "TraduSources", dependencies: ["TraduCore", "TraduHTTP"]),
         .target(name: "TraduEngines", dependencies: ["TraduCore", "TraduHTTP"]),
         .target(
@@ -51,8 +51,8 @@ let package = Package(
         .target(
             name: "TraduApp",
             dependencies: [
-                "TraduCore", "TraduYAML", "TraduPostgres", "TraduHTTP", "TraduSources", "TraduStore",
-                "TraduEmbeddedPostgres", "TraduEngines",
+                "TraduCore", "TraduYAML", "TraduHTTP", "TraduSources", "TraduStore", "TraduEmbeddedPostgres",
+                "TraduEngines",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -82,10 +82,13 @@ let package = Package(
         .testTarget(name: "TraduCoreTests", dependencies: ["TraduCore"]),
         .testTarget(name: "TraduYAMLTests", dependencies: ["TraduYAML", "TraduCore"]),
         .testTarget(
-            name: "TraduPostgresTests",
-            dependencies: ["TraduPostgres", "TraduStore", "TraduEmbeddedPostgres", "TraduTestSupport", "TraduCore"]),
+            name: "TraduPostgresTests", dependencies: ["TraduPostgres", "TraduTestSupport"]),
         .testTarget(name: "TraduHTTPTests", dependencies: ["TraduHTTP", "TraduTestSupport"]),
-        .testTarget(name: "TraduStoreTests", dependencies: ["TraduStore", "TraduPostgres", "TraduTestSupport"]),
+        .testTarget(
+            name: "TraduStoreTests", dependencies: ["TraduStore", "TraduCore", "TraduPostgres", "TraduTestSupport"]),
+        .testTarget(
+            name: "TraduEmbeddedPostgresTests",
+            dependencies: ["TraduEmbeddedPostgres", "TraduPostgres", "TraduTestSupport"]),
         .testTarget(name: "TraduSourcesTests", dependencies: ["TraduSources", "TraduCore", "TraduTestSupport"]),
         .testTarget(name: "TraduEnginesTests", dependencies: ["TraduEngines", "TraduCore", "TraduTestSupport"]),
         .testTarget(

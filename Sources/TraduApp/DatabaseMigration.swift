@@ -1,6 +1,5 @@
 import Logging
 import TraduCore
-import TraduPostgres
 import TraduStore
 
 /// `tradu db migrate`: brings each environment's schema to the version this build knows.
@@ -29,19 +28,11 @@ public struct DatabaseMigration: Sendable {
         }
         var outcomes: [Outcome] = []
         for (environment, url, schema) in targets {
-            let connection = try await PostgresConnection.connect(url, logger: logger)
-            let migrator = Migrator(connection: connection, logger: logger)
-            do {
-                let applied = try await migrator.migrate(environmentSchema: schema)
-                outcomes.append(
-                    Outcome(
-                        environment: environment.name, schema: schema.name, applied: applied,
-                        version: StoreMigrations.latestVersion))
-                await connection.close()
-            } catch {
-                await connection.close()
-                throw error
-            }
+            let applied = try await Store.migrate(url: url, schema: schema, logger: logger)
+            outcomes.append(
+                Outcome(
+                    environment: environment.name, schema: schema.name, applied: applied,
+                    version: StoreMigrations.latestVersion))
         }
         return outcomes
     }

@@ -24,7 +24,7 @@ public struct DatabaseResolver: Sendable {
     /// Whether no URL was given, so the embedded server is the database.
     public var usesEmbedded: Bool { explicitURL == nil }
 
-    public func embedded(logger: Logger) -> EmbeddedPostgres { EmbeddedPostgres(home: home, logger: logger) }
+    func embedded(logger: Logger) -> EmbeddedPostgres { EmbeddedPostgres(home: home, logger: logger) }
 
     /// The URL for `environment`, starting the embedded server when it is the one to use.
     public func url(for environment: EnvironmentConfig?, logger: Logger) async throws -> String {

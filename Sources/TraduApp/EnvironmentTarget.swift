@@ -9,6 +9,11 @@ public struct EnvironmentTarget: Sendable {
     public var environment: EnvironmentConfig
     public var url: String
 
+    public init(environment: EnvironmentConfig, url: String) {
+        self.environment = environment
+        self.url = url
+    }
+
     public static func resolve(directory: String, environment name: String, resolver: DatabaseResolver, logger: Logger)
         async throws -> EnvironmentTarget
     {

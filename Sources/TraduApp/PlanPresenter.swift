@@ -161,7 +161,7 @@ public struct PlanPresenter: Sendable {
                     .object([
                         ("id", .string($0.id)), ("block", .string($0.blockHash)),
                         ("language", .string($0.targetLanguage)),
-                        ("ordinal", .int($0.ordinal)), ("state", .string($0.state)),
+                        ("ordinal", .int($0.ordinal)), ("state", .string($0.state.rawValue)),
                     ])
                 })
         }

@@ -61,52 +61,42 @@ public struct PlanService: Sendable {
         return cuts
     }
 
-    /// Opens the environment's store (migrating it on first use).
-    public func openStore(for resolved: ResolvedManifests) async throws -> Store {
-        let url = try await resolver.url(for: resolved.environment, logger: logger)
-        return try await Store.open(
-            url: url, schema: EnvironmentSchema(name: resolved.environment.schema), logger: logger)
-    }
-
-    /// Runs `body` with the environment's store open, and closes it whatever happens.
+    /// Runs `body` with the environment's store open (migrated on first use), and closes it whatever happens.
     public func withStore<T: Sendable>(for resolved: ResolvedManifests, _ body: (Store) async throws -> T)
         async throws -> T
     {
-        let store = try await openStore(for: resolved)
-        do {
-            let result = try await body(store)
-            await store.close()
-            return result
-        } catch {
-            await store.close()
-            throw error
+        let url = try await resolver.url(for: resolved.environment, logger: logger)
+        return try await Store.withStore(
+            url: url, schema: EnvironmentSchema(name: resolved.environment.schema), logger: logger, body)
+    }
+
+    /// `tradu plan`: compiles the manifests, reads the datasets and computes the plan against the environment.
+    public func prepare(directory: String, environment: String, progress: @escaping (String, Int) -> Void)
+        async throws -> PreparedPlan
+    {
+        let resolved = try compile(directory: directory, environment: environment)
+        let datasets = try await readDatasets(resolved, progress: progress)
+        return try await withStore(for: resolved) { store in
+            try await plan(resolved, datasets: datasets, directory: directory, store: store)
         }
     }
 
-    /// A spool that skips the blocks `resolved`'s environment already stores.
-    public func makeSpool(for resolved: ResolvedManifests) async throws -> BlockSpool {
-        try await withStore(for: resolved) { store in try BlockSpool(known: try await store.knownBlockHashes()) }
-    }
-
     /// Computes the plan against what `store` holds now.
+    /// - Parameter known: the block contents the store held at a serial, read earlier in the same command; read
+    ///   again only when the environment moved since.
     public func plan(
         _ resolved: ResolvedManifests, datasets: [DatasetCut], directory: String, store: Store,
-        spool: BlockSpool? = nil
+        spool: BlockSpool? = nil, known: KnownContents? = nil
     ) async throws -> PreparedPlan {
         let state = try await store.environmentState()
         let storedPipelines = try await store.pipelines()
-        let storedBlocks = try await store.blocks()
+        let existingBlocks = try await store.blocks()
         let existingPipelines = try storedPipelines.map { stored in
             ExistingPipeline(
                 name: stored.name, dataset: stored.dataset,
                 spec: ProcessingSpec(
                     json: try JSONText.parse(stored.processingSpec, name: "pipelines.processing_spec")),
                 sizing: try JSONText.parse(stored.sizing, name: "pipelines.sizing"))
-        }
-        let existingBlocks = storedBlocks.map {
-            ExistingBlock(
-                id: $0.id, pipeline: $0.pipeline, blockHash: $0.blockHash, targetLanguage: $0.targetLanguage,
-                specHash: $0.specHash, state: $0.state, ordinal: $0.ordinal)
         }
         let cutsByName = Dictionary(uniqueKeysWithValues: datasets.map { ($0.dataset.name, $0) })
         let desired: [DesiredPipeline] = resolved.pipelines.values.compactMap { pipeline in
@@ -120,14 +110,30 @@ public struct PlanService: Sendable {
         let blockPlan = BlockPlanner.plan(
             desired: desired, existingPipelines: existingPipelines, existingBlocks: existingBlocks)
         let manifests = CanonicalManifests.json(resolved)
+        let knownBlockHashes: Set<String>
+        if let known, known.serial == state.serial {
+            knownBlockHashes = known.hashes
+        } else {
+            knownBlockHashes = try await store.knownBlockHashes()
+        }
         return PreparedPlan(
             environment: resolved, manifestDirectory: directory, datasets: datasets, blockPlan: blockPlan,
             state: state, manifests: manifests, manifestDigest: CanonicalManifests.digest(manifests),
-            latestRevision: try await store.latestRevision(), knownBlockHashes: try await store.knownBlockHashes(),
+            latestRevision: try await store.latestRevision(),
+            knownBlockHashes: knownBlockHashes,
             spool: spool)
     }
 }
 
-extension Duration {
-    var milliseconds: Int64 { components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000 }
+/// The content hashes an environment stored at `serial`: only an apply adds contents, and it moves the serial,
+/// so they are still current while the serial is.
+public struct KnownContents: Sendable {
+    public var serial: Int64
+    public var hashes: Set<String>
+
+    /// Reads them from `store`, with the serial they belong to.
+    public static func read(from store: Store) async throws -> KnownContents {
+        let serial = try await store.environmentState().serial
+        return KnownContents(serial: serial, hashes: try await store.knownBlockHashes())
+    }
 }

@@ -20,11 +20,11 @@ public struct ExistingBlock: Sendable, Hashable {
     public var blockHash: String
     public var targetLanguage: String
     public var specHash: String
-    public var state: String
+    public var state: BlockState
     public var ordinal: Int
 
     public init(
-        id: String, pipeline: String, blockHash: String, targetLanguage: String, specHash: String, state: String,
+        id: String, pipeline: String, blockHash: String, targetLanguage: String, specHash: String, state: BlockState,
         ordinal: Int
     ) {
         self.id = id
@@ -36,7 +36,7 @@ public struct ExistingBlock: Sendable, Hashable {
         self.ordinal = ordinal
     }
 
-    public var isCancelled: Bool { state == "cancelled" }
+    public var isCancelled: Bool { state == .cancelled }
 }
 
 /// What the manifests want for one pipeline: its specs and its dataset's blocks.

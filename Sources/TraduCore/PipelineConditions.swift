@@ -1,10 +1,10 @@
 /// Kubernetes-style conditions of a pipeline, from its block counts: `Ready` (every block final and none
 /// failed), `Progressing` (work remains), `Degraded` (some blocks failed).
 public enum PipelineConditions {
-    public static func evaluate(_ counts: [String: Int]) -> JSONValue {
-        let active = ["created", "claimed", "enqueued", "in_process"].reduce(0) { $0 + (counts[$1] ?? 0) }
-        let failed = counts["failed"] ?? 0
-        let completed = counts["completed"] ?? 0
+    public static func evaluate(_ counts: BlockCounts) -> JSONValue {
+        let active = counts.activeCount
+        let failed = counts.count(of: .failed)
+        let completed = counts.count(of: .completed)
         func condition(_ type: String, _ status: Bool, _ reason: String, _ message: String) -> JSONValue {
             .object([
                 ("type", .string(type)), ("status", .string(status ? "True" : "False")), ("reason", .string(reason)),

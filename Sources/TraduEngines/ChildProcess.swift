@@ -120,7 +120,7 @@ struct ChildProcess: Sendable {
 
         if stop == .finished {
             let left = max(.zero, deadline - ContinuousClock.now)
-            if exited.wait(timeout: .now() + .milliseconds(Int(left.wholeMilliseconds))) == .timedOut {
+            if exited.wait(timeout: .now() + .milliseconds(Int(left.milliseconds))) == .timedOut {
                 stop = .timedOut
             }
         }

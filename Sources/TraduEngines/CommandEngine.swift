@@ -39,7 +39,7 @@ public struct CommandEngine: TranslationEngine {
         }
         let child = ChildProcess(
             executable: executable, arguments: arguments, environment: environment, input: try input(for: request),
-            timeout: .milliseconds(timeout.milliseconds), maxOutputBytes: Self.maxOutputBytes,
+            timeout: timeout.duration, maxOutputBytes: Self.maxOutputBytes,
             stderrTailBytes: Self.stderrTailBytes)
         let outcome: ChildProcess.Outcome
         switch await child.run() {

@@ -30,7 +30,7 @@ public struct OpenAIEngine: TranslationEngine {
         self.model = model
         temperature = engine.temperature
         prompt = engine.prompt
-        timeout = .milliseconds(engine.timeout.milliseconds)
+        timeout = engine.timeout.duration
         apiKeyVariable = engine.apiKey?.environmentVariable
         self.apiKey = apiKey
         self.httpClient = httpClient

@@ -43,7 +43,7 @@ struct PipePump {
             let left = deadline - ContinuousClock.now
             if left <= .zero { return .timedOut }
             // Wake up at least every 50 ms to notice cancellation.
-            let wait = Int32(max(1, min(50, left.wholeMilliseconds)))
+            let wait = Int32(max(1, min(50, left.milliseconds)))
             var fds: [pollfd] = []
             if let stdoutHandle {
                 fds.append(pollfd(fd: stdoutHandle.fileDescriptor, events: Int16(POLLIN), revents: 0))

@@ -1,5 +1,6 @@
 import CLibCurl
 import Glibc
+import TraduCore
 
 /// One request performed on an easy handle, blocking the calling (pool) thread. libcurl's callbacks reach
 /// this object through an unretained pointer that is valid for the duration of `perform`.
@@ -152,9 +153,7 @@ final class CurlTransfer {
     }
 
     private static func milliseconds(_ duration: Duration) -> Int {
-        let (seconds, attoseconds) = duration.components
-        let total = seconds * 1000 + attoseconds / 1_000_000_000_000_000
-        return max(1, Int(clamping: total))
+        max(1, Int(clamping: duration.milliseconds))
     }
 
     // MARK: - libcurl callbacks

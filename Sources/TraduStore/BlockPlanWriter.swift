@@ -41,7 +41,7 @@ enum BlockPlanWriter {
     ) throws -> Int64 {
         let rows = try connection.query("SELECT lineage::text AS lineage, serial FROM environment_state FOR UPDATE")
         guard let row = rows.first else {
-            throw PostgresError(kind: .decoding, message: "environment_state has no row")
+            throw StoreError.unexpectedData("environment_state has no row")
         }
         let lineage = try row.required("lineage")
         let serial = try row.required("serial", Int64.init)

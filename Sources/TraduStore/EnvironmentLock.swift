@@ -1,3 +1,4 @@
+import TraduCore
 import TraduPostgres
 
 /// The per-environment apply lock: a lease row in `environment_lock`, so it works across connections, processes
@@ -98,8 +99,7 @@ public struct EnvironmentLock: Sendable {
 
     /// `duration` in seconds as text, for `make_interval(secs => ...)`.
     private static func seconds(_ duration: Duration) -> String {
-        let (seconds, attoseconds) = duration.components
-        return String(Double(seconds) + Double(attoseconds) / 1e18)
+        String(duration.seconds)
     }
 }
 

@@ -6,12 +6,12 @@ import TraduPostgres
 /// Each migration runs in its own transaction that first takes `pg_advisory_xact_lock` on a key derived from
 /// the schema name, then re-reads what is applied: concurrent processes migrating the same schema queue up and
 /// each migration runs exactly once. Running `migrate` again is a no-op.
-public struct Migrator: Sendable {
-    public let connection: PostgresConnection
-    public let migrations: [Migration]
+struct Migrator: Sendable {
+    let connection: PostgresConnection
+    let migrations: [Migration]
     private let logger: Logger
 
-    public init(
+    init(
         connection: PostgresConnection, migrations: [Migration] = StoreMigrations.all,
         logger: Logger = Logger(label: "tradu.store")
     ) {
@@ -27,7 +27,7 @@ public struct Migrator: Sendable {
     /// Creates the schema if needed and applies pending migrations. Returns the ones this call applied.
     /// Throws `StoreError.databaseNewerThanCode` if the schema has versions this build does not know.
     @discardableResult
-    public func migrate(environmentSchema schema: EnvironmentSchema) async throws -> [Migration] {
+    func migrate(environmentSchema schema: EnvironmentSchema) async throws -> [Migration] {
         let lockKey = String(Migrator.lockKey(for: schema))
         let known = Set(migrations.map(\.version))
         let newestKnown = migrations.last?.version ?? 0
@@ -72,7 +72,7 @@ public struct Migrator: Sendable {
     }
 
     /// What is applied and what is pending; changes nothing.
-    public func status(environmentSchema schema: EnvironmentSchema) async throws -> MigrationStatus {
+    func status(environmentSchema schema: EnvironmentSchema) async throws -> MigrationStatus {
         let rows = try await connection.transaction { connection -> PostgresRows? in
             let exists = try connection.query(
                 "SELECT to_regclass($1) IS NOT NULL AS present", ["\(schema.quoted).schema_migrations"])

@@ -5,7 +5,7 @@ extension PostgresRow {
     /// column means the schema is not what this code expects.
     func required(_ column: String) throws -> String {
         guard let value = self[column] else {
-            throw PostgresError(kind: .decoding, message: "column \"\(column)\" is unexpectedly NULL")
+            throw StoreError.unexpectedData("column \"\(column)\" is unexpectedly NULL")
         }
         return value
     }
@@ -14,7 +14,7 @@ extension PostgresRow {
     func required<T>(_ column: String, _ parse: (String) -> T?) throws -> T {
         let text = try required(column)
         guard let value = parse(text) else {
-            throw PostgresError(kind: .decoding, message: "column \"\(column)\" value \"\(text)\" is not valid")
+            throw StoreError.unexpectedData("column \"\(column)\" value \"\(text)\" is not valid")
         }
         return value
     }

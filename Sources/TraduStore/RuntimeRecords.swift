@@ -1,3 +1,5 @@
+import TraduCore
+
 /// Value types exchanged with the controller and the workers (DESIGN §4). Timestamps are RFC 3339 text in UTC.
 
 /// One process (controller, worker or `tradu run`) as registered in the instances table.
@@ -179,7 +181,7 @@ public struct BlockSummary: Sendable, Hashable {
     public var id: String
     public var pipeline: String
     public var targetLanguage: String
-    public var state: String
+    public var state: BlockState
     public var attempt: Int
     public var attemptBase: Int
     public var errorClass: String?
@@ -188,7 +190,7 @@ public struct BlockSummary: Sendable, Hashable {
     public var updatedAt: String
 
     public init(
-        id: String, pipeline: String, targetLanguage: String, state: String, attempt: Int, attemptBase: Int,
+        id: String, pipeline: String, targetLanguage: String, state: BlockState, attempt: Int, attemptBase: Int,
         errorClass: String?, lastError: String?, updatedAt: String
     ) {
         self.id = id
@@ -249,8 +251,8 @@ public struct BlockEvent: Sendable, Hashable {
     public var sequence: Int64
     public var blockID: String
     /// nil when the block was created.
-    public var fromState: String?
-    public var toState: String
+    public var fromState: BlockState?
+    public var toState: BlockState
     public var instanceID: String?
     public var attempt: Int
     public var reason: String?
@@ -260,7 +262,8 @@ public struct BlockEvent: Sendable, Hashable {
     public var at: String
 
     public init(
-        sequence: Int64, blockID: String, fromState: String?, toState: String, instanceID: String?, attempt: Int,
+        sequence: Int64, blockID: String, fromState: BlockState?, toState: BlockState, instanceID: String?,
+        attempt: Int,
         reason: String?, errorClass: String?, error: String?, at: String
     ) {
         self.sequence = sequence

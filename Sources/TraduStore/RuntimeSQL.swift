@@ -25,16 +25,15 @@ enum RuntimeSQL {
         states.map { "'\($0.rawValue)'" }.joined(separator: ", ")
     }
 
-    /// Of `requested` state names, the known ones `cause` may move towards `to`.
-    static func legalSources(_ requested: [String], to: BlockState, cause: TransitionCause) -> [BlockState] {
+    /// Of `requested` states, the ones `cause` may move towards `to`.
+    static func legalSources(_ requested: [BlockState], to: BlockState, cause: TransitionCause) -> [BlockState] {
         let legal = Set(BlockLifecycle.sources(of: to, cause: cause))
-        return requested.compactMap(BlockState.init(rawValue:)).filter { legal.contains($0) }
+        return requested.filter { legal.contains($0) }
     }
 
     /// A duration as whole microseconds, the unit the statements multiply `interval '1 microsecond'` by.
     static func microseconds(_ duration: Duration) -> String {
-        let (seconds, attoseconds) = duration.components
-        return String(seconds * 1_000_000 + attoseconds / 1_000_000_000_000)
+        String(duration.microseconds)
     }
 
     /// `expression` (a timestamptz) as RFC 3339 in UTC with milliseconds, e.g. `2026-11-23T10:00:00.125Z`.
@@ -74,17 +73,12 @@ extension EnvironmentSchema {
     }
 }
 
-extension PostgresError {
-    /// Transaction conflicts that are safe to retry as a whole: every runtime write is fenced and idempotent.
-    var isTransientConflict: Bool { isDeadlock || isSerializationFailure }
-}
-
 extension Store {
-    /// The NOTIFY channel workers of this environment listen on (`connection.listen(store.workChannel)`).
-    public var workChannel: String { schema.workChannel }
+    /// The NOTIFY channel workers of this environment listen on (`listen(for: .work)`).
+    var workChannel: String { schema.workChannel }
 
-    /// The NOTIFY channel the controller listens on for finished blocks (`connection.listen(store.freedChannel)`).
-    public var freedChannel: String { schema.freedChannel }
+    /// The NOTIFY channel the controller listens on for finished blocks (`listen(for: .freedRoom)`).
+    var freedChannel: String { schema.freedChannel }
 
     /// Wakes the workers listening on `workChannel` (delivered when the current transaction, if any, commits).
     public func notifyWork() async throws {
@@ -102,7 +96,8 @@ extension Store {
             tries += 1
             do {
                 return try await connection.transaction(body)
-            } catch let error as PostgresError where error.isTransientConflict && tries < 3 {
+            } catch let error as StoreError where tries < 3 {
+                guard case .conflict = error else { throw error }
                 connection.logger.info("transaction conflict; retrying", metadata: ["error": "\(error)"])
             }
         }

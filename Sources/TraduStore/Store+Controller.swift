@@ -39,7 +39,7 @@ extension Store {
         ).first {
             row = current
         } else {
-            throw PostgresError(kind: .decoding, message: "controller_lease has no row after an upsert")
+            throw StoreError.unexpectedData("controller_lease has no row after an upsert")
         }
         let current = try row.required("holder")
         return Leadership(
@@ -154,13 +154,13 @@ extension Store {
     }
 
     /// pipeline → state → count, for every state that has blocks.
-    public func counts() async throws -> [String: [String: Int]] {
+    public func counts() async throws -> [String: BlockCounts] {
         let rows = try await connection.query(
             "SELECT pipeline, state, count(*) AS n FROM blocks GROUP BY pipeline, state")
-        var counts: [String: [String: Int]] = [:]
+        var counts: [String: BlockCounts] = [:]
         for row in rows {
-            counts[try row.required("pipeline"), default: [:]][try row.required("state")] = try row.required(
-                "n", Int.init)
+            let state = try row.required("state", BlockState.init(rawValue:))
+            counts[try row.required("pipeline"), default: [:]][state] = try row.required("n", Int.init)
         }
         return counts
     }

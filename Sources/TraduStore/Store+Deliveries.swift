@@ -1,3 +1,4 @@
+import TraduCore
 import TraduPostgres
 
 /// One webhook delivery of a completed block.
@@ -70,7 +71,7 @@ extension Store {
 
     /// A failed try: tried again after `retryAfter`, or given up (`failed`) when nil.
     public func markDeliveryFailed(_ delivery: SinkDelivery, error: String, retryAfter: Duration?) async throws {
-        let delay = retryAfter.map { String(Double($0.components.seconds) + Double($0.components.attoseconds) / 1e18) }
+        let delay = retryAfter.map { String($0.seconds) }
         try await connection.query(
             """
             UPDATE sink_deliveries

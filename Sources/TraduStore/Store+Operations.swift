@@ -19,7 +19,7 @@ extension Store {
     /// Cancels the pipeline's blocks in `states` (names of `BlockState`; states the operator may not cancel
     /// from are ignored). Returns how many were cancelled.
     @discardableResult
-    public func cancelBlocks(pipeline: String, states: [String], reason: String = "cancelled by an operator")
+    public func cancelBlocks(pipeline: String, states: [BlockState], reason: String = "cancelled by an operator")
         async throws -> Int
     {
         let legal = RuntimeSQL.legalSources(states, to: .cancelled, cause: .operatorAction)
@@ -63,7 +63,9 @@ extension Store {
     /// Sends the pipeline's blocks in `states` (`failed` and/or `cancelled`; others are ignored) back to the
     /// queue like `retryBlocks(ids:)`.
     @discardableResult
-    public func retryBlocks(pipeline: String, states: [String] = ["failed"], reason: String = "retried by an operator")
+    public func retryBlocks(
+        pipeline: String, states: [BlockState] = [.failed], reason: String = "retried by an operator"
+    )
         async throws -> Int
     {
         let legal = RuntimeSQL.legalSources(states, to: .enqueued, cause: .operatorAction)
@@ -100,9 +102,9 @@ extension Store {
     // MARK: Reading
 
     /// Blocks matching every given filter, most recently changed first.
-    public func listBlocks(state: String? = nil, pipeline: String? = nil, errorClass: String? = nil, limit: Int = 100)
-        async throws -> [BlockSummary]
-    {
+    public func listBlocks(
+        state: BlockState? = nil, pipeline: String? = nil, errorClass: ErrorClass? = nil, limit: Int = 100
+    ) async throws -> [BlockSummary] {
         let rows = try await connection.query(
             """
             SELECT id, pipeline, target_language, state, attempt, attempt_base, error_class, last_error,
@@ -112,11 +114,12 @@ extension Store {
                 AND ($3::text IS NULL OR error_class = $3)
             ORDER BY blocks.updated_at DESC, id
             LIMIT $4::int
-            """, [state, pipeline, errorClass, String(max(0, limit))])
+            """, [state?.rawValue, pipeline, errorClass?.rawValue, String(max(0, limit))])
         return try rows.map { row in
             BlockSummary(
                 id: try row.required("id"), pipeline: try row.required("pipeline"),
-                targetLanguage: try row.required("target_language"), state: try row.required("state"),
+                targetLanguage: try row.required("target_language"),
+                state: try row.required("state", BlockState.init(rawValue:)),
                 attempt: try row.required("attempt", Int.init), attemptBase: try row.required("attempt_base", Int.init),
                 errorClass: row["error_class"], lastError: row["last_error"], updatedAt: try row.required("updated_at"))
         }
@@ -133,7 +136,9 @@ extension Store {
         return try rows.map { row in
             BlockEvent(
                 sequence: try row.required("id", Int64.init), blockID: try row.required("block_id"),
-                fromState: row["from_state"], toState: try row.required("to_state"), instanceID: row["instance_id"],
+                fromState: try row["from_state"].map { _ in try row.required("from_state", BlockState.init(rawValue:))
+                },
+                toState: try row.required("to_state", BlockState.init(rawValue:)), instanceID: row["instance_id"],
                 attempt: try row.required("attempt", Int.init), reason: row["reason"], errorClass: row["error_class"],
                 error: row["error"], at: try row.required("at"))
         }

@@ -1,3 +1,4 @@
+import TraduCore
 import TraduPostgres
 
 /// What `tradu plan` and `tradu history` read: the environment's identity, pipelines, blocks and revisions.
@@ -7,7 +8,7 @@ extension Store {
     public func environmentState() async throws -> EnvironmentState {
         let rows = try await connection.query("SELECT lineage::text AS lineage, serial FROM environment_state")
         guard let row = rows.first else {
-            throw PostgresError(kind: .decoding, message: "environment_state has no row in schema \(schema)")
+            throw StoreError.unexpectedData("environment_state has no row in schema \(schema)")
         }
         return EnvironmentState(lineage: try row.required("lineage"), serial: try row.required("serial", Int64.init))
     }
@@ -31,23 +32,24 @@ extension Store {
 
     /// Every block, cancelled ones included, in no particular order (sorting 100,000s of rows costs more than
     /// the planner's dictionary does).
-    public func blocks() async throws -> [StoredBlock] {
+    public func blocks() async throws -> [ExistingBlock] {
         let rows = try await connection.query(
             "SELECT id, pipeline, block_hash, target_language, spec_hash, state, ordinal FROM blocks")
-        var blocks: [StoredBlock] = []
+        var blocks: [ExistingBlock] = []
         blocks.reserveCapacity(rows.count)
         for row in rows {
             // Positional access: the column order is fixed by the SELECT above, and it skips a name lookup per
             // value on the hot path.
             let values = row.values
             guard let id = values[0], let pipeline = values[1], let blockHash = values[2],
-                let targetLanguage = values[3], let specHash = values[4], let state = values[5],
+                let targetLanguage = values[3], let specHash = values[4],
+                let state = values[5].flatMap(BlockState.init),
                 let ordinal = values[6].flatMap({ Int($0) })
             else {
-                throw PostgresError(kind: .decoding, message: "unexpected NULL or non-integer in blocks row")
+                throw StoreError.unexpectedData("unexpected NULL, state or non-integer in blocks row")
             }
             blocks.append(
-                StoredBlock(
+                ExistingBlock(
                     id: id, pipeline: pipeline, blockHash: blockHash, targetLanguage: targetLanguage,
                     specHash: specHash, state: state, ordinal: ordinal))
         }

@@ -1,10 +1,14 @@
 import Logging
 import TraduPostgres
 
-/// An open tradu store: a connection whose `search_path` is the environment's schema, migrated to the
-/// version this build knows.
+/// An open tradu store: the only face of an environment's database. Callers see its methods and `StoreError`,
+/// never a connection: the connection's `search_path` is the environment's schema, migrated to the version this
+/// build knows.
+///
+/// One `Store` is one connection, used by one loop at a time (a worker opens one for claiming, one for
+/// committing, one for heartbeats), so a blocking wait on one never stalls another.
 public struct Store: Sendable {
-    public let connection: PostgresConnection
+    let connection: StoreConnection
     public let schema: EnvironmentSchema
 
     /// Connects to `url`, migrates the schema of `environment` (`tradu_<environment>`), and sets `search_path`
@@ -21,14 +25,59 @@ public struct Store: Sendable {
         url: String, schema: EnvironmentSchema, migrations: [Migration] = StoreMigrations.all,
         logger: Logger = Logger(label: "tradu.store")
     ) async throws -> Store {
-        let connection = try await PostgresConnection.connect(url, logger: logger)
-        try await Migrator(connection: connection, migrations: migrations, logger: logger)
-            .migrate(environmentSchema: schema)
-        try await connection.addSessionSetup("SET search_path TO \(schema.quoted)")
+        let postgres = try await StoreError.mapping { try await PostgresConnection.connect(url, logger: logger) }
+        let connection = StoreConnection(postgres: postgres)
+        do {
+            try await StoreError.mapping {
+                try await Migrator(connection: postgres, migrations: migrations, logger: logger)
+                    .migrate(environmentSchema: schema)
+            }
+            try await connection.addSessionSetup("SET search_path TO \(schema.quoted)")
+        } catch {
+            await connection.close()
+            throw error
+        }
         return Store(connection: connection, schema: schema)
+    }
+
+    /// Brings `schema` on the database at `url` to the migrations this build knows, without keeping a store
+    /// open (`tradu db migrate`). Returns the migrations this call applied.
+    public static func migrate(url: String, schema: EnvironmentSchema, logger: Logger) async throws -> [Migration] {
+        let postgres = try await StoreError.mapping { try await PostgresConnection.connect(url, logger: logger) }
+        do {
+            let applied = try await StoreError.mapping {
+                try await Migrator(connection: postgres, logger: logger).migrate(environmentSchema: schema)
+            }
+            await postgres.close()
+            return applied
+        } catch {
+            await postgres.close()
+            throw error
+        }
+    }
+
+    /// Runs `body` with a store open on `url`, and closes it whatever happens.
+    public static func withStore<T: Sendable>(
+        url: String, schema: EnvironmentSchema, logger: Logger, _ body: (Store) async throws -> T
+    ) async throws -> T {
+        let store = try await open(url: url, schema: schema, logger: logger)
+        do {
+            let result = try await body(store)
+            await store.close()
+            return result
+        } catch {
+            await store.close()
+            throw error
+        }
     }
 
     public func close() async {
         await connection.close()
+    }
+
+    /// Reconnects if the connection was lost, restoring the schema and the channels listened to. Throws
+    /// `StoreError.unavailable` while the database is still away. Call it after a transient error.
+    public func recover() async throws {
+        try await connection.reconnectIfNeeded()
     }
 }

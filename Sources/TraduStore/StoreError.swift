@@ -1,5 +1,21 @@
-/// Errors from opening, migrating, locking and applying to a tradu store.
+/// Errors from the store: the only errors callers of `Store` see (never a `PostgresError`).
+///
+/// Classified by what the caller can do: `unavailable` and `conflict` pass if the caller waits, calls
+/// `Store.recover()` and tries again (`isTransient`); the others do not.
 public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The database cannot serve now: the connection was lost, the server is restarting, shutting down or
+    /// refusing connections. Whether the last statement committed is unknown; every runtime write is fenced,
+    /// so retrying after `Store.recover()` is safe.
+    case unavailable(String)
+    /// PostgreSQL aborted the transaction in a conflict with another one (deadlock, serialization failure),
+    /// after the store's own retries: try the whole operation again.
+    case conflict(String)
+    /// The database refused a statement: a constraint, a value it cannot store, a schema it does not have.
+    /// Retrying does not help. `message` is the server's, with its SQLSTATE.
+    case refused(sqlState: String?, message: String)
+    /// A row is not what this build expects (a NULL in a NOT NULL column, a missing singleton row): the schema
+    /// was changed behind tradu's back.
+    case unexpectedData(String)
     case invalidEnvironmentName(String, reason: String)
     case invalidSchemaName(String, reason: String)
     /// The schema has migrations this build does not know: a newer tradu migrated it. Refuse rather than run
@@ -17,6 +33,14 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
 
     public var description: String {
         switch self {
+        case .unavailable(let message):
+            return "the database is unavailable: \(message)"
+        case .conflict(let message):
+            return "the database aborted the transaction in a conflict: \(message)"
+        case .refused(_, let message):
+            return message
+        case .unexpectedData(let message):
+            return "unexpected data in the database: \(message)"
         case .invalidEnvironmentName(let name, let reason):
             return "invalid environment name \"\(name)\": \(reason)"
         case .invalidSchemaName(let name, let reason):
@@ -35,6 +59,14 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
                 + "\(current) (it was recreated); plan again"
         case .blockAlreadyActive(let id, let state):
             return "block \(id) is to be added but already exists in state \(state); plan again"
+        }
+    }
+
+    /// Worth waiting for and trying again (after `Store.recover()`): the database's trouble, not the request's.
+    public var isTransient: Bool {
+        switch self {
+        case .unavailable, .conflict: return true
+        default: return false
         }
     }
 

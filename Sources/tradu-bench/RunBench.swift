@@ -157,9 +157,8 @@ struct RunBench: AsyncParsableCommand {
         let summary = ran.value
         report.completed = summary.completed
         report.failed = summary.failed
-        report.otherStates = summary.counts.values.reduce(0) { total, byState in
-            total + byState.filter { $0.key != "completed" && $0.key != "failed" }.values.reduce(0, +)
-        }
+        let all = BlockCounts.sum(summary.counts.values)
+        report.otherStates = all.total - all.count(of: .completed) - all.count(of: .failed)
 
         // c. Verification and latencies, from the tables.
         let connection = try await PostgresConnection.connect(url, logger: logger)
@@ -345,10 +344,8 @@ final class FinalObserver: @unchecked Sendable {
 
     func start(at instant: ContinuousClock.Instant) { lock.withLock { start = instant } }
 
-    func observe(_ counts: [String: [String: Int]]) {
-        let finished = counts.values.reduce(0) { sum, byState in
-            sum + (byState["completed"] ?? 0) + (byState["failed"] ?? 0) + (byState["cancelled"] ?? 0)
-        }
+    func observe(_ counts: [String: BlockCounts]) {
+        let finished = BlockCounts.sum(counts.values).finalCount
         guard finished >= total else { return }
         let now = ContinuousClock.now
         lock.withLock {

@@ -108,7 +108,9 @@ struct PlanBench: AsyncParsableCommand {
             () async throws -> (PreparedPlan, Double, Double) in
             // As `tradu apply` plans: the records of new blocks are spooled for the apply as they are read.
             let read = try await Phase.measure {
-                let spool = try await planner.makeSpool(for: resolved)
+                let spool = try await planner.withStore(for: resolved) {
+                    try BlockSpool(known: try await $0.knownBlockHashes())
+                }
                 return (try await planner.readDatasets(resolved, spool: spool), spool)
             }
             let diff = try await Phase.measure {
@@ -274,8 +276,4 @@ enum Phase {
         getrusage(RUSAGE_SELF.rawValue, &usage)
         return Double(usage.ru_maxrss) / 1024
     }
-}
-
-extension Duration {
-    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }

@@ -54,39 +54,31 @@ struct ApplyCommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
         let name = saved?.environment ?? environment!
-        let directory = saved?.manifestDirectory ?? manifests.directory
-        let planner = PlanService(resolver: resolver, logger: logger)
-        let applier = ApplyService(logger: logger)
-        let timeout = Duration.milliseconds(DurationValue(parsing: lockTimeout)!.milliseconds)
         let presenter = PlanPresenter(listLimit: listLimit)
-        let confirm = saved == nil && !autoApprove
-        let options = ApplyService.Options(message: message, allowMassCancel: allowMassCancel)
-
-        let outcome: String = try await reporting {
-            let resolved = try planner.compile(directory: directory, environment: name)
-            let spool = try await planner.makeSpool(for: resolved)
-            let datasets = try await planner.readDatasets(resolved, spool: spool, progress: Progress.records)
-            Progress.clear()
-            return try await planner.withStore(for: resolved) { store in
-                try await applier.withLock(store, command: "apply", timeout: timeout) {
-                    let prepared = try await planner.plan(
-                        resolved, datasets: datasets, directory: directory, store: store, spool: spool)
-                    if let saved { try saved.check(against: prepared) }
-                    guard prepared.hasChanges else { return presenter.summaryLine(prepared) }
-                    if saved == nil { Console.out(presenter.text(prepared) + "\n") }
-                    if confirm && !Self.askForApproval(name) {
-                        throw TraduError.rejected("apply cancelled: not approved")
-                    }
-                    guard let revision = try await applier.write(prepared, to: store, options: options) else {
-                        return presenter.summaryLine(prepared)
-                    }
-                    let plan = prepared.blockPlan
-                    return "Apply complete: revision \(revision.number) (serial \(revision.serial)) of \(name):"
-                        + " \(plan.toAdd) added, \(plan.toReprocess) to reprocess, \(plan.toCancel) cancelled."
-                }
+        let request = ApplyUseCase.Request(
+            directory: saved?.manifestDirectory ?? manifests.directory, environment: name, saved: saved,
+            command: "apply", lockTimeout: DurationValue(parsing: lockTimeout)!.duration,
+            options: ApplyService.Options(message: message, allowMassCancel: allowMassCancel))
+        let useCase = ApplyUseCase(
+            planner: PlanService(resolver: resolver, logger: logger), applier: ApplyService(logger: logger))
+        let autoApprove = self.autoApprove
+        let outcome = try await reporting {
+            try await useCase.run(request, progress: Progress.records) { prepared in
+                Progress.clear()
+                guard saved == nil else { return true }
+                Console.out(presenter.text(prepared) + "\n")
+                return autoApprove || Self.askForApproval(name)
             }
         }
-        Console.out(outcome)
+        Progress.clear()
+        guard let revision = outcome.revision else {
+            Console.out(presenter.summaryLine(outcome.prepared))
+            return
+        }
+        let plan = outcome.prepared.blockPlan
+        Console.out(
+            "Apply complete: revision \(revision.number) (serial \(revision.serial)) of \(name):"
+                + " \(plan.toAdd) added, \(plan.toReprocess) to reprocess, \(plan.toCancel) cancelled.")
     }
 
     /// Terraform's rule: only the exact word "yes" approves.

@@ -2,7 +2,6 @@ import ArgumentParser
 import Logging
 import TraduApp
 import TraduCore
-import TraduEmbeddedPostgres
 
 struct DatabaseCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -19,7 +18,7 @@ struct DatabaseCommand: AsyncParsableCommand {
         func run() async throws {
             let (resolver, logger) = global.bootstrap(command: "db up")
             try requireEmbedded(resolver, "db up")
-            let url = try await reporting { try await resolver.embedded(logger: logger).up() }
+            let url = try await reporting { try await resolver.embeddedDatabase(logger: logger).up() }
             Console.out(url)
         }
     }
@@ -31,7 +30,7 @@ struct DatabaseCommand: AsyncParsableCommand {
         func run() async throws {
             let (resolver, logger) = global.bootstrap(command: "db down")
             try requireEmbedded(resolver, "db down")
-            let stopped = try await reporting { try await resolver.embedded(logger: logger).down() }
+            let stopped = try await reporting { try await resolver.embeddedDatabase(logger: logger).down() }
             Console.out(stopped ? "stopped" : "not running")
         }
     }
@@ -45,31 +44,10 @@ struct DatabaseCommand: AsyncParsableCommand {
         func run() async throws {
             let (resolver, logger) = global.bootstrap(command: "db status")
             try requireEmbedded(resolver, "db status")
-            let status = try await reporting { try resolver.embedded(logger: logger).status() }
-            let state: String =
-                switch status.state {
-                case .notInitialised: "not initialised"
-                case .stopped: "stopped"
-                case .running(let pid): "running (pid \(pid))"
-                }
+            let status = try await reporting { try resolver.embeddedDatabase(logger: logger).status() }
             switch output {
-            case .json:
-                var members: [(String, JSONValue)] = [
-                    ("formatVersion", .int(1)), ("state", .string(state)), ("running", .bool(status.isRunning)),
-                    ("home", .string(status.home)),
-                ]
-                if let data = status.dataDirectory { members.append(("dataDirectory", .string(data))) }
-                if let socket = status.socketDirectory { members.append(("socketDirectory", .string(socket))) }
-                if let port = status.port { members.append(("port", .int(port))) }
-                if let url = status.url { members.append(("url", .string(url))) }
-                Console.out(JSONValue.object(members).encoded(pretty: true))
-            case .text:
-                Console.out("embedded PostgreSQL: \(state)")
-                Console.out("  home:    \(status.home)")
-                if let data = status.dataDirectory { Console.out("  data:    \(data)") }
-                if let socket = status.socketDirectory { Console.out("  socket:  \(socket)") }
-                if let port = status.port { Console.out("  port:    \(port)") }
-                if let url = status.url { Console.out("  url:     \(url)") }
+            case .json: Console.out(status.json.encoded(pretty: true))
+            case .text: Console.out(status.text)
             }
         }
     }
@@ -85,7 +63,7 @@ struct DatabaseCommand: AsyncParsableCommand {
                 Console.out(explicit)
                 return
             }
-            Console.out(try await reporting { try resolver.embedded(logger: logger).url() })
+            Console.out(try await reporting { try resolver.embeddedDatabase(logger: logger).url() })
         }
     }
 

@@ -17,12 +17,8 @@ struct HistoryCommand: AsyncParsableCommand {
     var limit = 50
 
     func run() async throws {
-        let (resolver, logger) = global.bootstrap(command: "history")
-        let service = PlanService(resolver: resolver, logger: logger)
-        let revisions = try await reporting {
-            let resolved = try service.compile(directory: manifests.directory, environment: environment.environment)
-            return try await service.withStore(for: resolved) { try await $0.revisions(limit: limit) }
-        }
+        let service = try await operatorService(global, manifests, environment.environment, command: "history")
+        let revisions = try await reporting { try await service.history(limit: limit) }
         switch output {
         case .json:
             Console.out(HistoryPresenter.json(revisions, environment: environment.environment).encoded(pretty: true))

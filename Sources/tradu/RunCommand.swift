@@ -37,19 +37,16 @@ struct RunCommand: AsyncParsableCommand {
 
     func run() async throws {
         let (resolver, logger) = global.bootstrap(command: "run")
-        try await Self.execute(
-            environment: environment.environment, directory: manifests.directory, resolver: resolver, logger: logger,
-            options: run, watch: watch)
-    }
-
-    static func execute(
-        environment: String, directory: String, resolver: DatabaseResolver, logger: Logger, options: RunOptions,
-        watch: Bool
-    ) async throws {
         let target = try await reporting {
             try await EnvironmentTarget.resolve(
-                directory: directory, environment: environment, resolver: resolver, logger: logger)
+                directory: manifests.directory, environment: environment.environment, resolver: resolver,
+                logger: logger)
         }
+        try await Self.execute(target: target, logger: logger, options: run, watch: watch)
+    }
+
+    static func execute(target: EnvironmentTarget, logger: Logger, options: RunOptions, watch: Bool) async throws {
+        let environment = target.environment.name
         let shutdown = ShutdownSignal()
         shutdown.installSignalHandlers()
         let runner = Runner(
@@ -71,13 +68,11 @@ struct RunCommand: AsyncParsableCommand {
         }
         bar.finish()
         await ops?.stop()
-        let exported = try await reporting {
-            try await SinkExport.run(target: target, environment: environment, logger: logger)
-        }
+        let exported = summary.exported
         let completed = summary.completed
         let failed = summary.failed
         Console.out(
-            "Run finished: \(completed) blocks completed, \(failed) failed, \(summary.total("cancelled")) cancelled.")
+            "Run finished: \(completed) blocks completed, \(failed) failed, \(summary.total(.cancelled)) cancelled.")
         for file in exported { Console.out("  results: \(file.path) (\(file.records) records)") }
         if summary.undeliveredWebhooks > 0 {
             Console.out(
@@ -106,30 +101,19 @@ struct UpCommand: AsyncParsableCommand {
 
     func run() async throws {
         let (resolver, logger) = global.bootstrap(command: "up")
-        let name = environment.environment
-        let directory = manifests.directory
-        let planner = PlanService(resolver: resolver, logger: logger)
-        let applier = ApplyService(logger: logger)
         let presenter = PlanPresenter(listLimit: 0)
-        let line: String = try await reporting {
-            let resolved = try planner.compile(directory: directory, environment: name)
-            let spool = try await planner.makeSpool(for: resolved)
-            let datasets = try await planner.readDatasets(resolved, spool: spool, progress: Progress.records)
-            Progress.clear()
-            return try await planner.withStore(for: resolved) { store in
-                try await applier.withLock(store, command: "up", timeout: .seconds(30)) {
-                    let prepared = try await planner.plan(
-                        resolved, datasets: datasets, directory: directory, store: store, spool: spool)
-                    let revision = try await applier.write(
-                        prepared, to: store, options: ApplyService.Options(message: "tradu up", allowMassCancel: false))
-                    return revision.map { "Applied revision \($0.number): \(presenter.summaryLine(prepared))" }
-                        ?? presenter.summaryLine(prepared)
-                }
-            }
+        let useCase = ApplyUseCase(
+            planner: PlanService(resolver: resolver, logger: logger), applier: ApplyService(logger: logger))
+        let request = ApplyUseCase.Request(
+            directory: manifests.directory, environment: environment.environment, command: "up",
+            options: ApplyService.Options(message: "tradu up", allowMassCancel: false))
+        let outcome = try await reporting {
+            try await useCase.run(request, progress: Progress.records) { _ in true }
         }
-        Console.out(line)
-        try await RunCommand.execute(
-            environment: name, directory: directory, resolver: resolver, logger: logger, options: run, watch: false)
+        Progress.clear()
+        let summary = presenter.summaryLine(outcome.prepared)
+        Console.out(outcome.revision.map { "Applied revision \($0.number): \(summary)" } ?? summary)
+        try await RunCommand.execute(target: outcome.target, logger: logger, options: run, watch: false)
     }
 }
 

@@ -2,8 +2,9 @@ import Foundation
 import Testing
 import TraduApp
 import TraduCore
-import TraduStore
 import TraduTestSupport
+
+@testable import TraduStore
 
 /// Plan and apply against a real PostgreSQL, through the application services.
 @Suite struct PlanApplyTests {
@@ -23,7 +24,7 @@ import TraduTestSupport
         let store = try await project.store()
         let blocks = try await store.blocks()
         #expect(blocks.count == planned.blockPlan.toAdd)
-        #expect(Set(blocks.map(\.state)) == ["created"])
+        #expect(Set(blocks.map(\.state)) == [.created])
         let replan = try await project.plan()
         #expect(!replan.hasChanges)
         #expect(replan.blockPlan.unchanged == blocks.count)
@@ -97,7 +98,7 @@ import TraduTestSupport
         let (plan, _) = try await project.apply(allowMassCancel: true)
         #expect(plan.blockPlan.toCancel == first.blockPlan.toAdd)
         let states = try await store.blocks().map(\.state)
-        #expect(Set(states) == ["cancelled"])
+        #expect(Set(states) == [.cancelled])
         await store.close()
     }
 

@@ -1,8 +1,9 @@
 import Foundation
 import Testing
 import TraduApp
-import TraduStore
 import TraduTestSupport
+
+@testable import TraduStore
 
 /// Real `tradu` processes (workers, controllers) against a test project and the test PostgreSQL.
 final class TraduProcess: @unchecked Sendable {
@@ -162,7 +163,7 @@ extension TestProject {
         let store = try await store()
         let counts = try await store.counts()["translate"] ?? [:]
         await store.close()
-        return counts
+        return Dictionary(uniqueKeysWithValues: counts.map { ($0.key.rawValue, $0.value) })
     }
 
     @discardableResult

@@ -29,7 +29,7 @@ import Testing
         var blocks = Dictionary(uniqueKeysWithValues: existing.map { ($0.id, $0) })
         var pipelines: [ExistingPipeline] = []
         for changes in plan.pipelines {
-            for gone in changes.cancellations + changes.recutRemovals { blocks[gone.id]?.state = "cancelled" }
+            for gone in changes.cancellations + changes.recutRemovals { blocks[gone.id]?.state = .cancelled }
             guard let wanted = changes.desired else { continue }
             pipelines.append(
                 ExistingPipeline(
@@ -38,7 +38,7 @@ import Testing
                 blocks[item.id] = ExistingBlock(
                     id: item.id, pipeline: item.pipeline, blockHash: item.blockHash,
                     targetLanguage: item.targetLanguage,
-                    specHash: wanted.spec.hash, state: "created", ordinal: item.ordinal)
+                    specHash: wanted.spec.hash, state: .created, ordinal: item.ordinal)
             }
         }
         return (pipelines, Array(blocks.values))

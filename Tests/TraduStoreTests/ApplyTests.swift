@@ -1,6 +1,8 @@
 import Testing
+import TraduCore
 import TraduPostgres
-import TraduStore
+
+@testable import TraduStore
 
 @Suite struct ApplyTests {
     @Test func applyWritesContentsBlocksEventsAndRevision() async throws {
@@ -34,15 +36,15 @@ import TraduStore
         let blocks = try await store.blocks().sorted { $0.id < $1.id }
         #expect(
             blocks == [
-                StoredBlock(
+                ExistingBlock(
                     id: "translate/h1/de", pipeline: "translate", blockHash: "h1", targetLanguage: "de",
-                    specHash: "spec-1", state: "created", ordinal: 0),
-                StoredBlock(
+                    specHash: "spec-1", state: .created, ordinal: 0),
+                ExistingBlock(
                     id: "translate/h1/fr", pipeline: "translate", blockHash: "h1", targetLanguage: "fr",
-                    specHash: "spec-1", state: "created", ordinal: 0),
-                StoredBlock(
+                    specHash: "spec-1", state: .created, ordinal: 0),
+                ExistingBlock(
                     id: "translate/h2/fr", pipeline: "translate", blockHash: "h2", targetLanguage: "fr",
-                    specHash: "spec-1", state: "created", ordinal: 1),
+                    specHash: "spec-1", state: .created, ordinal: 1),
             ])
         #expect(try await StoreFixtures.events(store, "translate/h2/fr") == ["nil>created:planned@0"])
         #expect(try await StoreFixtures.count(store, "block_events") == 3)
@@ -84,7 +86,7 @@ import TraduStore
         #expect(error?.isRejection == true)
         #expect(try await store.environmentState().serial == 1)
         #expect(try await store.knownBlockHashes() == ["h1"])
-        #expect(try await store.blocks().map(\.state) == ["created"])
+        #expect(try await store.blocks().map(\.state) == [.created])
         #expect(try await StoreFixtures.count(store, "block_events") == 1)
         #expect(try await StoreFixtures.count(store, "pipelines") == 0)
         #expect(try await store.revisions().count == 1)

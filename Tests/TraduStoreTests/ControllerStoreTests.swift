@@ -1,6 +1,8 @@
 import Testing
+import TraduCore
 import TraduPostgres
-import TraduStore
+
+@testable import TraduStore
 
 @Suite struct ControllerStoreTests {
     @Test func scheduleEnqueuesInDatasetOrderWithinLimits() async throws {
@@ -17,7 +19,7 @@ import TraduStore
         let notifications = try await listener.waitForNotifications(timeout: .seconds(10))
         #expect(notifications.first?.channel == store.workChannel)
 
-        let enqueued = try await store.listBlocks(state: "enqueued", limit: 100).map(\.id).sorted()
+        let enqueued = try await store.listBlocks(state: .enqueued, limit: 100).map(\.id).sorted()
         #expect(
             enqueued == [
                 RuntimeFixtures.id(0, pipeline: "alpha"), RuntimeFixtures.id(1, pipeline: "alpha"),
@@ -26,7 +28,7 @@ import TraduStore
             ])
         let events = try await store.events(blockID: RuntimeFixtures.id(0, pipeline: "alpha"))
         #expect(
-            events.map { "\($0.fromState ?? "nil")>\($0.toState):\($0.reason ?? "")" } == [
+            events.map { "\($0.fromState?.rawValue ?? "nil")>\($0.toState.rawValue):\($0.reason ?? "")" } == [
                 "nil>created:planned", "created>claimed:scheduled", "claimed>enqueued:scheduled",
             ])
         #expect(events.dropFirst().allSatisfy { $0.instanceID == "c1" })
@@ -52,7 +54,7 @@ import TraduStore
                 == PipelineDemand(pipeline: "beta", waiting: 1, inFlight: 2))
         #expect(
             try await store.counts() == [
-                "alpha": ["created": 3, "enqueued": 2], "beta": ["created": 2, "enqueued": 3],
+                "alpha": [.created: 3, .enqueued: 2], "beta": [.created: 2, .enqueued: 3],
             ])
 
         // The rest, then nothing left: no NOTIFY for an empty round.
@@ -91,7 +93,7 @@ import TraduStore
         #expect(row["lease_owner"] == nil)
         #expect(row["n"] == "2")
         let events = try await store.events(blockID: id)
-        #expect(events.suffix(3).map(\.toState) == ["enqueued", "in_process", "failed"])
+        #expect(events.suffix(3).map(\.toState) == [.enqueued, .inProcess, .failed])
         #expect(events.last?.errorClass == "infrastructure")
         #expect(events[events.count - 3].instanceID == "c1")
         #expect(events[events.count - 3].error == "lease expired (worker w1 silent)")
@@ -140,7 +142,7 @@ import TraduStore
                 RuntimeFixtures.id(0, pipeline: "slow"), RuntimeFixtures.id(1, pipeline: "slow"),
             ])
         #expect(recovered.allSatisfy { $0.to == "enqueued" && $0.instanceID == "w1" })
-        #expect(try await store.counts() == ["slow": ["enqueued": 2], "other": ["in_process": 2]])
+        #expect(try await store.counts() == ["slow": [.enqueued: 2], "other": [.inProcess: 2]])
         let error = try await RuntimeFixtures.column(store, RuntimeFixtures.id(0, pipeline: "slow"), "last_error")
         #expect(error == "ran past the block timeout of 01:00:00 (worker w1)")
     }
@@ -186,15 +188,15 @@ import TraduStore
         let failedIDs = claimed.map(\.id).sorted()
         #expect(try await store.cancelBlocks(ids: [failedIDs[0]], reason: "operator said so") == 1)
         #expect(try await store.cancelBlocks(ids: [failedIDs[0]], reason: "again") == 0)
-        #expect(try await store.cancelBlocks(pipeline: "translate", states: ["enqueued", "completed", "bogus"]) == 3)
-        #expect(try await store.counts() == ["translate": ["failed": 2, "cancelled": 4]])
+        #expect(try await store.cancelBlocks(pipeline: "translate", states: [.enqueued, .completed]) == 3)
+        #expect(try await store.counts() == ["translate": [.failed: 2, .cancelled: 4]])
         #expect(try await StoreFixtures.events(store, failedIDs[0]).last == "failed>cancelled:operator said so@1")
 
         // Retry: the failed ones by filter, a cancelled one by id; a fresh retry budget.
-        #expect(try await store.retryBlocks(pipeline: "translate", states: ["failed"]) == 2)
+        #expect(try await store.retryBlocks(pipeline: "translate", states: [.failed]) == 2)
         #expect(try await store.retryBlocks(ids: [failedIDs[0]]) == 1)
         #expect(try await store.retryBlocks(ids: [failedIDs[0]]) == 0)
-        #expect(try await store.counts() == ["translate": ["enqueued": 3, "cancelled": 3]])
+        #expect(try await store.counts() == ["translate": [.enqueued: 3, .cancelled: 3]])
         let again = try await store.claim(instanceID: "w2", limit: 10, leaseDuration: .seconds(60))
         #expect(Set(again.map(\.id)) == Set(failedIDs))
         #expect(again.allSatisfy { $0.attempt == 2 && $0.attemptBase == 1 })
@@ -203,7 +205,7 @@ import TraduStore
         // The error history stays across an operator retry.
         #expect(try await RuntimeFixtures.column(store, failedIDs[1], "jsonb_array_length(errors)") == "1")
         // Cancelling in-process blocks takes them from their worker.
-        #expect(try await store.cancelBlocks(pipeline: "translate", states: ["in_process"]) == 3)
+        #expect(try await store.cancelBlocks(pipeline: "translate", states: [.inProcess]) == 3)
         #expect(
             try await store.renewLeases(
                 instanceID: "w2", held: again.map { (id: $0.id, attempt: $0.attempt) }, leaseDuration: .seconds(60)

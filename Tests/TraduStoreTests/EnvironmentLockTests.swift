@@ -1,7 +1,8 @@
 import Testing
 import TraduPostgres
-import TraduStore
 import TraduTestSupport
+
+@testable import TraduStore
 
 @Suite struct EnvironmentLockTests {
     /// Two stores on one environment: two connections, as two tradu processes would have.

@@ -1,6 +1,7 @@
 import Testing
 import TraduPostgres
-import TraduStore
+
+@testable import TraduStore
 
 /// Plans of realistic size go through the bulk paths. No timing is asserted: speed is a benchmark's business.
 @Suite struct LargeApplyTests {

@@ -1,6 +1,8 @@
 import Testing
+import TraduCore
 import TraduPostgres
-import TraduStore
+
+@testable import TraduStore
 
 /// The runtime's batch paths at a realistic size. No timing is asserted: speed is the benchmark's business.
 @Suite struct RuntimeBulkTests {
@@ -40,7 +42,7 @@ import TraduStore
         print("runtime bulk: \(total) blocks scheduled, claimed and completed in \(elapsed)")
 
         #expect(done == total)
-        #expect(try await store.counts() == ["translate": ["completed": total]])
+        #expect(try await store.counts() == ["translate": [.completed: total]])
         #expect(try await StoreFixtures.count(store, "results") == total)
         #expect(try await StoreFixtures.count(store, "translation_memory") == total)
         let events = try await store.connection.query(

@@ -1,6 +1,7 @@
 import TraduPostgres
-import TraduStore
 import TraduTestSupport
+
+@testable import TraduStore
 
 /// Environments with blocks ready for the runtime tests. Time is moved by rewriting timestamps, never by sleeping.
 enum RuntimeFixtures {

@@ -1,6 +1,7 @@
 import TraduPostgres
-import TraduStore
 import TraduTestSupport
+
+@testable import TraduStore
 
 /// Builders and queries shared by the store tests.
 enum StoreFixtures {

@@ -1,6 +1,8 @@
 import Testing
+import TraduCore
 import TraduPostgres
-import TraduStore
+
+@testable import TraduStore
 
 @Suite struct WorkerStoreTests {
     @Test func claimIsExclusiveAcrossConcurrentClaimers() async throws {
@@ -30,7 +32,7 @@ import TraduStore
         #expect(try claims.int("n") == 300)
         #expect(try claims.int("blocks") == 300)
         let counts = try await store.counts()
-        #expect(counts == ["translate": ["in_process": 300]])
+        #expect(counts == ["translate": [.inProcess: 300]])
         await other.close()
     }
 
@@ -141,7 +143,7 @@ import TraduStore
         // Not due yet: nobody gets it.
         #expect(try await store.claim(instanceID: "w2", limit: 1, leaseDuration: .seconds(60)).isEmpty)
         let event = try await store.events(blockID: block.id).last
-        #expect(event?.toState == "enqueued")
+        #expect(event?.toState == .enqueued)
         #expect(event?.errorClass == "capacity")
         #expect(event?.error == "429 slow down")
         #expect(event?.instanceID == "w1")
@@ -179,11 +181,11 @@ import TraduStore
         #expect(try row.bool("finished") == true)
         #expect(row["history"] == "1:dependency:timeout,2:data:bad record")
         #expect(try row.bool("stamped") == true)
-        let listed = try await store.listBlocks(state: "failed", pipeline: "translate", errorClass: "data", limit: 10)
+        let listed = try await store.listBlocks(state: .failed, pipeline: "translate", errorClass: .data, limit: 10)
         #expect(listed.map(\.id) == [first.id])
         #expect(listed.first?.lastError == "bad record")
         #expect(listed.first?.attempt == 2)
-        #expect(try await store.listBlocks(state: "failed", errorClass: "capacity").isEmpty)
+        #expect(try await store.listBlocks(state: .failed, errorClass: .capacity).isEmpty)
         #expect(
             try await StoreFixtures.events(store, first.id).suffix(2) == [
                 "enqueued>in_process:claimed@2", "in_process>failed:failed for good@2",

@@ -46,31 +46,11 @@ public final class Readiness: Sendable {
     ) async {
         var store: Store?
         while !shutdown.isRequested {
-            var results: [Check] = []
+            var results: [Check]
             do {
                 if store == nil { store = try await openStore() }
-                let connection = store!.connection
-                try await connection.reconnectIfNeeded()
-                _ = try await connection.query("SELECT 1")
-                results.append(Check(name: "database", ok: true, detail: "reachable"))
-                let version =
-                    try await connection.query("SELECT max(version) AS v FROM schema_migrations")
-                    .first?["v"].flatMap { Int($0) } ?? 0
-                let current = version == StoreMigrations.latestVersion
-                results.append(
-                    Check(
-                        name: "migrations", ok: current,
-                        detail: "schema at version \(version), this build knows \(StoreMigrations.latestVersion)"))
-                if role != "worker" {
-                    let lease = try await connection.query(
-                        "SELECT holder, expires_at > now() AS valid FROM controller_lease")
-                    let known = lease.first.map { $0["valid"] == "t" } ?? false
-                    results.append(
-                        Check(
-                            name: "leader", ok: known,
-                            detail: known ? "leader \(lease.first?["holder"] ?? "?")" : "no controller holds the lease")
-                    )
-                }
+                let probe = try await store!.probe(includingLeader: role != "worker")
+                results = Self.checks(probe, role: role)
                 TraduMetrics.gauge(MetricNames.databaseUp, 1, [("env", environment)])
             } catch {
                 results = [Check(name: "database", ok: false, detail: "\(error)")]
@@ -80,5 +60,22 @@ public final class Readiness: Sendable {
             try? await Task.sleep(for: interval)
         }
         await store?.close()
+    }
+
+    /// What a successful probe says: the database answers, the schema is current, a leader is known.
+    static func checks(_ probe: StoreProbe, role: String) -> [Check] {
+        var checks = [
+            Check(name: "database", ok: true, detail: "reachable"),
+            Check(
+                name: "migrations", ok: probe.migrationsCurrent,
+                detail: "schema at version \(probe.schemaVersion), this build knows \(probe.knownVersion)"),
+        ]
+        if role != "worker" {
+            checks.append(
+                Check(
+                    name: "leader", ok: probe.leader != nil,
+                    detail: probe.leader.map { "leader \($0)" } ?? "no controller holds the lease"))
+        }
+        return checks
     }
 }

@@ -58,7 +58,7 @@ struct BlockProcessor: Sendable {
                     let elapsed = ContinuousClock.now - started
                     TraduMetrics.time(
                         MetricNames.engineLatency,
-                        seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18,
+                        seconds: elapsed.seconds,
                         labels)
                     TraduMetrics.count(MetricNames.engineTokens, response.inputTokens, labels + [("kind", "input")])
                     TraduMetrics.count(MetricNames.engineTokens, response.outputTokens, labels + [("kind", "output")])

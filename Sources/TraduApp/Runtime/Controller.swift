@@ -1,12 +1,15 @@
 import Foundation
 import Logging
+import Synchronization
 import TraduCore
-import TraduPostgres
 import TraduStore
 
 /// The controller: a level-triggered reconcile loop. Every cycle it renews (or tries to take) the leader
 /// lease; the leader schedules `created` blocks fairly within caps and rate limits, recovers expired leases,
 /// dead instances and stalled blocks, and writes per-pipeline status. Standbys only keep trying the lease.
+///
+/// Leadership is decided by the `LeaderElection` state machine. Webhook deliveries run beside the cycle, in
+/// a task of their own: a slow receiver must never hold up the cycle that renews the leader lease.
 public final class Controller: Sendable {
     let identity: InstanceIdentity
     let settings: ControllerSettings
@@ -16,6 +19,8 @@ public final class Controller: Sendable {
     let shutdown: ShutdownSignal
     let state = ControllerState()
     let webhooks: WebhookDeliverer
+    /// Whether this controller leads, as of its last cycle: the webhook task delivers only then.
+    private let leading = Mutex(false)
 
     public init(
         identity: InstanceIdentity = .make(role: "controller"), settings: ControllerSettings = ControllerSettings(),
@@ -41,85 +46,125 @@ public final class Controller: Sendable {
                 InstanceInfo(
                     id: identity.id, role: identity.role, host: identity.host, pid: identity.pid,
                     version: TraduVersion.current, concurrency: 0))
-            try await store.connection.listen(store.freedChannel)
+            try await store.listen(for: .freedRoom)
             return store
         }
         guard let store = opened else { return }
         logger.info("controller started")
-        var wasLeader = false
-        var lastHeartbeat = ContinuousClock.now - .seconds(60)
-        var lastRenewal = ContinuousClock.now - .seconds(60)
-        var leadership: Leadership?
-        while !shutdown.isRequested {
-            let started = ContinuousClock.now
-            var heldBack = false
-            do {
-                if started - lastHeartbeat >= .milliseconds(250) {
-                    if try await !store.heartbeatInstance(identity.id), try await store.rejoinInstance(identity.id) {
-                        TraduMetrics.count(
-                            MetricNames.instanceRejoins, 1, [("env", environment), ("role", identity.role)])
-                        logger.warning("this instance was marked dead by another controller; rejoined as live")
-                    }
-                    lastHeartbeat = started
-                }
-                // Renewed once a tick: early wake-ups need not touch the lease row, which lasts many ticks.
-                let current: Leadership
-                if let leadership, started - lastRenewal < settings.tick {
-                    current = leadership
-                } else {
-                    current = try await store.acquireLeadership(holder: identity.id, ttl: settings.leaderLease)
-                    leadership = current
-                    lastRenewal = started
-                }
-                TraduMetrics.gauge(
-                    MetricNames.leader, current.isLeader ? 1 : 0,
-                    [("env", environment), ("controller", identity.id)])
-                if current.isLeader != wasLeader {
-                    logger.notice(
-                        current.isLeader ? "leading" : "standing by",
-                        metadata: ["term": "\(current.term)", "leader": "\(current.holder)"])
-                    wasLeader = current.isLeader
-                }
-                if current.isLeader {
-                    var cycle = logger
-                    cycle[metadataKey: "request_id"] = "\(RequestID.make())"
-                    heldBack = try await reconcile(store, logger: cycle)
-                }
-            } catch let error as PostgresError where error.isConnectionLoss || error.isTransient {
-                logger.warning("database unavailable; retrying", metadata: ["error": "\(error)"])
-                leadership = nil
-                await state.noteOutage()
-                try? await Task.sleep(for: .milliseconds(500))
-                try? await store.connection.reconnectIfNeeded()
-            }
-            await pause(after: started, heldBack: heldBack, store)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await self.deliverWebhooks() }
+            defer { group.cancelAll() }
+            try await reconcileLoop(store)
         }
-        if wasLeader { try? await store.resignLeadership(holder: identity.id) }
         try? await store.stopInstance(identity.id)
         logger.info("controller stopped")
         await store.close()
     }
 
-    /// Waits for the next cycle: a tick, or, while a cap holds blocks back, until workers report finished
-    /// blocks (a NOTIFY per commit) and at least `minimumGap` passed. Notifications are drained either way.
-    private func pause(after started: ContinuousClock.Instant, heldBack: Bool, _ store: Store) async {
-        if heldBack {
+    /// Until shutdown; errors other than the database's transient trouble end the controller.
+    private func reconcileLoop(_ store: Store) async throws {
+        var election = LeaderElection(
+            candidate: identity.id, leaseDuration: settings.leaderLease, renewEvery: settings.tick)
+        var applied = AppliedRevisionWatch(environment: environment)
+        var lastHeartbeat = ContinuousClock.now - .seconds(60)
+        while !shutdown.isRequested {
+            let started = ContinuousClock.now
+            var result = ReconcileResult(requeueAfter: settings.tick)
+            do {
+                if started - lastHeartbeat >= .milliseconds(250) {
+                    try await heartbeat(store)
+                    lastHeartbeat = started
+                }
+                if election.tick(now: started) == .renew {
+                    let lease = try await store.acquireLeadership(holder: identity.id, ttl: settings.leaderLease)
+                    log(election.renewed(.init(holder: lease.holder, term: lease.term), at: started))
+                }
+                let isLeading = election.isLeading(at: .now)
+                leading.withLock { $0 = isLeading }
+                TraduMetrics.gauge(
+                    MetricNames.leader, isLeading ? 1 : 0, [("env", environment), ("controller", identity.id)])
+                if isLeading {
+                    try await applied.refresh(from: store)
+                    if let current = applied.current {
+                        var cycle = logger
+                        cycle[metadataKey: "request_id"] = "\(RequestID.make())"
+                        result = try await reconcile(store, applied: current, logger: cycle)
+                    }
+                }
+            } catch let error as StoreError where error.isTransient {
+                logger.warning("database unavailable; retrying", metadata: ["error": "\(error)"])
+                log(election.databaseLost())
+                leading.withLock { $0 = false }
+                await state.noteOutage()
+                try? await Task.sleep(for: .milliseconds(500))
+                try? await store.recover()
+            }
+            await pause(after: started, result, store)
+        }
+        leading.withLock { $0 = false }
+        if election.shutdown() == .resign { try? await store.resignLeadership(holder: identity.id) }
+    }
+
+    /// Records that this process is alive; rejoins as live when another controller declared it dead.
+    private func heartbeat(_ store: Store) async throws {
+        if try await !store.heartbeatInstance(identity.id), try await store.rejoinInstance(identity.id) {
+            TraduMetrics.count(MetricNames.instanceRejoins, 1, [("env", environment), ("role", identity.role)])
+            logger.warning("this instance was marked dead by another controller; rejoined as live")
+        }
+    }
+
+    private func log(_ transition: LeaderElection.Transition) {
+        switch transition {
+        case .none: break
+        case .startedLeading(let term):
+            logger.notice("leading", metadata: ["term": "\(term)", "leader": "\(identity.id)"])
+        case .standingBy(let leader, let term):
+            logger.notice("standing by", metadata: ["term": "\(term)", "leader": "\(leader)"])
+        }
+    }
+
+    /// Waits for the next cycle: `result.requeueAfter`, or, when the cycle asked for it, until workers report
+    /// finished blocks (a NOTIFY per commit) and at least `minimumGap` passed. Notifications are drained either
+    /// way.
+    private func pause(after started: ContinuousClock.Instant, _ result: ReconcileResult, _ store: Store) async {
+        if result.requeueOnFreedRoom {
             let gap = settings.minimumGap - (ContinuousClock.now - started)
             if gap > .zero { try? await Task.sleep(for: gap) }
-            let remaining = settings.tick - (ContinuousClock.now - started)
-            if remaining > .zero { _ = try? await store.connection.waitForNotifications(timeout: remaining) }
+            let remaining = result.requeueAfter - (ContinuousClock.now - started)
+            if remaining > .zero { _ = try? await store.waitForWakeup(timeout: remaining) }
         } else {
-            _ = try? await store.connection.waitForNotifications(timeout: .zero)
-            let remaining = settings.tick - (ContinuousClock.now - started)
+            _ = try? await store.waitForWakeup(timeout: .zero)
+            let remaining = result.requeueAfter - (ContinuousClock.now - started)
             if remaining > .zero { try? await Task.sleep(for: remaining) }
         }
     }
 
-    /// One reconcile cycle. Level-triggered: it looks at what is, not at what happened. Returns whether a
-    /// concurrency cap held waiting blocks back (so room freed by workers is worth acting on at once).
-    @discardableResult
-    func reconcile(_ store: Store, logger: Logger) async throws -> Bool {
-        guard let applied = try await state.applied(loadingFrom: store, environment: environment) else { return false }
+    /// Posts completed blocks to the pipelines' webhooks while this controller leads, on a connection of its
+    /// own, beside the reconcile loop: a receiver that hangs for its whole timeout delays only deliveries.
+    private func deliverWebhooks() async {
+        var store: Store?
+        var applied = AppliedRevisionWatch(environment: environment)
+        while !shutdown.isRequested, !Task.isCancelled {
+            if leading.withLock({ $0 }) {
+                do {
+                    if store == nil { store = try await openStore() }
+                    try await applied.refresh(from: store!)
+                    if let current = applied.current { try await webhooks.deliver(store!, resolved: current.resolved) }
+                } catch let error as StoreError where error.isTransient {
+                    logger.warning(
+                        "database unavailable for webhook deliveries; retrying", metadata: ["error": "\(error)"])
+                    try? await store?.recover()
+                } catch {
+                    logger.error("webhook deliveries failed", metadata: ["error": "\(error)"])
+                }
+            }
+            try? await Task.sleep(for: settings.tick)
+        }
+        await store?.close()
+    }
+
+    /// One reconcile cycle of the leader. Level-triggered: it looks at what is, not at what happened.
+    func reconcile(_ store: Store, applied: AppliedManifests, logger: Logger) async throws -> ReconcileResult {
         let resolved = applied.resolved
         let maxAttempts = resolved.pipelines.mapValues { resolved.retryPolicy(for: $0).maxAttempts }
 
@@ -140,7 +185,7 @@ public final class Controller: Sendable {
             recovered += sweep.recovered.map { ("instance_dead", $0) }
         }
         recovered += try await store.requeueStalled(
-            timeouts: resolved.pipelines.mapValues { .milliseconds($0.blockTimeout.milliseconds) },
+            timeouts: resolved.pipelines.mapValues { $0.blockTimeout.duration },
             maxAttempts: maxAttempts, instanceID: identity.id
         ).map { ("stalled", $0) }
         for (reason, block) in recovered {
@@ -188,8 +233,9 @@ public final class Controller: Sendable {
             try await writeStatus(store, resolved: resolved, applied: applied)
             await state.statusWritten(startedAt: started)
         }
-        try await webhooks.deliver(store, resolved: resolved)
-        return Self.capsHoldBack(demands, quotas: quotas, environmentCap: environmentCap)
+        return ReconcileResult(
+            requeueAfter: settings.tick,
+            requeueOnFreedRoom: Self.capsHoldBack(demands, quotas: quotas, environmentCap: environmentCap))
     }
 
     /// Whether some pipeline has waiting blocks that its own cap or the environment's keeps waiting.
@@ -212,15 +258,16 @@ public final class Controller: Sendable {
             let byState = counts[name] ?? [:]
             for state in BlockState.allCases {
                 TraduMetrics.gauge(
-                    MetricNames.blocksByState, Double(byState[state.rawValue] ?? 0),
+                    MetricNames.blocksByState, Double(byState.count(of: state)),
                     [("env", environment), ("pipeline", name), ("state", state.rawValue)])
             }
             let status = PipelineConditions.evaluate(byState)
             rows.append(
                 PipelineStatusRow(
                     pipeline: name,
-                    counts: JSONValue.object(byState.sorted { $0.key < $1.key }.map { ($0.key, .int($0.value)) })
-                        .encoded(),
+                    counts: JSONValue.object(
+                        byState.map { ($0.key.rawValue, .int($0.value)) }.sorted { $0.0 < $1.0 }
+                    ).encoded(),
                     conditions: status.encoded(), observedGeneration: generations[name] ?? 0))
         }
         try await store.writeStatus(rows)

@@ -1,11 +1,8 @@
 import TraduCore
-import TraduStore
 
-/// The leading controller's memory between cycles: the applied revision it runs, the blocks it scheduled in
-/// the last minute per engine (rate limits), and when status was last written.
+/// The leading controller's memory between cycles: the blocks it scheduled in the last minute per engine
+/// (rate limits), when status was last written, and when it last lost the database.
 actor ControllerState {
-    private var applied: AppliedManifests?
-    private var lastRevisionCheck = ContinuousClock.now - .seconds(60)
     private var scheduledByEngine: [String: [(at: ContinuousClock.Instant, count: Int)]] = [:]
     private var statusSchedule = CostBoundedSchedule(minimumInterval: .seconds(1))
     private var lastOutage: ContinuousClock.Instant?
@@ -18,16 +15,6 @@ actor ControllerState {
     func mayJudgeLiveness(silence: Duration) -> Bool {
         guard let lastOutage else { return true }
         return ContinuousClock.now - lastOutage >= silence
-    }
-
-    func applied(loadingFrom store: Store, environment: String) async throws -> AppliedManifests? {
-        let now = ContinuousClock.now
-        if applied != nil, now - lastRevisionCheck < .seconds(1) { return applied }
-        lastRevisionCheck = now
-        let latest = try await store.latestRevisionNumber()
-        if let applied, applied.revision == latest { return applied }
-        applied = try await AppliedManifests.load(from: store, environment: environment)
-        return applied
     }
 
     /// Blocks each rate-limited engine may still start in the current one-minute window. A leader that just

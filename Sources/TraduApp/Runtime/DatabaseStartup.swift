@@ -1,5 +1,5 @@
 import Logging
-import TraduPostgres
+import TraduStore
 
 /// Starting a long-running process while the database is not reachable (still starting, restarting, failing
 /// over) is normal in a fleet: the process waits for it, with backoff and a log line per attempt, instead of
@@ -14,7 +14,7 @@ enum DatabaseStartup {
         while !shutdown.isRequested {
             do {
                 return try await step()
-            } catch let error as PostgresError where error.isConnectionLoss {
+            } catch let error as StoreError where error.isTransient {
                 attempt += 1
                 let delay = Duration.milliseconds(min(250 * (1 << min(attempt, 5)), 5_000))
                 logger.warning(

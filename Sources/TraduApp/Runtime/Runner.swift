@@ -7,13 +7,15 @@ import TraduStore
 /// with `watch`). Reports progress from the block counts.
 public struct Runner: Sendable {
     public struct Summary: Sendable {
-        public var counts: [String: [String: Int]]
+        public var counts: [String: BlockCounts]
         /// Webhook deliveries still pending when the run ended (the receiver kept failing).
         public var undeliveredWebhooks: Int
+        /// The `jsonl` sink files written at the end of the run.
+        public var exported: [ResultExporter.Written]
 
-        public func total(_ state: String) -> Int { counts.values.reduce(0) { $0 + ($1[state] ?? 0) } }
-        public var failed: Int { total("failed") }
-        public var completed: Int { total("completed") }
+        public func total(_ state: BlockState) -> Int { counts.values.reduce(0) { $0 + $1.count(of: state) } }
+        public var failed: Int { total(.failed) }
+        public var completed: Int { total(.completed) }
     }
 
     public var environment: String
@@ -40,7 +42,7 @@ public struct Runner: Sendable {
 
     public func run(
         shutdown: ShutdownSignal, openStore: @escaping Worker.StoreFactory,
-        progress: @escaping @Sendable ([String: [String: Int]]) -> Void
+        progress: @escaping @Sendable ([String: BlockCounts]) -> Void
     ) async throws -> Summary {
         let identity = InstanceIdentity.make(role: "run")
         let controller = Controller(
@@ -58,7 +60,7 @@ public struct Runner: Sendable {
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await controller.run() }
             group.addTask { try await worker.run() }
-            var counts: [String: [String: Int]] = [:]
+            var counts: [String: BlockCounts] = [:]
             var schedule = CostBoundedSchedule(minimumInterval: .milliseconds(250))
             while !shutdown.isRequested {
                 try? await Task.sleep(for: schedule.interval)
@@ -68,7 +70,7 @@ public struct Runner: Sendable {
                     schedule.record(start: started)
                 } catch {
                     logger.warning("could not read progress", metadata: ["error": "\(error)"])
-                    try? await monitor.connection.reconnectIfNeeded()
+                    try? await monitor.recover()
                     continue
                 }
                 progress(counts)
@@ -76,14 +78,17 @@ public struct Runner: Sendable {
             }
             try await group.waitForAll()
             counts = (try? await monitor.counts()) ?? counts
-            let undelivered = try await flushWebhooks(monitor)
-            return Summary(counts: counts, undeliveredWebhooks: undelivered)
+            guard let applied = try await AppliedManifests.load(from: monitor, environment: environment) else {
+                return Summary(counts: counts, undeliveredWebhooks: 0, exported: [])
+            }
+            let undelivered = try await flushWebhooks(monitor, applied)
+            let exported = try await SinkExport.run(applied, store: monitor)
+            return Summary(counts: counts, undeliveredWebhooks: undelivered, exported: exported)
         }
     }
 
     /// Blocks are final, but their webhooks may not all be delivered: deliver for up to 30 s more.
-    private func flushWebhooks(_ store: Store) async throws -> Int {
-        guard let applied = try await AppliedManifests.load(from: store, environment: environment) else { return 0 }
+    private func flushWebhooks(_ store: Store, _ applied: AppliedManifests) async throws -> Int {
         let deliverer = WebhookDeliverer(environment: environment, variables: variables, logger: logger)
         guard !WebhookDeliverer.targets(applied.resolved, variables: variables).isEmpty else { return 0 }
         let deadline = ContinuousClock.now + .seconds(30)
@@ -95,9 +100,7 @@ public struct Runner: Sendable {
         }
     }
 
-    static func allFinal(_ counts: [String: [String: Int]]) -> Bool {
-        counts.values.allSatisfy { byState in
-            ["created", "claimed", "enqueued", "in_process"].allSatisfy { (byState[$0] ?? 0) == 0 }
-        }
+    static func allFinal(_ counts: [String: BlockCounts]) -> Bool {
+        counts.values.allSatisfy { $0.activeCount == 0 }
     }
 }

@@ -2,13 +2,15 @@ import Foundation
 import Logging
 import TraduCore
 import TraduHTTP
-import TraduPostgres
 import TraduStore
 
 /// A worker process: claims enqueued blocks in batches (`FOR UPDATE SKIP LOCKED`), processes them in
 /// `concurrency` slots, renews their leases by heartbeat, and commits outcomes in group commits fenced by
 /// (block id, attempt). On shutdown it stops claiming, lets running blocks finish within a grace period,
 /// and releases the rest.
+///
+/// A thin driver: which blocks it holds, how many to claim, what a lost lease stops and what a drain gives
+/// back are decided by the `WorkerLeases` state machine (in `WorkerState`); this class performs the I/O.
 public final class Worker: Sendable {
     public typealias StoreFactory = @Sendable () async throws -> Store
 
@@ -19,7 +21,7 @@ public final class Worker: Sendable {
     let logger: Logger
     let openStore: StoreFactory
     let shutdown: ShutdownSignal
-    let state = WorkerState()
+    let state: WorkerState
     let httpClient = HTTPClient()
 
     public init(
@@ -36,6 +38,8 @@ public final class Worker: Sendable {
         self.logger = logger
         self.shutdown = shutdown
         self.openStore = openStore
+        self.state = WorkerState(
+            settings: .init(concurrency: settings.concurrency, prefetchCap: settings.prefetch))
     }
 
     /// Runs until shutdown is requested, then drains and returns.
@@ -48,7 +52,7 @@ public final class Worker: Sendable {
                 InstanceInfo(
                     id: identity.id, role: identity.role, host: identity.host, pid: identity.pid,
                     version: TraduVersion.current, concurrency: settings.concurrency))
-            try await claimStore.connection.listen(claimStore.workChannel)
+            try await claimStore.listen(for: .work)
             return (claimStore, flushStore, beatStore)
         }
         guard let (claimStore, flushStore, beatStore) = stores else { return }
@@ -80,18 +84,17 @@ public final class Worker: Sendable {
                 self.shutdown.request()
             }
 
-            // Draining: nothing new; queued blocks go back at once; running ones get the grace period. Leases
-            // that cannot be released (database down) simply expire and a controller requeues them.
-            let unstarted = await queue.drain()
+            // Draining: nothing new; blocks no slot started go back at once; running ones get the grace period.
+            // Leases that cannot be released (database down) simply expire and a controller requeues them.
+            let unstarted = await self.state.drain()
+            _ = await queue.drain()
             await queue.close()
-            if !unstarted.isEmpty {
-                try? await self.release(claimStore, unstarted.map(\.block), reason: "worker shutting down")
-            }
+            try? await self.release(claimStore, unstarted, reason: "worker shutting down")
             let finished = await slotsDone.wait(upTo: self.settings.shutdownGrace)
             await outcomes.close()
             if !finished {
-                let held = await self.state.heldBlocks()
-                try? await self.release(claimStore, held, reason: "shutdown grace period ended")
+                let loss = await self.state.graceEnded()
+                try? await self.release(claimStore, loss.lost, reason: "shutdown grace period ended")
             }
             await self.state.stop()
             if !finished || failure != nil { group.cancelAll() }
@@ -110,7 +113,6 @@ public final class Worker: Sendable {
     /// Processes one claimed block in a slot; nil when the lease was lost before or during processing (the
     /// block belongs to someone else now, and its outcome would be refused anyway).
     private func process(_ work: WorkItemInProgress) async -> BlockProcessor.Outcome? {
-        guard await state.holds(work.block) else { return nil }
         let task = Task { () -> BlockProcessor.Outcome in
             guard let runtime = work.runtime else {
                 return .failed(
@@ -140,39 +142,49 @@ public final class Worker: Sendable {
     // MARK: Claiming
 
     private func claimLoop(_ store: Store, _ queue: AsyncQueue<WorkItemInProgress>) async throws {
+        var applied = AppliedRevisionWatch(environment: environment)
         while !shutdown.isRequested {
             do {
-                try await claimOnce(store, queue)
-            } catch let error as PostgresError where error.isConnectionLoss || error.isTransient {
+                try await claimOnce(store, queue, &applied)
+            } catch let error as StoreError where error.isTransient {
                 logger.warning("database unavailable while claiming; retrying", metadata: ["error": "\(error)"])
                 try? await Task.sleep(for: .milliseconds(500))
-                try? await store.connection.reconnectIfNeeded()
+                try? await store.recover()
             }
         }
     }
 
     /// One claiming step: claim what fits, or wait for work.
-    private func claimOnce(_ store: Store, _ queue: AsyncQueue<WorkItemInProgress>) async throws {
-        guard let runtimes = try await state.runtimes(loadingFrom: store, self) else {
+    private func claimOnce(
+        _ store: Store, _ queue: AsyncQueue<WorkItemInProgress>, _ applied: inout AppliedRevisionWatch
+    ) async throws {
+        if try await applied.refresh(from: store), let current = applied.current {
+            await state.install(
+                PipelineRuntime.build(current.resolved, environment: variables, httpClient: httpClient))
+            logger.info("running revision", metadata: ["revision": "\(current.revision)"])
+        }
+        guard let runtimes = await state.runtimes else {
             try await waitForWork(store)
             return
         }
-        let target = await state.target(concurrency: settings.concurrency, cap: settings.prefetch)
-        let held = await state.heldCount
-        let room = target - held
-        // Claim when at least half the target is free: fewer, larger claims.
-        guard room * 2 >= target || held < settings.concurrency else {
+        let limit: Int
+        switch await state.nextClaim(now: .now) {
+        case .stop: return
+        case .waitForRoom:
             await state.waitForRoom(upTo: .milliseconds(20))
             return
+        case .claim(let room): limit = room
         }
-        let lease = runtimes.values.map(\.pipeline.leaseDuration).max() ?? .seconds(60)
         let claimed = try await store.claim(
-            instanceID: identity.id, limit: min(room, 512), leaseDuration: .milliseconds(lease.milliseconds))
+            instanceID: identity.id, limit: limit, leaseDuration: await state.leaseDuration)
         guard !claimed.isEmpty else {
             try await waitForWork(store)
             return
         }
-        await state.hold(claimed)
+        if case .release(let blocks) = await state.claimed(claimed) {
+            try await release(store, blocks, reason: "worker shutting down")
+            return
+        }
         for block in claimed {
             TraduMetrics.time(
                 MetricNames.queuedToClaimed, seconds: block.queuedSeconds,
@@ -209,10 +221,10 @@ public final class Worker: Sendable {
     /// Sleeps until a NOTIFY says work was enqueued, or the poll interval passes.
     private func waitForWork(_ store: Store) async throws {
         do {
-            _ = try await store.connection.waitForNotifications(timeout: settings.pollInterval)
-        } catch let error as PostgresError where error.isConnectionLoss {
+            try await store.waitForWakeup(timeout: settings.pollInterval)
+        } catch let error as StoreError where error.isTransient {
             try await Task.sleep(for: .milliseconds(500))
-            try? await store.connection.reconnectIfNeeded()
+            try? await store.recover()
         }
     }
 
@@ -235,13 +247,13 @@ public final class Worker: Sendable {
             do {
                 try await commit(batch, store)
                 return
-            } catch let error as PostgresError where error.isConnectionLoss || error.isTransient {
+            } catch let error as StoreError where error.isTransient {
                 attempts += 1
                 logger.warning(
                     "database unavailable while committing outcomes; retrying",
                     metadata: ["error": "\(error)", "attempt": "\(attempts)"])
                 try await Task.sleep(for: .milliseconds(min(200 * attempts, 2000)))
-                try? await store.connection.reconnectIfNeeded()
+                try? await store.recover()
             } catch {
                 logger.error(
                     "committing outcomes failed", metadata: ["error": "\(error)", "count": "\(batch.count)"])
@@ -254,7 +266,7 @@ public final class Worker: Sendable {
                 } else {
                     // Not even the failure could be recorded: stop renewing the lease, so that it expires and a
                     // controller requeues the block (its attempts still count).
-                    await state.drop(batch.map(\.block))
+                    await state.settled(batch.map(\.block))
                 }
                 return
             }
@@ -278,7 +290,7 @@ public final class Worker: Sendable {
                     policy: policy, attempt: block.attempt - block.attemptBase, failure: failure,
                     random: Double.random(in: 0..<1))
                 var retryAfter: Duration?
-                if case .retry(let delay) = decision { retryAfter = .milliseconds(delay.milliseconds) }
+                if case .retry(let delay) = decision { retryAfter = delay.duration }
                 var message = failure.message
                 if case .fail(let reason) = decision { message += " (\(reason))" }
                 TraduMetrics.count(
@@ -311,7 +323,7 @@ public final class Worker: Sendable {
                 "outcomes refused: the lease was lost (block requeued, re-claimed or cancelled)",
                 metadata: ["blocks": "\(refused.prefix(5).joined(separator: ","))", "count": "\(refused.count)"])
         }
-        await state.drop(batch.map(\.block))
+        await state.settled(batch.map(\.block))
     }
 
     /// Throughput, latency per stage, failures, retries and dead letters of a committed batch.
@@ -319,8 +331,7 @@ public final class Worker: Sendable {
         let now = ContinuousClock.now
         for outcome in batch where committed.contains(outcome.block.id) {
             let labels = [("env", environment), ("pipeline", outcome.block.pipeline)]
-            let processing = now - outcome.claimedAt
-            let seconds = Double(processing.components.seconds) + Double(processing.components.attoseconds) / 1e18
+            let seconds = (now - outcome.claimedAt).seconds
             switch outcome.result {
             case .completed(let block, _):
                 TraduMetrics.count(MetricNames.blocksCompleted, 1, labels)
@@ -338,7 +349,7 @@ public final class Worker: Sendable {
         guard !blocks.isEmpty else { return }
         try await store.release(
             instanceID: identity.id, held: blocks.map { (id: $0.id, attempt: $0.attempt) }, reason: reason)
-        await state.drop(blocks)
+        await state.settled(blocks)
         logger.info("released blocks", metadata: ["count": "\(blocks.count)", "reason": "\(reason)"])
     }
 
@@ -358,34 +369,34 @@ public final class Worker: Sendable {
                 if try await !store.heartbeatInstance(identity.id) {
                     // Cut off long enough to be declared dead (e.g. by a partition): the blocks it held are
                     // being taken back, so forget them and rejoin as live rather than exit.
-                    let forgotten = await state.forgetAll()
+                    let loss = await state.declaredDead()
                     if try await store.rejoinInstance(identity.id) {
                         TraduMetrics.count(
                             MetricNames.instanceRejoins, 1, [("env", environment), ("role", identity.role)])
                         logger.warning(
                             "this instance was marked dead by a controller; its leases are gone; rejoined as live",
-                            metadata: ["count": "\(forgotten)"])
+                            metadata: ["count": "\(loss.lost.count)"])
                     }
                     continue
                 }
-                let held = await state.heldBlocks()
+                let held = await state.leasesToRenew
                 guard !held.isEmpty else { continue }
-                let lease = await state.leaseDuration
                 let kept = try await store.renewLeases(
-                    instanceID: identity.id, held: held.map { (id: $0.id, attempt: $0.attempt) }, leaseDuration: lease)
-                let lost = held.filter { !kept.contains($0.id) }
-                if !lost.isEmpty {
-                    await state.forget(lost: lost)
-                    TraduMetrics.count(MetricNames.leasesLost, lost.count, [("env", environment)])
+                    instanceID: identity.id, held: held.map { (id: $0.id, attempt: $0.attempt) },
+                    leaseDuration: await state.leaseDuration)
+                let loss = await state.renewed(held, kept: kept)
+                if !loss.lost.isEmpty {
+                    TraduMetrics.count(MetricNames.leasesLost, loss.lost.count, [("env", environment)])
                     logger.warning(
                         "leases lost (requeued or cancelled); their processing stops and outcomes are discarded",
                         metadata: [
-                            "count": "\(lost.count)", "blocks": "\(lost.prefix(5).map(\.id).joined(separator: ","))",
+                            "count": "\(loss.lost.count)",
+                            "blocks": "\(loss.lost.prefix(5).map(\.id).joined(separator: ","))",
                         ])
                 }
             } catch {
                 logger.warning("heartbeat failed", metadata: ["error": "\(error)"])
-                try? await store.connection.reconnectIfNeeded()
+                try? await store.recover()
             }
         }
     }

@@ -1,8 +1,9 @@
 import Foundation
 import Testing
 import TraduPostgres
-import TraduStore
 import TraduTestSupport
+
+@testable import TraduStore
 
 @Suite struct MigrationTests {
     @Test func migrateIsIdempotent() async throws {
@@ -61,7 +62,7 @@ import TraduTestSupport
         let url = try await TestPostgres.shared.freshDatabase()
         let store = try await Store.open(url: url, environment: "prod-eu")
         let other = try await PostgresConnection.connect(url)
-        let pid = try await store.connection.backendPID
+        let pid = try await store.connection.postgres.backendPID
         try await other.query("SELECT pg_terminate_backend($1::int, 5000)", [String(pid)])
         _ = try? await store.connection.query("SELECT 1")
         #expect(try await store.connection.query("SELECT current_schema() AS s")[0]["s"] == "tradu_prod_eu")

@@ -1,0 +1,80 @@
+import Foundation
+import Logging
+import TraduCore
+import TraduStore
+
+/// The apply sequence, once, for every command that applies (`apply`, `up`, and the coming `promote`):
+/// compile the manifests, read the datasets (spooling new blocks' records), take the environment lock, plan
+/// against the locked state, confirm, write one transaction, release the lock.
+///
+/// One connection for the whole sequence, and the stored content hashes are read once (again under the lock
+/// only if another apply moved the environment meanwhile).
+public struct ApplyUseCase: Sendable {
+    public struct Request: Sendable {
+        public var directory: String
+        public var environment: String
+        /// A plan saved by `tradu plan --out`: applied only if the locked plan is exactly it.
+        public var saved: SavedPlan?
+        /// Names the lock holder: `apply`, `up`, ...
+        public var command: String
+        public var lockTimeout: Duration
+        public var options: ApplyService.Options
+
+        public init(
+            directory: String, environment: String, saved: SavedPlan? = nil, command: String,
+            lockTimeout: Duration = .seconds(30), options: ApplyService.Options
+        ) {
+            self.directory = directory
+            self.environment = environment
+            self.saved = saved
+            self.command = command
+            self.lockTimeout = lockTimeout
+            self.options = options
+        }
+    }
+
+    public struct Outcome: Sendable {
+        /// The plan computed under the lock.
+        public var prepared: PreparedPlan
+        /// The revision recorded; nil when there was nothing to apply.
+        public var revision: AppliedRevision?
+        /// Where the environment's rows are, for a run that follows (no second compile).
+        public var target: EnvironmentTarget
+    }
+
+    public var planner: PlanService
+    public var applier: ApplyService
+
+    public init(planner: PlanService, applier: ApplyService) {
+        self.planner = planner
+        self.applier = applier
+    }
+
+    /// Runs the sequence. `confirm` sees the locked plan when it has changes, and returns whether to write it
+    /// (false: rejected, nothing written).
+    public func run(
+        _ request: Request, progress: @escaping (String, Int) -> Void = { _, _ in },
+        confirm: (PreparedPlan) async throws -> Bool
+    ) async throws -> Outcome {
+        let resolved = try planner.compile(directory: request.directory, environment: request.environment)
+        let url = try await planner.resolver.url(for: resolved.environment, logger: planner.logger)
+        let target = EnvironmentTarget(environment: resolved.environment, url: url)
+        return try await Store.withStore(
+            url: url, schema: EnvironmentSchema(name: resolved.environment.schema), logger: planner.logger
+        ) { store in
+            let known = try await KnownContents.read(from: store)
+            let spool = try BlockSpool(known: known.hashes)
+            let datasets = try await planner.readDatasets(resolved, spool: spool, progress: progress)
+            return try await applier.withLock(store, command: request.command, timeout: request.lockTimeout) {
+                let prepared = try await planner.plan(
+                    resolved, datasets: datasets, directory: request.directory, store: store, spool: spool,
+                    known: known)
+                if let saved = request.saved { try saved.check(against: prepared) }
+                guard prepared.hasChanges else { return Outcome(prepared: prepared, revision: nil, target: target) }
+                guard try await confirm(prepared) else { throw TraduError.rejected("apply cancelled: not approved") }
+                let revision = try await applier.write(prepared, to: store, options: request.options)
+                return Outcome(prepared: prepared, revision: revision, target: target)
+            }
+        }
+    }
+}

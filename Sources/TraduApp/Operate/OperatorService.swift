@@ -1,0 +1,138 @@
+import Logging
+import TraduCore
+import TraduStore
+
+/// What on-call does to and reads from one environment: status, blocks, a block's trace, instances, history,
+/// export, retry and cancel. The command line and the HTTP API are thin shells over this one service.
+///
+/// Each call opens the environment's store, does one thing and closes it.
+public struct OperatorService: Sendable {
+    public var target: EnvironmentTarget
+    public var logger: Logger
+
+    public init(target: EnvironmentTarget, logger: Logger) {
+        self.target = target
+        self.logger = logger
+    }
+
+    /// The service for `environment`, located as every operator command does (see `EnvironmentTarget`).
+    public static func locate(directory: String, environment: String, resolver: DatabaseResolver, logger: Logger)
+        async throws -> OperatorService
+    {
+        let target = try await EnvironmentTarget.resolve(
+            directory: directory, environment: environment, resolver: resolver, logger: logger)
+        return OperatorService(target: target, logger: logger)
+    }
+
+    public var environment: String { target.environment.name }
+
+    // MARK: Reading
+
+    /// Counts by state, recent throughput and the controller's status, per pipeline.
+    public func status() async throws -> StatusReport {
+        try await withStore { store in
+            let counts = try await store.counts()
+            let recent = try await store.completedRecently(seconds: 60)
+            let statuses = Dictionary(
+                try await store.statuses().map { ($0.pipeline, $0) }, uniquingKeysWith: { first, _ in first })
+            return StatusReport(
+                environment: environment, counts: counts, completedLastMinute: recent, statuses: statuses)
+        }
+    }
+
+    /// Blocks matching every given filter, most recently changed first.
+    public func blocks(_ filter: BlockFilter) async throws -> [BlockSummary] {
+        try await withStore { store in
+            try await store.listBlocks(
+                state: filter.state, pipeline: filter.pipeline, errorClass: filter.errorClass, limit: filter.limit)
+        }
+    }
+
+    /// Every transition of the block whose id is `prefix` or starts with it (ids are listed shortened).
+    public func trace(_ prefix: String) async throws -> BlockTrace {
+        try await withStore { store in
+            let matches = try await store.resolveBlockID(prefix)
+            guard matches.count == 1 else {
+                throw TraduError.configuration(
+                    matches.isEmpty
+                        ? "no block id starts with '\(prefix)'"
+                        : "'\(prefix)' matches several blocks; give more of the id")
+            }
+            return BlockTrace(blockID: matches[0], events: try await store.events(blockID: matches[0]))
+        }
+    }
+
+    /// Live and dead processes.
+    public func instances() async throws -> [InstanceRow] {
+        try await withStore { try await $0.instances() }
+    }
+
+    /// Applied revisions, newest first.
+    public func history(limit: Int) async throws -> [Revision] {
+        try await withStore { try await $0.revisions(limit: limit) }
+    }
+
+    /// Writes results as JSON Lines under `directory`.
+    public func export(pipeline: String?, to directory: String) async throws -> [ResultExporter.Written] {
+        try await withStore { try await ResultExporter().export(from: $0, pipeline: pipeline, to: directory) }
+    }
+
+    // MARK: Acting
+
+    /// Sends failed (or cancelled) blocks back to the queue with a fresh retry budget. Returns how many.
+    public func retry(_ selection: BlockSelection) async throws -> Int {
+        try await withStore { store in
+            switch selection {
+            case .ids(let ids): try await store.retryBlocks(ids: ids)
+            case .pipeline(let pipeline, let state):
+                try await store.retryBlocks(pipeline: pipeline, states: [state ?? .failed])
+            }
+        }
+    }
+
+    /// Cancels blocks; a worker holding one stops at its next heartbeat. Returns how many.
+    public func cancel(_ selection: BlockSelection) async throws -> Int {
+        try await withStore { store in
+            switch selection {
+            case .ids(let ids):
+                return try await store.cancelBlocks(ids: ids, reason: "cancelled by an operator")
+            case .pipeline(let pipeline, let state):
+                // Without a state: every state an operator may cancel from.
+                let states = state.map { [$0] } ?? BlockLifecycle.sources(of: .cancelled, cause: .operatorAction)
+                return try await store.cancelBlocks(pipeline: pipeline, states: states)
+            }
+        }
+    }
+
+    private func withStore<T: Sendable>(_ body: (Store) async throws -> T) async throws -> T {
+        try await Store.withStore(
+            url: target.url, schema: EnvironmentSchema(name: target.environment.schema), logger: logger, body)
+    }
+}
+
+/// Which blocks an operator means: by id, or every block of a pipeline (in one state).
+public enum BlockSelection: Sendable, Hashable {
+    case ids([String])
+    case pipeline(String, state: BlockState?)
+}
+
+/// `tradu blocks list`'s filters.
+public struct BlockFilter: Sendable, Hashable {
+    public var state: BlockState?
+    public var pipeline: String?
+    public var errorClass: ErrorClass?
+    public var limit: Int
+
+    public init(state: BlockState? = nil, pipeline: String? = nil, errorClass: ErrorClass? = nil, limit: Int = 100) {
+        self.state = state
+        self.pipeline = pipeline
+        self.errorClass = errorClass
+        self.limit = limit
+    }
+}
+
+/// One block's whole path.
+public struct BlockTrace: Sendable, Hashable {
+    public var blockID: String
+    public var events: [BlockEvent]
+}

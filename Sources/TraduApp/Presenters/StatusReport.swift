@@ -1,0 +1,73 @@
+import Foundation
+import TraduCore
+import TraduStore
+
+/// The figures `tradu status` shows, computed from block counts and recent completions, as text or JSON.
+public struct StatusReport: Sendable {
+    public var environment: String
+    public var counts: [String: BlockCounts]
+    public var completedLastMinute: [String: Int]
+    public var statuses: [String: PipelineStatusRow]
+
+    public var text: String {
+        var out = ["Environment \(environment)"]
+        for pipeline in counts.keys.sorted() {
+            let byState = counts[pipeline] ?? [:]
+            let total = byState.total
+            let done = byState.finalCount
+            let width = 30
+            let filled = total == 0 ? 0 : width * done / total
+            let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
+            let rate = Double(completedLastMinute[pipeline] ?? 0) / 60
+            let remaining = total - done
+            let eta = remaining == 0 ? "done" : rate > 0 ? "ETA \(Int(Double(remaining) / rate))s" : "ETA unknown"
+            out.append("")
+            out.append("\(pipeline)  \(bar) \(done)/\(total)  \(String(format: "%.1f", rate)) blocks/s  \(eta)")
+            out.append(
+                "  " + BlockState.allCases.map { "\($0.rawValue) \(byState.count(of: $0))" }.joined(separator: "  "))
+            // Conditions are evaluated from the counts just read (the controller's stored ones may be a second
+            // old); the observed generation is the controller's.
+            var line = "  conditions: \(Self.conditions(PipelineConditions.evaluate(byState)))"
+            if let status = statuses[pipeline] { line += "  observedGeneration \(status.observedGeneration)" }
+            out.append(line)
+        }
+        if counts.isEmpty { out.append("No blocks: nothing applied yet (tradu apply -e \(environment)).") }
+        return out.joined(separator: "\n")
+    }
+
+    private static func conditions(_ conditions: JSONValue) -> String {
+        guard case .array(let items) = conditions else { return conditions.encoded() }
+        return items.compactMap { item -> String? in
+            guard case .string(let type)? = item["type"], case .string(let value)? = item["status"],
+                case .string(let reason)? = item["reason"]
+            else { return nil }
+            return "\(type)=\(value) (\(reason))"
+        }.joined(separator: ", ")
+    }
+
+    public var json: JSONValue {
+        .object([
+            ("formatVersion", .int(1)), ("environment", .string(environment)),
+            (
+                "pipelines",
+                .array(
+                    counts.keys.sorted().map { pipeline in
+                        let byState = counts[pipeline] ?? [:]
+                        var members: [(String, JSONValue)] = [
+                            ("name", .string(pipeline)),
+                            (
+                                "counts",
+                                .object(BlockState.allCases.map { ($0.rawValue, .int(byState.count(of: $0))) })
+                            ),
+                            ("completedLastMinute", .int(completedLastMinute[pipeline] ?? 0)),
+                        ]
+                        members.append(("conditions", PipelineConditions.evaluate(byState)))
+                        if let status = statuses[pipeline] {
+                            members.append(("observedGeneration", .int(Int(status.observedGeneration))))
+                        }
+                        return .object(members)
+                    })
+            ),
+        ])
+    }
+}

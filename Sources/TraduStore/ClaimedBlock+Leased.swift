@@ -1,0 +1,3 @@
+import TraduCore
+
+extension ClaimedBlock: Leased {}
