@@ -82,7 +82,8 @@ let package = Package(
         .testTarget(name: "TraduCoreTests", dependencies: ["TraduCore"]),
         .testTarget(name: "TraduYAMLTests", dependencies: ["TraduYAML", "TraduCore"]),
         .testTarget(
-            name: "TraduPostgresTests", dependencies: ["TraduPostgres", "TraduTestSupport"]),
+            name: "TraduPostgresTests",
+            dependencies: ["TraduPostgres", "TraduTestSupport", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "TraduHTTPTests", dependencies: ["TraduHTTP", "TraduTestSupport"]),
         .testTarget(
             name: "TraduStoreTests", dependencies: ["TraduStore", "TraduCore", "TraduPostgres", "TraduTestSupport"]),

@@ -27,29 +27,6 @@ extension Store {
         return try await cancel(where: "b.pipeline = $1", states: legal, [pipeline, reason])
     }
 
-    /// `predicate` over `blocks b` with `$1`; `$2` is the reason.
-    private func cancel(where predicate: String, states: [BlockState], _ parameters: [String?]) async throws -> Int {
-        let sql = """
-            WITH prior AS (
-                SELECT b.id, b.state, b.attempt FROM blocks b
-                WHERE \(predicate) AND b.state IN (\(RuntimeSQL.list(states)))
-                ORDER BY b.id
-                FOR UPDATE OF b
-            ), changed AS (
-                UPDATE blocks b
-                SET state = 'cancelled', lease_owner = NULL, lease_expires_at = NULL, finished_at = now(),
-                    updated_at = now()
-                FROM prior p WHERE b.id = p.id
-                RETURNING b.id
-            )
-            INSERT INTO block_events (block_id, from_state, to_state, attempt, reason)
-            SELECT p.id, p.state, 'cancelled', p.attempt, $2 FROM prior p JOIN changed c ON c.id = p.id
-            """
-        return try await retryingConflicts { connection in
-            try connection.query(sql, parameters).affectedRows ?? 0
-        }
-    }
-
     /// Sends the given `failed` or `cancelled` blocks back to the queue, due now, with a fresh retry budget
     /// (`attempt_base = attempt`); their error history stays. Blocks of pipelines no longer applied are left
     /// alone. Returns how many were enqueued.
@@ -73,28 +50,46 @@ extension Store {
         return try await retry(where: "b.pipeline = $1", states: legal, [pipeline, reason])
     }
 
+    private func cancel(where predicate: String, states: [BlockState], _ parameters: [String?]) async throws -> Int {
+        try await operatorTransition(
+            where: predicate, states: states, to: .cancelled,
+            set: "lease_owner = NULL, lease_expires_at = NULL, finished_at = now()", parameters)
+    }
+
     private func retry(where predicate: String, states: [BlockState], _ parameters: [String?]) async throws -> Int {
+        try await operatorTransition(
+            where: predicate + " AND EXISTS (SELECT FROM pipelines p WHERE p.name = b.pipeline)", states: states,
+            to: .enqueued,
+            set: """
+                attempt_base = b.attempt, run_at = now(), enqueued_at = now(), finished_at = NULL,
+                lease_owner = NULL, lease_expires_at = NULL
+                """, parameters)
+    }
+
+    /// Moves the blocks matching `predicate` (over `blocks b`, with `$1`) and in one of `states` to `to`, setting
+    /// `set` as well, with one event each whose reason is `$2`. One statement; workers are woken when blocks
+    /// were enqueued. Returns how many moved.
+    private func operatorTransition(
+        where predicate: String, states: [BlockState], to: BlockState, set: String, _ parameters: [String?]
+    ) async throws -> Int {
         let sql = """
             WITH prior AS (
                 SELECT b.id, b.state, b.attempt FROM blocks b
                 WHERE \(predicate) AND b.state IN (\(RuntimeSQL.list(states)))
-                    AND EXISTS (SELECT FROM pipelines p WHERE p.name = b.pipeline)
                 ORDER BY b.id
                 FOR UPDATE OF b
             ), changed AS (
-                UPDATE blocks b
-                SET state = 'enqueued', attempt_base = b.attempt, run_at = now(), enqueued_at = now(),
-                    finished_at = NULL, lease_owner = NULL, lease_expires_at = NULL, updated_at = now()
+                UPDATE blocks b SET state = '\(to.rawValue)', \(set), updated_at = now()
                 FROM prior p WHERE b.id = p.id
                 RETURNING b.id
             )
             INSERT INTO block_events (block_id, from_state, to_state, attempt, reason)
-            SELECT p.id, p.state, 'enqueued', p.attempt, $2 FROM prior p JOIN changed c ON c.id = p.id
+            SELECT p.id, p.state, '\(to.rawValue)', p.attempt, $2 FROM prior p JOIN changed c ON c.id = p.id
             """
-        let channel = workChannel
+        let channel = to == .enqueued ? workChannel : nil
         return try await retryingConflicts { connection in
             let count = try connection.query(sql, parameters).affectedRows ?? 0
-            if count > 0 { try connection.notify(channel) }
+            if count > 0, let channel { try connection.notify(channel) }
             return count
         }
     }

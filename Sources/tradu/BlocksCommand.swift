@@ -63,18 +63,27 @@ struct BlockSelectionOptions: ParsableArguments {
     }
 }
 
-struct RetryCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "retry", abstract: "Send failed (or cancelled) blocks back to the queue with a fresh retry budget."
-    )
+/// The options of `tradu retry` and `tradu cancel`: the environment and which blocks.
+struct BlockActionOptions: ParsableArguments {
     @OptionGroup var global: GlobalOptions
     @OptionGroup var manifests: ManifestOptions
     @OptionGroup var environment: EnvironmentOption
     @OptionGroup var selection: BlockSelectionOptions
 
+    func service(command: String) async throws -> OperatorService {
+        try await operatorService(global, manifests, environment.environment, command: command)
+    }
+}
+
+struct RetryCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "retry", abstract: "Send failed (or cancelled) blocks back to the queue with a fresh retry budget."
+    )
+    @OptionGroup var options: BlockActionOptions
+
     func run() async throws {
-        let service = try await operatorService(global, manifests, environment.environment, command: "retry")
-        let count = try await reporting { try await service.retry(selection.selection) }
+        let service = try await options.service(command: "retry")
+        let count = try await reporting { try await service.retry(options.selection.selection) }
         Console.out("\(count) block\(count == 1 ? "" : "s") sent back to the queue.")
     }
 }
@@ -82,14 +91,11 @@ struct RetryCommand: AsyncParsableCommand {
 struct CancelCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cancel", abstract: "Cancel blocks; a worker holding one stops at its next heartbeat.")
-    @OptionGroup var global: GlobalOptions
-    @OptionGroup var manifests: ManifestOptions
-    @OptionGroup var environment: EnvironmentOption
-    @OptionGroup var selection: BlockSelectionOptions
+    @OptionGroup var options: BlockActionOptions
 
     func run() async throws {
-        let service = try await operatorService(global, manifests, environment.environment, command: "cancel")
-        let count = try await reporting { try await service.cancel(selection.selection) }
+        let service = try await options.service(command: "cancel")
+        let count = try await reporting { try await service.cancel(options.selection.selection) }
         Console.out("\(count) block\(count == 1 ? "" : "s") cancelled.")
     }
 }

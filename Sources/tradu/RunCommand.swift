@@ -121,33 +121,17 @@ struct WorkerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "worker", abstract: "Run a worker pool: claim, process and commit blocks until SIGTERM.")
 
-    @OptionGroup var global: GlobalOptions
-    @OptionGroup var manifests: ManifestOptions
-    @OptionGroup var environment: EnvironmentOption
+    @OptionGroup var process: ProcessOptions
     @OptionGroup var run: RunOptions
 
     func run() async throws {
-        let (resolver, logger) = global.bootstrap(command: "worker")
-        let target = try await reporting {
-            try await EnvironmentTarget.resolve(
-                directory: manifests.directory, environment: environment.environment, resolver: resolver, logger: logger
-            )
+        let settings = WorkerSettings(concurrency: run.concurrency, shutdownGrace: run.grace)
+        try await process.serve(role: "worker", metricsAddr: run.metricsAddr) { target, logger, shutdown in
+            try await Worker(
+                settings: settings, environment: target.environment.name, variables: ProcessEnvironment.snapshot,
+                logger: logger, shutdown: shutdown, openStore: target.storeFactory(logger: logger)
+            ).run()
         }
-        let shutdown = ShutdownSignal()
-        shutdown.installSignalHandlers()
-        let worker = Worker(
-            settings: WorkerSettings(concurrency: run.concurrency, shutdownGrace: run.grace),
-            environment: environment.environment, variables: ProcessEnvironment.snapshot, logger: logger,
-            shutdown: shutdown, openStore: target.storeFactory(logger: logger))
-        let ops = try await reporting {
-            try await run.metricsAddr.asyncMap {
-                try await OpsEndpoints.start(
-                    address: $0, environment: environment.environment, role: "worker", shutdown: shutdown,
-                    logger: logger, openStore: target.storeFactory(logger: logger))
-            }
-        }
-        try await reporting { try await worker.run() }
-        await ops?.stop()
     }
 }
 
@@ -156,9 +140,7 @@ struct ControllerCommand: AsyncParsableCommand {
         commandName: "controller",
         abstract: "Run a controller: leader election, scheduling, watchdogs and status, until SIGTERM.")
 
-    @OptionGroup var global: GlobalOptions
-    @OptionGroup var manifests: ManifestOptions
-    @OptionGroup var environment: EnvironmentOption
+    @OptionGroup var process: ProcessOptions
 
     @Option(help: "Leader lease (a standby takes over this long after the leader went silent).")
     var leaderLease = "10s"
@@ -167,26 +149,44 @@ struct ControllerCommand: AsyncParsableCommand {
     var metricsAddr: String?
 
     func run() async throws {
-        let (resolver, logger) = global.bootstrap(command: "controller")
+        let settings = ControllerSettings(leaderLease: DurationValue(parsing: leaderLease)?.duration ?? .seconds(10))
+        try await process.serve(role: "controller", metricsAddr: metricsAddr) { target, logger, shutdown in
+            try await Controller(
+                settings: settings, environment: target.environment.name, logger: logger, shutdown: shutdown,
+                openStore: target.storeFactory(logger: logger)
+            ).run()
+        }
+    }
+}
+
+/// What a long-running process (`worker`, `controller`) needs: where the environment is, logging, signals and
+/// the ops endpoints.
+struct ProcessOptions: ParsableArguments {
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var manifests: ManifestOptions
+    @OptionGroup var environment: EnvironmentOption
+
+    /// Runs `body` until SIGTERM or SIGINT, with `/metrics`, `/healthz` and `/readyz` on `metricsAddr`.
+    func serve(
+        role: String, metricsAddr: String?,
+        _ body: (EnvironmentTarget, Logger, ShutdownSignal) async throws -> Void
+    ) async throws {
+        let (resolver, logger) = global.bootstrap(command: role)
         let target = try await reporting {
             try await EnvironmentTarget.resolve(
-                directory: manifests.directory, environment: environment.environment, resolver: resolver, logger: logger
-            )
+                directory: manifests.directory, environment: environment.environment, resolver: resolver,
+                logger: logger)
         }
         let shutdown = ShutdownSignal()
         shutdown.installSignalHandlers()
-        let lease = DurationValue(parsing: leaderLease)?.milliseconds ?? 10_000
-        let controller = Controller(
-            settings: ControllerSettings(leaderLease: .milliseconds(lease)), environment: environment.environment,
-            logger: logger, shutdown: shutdown, openStore: target.storeFactory(logger: logger))
         let ops = try await reporting {
             try await metricsAddr.asyncMap {
                 try await OpsEndpoints.start(
-                    address: $0, environment: environment.environment, role: "controller", shutdown: shutdown,
+                    address: $0, environment: environment.environment, role: role, shutdown: shutdown,
                     logger: logger, openStore: target.storeFactory(logger: logger))
             }
         }
-        try await reporting { try await controller.run() }
+        try await reporting { try await body(target, logger, shutdown) }
         await ops?.stop()
     }
 }

@@ -327,4 +327,31 @@ import TraduTestSupport
         #expect(await again.wait(upTo: .seconds(60)) == 0)
         #expect(calls.withLock { $0.count } == blocks + 1)
     }
+
+    /// Webhooks are delivered beside the reconcile cycle: a receiver that hangs past the client's timeout (30 s)
+    /// must not keep the leader from renewing its lease (2 s here), so a standby never takes over.
+    @Test func aHangingWebhookReceiverNeverCostsTheLeaderItsLease() async throws {
+        let server = try TestHTTPServer { _ in TestHTTPResponse(status: 200, text: "late", delay: .seconds(60)) }
+        defer { server.stop() }
+        let project = try await TestProject.runtime(
+            documents: 4, maxRecords: 2, sinks: "[{type: webhook, url: \"\(server.url("/hooks"))\"}]")
+        #expect(try await project.apply().1 != nil)
+        let leader = try TraduProcess(["controller", "-e", "dev", "--leader-lease", "2s"], in: project)
+        let worker = try TraduProcess(["worker", "-e", "dev"], in: project)
+        try await eventually("a delivery hangs in the receiver") { !server.requests.isEmpty }
+        let before = try await project.query("SELECT holder, term::text AS term FROM controller_lease")[0]
+        let standby = try TraduProcess(["controller", "-e", "dev", "--leader-lease", "2s"], in: project)
+        try await eventually("the standby is registered") {
+            try await project.query("SELECT id FROM instances WHERE role = 'controller' AND state = 'live'").count == 2
+        }
+        // Four leases' worth of time with the delivery still hanging.
+        try await Task.sleep(for: .seconds(8))
+        let after = try await project.query("SELECT holder, term::text AS term FROM controller_lease")[0]
+        #expect(after["holder"]!! == before["holder"]!!, "\(leader.logDigest)")
+        #expect(after["term"]!! == before["term"]!!, "no takeover happened")
+        #expect(!standby.log.contains("\"msg\":\"leading\""), "\(standby.logDigest)")
+        server.stop()
+        for process in [standby, worker, leader] { process.terminate() }
+        for process in [standby, worker, leader] { #expect(await process.wait() == 0, "\(process.logDigest)") }
+    }
 }

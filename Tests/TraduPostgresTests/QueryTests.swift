@@ -1,3 +1,5 @@
+import Logging
+import Synchronization
 import Testing
 import TraduPostgres
 import TraduTestSupport
@@ -74,10 +76,19 @@ import TraduTestSupport
         #expect(error?.isLockNotAvailable == true)
     }
 
-    @Test func noticesDoNotBreakQueries() async throws {
-        let connection = try await PostgresConnection.connect(try await TestPostgres.shared.freshDatabase())
+    @Test func noticesDoNotBreakQueriesAndAreLoggedBySeverity() async throws {
+        let captured = CapturedLog()
+        let logger = Logger(label: "test.notices") { _ in captured.handler() }
+        let connection = try await PostgresConnection.connect(
+            try await TestPostgres.shared.freshDatabase(), logger: logger)
         try await connection.execute("DO $$ BEGIN RAISE NOTICE 'hello'; RAISE WARNING 'careful'; END $$")
         try await connection.execute("DROP TABLE IF EXISTS does_not_exist")
+        // The connection is still usable, and each notice became one log line at its severity's level.
+        #expect(try await connection.query("SELECT 41 + 1 AS n")[0]["n"] == "42")
+        let lines = captured.lines
+        #expect(lines.contains { $0.level == .warning && $0.message == "careful" && $0.severity == "WARNING" })
+        #expect(lines.contains { $0.level == .debug && $0.message == "hello" && $0.severity == "NOTICE" })
+        #expect(lines.contains { $0.level == .debug && $0.message.contains("does_not_exist") })
     }
 
     @Test func nulInParameterIsRejected() async throws {
@@ -122,5 +133,38 @@ import TraduTestSupport
         #expect(try PostgresQuoting.identifier("we\"ird") == "\"we\"\"ird\"")
         #expect(try PostgresQuoting.literal("it's") == "'it''s'")
         #expect(throws: PostgresError.self) { try PostgresQuoting.identifier("a\u{0}") }
+    }
+}
+
+/// Log lines captured in memory, for asserting what a connection logged.
+final class CapturedLog: Sendable {
+    struct Line: Sendable {
+        var level: Logger.Level
+        var message: String
+        var severity: String?
+    }
+
+    private let storage = Mutex<[Line]>([])
+
+    var lines: [Line] { storage.withLock { $0 } }
+
+    func handler() -> Handler { Handler(log: self) }
+
+    struct Handler: LogHandler {
+        let log: CapturedLog
+        var metadata: Logger.Metadata = [:]
+        var logLevel: Logger.Level = .trace
+
+        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+            get { metadata[key] }
+            set { metadata[key] = newValue }
+        }
+
+        func log(event: LogEvent) {
+            let line = Line(
+                level: event.level, message: "\(event.message)",
+                severity: event.metadata?["pg_severity"].map { "\($0)" })
+            log.storage.withLock { $0.append(line) }
+        }
     }
 }

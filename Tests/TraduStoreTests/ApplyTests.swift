@@ -108,14 +108,20 @@ import TraduPostgres
     @Test func failureRollsBackEverything() async throws {
         let store = try await StoreFixtures.freshStore()
         // The block names a hash that is neither stored nor in the batch's contents.
-        let error = await #expect(throws: PostgresError.self) {
+        let error = await #expect(throws: StoreError.self) {
             try await store.apply(
                 StoreFixtures.batch(
                     serial: 0, contents: [StoreFixtures.content("h1")],
                     newBlocks: [StoreFixtures.block("h1", "fr"), StoreFixtures.block("missing", "fr")],
                     pipelines: [StoreFixtures.pipeline()]))
         }
-        #expect(error?.isForeignKeyViolation == true)
+        // The database's refusal reaches the caller as a `StoreError`, classified, with the SQLSTATE.
+        guard case .refused(let sqlState, _)? = error else {
+            Issue.record("expected a refusal, got \(String(describing: error))")
+            return
+        }
+        #expect(sqlState == "23503", "a foreign key violation")
+        #expect(error?.isTransient == false)
         #expect(try await store.environmentState().serial == 0)
         #expect(try await store.knownBlockHashes().isEmpty)
         #expect(try await store.blocks().isEmpty)

@@ -29,14 +29,11 @@ public final class Controller: Sendable {
         self.identity = identity
         self.settings = settings
         self.environment = environment
-        var logger = logger
-        logger[metadataKey: "instance_id"] = "\(identity.id)"
-        logger[metadataKey: "env"] = "\(environment)"
-        self.logger = logger
+        self.logger = identity.logger(logger, environment: environment)
         self.shutdown = shutdown
         self.openStore = openStore
         self.webhooks = WebhookDeliverer(
-            environment: environment, variables: ProcessEnvironment.snapshot, logger: logger)
+            environment: environment, variables: ProcessEnvironment.snapshot, logger: self.logger)
     }
 
     public func run() async throws {

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 
 /// Who a process is, for the instances table, leases and logs.
 public struct InstanceIdentity: Sendable, Hashable {
@@ -12,5 +13,13 @@ public struct InstanceIdentity: Sendable, Hashable {
         let pid = ProcessInfo.processInfo.processIdentifier
         let suffix = String(UUID().uuidString.prefix(6)).lowercased()
         return InstanceIdentity(id: "\(role)-\(host)-\(pid)-\(suffix)", role: role, host: host, pid: pid)
+    }
+
+    /// `logger` with this process's id and environment on every line.
+    func logger(_ logger: Logger, environment: String) -> Logger {
+        var logger = logger
+        logger[metadataKey: "instance_id"] = "\(id)"
+        logger[metadataKey: "env"] = "\(environment)"
+        return logger
     }
 }

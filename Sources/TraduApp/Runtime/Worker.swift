@@ -32,10 +32,7 @@ public final class Worker: Sendable {
         self.settings = settings
         self.environment = environment
         self.variables = variables
-        var logger = logger
-        logger[metadataKey: "instance_id"] = "\(identity.id)"
-        logger[metadataKey: "env"] = "\(environment)"
-        self.logger = logger
+        self.logger = identity.logger(logger, environment: environment)
         self.shutdown = shutdown
         self.openStore = openStore
         self.state = WorkerState(

@@ -1,0 +1,204 @@
+import Testing
+import TraduCore
+
+/// `WorkerLeases`: every event in every phase (running, draining, stopped), fed directly; no I/O, no clock.
+@Suite struct WorkerLeasesTests {
+    struct Block: Leased {
+        var id: String
+        var attempt: Int
+    }
+
+    static func block(_ id: String, _ attempt: Int = 1) -> Block { Block(id: id, attempt: attempt) }
+
+    static func leases(concurrency: Int = 2, prefetchCap: Int = 8, maxClaim: Int = 512) -> WorkerLeases<Block> {
+        WorkerLeases(settings: .init(concurrency: concurrency, prefetchCap: prefetchCap, maxClaim: maxClaim))
+    }
+
+    let start = ContinuousClock.now
+
+    // MARK: Claiming while running
+
+    @Test func anIdleWorkerClaimsTheSlotsPlusTheMinimumPrefetch() {
+        var leases = Self.leases(concurrency: 2)
+        // No rate measured yet: the slots plus one slot's worth each.
+        #expect(leases.nextClaim(now: start) == .claim(limit: 4))
+    }
+
+    @Test func claimsWaitUntilHalfTheTargetIsFree() {
+        var leases = Self.leases(concurrency: 2)
+        #expect(leases.claimed([Self.block("a"), Self.block("b"), Self.block("c")]) == .process)
+        // Target 4, 3 held: room 1 < half, and the slots are covered.
+        #expect(leases.nextClaim(now: start) == .waitForRoom)
+        leases.settled([Self.block("a")])
+        #expect(leases.nextClaim(now: start) == .claim(limit: 2))
+    }
+
+    @Test func aSlotThatWouldIdleAlwaysClaims() {
+        var leases = Self.leases(concurrency: 4, prefetchCap: 0)
+        // Target = 4 slots + min(cap 0, ...) = 4; 3 held < 4 slots: claim even though room is only 1.
+        _ = leases.claimed([Self.block("a"), Self.block("b"), Self.block("c")])
+        #expect(leases.nextClaim(now: start) == .claim(limit: 1))
+    }
+
+    @Test func aClaimNeverAsksForMoreThanMaxClaim() {
+        var leases = Self.leases(concurrency: 600, prefetchCap: 0, maxClaim: 512)
+        #expect(leases.nextClaim(now: start) == .claim(limit: 512))
+    }
+
+    @Test func theTargetGrowsWithTheMeasuredRateWithinTheCap() {
+        var leases = Self.leases(concurrency: 2, prefetchCap: 50)
+        #expect(leases.target(now: start) == 4)
+        // 100 blocks finish in one second: about one second of work is prefetched, capped at 50.
+        let blocks = (0..<100).map { Self.block("b\($0)") }
+        _ = leases.claimed(blocks)
+        leases.settled(blocks)
+        #expect(leases.target(now: start + .seconds(1)) == 52)
+        // A slow engine: the rate decays and the prefetch shrinks back to the slots' worth.
+        var slow = Self.leases(concurrency: 2, prefetchCap: 50)
+        #expect(slow.target(now: start) == 4)
+        #expect(slow.target(now: start + .seconds(1)) == 4)
+    }
+
+    // MARK: Processing
+
+    @Test func aHeldBlockIsProcessedAndCommitted() {
+        var leases = Self.leases()
+        let a = Self.block("a")
+        _ = leases.claimed([a])
+        #expect(leases.slotStarts(a) == .process)
+        #expect(leases.slotFinished(a) == .commit)
+        #expect(leases.holds(a), "held until the outcome is settled")
+        leases.settled([a])
+        #expect(!leases.holds(a))
+        #expect(leases.finishedCount == 1)
+    }
+
+    @Test func aBlockNotHeldIsSkipped() {
+        var leases = Self.leases()
+        #expect(leases.slotStarts(Self.block("never-claimed")) == .skip)
+    }
+
+    @Test func anOlderAttemptIsNotTheHeldLease() {
+        var leases = Self.leases()
+        _ = leases.claimed([Self.block("a", 2)])
+        #expect(!leases.holds(Self.block("a", 1)))
+        #expect(leases.slotStarts(Self.block("a", 1)) == .skip)
+        leases.settled([Self.block("a", 1)])
+        #expect(leases.holds(Self.block("a", 2)), "settling an old attempt leaves the new lease alone")
+        #expect(leases.finishedCount == 0)
+    }
+
+    // MARK: Lease loss
+
+    @Test func aRenewalThatKeepsEverythingLosesNothing() {
+        var leases = Self.leases()
+        let held = [Self.block("a"), Self.block("b")]
+        _ = leases.claimed(held)
+        let loss = leases.renewed(held, kept: ["a", "b"])
+        #expect(loss.lost.isEmpty && loss.stopProcessing.isEmpty)
+        #expect(leases.heldCount == 2)
+    }
+
+    @Test func aLostLeaseStopsItsRunningBlockAndSkipsTheOthers() {
+        var leases = Self.leases()
+        let (a, b, c) = (Self.block("a"), Self.block("b"), Self.block("c"))
+        _ = leases.claimed([a, b, c])
+        #expect(leases.slotStarts(a) == .process)
+        let loss = leases.renewed([a, b, c], kept: ["c"])
+        #expect(Set(loss.lost) == [a, b])
+        #expect(loss.stopProcessing == [a], "only a was running")
+        #expect(leases.slotFinished(a) == .discard, "its outcome belongs to someone else now")
+        #expect(leases.slotStarts(b) == .skip)
+        #expect(leases.holds(c))
+        #expect(leases.finishedCount == 2, "lost leases free room for new claims")
+    }
+
+    @Test func aLeaseClaimedAgainDuringTheRenewalIsNotLost() {
+        var leases = Self.leases()
+        _ = leases.claimed([Self.block("a", 1)])
+        let asked = leases.leasesToRenew
+        // Meanwhile the block was requeued and this worker claimed attempt 2.
+        leases.settled([Self.block("a", 1)])
+        _ = leases.claimed([Self.block("a", 2)])
+        let loss = leases.renewed(asked, kept: [])
+        #expect(loss.lost.isEmpty)
+        #expect(leases.holds(Self.block("a", 2)))
+    }
+
+    @Test func beingDeclaredDeadLosesEveryLease() {
+        var leases = Self.leases()
+        let (a, b) = (Self.block("a"), Self.block("b"))
+        _ = leases.claimed([a, b])
+        _ = leases.slotStarts(b)
+        let loss = leases.declaredDead()
+        #expect(Set(loss.lost) == [a, b])
+        #expect(loss.stopProcessing == [b])
+        #expect(leases.heldCount == 0)
+        #expect(leases.nextClaim(now: start) == .claim(limit: 4), "a rejoined worker claims again")
+    }
+
+    // MARK: Draining
+
+    @Test func drainingReleasesUnstartedBlocksAndKeepsRunningOnes() {
+        var leases = Self.leases()
+        let (a, b, c) = (Self.block("a"), Self.block("b"), Self.block("c"))
+        _ = leases.claimed([a, b, c])
+        _ = leases.slotStarts(a)
+        #expect(Set(leases.drain()) == [b, c])
+        #expect(leases.isDraining && !leases.isStopped)
+        #expect(leases.nextClaim(now: start) == .stop)
+        #expect(leases.slotStarts(b) == .skip, "released blocks are not processed")
+        #expect(leases.leasesToRenew == [a], "the running block's lease is still renewed")
+        #expect(leases.drain().isEmpty, "a second drain gives nothing back")
+        #expect(leases.slotFinished(a) == .commit)
+        leases.settled([a])
+        #expect(leases.isStopped, "stopped once nothing is held")
+    }
+
+    @Test func aClaimThatReturnsWhileDrainingIsReleasedAtOnce() {
+        var leases = Self.leases()
+        _ = leases.drain()
+        #expect(leases.isStopped, "nothing held: stopped at once")
+        let late = [Self.block("x")]
+        #expect(leases.claimed(late) == .release(late))
+        #expect(leases.claimed([]) == .process)
+        #expect(!leases.holds(late[0]))
+    }
+
+    @Test func theGraceEndingReleasesWhatStillRuns() {
+        var leases = Self.leases()
+        let a = Self.block("a")
+        _ = leases.claimed([a])
+        _ = leases.slotStarts(a)
+        _ = leases.drain()
+        let loss = leases.graceEnded()
+        #expect(loss.lost == [a] && loss.stopProcessing == [a])
+        #expect(leases.isStopped)
+        #expect(leases.slotFinished(a) == .discard)
+    }
+
+    @Test func leaseLossWhileDrainingStopsTheWorkerOnceNothingIsHeld() {
+        var leases = Self.leases()
+        let a = Self.block("a")
+        _ = leases.claimed([a])
+        _ = leases.slotStarts(a)
+        _ = leases.drain()
+        _ = leases.renewed([a], kept: [])
+        #expect(leases.isStopped)
+    }
+
+    // MARK: Stopped
+
+    @Test func aStoppedWorkerClaimsNothingAndIgnoresLateEvents() {
+        var leases = Self.leases()
+        let a = Self.block("a")
+        _ = leases.claimed([a])
+        leases.stop()
+        #expect(leases.isStopped)
+        #expect(leases.nextClaim(now: start) == .stop)
+        #expect(leases.claimed([Self.block("b")]) == .release([Self.block("b")]))
+        #expect(leases.drain().isEmpty, "stopping outright skips the drain")
+        #expect(leases.graceEnded().lost == [a], "what is still held can be released")
+        #expect(leases.declaredDead().lost.isEmpty)
+    }
+}
