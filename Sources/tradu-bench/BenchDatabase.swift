@@ -3,23 +3,27 @@ import Logging
 import TraduEmbeddedPostgres
 import TraduPostgres
 
-/// The PostgreSQL a benchmark runs against: the one given, or an embedded one started for the run with
-/// fsync off (said in the report, since it flatters I/O for tradu and the references alike).
+/// The PostgreSQL a benchmark runs against: the one given, or an embedded one started for the run. The
+/// embedded one is durable (fsync and synchronous commit on, `shared_buffers` 1 GB) unless `--unsafe-fsync-off`
+/// asks otherwise, which every report then says.
 struct BenchDatabase {
     var url: String
     var embedded: EmbeddedPostgres?
     var description: String
+    /// False only for the embedded server with `--unsafe-fsync-off`.
+    var durable = true
 
-    static func start(databaseURL: String?, root: String, logger: Logger, say: (String) -> Void) async throws
-        -> BenchDatabase
-    {
+    static func start(
+        databaseURL: String?, root: String, durable: Bool = true, logger: Logger, say: (String) -> Void
+    ) async throws -> BenchDatabase {
         if let databaseURL {
             return BenchDatabase(
                 url: databaseURL, embedded: nil,
                 description: "external (\(PostgresConnectionString.target(databaseURL)))")
         }
         var configuration = EmbeddedPostgres.Configuration(home: root + "/pg-home")
-        configuration.durable = false
+        configuration.durable = durable
+        configuration.serverSettings["shared_buffers"] = "1GB"
         let server = EmbeddedPostgres(configuration: configuration, logger: logger)
         let started = try await Phase.measure { try await server.up() }
         if let data = try? server.status().dataDirectory,
@@ -27,10 +31,21 @@ struct BenchDatabase {
         {
             Phase.postmaster = pidFile.split(separator: "\n").first.flatMap { Int($0) }
         }
-        say("started embedded PostgreSQL in \(Format.seconds(started.seconds)) (durable: false)")
+        say("started embedded PostgreSQL in \(Format.seconds(started.seconds)) (durable: \(durable))")
         return BenchDatabase(
             url: started.value, embedded: server,
-            description: "embedded PostgreSQL, durable: false (fsync off; figures are optimistic for I/O)")
+            description: durable
+                ? "embedded PostgreSQL, durable (fsync on, synchronous_commit on, shared_buffers 1GB)"
+                : "embedded PostgreSQL, UNSAFE: fsync off (figures are optimistic for I/O)",
+            durable: durable)
+    }
+
+    /// Drops what one run made on the server (its schema and extra databases), keeping the server.
+    func dropSchema(_ schema: String, extraDatabases: [String] = []) async throws {
+        let connection = try await PostgresConnection.connect(url)
+        try await connection.execute("DROP SCHEMA IF EXISTS \(schema) CASCADE")
+        for database in extraDatabases { try? await connection.execute("DROP DATABASE IF EXISTS \(database)") }
+        await connection.close()
     }
 
     /// Removes what the run made (the embedded cluster, or the schema and extra databases on a given server)

@@ -6,8 +6,11 @@ import TraduApp
 /// The options both benchmarks share: where the database and the temporary project live, what is kept, and
 /// how results and logs are printed.
 struct BenchOptions: ParsableArguments {
-    @Option(help: "PostgreSQL URL (default: an embedded PostgreSQL in a temp home, non-durable).")
+    @Option(help: "PostgreSQL URL (default: an embedded PostgreSQL in a temp home, durable: fsync on).")
     var databaseURL: String?
+
+    @Flag(help: "Run the embedded PostgreSQL with fsync off. Every figure is then labelled UNSAFE (fsync off).")
+    var unsafeFsyncOff = false
 
     @Option(help: "Parent directory of the temporary project (and embedded PostgreSQL home).")
     var workDirectory = NSTemporaryDirectory()
@@ -23,6 +26,9 @@ struct BenchOptions: ParsableArguments {
 
     func validate() throws {
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("invalid --log-level") }
+        if unsafeFsyncOff && databaseURL != nil {
+            throw ValidationError("--unsafe-fsync-off applies to the embedded PostgreSQL, not to --database-url")
+        }
     }
 
     /// Installs tradu's log handler at `--log-level` and returns the bench's logger.

@@ -35,6 +35,9 @@ struct RunBench: AsyncParsableCommand {
     @Option(help: "Seconds of the pgbench -N reference run (0 skips pgbench).")
     var pgbenchSeconds = 15
 
+    @Option(help: "Runs, each followed by its pgbench reference; the median and range of each figure are printed.")
+    var runs = 1
+
     @OptionGroup var options: BenchOptions
 
     static let documentBytes = 200
@@ -43,17 +46,53 @@ struct RunBench: AsyncParsableCommand {
         guard blocks > 0 else { throw ValidationError("--blocks must be positive") }
         guard concurrency > 0 else { throw ValidationError("--concurrency must be positive") }
         guard pgbenchSeconds >= 0 else { throw ValidationError("--pgbench-seconds must be >= 0") }
+        guard runs > 0 else { throw ValidationError("--runs must be positive") }
     }
 
     func run() async throws {
         let logger = options.bootstrapLogging()
-        var report = RunReport(blocks: blocks, concurrency: concurrency, maxInFlight: maxInFlight)
         let say = options.say
-
-        // 1. Project and corpus.
         let runID = "\(getpid())_\(Int(Date().timeIntervalSince1970))"
-        let root = (options.workDirectory as NSString).appendingPathComponent("tradu-bench-run-\(runID)")
-        let schema = "tradu_bench_run_\(runID)"
+        let home = (options.workDirectory as NSString).appendingPathComponent("tradu-bench-run-\(runID)")
+        try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
+        // One server for every run: each run gets its own project, schema and pgbench database.
+        let database = try await BenchDatabase.start(
+            databaseURL: options.databaseURL, root: home, durable: !options.unsafeFsyncOff, logger: logger, say: say)
+        var reports: [RunReport] = []
+        var failure: Error?
+        for index in 1...runs {
+            if runs > 1 { say("== run \(index) of \(runs)") }
+            do {
+                reports.append(try await oneRun(index: index, runID: runID, home: home, database: database, say: say))
+            } catch {
+                failure = error
+                break
+            }
+        }
+        if !options.keep {
+            if let embedded = database.embedded { try? embedded.destroy() }
+            try? FileManager.default.removeItem(atPath: home)
+        }
+        if let failure { throw failure }
+
+        switch options.output {
+        case .text:
+            for report in reports { print(report.table()) }
+            if reports.count > 1 { print(RunReport.summaryTable(reports)) }
+        case .json:
+            print(reports.count == 1 ? reports[0].json() : RunReport.json(reports))
+        }
+        if !reports.allSatisfy(\.verified) { throw ExitCode(1) }
+    }
+
+    /// One run: a fresh project and schema, plan + apply, the runtime until every block is final, then pgbench.
+    private func oneRun(index: Int, runID: String, home: String, database: BenchDatabase, say: (String) -> Void)
+        async throws -> RunReport
+    {
+        let logger = Logger(label: "tradu-bench")
+        var report = RunReport(blocks: blocks, concurrency: concurrency, maxInFlight: maxInFlight)
+        let root = home + "/project-\(index)"
+        let schema = "tradu_bench_run_\(runID)_\(index)"
         try FileManager.default.createDirectory(atPath: root + "/manifests/data", withIntermediateDirectories: true)
         try Self.manifests(schema: schema, maxInFlight: maxInFlight).write(
             toFile: root + "/manifests/bench.yaml", atomically: true, encoding: .utf8)
@@ -64,21 +103,17 @@ struct RunBench: AsyncParsableCommand {
         }
         report.bytes = generated.value
         say("generated \(blocks) documents, \(Format.bytes(generated.value)) in \(Format.seconds(generated.seconds))")
-
-        // 2. Database.
-        let database = try await BenchDatabase.start(
-            databaseURL: options.databaseURL, root: root, logger: logger, say: say)
-        let embedded = database.embedded
-        let url = database.url
         report.database = database.description
-        report.postgresVersion = try await BenchDatabase.scalar(url, "SHOW server_version") ?? "?"
+        report.durable = database.durable
+        report.postgresVersion = try await BenchDatabase.scalar(database.url, "SHOW server_version") ?? "?"
 
         var failure: Error?
         do {
-            try await runPhases(root: root, url: url, schema: schema, logger: logger, report: &report, say: say)
+            try await runPhases(
+                root: root, url: database.url, schema: schema, logger: logger, report: &report, say: say)
             if pgbenchSeconds > 0 {
                 do {
-                    try await runPgbench(url: url, embedded: embedded, report: &report, say: say)
+                    try await runPgbench(url: database.url, embedded: database.embedded, report: &report, say: say)
                 } catch {
                     report.pgbenchError = "\(error)"
                     FileHandle.standardError.write(Data("warning: pgbench reference failed: \(error)\n".utf8))
@@ -87,14 +122,12 @@ struct RunBench: AsyncParsableCommand {
         } catch {
             failure = error
         }
-        try? await database.cleanUp(root: root, schema: schema, keep: options.keep, extraDatabases: ["pgbench_ref"])
-        if let failure { throw failure }
-
-        switch options.output {
-        case .text: print(report.table())
-        case .json: print(report.json())
+        if !options.keep {
+            try? await database.dropSchema(schema, extraDatabases: ["pgbench_ref"])
+            try? FileManager.default.removeItem(atPath: root)
         }
-        if !report.verified { throw ExitCode(1) }
+        if let failure { throw failure }
+        return report
     }
 
     // MARK: Phases
@@ -109,22 +142,21 @@ struct RunBench: AsyncParsableCommand {
         let directory = root + "/manifests"
         let resolved = try planner.compile(directory: directory, environment: "bench")
         _ = try await planner.withStore(for: resolved) { _ in 0 }  // migrations, not measured
+        let probe = try await PostgresConnection.connect(url, logger: logger)
+        defer { Task { await probe.close() } }
 
-        // a. Plan + apply (reported, not part of the throughput).
+        // a. Plan + apply, as `tradu apply --auto-approve` does it (reported beside the throughput).
+        let beforeApply = try await CostProbe.snapshot(probe, schema: schema)
+        let useCase = ApplyUseCase(planner: planner, applier: applier)
+        let request = ApplyUseCase.Request(
+            directory: directory, environment: "bench", command: "bench",
+            options: ApplyService.Options(message: "tradu-bench run", allowMassCancel: false))
         let applied = try await Phase.profile("plan + apply", say) { () async throws -> (Int, Int64?) in
-            let datasets = try await planner.readDatasets(resolved)
-            let prepared = try await planner.withStore(for: resolved) { store in
-                try await planner.plan(resolved, datasets: datasets, directory: directory, store: store)
-            }
-            let revision = try await planner.withStore(for: resolved) { store in
-                try await applier.withLock(store, command: "bench", timeout: .seconds(30)) {
-                    try await applier.write(
-                        prepared, to: store,
-                        options: ApplyService.Options(message: "tradu-bench run", allowMassCancel: false))
-                }
-            }
-            return (prepared.blockPlan.toAdd, revision?.number)
+            let outcome = try await useCase.run(request) { _ in true }
+            return (outcome.prepared.blockPlan.toAdd, outcome.revision?.number)
         }
+        report.applyCost = try await CostProbe.cost(
+            from: beforeApply, to: try await CostProbe.snapshot(probe, schema: schema), probe)
         report.apply = Measurement(
             seconds: applied.seconds, rssMiB: Phase.peakRSSMiB(), clientCPU: applied.clientCPU,
             serverCPU: applied.serverCPU)
@@ -137,6 +169,7 @@ struct RunBench: AsyncParsableCommand {
         // b. The real runtime, in process, until every block is final.
         let target = try await EnvironmentTarget.resolve(
             directory: directory, environment: "bench", resolver: resolver, logger: logger)
+        let beforeRun = try await CostProbe.snapshot(probe, schema: schema)
         let runner = Runner(
             environment: "bench", worker: WorkerSettings(concurrency: concurrency, prefetch: prefetch),
             controller: ControllerSettings(),
@@ -159,6 +192,10 @@ struct RunBench: AsyncParsableCommand {
         report.failed = summary.failed
         let all = BlockCounts.sum(summary.counts.values)
         report.otherStates = all.total - all.count(of: .completed) - all.count(of: .failed)
+        // The runner closed its connections: their statistics are flushed within a second.
+        try await Task.sleep(for: .milliseconds(1_500))
+        report.runCost = try await CostProbe.cost(
+            from: beforeRun, to: try await CostProbe.snapshot(probe, schema: schema), probe)
 
         // c. Verification and latencies, from the tables.
         let connection = try await PostgresConnection.connect(url, logger: logger)

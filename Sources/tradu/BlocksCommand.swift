@@ -117,23 +117,21 @@ struct ExportCommand: AsyncParsableCommand {
     }
 }
 
-/// Block states and error classes as options: an unknown one is named, with a did-you-mean.
-extension BlockState {
-    static func parseArgument(_ text: String) throws -> BlockState {
-        guard let state = BlockState(rawValue: text) else {
-            throw ValidationError(
-                "unknown state '\(text)'" + Suggestion.didYouMean(text, in: BlockState.allCases.map(\.rawValue)))
-        }
-        return state
+/// An enum option by its raw value (a block state, an error class): an unknown one is named, with a
+/// did-you-mean.
+func parseOption<Value: RawRepresentable & CaseIterable>(_ text: String, named what: String) throws -> Value
+where Value.RawValue == String {
+    guard let value = Value(rawValue: text) else {
+        throw ValidationError(
+            "unknown \(what) '\(text)'" + Suggestion.didYouMean(text, in: Value.allCases.map(\.rawValue)))
     }
+    return value
+}
+
+extension BlockState {
+    static func parseArgument(_ text: String) throws -> BlockState { try parseOption(text, named: "state") }
 }
 
 extension ErrorClass {
-    static func parseArgument(_ text: String) throws -> ErrorClass {
-        guard let errorClass = ErrorClass(rawValue: text) else {
-            throw ValidationError(
-                "unknown error class '\(text)'" + Suggestion.didYouMean(text, in: ErrorClass.allCases.map(\.rawValue)))
-        }
-        return errorClass
-    }
+    static func parseArgument(_ text: String) throws -> ErrorClass { try parseOption(text, named: "error class") }
 }
