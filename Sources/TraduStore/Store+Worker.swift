@@ -62,8 +62,7 @@ extension Store {
     /// declared dead (or stopped) claims nothing until it rejoins: a controller may be taking its blocks back.
     public func claim(instanceID: String, limit: Int, leaseDuration: Duration) async throws -> [ClaimedBlock] {
         guard limit > 0 else { return [] }
-        let rows = try await connection.query(
-            """
+        let sql = """
             WITH picked AS MATERIALIZED (
                 SELECT id FROM blocks
                 WHERE state = 'enqueued' AND run_at <= now()
@@ -92,8 +91,17 @@ extension Store {
                    \(RuntimeSQL.rfc3339Milliseconds("c.lease_expires_at")) AS lease_expires_at, bc.records,
                    c.queued_seconds, c.age_seconds
             FROM claimed c JOIN block_contents bc ON bc.hash = c.block_hash
-            """,
-            [instanceID, String(limit), RuntimeSQL.microseconds(leaseDuration)])
+            """
+        let parameters = [instanceID, String(limit), RuntimeSQL.microseconds(leaseDuration)]
+        let rows = try await connection.transaction { connection in
+            // Walk `blocks_claimable` in order, never through a bitmap. The entries of claimed blocks stay in the
+            // index until vacuum reaches them; an ordered index scan marks them dead as it passes (btree
+            // `kill_prior_tuple`) so the next claim skips them, while a bitmap scan (which the planner prefers
+            // when its statistics say few rows are enqueued) re-reads every one of them on every claim: a cost
+            // per claim that grows with the blocks processed so far.
+            try connection.execute("SET LOCAL enable_bitmapscan = off")
+            return try connection.query(sql, parameters)
+        }
         return try rows.map { row in
             ClaimedBlock(
                 id: try row.required("id"), pipeline: try row.required("pipeline"),

@@ -15,6 +15,7 @@ extension StoreError {
     }
 
     /// Runs `body`, turning a `PostgresError` into a `StoreError`; other errors pass unchanged.
+    @discardableResult
     static func mapping<T>(_ body: () async throws -> T) async throws -> T {
         do {
             return try await body()

@@ -5,6 +5,7 @@ public enum StoreMigrations {
         blocks,
         runtime,
         recentEvents,
+        queueUpkeep,
     ]
 
     /// The newest version this build knows.
