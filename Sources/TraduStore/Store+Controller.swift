@@ -67,6 +67,9 @@ extension Store {
         ]
         let channel = workChannel
         return try await retryingConflicts { connection in
+            // Walk `blocks_schedulable` in order, as claims walk theirs (see `claim`): scheduled blocks leave dead
+            // entries behind, which only an ordered index scan marks dead for the next cycle.
+            try connection.execute("SET LOCAL enable_bitmapscan = off")
             let rows = try connection.query(
                 """
                 WITH quota AS (
@@ -151,6 +154,24 @@ extension Store {
         var counts: [String: Int] = [:]
         for row in rows { counts[try row.required("pipeline")] = try row.required("n", Int.init) }
         return counts
+    }
+
+    /// Whether any block is not final yet. Costs a few index probes whatever the environment's size: each
+    /// active state but `claimed` has a partial index, read in its own order (a scalar subquery keeps the
+    /// `ORDER BY ... LIMIT 1` that an `EXISTS` would drop, so stale statistics cannot turn a probe into a
+    /// sequential scan); `claimed`, which lives only inside a scheduling statement, is looked up per pipeline.
+    public func hasActiveBlocks() async throws -> Bool {
+        let rows = try await connection.query(
+            """
+            SELECT (SELECT 1 FROM blocks WHERE state = 'created' ORDER BY pipeline, ordinal, id LIMIT 1) IS NOT NULL
+                OR (SELECT 1 FROM blocks WHERE state = 'enqueued' ORDER BY priority DESC, run_at, id LIMIT 1)
+                    IS NOT NULL
+                OR (SELECT 1 FROM blocks WHERE state = 'in_process' ORDER BY lease_expires_at LIMIT 1) IS NOT NULL
+                OR EXISTS (SELECT 1 FROM pipelines p
+                           CROSS JOIN LATERAL (SELECT 1 FROM blocks b WHERE b.pipeline = p.name AND b.state = 'claimed'
+                                               LIMIT 1) c) AS active
+            """)
+        return try rows[0].required("active") == "t"
     }
 
     /// pipeline → state → count, for every state that has blocks.

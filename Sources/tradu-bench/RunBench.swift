@@ -174,19 +174,14 @@ struct RunBench: AsyncParsableCommand {
             environment: "bench", worker: WorkerSettings(concurrency: concurrency, prefetch: prefetch),
             controller: ControllerSettings(),
             variables: [:], logger: logger, watch: false)
-        let observer = FinalObserver(total: blocks)
         let serverStart = try await BenchDatabase.scalar(url, "SELECT extract(epoch FROM clock_timestamp())::text")
             .flatMap(Double.init)
         let ran = try await Phase.profile("run", say) {
-            let start = ContinuousClock.now
-            observer.start(at: start)
-            return try await runner.run(shutdown: ShutdownSignal(), openStore: target.storeFactory(logger: logger)) {
-                counts in observer.observe(counts)
-            }
+            try await runner.run(shutdown: ShutdownSignal(), openStore: target.storeFactory(logger: logger))
         }
         report.run = Measurement(
             seconds: ran.seconds, rssMiB: Phase.peakRSSMiB(), clientCPU: ran.clientCPU, serverCPU: ran.serverCPU)
-        report.observedFinalSeconds = observer.finalSeconds
+        report.observedFinalSeconds = ran.value.allFinalAfter?.seconds ?? 0
         let summary = ran.value
         report.completed = summary.completed
         report.failed = summary.failed
@@ -368,27 +363,4 @@ struct RunBench: AsyncParsableCommand {
             schema: schema, blocks: "    maxRecords: 1",
             environmentExtra: maxInFlight.map { "  concurrency: {maxBlocksInFlight: \($0)}" } ?? "")
     }
-}
-
-/// Watches the runner's progress callbacks and notes when every block was first seen final.
-final class FinalObserver: @unchecked Sendable {
-    private let lock = NSLock()
-    private let total: Int
-    private var start: ContinuousClock.Instant?
-    private var final: Duration?
-
-    init(total: Int) { self.total = total }
-
-    func start(at instant: ContinuousClock.Instant) { lock.withLock { start = instant } }
-
-    func observe(_ counts: [String: BlockCounts]) {
-        let finished = BlockCounts.sum(counts.values).finalCount
-        guard finished >= total else { return }
-        let now = ContinuousClock.now
-        lock.withLock {
-            if final == nil, let start { final = now - start }
-        }
-    }
-
-    var finalSeconds: Double { lock.withLock { final?.seconds ?? 0 } }
 }

@@ -61,10 +61,12 @@ struct RunCommand: AsyncParsableCommand {
             }
         }
         let bar = ProgressBar()
+        // Counting every block costs the database; only a terminal shows the counts.
+        let progress: (@Sendable ([String: BlockCounts]) -> Void)? =
+            Console.isStandardErrorTerminal ? { @Sendable counts in bar.draw(counts) } : nil
         let summary = try await reporting {
-            try await runner.run(shutdown: shutdown, openStore: target.storeFactory(logger: logger)) { counts in
-                bar.draw(counts)
-            }
+            try await runner.run(
+                shutdown: shutdown, openStore: target.storeFactory(logger: logger), progress: progress)
         }
         bar.finish()
         await ops?.stop()

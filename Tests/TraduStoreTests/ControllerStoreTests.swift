@@ -229,4 +229,21 @@ import TraduPostgres
         #expect(statuses[0].conditions == "[{\"type\": \"Ready\"}]")
         #expect(statuses.allSatisfy { $0.updatedAt != nil })
     }
+
+    /// `tradu run` ends when this says no block is active: every active state must count, and a state held only
+    /// by a row of another pipeline too.
+    @Test func activeBlocksAreSeenInEveryActiveStateAndNotOnceAllAreFinal() async throws {
+        let (store, _) = try await RuntimeFixtures.store(blocks: 2, pipelines: ["alpha", "beta"])
+        #expect(try await store.hasActiveBlocks(), "created")
+        let alpha0 = RuntimeFixtures.id(0, pipeline: "alpha")
+        for state in ["claimed", "enqueued", "in_process"] {
+            try await store.connection.query(
+                "UPDATE blocks SET state = CASE WHEN id = $1 THEN $2 ELSE 'completed' END", [alpha0, state])
+            #expect(try await store.hasActiveBlocks(), "one block \(state)")
+        }
+        try await store.connection.query("UPDATE blocks SET state = 'cancelled' WHERE id = $1", [alpha0])
+        #expect(try await !store.hasActiveBlocks(), "all completed or cancelled")
+        try await store.connection.query("UPDATE blocks SET state = 'failed'")
+        #expect(try await !store.hasActiveBlocks(), "all failed")
+    }
 }

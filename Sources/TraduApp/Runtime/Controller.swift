@@ -171,20 +171,22 @@ public final class Controller: Sendable {
         let silence = min(settings.deadAfter, .milliseconds(3 * heartbeat))
         var recovered: [(reason: String, block: RecoveredBlock)] = []
         var dead: [String] = []
-        // Right after this controller lost the database, every heartbeat and lease looks stale because nobody
-        // could write them: give the other processes the same silence to reconnect before judging them.
-        if await state.mayJudgeLiveness(silence: silence) {
-            recovered += try await store.requeueExpiredLeases(maxAttempts: maxAttempts, instanceID: identity.id)
-                .map { ("lease_expired", $0) }
-            let sweep = try await store.sweepDeadInstances(
-                silentFor: silence, maxAttempts: maxAttempts, instanceID: identity.id)
-            dead = sweep.dead
-            recovered += sweep.recovered.map { ("instance_dead", $0) }
+        if await state.watchdogsDue(every: min(settings.watchdogInterval, .milliseconds(heartbeat))) {
+            // Right after this controller lost the database, every heartbeat and lease looks stale because nobody
+            // could write them: give the other processes the same silence to reconnect before judging them.
+            if await state.mayJudgeLiveness(silence: silence) {
+                recovered += try await store.requeueExpiredLeases(maxAttempts: maxAttempts, instanceID: identity.id)
+                    .map { ("lease_expired", $0) }
+                let sweep = try await store.sweepDeadInstances(
+                    silentFor: silence, maxAttempts: maxAttempts, instanceID: identity.id)
+                dead = sweep.dead
+                recovered += sweep.recovered.map { ("instance_dead", $0) }
+            }
+            recovered += try await store.requeueStalled(
+                timeouts: resolved.pipelines.mapValues { $0.blockTimeout.duration },
+                maxAttempts: maxAttempts, instanceID: identity.id
+            ).map { ("stalled", $0) }
         }
-        recovered += try await store.requeueStalled(
-            timeouts: resolved.pipelines.mapValues { $0.blockTimeout.duration },
-            maxAttempts: maxAttempts, instanceID: identity.id
-        ).map { ("stalled", $0) }
         for (reason, block) in recovered {
             logger.warning(
                 "recovered block",

@@ -7,6 +7,9 @@ public struct ControllerSettings: Sendable {
     /// An instance silent this long is dead, at most: the controller uses 3 heartbeat intervals of the
     /// applied pipelines when that is shorter.
     public var deadAfter: Duration
+    /// How often the watchdogs look for expired leases, dead instances and stalled blocks (more often when a
+    /// pipeline's heartbeat is shorter).
+    public var watchdogInterval: Duration = .seconds(1)
     /// At most this many blocks scheduled per cycle.
     public var tickLimit: Int
     /// While a cap holds blocks back, finished blocks wake the controller early, but no sooner than this

@@ -12,6 +12,8 @@ public struct Runner: Sendable {
         public var undeliveredWebhooks: Int
         /// The `jsonl` sink files written at the end of the run.
         public var exported: [ResultExporter.Written]
+        /// From the start of the run until the monitor first saw every block final (nil with `watch`).
+        public var allFinalAfter: Duration?
 
         public func total(_ state: BlockState) -> Int { counts.values.reduce(0) { $0 + $1.count(of: state) } }
         public var failed: Int { total(.failed) }
@@ -40,10 +42,14 @@ public struct Runner: Sendable {
         self.watch = watch
     }
 
+    /// Runs until every block is final (or, with `watch`, until shutdown).
+    /// - Parameter progress: called with fresh counts on a cost-bounded schedule, for a progress display; without
+    ///   one the run only asks whether any block is still active, which costs the same at any size.
     public func run(
         shutdown: ShutdownSignal, openStore: @escaping Worker.StoreFactory,
-        progress: @escaping @Sendable ([String: BlockCounts]) -> Void
+        progress: (@Sendable ([String: BlockCounts]) -> Void)? = nil
     ) async throws -> Summary {
+        let started = ContinuousClock.now
         let identity = InstanceIdentity.make(role: "run")
         let controller = Controller(
             identity: InstanceIdentity(
@@ -62,28 +68,40 @@ public struct Runner: Sendable {
             group.addTask { try await worker.run() }
             var counts: [String: BlockCounts] = [:]
             var schedule = CostBoundedSchedule(minimumInterval: .milliseconds(250))
+            var allFinalAfter: Duration?
             while !shutdown.isRequested {
                 try? await Task.sleep(for: schedule.interval)
+                let active: Bool
                 do {
                     let started = ContinuousClock.now
-                    counts = try await monitor.counts()
+                    if let progress {
+                        counts = try await monitor.counts()
+                        progress(counts)
+                        active = !Self.allFinal(counts)
+                    } else {
+                        active = try await monitor.hasActiveBlocks()
+                    }
                     schedule.record(start: started)
                 } catch {
                     logger.warning("could not read progress", metadata: ["error": "\(error)"])
                     try? await monitor.recover()
                     continue
                 }
-                progress(counts)
-                if !watch && Self.allFinal(counts) { shutdown.request() }
+                if !watch && !active {
+                    allFinalAfter = ContinuousClock.now - started
+                    shutdown.request()
+                }
             }
             try await group.waitForAll()
             counts = (try? await monitor.counts()) ?? counts
+            var summary = Summary(
+                counts: counts, undeliveredWebhooks: 0, exported: [], allFinalAfter: allFinalAfter)
             guard let applied = try await AppliedManifests.load(from: monitor, environment: environment) else {
-                return Summary(counts: counts, undeliveredWebhooks: 0, exported: [])
+                return summary
             }
-            let undelivered = try await flushWebhooks(monitor, applied)
-            let exported = try await SinkExport.run(applied, store: monitor)
-            return Summary(counts: counts, undeliveredWebhooks: undelivered, exported: exported)
+            summary.undeliveredWebhooks = try await flushWebhooks(monitor, applied)
+            summary.exported = try await SinkExport.run(applied, store: monitor)
+            return summary
         }
     }
 
