@@ -1,11 +1,13 @@
 /// What `/readyz` needs to know of the database, in one call.
-public struct StoreProbe: Sendable, Hashable {
+public struct StoreProbe: Sendable, Equatable {
     /// The newest migration applied to the environment's schema (0 when none).
     public var schemaVersion: Int
     /// The newest migration this build knows.
     public var knownVersion: Int
     /// The controller holding a valid leader lease, nil when none does (only read when asked for).
     public var leader: String?
+    /// Why the database refused the write probe (disk full, read-only, ...); nil when it accepted it.
+    public var writeFailure: StoreError?
 
     public var migrationsCurrent: Bool { schemaVersion == knownVersion }
 }
@@ -24,6 +26,29 @@ extension Store {
                 "SELECT holder FROM controller_lease WHERE expires_at > now()")
             leader = lease.first?["holder"]
         }
-        return StoreProbe(schemaVersion: version, knownVersion: StoreMigrations.latestVersion, leader: leader)
+        var probe = StoreProbe(schemaVersion: version, knownVersion: StoreMigrations.latestVersion, leader: leader)
+        do {
+            try await probeWrite()
+        } catch let error as StoreError {
+            // A lost connection is the database being away, not refusing writes: the caller reports that.
+            if case .unavailable(let sqlState, _) = error, sqlState?.hasPrefix("08") ?? true { throw error }
+            probe.writeFailure = error
+        }
+        return probe
+    }
+
+    /// Whether the database can write: extends a session-local temporary table by a page, the way every insert
+    /// into a growing table does, then gives the page back. Throws the database's refusal (`53100` when the
+    /// disk is full). Writes nothing another session sees, and leaves no bloat behind (the page is vacuumed
+    /// away each time).
+    public func probeWrite() async throws {
+        try await connection.execute(
+            """
+            CREATE TEMP TABLE IF NOT EXISTS tradu_write_probe (filler text);
+            ALTER TABLE tradu_write_probe ALTER COLUMN filler SET STORAGE PLAIN;
+            INSERT INTO tradu_write_probe SELECT repeat('x', 7000);
+            DELETE FROM tradu_write_probe;
+            """)
+        try await connection.execute("VACUUM tradu_write_probe")
     }
 }

@@ -1,12 +1,15 @@
+import TraduCore
+
 /// Errors from the store: the only errors callers of `Store` see (never a `PostgresError`).
 ///
 /// Classified by what the caller can do: `unavailable` and `conflict` pass if the caller waits, calls
 /// `Store.recover()` and tries again (`isTransient`); the others do not.
 public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
-    /// The database cannot serve now: the connection was lost, the server is restarting, shutting down or
-    /// refusing connections. Whether the last statement committed is unknown; every runtime write is fenced,
-    /// so retrying after `Store.recover()` is safe.
-    case unavailable(String)
+    /// The database cannot serve now: the connection was lost (class 08), the server is restarting, shutting
+    /// down, refusing connections or cancelled the statement on a timeout (57), it is out of disk, memory or
+    /// connection slots (53), or the operating system failed it (58). Whether the last statement committed is
+    /// unknown; every runtime write is fenced, so retrying after `Store.recover()` is safe.
+    case unavailable(sqlState: String?, message: String)
     /// PostgreSQL aborted the transaction in a conflict with another one (deadlock, serialization failure),
     /// after the store's own retries: try the whole operation again.
     case conflict(String)
@@ -33,7 +36,7 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .unavailable(let message):
+        case .unavailable(_, let message):
             return "the database is unavailable: \(message)"
         case .conflict(let message):
             return "the database aborted the transaction in a conflict: \(message)"
@@ -59,6 +62,35 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
                 + "\(current) (it was recreated); plan again"
         case .blockAlreadyActive(let id, let state):
             return "block \(id) is to be added but already exists in state \(state); plan again"
+        }
+    }
+
+    /// The SQLSTATE the database answered with, when it answered with one.
+    public var sqlState: String? {
+        switch self {
+        case .unavailable(let sqlState, _), .refused(let sqlState, _): sqlState
+        default: nil
+        }
+    }
+
+    /// How a block whose outcome met this error is classified: the database's trouble is `infrastructure`
+    /// (and is waited out, never charged to the block); a value the block brought that the database cannot
+    /// store (class 22, data exception; class 23, a constraint the block's row violates) is `data`; anything
+    /// else is a defect, `logic`.
+    public var blockErrorClass: ErrorClass {
+        if isTransient { return .infrastructure }
+        guard case .refused(let sqlState?, _) = self else { return .logic }
+        return sqlState.hasPrefix("22") || sqlState.hasPrefix("23") ? .data : .logic
+    }
+
+    /// A short label for metrics: the SQLSTATE class (`53`, `08`, ...), or the kind of trouble without one.
+    public var metricClass: String {
+        if let sqlState, sqlState.count >= 2 { return String(sqlState.prefix(2)) }
+        switch self {
+        case .unavailable: return "connection"
+        case .conflict: return "40"
+        case .unexpectedData: return "data"
+        default: return "other"
         }
     }
 

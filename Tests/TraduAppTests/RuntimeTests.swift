@@ -176,8 +176,9 @@ import TraduTestSupport
     /// Cancelling takes the blocks back, and the worker running one learns it at its next heartbeat and stops
     /// it (the engine program is killed): nothing completes after the cancel.
     /// Results the database refuses fail their own block, named, and the run goes on: a NUL from the engine is
-    /// a data error caught before the commit; a result that breaks a constraint fails as a logic error with
-    /// the database's message (the batch is retried outcome by outcome, so the other blocks still complete).
+    /// a data error caught before the commit; a result that breaks a constraint (SQLSTATE class 23) is a data
+    /// error too, with the database's message (the batch is retried outcome by outcome, so the other blocks
+    /// still complete).
     @Test func resultsTheDatabaseCannotStoreFailTheirBlockOnly() async throws {
         let project = try await TestProject.runtime(
             documents: 6, maxRecords: 1, maxAttempts: 1, extraArguments: ["--nul-for", "nullbyte"])
@@ -190,8 +191,8 @@ import TraduTestSupport
         #expect(run.status == 4, "\(run.stderr.suffix(2000))")
         #expect(try await project.counts() == ["completed": 4, "failed": 2])
         let failed = try await project.query(
-            "SELECT error_class, last_error FROM blocks WHERE state = 'failed' ORDER BY error_class")
-        #expect(failed.map { $0["error_class"]!! } == ["data", "logic"])
+            "SELECT error_class, last_error FROM blocks WHERE state = 'failed' ORDER BY last_error")
+        #expect(failed.map { $0["error_class"]!! } == ["data", "data"])
         #expect(failed[0]["last_error"]!!.contains("document doc-2: the translation contains a NUL character"))
         #expect(failed[1]["last_error"]!!.contains("the result could not be stored"))
         #expect(failed[1]["last_error"]!!.contains("no_poison"))
@@ -353,5 +354,42 @@ import TraduTestSupport
         server.stop()
         for process in [standby, worker, leader] { process.terminate() }
         for process in [standby, worker, leader] { #expect(await process.wait() == 0, "\(process.logDigest)") }
+    }
+
+    /// A database in trouble is not the block's fault: a result commit that meets SQLSTATE 53100 (disk full,
+    /// raised here by a trigger on `results`) keeps the outcome and retries it; nothing fails (one attempt
+    /// allowed), no process exits, the trouble is counted by class, and every block completes once it passes.
+    @Test func aResultCommitThatMeetsAFullDiskIsKeptAndCompletesWhenItPasses() async throws {
+        let project = try await TestProject.runtime(documents: 6, maxRecords: 1, maxAttempts: 1)
+        try await project.apply()
+        try await project.query(
+            """
+            CREATE FUNCTION disk_full() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                RAISE EXCEPTION 'could not extend file "base/1/2": No space left on device' USING ERRCODE = '53100';
+            END $$
+            """)
+        try await project.query(
+            "CREATE TRIGGER disk_full BEFORE INSERT ON results FOR EACH ROW EXECUTE FUNCTION disk_full()")
+        let controller = try TraduProcess(["controller", "-e", "dev"], in: project)
+        let worker = try TraduProcess(["worker", "-e", "dev", "--metrics-addr", "127.0.0.1:0"], in: project)
+        try await eventually("the worker retries a commit the database refused for lack of space") {
+            worker.log.contains("database unavailable while committing outcomes")
+        }
+        let metrics = await ObservabilityTests.get(try await worker.opsBaseURL() + "/metrics")?.bodyText ?? ""
+        #expect(metrics.contains(#"tradu_database_errors_total{"#) && metrics.contains(#"class="53""#), "\(metrics)")
+        try await Task.sleep(for: .seconds(2))
+        #expect(try await project.counts()["failed"] == nil, "nothing is failed for the database's trouble")
+        try await project.query("DROP TRIGGER disk_full ON results")
+        try await eventually("every block completes once the space is back") {
+            try await project.counts() == ["completed": 6]
+        }
+        let results = try await project.query("SELECT count(*) AS n, count(DISTINCT block_id) AS d FROM results")
+        #expect(results[0]["n"]!! == "6" && results[0]["d"]!! == "6")
+        #expect(controller.process.isRunning && worker.process.isRunning, "no process exited")
+        worker.terminate()
+        controller.terminate()
+        #expect(await worker.wait() == 0, "\(worker.logDigest)")
+        #expect(await controller.wait() == 0, "\(controller.logDigest)")
     }
 }

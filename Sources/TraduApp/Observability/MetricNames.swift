@@ -37,10 +37,15 @@ public enum MetricNames {
     public static let leader = "tradu_controller_leader"
     /// Database reachability as seen by this process (1 up, 0 down).
     public static let databaseUp = "tradu_database_up"
+    /// Whether the database accepts writes, by this process's write probe (1 yes, 0 no: disk full, ...).
+    public static let databaseWritable = "tradu_database_writable"
+    /// Database errors met by the runtime, by SQLSTATE class (`class`: `53`, `08`, `57`, ...) and `role`.
+    public static let databaseErrors = "tradu_database_errors_total"
 
     public static let all: [String] = [
         documentsPlanned, blocksPlanned, blocksByState, blocksCompleted, documentsCompleted, attemptsFailed, retries,
         deadLettered, queuedToClaimed, processing, endToEnd, engineLatency, engineTokens, engineErrors, memoryHits,
         memoryMisses, heartbeats, instancesDead, blocksRecovered, leasesLost, instanceRejoins, leader, databaseUp,
+        databaseWritable, databaseErrors,
     ]
 }

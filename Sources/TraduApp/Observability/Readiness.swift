@@ -52,6 +52,8 @@ public final class Readiness: Sendable {
                 let probe = try await store!.probe(includingLeader: role != "worker")
                 results = Self.checks(probe, role: role)
                 TraduMetrics.gauge(MetricNames.databaseUp, 1, [("env", environment)])
+                TraduMetrics.gauge(
+                    MetricNames.databaseWritable, probe.writeFailure == nil ? 1 : 0, [("env", environment)])
             } catch {
                 results = [Check(name: "database", ok: false, detail: "\(error)")]
                 TraduMetrics.gauge(MetricNames.databaseUp, 0, [("env", environment)])
@@ -66,6 +68,9 @@ public final class Readiness: Sendable {
     static func checks(_ probe: StoreProbe, role: String) -> [Check] {
         var checks = [
             Check(name: "database", ok: true, detail: "reachable"),
+            Check(
+                name: "writes", ok: probe.writeFailure == nil,
+                detail: probe.writeFailure.map { "refused (SQLSTATE \($0.sqlState ?? "?")): \($0)" } ?? "accepted"),
             Check(
                 name: "migrations", ok: probe.migrationsCurrent,
                 detail: "schema at version \(probe.schemaVersion), this build knows \(probe.knownVersion)"),

@@ -35,8 +35,11 @@ public struct OperatorService: Sendable {
             let recent = try await store.completedRecently(seconds: 60)
             let statuses = Dictionary(
                 try await store.statuses().map { ($0.pipeline, $0) }, uniquingKeysWith: { first, _ in first })
+            var writeFailure: StoreError?
+            do { try await store.probeWrite() } catch let error as StoreError { writeFailure = error }
             return StatusReport(
-                environment: environment, counts: counts, completedLastMinute: recent, statuses: statuses)
+                environment: environment, counts: counts, completedLastMinute: recent, statuses: statuses,
+                databaseWriteFailure: writeFailure)
         }
     }
 

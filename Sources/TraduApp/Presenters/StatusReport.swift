@@ -8,9 +8,30 @@ public struct StatusReport: Sendable {
     public var counts: [String: BlockCounts]
     public var completedLastMinute: [String: Int]
     public var statuses: [String: PipelineStatusRow]
+    /// Why the database refused a write just now (disk full, ...); nil when it accepted one.
+    public var databaseWriteFailure: StoreError? = nil
+
+    /// The environment's own condition, beside the pipelines': `DatabaseDegraded` while the database refuses
+    /// writes (the fleet waits, nothing fails), with the SQLSTATE as the reason.
+    public var databaseCondition: JSONValue {
+        let degraded = databaseWriteFailure != nil
+        return .object([
+            ("type", .string("DatabaseDegraded")), ("status", .string(degraded ? "True" : "False")),
+            (
+                "reason",
+                .string(databaseWriteFailure.map { "SQLSTATE \($0.sqlState ?? "unknown")" } ?? "WritesAccepted")
+            ),
+            ("message", .string(databaseWriteFailure.map { "\($0)" } ?? "the database accepts writes")),
+        ])
+    }
 
     public var text: String {
         var out = ["Environment \(environment)"]
+        if let failure = databaseWriteFailure {
+            out.append(
+                "  conditions: DatabaseDegraded=True (SQLSTATE \(failure.sqlState ?? "unknown")): \(failure);"
+                    + " workers and controllers wait and retry, no block fails for it")
+        }
         for pipeline in counts.keys.sorted() {
             let byState = counts[pipeline] ?? [:]
             let total = byState.total
@@ -48,6 +69,7 @@ public struct StatusReport: Sendable {
     public var json: JSONValue {
         .object([
             ("formatVersion", .int(1)), ("environment", .string(environment)),
+            ("conditions", .array([databaseCondition])),
             (
                 "pipelines",
                 .array(

@@ -89,6 +89,7 @@ public final class Controller: Sendable {
                     }
                 }
             } catch let error as StoreError where error.isTransient {
+                DatabaseTrouble.record(error, environment: environment, role: identity.role)
                 logger.warning("database unavailable; retrying", metadata: ["error": "\(error)"])
                 log(election.databaseLost())
                 leading.withLock { $0 = false }
@@ -148,6 +149,7 @@ public final class Controller: Sendable {
                     try await applied.refresh(from: store!)
                     if let current = applied.current { try await webhooks.deliver(store!, resolved: current.resolved) }
                 } catch let error as StoreError where error.isTransient {
+                    DatabaseTrouble.record(error, environment: environment, role: identity.role)
                     logger.warning(
                         "database unavailable for webhook deliveries; retrying", metadata: ["error": "\(error)"])
                     try? await store?.recover()

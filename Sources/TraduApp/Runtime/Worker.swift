@@ -144,6 +144,7 @@ public final class Worker: Sendable {
             do {
                 try await claimOnce(store, queue, &applied)
             } catch let error as StoreError where error.isTransient {
+                DatabaseTrouble.record(error, environment: environment, role: identity.role)
                 logger.warning("database unavailable while claiming; retrying", metadata: ["error": "\(error)"])
                 try? await Task.sleep(for: .milliseconds(500))
                 try? await store.recover()
@@ -220,6 +221,7 @@ public final class Worker: Sendable {
         do {
             try await store.waitForWakeup(timeout: settings.pollInterval)
         } catch let error as StoreError where error.isTransient {
+            DatabaseTrouble.record(error, environment: environment, role: identity.role)
             try await Task.sleep(for: .milliseconds(500))
             try? await store.recover()
         }
@@ -235,9 +237,11 @@ public final class Worker: Sendable {
         }
     }
 
-    /// Commits a batch, retrying while the database is away. An error that retrying cannot cure is isolated
-    /// instead of stopping the flushing: each outcome is committed on its own, and a result that cannot be
-    /// stored fails its block as a logic error carrying the database's message.
+    /// Commits a batch, retrying while the database is away or in trouble (`StoreError.isTransient`: lost
+    /// connection, full disk, out of memory or connections, shutdown). An error that retrying cannot cure is
+    /// isolated instead of stopping the flushing: each outcome is committed on its own, and a result that cannot
+    /// be stored fails its block with the database's message, as a `data` error when the database said the
+    /// value or a constraint was at fault (SQLSTATE class 22 or 23), as a `logic` error otherwise.
     private func commitRetrying(_ batch: [WorkOutcome], _ store: Store) async throws {
         var attempts = 0
         while true {
@@ -245,6 +249,10 @@ public final class Worker: Sendable {
                 try await commit(batch, store)
                 return
             } catch let error as StoreError where error.isTransient {
+                // The database's trouble (disk full, restart, ...), not the blocks': the outcomes stay here and are
+                // committed once it passes. Their leases lapse only if it lasts past them, and the controller, which
+                // meets the same trouble, gives workers three heartbeats after it before judging any lease.
+                DatabaseTrouble.record(error, environment: environment, role: identity.role)
                 attempts += 1
                 logger.warning(
                     "database unavailable while committing outcomes; retrying",
@@ -258,7 +266,8 @@ public final class Worker: Sendable {
                     for outcome in batch { try await commitRetrying([outcome], store) }
                 } else if case .completed = batch[0].result {
                     var failed = batch[0]
-                    failed.result = .failed(BlockFailure(.logic, "the result could not be stored: \(error)"))
+                    let errorClass = (error as? StoreError)?.blockErrorClass ?? .logic
+                    failed.result = .failed(BlockFailure(errorClass, "the result could not be stored: \(error)"))
                     try await commitRetrying([failed], store)
                 } else {
                     // Not even the failure could be recorded: stop renewing the lease, so that it expires and a
@@ -392,6 +401,7 @@ public final class Worker: Sendable {
                         ])
                 }
             } catch {
+                DatabaseTrouble.record(error, environment: environment, role: identity.role)
                 logger.warning("heartbeat failed", metadata: ["error": "\(error)"])
                 try? await store.recover()
             }
