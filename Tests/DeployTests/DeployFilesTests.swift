@@ -216,4 +216,29 @@ import TraduApp
         #expect(!text.contains("sk-"), "docker-compose.yml must not hold an API key")
         #expect(text.contains("OPENAI_API_KEY"))
     }
+
+    /// The alert rules pass their unit tests under a real Prometheus rule engine (`promtool test rules`, from
+    /// Debian's `prometheus` package, which `.ci/run` installs): `DatabaseUnwritable` fires after a minute of
+    /// failed write probes and clears when writes succeed.
+    @Test func alertRulesPassPromtoolTests() throws {
+        let candidates = ["/usr/bin/promtool", "/usr/local/bin/promtool"]
+        guard let promtool = candidates.first(where: FileManager.default.isExecutableFile(atPath:)) else {
+            Issue.record("promtool not found: install Debian's prometheus package (.ci/run does)")
+            return
+        }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: promtool)
+        process.arguments = ["test", "rules", Self.deploy.appendingPathComponent("prometheus/alerts.test.yml").path]
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = out
+        try process.run()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "\(text)")
+        #expect(text.contains("SUCCESS"), "\(text)")
+        let tests = try String(
+            contentsOf: Self.deploy.appendingPathComponent("prometheus/alerts.test.yml"), encoding: .utf8)
+        #expect(tests.contains("alertname: DatabaseUnwritable"))
+    }
 }

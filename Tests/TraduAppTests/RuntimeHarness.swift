@@ -107,9 +107,9 @@ extension TestProject {
     static func runtime(
         documents: Int = 20, maxRecords: Int = 5, sleep: Double = 0, engine: String? = nil, maxAttempts: Int = 3,
         retryOn: String = "[capacity, dependency, infrastructure]", extraArguments: [String] = [],
-        sinks: String? = nil, pipelineConcurrency: Int? = nil
+        sinks: String? = nil, pipelineConcurrency: Int? = nil, database: String? = nil
     ) async throws -> TestProject {
-        let project = try await TestProject.make(documents: documents)
+        let project = try await TestProject.make(documents: documents, database: database)
         let arguments = (["python3", slowTranslator, "--sleep", "\(sleep)"] + extraArguments)
             .map { "\"\($0)\"" }.joined(separator: ", ")
         let engineSpec = engine ?? "{type: command, command: [\(arguments)], timeout: 30s}"

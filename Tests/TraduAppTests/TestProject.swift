@@ -11,9 +11,14 @@ struct TestProject {
     let root: String
     let databaseURL: String
 
-    static func make(documents: Int = 300, model: String = "gpt-4o") async throws -> TestProject {
+    /// - Parameter database: the database's URL; a fresh database of the shared test server when nil.
+    static func make(documents: Int = 300, model: String = "gpt-4o", database: String? = nil) async throws
+        -> TestProject
+    {
         let root = try TestPostgres.makeTemporaryDirectory()
-        let project = TestProject(root: root, databaseURL: try await TestPostgres.shared.freshDatabase())
+        var url = database ?? ""
+        if database == nil { url = try await TestPostgres.shared.freshDatabase() }
+        let project = TestProject(root: root, databaseURL: url)
         try FileManager.default.createDirectory(atPath: root + "/manifests/data", withIntermediateDirectories: true)
         try project.writeDocuments(0..<documents)
         try project.writeManifests(model: model)

@@ -21,13 +21,15 @@ public actor TestPostgres {
     private var databaseCount = 0
 
     /// A server of its own (for tests that stop or restart it). Starts on first use like `shared`.
-    public init() {
-        directory = TestPostgres.makeTemporaryDirectory()
-        var configuration = EmbeddedPostgres.Configuration(home: directory)
+    /// - Parameter directory: where its files go (a tmpfs a test fills, say); a fresh temporary directory when nil.
+    /// - Parameter settings: server settings over the defaults (`max_connections` 300).
+    public init(directory: String? = nil, settings: [String: String] = [:]) {
+        self.directory = directory ?? TestPostgres.makeTemporaryDirectory()
+        var configuration = EmbeddedPostgres.Configuration(home: self.directory)
         configuration.durable = false
-        configuration.serverSettings = ["max_connections": "300"]
+        configuration.serverSettings = ["max_connections": "300"].merging(settings) { $1 }
         embedded = EmbeddedPostgres(configuration: configuration, logger: Logger(label: "tradu.test-postgres"))
-        TestCleanup.register(embedded, directory: directory)
+        TestCleanup.register(embedded, directory: self.directory)
     }
 
     /// The URL of the server's default database, starting the server if needed.

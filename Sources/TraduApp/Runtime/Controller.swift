@@ -39,11 +39,16 @@ public final class Controller: Sendable {
     public func run() async throws {
         let opened = try await DatabaseStartup.waitingForDatabase("connect", logger: logger, shutdown: shutdown) {
             let store = try await openStore()
-            try await store.registerInstance(
-                InstanceInfo(
-                    id: identity.id, role: identity.role, host: identity.host, pid: identity.pid,
-                    version: TraduVersion.current, concurrency: 0))
-            try await store.listen(for: .freedRoom)
+            do {
+                try await store.registerInstance(
+                    InstanceInfo(
+                        id: identity.id, role: identity.role, host: identity.host, pid: identity.pid,
+                        version: TraduVersion.current, concurrency: 0))
+                try await store.listen(for: .freedRoom)
+            } catch {
+                await store.close()
+                throw error
+            }
             return store
         }
         guard let store = opened else { return }

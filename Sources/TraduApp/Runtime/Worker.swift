@@ -42,15 +42,21 @@ public final class Worker: Sendable {
     /// Runs until shutdown is requested, then drains and returns.
     public func run() async throws {
         let stores = try await DatabaseStartup.waitingForDatabase("connect", logger: logger, shutdown: shutdown) {
-            let claimStore = try await openStore()
-            let flushStore = try await openStore()
-            let beatStore = try await openStore()
-            try await claimStore.registerInstance(
-                InstanceInfo(
-                    id: identity.id, role: identity.role, host: identity.host, pid: identity.pid,
-                    version: TraduVersion.current, concurrency: settings.concurrency))
-            try await claimStore.listen(for: .work)
-            return (claimStore, flushStore, beatStore)
+            // All three or none: a connection slot taken by a failed attempt (too many connections, 53300) would
+            // keep the next attempt from ever succeeding.
+            var opened: [Store] = []
+            do {
+                for _ in 0..<3 { opened.append(try await openStore()) }
+                try await opened[0].registerInstance(
+                    InstanceInfo(
+                        id: identity.id, role: identity.role, host: identity.host, pid: identity.pid,
+                        version: TraduVersion.current, concurrency: settings.concurrency))
+                try await opened[0].listen(for: .work)
+            } catch {
+                for store in opened { await store.close() }
+                throw error
+            }
+            return (opened[0], opened[1], opened[2])
         }
         guard let (claimStore, flushStore, beatStore) = stores else { return }
         logger.info("worker started", metadata: ["concurrency": "\(settings.concurrency)"])

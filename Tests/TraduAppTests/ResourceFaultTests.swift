@@ -1,0 +1,113 @@
+import Foundation
+import Testing
+import TraduTestSupport
+
+/// The database in trouble, for real: PostgreSQL's files on a small tmpfs that a test fills. Mounting needs
+/// root, which CI has (`.ci/run` runs as root); elsewhere these tests are not run.
+@Suite(.serialized, .enabled(if: getuid() == 0, "mounts a tmpfs for PostgreSQL's data: needs root, as in CI"))
+struct ResourceFaultTests {
+    /// A full disk mid-run: the fleet pauses (nothing fails, no process exits), `/readyz` and `tradu status`
+    /// say why with the SQLSTATE, and the run completes by itself once the space is back, with exactly one
+    /// result per block. If PostgreSQL stops on the full disk (a PANIC writing WAL), it is started again as a
+    /// supervisor would, and tradu reconnects.
+    @Test func aFullDiskPausesTheFleetAndTheRunCompletesWhenSpaceReturns() async throws {
+        let mount = TestPostgres.makeTemporaryDirectory()
+        try shell("mount -t tmpfs -o size=200m,mode=0755 tmpfs '\(mount)'")
+        defer { try? shell("umount -l '\(mount)'") }
+        let server = TestPostgres(directory: mount + "/pg")
+        let project = try await TestProject.runtime(
+            documents: 300, maxRecords: 1, sleep: 0.02, maxAttempts: 1, database: try await server.freshDatabase())
+        try await project.apply()
+        let controller = try TraduProcess(["controller", "-e", "dev", "--metrics-addr", "127.0.0.1:0"], in: project)
+        let worker = try TraduProcess(["worker", "-e", "dev", "--metrics-addr", "127.0.0.1:0"], in: project)
+        try await eventually("blocks complete") { try await project.counts()["completed"] ?? 0 >= 20 }
+
+        // Fill the disk: nothing more can be written until the file goes.
+        let filler = mount + "/filler"
+        try? shell("dd if=/dev/zero of='\(filler)' bs=1M status=none")
+        let readyz = try await worker.opsBaseURL() + "/readyz"
+        var refusal = ""
+        try await eventually("/readyz says the database refuses writes, with the SQLSTATE", upTo: .seconds(30)) {
+            guard let response = await ObservabilityTests.get(readyz), response.status == 503 else { return false }
+            refusal = response.bodyText
+            return refusal.contains("53100")
+        }
+        #expect(refusal.contains("\"writes\""), "\(refusal)")
+        let status = try CommandLineTests.run(["status", "-e", "dev"], in: project.root, database: project.databaseURL)
+        #expect(status.stdout.contains("DatabaseDegraded=True (SQLSTATE 53100)"), "\(status.stdout)\(status.stderr)")
+        try await Task.sleep(for: .seconds(10))
+        #expect(try await project.counts()["failed"] == nil, "no block fails for the database's trouble")
+
+        // Space back: the run carries on by itself.
+        try FileManager.default.removeItem(atPath: filler)
+        if (try? server.embedded.status().isRunning) != true {
+            _ = try await server.embedded.up()  // as a supervisor restarts a PostgreSQL that stopped
+        }
+        try await eventually("every block completes", upTo: .seconds(180)) {
+            (try? await project.counts()) == ["completed": 300]
+        }
+        let results = try await project.query("SELECT count(*) AS n, count(DISTINCT block_id) AS d FROM results")
+        #expect(results[0]["n"]!! == "300" && results[0]["d"]!! == "300", "exactly one result per block")
+        #expect(controller.process.isRunning && worker.process.isRunning, "the same processes carried on")
+        let metrics = await ObservabilityTests.get(try await worker.opsBaseURL() + "/metrics")?.bodyText ?? ""
+        #expect(metrics.contains(#"class="53""#), "the trouble was counted by SQLSTATE class")
+        worker.terminate()
+        controller.terminate()
+        #expect(await worker.wait() == 0, "\(worker.logDigest)")
+        #expect(await controller.wait() == 0, "\(controller.logDigest)")
+        try await server.stop()
+    }
+
+    private func shell(_ command: String) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", command]
+        try process.run()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: "failed: \(command)"])
+        }
+    }
+}
+
+/// Connection slots run out (SQLSTATE 53300): needs no root, only a server of its own with few slots.
+@Suite(.serialized) struct ConnectionLimitTests {
+    /// Too many connections: a surplus worker waits and retries with backoff, one log line per attempt,
+    /// without holding the slots it did get; the others carry on; it joins when a slot frees.
+    @Test func aWorkerThatFindsNoConnectionSlotWaitsAndJoinsWhenOneFrees() async throws {
+        // 8 slots: the test's admin connection, the controller's 2 and the first worker's 3 leave 2, one short
+        // of a worker's 3 (claiming, committing, heartbeats).
+        let server = TestPostgres(settings: ["max_connections": "8"])
+        let project = try await TestProject.runtime(
+            documents: 40, maxRecords: 1, sleep: 0.1, database: try await server.freshDatabase())
+        try await project.apply()
+        let controller = try TraduProcess(["controller", "-e", "dev"], in: project)
+        let first = try TraduProcess(["worker", "-e", "dev", "--concurrency", "1"], in: project)
+        try await eventually("the first worker completes blocks") {
+            (try? await project.counts()["completed"] ?? 0 >= 3) ?? false
+        }
+        let surplus = try TraduProcess(["worker", "-e", "dev", "--concurrency", "1"], in: project)
+        // The server refuses the connection itself ("sorry, too many clients already", 53300 before a session
+        // exists, so libpq reports it without a SQLSTATE): a connection failure, waited out like the others.
+        try await eventually("the surplus worker retries for lack of connection slots") {
+            surplus.log.components(separatedBy: "database unavailable at startup; retrying").count > 2
+                && surplus.log.contains("too many clients already")
+        }
+        let before = (try? await project.counts()["completed"] ?? 0) ?? 0
+        try await eventually("the first worker is unaffected") {
+            ((try? await project.counts()["completed"] ?? 0) ?? 0) > before
+        }
+        #expect(!surplus.log.contains("worker started"))
+        first.terminate()
+        #expect(await first.wait() == 0, "\(first.logDigest)")
+        try await eventually("the surplus worker joins once slots free") { surplus.log.contains("worker started") }
+        try await eventually("every block completes", upTo: .seconds(120)) {
+            (try? await project.counts()) == ["completed": 40]
+        }
+        surplus.terminate()
+        controller.terminate()
+        #expect(await surplus.wait() == 0, "\(surplus.logDigest)")
+        #expect(await controller.wait() == 0, "\(controller.logDigest)")
+        try await server.stop()
+    }
+}
