@@ -89,7 +89,12 @@ struct ChildProcess: Sendable {
                 return .success(launched)
             } catch {
                 let underlying = (error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError
-                if underlying?.domain == NSPOSIXErrorDomain, underlying?.code == Int(ETXTBSY), delay <= 160 {
+                // Foundation reports it either as the error itself or as its underlying POSIX error.
+                let busy = [error as NSError, underlying].contains {
+                    $0?.domain == NSPOSIXErrorDomain && $0?.code == Int(ETXTBSY)
+                }
+                let text = [error.localizedDescription, underlying?.localizedDescription ?? ""].joined()
+                if busy || text.contains("Text file busy"), delay <= 1_280 {
                     usleep(useconds_t(delay * 1000))
                     delay *= 2
                     continue
