@@ -67,9 +67,6 @@ extension Store {
         ]
         let channel = workChannel
         return try await retryingConflicts { connection in
-            // Walk `blocks_schedulable` in order, as claims walk theirs (see `claim`): scheduled blocks leave dead
-            // entries behind, which only an ordered index scan marks dead for the next cycle.
-            try connection.execute("SET LOCAL enable_bitmapscan = off")
             let rows = try connection.query(
                 """
                 WITH quota AS (

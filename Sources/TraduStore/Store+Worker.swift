@@ -93,15 +93,9 @@ extension Store {
             FROM claimed c JOIN block_contents bc ON bc.hash = c.block_hash
             """
         let parameters = [instanceID, String(limit), RuntimeSQL.microseconds(leaseDuration)]
-        let rows = try await connection.transaction { connection in
-            // Walk `blocks_claimable` in order, never through a bitmap. The entries of claimed blocks stay in the
-            // index until vacuum reaches them; an ordered index scan marks them dead as it passes (btree
-            // `kill_prior_tuple`) so the next claim skips them, while a bitmap scan (which the planner prefers
-            // when its statistics say few rows are enqueued) re-reads every one of them on every claim: a cost
-            // per claim that grows with the blocks processed so far.
-            try connection.execute("SET LOCAL enable_bitmapscan = off")
-            return try connection.query(sql, parameters)
-        }
+        // One round trip. The claim must walk `blocks_claimable` in order, never through a bitmap: see
+        // `preferOrderedIndexScans()`, which the worker's claiming store sets.
+        let rows = try await connection.query(sql, parameters)
         return try rows.map { row in
             ClaimedBlock(
                 id: try row.required("id"), pipeline: try row.required("pipeline"),

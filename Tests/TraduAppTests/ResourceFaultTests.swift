@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TraduCore
 import TraduTestSupport
 
 /// The database in trouble, for real: PostgreSQL's files on a small tmpfs that a test fills. Mounting needs
@@ -70,8 +71,59 @@ struct ResourceFaultTests {
     }
 }
 
-/// Connection slots run out (SQLSTATE 53300): needs no root, only a server of its own with few slots.
+/// A database short of connection slots, or far away: needs no root, only a server of its own.
 @Suite(.serialized) struct ConnectionLimitTests {
+    /// A slow database: 100 ms added to every round trip between the processes and PostgreSQL, by a proxy on
+    /// 127.0.0.1 that delays each chunk 50 ms each way (`Fixtures/network/latency_proxy.py`: this kernel has no
+    /// `netem` qdisc for `tc`). With the default lease rule (lease >= 2 heartbeats, both far above a round trip)
+    /// nothing expires, nothing is lost or done twice, and every block completes. The test reads through the
+    /// unix socket, undelayed.
+    @Test func aSlowDatabaseStillCompletesEveryBlockOnce() async throws {
+        let server = TestPostgres(settings: ["listen_addresses": "127.0.0.1"])
+        let database = try await server.freshDatabase()
+        let port = try #require(try server.embedded.status().port)
+        let proxyPort = Int.random(in: 20_000..<30_000)
+        let proxy = Process()
+        proxy.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        proxy.arguments = [
+            "python3", RepositoryPaths.root + "/Tests/TraduAppTests/Fixtures/network/latency_proxy.py",
+            "--listen-port", String(proxyPort), "--target-port", String(port), "--delay-ms", "50",
+        ]
+        proxy.standardOutput = FileHandle.nullDevice
+        proxy.standardError = FileHandle.nullDevice
+        try proxy.run()
+        defer { proxy.terminate() }
+        let name = try #require(URLComponents(string: database)?.path.dropFirst())
+        let slowURL = "postgresql://tradu@127.0.0.1:\(proxyPort)/\(name)"
+        let project = try await TestProject.runtime(documents: 60, maxRecords: 1, maxAttempts: 1, database: database)
+        try await project.apply()
+        let started = ContinuousClock.now
+        let controller = try TraduProcess(["controller", "-e", "dev"], in: project, databaseURL: slowURL)
+        let worker = try TraduProcess(["worker", "-e", "dev"], in: project, databaseURL: slowURL)
+        do {
+            try await eventually("every block completes over the slow link", upTo: .seconds(120)) {
+                (try? await project.counts()) == ["completed": 60]
+            }
+        } catch {
+            Issue.record("worker: \(worker.logDigest)\ncontroller: \(controller.logDigest)")
+            worker.kill9()
+            controller.kill9()
+            throw error
+        }
+        let seconds = (ContinuousClock.now - started).seconds
+        print("slow database (+100 ms a round trip): 60 blocks in \(seconds) s, \(60 / seconds) blocks/s")
+        let results = try await project.query("SELECT count(*) AS n, count(DISTINCT block_id) AS d FROM results")
+        #expect(results[0]["n"]!! == "60" && results[0]["d"]!! == "60", "exactly one result per block")
+        let recovered = try await project.query(
+            "SELECT count(*) AS n FROM block_events WHERE reason IN ('lease expired', 'instance dead')")
+        #expect(recovered[0]["n"]!! == "0", "no lease expired under normal latency")
+        worker.terminate()
+        controller.terminate()
+        #expect(await worker.wait() == 0, "\(worker.logDigest)")
+        #expect(await controller.wait() == 0, "\(controller.logDigest)")
+        try await server.stop()
+    }
+
     /// Too many connections: a surplus worker waits and retries with backoff, one log line per attempt,
     /// without holding the slots it did get; the others carry on; it joins when a slot frees.
     @Test func aWorkerThatFindsNoConnectionSlotWaitsAndJoinsWhenOneFrees() async throws {

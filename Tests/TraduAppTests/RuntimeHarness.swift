@@ -10,13 +10,19 @@ final class TraduProcess: @unchecked Sendable {
     let process = Process()
     let output: String
 
-    init(_ arguments: [String], in project: TestProject, environment: [String: String] = [:]) throws {
+    /// - Parameter databaseURL: the URL the process uses (the project's when nil).
+    init(
+        _ arguments: [String], in project: TestProject, environment: [String: String] = [:],
+        databaseURL: String? = nil
+    ) throws {
         output = project.root + "/process-\(UUID().uuidString.prefix(8)).log"
         FileManager.default.createFile(atPath: output, contents: nil)
         let handle = FileHandle(forWritingAtPath: output)!
         process.executableURL = URL(fileURLWithPath: CommandLineTests.binary)
         process.arguments =
-            arguments + ["--database-url", project.databaseURL, "--log-format", "json", "--log-level", "info"]
+            arguments + [
+                "--database-url", databaseURL ?? project.databaseURL, "--log-format", "json", "--log-level", "info",
+            ]
         process.currentDirectoryURL = URL(fileURLWithPath: project.root)
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
         process.standardOutput = handle

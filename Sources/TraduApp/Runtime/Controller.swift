@@ -45,6 +45,7 @@ public final class Controller: Sendable {
                         id: identity.id, role: identity.role, host: identity.host, pid: identity.pid,
                         version: TraduVersion.current, concurrency: 0))
                 try await store.listen(for: .freedRoom)
+                try await store.preferOrderedIndexScans()
             } catch {
                 await store.close()
                 throw error

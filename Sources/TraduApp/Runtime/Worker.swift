@@ -52,6 +52,7 @@ public final class Worker: Sendable {
                         id: identity.id, role: identity.role, host: identity.host, pid: identity.pid,
                         version: TraduVersion.current, concurrency: settings.concurrency))
                 try await opened[0].listen(for: .work)
+                try await opened[0].preferOrderedIndexScans()
             } catch {
                 for store in opened { await store.close() }
                 throw error
