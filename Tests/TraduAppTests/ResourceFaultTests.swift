@@ -92,7 +92,11 @@ struct ResourceFaultTests {
         proxy.standardOutput = FileHandle.nullDevice
         proxy.standardError = FileHandle.nullDevice
         try proxy.run()
-        defer { proxy.terminate() }
+        // SIGKILL: the test process's blocked signals are inherited, so a SIGTERM could stay pending forever.
+        defer {
+            kill(proxy.processIdentifier, SIGKILL)
+            proxy.waitUntilExit()
+        }
         let name = try #require(URLComponents(string: database)?.path.dropFirst())
         let slowURL = "postgresql://tradu@127.0.0.1:\(proxyPort)/\(name)"
         let project = try await TestProject.runtime(documents: 60, maxRecords: 1, maxAttempts: 1, database: database)
