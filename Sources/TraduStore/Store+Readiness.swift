@@ -38,15 +38,15 @@ extension Store {
     }
 
     /// Whether the database can write: extends a session-local temporary table by a page, the way every insert
-    /// into a growing table does, then gives the page back. Throws the database's refusal (`53100` when the
+    /// into a growing table does (the table is empty and truncated to no pages by the previous probe's vacuum,
+    /// so even a one-byte row needs a new page), then gives the page back. Throws the database's refusal (`53100` when the
     /// disk is full). Writes nothing another session sees, and leaves no bloat behind (the page is vacuumed
     /// away each time).
     public func probeWrite() async throws {
         try await connection.execute(
             """
             CREATE TEMP TABLE IF NOT EXISTS tradu_write_probe (filler text);
-            ALTER TABLE tradu_write_probe ALTER COLUMN filler SET STORAGE PLAIN;
-            INSERT INTO tradu_write_probe SELECT repeat('x', 7000);
+            INSERT INTO tradu_write_probe VALUES ('x');
             DELETE FROM tradu_write_probe;
             """)
         try await connection.execute("VACUUM tradu_write_probe")
