@@ -1,10 +1,44 @@
 /// One environment (dev, staging, prod): where its rows live, its caps and its promotion gates. Its
 /// overrides have already been applied to the other objects by the time this is built.
 public struct EnvironmentConfig: Sendable, Hashable {
+    /// The gates a promotion into this environment must pass (`tradu promote`), and what it may change.
     public struct Promotion: Sendable, Hashable {
+        /// The direct upstream environment: the only one whose freight this environment accepts.
         public var from: String
         public var minCompletedRatio: Double
         public var maxFailedBlocks: Int
+        /// Highest share of the source's blocks that met an error of a class (`data` → 0.01), whatever the
+        /// block's final state.
+        public var maxErrorRatio: [String: Double]
+        /// How long the source's blocks must have been final, with no failure since.
+        public var minSoak: DurationValue?
+        public var requireApproval: Bool
+        /// Whether the one who promotes may also be the one who approved.
+        public var allowSelfApproval: Bool
+        /// Branch names (or `*` globs) the freight's git commit must be reachable from; empty allows any.
+        public var allowedBranches: [String]
+        /// Processing-spec fields (`engine.model`) that may differ between source and target.
+        public var allowDifferences: [String]
+        /// Whether the target's leading controller promotes by itself once the gates pass.
+        public var auto: Bool
+
+        public init(
+            from: String, minCompletedRatio: Double = 1, maxFailedBlocks: Int = 0,
+            maxErrorRatio: [String: Double] = [:],
+            minSoak: DurationValue? = nil, requireApproval: Bool = false, allowSelfApproval: Bool = false,
+            allowedBranches: [String] = [], allowDifferences: [String] = [], auto: Bool = false
+        ) {
+            self.from = from
+            self.minCompletedRatio = minCompletedRatio
+            self.maxFailedBlocks = maxFailedBlocks
+            self.maxErrorRatio = maxErrorRatio
+            self.minSoak = minSoak
+            self.requireApproval = requireApproval
+            self.allowSelfApproval = allowSelfApproval
+            self.allowedBranches = allowedBranches
+            self.allowDifferences = allowDifferences
+            self.auto = auto
+        }
     }
 
     public var name: String
@@ -43,11 +77,7 @@ extension EnvironmentConfig {
         return EnvironmentConfig(
             name: name, schema: schema, database: reader.secretReference("databaseFrom"),
             maxBlocksInFlight: reader.object("concurrency").int("maxBlocksInFlight"),
-            promotion: promotion.map {
-                Promotion(
-                    from: $0.string("from") ?? "", minCompletedRatio: $0.double("minCompletedRatio") ?? 1,
-                    maxFailedBlocks: $0.int("maxFailedBlocks") ?? 0)
-            })
+            promotion: promotion.map(Promotion.decode))
     }
 
     static func isSchemaIdentifier(_ text: String) -> Bool {
@@ -63,4 +93,21 @@ extension EnvironmentConfig {
 
 extension String {
     func replacingDashes() -> String { String(map { $0 == "-" ? "_" : $0 }) }
+}
+
+extension EnvironmentConfig.Promotion {
+    static func decode(_ reader: SpecReader) -> EnvironmentConfig.Promotion {
+        let ratios = reader.object("maxErrorRatio")
+        var maxErrorRatio: [String: Double] = [:]
+        for errorClass in ManifestShapes.errorClasses {
+            if let ratio = ratios.double(errorClass) { maxErrorRatio[errorClass] = ratio }
+        }
+        return EnvironmentConfig.Promotion(
+            from: reader.string("from") ?? "", minCompletedRatio: reader.double("minCompletedRatio") ?? 1,
+            maxFailedBlocks: reader.int("maxFailedBlocks") ?? 0, maxErrorRatio: maxErrorRatio,
+            minSoak: reader.duration("minSoak"), requireApproval: reader.bool("requireApproval") ?? false,
+            allowSelfApproval: reader.bool("allowSelfApproval") ?? false,
+            allowedBranches: reader.strings("allowedBranches") ?? [],
+            allowDifferences: reader.strings("allowDifferences") ?? [], auto: reader.bool("auto") ?? false)
+    }
 }

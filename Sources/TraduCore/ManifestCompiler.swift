@@ -157,6 +157,16 @@ public enum ManifestCompiler {
                             "spec.promotion.from references Environment '\(promotion.from)', which does not exist"
                                 + Suggestion.didYouMean(promotion.from, in: others)))
                 }
+                let allowances = environment.spec["promotion"]?["allowDifferences"]?.elements ?? []
+                for item in allowances {
+                    guard let field = item.string, !ProcessingSpec.fieldPaths.contains(field) else { continue }
+                    diagnostics.append(
+                        Diagnostic(
+                            at: item.range,
+                            "spec.promotion.allowDifferences: '\(field)' is not a processing-spec field (one of "
+                                + ProcessingSpec.fieldPaths.joined(separator: ", ") + ")"
+                                + Suggestion.didYouMean(field, in: ProcessingSpec.fieldPaths)))
+                }
             }
         }
         var effective: [ObjectID: JSONValue] = [:]

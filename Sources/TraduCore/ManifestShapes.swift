@@ -179,6 +179,31 @@ public enum ManifestShapes {
                             "minCompletedRatio", .number(min: 0, max: 1), default: .int(1),
                             "Share of the source's blocks that must be completed."),
                         Field("maxFailedBlocks", .integer(min: 0), default: .int(0), "Failed blocks tolerated."),
+                        Field(
+                            "maxErrorRatio",
+                            .object(
+                                ObjectShape(
+                                    errorClasses.map {
+                                        Field($0, .number(min: 0, max: 1), "Share of blocks that met a \($0) error.")
+                                    })), "Highest share of the source's blocks that met an error, by error class."),
+                        Field(
+                            "minSoak", .duration(min: .seconds(0), max: .seconds(30 * 86400)),
+                            "Time the source's blocks must have been final, with no failure since."),
+                        Field(
+                            "requireApproval", .boolean, default: .bool(false),
+                            "Promote only a freight approved for this environment (`tradu approve`)."),
+                        Field(
+                            "allowSelfApproval", .boolean, default: .bool(false),
+                            "Let the approver also be the one who promotes."),
+                        Field(
+                            "allowedBranches", .list(of: .string(.nonEmpty), unique: true),
+                            "Branches (or globs like release/*) the freight's git commit must be on."),
+                        Field(
+                            "allowDifferences", .list(of: .string(.nonEmpty), unique: true),
+                            "Processing-spec fields (e.g. engine.model) allowed to differ from the source."),
+                        Field(
+                            "auto", .boolean, default: .bool(false),
+                            "The leading controller promotes by itself as soon as the gates pass."),
                     ])), "Gates for `tradu promote`."),
             Field("overrides", .list(of: override), "Changes to other objects in this environment only."),
         ],

@@ -25,6 +25,12 @@ public struct ProcessingSpec: Sendable, Hashable {
 
     public init(json: JSONValue) { self.json = json }
 
+    /// Every field path a processing spec can hold: what a promotion's `allowDifferences` may name.
+    public static let fieldPaths = [
+        "engine.type", "engine.model", "engine.prompt", "engine.temperature", "engine.command",
+        "dataset.sourceLanguage", "dataset.format", "dataset.idField", "dataset.textField",
+    ]
+
     /// Identity of the spec: equal specs give equal hashes on every machine.
     public var hash: String { ContentHash.hex(of: json.encoded(sortedKeys: true)) }
 
