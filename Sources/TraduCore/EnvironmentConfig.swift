@@ -21,13 +21,18 @@ public struct EnvironmentConfig: Sendable, Hashable {
         public var allowDifferences: [String]
         /// Whether the target's leading controller promotes by itself once the gates pass.
         public var auto: Bool
+        /// Whether `tradu apply` may change the environment directly. Off: it takes changes only through
+        /// `tradu promote` (or an apply with `--bypass-promotion`, recorded with its reason).
+        public var allowDirectApply: Bool
 
         public init(
             from: String, minCompletedRatio: Double = 1, maxFailedBlocks: Int = 0,
             maxErrorRatio: [String: Double] = [:],
             minSoak: DurationValue? = nil, requireApproval: Bool = false, allowSelfApproval: Bool = false,
-            allowedBranches: [String] = [], allowDifferences: [String] = [], auto: Bool = false
+            allowedBranches: [String] = [], allowDifferences: [String] = [], auto: Bool = false,
+            allowDirectApply: Bool = false
         ) {
+            self.allowDirectApply = allowDirectApply
             self.from = from
             self.minCompletedRatio = minCompletedRatio
             self.maxFailedBlocks = maxFailedBlocks
@@ -108,6 +113,7 @@ extension EnvironmentConfig.Promotion {
             minSoak: reader.duration("minSoak"), requireApproval: reader.bool("requireApproval") ?? false,
             allowSelfApproval: reader.bool("allowSelfApproval") ?? false,
             allowedBranches: reader.strings("allowedBranches") ?? [],
-            allowDifferences: reader.strings("allowDifferences") ?? [], auto: reader.bool("auto") ?? false)
+            allowDifferences: reader.strings("allowDifferences") ?? [], auto: reader.bool("auto") ?? false,
+            allowDirectApply: reader.bool("allowDirectApply") ?? false)
     }
 }

@@ -204,6 +204,9 @@ public enum ManifestShapes {
                         Field(
                             "auto", .boolean, default: .bool(false),
                             "The leading controller promotes by itself as soon as the gates pass."),
+                        Field(
+                            "allowDirectApply", .boolean, default: .bool(false),
+                            "Let `tradu apply` change this environment directly, besides promotions."),
                     ])), "Gates for `tradu promote`."),
             Field("overrides", .list(of: override), "Changes to other objects in this environment only."),
         ],

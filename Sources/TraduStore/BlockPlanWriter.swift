@@ -24,13 +24,24 @@ enum BlockPlanWriter {
         try connection.query(
             """
             INSERT INTO revisions (number, serial, manifest_digest, plan_digest, manifests, git_commit, applied_by,
-                                   message, summary)
-            VALUES ($1::bigint, $2::bigint, $3, $4, $5::jsonb, $6, $7, $8, $9::jsonb)
+                                   message, summary, raw_manifests, raw_digest, freight_id, dataset_fingerprints,
+                                   git_branch, promoted_from)
+            VALUES ($1::bigint, $2::bigint, $3, $4, $5::jsonb, $6, $7, $8, $9::jsonb, $10::jsonb, $11, $12, $13::jsonb,
+                    $14, $15::jsonb)
             """,
             [
                 String(number), String(serial), revision.manifestDigest, revision.planDigest, revision.manifests,
                 revision.gitCommit, revision.appliedBy, revision.message, revision.summary,
+                revision.freight?.rawManifests, revision.freight?.rawDigest, revision.freight?.id,
+                revision.freight?.datasetFingerprints, revision.freight?.gitBranch, revision.promotedFrom,
             ])
+        if let promotion = revision.promotionID {
+            try connection.query(
+                """
+                UPDATE promotions SET phase = 'Succeeded', target_revision = $2::bigint, finished_at = now()
+                WHERE id = $1::bigint
+                """, [String(promotion), String(number)])
+        }
         try connection.query("UPDATE environment_state SET serial = $1::bigint", [String(serial)])
         return AppliedRevision(number: number, serial: serial)
     }

@@ -15,11 +15,18 @@ public struct Revision: Sendable, Hashable {
     public var message: String?
     /// The plan's summary, JSON text; nil for revisions recorded before summaries were stored.
     public var summary: String?
+    /// The freight it ran; nil for revisions recorded before freights were.
+    public var freight: FreightRecord?
+    /// JSON text, for a promoted revision.
+    public var promotedFrom: String?
 
     public init(
         number: Int64, serial: Int64?, manifestDigest: String, planDigest: String?, manifests: String,
-        gitCommit: String?, appliedBy: String, appliedAt: String, message: String?, summary: String?
+        gitCommit: String?, appliedBy: String, appliedAt: String, message: String?, summary: String?,
+        freight: FreightRecord? = nil, promotedFrom: String? = nil
     ) {
+        self.freight = freight
+        self.promotedFrom = promotedFrom
         self.number = number
         self.serial = serial
         self.manifestDigest = manifestDigest

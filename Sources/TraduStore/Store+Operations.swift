@@ -159,13 +159,28 @@ extension Store {
 
     // MARK: Status
 
-    /// Upserts per-pipeline status rows in one statement.
+    /// Upserts per-pipeline status rows in one statement. Each condition carries `lastTransitionTime`
+    /// (Kubernetes' meaning): kept from the stored condition of the same type while its status is unchanged, now
+    /// when it changed. Promotion soak and the console read it.
     public func writeStatus(_ rows: [PipelineStatusRow]) async throws {
         guard !rows.isEmpty else { return }
         try await connection.query(
             """
+            WITH input AS (
+                SELECT * FROM unnest($1::text[], $2::jsonb[], $3::jsonb[], $4::bigint[])
+                    AS i (pipeline, counts, conditions, observed_generation)
+            ), stamped AS (
+                SELECT i.pipeline, i.counts, i.observed_generation,
+                       coalesce((
+                           SELECT jsonb_agg(c || jsonb_build_object('lastTransitionTime', coalesce(
+                               (SELECT o->>'lastTransitionTime' FROM jsonb_array_elements(s.conditions) o
+                                WHERE o->>'type' = c->>'type' AND o->>'status' = c->>'status'),
+                               \(SQLText.rfc3339("now()")))) ORDER BY n)
+                           FROM jsonb_array_elements(i.conditions) WITH ORDINALITY AS e (c, n)), '[]') AS conditions
+                FROM input i LEFT JOIN pipeline_status s ON s.pipeline = i.pipeline
+            )
             INSERT INTO pipeline_status AS s (pipeline, counts, conditions, observed_generation)
-            SELECT * FROM unnest($1::text[], $2::jsonb[], $3::jsonb[], $4::bigint[])
+            SELECT pipeline, counts, conditions, observed_generation FROM stamped
             ON CONFLICT (pipeline) DO UPDATE
                 SET counts = EXCLUDED.counts, conditions = EXCLUDED.conditions,
                     observed_generation = EXCLUDED.observed_generation, updated_at = now()

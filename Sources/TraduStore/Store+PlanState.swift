@@ -76,17 +76,57 @@ extension Store {
         let rows = try await connection.query(
             """
             SELECT number, serial, manifest_digest, plan_digest, manifests::text AS manifests, git_commit,
-                   applied_by, \(SQLText.rfc3339("applied_at")) AS applied_at, message, summary::text AS summary
+                   applied_by, \(SQLText.rfc3339("applied_at")) AS applied_at, message, summary::text AS summary,
+                   \(Self.freightColumns)
             FROM revisions ORDER BY number DESC LIMIT $1::bigint
             """, [limit.map { String(max($0, 0)) }])
-        return try rows.map { row in
-            Revision(
-                number: try row.required("number", Int64.init), serial: try row.int64("serial"),
-                manifestDigest: try row.required("manifest_digest"), planDigest: row["plan_digest"],
-                manifests: try row.required("manifests"), gitCommit: row["git_commit"],
-                appliedBy: try row.required("applied_by"), appliedAt: try row.required("applied_at"),
-                message: row["message"], summary: row["summary"])
+        return try rows.map(Self.revision)
+    }
+
+    /// One revision by number, nil when there is none.
+    public func revision(_ number: Int64) async throws -> Revision? {
+        try await connection.query(
+            """
+            SELECT number, serial, manifest_digest, plan_digest, manifests::text AS manifests, git_commit,
+                   applied_by, \(SQLText.rfc3339("applied_at")) AS applied_at, message, summary::text AS summary,
+                   \(Self.freightColumns)
+            FROM revisions WHERE number = $1::bigint
+            """, [String(number)]
+        ).first.map(Self.revision)
+    }
+
+    /// The revisions that ran `freight`, newest first.
+    public func revisions(freight: String) async throws -> [Revision] {
+        try await connection.query(
+            """
+            SELECT number, serial, manifest_digest, plan_digest, manifests::text AS manifests, git_commit,
+                   applied_by, \(SQLText.rfc3339("applied_at")) AS applied_at, message, summary::text AS summary,
+                   \(Self.freightColumns)
+            FROM revisions WHERE freight_id = $1 ORDER BY number DESC
+            """, [freight]
+        ).map(Self.revision)
+    }
+
+    private static let freightColumns = """
+        raw_manifests::text AS raw_manifests, raw_digest, freight_id, dataset_fingerprints::text AS fingerprints,
+        git_branch, promoted_from::text AS promoted_from
+        """
+
+    private static func revision(_ row: PostgresRow) throws -> Revision {
+        var freight: FreightRecord?
+        if let id = row["freight_id"], let raw = row["raw_manifests"], let digest = row["raw_digest"],
+            let fingerprints = row["fingerprints"]
+        {
+            freight = FreightRecord(
+                id: id, rawManifests: raw, rawDigest: digest, datasetFingerprints: fingerprints,
+                gitBranch: row["git_branch"])
         }
+        return Revision(
+            number: try row.required("number", Int64.init), serial: try row.int64("serial"),
+            manifestDigest: try row.required("manifest_digest"), planDigest: row["plan_digest"],
+            manifests: try row.required("manifests"), gitCommit: row["git_commit"],
+            appliedBy: try row.required("applied_by"), appliedAt: try row.required("applied_at"),
+            message: row["message"], summary: row["summary"], freight: freight, promotedFrom: row["promoted_from"])
     }
 }
 

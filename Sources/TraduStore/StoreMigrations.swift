@@ -6,6 +6,7 @@ public enum StoreMigrations {
         runtime,
         recentEvents,
         queueUpkeep,
+        releases,
     ]
 
     /// The newest version this build knows.

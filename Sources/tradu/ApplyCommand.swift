@@ -36,6 +36,9 @@ struct ApplyCommand: AsyncParsableCommand {
     @Flag(help: "Allow a plan that cancels more than half of the environment's blocks.")
     var allowMassCancel = false
 
+    @Flag(help: "Apply to an environment that takes changes through promotions only; needs -m REASON.")
+    var bypassPromotion = false
+
     @Option(help: "Changes listed per pipeline and kind of change.")
     var listLimit = 10
 
@@ -44,6 +47,9 @@ struct ApplyCommand: AsyncParsableCommand {
             throw ValidationError("--lock-timeout: invalid duration '\(lockTimeout)'; \(DurationValue.syntaxHint)")
         }
         if planFile == nil && environment == nil { throw ValidationError("-e ENV is required (or a saved plan FILE)") }
+        if bypassPromotion && (message ?? "").isEmpty {
+            throw ValidationError("--bypass-promotion needs -m REASON: it is recorded with the revision")
+        }
     }
 
     func run() async throws {
@@ -58,7 +64,9 @@ struct ApplyCommand: AsyncParsableCommand {
         let request = ApplyUseCase.Request(
             directory: saved?.manifestDirectory ?? manifests.directory, environment: name, saved: saved,
             command: "apply", lockTimeout: DurationValue(parsing: lockTimeout)!.duration,
-            options: ApplyService.Options(message: message, allowMassCancel: allowMassCancel))
+            options: ApplyService.Options(
+                message: bypassPromotion ? "bypassed promotion: \(message ?? "")" : message,
+                allowMassCancel: allowMassCancel, bypassPromotion: bypassPromotion))
         let useCase = ApplyUseCase(
             planner: PlanService(resolver: resolver, logger: logger), applier: ApplyService(logger: logger))
         let autoApprove = self.autoApprove
@@ -82,12 +90,12 @@ struct ApplyCommand: AsyncParsableCommand {
     }
 
     /// Terraform's rule: only the exact word "yes" approves.
-    static func askForApproval(_ environment: String) -> Bool {
+    static func askForApproval(_ environment: String, verb: String = "Apply this plan to") -> Bool {
         guard Console.isInputTerminal else {
             Console.error("error: standard input is not a terminal: pass --auto-approve to apply without confirmation")
             return false
         }
-        Console.errorInline("Apply this plan to \(environment)? Only 'yes' is accepted: ")
+        Console.errorInline("\(verb) \(environment)? Only 'yes' is accepted: ")
         return readLine()?.trimmingCharacters(in: .whitespaces) == "yes"
     }
 }

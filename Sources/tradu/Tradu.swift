@@ -21,7 +21,8 @@ struct Tradu: AsyncParsableCommand {
             ValidateCommand.self, PlanCommand.self, DiffCommand.self, ApplyCommand.self, UpCommand.self,
             RunCommand.self, ControllerCommand.self, WorkerCommand.self, BlocksCommand.self, RetryCommand.self,
             CancelCommand.self, ExportCommand.self, StatusCommand.self, TraceCommand.self, InstancesCommand.self,
-            HistoryCommand.self, SchemaCommand.self, DatabaseCommand.self,
+            HistoryCommand.self, PromoteCommand.self, ApproveCommand.self, RejectCommand.self, UnrejectCommand.self,
+            PromotionsCommand.self, SchemaCommand.self, DatabaseCommand.self,
         ]
     )
 }

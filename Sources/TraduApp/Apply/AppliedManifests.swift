@@ -22,9 +22,10 @@ public struct AppliedManifests: Sendable {
             guard parts.count == 2 else { continue }
             var specJSON = spec
             // Overrides were applied before the revision was stored: applying them again is harmless
-            // (merge patches are idempotent) but pointless.
+            // (merge patches are idempotent) but pointless. The promotion gates name another environment, which
+            // one environment's manifests do not hold, and the runtime does not read them.
             if parts[0] == ManifestKind.environment.rawValue, case .object(let fields) = spec {
-                specJSON = .object(fields.filter { $0.0 != "overrides" })
+                specJSON = .object(fields.filter { $0.0 != "overrides" && $0.0 != "promotion" })
             }
             documents.append(
                 Node(

@@ -11,8 +11,14 @@ public struct ApplyService: Sendable {
         public var message: String?
         public var allowMassCancel: Bool
         public var appliedBy: String
+        /// Apply to an environment that takes changes through promotions only (`-m` says why).
+        public var bypassPromotion: Bool
 
-        public init(message: String?, allowMassCancel: Bool, appliedBy: String = ApplyService.currentUser) {
+        public init(
+            message: String?, allowMassCancel: Bool, appliedBy: String = ApplyService.currentUser,
+            bypassPromotion: Bool = false
+        ) {
+            self.bypassPromotion = bypassPromotion
             self.message = message
             self.allowMassCancel = allowMassCancel
             self.appliedBy = appliedBy
@@ -27,13 +33,8 @@ public struct ApplyService: Sendable {
         self.projectRoot = projectRoot ?? FileManager.default.currentDirectoryPath
     }
 
-    /// `user@host`, for revisions and lock holders.
-    public static var currentUser: String {
-        let user =
-            ProcessEnvironment.snapshot["USER"] ?? ProcessEnvironment.snapshot["LOGNAME"]
-            ?? getpwuid(geteuid()).map { String(cString: $0.pointee.pw_name) } ?? "uid \(geteuid())"
-        return "\(user)@\(ProcessInfo.processInfo.hostName)"
-    }
+    /// Who applies: `TRADU_ACTOR`, or `user@host` (see `Actor`), for revisions and lock holders.
+    public static var currentUser: String { Actor.current }
 
     /// Takes the environment lock, waiting up to `timeout`; a lock still held then is a rejection (exit 3).
     public func lock(_ store: Store, command: String, timeout: Duration) async throws -> LockHandle {
@@ -142,11 +143,7 @@ public struct ApplyService: Sendable {
             expectedLineage: prepared.state.lineage, expectedSerial: prepared.state.serial, contents: contents,
             newBlocks: newBlocks, reprocess: reprocess, cancel: cancel, pipelines: pipelines,
             removedPipelines: removed,
-            revision: RevisionInput(
-                manifestDigest: prepared.manifestDigest, planDigest: prepared.planDigest,
-                manifests: prepared.manifests.encoded(sortedKeys: true),
-                gitCommit: GitRevision.commit(of: prepared.manifestDirectory), appliedBy: options.appliedBy,
-                message: options.message, summary: summary.encoded()),
+            revision: revisionInput(prepared, options: options, summary: summary),
             verifyContents: { try contents.verify() })
         do {
             return try await store.apply(batch)
@@ -159,6 +156,47 @@ public struct ApplyService: Sendable {
             default: throw error
             }
         }
+    }
+}
+
+extension ApplyService {
+    /// The revision record: the effective manifests, and the freight (carried unchanged by a promotion, else
+    /// made of the raw manifests, the datasets just read and the folder's git commit).
+    func revisionInput(_ prepared: PreparedPlan, options: Options, summary: JSONValue) -> RevisionInput {
+        var freightRecord: FreightRecord?
+        var gitCommit: String?
+        var promotedFrom: String?
+        var promotionID: Int64?
+        if let release = prepared.release {
+            gitCommit = release.freight.gitCommit
+            promotedFrom = release.promotedFrom.encoded(sortedKeys: true)
+            promotionID = release.promotionID
+            if let raw = prepared.raw {
+                freightRecord = FreightRecord(
+                    id: release.freight.id, rawManifests: raw.json.encoded(), rawDigest: raw.digest,
+                    datasetFingerprints: Self.fingerprintsJSON(release.freight.datasetFingerprints),
+                    gitBranch: release.gitBranch)
+            }
+        } else {
+            gitCommit = GitRevision.commit(of: prepared.manifestDirectory)
+            if let raw = prepared.raw {
+                let freight = Freight(
+                    manifestDigest: raw.digest, datasetFingerprints: prepared.datasetFingerprints, gitCommit: gitCommit)
+                freightRecord = FreightRecord(
+                    id: freight.id, rawManifests: raw.json.encoded(), rawDigest: raw.digest,
+                    datasetFingerprints: Self.fingerprintsJSON(freight.datasetFingerprints),
+                    gitBranch: GitRevision.branch(of: prepared.manifestDirectory))
+            }
+        }
+        return RevisionInput(
+            manifestDigest: prepared.manifestDigest, planDigest: prepared.planDigest,
+            manifests: prepared.manifests.encoded(sortedKeys: true), gitCommit: gitCommit,
+            appliedBy: options.appliedBy, message: options.message, summary: summary.encoded(),
+            freight: freightRecord, promotedFrom: promotedFrom, promotionID: promotionID)
+    }
+
+    static func fingerprintsJSON(_ fingerprints: [String: String]) -> String {
+        JSONValue.object(fingerprints.keys.sorted().map { ($0, .string(fingerprints[$0]!)) }).encoded()
     }
 }
 

@@ -19,11 +19,24 @@ public struct ApplyUseCase: Sendable {
         public var command: String
         public var lockTimeout: Duration
         public var options: ApplyService.Options
+        /// Manifests compiled already (a promotion's freight, compiled for this environment) instead of the
+        /// folder's; `directory` still locates the datasets.
+        public var compiled: (resolved: ResolvedManifests, raw: RawManifests)?
+        /// Set by a promotion: recorded with the revision.
+        public var release: ReleaseContext?
+        /// Checks the plan made under the lock before anything is written (a promotion checks the data it read
+        /// against its freight's fingerprints); throwing refuses the apply.
+        public var verify: (@Sendable (PreparedPlan) throws -> Void)?
 
         public init(
             directory: String, environment: String, saved: SavedPlan? = nil, command: String,
-            lockTimeout: Duration = .seconds(30), options: ApplyService.Options
+            lockTimeout: Duration = .seconds(30), options: ApplyService.Options,
+            compiled: (resolved: ResolvedManifests, raw: RawManifests)? = nil, release: ReleaseContext? = nil,
+            verify: (@Sendable (PreparedPlan) throws -> Void)? = nil
         ) {
+            self.compiled = compiled
+            self.release = release
+            self.verify = verify
             self.directory = directory
             self.environment = environment
             self.saved = saved
@@ -56,8 +69,18 @@ public struct ApplyUseCase: Sendable {
         _ request: Request, progress: @escaping (String, Int) -> Void = { _, _ in },
         confirm: (PreparedPlan) async throws -> Bool
     ) async throws -> Outcome {
-        let resolved = try planner.compile(directory: request.directory, environment: request.environment)
+        let (resolved, raw) =
+            try request.compiled
+            ?? planner.compileProject(directory: request.directory, environment: request.environment)
         let url = try await planner.resolver.url(for: resolved.environment, logger: planner.logger)
+        if request.release == nil, let promotion = resolved.environment.promotion, !promotion.allowDirectApply,
+            !request.options.bypassPromotion
+        {
+            throw TraduError.rejected(
+                "\(request.environment) takes changes through `tradu promote --to \(request.environment)` (from"
+                    + " \(promotion.from)), not `tradu \(request.command)`; to apply directly anyway, pass"
+                    + " --bypass-promotion -m REASON (recorded), or set promotion.allowDirectApply")
+        }
         let target = EnvironmentTarget(environment: resolved.environment, url: url)
         return try await Store.withStore(
             url: url, schema: EnvironmentSchema(name: resolved.environment.schema), logger: planner.logger
@@ -66,10 +89,12 @@ public struct ApplyUseCase: Sendable {
             let spool = try BlockSpool(known: known.hashes)
             let datasets = try await planner.readDatasets(resolved, spool: spool, progress: progress)
             return try await applier.withLock(store, command: request.command, timeout: request.lockTimeout) {
-                let prepared = try await planner.plan(
+                var prepared = try await planner.plan(
                     resolved, datasets: datasets, directory: request.directory, store: store, spool: spool,
-                    known: known)
+                    known: known, raw: raw)
+                prepared.release = request.release
                 if let saved = request.saved { try saved.check(against: prepared) }
+                try request.verify?(prepared)
                 guard prepared.hasChanges else { return Outcome(prepared: prepared, revision: nil, target: target) }
                 guard try await confirm(prepared) else { throw TraduError.rejected("apply cancelled: not approved") }
                 let revision = try await applier.write(prepared, to: store, options: request.options)

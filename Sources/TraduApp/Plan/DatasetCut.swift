@@ -11,6 +11,8 @@ public struct DatasetCut: Sendable {
     /// Diagnostics of skipped records (capped), for the plan output.
     public var skipped: [Diagnostic]
     public var fingerprint: SourceFingerprint
+    /// The records' ids and texts, for promotion (`RecordsFingerprint`).
+    public var recordsFingerprint: String
 
     public var byteCount: Int64 { blocks.reduce(0) { $0 + $1.byteCount } }
 
@@ -26,6 +28,7 @@ public struct DatasetCut: Sendable {
         var cutter = BlockCutter(sizing: BlockSizing(dataset), keepsRecords: spool != nil)
         var blocks: [CutBlock] = []
         var records = 0
+        var content = RecordsFingerprint()
         let keep: (CutBlock) throws -> Void = { block in
             var block = block
             try spool?.append(block, dataset: dataset.name)
@@ -37,6 +40,7 @@ public struct DatasetCut: Sendable {
             while let batch = try prefetcher.next() {
                 for record in batch {
                     records += 1
+                    content.add(record)
                     try cutter.add(record, emit: keep)
                     if records % 100_000 == 0 { progress(records) }
                 }
@@ -50,6 +54,6 @@ public struct DatasetCut: Sendable {
         if let last = cutter.finish() { try keep(last) }
         return DatasetCut(
             dataset: dataset, blocks: blocks, recordCount: records, skippedCount: stream.skippedCount,
-            skipped: stream.skipped, fingerprint: stream.fingerprint)
+            skipped: stream.skipped, fingerprint: stream.fingerprint, recordsFingerprint: content.finalize())
     }
 }

@@ -10,6 +10,8 @@ public struct ManifestLoader: Sendable {
         public var documents: [Node]
         public var diagnostics: [Diagnostic]
         public var files: [String]
+        /// Path → text of every file read, as `files` names them: the raw manifests a revision records.
+        public var texts: [String: String] = [:]
     }
 
     /// Larger manifest files are refused: manifests describe data, they are not data.
@@ -63,6 +65,7 @@ public struct ManifestLoader: Sendable {
         let fileManager = FileManager.default
         var documents: [Node] = []
         var diagnostics: [Diagnostic] = []
+        var texts: [String: String] = [:]
         for file in files {
             guard let data = fileManager.contents(atPath: file) else {
                 diagnostics.append(Diagnostic(at: SourceLocation(file: file, line: 1, column: 1), "cannot read file"))
@@ -75,13 +78,14 @@ public struct ManifestLoader: Sendable {
                         "file is \(data.count) bytes; manifest files are limited to \(Self.maxFileBytes) bytes"))
                 continue
             }
+            texts[file] = String(decoding: data, as: UTF8.self)
             do {
                 documents += try YAMLLoader.load([UInt8](data), file: file)
             } catch {
                 diagnostics.append(error)
             }
         }
-        return Loaded(documents: documents, diagnostics: diagnostics, files: files)
+        return Loaded(documents: documents, diagnostics: diagnostics, files: files, texts: texts)
     }
 
     /// Paths as the user would write them: `manifests/engines.yaml`, sorted for a stable order.

@@ -11,7 +11,12 @@ public struct ManifestValidation: Sendable {
     }
 
     public init(loader: ManifestLoader, environment: String?) {
-        loaded = loader.load()
+        self.init(loaded: loader.load(), environment: environment)
+    }
+
+    /// Compiles documents already loaded (`RawManifests.validation`).
+    public init(loaded: ManifestLoader.Loaded, environment: String?) {
+        self.loaded = loaded
         compiled = ManifestCompiler.compile(loaded.documents, environment: environment)
         self.environment = environment
     }

@@ -22,9 +22,30 @@ public struct PlanService: Sendable {
 
     /// The environment's resolved manifests, or every diagnostic.
     public func compile(directory: String, environment: String) throws -> ResolvedManifests {
+        try compileProject(directory: directory, environment: environment).resolved
+    }
+
+    /// The environment's resolved manifests with the raw files they were compiled from (the freight's
+    /// manifests), or every diagnostic.
+    public func compileProject(directory: String, environment: String) throws -> (
+        resolved: ResolvedManifests, raw: RawManifests
+    ) {
         let validation = ManifestValidation(directory: directory, environment: environment)
         guard validation.isValid, let resolved = validation.compiled.environments[environment] else {
             throw TraduError.invalidManifests(validation.diagnostics.filter { $0.severity == .error })
+        }
+        return (resolved, RawManifests(validation.loaded, directory: directory))
+    }
+
+    /// `raw` compiled for `environment` as if its files were in `directory`, or every diagnostic.
+    public func compile(_ raw: RawManifests, directory: String, environment: String) throws -> ResolvedManifests {
+        let validation = raw.validation(directory: directory, environment: environment)
+        guard validation.isValid, let resolved = validation.compiled.environments[environment] else {
+            let errors = validation.diagnostics.filter { $0.severity == .error }
+            if errors.isEmpty {
+                throw TraduError.configuration("environment '\(environment)' is not declared in these manifests")
+            }
+            throw TraduError.invalidManifests(errors)
         }
         return resolved
     }
@@ -86,7 +107,7 @@ public struct PlanService: Sendable {
     ///   again only when the environment moved since.
     public func plan(
         _ resolved: ResolvedManifests, datasets: [DatasetCut], directory: String, store: Store,
-        spool: BlockSpool? = nil, known: KnownContents? = nil
+        spool: BlockSpool? = nil, known: KnownContents? = nil, raw: RawManifests? = nil
     ) async throws -> PreparedPlan {
         let state = try await store.environmentState()
         let storedPipelines = try await store.pipelines()
@@ -121,7 +142,7 @@ public struct PlanService: Sendable {
             state: state, manifests: manifests, manifestDigest: CanonicalManifests.digest(manifests),
             latestRevision: try await store.latestRevision(),
             knownBlockHashes: knownBlockHashes,
-            spool: spool)
+            spool: spool, raw: raw)
     }
 }
 

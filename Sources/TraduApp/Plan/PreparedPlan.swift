@@ -15,12 +15,28 @@ public struct PreparedPlan: Sendable {
     public var knownBlockHashes: Set<String>
     /// The records of new blocks, kept by the plan's read for the apply (nil for `tradu plan`).
     public var spool: BlockSpool?
+    /// The project's manifest files as compiled, recorded with the revision (its freight).
+    public var raw: RawManifests?
+    /// Set by a promotion: the freight it carries and where it came from.
+    public var release: ReleaseContext?
+
+    /// Dataset name → fingerprint of the records this plan read.
+    public var datasetFingerprints: [String: String] {
+        Dictionary(uniqueKeysWithValues: datasets.map { ($0.dataset.name, $0.recordsFingerprint) })
+    }
 
     /// The manifests differ from the last applied revision (a change that moves no block still records a
     /// revision, e.g. a new priority).
     public var manifestsChanged: Bool { latestRevision?.manifestDigest != manifestDigest }
 
-    public var hasChanges: Bool { blockPlan.hasChanges || manifestsChanged }
+    /// A promotion whose freight the environment does not run yet records a revision even when no block or
+    /// effective manifest changes, so history shows where the environment's freight came from.
+    public var freightChanged: Bool {
+        guard let release else { return false }
+        return latestRevision?.freight?.id != release.freight.id
+    }
+
+    public var hasChanges: Bool { blockPlan.hasChanges || manifestsChanged || freightChanged }
 
     /// Identity of the plan: the state it starts from, the manifests, and every change. Two plans with equal
     /// digests apply the same writes.

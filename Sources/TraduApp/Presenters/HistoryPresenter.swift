@@ -5,7 +5,8 @@ import TraduStore
 public enum HistoryPresenter {
     public static func text(_ revisions: [Revision], environment: String) -> String {
         guard !revisions.isEmpty else { return "No revision has been applied to \(environment)." }
-        var table = TextTable(["REV", "SERIAL", "APPLIED AT", "BY", "GIT", "MANIFESTS", "CHANGES", "MESSAGE"])
+        var table = TextTable(
+            ["REV", "SERIAL", "APPLIED AT", "BY", "GIT", "FREIGHT", "CHANGES", "ORIGIN", "MESSAGE"])
         for revision in revisions {
             let summary = revision.summary.flatMap { try? JSONText.parse($0, name: "summary") }?["plan"]
             func count(_ key: String) -> Int {
@@ -14,34 +15,49 @@ public enum HistoryPresenter {
             }
             table.append([
                 String(revision.number), revision.serial.map(String.init) ?? "-", revision.appliedAt,
-                revision.appliedBy, String((revision.gitCommit ?? "-").prefix(8)),
-                String(revision.manifestDigest.prefix(9)),
-                "+\(count("add")) ~\(count("reprocess")) -\(count("cancel"))",
+                revision.appliedBy, String((revision.gitCommit ?? "-").prefix(8)), revision.freight?.id ?? "-",
+                "+\(count("add")) ~\(count("reprocess")) -\(count("cancel"))", origin(revision),
                 revision.message ?? "",
             ])
         }
         return table.rendered
     }
 
+    /// "applied", "promoted from staging rev 3", or "rollback to rev 2".
+    static func origin(_ revision: Revision) -> String {
+        guard let text = revision.promotedFrom, let from = try? JSONText.parse(text, name: "promoted_from") else {
+            return "applied"
+        }
+        var number = "?"
+        if case .int(let value)? = from["revision"] { number = String(value) }
+        if from["rollback"] == .bool(true) { return "rollback to rev \(number)" }
+        var source = "?"
+        if case .string(let name)? = from["environment"] { source = name }
+        return "promoted from \(source) rev \(number)"
+    }
+
     public static func json(_ revisions: [Revision], environment: String) -> JSONValue {
         .object([
             ("formatVersion", .int(1)), ("environment", .string(environment)),
-            (
-                "revisions",
-                .array(
-                    revisions.map { revision in
-                        .object([
-                            ("number", .int(Int(revision.number))),
-                            ("serial", revision.serial.map { .int(Int($0)) } ?? .null),
-                            ("appliedAt", .string(revision.appliedAt)), ("appliedBy", .string(revision.appliedBy)),
-                            ("gitCommit", revision.gitCommit.map { .string($0) } ?? .null),
-                            ("manifestDigest", .string(revision.manifestDigest)),
-                            ("planDigest", revision.planDigest.map { .string($0) } ?? .null),
-                            ("message", revision.message.map { .string($0) } ?? .null),
-                            ("summary", revision.summary.flatMap { try? JSONText.parse($0, name: "summary") } ?? .null),
-                        ])
-                    })
-            ),
+            ("revisions", .array(revisions.map(json))),
         ])
+    }
+
+    static func json(_ revision: Revision) -> JSONValue {
+        func optional(_ text: String?) -> JSONValue { text.map { .string($0) } ?? .null }
+        func parsed(_ text: String?, _ name: String) -> JSONValue {
+            text.flatMap { try? JSONText.parse($0, name: name) } ?? .null
+        }
+        var members: [(String, JSONValue)] = [
+            ("number", .int(Int(revision.number))), ("serial", revision.serial.map { .int(Int($0)) } ?? .null),
+            ("appliedAt", .string(revision.appliedAt)), ("appliedBy", .string(revision.appliedBy)),
+            ("gitCommit", optional(revision.gitCommit)), ("manifestDigest", .string(revision.manifestDigest)),
+            ("planDigest", optional(revision.planDigest)), ("message", optional(revision.message)),
+        ]
+        members.append(("summary", parsed(revision.summary, "summary")))
+        members.append(("freight", optional(revision.freight?.id)))
+        members.append(("gitBranch", optional(revision.freight?.gitBranch)))
+        members.append(("promotedFrom", parsed(revision.promotedFrom, "promoted_from")))
+        return .object(members)
     }
 }

@@ -42,12 +42,18 @@ public struct PromotionEvidence: Sendable, Hashable {
     public var branch: BranchCheck
     /// Pipelines of the source with a canary rollout in progress or rolled back for this revision.
     public var unsettledRollouts: [String]
+    /// The environment promoted into and the freight, for the hints in gate details.
+    public var targetEnvironment: String
+    public var freightID: String
 
     public init(
         sourceEnvironment: String, totalBlocks: Int, completedBlocks: Int, failedBlocks: Int, activeBlocks: Int,
         blocksWithErrors: [String: Int] = [:], settledSeconds: Double?, approvals: [Approval] = [], promoter: String,
-        branch: BranchCheck = .noCommit, unsettledRollouts: [String] = []
+        branch: BranchCheck = .noCommit, unsettledRollouts: [String] = [], targetEnvironment: String = "TARGET",
+        freightID: String = "ID"
     ) {
+        self.targetEnvironment = targetEnvironment
+        self.freightID = freightID
         self.sourceEnvironment = sourceEnvironment
         self.totalBlocks = totalBlocks
         self.completedBlocks = completedBlocks
@@ -138,7 +144,9 @@ public enum PromotionGates {
                     "approved only by \(own.by), who is promoting: another identity must approve"
                     + " (or set promotion.allowSelfApproval)"
             } else {
-                detail = "no approval recorded: run `tradu approve --env TARGET --freight ID -m MSG`"
+                detail =
+                    "no approval recorded: run `tradu approve --env \(evidence.targetEnvironment)"
+                    + " --freight \(evidence.freightID) -m MSG`"
             }
             results.append(
                 GateResult(

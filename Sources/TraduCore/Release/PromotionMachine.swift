@@ -36,11 +36,15 @@ public struct PromotionChecks: Sendable, Hashable {
     public var gates: [GateResult]
     /// The source's latest revision when the promoted one is older: its blocks now show that one, not this.
     public var sourceMovedOnTo: Int64?
+    /// What the target's promotion policy itself refuses (no `promotion` block, another source), in words.
+    public var policyProblems: [String]
 
     public init(
         freightID: String, rejection: Rejection? = nil, staleDatasets: [String] = [],
-        parity: [ProcessingParity.Difference] = [], gates: [GateResult] = [], sourceMovedOnTo: Int64? = nil
+        parity: [ProcessingParity.Difference] = [], gates: [GateResult] = [], sourceMovedOnTo: Int64? = nil,
+        policyProblems: [String] = []
     ) {
+        self.policyProblems = policyProblems
         self.freightID = freightID
         self.rejection = rejection
         self.staleDatasets = staleDatasets
@@ -51,7 +55,7 @@ public struct PromotionChecks: Sendable, Hashable {
 
     /// Why the promotion may not apply, one sentence each; empty when it may.
     public var refusals: [String] {
-        var reasons: [String] = []
+        var reasons: [String] = policyProblems
         if let rejection {
             reasons.append(
                 "freight \(freightID) was rejected by \(rejection.by) at \(rejection.at): \(rejection.message)")
