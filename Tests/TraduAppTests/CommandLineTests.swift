@@ -22,12 +22,17 @@ import TraduTestSupport
         return bundle.appendingPathComponent("tradu").path
     }
 
-    static func run(_ arguments: [String], in directory: String, database: String) throws -> Run {
+    static func run(
+        _ arguments: [String], in directory: String, database: String, environment: [String: String] = [:]
+    ) throws -> Run {
         #expect(FileManager.default.isExecutableFile(atPath: binary), "build the tradu product first: swift build")
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = arguments + ["--database-url", database, "--log-level", "error"]
         process.currentDirectoryURL = URL(fileURLWithPath: directory)
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+        }
         let out = Pipe()
         let err = Pipe()
         process.standardOutput = out

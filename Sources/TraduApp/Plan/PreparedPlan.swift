@@ -31,9 +31,13 @@ public struct PreparedPlan: Sendable {
 
     /// A promotion whose freight the environment does not run yet records a revision even when no block or
     /// effective manifest changes, so history shows where the environment's freight came from.
+    ///
+    /// An apply records one too when only the raw manifests changed (say, prod's gates, or an override of another
+    /// environment): the project's freight is new, and only a recorded freight can be promoted.
     public var freightChanged: Bool {
-        guard let release else { return false }
-        return latestRevision?.freight?.id != release.freight.id
+        if let release { return latestRevision?.freight?.id != release.freight.id }
+        guard let raw else { return false }
+        return latestRevision?.freight?.rawDigest != raw.digest
     }
 
     public var hasChanges: Bool { blockPlan.hasChanges || manifestsChanged || freightChanged }
@@ -41,7 +45,7 @@ public struct PreparedPlan: Sendable {
     /// Identity of the plan: the state it starts from, the manifests, and every change. Two plans with equal
     /// digests apply the same writes.
     public var planDigest: String {
-        var text = "tradu-plan/v1\n\(state.lineage)\n\(state.serial)\n\(manifestDigest)\n"
+        var text = "tradu-plan/v1\n\(state.lineage)\n\(state.serial)\n\(manifestDigest)\n\(raw?.digest ?? "-")\n"
         for changes in blockPlan.pipelines {
             text += "pipeline \(changes.name) \(changes.desired?.spec.hash ?? "-")\n"
             for item in changes.additions { text += "+ \(item.id)\n" }

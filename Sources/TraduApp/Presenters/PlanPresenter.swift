@@ -41,6 +41,11 @@ public struct PlanPresenter: Sendable {
         if prepared.manifestsChanged && !prepared.blockPlan.hasBlockChanges {
             out.append("")
             out.append("No block changes; the manifests changed (see `tradu diff`): applying records a new revision.")
+        } else if prepared.freightChanged && !prepared.blockPlan.hasBlockChanges {
+            out.append("")
+            out.append(
+                "No block changes; the project's manifests changed outside this environment's effective specs:"
+                    + " applying records a new revision with the new freight.")
         }
         out.append("")
         out.append(summaryLine(prepared))

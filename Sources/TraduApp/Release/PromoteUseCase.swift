@@ -95,6 +95,7 @@ public struct PromoteUseCase: Sendable {
             datasetFingerprints: try Self.fingerprints(found.record.datasetFingerprints), gitCommit: found.gitCommit)
         let resolvedTarget = try planner.compile(raw, directory: request.directory, environment: request.target)
         var checks = PromotionChecks(freightID: found.record.id)
+        checks.freightCommit = found.gitCommit
         if let source = found.source {
             try evaluateSourceChecks(
                 &checks, request: request, source: source, raw: raw, target: resolvedTarget, freight: freight)
@@ -349,7 +350,9 @@ public struct PromoteUseCase: Sendable {
             verify: { prepared in
                 let stale = freight.staleDatasets(prepared.datasetFingerprints)
                 if !stale.isEmpty {
-                    throw TraduError.rejected(PromotionChecks(freightID: "", staleDatasets: stale).refusals[0])
+                    var checks = PromotionChecks(freightID: freight.id, staleDatasets: stale)
+                    checks.freightCommit = freight.gitCommit
+                    throw TraduError.rejected(checks.refusals[0])
                 }
             })
         do {

@@ -38,6 +38,8 @@ public struct PromotionChecks: Sendable, Hashable {
     public var sourceMovedOnTo: Int64?
     /// What the target's promotion policy itself refuses (no `promotion` block, another source), in words.
     public var policyProblems: [String]
+    /// The freight's git commit, to say which data it ran when the data on disk differs.
+    public var freightCommit: String?
 
     public init(
         freightID: String, rejection: Rejection? = nil, staleDatasets: [String] = [],
@@ -66,10 +68,14 @@ public struct PromotionChecks: Sendable, Hashable {
                     + " promote revision \(latest), or roll back to an earlier freight with --rollback")
         }
         if !staleDatasets.isEmpty {
+            let commit = freightCommit.map {
+                "; the freight ran the data of commit \($0.prefix(12)): check that commit out to promote it with its data,"
+                    + " or apply the change to the source first"
+            }
             reasons.append(
                 "the data on disk differs from what the freight ran: "
-                    + staleDatasets.map { "dataset '\($0)'" }.joined(separator: ", ")
-                    + " changed since; apply the change to the source first")
+                    + staleDatasets.map { "dataset '\($0)'" }.joined(separator: ", ") + " changed since"
+                    + (commit ?? "; apply the change to the source first"))
         }
         for difference in parity where !difference.allowed {
             if difference.field == "pipeline" {
