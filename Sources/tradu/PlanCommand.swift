@@ -27,11 +27,8 @@ struct PlanCommand: AsyncParsableCommand {
         let (resolver, logger) = global.bootstrap(command: "plan")
         let service = PlanService(resolver: resolver, logger: logger)
         let prepared = try await reporting {
-            let resolved = try service.compile(directory: manifests.directory, environment: environment.environment)
-            let datasets = try await service.readDatasets(resolved, progress: Progress.records)
-            return try await service.withStore(for: resolved) { store in
-                try await service.plan(resolved, datasets: datasets, directory: manifests.directory, store: store)
-            }
+            try await service.prepare(
+                directory: manifests.directory, environment: environment.environment, progress: Progress.records)
         }
         Progress.clear()
         let presenter = PlanPresenter(listLimit: listLimit)

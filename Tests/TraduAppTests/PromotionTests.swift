@@ -8,7 +8,7 @@ import TraduTestSupport
 /// `tradu promote` end to end: real `tradu` processes against a real PostgreSQL, staging and prod as two schemas
 /// of one database, a local `command` engine. Every refusal exits 3, names its cause, and changes nothing in prod
 /// but its own `Refused` record.
-@Suite struct PromotionTests {
+@Suite(.serialized) struct PromotionTests {
     /// A project with staging (applied directly) and prod (promoted from staging through `promotion`).
     struct Project {
         let root: String

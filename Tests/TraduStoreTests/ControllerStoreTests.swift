@@ -226,8 +226,30 @@ import TraduPostgres
         #expect(statuses.map(\.pipeline) == ["a", "b"])
         #expect(statuses[1].counts == "{\"completed\": 1}")
         #expect(statuses[1].observedGeneration == 3)
-        #expect(statuses[0].conditions == "[{\"type\": \"Ready\"}]")
+        #expect(statuses[0].conditions.hasPrefix("[{\"type\": \"Ready\", \"lastTransitionTime\": \"20"))
         #expect(statuses.allSatisfy { $0.updatedAt != nil })
+    }
+
+    /// A condition keeps its `lastTransitionTime` while its status holds, and takes a new one when it changes.
+    @Test func conditionsRecordTheirTransitionTime() async throws {
+        let store = try await StoreFixtures.freshStore()
+        func write(_ status: String) async throws {
+            try await store.writeStatus([
+                PipelineStatusRow(
+                    pipeline: "p", counts: "{}", conditions: "[{\"type\": \"Ready\", \"status\": \"\(status)\"}]",
+                    observedGeneration: 1)
+            ])
+        }
+        try await write("False")
+        try await store.connection.query(
+            "UPDATE pipeline_status SET conditions = jsonb_set(conditions, '{0,lastTransitionTime}', '\"2000-01-01T00:00:00Z\"')"
+        )
+        try await write("False")
+        let held = try await store.statuses()[0].conditions
+        #expect(held.contains("2000-01-01T00:00:00Z"), "an unchanged status keeps its time: \(held)")
+        try await write("True")
+        let changed = try await store.statuses()[0].conditions
+        #expect(!changed.contains("2000-01-01T00:00:00Z") && changed.contains("lastTransitionTime"), "\(changed)")
     }
 
     /// `tradu run` ends when this says no block is active: every active state must count, and a state held only

@@ -33,8 +33,8 @@ import TraduTestSupport
         #expect(
             tables.map { $0["table_name"] } == [
                 "block_contents", "block_events", "blocks", "controller_lease", "environment_lock", "environment_state",
-                "instances", "pipeline_status", "pipelines", "results", "revisions", "schema_migrations",
-                "sink_deliveries", "translation_memory",
+                "freight_verdicts", "instances", "pipeline_status", "pipelines", "promotions", "results", "revisions",
+                "schema_migrations", "sink_deliveries", "translation_memory",
             ])
     }
 

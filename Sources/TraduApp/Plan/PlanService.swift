@@ -95,10 +95,10 @@ public struct PlanService: Sendable {
     public func prepare(directory: String, environment: String, progress: @escaping (String, Int) -> Void)
         async throws -> PreparedPlan
     {
-        let resolved = try compile(directory: directory, environment: environment)
+        let (resolved, raw) = try compileProject(directory: directory, environment: environment)
         let datasets = try await readDatasets(resolved, progress: progress)
         return try await withStore(for: resolved) { store in
-            try await plan(resolved, datasets: datasets, directory: directory, store: store)
+            try await plan(resolved, datasets: datasets, directory: directory, store: store, raw: raw)
         }
     }
 
