@@ -45,6 +45,20 @@ struct Subprocess: Sendable {
         }
     }
 
+    /// Every descriptor above stderr is closed in the child, so a server it starts never holds one of ours: a
+    /// pipe this process inherited without close-on-exec (from a CI runner, a test harness) would otherwise stay
+    /// open for the server's whole life, and whoever reads that pipe to its end would wait for it forever.
+    ///
+    /// glibc 2.34+ has `posix_spawn_file_actions_addclosefrom_np`; it is looked up at run time because the Glibc
+    /// module does not export it.
+    private static func closeInheritedDescriptors(_ actions: inout posix_spawn_file_actions_t) {
+        typealias CloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addclosefrom_np")
+        else { return }
+        let closeFrom = unsafeBitCast(symbol, to: CloseFrom.self)
+        _ = closeFrom(&actions, 3)
+    }
+
     func runBlocking() throws -> Outcome {
         var template = Array("/tmp/tradu-output-XXXXXX".utf8CString)
         let outputFD = template.withUnsafeMutableBufferPointer { buffer in
@@ -63,6 +77,7 @@ struct Subprocess: Sendable {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_adddup2(&actions, outputFD, 1)
         posix_spawn_file_actions_adddup2(&actions, outputFD, 2)
+        Self.closeInheritedDescriptors(&actions)
 
         // The child (and a server it may start) gets default signal handling and an empty signal mask,
         // whatever this process has set up.

@@ -15,7 +15,7 @@ struct GlobalOptions: ParsableArguments {
 
     @Option(
         help:
-            "Log level: trace, debug, info, notice, warning, error, critical (default: warning on a terminal, info otherwise)."
+            "Log level: trace, debug, info, notice, warning, error, critical (default: $TRADU_LOG_LEVEL, else warning on a terminal, info otherwise)."
     )
     var logLevel: LogLevelOption?
 
@@ -25,7 +25,9 @@ struct GlobalOptions: ParsableArguments {
         let format: StructuredLogHandler.Format =
             logFormat?.format ?? (Console.isStandardErrorTerminal ? .text : .json)
         // On a terminal, people read progress and results; info lines are for log pipelines.
-        let level = logLevel?.level ?? (Console.isStandardErrorTerminal ? .warning : .info)
+        let level =
+            logLevel?.level ?? environment["TRADU_LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0) }
+            ?? (Console.isStandardErrorTerminal ? .warning : .info)
         LoggingSystem.bootstrap { label in StructuredLogHandler(label: label, format: format, level: level) }
         TraduMetrics.bootstrap()
         var logger = Logger(label: "tradu")

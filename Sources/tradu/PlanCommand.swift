@@ -17,8 +17,12 @@ struct PlanCommand: AsyncParsableCommand {
     @Option(help: "Save the plan to this file for `tradu apply FILE`.")
     var out: String?
 
-    @Option(name: [.customShort("o"), .customLong("output")], help: "text or json.")
-    var output: OutputFormat = .text
+    @Option(
+        name: [.customShort("o"), .customLong("output")], help: "text, json, or markdown (a pull-request comment).")
+    var output: PlanOutputFormat = .text
+
+    @Option(help: "With -o markdown: the artifact a truncated comment points to (default: the --out file).")
+    var artifact: String?
 
     @Option(help: "Changes listed per pipeline and kind of change (the rest is counted).")
     var listLimit = 10
@@ -35,6 +39,9 @@ struct PlanCommand: AsyncParsableCommand {
         switch output {
         case .json: Console.out(presenter.json(prepared).encoded(pretty: true))
         case .text: Console.out(presenter.text(prepared))
+        case .markdown:
+            Console.out(
+                String(PlanMarkdown(listLimit: listLimit, artifact: artifact ?? out).render(prepared).dropLast()))
         }
         if prepared.blockPlan.isMassCancel {
             Console.error(
@@ -47,4 +54,11 @@ struct PlanCommand: AsyncParsableCommand {
         }
         try detailed.exit(hasChanges: prepared.hasChanges)
     }
+}
+
+/// `tradu plan -o`: the formats of every command, and markdown for pull-request comments.
+enum PlanOutputFormat: String, ExpressibleByArgument, CaseIterable {
+    case text
+    case json
+    case markdown
 }
