@@ -128,7 +128,7 @@ struct WorkerCommand: AsyncParsableCommand {
 
     func run() async throws {
         let settings = WorkerSettings(concurrency: run.concurrency, shutdownGrace: run.grace)
-        try await process.serve(role: "worker", metricsAddr: run.metricsAddr) { target, logger, shutdown in
+        try await process.serve(role: "worker", metricsAddr: run.metricsAddr) { target, _, logger, shutdown in
             try await Worker(
                 settings: settings, environment: target.environment.name, variables: ProcessEnvironment.snapshot,
                 logger: logger, shutdown: shutdown, openStore: target.storeFactory(logger: logger)
@@ -150,12 +150,30 @@ struct ControllerCommand: AsyncParsableCommand {
     @Option(help: "Serve /metrics, /healthz and /readyz on HOST:PORT (e.g. 127.0.0.1:9464; port 0: any free port).")
     var metricsAddr: String?
 
+    @Option(
+        help:
+            "How often the leader tries auto-promotion, when the environment's promotion.auto is on (it reads the datasets under -f)."
+    )
+    var autoPromoteEvery = "30s"
+
+    func validate() throws {
+        guard DurationValue(parsing: autoPromoteEvery) != nil else {
+            throw ValidationError("--auto-promote-every: invalid duration; \(DurationValue.syntaxHint)")
+        }
+    }
+
     func run() async throws {
         let settings = ControllerSettings(leaderLease: DurationValue(parsing: leaderLease)?.duration ?? .seconds(10))
-        try await process.serve(role: "controller", metricsAddr: metricsAddr) { target, logger, shutdown in
+        let interval = DurationValue(parsing: autoPromoteEvery)!.duration
+        let directory = process.manifests.directory
+        try await process.serve(role: "controller", metricsAddr: metricsAddr) { target, resolver, logger, shutdown in
+            let promotion = AutoPromotion(
+                useCase: PromoteUseCase(
+                    planner: PlanService(resolver: resolver, logger: logger), applier: ApplyService(logger: logger)),
+                directory: directory, target: target.environment.name, interval: interval)
             try await Controller(
                 settings: settings, environment: target.environment.name, logger: logger, shutdown: shutdown,
-                openStore: target.storeFactory(logger: logger)
+                openStore: target.storeFactory(logger: logger), autoPromotion: promotion
             ).run()
         }
     }
@@ -171,7 +189,7 @@ struct ProcessOptions: ParsableArguments {
     /// Runs `body` until SIGTERM or SIGINT, with `/metrics`, `/healthz` and `/readyz` on `metricsAddr`.
     func serve(
         role: String, metricsAddr: String?,
-        _ body: (EnvironmentTarget, Logger, ShutdownSignal) async throws -> Void
+        _ body: (EnvironmentTarget, DatabaseResolver, Logger, ShutdownSignal) async throws -> Void
     ) async throws {
         let (resolver, logger) = global.bootstrap(command: role)
         let target = try await reporting {
@@ -188,7 +206,7 @@ struct ProcessOptions: ParsableArguments {
                     logger: logger, openStore: target.storeFactory(logger: logger))
             }
         }
-        try await reporting { try await body(target, logger, shutdown) }
+        try await reporting { try await body(target, resolver, logger, shutdown) }
         await ops?.stop()
     }
 }

@@ -13,10 +13,15 @@ import TraduTestSupport
     struct Project {
         let root: String
         let database: String
+        /// Staging's own database (`databaseFrom: {env: STAGING_DATABASE_URL}`), when it has one.
+        var stagingDatabase: String?
 
-        static func make(promotion: String = "{from: staging}", prodOverrides: String = "[]") async throws -> Project {
+        static func make(
+            promotion: String = "{from: staging}", prodOverrides: String = "[]", stagingOwnDatabase: Bool = false
+        ) async throws -> Project {
             let root = TestPostgres.makeTemporaryDirectory()
-            let project = Project(root: root, database: try await TestPostgres.shared.freshDatabase())
+            var project = Project(root: root, database: try await TestPostgres.shared.freshDatabase())
+            if stagingOwnDatabase { project.stagingDatabase = try await TestPostgres.shared.freshDatabase() }
             try FileManager.default.createDirectory(
                 atPath: root + "/manifests/data", withIntermediateDirectories: true)
             try project.writeDocuments(count: 30)
@@ -34,11 +39,12 @@ import TraduTestSupport
         }
 
         func writeManifests(promotion: String, prodOverrides: String = "[]", prompt: String = "Translate.") throws {
+            let stagingSpec = stagingDatabase == nil ? "{}" : "{databaseFrom: {env: STAGING_DATABASE_URL}}"
             let text = """
                 apiVersion: tradu/v1
                 kind: Environment
                 metadata: {name: staging}
-                spec: {}
+                spec: \(stagingSpec)
                 ---
                 apiVersion: tradu/v1
                 kind: Environment
@@ -72,7 +78,13 @@ import TraduTestSupport
 
         @discardableResult
         func tradu(_ arguments: [String], actor: String = "ci") throws -> CommandLineTests.Run {
-            try CommandLineTests.run(arguments, in: root, database: database, environment: ["TRADU_ACTOR": actor])
+            try CommandLineTests.run(arguments, in: root, database: database, environment: variables(actor: actor))
+        }
+
+        func variables(actor: String) -> [String: String] {
+            var variables = ["TRADU_ACTOR": actor]
+            if let stagingDatabase { variables["STAGING_DATABASE_URL"] = stagingDatabase }
+            return variables
         }
 
         /// Applies the manifests to staging and runs it until every block is final.
@@ -84,14 +96,27 @@ import TraduTestSupport
         }
 
         func latestFreight(_ environment: String) throws -> String {
+            try #require(try currentFreight(environment))
+        }
+
+        /// The freight of the environment's latest revision, nil before its first.
+        func currentFreight(_ environment: String) throws -> String? {
             let history = try tradu(["history", "-e", environment, "-o", "json"])
             let json = try JSONSerialization.jsonObject(with: Data(history.stdout.utf8)) as? [String: Any]
             let revisions = json?["revisions"] as? [[String: Any]] ?? []
-            return try #require(revisions.first?["freight"] as? String)
+            return revisions.first?["freight"] as? String
         }
 
         func store(_ environment: String) async throws -> Store {
-            try await Store.open(url: database, schema: EnvironmentSchema(environment: environment))
+            let url = environment == "staging" ? stagingDatabase ?? database : database
+            return try await Store.open(url: url, schema: EnvironmentSchema(environment: environment))
+        }
+
+        /// `tradu controller -e prod`, promoting by itself every second when the manifests say so.
+        func prodController() throws -> TraduProcess {
+            try TraduProcess(
+                ["controller", "-e", "prod", "--auto-promote-every", "1s"],
+                in: TestProject(root: root, databaseURL: database), environment: variables(actor: "unused"))
         }
 
         /// Nothing was applied to prod: no revision, no block.
@@ -302,5 +327,52 @@ import TraduTestSupport
             ["promote", "--to", "prod", "--freight", "0123456789ab", "--rollback", "-m", "x", "--auto-approve"])
         #expect(never.status == 3)
         #expect(never.stderr.contains("prod never ran freight 0123456789ab"))
+    }
+
+    /// Auto-promotion, with the source in the same database (another schema) and in a database of its own.
+    @Test(arguments: [false, true])
+    func theControllerPromotesByItselfAndRespectsAHold(stagingOwnDatabase: Bool) async throws {
+        let project = try await Project.make(
+            promotion: "{from: staging, auto: true}", stagingOwnDatabase: stagingOwnDatabase)
+        try project.stagingRuns()
+        let first = try project.latestFreight("staging")
+        let controller = try project.prodController()
+        defer { controller.kill9() }
+        try await eventually("the controller promotes staging's freight") {
+            (try? project.currentFreight("prod")) == first
+        }
+        let record = try #require(try await project.promotions().first)
+        #expect(record.automatic)
+        #expect(record.requestedBy.hasPrefix("controller:"))
+        #expect(record.phase == "Succeeded")
+
+        try project.writeManifests(promotion: "{from: staging, auto: true}", prompt: "Translate carefully.")
+        try project.stagingRuns()
+        let second = try project.latestFreight("staging")
+        try await eventually("the controller promotes the new freight") {
+            (try? project.currentFreight("prod")) == second
+        }
+
+        // A person rolls back: the controller holds, and does not put the newer freight back.
+        let rollback = try project.tradu(
+            ["promote", "--to", "prod", "--freight", first, "--rollback", "-m", "regression", "--auto-approve"])
+        #expect(rollback.status == 0, "\(rollback.stderr)")
+        try await eventually("the controller notices the hold") {
+            controller.log.contains("auto-promotion held by a manual rollback")
+        }
+        #expect(try project.latestFreight("prod") == first, "held: the rollback stays")
+        let resume = try project.tradu(["promote", "--to", "prod", "--resume-auto"])
+        #expect(resume.stdout.contains("Auto-promotion of prod resumed"))
+        try await eventually("promoting again once resumed") {
+            (try? project.currentFreight("prod")) == second
+        }
+        if stagingOwnDatabase {
+            // Staging's database holds only staging's schema: the controller wrote nothing there.
+            let staging = try await project.store("staging")
+            let schemas = try await staging.connection.query(
+                "SELECT nspname FROM pg_namespace WHERE nspname LIKE 'tradu_%' ORDER BY 1")
+            #expect(schemas.map { $0["nspname"] } == ["tradu_staging"])
+            await staging.close()
+        }
     }
 }

@@ -21,11 +21,15 @@ public final class Controller: Sendable {
     let webhooks: WebhookDeliverer
     /// Whether this controller leads, as of its last cycle: the webhook task delivers only then.
     private let leading = Mutex(false)
+    /// Promotes into this environment by itself while leading, when its manifests turn it on.
+    let autoPromotion: AutoPromotion?
 
     public init(
         identity: InstanceIdentity = .make(role: "controller"), settings: ControllerSettings = ControllerSettings(),
-        environment: String, logger: Logger, shutdown: ShutdownSignal, openStore: @escaping Worker.StoreFactory
+        environment: String, logger: Logger, shutdown: ShutdownSignal, openStore: @escaping Worker.StoreFactory,
+        autoPromotion: AutoPromotion? = nil
     ) {
+        self.autoPromotion = autoPromotion
         self.identity = identity
         self.settings = settings
         self.environment = environment
@@ -56,6 +60,7 @@ public final class Controller: Sendable {
         logger.info("controller started")
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await self.deliverWebhooks() }
+            if let autoPromotion { group.addTask { await self.autoPromote(autoPromotion) } }
             defer { group.cancelAll() }
             try await reconcileLoop(store)
         }
@@ -140,6 +145,40 @@ public final class Controller: Sendable {
             _ = try? await store.waitForWakeup(timeout: .zero)
             let remaining = result.requeueAfter - (ContinuousClock.now - started)
             if remaining > .zero { try? await Task.sleep(for: remaining) }
+        }
+    }
+
+    /// Auto-promotion while this controller leads, beside the cycle like webhooks: a promotion reads datasets and
+    /// takes the environment lock, and must never hold up the lease renewal. Only changes of outcome are logged.
+    private func autoPromote(_ promotion: AutoPromotion) async {
+        var last: AutoPromotion.Outcome?
+        while !shutdown.isRequested, !Task.isCancelled {
+            try? await Task.sleep(for: promotion.interval)
+            guard leading.withLock({ $0 }), !shutdown.isRequested else { continue }
+            do {
+                let outcome = try await promotion.attempt(actor: "controller:\(identity.id)")
+                if outcome != last { logAutoPromotion(outcome) }
+                last = outcome
+            } catch {
+                logger.warning("auto-promotion failed; retrying", metadata: ["error": "\(error)"])
+                last = nil
+            }
+        }
+    }
+
+    private func logAutoPromotion(_ outcome: AutoPromotion.Outcome) {
+        switch outcome {
+        case .off: logger.debug("auto-promotion is off for this environment")
+        case .held(let by, let freight):
+            logger.info(
+                "auto-promotion held by a manual rollback; `tradu promote --resume-auto` lifts it",
+                metadata: ["held_by": "\(by)", "freight": "\(freight)"])
+        case .upToDate: logger.info("auto-promotion: the source's latest freight already runs here")
+        case .waiting(let reasons):
+            logger.info(
+                "auto-promotion waiting for its gates", metadata: ["reasons": "\(reasons.joined(separator: "; "))"])
+        case .promoted(let revision):
+            logger.notice("auto-promotion applied", metadata: ["revision": "\(revision.map(String.init) ?? "-")"])
         }
     }
 
