@@ -125,8 +125,8 @@ public enum PromotionGates {
                 let left = required - settled
                 results.append(
                     GateResult(
-                        gate: "minSoak", passed: left <= 0, measured: "\(clock(settled)) since settled",
-                        limit: "≥ \(soak)", detail: left > 0 ? "\(clock(left)) left" : ""))
+                        gate: "minSoak", passed: left <= 0, measured: "\(clock(settled, .down)) since settled",
+                        limit: "≥ \(soak)", detail: left > 0 ? "\(clock(left, .up)) left" : ""))
             } else {
                 results.append(
                     GateResult(
@@ -188,9 +188,9 @@ public enum PromotionGates {
         return tenths == tenths.rounded() ? "\(Int(tenths))%" : "\(tenths)%"
     }
 
-    /// `1h02m03s`, `4m05s`, `12s`.
-    static func clock(_ seconds: Double) -> String {
-        let total = Int(seconds.rounded(.up))
+    /// `1h02m03s`, `4m05s`, `12s`: elapsed times round down, times left round up.
+    static func clock(_ seconds: Double, _ rounding: FloatingPointRoundingRule) -> String {
+        let total = Int(seconds.rounded(rounding))
         let (h, m, s) = (total / 3600, total / 60 % 60, total % 60)
         func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
         if h > 0 { return "\(h)h\(two(m))m\(two(s))s" }
