@@ -344,7 +344,8 @@ public struct PromoteUseCase: Sendable {
                 message: request.message
                     ?? (evaluation.rollback
                         ? "rollback to freight \(evaluation.freightID)"
-                        : "promoted from \(evaluation.source ?? "?") rev \(evaluation.sourceRevision ?? 0)"),
+                        : "promoted from \(evaluation.source ?? "?") rev \(evaluation.sourceRevision ?? 0)"
+                            + " (freight \(evaluation.freightID))"),
                 allowMassCancel: true, appliedBy: request.actor),
             compiled: (resolved, raw), release: release,
             verify: { prepared in
