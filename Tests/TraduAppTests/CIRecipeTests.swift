@@ -94,31 +94,15 @@ import TraduTestSupport
         func shell(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws
             -> CommandLineTests.Run
         {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: executable)
-            process.arguments = arguments
-            process.currentDirectoryURL = URL(fileURLWithPath: root)
             var variables = ProcessInfo.processInfo.environment
             variables["TRADU"] = CommandLineTests.binary
             variables["TRADU_HOME"] = home
             variables["TRADU_LOG_LEVEL"] = "error"
-            variables.removeValue(forKey: "TRADU_DATABASE_URL")
-            for name in ["GITHUB_REF_NAME", "CI_COMMIT_BRANCH", "TRADU_GIT_BRANCH"] {
+            for name in ["TRADU_DATABASE_URL", "GITHUB_REF_NAME", "CI_COMMIT_BRANCH", "TRADU_GIT_BRANCH"] {
                 variables.removeValue(forKey: name)
             }
-            process.environment = variables.merging(environment) { _, new in new }
-            let out = Pipe()
-            let err = Pipe()
-            process.standardOutput = out
-            process.standardError = err
-            process.standardInput = FileHandle.nullDevice
-            try process.run()
-            let stdout = out.fileHandleForReading.readDataToEndOfFile()
-            let stderr = err.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            return CommandLineTests.Run(
-                status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-                stderr: String(decoding: stderr, as: UTF8.self))
+            return try CommandLineTests.execute(
+                executable, arguments, in: root, environment: variables.merging(environment) { _, new in new })
         }
 
         func read(_ path: String) -> String {

@@ -26,13 +26,22 @@ import TraduTestSupport
         _ arguments: [String], in directory: String, database: String, environment: [String: String] = [:]
     ) throws -> Run {
         #expect(FileManager.default.isExecutableFile(atPath: binary), "build the tradu product first: swift build")
+        return try execute(
+            binary, arguments + ["--database-url", database, "--log-level", "error"], in: directory,
+            environment: ProcessInfo.processInfo.environment.merging(environment) { _, new in new })
+    }
+
+    /// Runs `executable` to its end in `directory` with exactly `environment`, output captured.
+    static func execute(
+        _ executable: String, _ arguments: [String], in directory: String, environment: [String: String]
+    )
+        throws -> Run
+    {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = arguments + ["--database-url", database, "--log-level", "error"]
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
         process.currentDirectoryURL = URL(fileURLWithPath: directory)
-        if !environment.isEmpty {
-            process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
-        }
+        process.environment = environment
         let out = Pipe()
         let err = Pipe()
         process.standardOutput = out

@@ -1,17 +1,21 @@
+/// A decision someone recorded about a freight (an approval, a rejection): who, when (RFC 3339), and why.
+public struct SignedNote: Sendable, Hashable {
+    public var by: String
+    public var at: String
+    public var message: String
+
+    public init(by: String, at: String, message: String) {
+        self.by = by
+        self.at = at
+        self.message = message
+    }
+}
+
 /// What the source environment shows for the revision being promoted, measured by the application layer and
 /// judged here without I/O.
 public struct PromotionEvidence: Sendable, Hashable {
-    public struct Approval: Sendable, Hashable {
-        public var by: String
-        public var at: String
-        public var message: String
-
-        public init(by: String, at: String, message: String) {
-            self.by = by
-            self.at = at
-            self.message = message
-        }
-    }
+    /// An approval recorded in the target for this freight.
+    public typealias Approval = SignedNote
 
     /// Where the freight's git commit stands against `allowedBranches`.
     public enum BranchCheck: Sendable, Hashable {

@@ -15,17 +15,8 @@ public enum PromotionPhase: String, Sendable, Hashable, CaseIterable {
 
 /// Everything checked before a promotion may apply, gathered by the application layer.
 public struct PromotionChecks: Sendable, Hashable {
-    public struct Rejection: Sendable, Hashable {
-        public var by: String
-        public var at: String
-        public var message: String
-
-        public init(by: String, at: String, message: String) {
-            self.by = by
-            self.at = at
-            self.message = message
-        }
-    }
+    /// The freight's standing rejection.
+    public typealias Rejection = SignedNote
 
     public var freightID: String
     public var rejection: Rejection?
