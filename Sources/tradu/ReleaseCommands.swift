@@ -14,19 +14,26 @@ struct ApproveCommand: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
     @OptionGroup var manifests: ManifestOptions
     @OptionGroup var environment: EnvironmentOption
-    @Option(help: "The freight to approve (see `tradu history` or `tradu promote --dry-run`).") var freight: String
+    @Option(help: "The freight to approve (see `tradu history` or `tradu promote --dry-run`).") var freight: String?
+    @Option(help: "Or: the revision of the source environment whose freight to approve.") var revision: Int64?
     @Option(name: [.customShort("m"), .customLong("message")], help: "Why; recorded with the approval.")
     var message: String
+
+    func validate() throws {
+        guard (freight == nil) != (revision == nil) else {
+            throw ValidationError("name what to approve: --freight ID or --revision N (of the source), one of them")
+        }
+    }
 
     func run() async throws {
         let (resolver, logger) = global.bootstrap(command: "approve")
         let service = ReleaseService(directory: manifests.directory, resolver: resolver, logger: logger)
         let actor = Actor.current
-        try await reporting {
-            try await service.approve(
-                environment: environment.environment, freight: freight, message: message, by: actor)
+        let subject: ReleaseService.Subject = freight.map { .freight($0) } ?? .sourceRevision(revision!)
+        let approved = try await reporting {
+            try await service.approve(environment: environment.environment, subject, message: message, by: actor)
         }
-        Console.out("Approved freight \(freight) for \(environment.environment) as \(actor).")
+        Console.out("Approved freight \(approved) for \(environment.environment) as \(actor).")
     }
 }
 

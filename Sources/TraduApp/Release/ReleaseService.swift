@@ -20,21 +20,49 @@ public struct ReleaseService: Sendable {
         self.logger = logger
     }
 
-    /// Records an approval of `freight` for promotions into `environment`. The freight must be known to the
-    /// environment it is promoted from (a mistyped id is an error, not an approval of nothing).
-    public func approve(environment: String, freight: String, message: String, by actor: String) async throws {
+    /// What an approval names: a freight, or the source's revision that ran it.
+    public enum Subject: Sendable {
+        case freight(String)
+        case sourceRevision(Int64)
+    }
+
+    /// Records an approval for promotions into `environment`. The freight must be known to the environment it is
+    /// promoted from (a mistyped id is an error, not an approval of nothing). Returns the freight approved.
+    @discardableResult
+    public func approve(environment: String, _ subject: Subject, message: String, by actor: String) async throws
+        -> String
+    {
         let target = try await EnvironmentTarget.resolve(
             directory: directory, environment: environment, resolver: resolver, logger: logger)
+        var freight: String?
+        if case .freight(let id) = subject { freight = id }
         if let source = try await sourceOf(environment) {
-            let known = try await withStore(source) { try await $0.revisions(freight: freight) }
-            guard !known.isEmpty else {
-                throw TraduError.configuration(
-                    "\(source.environment.name) never ran freight \(freight): nothing to approve for \(environment)")
+            let name = source.environment.name
+            freight = try await withStore(source) { store in
+                switch subject {
+                case .freight(let id):
+                    guard !(try await store.revisions(freight: id)).isEmpty else {
+                        throw TraduError.configuration(
+                            "\(name) never ran freight \(id): nothing to approve for \(environment)")
+                    }
+                    return id
+                case .sourceRevision(let number):
+                    guard let revision = try await store.revision(number), let id = revision.freight?.id else {
+                        throw TraduError.configuration(
+                            "\(name) has no revision \(number) with a freight: nothing to approve for \(environment)")
+                    }
+                    return id
+                }
             }
+        }
+        guard let freight else {
+            throw TraduError.configuration(
+                "environment '\(environment)' has no promotion block: approve a freight by --freight ID")
         }
         try await withStore(target) {
             try await $0.recordVerdict(freight: freight, .approved, by: actor, message: message)
         }
+        return freight
     }
 
     /// Marks `freight` rejected (or, with `unreject`, withdraws that) in every given environment: no environment
