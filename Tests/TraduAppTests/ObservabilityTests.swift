@@ -141,8 +141,11 @@ import TraduTestSupport
     @Test func traceShowsARetriedBlockAcrossTwoWorkers() async throws {
         let marker = FileManager.default.temporaryDirectory.appendingPathComponent("tradu-trace-\(UUID())").path
         FileManager.default.createFile(atPath: marker, contents: nil)
+        // Backoffs of 2 s then 4 s: the test sees the block waiting after its second failure, even on a loaded
+        // machine that polls slowly, before a third attempt could start.
         let project = try await TestProject.runtime(
-            documents: 1, maxRecords: 1, maxAttempts: 5, extraArguments: ["--fail-marker", marker])
+            documents: 1, maxRecords: 1, maxAttempts: 5, extraArguments: ["--fail-marker", marker],
+            initialBackoff: "2s", maxBackoff: "10s")
         try await project.apply()
         let controller = try TraduProcess(["controller", "-e", "dev"], in: project)
         let first = try TraduProcess(["worker", "-e", "dev", "--concurrency", "1"], in: project)

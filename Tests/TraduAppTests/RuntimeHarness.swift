@@ -113,7 +113,8 @@ extension TestProject {
     static func runtime(
         documents: Int = 20, maxRecords: Int = 5, sleep: Double = 0, engine: String? = nil, maxAttempts: Int = 3,
         retryOn: String = "[capacity, dependency, infrastructure]", extraArguments: [String] = [],
-        sinks: String? = nil, pipelineConcurrency: Int? = nil, database: String? = nil
+        sinks: String? = nil, pipelineConcurrency: Int? = nil, database: String? = nil,
+        initialBackoff: String = "100ms", maxBackoff: String = "1s"
     ) async throws -> TestProject {
         let project = try await TestProject.make(documents: documents, database: database)
         let arguments = (["python3", slowTranslator, "--sleep", "\(sleep)"] + extraArguments)
@@ -144,7 +145,7 @@ extension TestProject {
             metadata: {name: quick}
             spec:
               maxAttempts: \(maxAttempts)
-              backoff: {initial: 100ms, multiplier: 2, max: 1s, jitter: 0}
+              backoff: {initial: \(initialBackoff), multiplier: 2, max: \(maxBackoff), jitter: 0}
               retryOn: \(retryOn)
             ---
             apiVersion: tradu/v1
