@@ -13,7 +13,8 @@ import TraduTestSupport
     }
 
     @Test func metricsMoveDuringARunAndHealthEndpointsAnswer() async throws {
-        let project = try await TestProject.runtime(documents: 40, maxRecords: 1, sleep: 0.2)
+        // Long enough (40 blocks of 0.5 s) that the run is still going while a loaded machine scrapes and probes.
+        let project = try await TestProject.runtime(documents: 40, maxRecords: 1, sleep: 0.5)
         let run = try TraduProcess(["up", "-e", "dev", "--metrics-addr", "127.0.0.1:0"], in: project)
         let base = try await run.opsBaseURL()
         var scraped = ""
