@@ -174,8 +174,8 @@ public struct PromoteUseCase: Sendable {
         }
         guard let sourceName = request.source ?? target.environment.promotion?.from else {
             throw TraduError.rejected(
-                "environment '\(request.target)' has no promotion block: it takes no promotions (name a source with"
-                    + " --from only if its manifests declare promotion.from)")
+                "environment '\(request.target)' has no promotion block: it takes changes through `tradu apply`, not"
+                    + " promotions (give it `promotion: {from: SOURCE}` to promote into it)")
         }
         let sourceLocation = try await EnvironmentTarget.resolve(
             directory: request.directory, environment: sourceName, resolver: planner.resolver, logger: logger)
@@ -194,7 +194,7 @@ public struct PromoteUseCase: Sendable {
             guard let revision else {
                 let what =
                     request.sourceRevision.map { "revision \($0)" } ?? request.freight.map { "freight \($0)" }
-                    ?? "an applied revision"
+                    ?? "applied revision"
                 throw TraduError.rejected("\(sourceName) has no \(what): nothing to promote")
             }
             guard let record = revision.freight else {
