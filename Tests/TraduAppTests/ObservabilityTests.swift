@@ -21,8 +21,10 @@ import TraduTestSupport
         try await eventually("completions are counted on /metrics") {
             guard let response = await Self.get(base + "/metrics") else { return false }
             scraped = response.bodyText
-            return scraped.contains("tradu_blocks_completed_total{")
+            // The series exists from the worker's start, at 0 (CounterSeries); wait for it to rise.
+            return Self.value(of: "tradu_blocks_completed_total", in: scraped) > 0
         }
+        #expect(scraped.contains(#"tradu_blocks_dead_lettered_total{env="dev",pipeline="translate"} 0"#))
         #expect(scraped.contains("tradu_stage_processing_seconds_bucket{"))
         #expect(scraped.contains("tradu_documents_planned_total{dataset=\"docs\"}"))
         #expect(await Self.get(base + "/healthz")?.status == 200)

@@ -24,6 +24,11 @@ public enum TraduMetrics {
         Counter(label: name, dimensions: dimensions).increment(by: value)
     }
 
+    /// Creates the series at 0 (see `CounterSeries`).
+    static func declareCounter(_ name: String, _ dimensions: [(String, String)]) {
+        Counter(label: name, dimensions: dimensions).increment(by: 0)
+    }
+
     static func time(_ name: String, seconds: Double, _ dimensions: [(String, String)]) {
         Timer(label: name, dimensions: dimensions).recordNanoseconds(Int64(max(0, seconds) * 1e9))
     }

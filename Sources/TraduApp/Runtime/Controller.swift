@@ -57,6 +57,8 @@ public final class Controller: Sendable {
             return store
         }
         guard let store = opened else { return }
+        CounterSeries.declareProcess(environment: environment, role: identity.role)
+        CounterSeries.declareController(environment: environment)
         logger.info("controller started")
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await self.deliverWebhooks() }

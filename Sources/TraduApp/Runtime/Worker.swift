@@ -60,6 +60,7 @@ public final class Worker: Sendable {
             return (opened[0], opened[1], opened[2])
         }
         guard let (claimStore, flushStore, beatStore) = stores else { return }
+        CounterSeries.declareProcess(environment: environment, role: identity.role)
         logger.info("worker started", metadata: ["concurrency": "\(settings.concurrency)"])
 
         let queue = AsyncQueue<WorkItemInProgress>()
@@ -164,6 +165,7 @@ public final class Worker: Sendable {
         _ store: Store, _ queue: AsyncQueue<WorkItemInProgress>, _ applied: inout AppliedRevisionWatch
     ) async throws {
         if try await applied.refresh(from: store), let current = applied.current {
+            CounterSeries.declareWorker(environment: environment, pipelines: current.resolved.pipelines.keys)
             await state.install(
                 PipelineRuntime.build(current.resolved, environment: variables, httpClient: httpClient))
             logger.info("running revision", metadata: ["revision": "\(current.revision)"])
