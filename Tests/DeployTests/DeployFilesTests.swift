@@ -218,8 +218,8 @@ import TraduApp
     }
 
     /// The alert rules pass their unit tests under a real Prometheus rule engine (`promtool test rules`, from
-    /// Debian's `prometheus` package, which `.ci/run` installs): `DatabaseUnwritable` fires after a minute of
-    /// failed write probes and clears when writes succeed.
+    /// Debian's `prometheus` package, which `.ci/run` installs): every alert has a case where it fires and one
+    /// where it stays silent, including a first worker death on a counter that starts at 0.
     @Test func alertRulesPassPromtoolTests() throws {
         let candidates = ["/usr/bin/promtool", "/usr/local/bin/promtool"]
         guard let promtool = candidates.first(where: FileManager.default.isExecutableFile(atPath:)) else {
@@ -237,8 +237,24 @@ import TraduApp
         process.waitUntilExit()
         #expect(process.terminationStatus == 0, "\(text)")
         #expect(text.contains("SUCCESS"), "\(text)")
-        let tests = try String(
-            contentsOf: Self.deploy.appendingPathComponent("prometheus/alerts.test.yml"), encoding: .utf8)
-        #expect(tests.contains("alertname: DatabaseUnwritable"))
+        // Every alert has a case where it fires and one where it stays silent.
+        let rules = try Self.yamlAsJSON(Self.deploy.appendingPathComponent("prometheus/alerts.yml"))
+        let alerts = Set(Self.strings(forKey: "alert", in: rules))
+        let suite = try Self.yamlAsJSON(Self.deploy.appendingPathComponent("prometheus/alerts.test.yml"))
+        var firing = Set<String>()
+        var silent = Set<String>()
+        for test in (suite as? [String: Any])?["tests"] as? [[String: Any]] ?? [] {
+            for check in test["alert_rule_test"] as? [[String: Any]] ?? [] {
+                guard let name = check["alertname"] as? String else { continue }
+                if let expected = check["exp_alerts"] as? [Any], !expected.isEmpty {
+                    firing.insert(name)
+                } else {
+                    silent.insert(name)
+                }
+            }
+        }
+        #expect(alerts.count >= 8)
+        #expect(alerts.subtracting(firing).isEmpty, "alerts never shown firing: \(alerts.subtracting(firing).sorted())")
+        #expect(alerts.subtracting(silent).isEmpty, "alerts never shown silent: \(alerts.subtracting(silent).sorted())")
     }
 }
