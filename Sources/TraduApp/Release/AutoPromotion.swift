@@ -41,13 +41,24 @@ public struct AutoPromotion: Sendable {
         let validation = ManifestValidation(directory: directory, environment: target)
         guard let resolved = validation.compiled.environments[target], resolved.environment.promotion?.auto == true
         else { return .off }
-        let location = try await EnvironmentTarget.resolve(
-            directory: directory, environment: target, resolver: useCase.planner.resolver, logger: useCase.logger)
-        let hold = try await Store.withStore(
-            url: location.url, schema: try EnvironmentSchema(name: location.environment.schema),
-            logger: useCase.logger
-        ) { try await $0.autoPromotionHold() }
+        let logger = useCase.logger
+        let resolver = useCase.planner.resolver
+        let location = EnvironmentTarget(
+            environment: resolved.environment, url: try await resolver.url(for: resolved.environment, logger: logger))
+        let (hold, running) = try await Store.withStore(
+            url: location.url, schema: try EnvironmentSchema(name: location.environment.schema), logger: logger
+        ) { store in (try await store.autoPromotionHold(), try await store.latestRevision()?.freight?.id) }
         if let hold { return .held(by: hold.by, freight: hold.freightID) }
+        // Already running the source's latest freight: nothing to evaluate, so no dataset is read every interval.
+        if let source = resolved.environment.promotion?.from, let running {
+            let sourceLocation = try await EnvironmentTarget.resolve(
+                directory: directory, environment: source, resolver: resolver, logger: logger)
+            let latest = try await Store.withStore(
+                url: sourceLocation.url, schema: try EnvironmentSchema(name: sourceLocation.environment.schema),
+                logger: logger
+            ) { try await $0.latestRevision()?.freight?.id }
+            if latest == running { return .upToDate }
+        }
         var request = PromoteUseCase.Request(
             directory: directory, target: target, dryRun: true, lockTimeout: .zero,
             message: "auto-promotion", actor: actor, automatic: true)
