@@ -4,12 +4,16 @@ public struct ExistingPipeline: Sendable, Hashable {
     public var dataset: String
     public var spec: ProcessingSpec
     public var sizing: JSONValue
+    /// Its latest rollout, if any.
+    public var rollout: RolloutSnapshot?
 
-    public init(name: String, dataset: String, spec: ProcessingSpec, sizing: JSONValue) {
+    public init(name: String, dataset: String, spec: ProcessingSpec, sizing: JSONValue, rollout: RolloutSnapshot? = nil)
+    {
         self.name = name
         self.dataset = dataset
         self.spec = spec
         self.sizing = sizing
+        self.rollout = rollout
     }
 }
 
@@ -77,10 +81,20 @@ public struct BlockPlan: Sendable {
         public var sizingChange: (old: JSONValue, new: JSONValue)?
         /// Characters of text the plan sends to the engine (additions, re-cuts, reprocessing).
         public var inputCharacters: Int64 = 0
+        /// With `rollout:`, the `~` blocks are reprocessed step by step by the controller, not by the apply.
+        public var rollout: RolloutChange?
+        /// A running rollout this plan ends (a different spec, or the manifests went back to the current one).
+        public var supersedesRollout = false
+
+        /// Blocks the apply itself sends back to be reprocessed (none when a rollout takes them).
+        public var reprocessedByApply: [WorkItem] {
+            if case .start = rollout { return [] }
+            return reprocess
+        }
 
         public var hasChanges: Bool {
             !additions.isEmpty || !recuts.isEmpty || !recutRemovals.isEmpty || !reprocess.isEmpty
-                || !cancellations.isEmpty || specOrSizingChanged
+                || !cancellations.isEmpty || specOrSizingChanged || supersedesRollout
         }
 
         /// The stored pipeline row changes even when no block does (a new pipeline with an empty dataset).

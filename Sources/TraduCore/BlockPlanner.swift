@@ -50,6 +50,7 @@ public enum BlockPlanner {
             let leaving = (blocksByPipeline[name] ?? []).filter { !$0.isCancelled && !wantedIDs.contains($0.id) }
                 .sorted(by: order)
             if recut { changes.recutRemovals = leaving } else { changes.cancellations = leaving }
+            if let old, !recut { planRollout(&changes, old: old, wanted: wanted, stored: stored) }
             result.append(changes)
         }
 
@@ -65,6 +66,50 @@ public enum BlockPlanner {
             result.append(changes)
         }
         return BlockPlan(pipelines: result, activeBlockCount: existingBlocks.filter { !$0.isCancelled }.count)
+    }
+
+    /// A pipeline with a rollout running, rolled back, or about to start: the `~` blocks are the rollout's, not
+    /// the apply's.
+    private static func planRollout(
+        _ changes: inout BlockPlan.PipelineChanges, old: ExistingPipeline, wanted: DesiredPipeline,
+        stored: [String: ExistingBlock]
+    ) {
+        let specHash = wanted.spec.hash
+        let characters = { (items: [WorkItem]) in items.reduce(Int64(0)) { $0 + $1.characterCount } }
+        if let latest = old.rollout {
+            if latest.canarySpecHash == specHash && (latest.state.isActive || latest.state.phase == .rolledBack) {
+                changes.inputCharacters -= characters(changes.reprocess)
+                changes.unchanged += changes.reprocess.count
+                changes.reprocess = []
+                changes.reprocessFields = []
+                changes.rollout =
+                    latest.state.isActive
+                    ? .continuing(latest.state) : .held(reason: latest.state.reason ?? "rolled back")
+                return
+            }
+            if latest.state.isActive {
+                changes.supersedesRollout = true
+                if specHash == old.spec.hash {
+                    // Back to the current spec: ending the rollout restores its sample, nothing is reprocessed.
+                    changes.inputCharacters -= characters(changes.reprocess)
+                    changes.unchanged += changes.reprocess.count
+                    changes.reprocess = []
+                    changes.reprocessFields = []
+                    return
+                }
+            }
+        }
+        guard let rollout = wanted.pipeline.rollout, old.spec.hash != specHash, !changes.reprocess.isEmpty else {
+            return
+        }
+        let ordered = changes.reprocess.sorted { a, b in
+            RolloutSampleOrder.precedes(
+                (stored[a.id]?.state == .completed, a.blockHash, a.id),
+                (stored[b.id]?.state == .completed, b.blockHash, b.id))
+        }
+        let first = rollout.sampleSize(step: 0, population: ordered.count)
+        changes.rollout = .start(
+            firstStep: first, population: ordered.count, firstStepCharacters: characters(Array(ordered.prefix(first))))
     }
 
     private static func order(_ a: ExistingBlock, _ b: ExistingBlock) -> Bool {

@@ -32,6 +32,9 @@ public enum TransitionCause: String, Sendable, Hashable, CaseIterable {
     case plan
     /// `tradu retry` / `tradu cancel`.
     case operatorAction = "operator"
+    /// A canary rollout (the leading controller, or `tradu rollout`): a step sends its sample back to be
+    /// reprocessed under the new spec; a rollback or an abort restores the sample to its current result.
+    case rollout
 }
 
 /// The block state machine: every persisted transition is checked here first.
@@ -62,6 +65,10 @@ public enum BlockLifecycle {
             BlockState.allCases.flatMap { from in
                 [Pair(from, .cancelled), Pair(from, .created)].filter { $0.from != $0.to }
             } + [Pair(.cancelled, .created)]),
+        .rollout: Set(
+            BlockState.allCases.filter { $0 != .cancelled }.flatMap { from in
+                [Pair(from, .created), Pair(from, .completed)].filter { $0.from != $0.to }
+            }),
         .operatorAction: [
             Pair(.failed, .enqueued), Pair(.cancelled, .enqueued), Pair(.created, .cancelled),
             Pair(.claimed, .cancelled), Pair(.enqueued, .cancelled), Pair(.inProcess, .cancelled),

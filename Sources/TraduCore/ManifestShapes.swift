@@ -147,6 +147,48 @@ public enum ManifestShapes {
         Field("concurrency", .integer(min: 1, max: 100_000), "Blocks of this pipeline in flight at once."),
         Field("sinks", .list(of: sink), "Where results are forwarded."),
         Field("suspended", .boolean, default: .bool(false), "Stops scheduling new blocks."),
+        Field("rollout", .object(rollout), "Roll a processing-spec change out in analysed steps (a canary)."),
+    ])
+
+    static let rollout = ObjectShape([
+        Field(
+            "steps", .list(of: .string(.percentage), minItems: 1), required: true,
+            "Cumulative shares of the changed blocks reprocessed at each step, increasing, ending at 100%."),
+        Field(
+            "analysis",
+            .object(
+                ObjectShape([
+                    Field(
+                        "minBlocks", .integer(min: 1, max: 1_000_000), default: .int(20),
+                        "No verdict on fewer final blocks; a smaller step is raised to it."),
+                    Field(
+                        "maxFailedRatio", .number(min: 0, max: 1), default: .double(0.02),
+                        "Failed blocks / final blocks of the sample."),
+                    Field(
+                        "maxDataErrorRatio", .number(min: 0, max: 1), default: .int(0),
+                        "Blocks failed with a data error (placeholders, markup, malformed answers) / final blocks."),
+                    Field(
+                        "maxTokenRatio", .number(min: 0),
+                        "New tokens / current tokens on the same blocks (engine-made results only)."),
+                    Field(
+                        "maxLengthDrift", .number(min: 0),
+                        "Median over records of |length(new) / length(current) - 1|."),
+                    Field(
+                        "check",
+                        .object(
+                            ObjectShape([
+                                Field(
+                                    "command", .list(of: .string(.nonEmpty), minItems: 1), required: true,
+                                    "Reads JSON Lines {id, source, current, new}; prints {\"pass\": bool, \"message\": text}."
+                                ),
+                                Field(
+                                    "timeout", .duration(min: .seconds(1), max: .seconds(3600)),
+                                    default: .string("5m"), "Longer is a failed check."),
+                            ])), "A program of your own that judges the sample."),
+                ])), "The gates each step must pass."),
+        Field(
+            "onFailure", .choice(RolloutSpec.OnFailure.allCases.map(\.rawValue)), default: .string("rollback"),
+            "What a failed analysis does."),
     ])
 
     static let override = Shape.object(

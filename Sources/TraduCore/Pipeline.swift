@@ -18,6 +18,8 @@ public struct Pipeline: Sendable, Hashable {
     public var concurrency: Int?
     public var sinks: [Sink]
     public var suspended: Bool
+    /// nil: a processing-spec change reprocesses every affected block at once.
+    public var rollout: RolloutSpec?
 }
 
 extension Pipeline {
@@ -32,7 +34,8 @@ extension Pipeline {
             blockTimeout: reader.duration("blockTimeout") ?? .seconds(1800), priority: reader.int("priority") ?? 50,
             concurrency: reader.int("concurrency"),
             sinks: decodeSinks(reader.node("sinks")?.elements ?? [], into: &diagnostics),
-            suspended: reader.bool("suspended") ?? false)
+            suspended: reader.bool("suspended") ?? false,
+            rollout: reader.has("rollout") ? decodeRollout(reader.object("rollout"), into: &diagnostics) : nil)
         if pipeline.heartbeatInterval.milliseconds * 2 > pipeline.leaseDuration.milliseconds {
             diagnostics.append(
                 Diagnostic(
@@ -48,6 +51,36 @@ extension Pipeline {
                         + " (\(pipeline.leaseDuration))"))
         }
         return pipeline
+    }
+
+    private static func decodeRollout(_ reader: SpecReader, into diagnostics: inout [Diagnostic]) -> RolloutSpec? {
+        let texts = reader.strings("steps") ?? []
+        let steps = texts.compactMap(StringRule.percentage)
+        guard steps.count == texts.count, !steps.isEmpty else { return nil }
+        if zip(steps, steps.dropFirst()).contains(where: { $0 >= $1 }) {
+            diagnostics.append(
+                Diagnostic(
+                    at: reader.valueRange("steps"),
+                    "spec.rollout.steps must increase: each is the cumulative share reprocessed (got"
+                        + " \(texts.joined(separator: ", ")))"))
+        }
+        if steps.last != 1 {
+            diagnostics.append(
+                Diagnostic(
+                    at: reader.valueRange("steps"),
+                    "spec.rollout.steps must end at 100%, or the rollout never reprocesses every block (got"
+                        + " \(texts.joined(separator: ", ")))"))
+        }
+        let analysis = reader.object("analysis")
+        let check = analysis.has("check") ? analysis.object("check") : nil
+        return RolloutSpec(
+            steps: steps,
+            analysis: RolloutSpec.Analysis(
+                minBlocks: analysis.int("minBlocks") ?? 20, maxFailedRatio: analysis.double("maxFailedRatio") ?? 0.02,
+                maxDataErrorRatio: analysis.double("maxDataErrorRatio") ?? 0,
+                maxTokenRatio: analysis.double("maxTokenRatio"), maxLengthDrift: analysis.double("maxLengthDrift"),
+                check: check?.strings("command"), checkTimeout: check?.duration("timeout") ?? .seconds(300)),
+            onFailure: reader.string("onFailure").flatMap(RolloutSpec.OnFailure.init(rawValue:)) ?? .rollback)
     }
 
     private static func decodeSinks(_ nodes: [Node], into diagnostics: inout [Diagnostic]) -> [Sink] {

@@ -34,6 +34,8 @@ public enum StringRule: Sendable {
     case httpURL
     /// A label key: `team`, `app.kubernetes.io/name`.
     case labelKey
+    /// A share above 0 and at most 100 percent: `5%`, `12.5%`, `100%`.
+    case percentage
 }
 
 /// A mapping with known keys. Unknown keys are errors (with a suggestion).

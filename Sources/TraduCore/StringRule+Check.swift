@@ -26,6 +26,9 @@ extension StringRule {
         case .labelKey:
             return StringRule.isLabelKey(text)
                 ? nil : "'\(text)' is not a valid label key: use letters, digits, '-', '_', '.' and one optional '/'"
+        case .percentage:
+            return StringRule.percentage(text) == nil
+                ? "'\(text)' is not a percentage above 0 and at most 100, such as '5%' or '12.5%'" : nil
         }
     }
 
@@ -38,8 +41,20 @@ extension StringRule {
         case .language: "^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$"
         case .environmentVariable: "^[A-Za-z_][A-Za-z0-9_]*$"
         case .httpURL: "^https?://[^\\s/?#]+[^\\s]*$"
+        case .percentage: "^[0-9]{1,3}(\\.[0-9]+)?%$"
         case .labelKey: "^([A-Za-z0-9]([-A-Za-z0-9.]*[A-Za-z0-9])?/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$"
         }
+    }
+
+    /// The share `text` spells (`5%` → 0.05), nil unless it is a percentage above 0 and at most 100.
+    public static func percentage(_ text: String) -> Double? {
+        guard text.hasSuffix("%") else { return nil }
+        let number = text.dropLast()
+        guard let first = number.first, first.isASCII, first.isNumber,
+            number.allSatisfy({ ($0.isASCII && $0.isNumber) || $0 == "." }), let value = Double(number),
+            value > 0, value <= 100
+        else { return nil }
+        return value / 100
     }
 
     static func isName(_ text: String) -> Bool {

@@ -6,6 +6,8 @@ public struct WorkItem: Sendable, Hashable {
     public var blockHash: String
     public var targetLanguage: String
     public var ordinal: Int
+    /// Characters of source text (0 when unknown): a plan's input-size estimate.
+    public var characterCount: Int64 = 0
 
     public init(pipeline: String, block: CutBlock, targetLanguage: String) {
         self.id = WorkItem.id(pipeline: pipeline, blockHash: block.hash, targetLanguage: targetLanguage)
@@ -13,6 +15,7 @@ public struct WorkItem: Sendable, Hashable {
         self.blockHash = block.hash
         self.targetLanguage = targetLanguage
         self.ordinal = block.ordinal
+        self.characterCount = block.characterCount
     }
 
     public init(id: String, pipeline: String, blockHash: String, targetLanguage: String, ordinal: Int) {

@@ -94,6 +94,7 @@ public struct CommandEngine: TranslationEngine {
         let decoder = JSONDecoder()
         var collector = TranslationCollector(request)
         var lineNumber = 0
+        var reported: (input: Int, output: Int)?
         for rawLine in stdout.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
             lineNumber += 1
             let line = rawLine.drop { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }
@@ -107,9 +108,23 @@ public struct CommandEngine: TranslationEngine {
                         + FailureText.clip(String(decoding: line, as: UTF8.self)))
             }
             collector.add(id: output.id, text: output.text)
+            if output.inputTokens != nil || output.outputTokens != nil {
+                reported = (
+                    (reported?.input ?? 0) + (output.inputTokens ?? 0),
+                    (reported?.output ?? 0) + (output.outputTokens ?? 0)
+                )
+            }
         }
         let translations = try collector.finish("engine '\(name)': the output of \(program)")
-        return TranslationResponse(translations: translations, inputTokens: 0, outputTokens: 0)
+        // Programs that do not count tokens get the pseudo engine's estimate (UTF-8 bytes / 4), so cost and a
+        // rollout's token ratio still compare like with like.
+        let tokens =
+            reported
+            ?? (
+                request.segments.reduce(0) { $0 + ($1.text.utf8.count + 3) / 4 },
+                translations.values.reduce(0) { $0 + ($1.utf8.count + 3) / 4 }
+            )
+        return TranslationResponse(translations: translations, inputTokens: tokens.0, outputTokens: tokens.1)
     }
 
     private func failure(_ errorClass: ErrorClass, _ message: String) -> BlockFailure {

@@ -14,5 +14,8 @@ enum CommandWire {
     struct Output: Decodable {
         var id: String
         var text: String
+        /// Tokens the program's model counted for this segment, when it reports them.
+        var inputTokens: Int?
+        var outputTokens: Int?
     }
 }

@@ -23,6 +23,10 @@ public struct ApplyBatch<Contents: Sequence<BlockContentRow>> {
     /// Pipeline names to delete (their blocks should be in `cancel`).
     public var removedPipelines: [String]
     public var revision: RevisionInput
+    /// Pipelines whose active rollout this apply ends (its sample goes back to the previous spec).
+    public var supersededRollouts: [String] = []
+    /// Rollouts this apply starts: their blocks are left as they are; the leading controller runs the steps.
+    public var rolloutStarts: [RolloutStart] = []
     /// Runs inside the transaction right after `contents` was copied, on the connection's thread; throwing rolls
     /// the whole apply back. For a streaming source to confirm what it sent still matches the plan (e.g. no source
     /// file changed under it, so every stored block has the content its hash names).
@@ -49,9 +53,12 @@ public struct ApplyBatch<Contents: Sequence<BlockContentRow>> {
 extension ApplyBatch {
     /// The same batch with its contents behind `AnySequence`: still lazy, iterated once.
     func erasingContents() -> ApplyBatch<AnySequence<BlockContentRow>> {
-        ApplyBatch<AnySequence<BlockContentRow>>(
+        var erased = ApplyBatch<AnySequence<BlockContentRow>>(
             expectedLineage: expectedLineage, expectedSerial: expectedSerial, contents: AnySequence(contents),
             newBlocks: newBlocks, reprocess: reprocess, cancel: cancel, pipelines: pipelines,
             removedPipelines: removedPipelines, revision: revision, verifyContents: verifyContents)
+        erased.supersededRollouts = supersededRollouts
+        erased.rolloutStarts = rolloutStarts
+        return erased
     }
 }

@@ -16,9 +16,13 @@ enum BlockPlanWriter {
         try copyContents(batch.contents, connection)
         try batch.verifyContents?()
         try writePipelines(batch.pipelines, removed: batch.removedPipelines, connection)
+        let actor = batch.revision.appliedBy
+        let baselines = try RolloutSQL.supersede(
+            pipelines: batch.supersededRollouts, revision: number, actor: actor, connection)
         try addBlocks(batch.newBlocks, revision: number, connection)
         try reprocessBlocks(batch.reprocess, revision: number, connection)
         try cancelBlocks(batch.cancel, revision: number, connection)
+        try RolloutSQL.start(batch.rolloutStarts, revision: number, baselines: baselines, actor: actor, connection)
 
         let revision = batch.revision
         try connection.query(

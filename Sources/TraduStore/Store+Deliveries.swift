@@ -5,6 +5,8 @@ import TraduPostgres
 public struct SinkDelivery: Sendable, Hashable {
     public var blockID: String
     public var sink: String
+    /// The result version (its processing-spec hash): a rollout's promoted version is a new delivery.
+    public var specHash: String
     public var attempt: Int
     public var tries: Int
     public var pipeline: String
@@ -12,11 +14,12 @@ public struct SinkDelivery: Sendable, Hashable {
     public var records: String
 
     public init(
-        blockID: String, sink: String, attempt: Int, tries: Int, pipeline: String, targetLanguage: String,
-        records: String
+        blockID: String, sink: String, specHash: String = "", attempt: Int, tries: Int, pipeline: String,
+        targetLanguage: String, records: String
     ) {
         self.blockID = blockID
         self.sink = sink
+        self.specHash = specHash
         self.attempt = attempt
         self.tries = tries
         self.pipeline = pipeline
@@ -26,18 +29,18 @@ public struct SinkDelivery: Sendable, Hashable {
 }
 
 extension Store {
-    /// Records a pending delivery for every completed block of each (pipeline, sink) that has none yet for
-    /// its current attempt. Idempotent: delivery rows are keyed by (block, sink, attempt).
+    /// Records a pending delivery of every block's current result, for each (pipeline, sink), that has none yet
+    /// for that version and attempt. Idempotent: delivery rows are keyed by (block, sink, version, attempt).
     @discardableResult
     public func enqueueDeliveries(_ sinks: [(pipeline: String, sink: String)]) async throws -> Int {
         guard !sinks.isEmpty else { return 0 }
         return try await connection.query(
             """
-            INSERT INTO sink_deliveries (block_id, sink, attempt)
-            SELECT b.id, s.sink, b.attempt
+            INSERT INTO sink_deliveries (block_id, sink, spec_hash, attempt)
+            SELECT b.id, s.sink, r.spec_hash, r.attempt
             FROM unnest($1::text[], $2::text[]) AS s (pipeline, sink)
-            JOIN blocks b ON b.pipeline = s.pipeline AND b.state = 'completed'
-            JOIN results r ON r.block_id = b.id
+            JOIN blocks b ON b.pipeline = s.pipeline AND b.state <> 'cancelled' AND b.result_spec IS NOT NULL
+            JOIN results r ON r.block_id = b.id AND r.spec_hash = b.result_spec
             ON CONFLICT DO NOTHING
             """, [SQLText.arrayLiteral(sinks.map(\.pipeline)), SQLText.arrayLiteral(sinks.map(\.sink))]
         ).affectedRows ?? 0
@@ -47,15 +50,16 @@ extension Store {
     public func dueDeliveries(limit: Int) async throws -> [SinkDelivery] {
         let rows = try await connection.query(
             """
-            SELECT d.block_id, d.sink, d.attempt, d.tries, r.pipeline, r.target_language, r.records
-            FROM sink_deliveries d JOIN results r ON r.block_id = d.block_id
+            SELECT d.block_id, d.sink, d.spec_hash, d.attempt, d.tries, r.pipeline, r.target_language, r.records
+            FROM sink_deliveries d JOIN results r ON r.block_id = d.block_id AND r.spec_hash = d.spec_hash
             WHERE d.state = 'pending' AND d.next_try_at <= now()
             ORDER BY d.next_try_at, d.block_id LIMIT $1::int
             """, [String(limit)])
         return try rows.map { row in
             SinkDelivery(
                 blockID: try row.required("block_id"), sink: try row.required("sink"),
-                attempt: try row.required("attempt", Int.init), tries: try row.required("tries", Int.init),
+                specHash: try row.required("spec_hash"), attempt: try row.required("attempt", Int.init),
+                tries: try row.required("tries", Int.init),
                 pipeline: try row.required("pipeline"), targetLanguage: try row.required("target_language"),
                 records: try row.required("records"))
         }
@@ -65,8 +69,8 @@ extension Store {
         try await connection.query(
             """
             UPDATE sink_deliveries SET state = 'delivered', tries = tries + 1, delivered_at = now(), last_error = NULL
-            WHERE block_id = $1 AND sink = $2 AND attempt = $3::int AND state = 'pending'
-            """, [delivery.blockID, delivery.sink, String(delivery.attempt)])
+            WHERE block_id = $1 AND sink = $2 AND attempt = $3::int AND spec_hash = $4 AND state = 'pending'
+            """, [delivery.blockID, delivery.sink, String(delivery.attempt), delivery.specHash])
     }
 
     /// A failed try: tried again after `retryAfter`, or given up (`failed`) when nil.
@@ -78,8 +82,8 @@ extension Store {
             SET tries = tries + 1, last_error = $4,
                 state = CASE WHEN $5::float8 IS NULL THEN 'failed' ELSE 'pending' END,
                 next_try_at = now() + coalesce($5::float8, 0) * interval '1 second'
-            WHERE block_id = $1 AND sink = $2 AND attempt = $3::int AND state = 'pending'
-            """, [delivery.blockID, delivery.sink, String(delivery.attempt), error, delay])
+            WHERE block_id = $1 AND sink = $2 AND attempt = $3::int AND spec_hash = $6 AND state = 'pending'
+            """, [delivery.blockID, delivery.sink, String(delivery.attempt), error, delay, delivery.specHash])
     }
 }
 

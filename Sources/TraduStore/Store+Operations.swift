@@ -139,14 +139,15 @@ extension Store {
         }
     }
 
-    /// The results of completed blocks (of one pipeline, or all), in export order: pipeline, target language,
-    /// dataset order (ordinal, then block id). Results of blocks since reset or cancelled are not exported.
+    /// The current results (of one pipeline, or all), in export order: pipeline, target language, dataset order
+    /// (ordinal, then block id). A block being reprocessed, by a rollout or not, keeps serving its current
+    /// result until a new one replaces it; cancelled blocks are not exported.
     public func results(pipeline: String? = nil) async throws -> [ResultRow] {
         let rows = try await connection.query(
             """
             SELECT r.block_id, r.pipeline, r.target_language, b.ordinal, r.records
-            FROM results r JOIN blocks b ON b.id = r.block_id
-            WHERE b.state = 'completed' AND ($1::text IS NULL OR r.pipeline = $1)
+            FROM blocks b JOIN results r ON r.block_id = b.id AND r.spec_hash = b.result_spec
+            WHERE b.state <> 'cancelled' AND ($1::text IS NULL OR b.pipeline = $1)
             ORDER BY r.pipeline, r.target_language, b.ordinal, r.block_id
             """, [pipeline])
         return try rows.map { row in

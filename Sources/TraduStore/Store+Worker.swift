@@ -132,8 +132,10 @@ extension Store {
     // MARK: Outcomes
 
     /// Commits finished blocks with their results, and the translations learned, in one transaction. Only a
-    /// block still `in_process` at the same attempt under the same owner completes; its result replaces any
-    /// earlier one. Returns the ids completed: the others were lost and changed nothing.
+    /// block still `in_process` at the same attempt under the same owner completes. Its result is stored as the
+    /// version of the block's spec (replacing an earlier result of the same spec) and becomes the block's
+    /// current result, unless the block runs a rollout's new spec: then it waits beside the current one until
+    /// the rollout completes. Returns the ids completed: the others were lost and changed nothing.
     ///
     /// The translation memory takes every learned translation, even from a refused block: a translation of a
     /// text does not depend on who produced it.
@@ -188,19 +190,21 @@ extension Store {
         ), done AS (
             UPDATE blocks b
             SET state = 'completed', finished_at = now(), lease_owner = NULL, lease_expires_at = NULL,
-                updated_at = now()
+                updated_at = now(),
+                result_spec = CASE WHEN b.spec_hash = (SELECT p.spec_hash FROM pipelines p WHERE p.name = b.pipeline)
+                                   THEN b.spec_hash ELSE b.result_spec END
             FROM input i
             WHERE b.id = i.id AND b.attempt = i.attempt AND b.lease_owner = i.instance_id
                 AND b.state IN (\(RuntimeSQL.sources(of: .completed, cause: .worker)))
-            RETURNING b.id, b.pipeline, b.target_language, b.attempt, i.instance_id, i.records, i.input_tokens,
-                      i.output_tokens, i.memory_hits
+            RETURNING b.id, b.pipeline, b.target_language, b.attempt, b.spec_hash, i.instance_id, i.records,
+                      i.input_tokens, i.output_tokens, i.memory_hits
         ), stored AS (
-            INSERT INTO results AS r (block_id, pipeline, target_language, attempt, instance_id, records,
+            INSERT INTO results AS r (block_id, spec_hash, pipeline, target_language, attempt, instance_id, records,
                                       input_tokens, output_tokens, memory_hits)
-            SELECT id, pipeline, target_language, attempt, instance_id, records, input_tokens, output_tokens,
-                   memory_hits
+            SELECT id, spec_hash, pipeline, target_language, attempt, instance_id, records, input_tokens,
+                   output_tokens, memory_hits
             FROM done
-            ON CONFLICT (block_id) DO UPDATE
+            ON CONFLICT (block_id, spec_hash) DO UPDATE
                 SET pipeline = EXCLUDED.pipeline, target_language = EXCLUDED.target_language,
                     attempt = EXCLUDED.attempt, instance_id = EXCLUDED.instance_id, records = EXCLUDED.records,
                     input_tokens = EXCLUDED.input_tokens, output_tokens = EXCLUDED.output_tokens,

@@ -7,6 +7,7 @@ public enum StoreMigrations {
         recentEvents,
         queueUpkeep,
         releases,
+        rollouts,
     ]
 
     /// The newest version this build knows.

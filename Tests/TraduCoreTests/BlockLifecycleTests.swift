@@ -15,6 +15,10 @@ import Testing
         (.created, .cancelled, .operatorAction), (.claimed, .cancelled, .operatorAction),
         (.enqueued, .cancelled, .operatorAction), (.inProcess, .cancelled, .operatorAction),
         (.failed, .cancelled, .operatorAction),
+        (.claimed, .created, .rollout), (.enqueued, .created, .rollout), (.inProcess, .created, .rollout),
+        (.completed, .created, .rollout), (.failed, .created, .rollout),
+        (.created, .completed, .rollout), (.claimed, .completed, .rollout), (.enqueued, .completed, .rollout),
+        (.inProcess, .completed, .rollout), (.failed, .completed, .rollout),
     ]
 
     @Test func everyLegalTransitionIsAllowed() throws {
@@ -38,7 +42,7 @@ import Testing
                 }
             }
         }
-        #expect(refused == 5 * 49 - Self.expected.count)
+        #expect(refused == 6 * 49 - Self.expected.count)
     }
 
     @Test func workersCannotTouchFinalBlocks() {
@@ -56,6 +60,10 @@ import Testing
         }
         #expect(!BlockLifecycle.isAllowed(.created, .created, cause: .plan))
         #expect(!BlockLifecycle.isAllowed(.created, .completed, cause: .plan))
+    }
+
+    @Test func aRolloutNeverTouchesCancelledBlocks() {
+        for to in BlockState.allCases { #expect(!BlockLifecycle.isAllowed(.cancelled, to, cause: .rollout)) }
     }
 
     @Test func sourcesListTheStatesACauseMayLeave() {

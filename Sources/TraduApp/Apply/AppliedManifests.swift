@@ -11,6 +11,18 @@ public struct AppliedManifests: Sendable {
     /// nil when nothing was ever applied to the environment.
     public static func load(from store: Store, environment: String) async throws -> AppliedManifests? {
         guard let revision = try await store.latestRevision() else { return nil }
+        return try decode(revision, environment: environment)
+    }
+
+    /// The manifests of one revision (a rollout's workers also run the revision of the other spec).
+    static func load(from store: Store, environment: String, revision number: Int64) async throws
+        -> AppliedManifests?
+    {
+        guard let revision = try await store.revision(number) else { return nil }
+        return try decode(revision, environment: environment)
+    }
+
+    static func decode(_ revision: Revision, environment: String) throws -> AppliedManifests {
         let file = "revision \(revision.number)"
         let manifests = try JSONText.parse(revision.manifests, name: file)
         guard case .object(let members) = manifests else {

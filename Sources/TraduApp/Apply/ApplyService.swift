@@ -83,13 +83,19 @@ public struct ApplyService: Sendable {
         var cancel: [String] = []
         var pipelines: [StoredPipeline] = []
         var removed: [String] = []
+        var superseded: [String] = []
+        var rolloutStarts: [RolloutStart] = []
         for changes in plan.pipelines {
             guard let desired = changes.desired else {
                 removed.append(changes.name)
                 cancel += changes.cancellations.map(\.id)
                 continue
             }
-            let specHash = desired.spec.hash
+            if changes.supersedesRollout { superseded.append(changes.name) }
+            // While a rollout holds the pipeline (starting, running or rolled back), what runs stays the previous
+            // spec: the pipeline's row keeps it and new blocks take it, until the rollout completes.
+            let held = changes.rollout != nil ? prepared.storedSpecs[changes.name] : nil
+            let specHash = held?.hash ?? desired.spec.hash
             let priority = desired.pipeline.priority
             for item in changes.additions + changes.recuts {
                 newBlocks.append(
@@ -99,30 +105,43 @@ public struct ApplyService: Sendable {
                         priority: priority))
             }
             let reason = "spec changed: " + changes.reprocessFields.joined(separator: ", ")
-            reprocess += changes.reprocess.map { BlockReprocess(id: $0.id, specHash: specHash, reason: reason) }
+            reprocess += changes.reprocessedByApply.map {
+                BlockReprocess(id: $0.id, specHash: specHash, reason: reason)
+            }
+            if case .start = changes.rollout, let held, let rollout = desired.pipeline.rollout {
+                rolloutStarts.append(
+                    RolloutStart(
+                        pipeline: changes.name, baselineSpecHash: held.hash, canarySpecHash: desired.spec.hash,
+                        canarySpec: desired.spec.json.encoded(sortedKeys: true), changedFields: changes.reprocessFields,
+                        spec: rollout.json.encoded(sortedKeys: true)))
+            }
             cancel += (changes.cancellations + changes.recutRemovals).map(\.id)
             pipelines.append(
                 StoredPipeline(
                     name: changes.name, dataset: desired.pipeline.dataset, specHash: specHash,
-                    processingSpec: desired.spec.json.encoded(sortedKeys: true),
+                    processingSpec: (held ?? desired.spec).json.encoded(sortedKeys: true),
                     sizing: desired.sizing.json.encoded(sortedKeys: true), generation: 0, priority: priority))
         }
         let needed = Set(newBlocks.map(\.blockHash)).subtracting(prepared.knownBlockHashes)
         if let spool = prepared.spool, spool.contains(all: needed) {
             let rows = spool.rows(needed)
             return try await write(
-                prepared, newBlocks, reprocess, cancel, pipelines, removed, options, store, contents: rows)
+                prepared, newBlocks, reprocess, cancel, pipelines, removed, (superseded, rolloutStarts), options,
+                store, contents: rows)
         }
         let contents = try await BlockContentSource.open(prepared.datasets, needed: needed, projectRoot: projectRoot)
         return try await write(
-            prepared, newBlocks, reprocess, cancel, pipelines, removed, options, store, contents: contents)
+            prepared, newBlocks, reprocess, cancel, pipelines, removed, (superseded, rolloutStarts), options, store,
+            contents: contents)
     }
 
     private func write<Contents: VerifiedContents>(
         _ prepared: PreparedPlan, _ newBlocks: [BlockRow], _ reprocess: [BlockReprocess], _ cancel: [String],
-        _ pipelines: [StoredPipeline], _ removed: [String], _ options: Options, _ store: Store,
+        _ pipelines: [StoredPipeline], _ removed: [String],
+        _ rollouts: (superseded: [String], starts: [RolloutStart]), _ options: Options, _ store: Store,
         contents: sending Contents
     ) async throws -> AppliedRevision? {
+        let (superseded, starts) = rollouts
         let summary = JSONValue.object([
             ("plan", prepared.summaryJSON),
             (
@@ -139,12 +158,14 @@ public struct ApplyService: Sendable {
                     })
             ),
         ])
-        let batch = ApplyBatch(
+        var batch = ApplyBatch(
             expectedLineage: prepared.state.lineage, expectedSerial: prepared.state.serial, contents: contents,
             newBlocks: newBlocks, reprocess: reprocess, cancel: cancel, pipelines: pipelines,
             removedPipelines: removed,
             revision: revisionInput(prepared, options: options, summary: summary),
             verifyContents: { try contents.verify() })
+        batch.supersededRollouts = superseded
+        batch.rolloutStarts = starts
         do {
             return try await store.apply(batch)
         } catch let error as StoreError {

@@ -1,6 +1,11 @@
 /// Every metric tradu exports, by name: the single list the code records under and that the Grafana
 /// dashboard and the Prometheus alert rules (deploy/) are checked against.
 public enum MetricNames {
+    /// A pipeline's rollout (gauges, written by the leading controller): the 1-based step, 0 when none runs; each
+    /// analysis figure's measured value, labelled `metric` and `result` (`pass`/`fail`). Rollbacks counted.
+    public static let rolloutStep = "tradu_rollout_step"
+    public static let rolloutAnalysis = "tradu_rollout_analysis"
+    public static let rollbacks = "tradu_rollbacks_total"
     /// Documents and blocks read by `tradu plan` / `apply` (ingestion). Label: `dataset`.
     public static let documentsPlanned = "tradu_documents_planned_total"
     public static let blocksPlanned = "tradu_blocks_planned_total"

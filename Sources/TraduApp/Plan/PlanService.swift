@@ -112,12 +112,14 @@ public struct PlanService: Sendable {
         let state = try await store.environmentState()
         let storedPipelines = try await store.pipelines()
         let existingBlocks = try await store.blocks()
+        let rollouts = Dictionary(
+            try await store.latestRollouts().map { ($0.pipeline, $0.snapshot) }, uniquingKeysWith: { a, _ in a })
         let existingPipelines = try storedPipelines.map { stored in
             ExistingPipeline(
                 name: stored.name, dataset: stored.dataset,
                 spec: ProcessingSpec(
                     json: try JSONText.parse(stored.processingSpec, name: "pipelines.processing_spec")),
-                sizing: try JSONText.parse(stored.sizing, name: "pipelines.sizing"))
+                sizing: try JSONText.parse(stored.sizing, name: "pipelines.sizing"), rollout: rollouts[stored.name])
         }
         let cutsByName = Dictionary(uniqueKeysWithValues: datasets.map { ($0.dataset.name, $0) })
         let desired: [DesiredPipeline] = resolved.pipelines.values.compactMap { pipeline in
@@ -130,7 +132,17 @@ public struct PlanService: Sendable {
         }
         let blockPlan = BlockPlanner.plan(
             desired: desired, existingPipelines: existingPipelines, existingBlocks: existingBlocks)
-        let manifests = CanonicalManifests.json(resolved)
+        let latestRevision = try await store.latestRevision()
+        var manifests = CanonicalManifests.json(resolved)
+        // A pipeline held after a rollback keeps running the previous spec: the manifests recorded for it say so,
+        // so re-applying the same files records nothing and `tradu diff` keeps showing what differs.
+        let held = blockPlan.pipelines.filter { if case .held = $0.rollout { true } else { false } }
+        if !held.isEmpty, let latestRevision {
+            let running = try JSONText.parse(latestRevision.manifests, name: "revision \(latestRevision.number)")
+            for changes in held {
+                manifests = RolloutManifests.withEngine(of: changes.name, from: running, into: manifests)
+            }
+        }
         let knownBlockHashes: Set<String>
         if let known, known.serial == state.serial {
             knownBlockHashes = known.hashes
@@ -140,9 +152,10 @@ public struct PlanService: Sendable {
         return PreparedPlan(
             environment: resolved, manifestDirectory: directory, datasets: datasets, blockPlan: blockPlan,
             state: state, manifests: manifests, manifestDigest: CanonicalManifests.digest(manifests),
-            latestRevision: try await store.latestRevision(),
+            latestRevision: latestRevision,
             knownBlockHashes: knownBlockHashes,
-            spool: spool, raw: raw)
+            spool: spool, raw: raw,
+            storedSpecs: Dictionary(existingPipelines.map { ($0.name, $0.spec) }, uniquingKeysWith: { a, _ in a }))
     }
 }
 

@@ -19,6 +19,8 @@ public struct PreparedPlan: Sendable {
     public var raw: RawManifests?
     /// Set by a promotion: the freight it carries and where it came from.
     public var release: ReleaseContext?
+    /// Each stored pipeline's processing spec: what runs now (a rollout keeps it until it completes).
+    public var storedSpecs: [String: ProcessingSpec] = [:]
 
     /// Dataset name → fingerprint of the records this plan read.
     public var datasetFingerprints: [String: String] {

@@ -62,6 +62,7 @@ public final class Controller: Sendable {
         logger.info("controller started")
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await self.deliverWebhooks() }
+            group.addTask { await self.driveRollouts() }
             if let autoPromotion { group.addTask { await self.autoPromote(autoPromotion) } }
             defer { group.cancelAll() }
             try await reconcileLoop(store)
@@ -182,6 +183,35 @@ public final class Controller: Sendable {
         case .promoted(let revision):
             logger.notice("auto-promotion applied", metadata: ["revision": "\(revision.map(String.init) ?? "-")"])
         }
+    }
+
+    /// Drives canary rollouts while this controller leads, on a connection of its own beside the cycle: an
+    /// analysis reads the sample's results and may run a check program for minutes, and must never hold up the
+    /// lease renewal. Every write is conditional on the rollout's state, so a leader that lost its lease mid-way
+    /// cannot apply a step twice.
+    private func driveRollouts() async {
+        let driver = RolloutDriver(
+            actions: RolloutActions(environment: environment, logger: logger),
+            analyst: RolloutAnalyst(
+                variables: ProcessEnvironment.snapshot, projectRoot: FileManager.default.currentDirectoryPath),
+            actor: "controller:\(identity.id)")
+        var store: Store?
+        while !shutdown.isRequested, !Task.isCancelled {
+            if leading.withLock({ $0 }) {
+                do {
+                    if store == nil { store = try await openStore() }
+                    try await driver.reconcile(store!)
+                } catch let error as StoreError where error.isTransient {
+                    DatabaseTrouble.record(error, environment: environment, role: identity.role)
+                    logger.warning("database unavailable for rollouts; retrying", metadata: ["error": "\(error)"])
+                    try? await store?.recover()
+                } catch {
+                    logger.error("driving rollouts failed", metadata: ["error": "\(error)"])
+                }
+            }
+            try? await Task.sleep(for: settings.tick)
+        }
+        await store?.close()
     }
 
     /// Posts completed blocks to the pipelines' webhooks while this controller leads, on a connection of its

@@ -1,6 +1,7 @@
 import TraduCore
 import TraduEngines
 import TraduHTTP
+import TraduStore
 
 /// What a worker needs to process one pipeline's blocks, built from the applied manifests.
 struct PipelineRuntime: Sendable {
@@ -10,6 +11,9 @@ struct PipelineRuntime: Sendable {
     var policy: RetryPolicy
     /// Identity of the engine's output-deciding settings: part of the translation-memory key.
     var engineSpecHash: String
+    /// The processing spec's hash: a block runs on the runtime of its own spec (a rollout's sample on the new one,
+    /// the other blocks on the previous one).
+    var specHash: String
     /// nil when the engine cannot be built (a missing API key): every block fails with that reason.
     var translator: Result<any TranslationEngine, BlockFailure>
     /// Whether a concurrency cap (the pipeline's or the environment's) limits its blocks in flight: only then
@@ -35,6 +39,7 @@ struct PipelineRuntime: Sendable {
             runtimes[pipeline.name] = PipelineRuntime(
                 pipeline: pipeline, engine: engine, dataset: dataset, policy: resolved.retryPolicy(for: pipeline),
                 engineSpecHash: ContentHash.hex(of: (spec.json["engine"] ?? .null).encoded(sortedKeys: true)),
+                specHash: spec.hash,
                 translator: translator,
                 capped: pipeline.concurrency != nil || resolved.environment.maxBlocksInFlight != nil)
         }
@@ -44,5 +49,54 @@ struct PipelineRuntime: Sendable {
     /// The translation-memory key of one segment.
     func memoryKey(_ text: String, target: String) -> String {
         ContentHash.hex(of: "tm/v1\u{0}\(engineSpecHash)\u{0}\(dataset.sourceLanguage)\u{0}\(target)\u{0}\(text)")
+    }
+}
+
+/// The runtimes a worker holds: the applied revision's, and for pipelines in a rollout, the runtimes of the other
+/// spec (from the revision that runs it), so every block runs under the spec its row names.
+struct PipelineRuntimes: Sendable {
+    var latest: [String: PipelineRuntime]
+    var bySpec: [String: PipelineRuntime] = [:]
+
+    init(latest: [String: PipelineRuntime]) {
+        self.latest = latest
+    }
+
+    /// The applied revision's runtime of a pipeline (its policy, caps and timing).
+    subscript(pipeline: String) -> PipelineRuntime? { latest[pipeline] }
+
+    var pipelines: Dictionary<String, PipelineRuntime>.Values { latest.values }
+
+    /// The runtime of the block's own spec; the applied revision's when no other is known.
+    func runtime(_ pipeline: String, specHash: String) -> PipelineRuntime? {
+        if let runtime = latest[pipeline], runtime.specHash == specHash { return runtime }
+        return bySpec[pipeline + "\u{0}" + specHash] ?? latest[pipeline]
+    }
+
+    mutating func add(_ other: [String: PipelineRuntime], for pipeline: String) {
+        guard let runtime = other[pipeline] else { return }
+        bySpec[pipeline + "\u{0}" + runtime.specHash] = runtime
+    }
+
+    /// The applied revision's runtimes, plus those of the revisions that run the other spec of every pipeline in
+    /// a rollout (running or rolled back).
+    static func load(
+        _ applied: AppliedManifests, store: Store, environment: String, variables: [String: String],
+        httpClient: HTTPClient
+    ) async throws -> PipelineRuntimes {
+        var runtimes = PipelineRuntimes(
+            latest: PipelineRuntime.build(applied.resolved, environment: variables, httpClient: httpClient))
+        for rollout in try await store.latestRollouts() where rollout.state.isUnsettled {
+            for number in Set([rollout.baselineRevision, rollout.revision].compactMap { $0 })
+            where number != applied.revision {
+                guard
+                    let other = try await AppliedManifests.load(from: store, environment: environment, revision: number)
+                else { continue }
+                runtimes.add(
+                    PipelineRuntime.build(other.resolved, environment: variables, httpClient: httpClient),
+                    for: rollout.pipeline)
+            }
+        }
+        return runtimes
     }
 }

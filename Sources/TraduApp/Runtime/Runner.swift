@@ -71,7 +71,7 @@ public struct Runner: Sendable {
             var allFinalAfter: Duration?
             while !shutdown.isRequested {
                 try? await Task.sleep(for: schedule.interval)
-                let active: Bool
+                var active: Bool
                 do {
                     let started = ContinuousClock.now
                     if let progress {
@@ -81,6 +81,9 @@ public struct Runner: Sendable {
                     } else {
                         active = try await monitor.hasActiveBlocks()
                     }
+                    // A rollout between two steps has every block final, yet more work to come. A paused one waits
+                    // for a person: the run ends.
+                    if !active, try await monitor.hasRolloutInMotion() { active = true }
                     schedule.record(start: started)
                 } catch {
                     logger.warning("could not read progress", metadata: ["error": "\(error)"])

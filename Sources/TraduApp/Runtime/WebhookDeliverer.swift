@@ -5,8 +5,10 @@ import TraduHTTP
 import TraduStore
 
 /// The `webhook` sinks: the leading controller posts each completed block to its pipeline's webhooks.
-/// Delivery state lives in `sink_deliveries`, keyed by (block, sink, attempt), so a delivered block is never
-/// sent again after a restart; every request carries an `Idempotency-Key` so a receiver can drop the
+/// Delivery state lives in `sink_deliveries`, keyed by (block, sink, result version, attempt), so a delivered
+/// block is never sent again after a restart, and a rollout's promoted results go out as a new version (the
+/// `version` field, the processing-spec hash); every request carries an `Idempotency-Key` (block, version,
+/// attempt, sink) so a receiver can drop the
 /// duplicate of a request whose answer was lost. Failed tries back off exponentially, up to `maxTries`.
 struct WebhookDeliverer: Sendable {
     static let maxTries = 10
@@ -81,10 +83,13 @@ struct WebhookDeliverer: Sendable {
         JSONValue.appendQuoted(delivery.blockID, to: &body)
         body += ",\"language\":"
         JSONValue.appendQuoted(delivery.targetLanguage, to: &body)
+        body += ",\"version\":"
+        JSONValue.appendQuoted(delivery.specHash, to: &body)
         body += ",\"attempt\":\(delivery.attempt),\"records\":[\(records)]}"
         var headers: HTTPHeaders = [
             "Content-Type": "application/json",
-            "Idempotency-Key": "\(delivery.blockID)-\(delivery.attempt)-\(delivery.sink)",
+            "Idempotency-Key":
+                "\(delivery.blockID)-\(delivery.specHash.prefix(16))-\(delivery.attempt)-\(delivery.sink)",
         ]
         if let key = target.signingKey {
             headers["X-Tradu-Signature"] = "sha256=" + ContentHash.hmacSHA256(key: key, message: body)

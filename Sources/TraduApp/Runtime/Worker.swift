@@ -167,7 +167,8 @@ public final class Worker: Sendable {
         if try await applied.refresh(from: store), let current = applied.current {
             CounterSeries.declareWorker(environment: environment, pipelines: current.resolved.pipelines.keys)
             await state.install(
-                PipelineRuntime.build(current.resolved, environment: variables, httpClient: httpClient))
+                try await PipelineRuntimes.load(
+                    current, store: store, environment: environment, variables: variables, httpClient: httpClient))
             logger.info("running revision", metadata: ["revision": "\(current.revision)"])
         }
         guard let runtimes = await state.runtimes else {
@@ -208,17 +209,20 @@ public final class Worker: Sendable {
             memory = [:]
         }
         for block in claimed {
-            await queue.put(WorkItemInProgress(block: block, runtime: runtimes[block.pipeline], memory: memory))
+            await queue.put(
+                WorkItemInProgress(
+                    block: block, runtime: runtimes.runtime(block.pipeline, specHash: block.specHash), memory: memory))
         }
     }
 
     /// One query for the whole claimed batch: the translation memory never costs a round trip per block.
-    private func lookupMemory(_ store: Store, _ blocks: [ClaimedBlock], _ runtimes: [String: PipelineRuntime])
+    private func lookupMemory(_ store: Store, _ blocks: [ClaimedBlock], _ runtimes: PipelineRuntimes)
         async throws -> [String: String]
     {
         var keys = Set<String>()
         for block in blocks {
-            guard let runtime = runtimes[block.pipeline], let segments = try? BlockProcessor.segments(of: block.records)
+            guard let runtime = runtimes.runtime(block.pipeline, specHash: block.specHash),
+                let segments = try? BlockProcessor.segments(of: block.records)
             else { continue }
             for segment in segments { keys.insert(runtime.memoryKey(segment.text, target: block.targetLanguage)) }
         }

@@ -7,7 +7,7 @@ import TraduStore
 actor WorkerState {
     private var leases: WorkerLeases<ClaimedBlock>
     private var tasks: [LeaseKey: Task<BlockProcessor.Outcome, Never>] = [:]
-    private(set) var runtimes: [String: PipelineRuntime]?
+    private(set) var runtimes: PipelineRuntimes?
 
     /// A block's lease: the same block claimed again is another lease, with another task.
     private struct LeaseKey: Hashable {
@@ -26,18 +26,18 @@ actor WorkerState {
 
     // MARK: The applied revision
 
-    func install(_ runtimes: [String: PipelineRuntime]) { self.runtimes = runtimes }
+    func install(_ runtimes: PipelineRuntimes) { self.runtimes = runtimes }
 
-    var currentRuntimes: [String: PipelineRuntime] { runtimes ?? [:] }
+    var currentRuntimes: PipelineRuntimes { runtimes ?? PipelineRuntimes(latest: [:]) }
 
     /// Renewal period: the shortest heartbeat of the running pipelines. Before the manifests are loaded, a short
     /// interval: a controller may already expect 3 beats within the shortest heartbeat of the applied pipelines.
     var heartbeatInterval: Duration {
-        runtimes?.values.map(\.pipeline.heartbeatInterval).min()?.duration ?? .milliseconds(200)
+        runtimes?.pipelines.map(\.pipeline.heartbeatInterval).min()?.duration ?? .milliseconds(200)
     }
 
     var leaseDuration: Duration {
-        runtimes?.values.map(\.pipeline.leaseDuration).max()?.duration ?? .seconds(60)
+        runtimes?.pipelines.map(\.pipeline.leaseDuration).max()?.duration ?? .seconds(60)
     }
 
     // MARK: Events
