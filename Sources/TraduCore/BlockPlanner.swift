@@ -82,9 +82,11 @@ public enum BlockPlanner {
                 changes.unchanged += changes.reprocess.count
                 changes.reprocess = []
                 changes.reprocessFields = []
+                changes.specOrSizingChanged = old.dataset != wanted.pipeline.dataset
                 changes.rollout =
                     latest.state.isActive
-                    ? .continuing(latest.state) : .held(reason: latest.state.reason ?? "rolled back")
+                    ? .continuing(latest.state, steps: latest.spec.steps.count)
+                    : .held(reason: latest.state.reason ?? "rolled back")
                 return
             }
             if latest.state.isActive {

@@ -11,6 +11,8 @@ public struct SourceBlockEvidence: Sendable, Hashable {
     /// Seconds since the last block became final (or since the latest revision was applied, if later); nil
     /// while blocks are active.
     public var settledSeconds: Double?
+    /// Pipelines whose latest rollout is running, paused or rolled back, with its phase and reason.
+    public var unsettledRollouts: [String] = []
 }
 
 /// One promotion into this environment, as recorded.

@@ -31,10 +31,14 @@ extension Store {
             let count = try row.required("e_\(name)", Int.init)
             if count > 0 { errors[name] = count }
         }
+        let unsettled = try await latestRollouts().filter(\.state.isUnsettled).map { rollout in
+            "\(rollout.pipeline) (\(rollout.state.phase.rawValue)"
+                + (rollout.state.reason.map { ": \($0)" } ?? "") + ")"
+        }
         return SourceBlockEvidence(
             total: try row.required("total", Int.init), completed: try row.required("completed", Int.init),
             failed: try row.required("failed", Int.init), active: active, blocksWithErrors: errors,
-            settledSeconds: active > 0 ? nil : row["settled"].flatMap(Double.init))
+            settledSeconds: active > 0 ? nil : row["settled"].flatMap(Double.init), unsettledRollouts: unsettled)
     }
 
     // MARK: Promotions

@@ -22,7 +22,7 @@ struct Tradu: AsyncParsableCommand {
             RunCommand.self, ControllerCommand.self, WorkerCommand.self, BlocksCommand.self, RetryCommand.self,
             CancelCommand.self, ExportCommand.self, StatusCommand.self, TraceCommand.self, InstancesCommand.self,
             HistoryCommand.self, PromoteCommand.self, ApproveCommand.self, RejectCommand.self, UnrejectCommand.self,
-            PromotionsCommand.self, SchemaCommand.self, DatabaseCommand.self,
+            PromotionsCommand.self, RolloutCommand.self, PruneCommand.self, SchemaCommand.self, DatabaseCommand.self,
         ]
     )
 }

@@ -39,7 +39,9 @@ public struct OperatorService: Sendable {
             do { try await store.probeWrite() } catch let error as StoreError { writeFailure = error }
             return StatusReport(
                 environment: environment, counts: counts, completedLastMinute: recent, statuses: statuses,
-                databaseWriteFailure: writeFailure)
+                databaseWriteFailure: writeFailure,
+                rollouts: Dictionary(
+                    try await store.latestRollouts().map { ($0.pipeline, $0) }, uniquingKeysWith: { a, _ in a }))
         }
     }
 

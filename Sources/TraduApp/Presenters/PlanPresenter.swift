@@ -25,7 +25,7 @@ public struct PlanPresenter: Sendable {
         }
         for changes in prepared.blockPlan.pipelines {
             out.append("")
-            out += pipelineLines(changes)
+            out += pipelineLines(changes, environment: environment.name)
         }
         let estimates = prepared.blockPlan.charactersByEngine
         if !estimates.isEmpty {
@@ -64,7 +64,7 @@ public struct PlanPresenter: Sendable {
         return line
     }
 
-    private func pipelineLines(_ changes: BlockPlan.PipelineChanges) -> [String] {
+    private func pipelineLines(_ changes: BlockPlan.PipelineChanges, environment: String) -> [String] {
         guard changes.desired != nil else {
             return [
                 "Pipeline \(changes.name): left the manifests",
@@ -74,7 +74,7 @@ public struct PlanPresenter: Sendable {
         var out = ["Pipeline \(changes.name) (dataset \(changes.dataset), engine \(changes.engine ?? "?"))"]
         if !changes.hasChanges {
             out[0] += ": no changes, \(NumberFormat.grouped(changes.unchanged)) blocks up to date"
-            return out
+            return out + rolloutLines(changes, environment: environment)
         }
         func list(_ symbol: String, _ items: [WorkItem], _ note: String) {
             for item in items.prefix(listLimit) {
@@ -104,6 +104,35 @@ public struct PlanPresenter: Sendable {
             out.append("  - … and \(NumberFormat.grouped(changes.cancellations.count - listLimit)) more")
         }
         if changes.unchanged > 0 { out.append("  \(NumberFormat.grouped(changes.unchanged)) unchanged") }
+        return out + rolloutLines(changes, environment: environment)
+    }
+
+    /// What happens to a pipeline's rollout: one starting, one running, one rolled back, one ended.
+    private func rolloutLines(_ changes: BlockPlan.PipelineChanges, environment: String) -> [String] {
+        var out: [String] = []
+        if changes.supersedesRollout {
+            out.append("  ends the rollout in progress: its sample goes back to the current results")
+        }
+        switch changes.rollout {
+        case nil: break
+        case .start(let first, let population, let characters)?:
+            guard let spec = changes.desired?.pipeline.rollout else { break }
+            out.append(
+                "  rollout: step 1 of \(spec.steps.count) (\(RolloutSpec.percentText(spec.steps[0]))) reprocesses"
+                    + " \(NumberFormat.grouped(first)) of the \(NumberFormat.grouped(population)) changed blocks first"
+                    + " (~\(NumberFormat.grouped((characters + 3) / 4)) input tokens); steps"
+                    + " \(spec.steps.map(RolloutSpec.percentText).joined(separator: ", ")), analysed by the controller,"
+                    + " on failure: \(spec.onFailure.rawValue)")
+        case .continuing(let state, let steps)?:
+            out.append(
+                "  rollout in progress (\(state.phase.rawValue), step \(state.step + 1)/\(steps)): nothing"
+                    + " to apply; see `tradu rollout status -e \(environment) \(changes.name)`")
+        case .held(let reason)?:
+            out.append(
+                "  rolled back (\(reason)): these manifests ask for the spec that was rolled back, so the pipeline"
+                    + " stays on its current spec. Retry it with `tradu rollout retry -e \(environment) \(changes.name)"
+                    + " -m MESSAGE`, or change the spec.")
+        }
         return out
     }
 
@@ -178,11 +207,32 @@ public struct PlanPresenter: Sendable {
             ("recutRemovals", blocks(changes.recutRemovals)), ("reprocess", items(changes.reprocess)),
             ("reprocessFields", .array(changes.reprocessFields.map { .string($0) })),
             ("cancel", blocks(changes.cancellations)), ("unchanged", .int(changes.unchanged)),
+            ("supersedesRollout", .bool(changes.supersedesRollout)), ("rollout", rolloutJSON(changes.rollout)),
         ]
         if let sizing = changes.sizingChange {
             members.append(("sizingChange", .object([("old", sizing.old), ("new", sizing.new)])))
         }
         return .object(members)
+    }
+}
+
+extension PlanPresenter {
+    func rolloutJSON(_ change: RolloutChange?) -> JSONValue {
+        switch change {
+        case nil: .null
+        case .start(let first, let population, let characters)?:
+            .object([
+                ("action", .string("start")), ("firstStepBlocks", .int(first)), ("changedBlocks", .int(population)),
+                ("firstStepInputTokens", .int(Int((characters + 3) / 4))),
+            ])
+        case .continuing(let state, _)?:
+            .object([
+                ("action", .string("continue")), ("phase", .string(state.phase.rawValue)),
+                ("step", .int(state.step + 1)),
+            ])
+        case .held(let reason)?:
+            .object([("action", .string("held")), ("reason", .string(reason))])
+        }
     }
 }
 

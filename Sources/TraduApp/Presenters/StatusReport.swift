@@ -10,6 +10,8 @@ public struct StatusReport: Sendable {
     public var statuses: [String: PipelineStatusRow]
     /// Why the database refused a write just now (disk full, ...); nil when it accepted one.
     public var databaseWriteFailure: StoreError? = nil
+    /// Each pipeline's latest rollout, shown while it is unsettled (running, paused, rolled back).
+    public var rollouts: [String: RolloutRecord] = [:]
 
     /// The environment's own condition, beside the pipelines': `DatabaseDegraded` while the database refuses
     /// writes (the fleet waits, nothing fails), with the SQLSTATE as the reason.
@@ -51,6 +53,12 @@ public struct StatusReport: Sendable {
             var line = "  conditions: \(Self.conditions(PipelineConditions.evaluate(byState)))"
             if let status = statuses[pipeline] { line += "  observedGeneration \(status.observedGeneration)" }
             out.append(line)
+            if let rollout = rollouts[pipeline], rollout.state.isUnsettled {
+                out.append(
+                    "  rollout of revision \(rollout.revision) (\(rollout.changedFields.joined(separator: ", "))): "
+                        + RolloutPresenter.headline(rollout) + (rollout.state.reason.map { " — \($0)" } ?? "")
+                        + "  (tradu rollout status -e \(environment) \(pipeline))")
+            }
         }
         if counts.isEmpty { out.append("No blocks: nothing applied yet (tradu apply -e \(environment)).") }
         return out.joined(separator: "\n")
@@ -86,6 +94,19 @@ public struct StatusReport: Sendable {
                         members.append(("conditions", PipelineConditions.evaluate(byState)))
                         if let status = statuses[pipeline] {
                             members.append(("observedGeneration", .int(Int(status.observedGeneration))))
+                        }
+                        if let rollout = rollouts[pipeline] {
+                            members.append(
+                                (
+                                    "rollout",
+                                    .object([
+                                        ("id", .int(Int(rollout.id))), ("revision", .int(Int(rollout.revision))),
+                                        ("phase", .string(rollout.state.phase.rawValue)),
+                                        ("step", .int(rollout.state.step + 1)),
+                                        ("steps", .int(rollout.spec.steps.count)),
+                                        ("reason", rollout.state.reason.map { .string($0) } ?? .null),
+                                    ])
+                                ))
                         }
                         return .object(members)
                     })

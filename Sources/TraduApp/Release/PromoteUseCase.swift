@@ -272,7 +272,8 @@ public struct PromoteUseCase: Sendable {
                 sourceEnvironment: policy.from, totalBlocks: evidence.total, completedBlocks: evidence.completed,
                 failedBlocks: evidence.failed, activeBlocks: evidence.active,
                 blocksWithErrors: evidence.blocksWithErrors, settledSeconds: evidence.settledSeconds,
-                approvals: approvals, promoter: request.actor, branch: branch, unsettledRollouts: [],
+                approvals: approvals, promoter: request.actor, branch: branch,
+                unsettledRollouts: evidence.unsettledRollouts,
                 targetEnvironment: request.target, freightID: freightID))
     }
 

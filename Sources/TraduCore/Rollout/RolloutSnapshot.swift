@@ -17,7 +17,7 @@ public enum RolloutChange: Sendable, Hashable {
     /// `firstStepCharacters` characters of source text.
     case start(firstStep: Int, population: Int, firstStepCharacters: Int64)
     /// The manifests ask for the spec a running rollout is rolling out: nothing to write for it.
-    case continuing(RolloutState)
+    case continuing(RolloutState, steps: Int)
     /// The manifests ask for a spec that was rolled back: held on the previous spec until `tradu rollout retry`
     /// or a different spec.
     case held(reason: String)
