@@ -109,6 +109,12 @@ public struct RolloutVerdict: Sendable, Hashable {
     /// Final blocks the figures were measured on.
     public var blocks: Int
 
+    public init(outcome: Outcome, figures: [RolloutFigure], blocks: Int) {
+        self.outcome = outcome
+        self.figures = figures
+        self.blocks = blocks
+    }
+
     public var passed: Bool { outcome == .passed }
 
     /// `passed`, `maxDataErrorRatio 0.3 > 0`, or the inconclusive reason.
