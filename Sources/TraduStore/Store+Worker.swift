@@ -191,8 +191,11 @@ extension Store {
             UPDATE blocks b
             SET state = 'completed', finished_at = now(), lease_owner = NULL, lease_expires_at = NULL,
                 updated_at = now(),
-                result_spec = CASE WHEN b.spec_hash = (SELECT p.spec_hash FROM pipelines p WHERE p.name = b.pipeline)
-                                   THEN b.spec_hash ELSE b.result_spec END
+                result_spec = CASE WHEN EXISTS (
+                                       SELECT 1 FROM rollouts o
+                                       WHERE o.pipeline = b.pipeline AND o.canary_spec_hash = b.spec_hash
+                                           AND o.phase IN ('progressing', 'analyzing', 'paused'))
+                                   THEN b.result_spec ELSE b.spec_hash END
             FROM input i
             WHERE b.id = i.id AND b.attempt = i.attempt AND b.lease_owner = i.instance_id
                 AND b.state IN (\(RuntimeSQL.sources(of: .completed, cause: .worker)))

@@ -132,8 +132,10 @@ import TraduTestSupport
     @Test func aHealthyPromptChangeRollsOutStepByStepAndItsResultsBecomeCurrentAtTheEnd() async throws {
         let project = try await Project.make()
         let before = try project.baseline()
-        // A check that takes its time, so the run can be watched while step 1 is analysed.
-        let check = "[python3, \"\(Project.engines)/glossary_check.py\", --sleep, \"3\"]"
+        // A check held until this test has looked at the rollout while step 1 is analysed.
+        let hold = project.root + "/hold-analysis"
+        FileManager.default.createFile(atPath: hold, contents: nil)
+        let check = "[python3, \"\(Project.engines)/glossary_check.py\", --hold-while, \"\(hold)\"]"
         try project.write(
             prompt: "Translate v2",
             rollout: "{steps: [10%, 100%], analysis: {minBlocks: 5, check: {command: \(check)}}}")
@@ -156,6 +158,8 @@ import TraduTestSupport
         }
         #expect(newResults == "6", "the sample's new results are stored beside the current ones")
         #expect(try project.export() == before, "export serves the current results until the rollout completes")
+        #expect(rollout.state.step == 0)
+        try FileManager.default.removeItem(atPath: hold)
 
         #expect(await run.wait(upTo: .seconds(90)) == 0, "\(run.logDigest)")
         let finished = try await project.rollout()
@@ -263,7 +267,9 @@ import TraduTestSupport
     @Test func aStandbyControllerFinishesAnInterruptedAnalysisWithoutRepeatingAStep() async throws {
         let project = try await Project.make()
         _ = try project.baseline()
-        let check = "[python3, \"\(Project.engines)/glossary_check.py\", --sleep, \"4\"]"
+        let hold = project.root + "/hold-analysis"
+        FileManager.default.createFile(atPath: hold, contents: nil)
+        let check = "[python3, \"\(Project.engines)/glossary_check.py\", --hold-while, \"\(hold)\"]"
         try project.write(
             prompt: "Translate v2",
             rollout: "{steps: [10%, 100%], analysis: {minBlocks: 5, check: {command: \(check)}}}")
@@ -285,7 +291,10 @@ import TraduTestSupport
         }
         let leader = try #require([first, second].first { $0.pid == leaderPID })
         let standby = leader === first ? second : first
+        // The leader is inside the check, analysing step 1: killed there, its verdict is never written.
+        try await Task.sleep(for: .milliseconds(500))
         leader.kill9()
+        try FileManager.default.removeItem(atPath: hold)
 
         try await eventually("the standby completes the rollout", upTo: .seconds(90)) {
             try await project.rollout().state.phase == .completed

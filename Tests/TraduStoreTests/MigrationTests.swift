@@ -34,8 +34,45 @@ import TraduTestSupport
             tables.map { $0["table_name"] } == [
                 "block_contents", "block_events", "blocks", "controller_lease", "environment_lock", "environment_state",
                 "freight_verdicts", "instances", "pipeline_status", "pipelines", "promotions", "results", "revisions",
-                "schema_migrations", "sink_deliveries", "translation_memory",
+                "rollout_analyses", "rollout_blocks", "rollout_events", "rollouts", "schema_migrations",
+                "sink_deliveries", "translation_memory",
             ])
+    }
+
+    /// Migration 7 gives every stored result a version: a completed block's result is its spec's, and current; the
+    /// result kept by a block being reprocessed was made under a spec no longer known (`pre-versioning`), and stays
+    /// current until the block completes again. Webhook deliveries take the version of the block's current result.
+    @Test func resultsOfAnEarlierSchemaBecomeVersionsAndStayCurrent() async throws {
+        let url = try await TestPostgres.shared.freshDatabase()
+        let connection = try await PostgresConnection.connect(url)
+        let schema = try EnvironmentSchema(environment: "dev")
+        try await Migrator(connection: connection, migrations: StoreMigrations.all.filter { $0.version <= 6 })
+            .migrate(environmentSchema: schema)
+        try await connection.execute(
+            """
+            SET search_path TO tradu_dev;
+            INSERT INTO block_contents (hash, dataset, record_count, byte_count, records) VALUES ('h', 'd', 1, 1, 'x');
+            INSERT INTO blocks (id, pipeline, block_hash, target_language, ordinal, spec_hash, state, revision, attempt)
+            VALUES ('done', 'p', 'h', 'fr', 0, 'spec-b', 'completed', 1, 1),
+                   ('again', 'p', 'h', 'de', 1, 'spec-b', 'created', 2, 1);
+            INSERT INTO results (block_id, pipeline, target_language, attempt, instance_id, records)
+            VALUES ('done', 'p', 'fr', 1, 'w', 'fr result'), ('again', 'p', 'de', 1, 'w', 'de result under spec-a');
+            INSERT INTO sink_deliveries (block_id, sink, attempt, state) VALUES ('done', 'hook', 1, 'delivered');
+            """)
+        try await Migrator(connection: connection).migrate(environmentSchema: schema)
+        let rows = try await connection.query(
+            """
+            SELECT b.id, b.result_spec, r.spec_hash, r.records FROM tradu_dev.blocks b
+            JOIN tradu_dev.results r ON r.block_id = b.id AND r.spec_hash = b.result_spec ORDER BY b.id
+            """)
+        #expect(rows.map { $0["id"] } == ["again", "done"])
+        #expect(rows.map { $0["spec_hash"] } == ["pre-versioning", "spec-b"])
+        #expect(rows.map { $0["records"] } == ["de result under spec-a", "fr result"])
+        let delivery = try await connection.query("SELECT spec_hash FROM tradu_dev.sink_deliveries")
+        #expect(delivery.map { $0["spec_hash"] } == ["spec-b"])
+        let store = try await Store.open(url: url, environment: "dev")
+        #expect(try await store.results().map(\.records) == ["de result under spec-a", "fr result"])
+        await store.close()
     }
 
     @Test func environmentsAreIsolated() async throws {

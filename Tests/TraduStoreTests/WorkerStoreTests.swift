@@ -224,18 +224,21 @@ import TraduPostgres
         #expect(try await store.lookupMemory(keys: []).isEmpty)
     }
 
-    @Test func resultsKeepOneRowPerBlock() async throws {
+    /// A block keeps one result per spec: reprocessed, it serves its current result until the new one completes,
+    /// which then becomes current; the old version stays (pruned only by `tradu prune`).
+    @Test func resultsKeepOneVersionPerSpecAndServeTheCurrentOne() async throws {
         let (store, _) = try await RuntimeFixtures.enqueued(blocks: 3)
         let claimed = try await store.claim(instanceID: "w1", limit: 3, leaseDuration: .seconds(60))
         #expect(
             try await store.complete(claimed.map { RuntimeFixtures.completion($0, by: "w1", text: "v1") }).count == 3)
 
-        // Reprocess one block (a spec change): it runs again and its result is replaced.
+        // Reprocess one block (a spec change): it runs again, and keeps serving its current result meanwhile.
         let id = RuntimeFixtures.id(1)
         try await store.apply(
             StoreFixtures.batch(
                 serial: 1, reprocess: [BlockReprocess(id: id, specHash: "spec-2", reason: "spec changed")]))
-        #expect(try await store.results().map(\.blockID) == [RuntimeFixtures.id(0), RuntimeFixtures.id(2)])
+        #expect(try await store.results().map(\.blockID) == (0..<3).map { RuntimeFixtures.id($0) })
+        #expect(try await store.results()[1].records.contains("v1"))
         #expect(try await store.schedule([PipelineQuota(pipeline: "translate", limit: 10)]) == ["translate": 1])
         let again = try #require(try await store.claim(instanceID: "w2", limit: 3, leaseDuration: .seconds(60)).first)
         #expect(again.id == id)
@@ -244,7 +247,7 @@ import TraduPostgres
         #expect(again.specHash == "spec-2")
         #expect(try await store.complete([RuntimeFixtures.completion(again, by: "w2", text: "v2")]) == [id])
 
-        #expect(try await StoreFixtures.count(store, "results") == 3)
+        #expect(try await StoreFixtures.count(store, "results") == 4, "the superseded version stays")
         let results = try await store.results(pipeline: "translate")
         #expect(results.map(\.blockID) == [RuntimeFixtures.id(0), RuntimeFixtures.id(1), RuntimeFixtures.id(2)])
         #expect(results.map(\.ordinal) == [0, 1, 2])
@@ -253,8 +256,11 @@ import TraduPostgres
         #expect(try await store.results(pipeline: "other").isEmpty)
         let tokens = try await store.connection.query(
             "SELECT sum(input_tokens) AS i, sum(memory_hits) AS m FROM results")[0]
-        #expect(tokens["i"] == "30")
-        #expect(tokens["m"] == "3")
+        #expect(tokens["i"] == "40")
+        #expect(tokens["m"] == "4")
+        #expect(try await store.pruneResults(keep: 1) == 1)
+        #expect(try await StoreFixtures.count(store, "results") == 3)
+        #expect(try await store.results(pipeline: "translate")[1].records.contains("v2"), "pruning keeps the current")
     }
 
     @Test func instancesRegisterHeartbeatAndStop() async throws {

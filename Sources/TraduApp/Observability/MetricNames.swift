@@ -51,6 +51,6 @@ public enum MetricNames {
         documentsPlanned, blocksPlanned, blocksByState, blocksCompleted, documentsCompleted, attemptsFailed, retries,
         deadLettered, queuedToClaimed, processing, endToEnd, engineLatency, engineTokens, engineErrors, memoryHits,
         memoryMisses, heartbeats, instancesDead, blocksRecovered, leasesLost, instanceRejoins, leader, databaseUp,
-        databaseWritable, databaseErrors,
+        databaseWritable, databaseErrors, rolloutStep, rolloutAnalysis, rollbacks,
     ]
 }

@@ -14,6 +14,9 @@ struct RolloutDriver: Sendable {
     /// One pass over every pipeline's latest rollout.
     func reconcile(_ store: Store) async throws {
         for rollout in try await store.latestRollouts() {
+            // At 0 from the first sight of a pipeline's rollout, so `increase()` sees the first rollback.
+            TraduMetrics.declareCounter(
+                MetricNames.rollbacks, [("env", actions.environment), ("pipeline", rollout.pipeline)])
             TraduMetrics.gauge(
                 MetricNames.rolloutStep, rollout.state.isActive ? Double(rollout.state.step + 1) : 0,
                 [("env", actions.environment), ("pipeline", rollout.pipeline)])
