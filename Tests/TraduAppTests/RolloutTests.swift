@@ -129,6 +129,15 @@ import TraduTestSupport
         }
     }
 
+    /// The demo the README runs.
+    @Test func theRolloutExampleIsValid() throws {
+        let run = try CommandLineTests.run(
+            ["validate", "-f", "manifests"], in: RepositoryPaths.root + "/examples/rollout",
+            database: "postgresql://unused")
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.contains("Valid: 4 objects"))
+    }
+
     @Test func aHealthyPromptChangeRollsOutStepByStepAndItsResultsBecomeCurrentAtTheEnd() async throws {
         let project = try await Project.make()
         let before = try project.baseline()

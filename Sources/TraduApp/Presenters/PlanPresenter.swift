@@ -61,6 +61,14 @@ public struct PlanPresenter: Sendable {
             "Plan: \(NumberFormat.grouped(plan.toAdd)) to add, \(NumberFormat.grouped(plan.toReprocess)) to reprocess,"
             + " \(NumberFormat.grouped(plan.toCancel)) to cancel."
         if plan.toRecut > 0 { line += " (\(NumberFormat.grouped(plan.toRecut)) of the additions re-cut a dataset.)" }
+        let rolledOut = plan.pipelines.reduce(0) { total, changes in
+            if case .start = changes.rollout { return total + changes.reprocess.count }
+            return total
+        }
+        if rolledOut > 0 {
+            line +=
+                " (\(NumberFormat.grouped(rolledOut)) of the reprocessing in rollout steps, analysed before each next step.)"
+        }
         return line
     }
 
