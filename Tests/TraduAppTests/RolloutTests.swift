@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 import TraduApp
 import TraduCore
@@ -30,7 +31,9 @@ import TraduTestSupport
 
         static var engines: String { RepositoryPaths.root + "/Tests/TraduAppTests/Fixtures/engines" }
 
-        func write(prompt: String, rollout: String = "{steps: [10%, 100%], analysis: {minBlocks: 5}}") throws {
+        func write(
+            prompt: String, rollout: String = "{steps: [10%, 100%], analysis: {minBlocks: 5}}", sinks: String = "[]"
+        ) throws {
             let text = """
                 apiVersion: tradu/v1
                 kind: Environment
@@ -59,6 +62,7 @@ import TraduTestSupport
                   dataset: articles
                   engine: local
                   targetLanguages: [fr]
+                  sinks: \(sinks)
                   rollout: \(rollout)
 
                 """
@@ -81,8 +85,8 @@ import TraduTestSupport
         }
 
         /// Runs prompt v1 to the end: every block completed, the baseline.
-        func baseline() throws -> String {
-            try write(prompt: "Translate v1")
+        func baseline(sinks: String = "[]") throws -> String {
+            try write(prompt: "Translate v1", sinks: sinks)
             try tradu(["up", "-e", "dev"])
             let exported = try export()
             #expect(exported.split(separator: "\n").count == 60)
@@ -271,6 +275,46 @@ import TraduTestSupport
         #expect(
             json.stdout.contains("\"phase\" : \"rolled_back\"") || json.stdout.contains("\"phase\": \"rolled_back\""))
         #expect(try project.export() == before)
+    }
+
+    /// A completed rollout's results go to webhooks as a new version (the version in the body and the idempotency
+    /// key), and only once the rollout completed: the sample's new results are never delivered before.
+    @Test func webhooksReceiveTheNewVersionOnlyWhenTheRolloutCompletes() async throws {
+        let calls = Mutex<[TestHTTPRequest]>([])
+        let server = try TestHTTPServer { request in
+            calls.withLock { $0.append(request) }
+            return TestHTTPResponse(status: 200, text: "ok")
+        }
+        defer { server.stop() }
+        let project = try await Project.make()
+        let sinks = "[{type: webhook, url: \"\(server.url("/hooks"))\"}]"
+        _ = try project.baseline(sinks: sinks)
+        #expect(calls.withLock { $0.count } == 60)
+        try project.write(prompt: "Translate v2", sinks: sinks)
+        try project.tradu(["apply", "-e", "dev", "--auto-approve"])
+        try project.tradu(["run", "-e", "dev"])
+        let rollout = try await project.rollout()
+        #expect(rollout.state.phase == .completed)
+
+        let received = calls.withLock { $0 }
+        #expect(received.count == 120, "each block once per version")
+        let keys = Set(received.compactMap { $0.header("Idempotency-Key") })
+        #expect(keys.count == 120)
+        let newVersion = received.dropFirst(60)
+        #expect(newVersion.allSatisfy { $0.bodyText.contains("\"version\":\"\(rollout.canarySpecHash)\"") })
+        #expect(newVersion.allSatisfy { $0.bodyText.contains("[fr v2]") })
+        #expect(
+            newVersion.allSatisfy {
+                $0.header("Idempotency-Key")?.contains(String(rollout.canarySpecHash.prefix(16))) == true
+            })
+        let early = try await project.withStore { store in
+            try await store.connection.query(
+                """
+                SELECT count(*) AS n FROM sink_deliveries d, rollouts o
+                WHERE d.spec_hash = o.canary_spec_hash AND d.delivered_at < o.finished_at
+                """)[0]["n"]!
+        }
+        #expect(early == "0", "nothing of the new version was delivered before the rollout completed")
     }
 
     @Test func aStandbyControllerFinishesAnInterruptedAnalysisWithoutRepeatingAStep() async throws {
