@@ -4,6 +4,17 @@ public struct Engine: Sendable, Hashable {
         case pseudo, openai, command
     }
 
+    /// How an `openai` engine asks for its answer (DESIGN §4, structured outputs).
+    public enum ResponseFormat: String, Sendable, Hashable, CaseIterable {
+        /// `response_format: {type: json_schema, strict}` with the request's ids as an enum: OpenAI, vLLM,
+        /// llama.cpp's server and Ollama constrain the answer to valid JSON with exactly those ids.
+        case jsonSchema
+        /// `response_format: {type: json_object, schema}`: llama-cpp-python's form.
+        case jsonObject
+        /// No envelope: one segment per request, the answer's content is the translation.
+        case text
+    }
+
     public struct RateLimit: Sendable, Hashable {
         public var requestsPerMinute: Int?
         public var tokensPerMinute: Int?
@@ -21,6 +32,7 @@ public struct Engine: Sendable, Hashable {
     public var maxSegmentsPerRequest: Int
     public var temperature: Double?
     public var rateLimit: RateLimit
+    public var responseFormat: ResponseFormat = .jsonSchema
 
     /// Variables a prompt may use; anything else in `{{...}}` is an error rather than an empty string.
     public static let promptVariables = ["sourceLanguage", "targetLanguage"]
@@ -32,6 +44,7 @@ extension Engine {
         let kind = Kind(rawValue: reader.string("type") ?? "") ?? .pseudo
         let onlyFor: [(key: String, kinds: [Kind])] = [
             ("model", [.openai]), ("endpoint", [.openai]), ("apiKeyFrom", [.openai]), ("temperature", [.openai]),
+            ("responseFormat", [.openai]),
             ("prompt", [.openai, .command]), ("command", [.command]),
         ]
         for (key, kinds) in onlyFor where reader.has(key) && !kinds.contains(kind) {
@@ -58,16 +71,26 @@ extension Engine {
             }
         }
         let rate = reader.object("rateLimit")
+        let format = reader.string("responseFormat").flatMap(ResponseFormat.init(rawValue:)) ?? .jsonSchema
+        // Text answers carry no ids: one segment per request, and a larger batch is a contradiction.
+        if format == .text, let batch = reader.int("maxSegmentsPerRequest"), batch > 1 {
+            diagnostics.append(
+                Diagnostic(
+                    at: reader.valueRange("maxSegmentsPerRequest"),
+                    "spec.maxSegmentsPerRequest is \(batch), but spec.responseFormat text sends one segment per"
+                        + " request (its answer has no ids): remove it or set 1"))
+        }
         return Engine(
             name: name, kind: kind, model: reader.string("model"),
             endpoint: reader.string("endpoint") ?? "https://api.openai.com/v1",
             apiKey: reader.secretReference("apiKeyFrom"), prompt: reader.string("prompt"),
             command: reader.strings("command"), timeout: reader.duration("timeout") ?? .seconds(60),
             concurrency: reader.int("concurrency") ?? 4,
-            maxSegmentsPerRequest: reader.int("maxSegmentsPerRequest") ?? 16,
+            maxSegmentsPerRequest: format == .text ? 1 : reader.int("maxSegmentsPerRequest") ?? 16,
             temperature: reader.double("temperature"),
             rateLimit: RateLimit(
-                requestsPerMinute: rate.int("requestsPerMinute"), tokensPerMinute: rate.int("tokensPerMinute")))
+                requestsPerMinute: rate.int("requestsPerMinute"), tokensPerMinute: rate.int("tokensPerMinute")),
+            responseFormat: format)
     }
 }
 

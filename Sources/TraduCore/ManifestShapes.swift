@@ -81,6 +81,12 @@ public enum ManifestShapes {
                 "Segments sent together in one request."),
             Field("temperature", .number(min: 0, max: 2), "Sampling temperature (openai)."),
             Field(
+                "responseFormat", .choice(Engine.ResponseFormat.allCases.map(\.rawValue)),
+                default: .string(Engine.ResponseFormat.jsonSchema.rawValue),
+                "How the answer is constrained (openai): jsonSchema (a strict schema, ids as an enum), jsonObject"
+                    + " (llama-cpp-python's json_object with a schema), or text (one segment per request, the"
+                    + " answer is the translation)."),
+            Field(
                 "rateLimit",
                 .object(
                     ObjectShape([
@@ -148,6 +154,32 @@ public enum ManifestShapes {
         Field("sinks", .list(of: sink), "Where results are forwarded."),
         Field("suspended", .boolean, default: .bool(false), "Stops scheduling new blocks."),
         Field("rollout", .object(rollout), "Roll a processing-spec change out in analysed steps (a canary)."),
+        Field("checks", .object(checks), "What every answer is checked for before its block completes."),
+    ])
+
+    static let checks = ObjectShape([
+        Field(
+            "untranslated",
+            .object(
+                ObjectShape([
+                    Field("enabled", .boolean, default: .bool(true), "Refuse a translation equal to its source."),
+                    Field(
+                        "minLetters", .integer(min: 1, max: 100_000), default: .int(20),
+                        "Only sources with this many letters, at least half of their visible characters, count."),
+                ])), "The source text returned unchanged."),
+        Field("empty", .boolean, default: .bool(true), "Refuse an empty translation of a non-blank source."),
+        Field(
+            "lengthRatio",
+            .object(
+                ObjectShape([
+                    Field("enabled", .boolean, default: .bool(true), "Check the length ratio."),
+                    Field(
+                        "min", .number(min: 0), default: .double(0.2),
+                        "Lowest characters(translation) / characters(source)."),
+                    Field("max", .number(min: 0), default: .int(5), "Highest ratio."),
+                ])), "Translations much shorter or longer than their source (sources of minLetters letters or more)."),
+        Field("placeholders", .boolean, default: .bool(true), "Every placeholder carried over, none invented."),
+        Field("markup", .boolean, default: .bool(true), "Every tag and entity carried over, none invented."),
     ])
 
     static let rollout = ObjectShape([

@@ -20,6 +20,8 @@ public struct Pipeline: Sendable, Hashable {
     public var suspended: Bool
     /// nil: a processing-spec change reprocesses every affected block at once.
     public var rollout: RolloutSpec?
+    /// What every answer is checked for before its block completes.
+    public var checks = OutputChecks()
 }
 
 extension Pipeline {
@@ -35,7 +37,8 @@ extension Pipeline {
             concurrency: reader.int("concurrency"),
             sinks: decodeSinks(reader.node("sinks")?.elements ?? [], into: &diagnostics),
             suspended: reader.bool("suspended") ?? false,
-            rollout: reader.has("rollout") ? decodeRollout(reader.object("rollout"), into: &diagnostics) : nil)
+            rollout: reader.has("rollout") ? decodeRollout(reader.object("rollout"), into: &diagnostics) : nil,
+            checks: decodeChecks(reader.object("checks"), into: &diagnostics))
         if pipeline.heartbeatInterval.milliseconds * 2 > pipeline.leaseDuration.milliseconds {
             diagnostics.append(
                 Diagnostic(
@@ -51,6 +54,27 @@ extension Pipeline {
                         + " (\(pipeline.leaseDuration))"))
         }
         return pipeline
+    }
+
+    private static func decodeChecks(_ reader: SpecReader, into diagnostics: inout [Diagnostic]) -> OutputChecks {
+        let defaults = OutputChecks()
+        let ratio = reader.object("lengthRatio")
+        let low = ratio.double("min") ?? defaults.lengthRatio!.lowerBound
+        let high = ratio.double("max") ?? defaults.lengthRatio!.upperBound
+        if low > high {
+            diagnostics.append(
+                Diagnostic(
+                    at: reader.valueRange("lengthRatio"),
+                    "spec.checks.lengthRatio.min (\(low)) must not exceed spec.checks.lengthRatio.max (\(high))"))
+        }
+        let untranslated = reader.object("untranslated")
+        return OutputChecks(
+            untranslated: untranslated.bool("enabled") ?? defaults.untranslated,
+            untranslatedMinLetters: untranslated.int("minLetters") ?? defaults.untranslatedMinLetters,
+            empty: reader.bool("empty") ?? defaults.empty,
+            lengthRatio: ratio.bool("enabled") == false || low > high ? nil : low...high,
+            placeholders: reader.bool("placeholders") ?? defaults.placeholders,
+            markup: reader.bool("markup") ?? defaults.markup)
     }
 
     private static func decodeRollout(_ reader: SpecReader, into diagnostics: inout [Diagnostic]) -> RolloutSpec? {

@@ -1,3 +1,5 @@
+import TraduCore
+
 /// The JSON exchanged with an OpenAI-compatible `POST /chat/completions`, limited to what tradu sends and
 /// reads.
 enum ChatCompletionsWire {
@@ -49,6 +51,43 @@ enum ChatCompletionsWire {
         }
 
         var error: Detail
+    }
+}
+
+extension ChatCompletionsWire {
+    /// The `response_format` member for a batch with these ids (nil for `text`). The schema is strict: an object
+    /// with one `translations` array of `{id, text}`, the ids an enum of the request's, nothing else allowed.
+    static func responseFormat(_ format: Engine.ResponseFormat, ids: [String]) -> JSONValue? {
+        let item = JSONValue.object([
+            ("type", .string("object")), ("additionalProperties", .bool(false)),
+            ("required", .array([.string("id"), .string("text")])),
+            (
+                "properties",
+                .object([
+                    ("id", .object([("type", .string("string")), ("enum", .array(ids.map { .string($0) }))])),
+                    ("text", .object([("type", .string("string"))])),
+                ])
+            ),
+        ])
+        let schema = JSONValue.object([
+            ("type", .string("object")), ("additionalProperties", .bool(false)),
+            ("required", .array([.string("translations")])),
+            ("properties", .object([("translations", .object([("type", .string("array")), ("items", item)]))])),
+        ])
+        switch format {
+        case .jsonSchema:
+            return .object([
+                ("type", .string("json_schema")),
+                (
+                    "json_schema",
+                    .object([("name", .string("translations")), ("strict", .bool(true)), ("schema", schema)])
+                ),
+            ])
+        case .jsonObject:
+            return .object([("type", .string("json_object")), ("schema", schema)])
+        case .text:
+            return nil
+        }
     }
 }
 

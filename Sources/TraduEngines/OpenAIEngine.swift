@@ -6,7 +6,10 @@ import TraduHTTP
 ///
 /// One request per batch: `POST {endpoint}/chat/completions` with a system message (the engine's prompt and
 /// the answer format) and a user message `{"segments":[{"id","text"}]}`; the answer's content must be
-/// `{"translations":[{"id","text"}]}` with exactly the same ids.
+/// `{"translations":[{"id","text"}]}` with exactly the same ids. `responseFormat` says how the server is held
+/// to that: a strict JSON schema whose ids are an enum of the request's (`jsonSchema`, the default),
+/// llama-cpp-python's `json_object` with the same schema (`jsonObject`), or no envelope at all (`text`: one
+/// segment per request, the user message is its text and the answer's content its translation).
 public struct OpenAIEngine: TranslationEngine {
     /// The largest answer accepted.
     static let maxResponseBytes = 16 << 20
@@ -17,6 +20,7 @@ public struct OpenAIEngine: TranslationEngine {
     let model: String
     let temperature: Double?
     let prompt: String?
+    let responseFormat: Engine.ResponseFormat
     let timeout: Duration
     let apiKeyVariable: String?
     let apiKey: SecretValue?
@@ -30,6 +34,7 @@ public struct OpenAIEngine: TranslationEngine {
         self.model = model
         temperature = engine.temperature
         prompt = engine.prompt
+        responseFormat = engine.responseFormat
         timeout = engine.timeout.duration
         apiKeyVariable = engine.apiKey?.environmentVariable
         self.apiKey = apiKey
@@ -51,32 +56,50 @@ public struct OpenAIEngine: TranslationEngine {
             throw failures.transport(error)
         }
         guard response.isSuccess else {
-            throw failures.status(response, now: Date().timeIntervalSince1970)
+            throw failures.status(
+                response, now: Date().timeIntervalSince1970,
+                responseFormat: responseFormat == .text ? nil : responseFormat.rawValue)
         }
         return try parse(response.body, for: request)
     }
 
     func makeRequest(_ request: TranslationRequest) throws(BlockFailure) -> HTTPRequest {
-        let system = PromptTemplate.systemMessage(
-            prompt: prompt, sourceLanguage: request.sourceLanguage, targetLanguage: request.targetLanguage)
-        let batch = SegmentBatchWire.Batch(
-            segments: request.segments.map { SegmentBatchWire.Segment(id: $0.id, text: $0.text) })
-        let body: Data
-        do {
+        let messages: [(String, String)]
+        if responseFormat == .text {
+            guard request.segments.count == 1, let segment = request.segments.first else {
+                throw BlockFailure(
+                    .logic,
+                    "engine '\(name)': responseFormat text sends one segment per request, got \(request.segments.count)"
+                )
+            }
+            let system = PromptTemplate.textSystemMessage(
+                prompt: prompt, sourceLanguage: request.sourceLanguage, targetLanguage: request.targetLanguage)
+            messages = [("system", system), ("user", segment.text)]
+        } else {
+            let system = PromptTemplate.systemMessage(
+                prompt: prompt, sourceLanguage: request.sourceLanguage, targetLanguage: request.targetLanguage)
+            let batch = SegmentBatchWire.Batch(
+                segments: request.segments.map { SegmentBatchWire.Segment(id: $0.id, text: $0.text) })
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-            let user = String(decoding: try encoder.encode(batch), as: UTF8.self)
-            body = try encoder.encode(
-                ChatCompletionsWire.Request(
-                    model: model, temperature: temperature,
-                    messages: [.init(role: "system", content: system), .init(role: "user", content: user)]))
-        } catch {
-            throw BlockFailure(.logic, "engine '\(name)': could not encode the request: \(error)")
+            guard let user = try? encoder.encode(batch) else {
+                throw BlockFailure(.logic, "engine '\(name)': could not encode the request")
+            }
+            messages = [("system", system), ("user", String(decoding: user, as: UTF8.self))]
         }
+        var fields: [(String, JSONValue)] = [
+            ("model", .string(model)),
+            ("messages", .array(messages.map { .object([("role", .string($0.0)), ("content", .string($0.1))]) })),
+        ]
+        if let temperature { fields.append(("temperature", .double(temperature))) }
+        if let format = ChatCompletionsWire.responseFormat(responseFormat, ids: request.segments.map(\.id)) {
+            fields.append(("response_format", format))
+        }
+        let body = JSONValue.object(fields).encoded(sortedKeys: true)
         var headers: HTTPHeaders = ["Content-Type": "application/json", "Accept": "application/json"]
         if let apiKey { headers["Authorization"] = "Bearer " + apiKey.exposed }
         return HTTPRequest(
-            method: .post, url: url, headers: headers, body: Array(body), timeout: timeout,
+            method: .post, url: url, headers: headers, body: Array(body.utf8), timeout: timeout,
             connectTimeout: min(timeout, Self.maxConnectTimeout), maxResponseBytes: Self.maxResponseBytes,
             maxRedirects: 0)
     }
@@ -91,6 +114,14 @@ public struct OpenAIEngine: TranslationEngine {
         guard let choice = completion.choices.first, let content = choice.message?.content else {
             throw failures.data("the answer has no choices[0].message.content")
         }
+        if responseFormat == .text, let segment = request.segments.first {
+            if choice.finishReason == "length" {
+                throw failures.data("the answer was cut off (finish_reason is 'length')")
+            }
+            return TranslationResponse(
+                translations: [segment.id: Self.textAnswer(content, source: segment.text)],
+                inputTokens: completion.usage?.promptTokens ?? 0, outputTokens: completion.usage?.completionTokens ?? 0)
+        }
         let json = Self.unfenced(content)
         guard let answer = try? decoder.decode(SegmentBatchWire.Answer.self, from: Data(json.utf8)) else {
             let truncated = choice.finishReason == "length" ? " (cut off: finish_reason is 'length')" : ""
@@ -104,6 +135,15 @@ public struct OpenAIEngine: TranslationEngine {
         return TranslationResponse(
             translations: translations, inputTokens: completion.usage?.promptTokens ?? 0,
             outputTokens: completion.usage?.completionTokens ?? 0)
+    }
+
+    /// A text answer as the translation: models pad answers with newlines and spaces; the source's own leading
+    /// and trailing whitespace is what the translation keeps.
+    static func textAnswer(_ content: String, source: String) -> String {
+        let core = content.trimmingCharacters(in: .whitespacesAndNewlines)
+        let leading = source.prefix { $0.isWhitespace }
+        let trailing = String(source.reversed().prefix { $0.isWhitespace }.reversed())
+        return source.allSatisfy(\.isWhitespace) ? core : leading + core + trailing
     }
 
     /// `url` as messages show it: without user information, query or fragment, which may hold credentials.

@@ -37,7 +37,9 @@ struct OpenAIFailures {
     }
 
     /// A response whose status is not 2xx.
-    func status(_ response: HTTPResponse, now: Double) -> BlockFailure {
+    /// - Parameter responseFormat: the structured-output setting the request used (nil for text): a 400 then
+    ///   names it, since servers without structured outputs refuse the request that way.
+    func status(_ response: HTTPResponse, now: Double, responseFormat: String? = nil) -> BlockFailure {
         let status = response.status
         let detail = serverMessage(response.body)
         switch status {
@@ -52,6 +54,11 @@ struct OpenAIFailures {
         case 400 where serverCode(response.body) == "context_length_exceeded", 413:
             // The batch itself is too large for the model: a smaller block could pass.
             return failure(.data, "HTTP \(status): the request is too large for the model\(detail)")
+        case 400 where responseFormat != nil:
+            return failure(
+                .logic,
+                "HTTP 400\(detail); if this server does not support structured outputs, set spec.responseFormat on"
+                    + " engine '\(engineName)' to jsonObject or text (it is \(responseFormat!))")
         case 400..<500:
             return failure(.logic, "HTTP \(status)\(detail)")
         case 500..<600:

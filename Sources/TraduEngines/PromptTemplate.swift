@@ -15,6 +15,17 @@ enum PromptTemplate {
         and no other entries.
         """
 
+    /// With `responseFormat: text`: the user message is the text itself.
+    static let textAnswerFormat = """
+        The user message is the text to translate. Answer with only its translation, without quotes, notes or \
+        explanations.
+        """
+
+    static func textSystemMessage(prompt: String?, sourceLanguage: String, targetLanguage: String) -> String {
+        let values = ["sourceLanguage": sourceLanguage, "targetLanguage": targetLanguage]
+        return render(prompt ?? defaultPrompt, values) + "\n\n" + textAnswerFormat
+    }
+
     static func systemMessage(prompt: String?, sourceLanguage: String, targetLanguage: String) -> String {
         let values = ["sourceLanguage": sourceLanguage, "targetLanguage": targetLanguage]
         return render(prompt ?? defaultPrompt, values) + "\n\n" + answerFormat

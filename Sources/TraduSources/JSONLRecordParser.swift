@@ -18,10 +18,15 @@ final class JSONLRecordParser: RecordParser {
             case .blank:
                 continue
             case .record(let id, let text):
+                // A NUL can only come from a `\u0000` escape: point at it (RecordStream refuses the record).
+                var column = 1
+                if text.utf8.contains(0), let offset = Self.offset(of: Array("\\u0000".utf8), in: line) {
+                    column = UTF8Validation.column(ofOffset: offset, in: line)
+                }
                 return .record(
                     SourceRecord(
                         id: id, text: text,
-                        location: SourceLocation(file: reader.displayPath, line: reader.lineNumber, column: 1)))
+                        location: SourceLocation(file: reader.displayPath, line: reader.lineNumber, column: column)))
             case .invalid(let error):
                 let column = UTF8Validation.column(ofOffset: error.offset, in: line)
                 return .bad(
@@ -29,6 +34,14 @@ final class JSONLRecordParser: RecordParser {
                         at: SourceLocation(file: reader.displayPath, line: reader.lineNumber, column: column),
                         error.message))
             }
+        }
+        return nil
+    }
+
+    static func offset(of needle: [UInt8], in line: UnsafeBufferPointer<UInt8>) -> Int? {
+        guard line.count >= needle.count else { return nil }
+        for start in 0...(line.count - needle.count) where line[start] == needle[0] {
+            if (0..<needle.count).allSatisfy({ line[start + $0] == needle[$0] }) { return start }
         }
         return nil
     }

@@ -46,7 +46,7 @@ public final class RecordStream {
             while let parsed = try parser.next() {
                 switch parsed {
                 case .record(let record):
-                    if let problem = checkID(record) {
+                    if let problem = checkID(record) ?? checkText(record) {
                         try reject(problem)
                     } else {
                         return record
@@ -61,6 +61,17 @@ public final class RecordStream {
             finished = true
             throw error.inDataset(dataset)
         }
+    }
+
+    /// A NUL character in the text: no engine answers it faithfully and PostgreSQL text cannot store it, so it is
+    /// refused here, named, instead of failing its whole block at run time. Parsers that know where the NUL is
+    /// (a JSONL `\u0000` escape) put it in the record's location.
+    private func checkText(_ record: SourceRecord) -> Diagnostic? {
+        guard record.text.utf8.contains(0) else { return nil }
+        return Diagnostic(
+            at: record.location,
+            "the text of record '\(record.id)' contains a NUL character (U+0000), which no engine can translate"
+                + " faithfully and PostgreSQL cannot store")
     }
 
     /// Empty and duplicate ids, which every format can produce. The first record with an id wins.

@@ -49,7 +49,7 @@ import TraduTestSupport
                 apiVersion: tradu/v1
                 kind: Engine
                 metadata: {name: local}
-                spec: {type: command, command: [python3, "\(TestProject.slowTranslator)"], prompt: "\(prompt)"}
+                spec: {type: command, command: ["\(TestProject.python)", "\(TestProject.slowTranslator)"], prompt: "\(prompt)"}
                 ---
                 apiVersion: tradu/v1
                 kind: Pipeline

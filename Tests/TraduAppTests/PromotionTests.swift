@@ -8,372 +8,378 @@ import TraduTestSupport
 /// `tradu promote` end to end: real `tradu` processes against a real PostgreSQL, staging and prod as two schemas
 /// of one database, a local `command` engine. Every refusal exits 3, names its cause, and changes nothing in prod
 /// but its own `Refused` record.
-@Suite(.serialized) struct PromotionTests {
-    /// A project with staging (applied directly) and prod (promoted from staging through `promotion`).
-    struct Project {
-        let root: String
-        let database: String
-        /// Staging's own database (`databaseFrom: {env: STAGING_DATABASE_URL}`), when it has one.
-        var stagingDatabase: String?
+extension ProcessHeavyTests {
+    @Suite(.serialized) struct PromotionTests {
+        /// A project with staging (applied directly) and prod (promoted from staging through `promotion`).
+        struct Project {
+            let root: String
+            let database: String
+            /// Staging's own database (`databaseFrom: {env: STAGING_DATABASE_URL}`), when it has one.
+            var stagingDatabase: String?
 
-        static func make(
-            promotion: String = "{from: staging}", prodOverrides: String = "[]", stagingOwnDatabase: Bool = false
-        ) async throws -> Project {
-            let root = TestPostgres.makeTemporaryDirectory()
-            var project = Project(root: root, database: try await TestPostgres.shared.freshDatabase())
-            if stagingOwnDatabase { project.stagingDatabase = try await TestPostgres.shared.freshDatabase() }
-            try FileManager.default.createDirectory(
-                atPath: root + "/manifests/data", withIntermediateDirectories: true)
-            try project.writeDocuments(count: 30)
-            try project.writeManifests(promotion: promotion, prodOverrides: prodOverrides)
-            return project
-        }
-
-        func writeDocuments(count: Int, edit: String? = nil) throws {
-            var text = ""
-            for index in 0..<count {
-                let body = index == 0 && edit != nil ? edit! : "Article \(index) explains the {product} settings page."
-                text += "{\"id\":\"a-\(index)\",\"text\":\"\(body)\"}\n"
+            static func make(
+                promotion: String = "{from: staging}", prodOverrides: String = "[]", stagingOwnDatabase: Bool = false
+            ) async throws -> Project {
+                let root = TestPostgres.makeTemporaryDirectory()
+                var project = Project(root: root, database: try await TestPostgres.shared.freshDatabase())
+                if stagingOwnDatabase { project.stagingDatabase = try await TestPostgres.shared.freshDatabase() }
+                try FileManager.default.createDirectory(
+                    atPath: root + "/manifests/data", withIntermediateDirectories: true)
+                try project.writeDocuments(count: 30)
+                try project.writeManifests(promotion: promotion, prodOverrides: prodOverrides)
+                return project
             }
-            try text.write(toFile: root + "/manifests/data/articles.jsonl", atomically: true, encoding: .utf8)
+
+            func writeDocuments(count: Int, edit: String? = nil) throws {
+                var text = ""
+                for index in 0..<count {
+                    let body =
+                        index == 0 && edit != nil ? edit! : "Article \(index) explains the {product} settings page."
+                    text += "{\"id\":\"a-\(index)\",\"text\":\"\(body)\"}\n"
+                }
+                try text.write(toFile: root + "/manifests/data/articles.jsonl", atomically: true, encoding: .utf8)
+            }
+
+            func writeManifests(promotion: String, prodOverrides: String = "[]", prompt: String = "Translate.") throws {
+                let stagingSpec = stagingDatabase == nil ? "{}" : "{databaseFrom: {env: STAGING_DATABASE_URL}}"
+                let text = """
+                    apiVersion: tradu/v1
+                    kind: Environment
+                    metadata: {name: staging}
+                    spec: \(stagingSpec)
+                    ---
+                    apiVersion: tradu/v1
+                    kind: Environment
+                    metadata: {name: prod}
+                    spec:
+                      promotion: \(promotion)
+                      overrides: \(prodOverrides)
+                    ---
+                    apiVersion: tradu/v1
+                    kind: Dataset
+                    metadata: {name: articles}
+                    spec:
+                      source: {path: data/articles.jsonl}
+                      format: jsonl
+                      sourceLanguage: en
+                      blocks: {maxRecords: 5}
+                    ---
+                    apiVersion: tradu/v1
+                    kind: Engine
+                    metadata: {name: local}
+                    spec: {type: command, command: ["\(TestProject.python)", "\(TestProject.slowTranslator)"], prompt: "\(prompt)"}
+                    ---
+                    apiVersion: tradu/v1
+                    kind: Pipeline
+                    metadata: {name: help}
+                    spec: {dataset: articles, engine: local, targetLanguages: [fr, de]}
+
+                    """
+                try text.write(toFile: root + "/manifests/project.yaml", atomically: true, encoding: .utf8)
+            }
+
+            @discardableResult
+            func tradu(_ arguments: [String], actor: String = "ci") throws -> CommandLineTests.Run {
+                try CommandLineTests.run(arguments, in: root, database: database, environment: variables(actor: actor))
+            }
+
+            func variables(actor: String) -> [String: String] {
+                var variables = ["TRADU_ACTOR": actor]
+                if let stagingDatabase { variables["STAGING_DATABASE_URL"] = stagingDatabase }
+                return variables
+            }
+
+            /// Applies the manifests to staging and runs it until every block is final.
+            func stagingRuns() throws {
+                let apply = try tradu(["apply", "-e", "staging", "--auto-approve"])
+                #expect(apply.status == 0, "\(apply.stderr)")
+                let run = try tradu(["run", "-e", "staging"])
+                #expect(run.status == 0, "\(run.stderr)")
+            }
+
+            func latestFreight(_ environment: String) throws -> String {
+                try #require(try currentFreight(environment))
+            }
+
+            /// The freight of the environment's latest revision, nil before its first.
+            func currentFreight(_ environment: String) throws -> String? {
+                let history = try tradu(["history", "-e", environment, "-o", "json"])
+                let json = try JSONSerialization.jsonObject(with: Data(history.stdout.utf8)) as? [String: Any]
+                let revisions = json?["revisions"] as? [[String: Any]] ?? []
+                return revisions.first?["freight"] as? String
+            }
+
+            func store(_ environment: String) async throws -> Store {
+                let url = environment == "staging" ? stagingDatabase ?? database : database
+                return try await Store.open(url: url, schema: EnvironmentSchema(environment: environment))
+            }
+
+            /// `tradu controller -e prod`, promoting by itself every second when the manifests say so.
+            func prodController() throws -> TraduProcess {
+                try TraduProcess(
+                    ["controller", "-e", "prod", "--auto-promote-every", "1s"],
+                    in: TestProject(root: root, databaseURL: database), environment: variables(actor: "unused"))
+            }
+
+            /// Nothing was applied to prod: no revision, no block.
+            func expectProdUntouched(_ comment: Comment? = nil) async throws {
+                let prod = try await store("prod")
+                #expect(try await prod.latestRevision() == nil, comment)
+                #expect(try await prod.blocks().isEmpty, comment)
+                await prod.close()
+            }
+
+            func promotions() async throws -> [PromotionRecord] {
+                let prod = try await store("prod")
+                defer { Task { await prod.close() } }
+                return try await prod.promotions()
+            }
         }
 
-        func writeManifests(promotion: String, prodOverrides: String = "[]", prompt: String = "Translate.") throws {
-            let stagingSpec = stagingDatabase == nil ? "{}" : "{databaseFrom: {env: STAGING_DATABASE_URL}}"
-            let text = """
-                apiVersion: tradu/v1
-                kind: Environment
-                metadata: {name: staging}
-                spec: \(stagingSpec)
-                ---
-                apiVersion: tradu/v1
-                kind: Environment
-                metadata: {name: prod}
-                spec:
-                  promotion: \(promotion)
-                  overrides: \(prodOverrides)
-                ---
-                apiVersion: tradu/v1
-                kind: Dataset
-                metadata: {name: articles}
-                spec:
-                  source: {path: data/articles.jsonl}
-                  format: jsonl
-                  sourceLanguage: en
-                  blocks: {maxRecords: 5}
-                ---
-                apiVersion: tradu/v1
-                kind: Engine
-                metadata: {name: local}
-                spec: {type: command, command: [python3, "\(TestProject.slowTranslator)"], prompt: "\(prompt)"}
-                ---
-                apiVersion: tradu/v1
-                kind: Pipeline
-                metadata: {name: help}
-                spec: {dataset: articles, engine: local, targetLanguages: [fr, de]}
+        @Test func theHappyPathPromotesTheFreightStagingRan() async throws {
+            let project = try await Project.make(promotion: "{from: staging, minCompletedRatio: 1}")
+            try project.stagingRuns()
+            let freight = try project.latestFreight("staging")
 
-                """
-            try text.write(toFile: root + "/manifests/project.yaml", atomically: true, encoding: .utf8)
+            let dryRun = try project.tradu(["promote", "--to", "prod", "--dry-run"])
+            #expect(dryRun.status == 2, "\(dryRun.stderr)")
+            #expect(dryRun.stdout.contains("Promotion of freight \(freight) from staging rev 1 to prod"))
+            #expect(dryRun.stdout.contains("100% (44 of 44)"))
+            #expect(dryRun.stdout.contains("Plan: 44 to add, 0 to reprocess, 0 to cancel."))
+            try await project.expectProdUntouched("a dry run writes nothing")
+            #expect(try await project.promotions().isEmpty)
+
+            let promote = try project.tradu(["promote", "--to", "prod", "--auto-approve"])
+            #expect(promote.status == 0, "\(promote.stderr)")
+            #expect(promote.stdout.contains("Promotion complete: revision 1 of prod, promoted from staging rev 1"))
+            let history = try project.tradu(["history", "-e", "prod"])
+            #expect(history.stdout.contains("promoted from staging rev 1"))
+            #expect(try project.latestFreight("prod") == freight, "prod records the freight staging ran")
+            let records = try await project.promotions()
+            #expect(records.map(\.phase) == ["Succeeded"])
+            #expect(records.first?.targetRevision == 1)
+            #expect(records.first?.requestedBy == "ci")
+
+            let again = try project.tradu(["promote", "--to", "prod", "--auto-approve"])
+            #expect(again.status == 0, "\(again.stderr)")
+            #expect(again.stdout.contains("Nothing to promote: prod already runs freight \(freight)"))
+
+            let direct = try project.tradu(["apply", "-e", "prod", "--auto-approve"])
+            #expect(direct.status == 3)
+            #expect(direct.stderr.contains("prod takes changes through `tradu promote --to prod`"))
         }
 
-        @discardableResult
-        func tradu(_ arguments: [String], actor: String = "ci") throws -> CommandLineTests.Run {
-            try CommandLineTests.run(arguments, in: root, database: database, environment: variables(actor: actor))
-        }
-
-        func variables(actor: String) -> [String: String] {
-            var variables = ["TRADU_ACTOR": actor]
-            if let stagingDatabase { variables["STAGING_DATABASE_URL"] = stagingDatabase }
-            return variables
-        }
-
-        /// Applies the manifests to staging and runs it until every block is final.
-        func stagingRuns() throws {
-            let apply = try tradu(["apply", "-e", "staging", "--auto-approve"])
-            #expect(apply.status == 0, "\(apply.stderr)")
-            let run = try tradu(["run", "-e", "staging"])
-            #expect(run.status == 0, "\(run.stderr)")
-        }
-
-        func latestFreight(_ environment: String) throws -> String {
-            try #require(try currentFreight(environment))
-        }
-
-        /// The freight of the environment's latest revision, nil before its first.
-        func currentFreight(_ environment: String) throws -> String? {
-            let history = try tradu(["history", "-e", environment, "-o", "json"])
-            let json = try JSONSerialization.jsonObject(with: Data(history.stdout.utf8)) as? [String: Any]
-            let revisions = json?["revisions"] as? [[String: Any]] ?? []
-            return revisions.first?["freight"] as? String
-        }
-
-        func store(_ environment: String) async throws -> Store {
-            let url = environment == "staging" ? stagingDatabase ?? database : database
-            return try await Store.open(url: url, schema: EnvironmentSchema(environment: environment))
-        }
-
-        /// `tradu controller -e prod`, promoting by itself every second when the manifests say so.
-        func prodController() throws -> TraduProcess {
-            try TraduProcess(
-                ["controller", "-e", "prod", "--auto-promote-every", "1s"],
-                in: TestProject(root: root, databaseURL: database), environment: variables(actor: "unused"))
-        }
-
-        /// Nothing was applied to prod: no revision, no block.
-        func expectProdUntouched(_ comment: Comment? = nil) async throws {
-            let prod = try await store("prod")
-            #expect(try await prod.latestRevision() == nil, comment)
-            #expect(try await prod.blocks().isEmpty, comment)
-            await prod.close()
-        }
-
-        func promotions() async throws -> [PromotionRecord] {
-            let prod = try await store("prod")
-            defer { Task { await prod.close() } }
-            return try await prod.promotions()
-        }
-    }
-
-    @Test func theHappyPathPromotesTheFreightStagingRan() async throws {
-        let project = try await Project.make(promotion: "{from: staging, minCompletedRatio: 1}")
-        try project.stagingRuns()
-        let freight = try project.latestFreight("staging")
-
-        let dryRun = try project.tradu(["promote", "--to", "prod", "--dry-run"])
-        #expect(dryRun.status == 2, "\(dryRun.stderr)")
-        #expect(dryRun.stdout.contains("Promotion of freight \(freight) from staging rev 1 to prod"))
-        #expect(dryRun.stdout.contains("100% (44 of 44)"))
-        #expect(dryRun.stdout.contains("Plan: 44 to add, 0 to reprocess, 0 to cancel."))
-        try await project.expectProdUntouched("a dry run writes nothing")
-        #expect(try await project.promotions().isEmpty)
-
-        let promote = try project.tradu(["promote", "--to", "prod", "--auto-approve"])
-        #expect(promote.status == 0, "\(promote.stderr)")
-        #expect(promote.stdout.contains("Promotion complete: revision 1 of prod, promoted from staging rev 1"))
-        let history = try project.tradu(["history", "-e", "prod"])
-        #expect(history.stdout.contains("promoted from staging rev 1"))
-        #expect(try project.latestFreight("prod") == freight, "prod records the freight staging ran")
-        let records = try await project.promotions()
-        #expect(records.map(\.phase) == ["Succeeded"])
-        #expect(records.first?.targetRevision == 1)
-        #expect(records.first?.requestedBy == "ci")
-
-        let again = try project.tradu(["promote", "--to", "prod", "--auto-approve"])
-        #expect(again.status == 0, "\(again.stderr)")
-        #expect(again.stdout.contains("Nothing to promote: prod already runs freight \(freight)"))
-
-        let direct = try project.tradu(["apply", "-e", "prod", "--auto-approve"])
-        #expect(direct.status == 3)
-        #expect(direct.stderr.contains("prod takes changes through `tradu promote --to prod`"))
-    }
-
-    @Test func tooManyFailedBlocksRefuse() async throws {
-        let project = try await Project.make(promotion: "{from: staging, minCompletedRatio: 0.5, maxFailedBlocks: 0}")
-        try project.stagingRuns()
-        let staging = try await project.store("staging")
-        // Evidence the gate must see: one block of staging dead-lettered.
-        try await staging.connection.query(
-            "UPDATE blocks SET state = 'failed', errors = '[{\"class\": \"data\"}]' WHERE id = (SELECT min(id) FROM blocks)"
-        )
-        await staging.close()
-        let result = try project.tradu(["promote", "--to", "prod", "--auto-approve"])
-        #expect(result.status == 3)
-        #expect(result.stderr.contains("refused: gate maxFailedBlocks failed: 1, required ≤ 0"))
-        try await project.expectProdUntouched()
-        let records = try await project.promotions()
-        #expect(records.map(\.phase) == ["Refused"])
-        #expect(records.first?.gates.contains("\"maxFailedBlocks\"") == true)
-    }
-
-    @Test func soakNotReachedGivesTheTimeLeft() async throws {
-        let project = try await Project.make(promotion: "{from: staging, minSoak: 1h}")
-        try project.stagingRuns()
-        let result = try project.tradu(["promote", "--to", "prod", "--auto-approve"])
-        #expect(result.status == 3)
-        #expect(result.stderr.contains("refused: gate minSoak failed"))
-        #expect(result.stderr.contains("required ≥ 1h ("), "\(result.stderr)")
-        #expect(result.stderr.contains("m") && result.stderr.contains("s left)"), "the time left: \(result.stderr)")
-        try await project.expectProdUntouched()
-    }
-
-    @Test func dataEditedAfterStagingRanItRefuses() async throws {
-        let project = try await Project.make()
-        try project.stagingRuns()
-        try project.writeDocuments(count: 30, edit: "Someone edited this after staging ran it.")
-        let result = try project.tradu(["promote", "--to", "prod", "--auto-approve"])
-        #expect(result.status == 3)
-        #expect(result.stderr.contains("the data on disk differs from what the freight ran: dataset 'articles'"))
-        try await project.expectProdUntouched()
-    }
-
-    @Test func aProcessingDifferenceNeedsAnAllowance() async throws {
-        let overrides = "[{kind: Engine, name: local, patch: {prompt: Paraphrase.}}]"
-        let project = try await Project.make(prodOverrides: overrides)
-        try project.stagingRuns()
-        let refused = try project.tradu(["promote", "--to", "prod", "--auto-approve"])
-        #expect(refused.status == 3)
-        #expect(
-            refused.stderr.contains(
-                "pipeline 'help': engine.prompt differs (source 'Translate.', target 'Paraphrase.')"))
-        try await project.expectProdUntouched()
-
-        // Allowing the field is part of the freight: it is committed and validated in staging like any change.
-        try project.writeManifests(
-            promotion: "{from: staging, allowDifferences: [engine.prompt]}", prodOverrides: overrides)
-        try project.stagingRuns()
-        let allowed = try project.tradu(["promote", "--to", "prod", "--auto-approve"])
-        #expect(allowed.status == 0, "\(allowed.stderr)")
-        let record = try #require(try await project.promotions().first)
-        #expect(record.phase == "Succeeded")
-        #expect(record.allowances.contains("engine.prompt"))
-        #expect(record.allowances.contains("Paraphrase."))
-    }
-
-    @Test func aRejectedFreightIsRefusedUntilUnrejected() async throws {
-        let project = try await Project.make()
-        try project.stagingRuns()
-        let freight = try project.latestFreight("staging")
-        let reject = try project.tradu(
-            ["reject", "--freight", freight, "-m", "hallucinated glossary terms"], actor: "reviewer")
-        #expect(reject.status == 0, "\(reject.stderr)")
-        let refused = try project.tradu(["promote", "--to", "prod", "--auto-approve"])
-        #expect(refused.status == 3)
-        #expect(
-            refused.stderr.contains("freight \(freight) was rejected by reviewer at")
-                && refused.stderr.contains("hallucinated glossary terms"))
-        try await project.expectProdUntouched()
-        #expect(try project.tradu(["unreject", "--freight", freight, "-m", "false alarm"]).status == 0)
-        #expect(try project.tradu(["promote", "--to", "prod", "--auto-approve"]).status == 0)
-    }
-
-    @Test func thePromoterCannotBeTheApprover() async throws {
-        let project = try await Project.make(promotion: "{from: staging, requireApproval: true}")
-        try project.stagingRuns()
-        let freight = try project.latestFreight("staging")
-        let unknown = try project.tradu(["approve", "-e", "prod", "--freight", "0000deadbeef", "-m", "typo"])
-        #expect(unknown.status == 1)
-        #expect(unknown.stderr.contains("staging never ran freight 0000deadbeef"))
-        let byRevision = try project.tradu(["approve", "-e", "prod", "--revision", "1", "-m", "ok"], actor: "alice")
-        #expect(byRevision.status == 0, "\(byRevision.stderr)")
-        #expect(byRevision.stdout.contains("Approved freight \(freight) for prod as alice."), "revision 1 ran it")
-        let selfApproved = try project.tradu(["promote", "--to", "prod", "--auto-approve"], actor: "alice")
-        #expect(selfApproved.status == 3)
-        #expect(selfApproved.stderr.contains("approved only by alice, who is promoting"))
-        try await project.expectProdUntouched()
-        let promoted = try project.tradu(["promote", "--to", "prod", "--auto-approve"], actor: "ci")
-        #expect(promoted.status == 0, "\(promoted.stderr)")
-        let records = try await project.promotions()
-        #expect(records.map(\.phase) == ["Succeeded", "Refused"], "a second attempt evaluates every gate afresh")
-    }
-
-    @Test func aHeldTargetLockRefusesNamingTheHolder() async throws {
-        let project = try await Project.make()
-        try project.stagingRuns()
-        let prod = try await project.store("prod")
-        let handle = try await prod.lock.acquire(
-            holder: "promote by someone-else", host: "ci-runner-7", pid: 4242, ttl: .seconds(600), waitUpTo: .zero)
-        let refused = try project.tradu(["promote", "--to", "prod", "--auto-approve", "--lock-timeout", "0s"])
-        #expect(refused.status == 3)
-        #expect(refused.stderr.contains("promote by someone-else"), "\(refused.stderr)")
-        #expect(try await prod.latestRevision() == nil)
-        #expect(try await project.promotions().first?.phase == "Refused")
-        try await prod.lock.release(handle)
-        await prod.close()
-
-        // Two promotions at once: one applies; the other waits no time for the lock and is refused, or finds the
-        // freight already there. Never two revisions.
-        let first = Task.detached {
-            try project.tradu(["promote", "--to", "prod", "--auto-approve", "--lock-timeout", "0s"])
-        }
-        let second = Task.detached {
-            try project.tradu(["promote", "--to", "prod", "--auto-approve", "--lock-timeout", "0s"])
-        }
-        let results = [try await first.value, try await second.value]
-        #expect(results.contains { $0.status == 0 && $0.stdout.contains("Promotion complete: revision 1 of prod") })
-        for result in results where result.status != 0 {
-            #expect(result.status == 3)
-            #expect(result.stderr.contains("promote by ci"), "the loser names the holder: \(result.stderr)")
-        }
-        let after = try await project.store("prod")
-        #expect(try await after.revisions().count == 1)
-        await after.close()
-    }
-
-    @Test func rollingBackReturnsToAnEarlierFreight() async throws {
-        let project = try await Project.make()
-        try project.stagingRuns()
-        let first = try project.latestFreight("staging")
-        #expect(try project.tradu(["promote", "--to", "prod", "--auto-approve"]).status == 0)
-
-        try project.writeManifests(promotion: "{from: staging}", prompt: "Translate carefully.")
-        try project.stagingRuns()
-        let second = try project.latestFreight("staging")
-        #expect(first != second)
-        #expect(try project.tradu(["promote", "--to", "prod", "--auto-approve"]).status == 0)
-
-        let noReason = try project.tradu(["promote", "--to", "prod", "--freight", first, "--rollback"])
-        #expect(noReason.status != 0 && noReason.stderr.contains("--rollback needs -m MSG"))
-        let rollback = try project.tradu(
-            [
-                "promote", "--to", "prod", "--freight", first, "--rollback", "-m", "the new prompt is worse",
-                "--auto-approve",
-            ])
-        #expect(rollback.status == 0, "\(rollback.stderr)")
-        #expect(rollback.stdout.contains("Rollback of prod to freight \(first)"))
-        #expect(rollback.stdout.contains("Plan: 0 to add, 44 to reprocess, 0 to cancel."), "the rollback's cost shows")
-        #expect(try project.latestFreight("prod") == first)
-        let history = try project.tradu(["history", "-e", "prod"])
-        #expect(history.stdout.contains("rollback to rev 1"))
-        let never = try project.tradu(
-            ["promote", "--to", "prod", "--freight", "0123456789ab", "--rollback", "-m", "x", "--auto-approve"])
-        #expect(never.status == 3)
-        #expect(never.stderr.contains("prod never ran freight 0123456789ab"))
-    }
-
-    /// Auto-promotion, with the source in the same database (another schema) and in a database of its own.
-    @Test(arguments: [false, true])
-    func theControllerPromotesByItselfAndRespectsAHold(stagingOwnDatabase: Bool) async throws {
-        let project = try await Project.make(
-            promotion: "{from: staging, auto: true}", stagingOwnDatabase: stagingOwnDatabase)
-        try project.stagingRuns()
-        let first = try project.latestFreight("staging")
-        let controller = try project.prodController()
-        defer { controller.kill9() }
-        try await eventually("the controller promotes staging's freight") {
-            (try? project.currentFreight("prod")) == first
-        }
-        let record = try #require(try await project.promotions().first)
-        #expect(record.automatic)
-        #expect(record.requestedBy.hasPrefix("controller:"))
-        #expect(record.phase == "Succeeded")
-
-        try project.writeManifests(promotion: "{from: staging, auto: true}", prompt: "Translate carefully.")
-        try project.stagingRuns()
-        let second = try project.latestFreight("staging")
-        try await eventually("the controller promotes the new freight") {
-            (try? project.currentFreight("prod")) == second
-        }
-
-        // A person rolls back: the controller holds, and does not put the newer freight back.
-        let rollback = try project.tradu(
-            ["promote", "--to", "prod", "--freight", first, "--rollback", "-m", "regression", "--auto-approve"])
-        #expect(rollback.status == 0, "\(rollback.stderr)")
-        try await eventually("the controller notices the hold") {
-            controller.log.contains("auto-promotion held by a manual rollback")
-        }
-        #expect(try project.latestFreight("prod") == first, "held: the rollback stays")
-        let resume = try project.tradu(["promote", "--to", "prod", "--resume-auto"])
-        #expect(resume.stdout.contains("Auto-promotion of prod resumed"))
-        try await eventually("promoting again once resumed") {
-            (try? project.currentFreight("prod")) == second
-        }
-        if stagingOwnDatabase {
-            // Staging's database holds only staging's schema: the controller wrote nothing there.
+        @Test func tooManyFailedBlocksRefuse() async throws {
+            let project = try await Project.make(
+                promotion: "{from: staging, minCompletedRatio: 0.5, maxFailedBlocks: 0}")
+            try project.stagingRuns()
             let staging = try await project.store("staging")
-            let schemas = try await staging.connection.query(
-                "SELECT nspname FROM pg_namespace WHERE nspname LIKE 'tradu_%' ORDER BY 1")
-            #expect(schemas.map { $0["nspname"] } == ["tradu_staging"])
+            // Evidence the gate must see: one block of staging dead-lettered.
+            try await staging.connection.query(
+                "UPDATE blocks SET state = 'failed', errors = '[{\"class\": \"data\"}]' WHERE id = (SELECT min(id) FROM blocks)"
+            )
             await staging.close()
+            let result = try project.tradu(["promote", "--to", "prod", "--auto-approve"])
+            #expect(result.status == 3)
+            #expect(result.stderr.contains("refused: gate maxFailedBlocks failed: 1, required ≤ 0"))
+            try await project.expectProdUntouched()
+            let records = try await project.promotions()
+            #expect(records.map(\.phase) == ["Refused"])
+            #expect(records.first?.gates.contains("\"maxFailedBlocks\"") == true)
+        }
+
+        @Test func soakNotReachedGivesTheTimeLeft() async throws {
+            let project = try await Project.make(promotion: "{from: staging, minSoak: 1h}")
+            try project.stagingRuns()
+            let result = try project.tradu(["promote", "--to", "prod", "--auto-approve"])
+            #expect(result.status == 3)
+            #expect(result.stderr.contains("refused: gate minSoak failed"))
+            #expect(result.stderr.contains("required ≥ 1h ("), "\(result.stderr)")
+            #expect(result.stderr.contains("m") && result.stderr.contains("s left)"), "the time left: \(result.stderr)")
+            try await project.expectProdUntouched()
+        }
+
+        @Test func dataEditedAfterStagingRanItRefuses() async throws {
+            let project = try await Project.make()
+            try project.stagingRuns()
+            try project.writeDocuments(count: 30, edit: "Someone edited this after staging ran it.")
+            let result = try project.tradu(["promote", "--to", "prod", "--auto-approve"])
+            #expect(result.status == 3)
+            #expect(result.stderr.contains("the data on disk differs from what the freight ran: dataset 'articles'"))
+            try await project.expectProdUntouched()
+        }
+
+        @Test func aProcessingDifferenceNeedsAnAllowance() async throws {
+            let overrides = "[{kind: Engine, name: local, patch: {prompt: Paraphrase.}}]"
+            let project = try await Project.make(prodOverrides: overrides)
+            try project.stagingRuns()
+            let refused = try project.tradu(["promote", "--to", "prod", "--auto-approve"])
+            #expect(refused.status == 3)
+            #expect(
+                refused.stderr.contains(
+                    "pipeline 'help': engine.prompt differs (source 'Translate.', target 'Paraphrase.')"))
+            try await project.expectProdUntouched()
+
+            // Allowing the field is part of the freight: it is committed and validated in staging like any change.
+            try project.writeManifests(
+                promotion: "{from: staging, allowDifferences: [engine.prompt]}", prodOverrides: overrides)
+            try project.stagingRuns()
+            let allowed = try project.tradu(["promote", "--to", "prod", "--auto-approve"])
+            #expect(allowed.status == 0, "\(allowed.stderr)")
+            let record = try #require(try await project.promotions().first)
+            #expect(record.phase == "Succeeded")
+            #expect(record.allowances.contains("engine.prompt"))
+            #expect(record.allowances.contains("Paraphrase."))
+        }
+
+        @Test func aRejectedFreightIsRefusedUntilUnrejected() async throws {
+            let project = try await Project.make()
+            try project.stagingRuns()
+            let freight = try project.latestFreight("staging")
+            let reject = try project.tradu(
+                ["reject", "--freight", freight, "-m", "hallucinated glossary terms"], actor: "reviewer")
+            #expect(reject.status == 0, "\(reject.stderr)")
+            let refused = try project.tradu(["promote", "--to", "prod", "--auto-approve"])
+            #expect(refused.status == 3)
+            #expect(
+                refused.stderr.contains("freight \(freight) was rejected by reviewer at")
+                    && refused.stderr.contains("hallucinated glossary terms"))
+            try await project.expectProdUntouched()
+            #expect(try project.tradu(["unreject", "--freight", freight, "-m", "false alarm"]).status == 0)
+            #expect(try project.tradu(["promote", "--to", "prod", "--auto-approve"]).status == 0)
+        }
+
+        @Test func thePromoterCannotBeTheApprover() async throws {
+            let project = try await Project.make(promotion: "{from: staging, requireApproval: true}")
+            try project.stagingRuns()
+            let freight = try project.latestFreight("staging")
+            let unknown = try project.tradu(["approve", "-e", "prod", "--freight", "0000deadbeef", "-m", "typo"])
+            #expect(unknown.status == 1)
+            #expect(unknown.stderr.contains("staging never ran freight 0000deadbeef"))
+            let byRevision = try project.tradu(
+                ["approve", "-e", "prod", "--revision", "1", "-m", "ok"], actor: "alice")
+            #expect(byRevision.status == 0, "\(byRevision.stderr)")
+            #expect(byRevision.stdout.contains("Approved freight \(freight) for prod as alice."), "revision 1 ran it")
+            let selfApproved = try project.tradu(["promote", "--to", "prod", "--auto-approve"], actor: "alice")
+            #expect(selfApproved.status == 3)
+            #expect(selfApproved.stderr.contains("approved only by alice, who is promoting"))
+            try await project.expectProdUntouched()
+            let promoted = try project.tradu(["promote", "--to", "prod", "--auto-approve"], actor: "ci")
+            #expect(promoted.status == 0, "\(promoted.stderr)")
+            let records = try await project.promotions()
+            #expect(records.map(\.phase) == ["Succeeded", "Refused"], "a second attempt evaluates every gate afresh")
+        }
+
+        @Test func aHeldTargetLockRefusesNamingTheHolder() async throws {
+            let project = try await Project.make()
+            try project.stagingRuns()
+            let prod = try await project.store("prod")
+            let handle = try await prod.lock.acquire(
+                holder: "promote by someone-else", host: "ci-runner-7", pid: 4242, ttl: .seconds(600), waitUpTo: .zero)
+            let refused = try project.tradu(["promote", "--to", "prod", "--auto-approve", "--lock-timeout", "0s"])
+            #expect(refused.status == 3)
+            #expect(refused.stderr.contains("promote by someone-else"), "\(refused.stderr)")
+            #expect(try await prod.latestRevision() == nil)
+            #expect(try await project.promotions().first?.phase == "Refused")
+            try await prod.lock.release(handle)
+            await prod.close()
+
+            // Two promotions at once: one applies; the other waits no time for the lock and is refused, or finds the
+            // freight already there. Never two revisions.
+            let first = Task.detached {
+                try project.tradu(["promote", "--to", "prod", "--auto-approve", "--lock-timeout", "0s"])
+            }
+            let second = Task.detached {
+                try project.tradu(["promote", "--to", "prod", "--auto-approve", "--lock-timeout", "0s"])
+            }
+            let results = [try await first.value, try await second.value]
+            #expect(results.contains { $0.status == 0 && $0.stdout.contains("Promotion complete: revision 1 of prod") })
+            for result in results where result.status != 0 {
+                #expect(result.status == 3)
+                #expect(result.stderr.contains("promote by ci"), "the loser names the holder: \(result.stderr)")
+            }
+            let after = try await project.store("prod")
+            #expect(try await after.revisions().count == 1)
+            await after.close()
+        }
+
+        @Test func rollingBackReturnsToAnEarlierFreight() async throws {
+            let project = try await Project.make()
+            try project.stagingRuns()
+            let first = try project.latestFreight("staging")
+            #expect(try project.tradu(["promote", "--to", "prod", "--auto-approve"]).status == 0)
+
+            try project.writeManifests(promotion: "{from: staging}", prompt: "Translate carefully.")
+            try project.stagingRuns()
+            let second = try project.latestFreight("staging")
+            #expect(first != second)
+            #expect(try project.tradu(["promote", "--to", "prod", "--auto-approve"]).status == 0)
+
+            let noReason = try project.tradu(["promote", "--to", "prod", "--freight", first, "--rollback"])
+            #expect(noReason.status != 0 && noReason.stderr.contains("--rollback needs -m MSG"))
+            let rollback = try project.tradu(
+                [
+                    "promote", "--to", "prod", "--freight", first, "--rollback", "-m", "the new prompt is worse",
+                    "--auto-approve",
+                ])
+            #expect(rollback.status == 0, "\(rollback.stderr)")
+            #expect(rollback.stdout.contains("Rollback of prod to freight \(first)"))
+            #expect(
+                rollback.stdout.contains("Plan: 0 to add, 44 to reprocess, 0 to cancel."), "the rollback's cost shows")
+            #expect(try project.latestFreight("prod") == first)
+            let history = try project.tradu(["history", "-e", "prod"])
+            #expect(history.stdout.contains("rollback to rev 1"))
+            let never = try project.tradu(
+                ["promote", "--to", "prod", "--freight", "0123456789ab", "--rollback", "-m", "x", "--auto-approve"])
+            #expect(never.status == 3)
+            #expect(never.stderr.contains("prod never ran freight 0123456789ab"))
+        }
+
+        /// Auto-promotion, with the source in the same database (another schema) and in a database of its own.
+        @Test(arguments: [false, true])
+        func theControllerPromotesByItselfAndRespectsAHold(stagingOwnDatabase: Bool) async throws {
+            let project = try await Project.make(
+                promotion: "{from: staging, auto: true}", stagingOwnDatabase: stagingOwnDatabase)
+            try project.stagingRuns()
+            let first = try project.latestFreight("staging")
+            let controller = try project.prodController()
+            defer { controller.kill9() }
+            try await eventually("the controller promotes staging's freight") {
+                (try? project.currentFreight("prod")) == first
+            }
+            let record = try #require(try await project.promotions().first)
+            #expect(record.automatic)
+            #expect(record.requestedBy.hasPrefix("controller:"))
+            #expect(record.phase == "Succeeded")
+
+            try project.writeManifests(promotion: "{from: staging, auto: true}", prompt: "Translate carefully.")
+            try project.stagingRuns()
+            let second = try project.latestFreight("staging")
+            try await eventually("the controller promotes the new freight") {
+                (try? project.currentFreight("prod")) == second
+            }
+
+            // A person rolls back: the controller holds, and does not put the newer freight back.
+            let rollback = try project.tradu(
+                ["promote", "--to", "prod", "--freight", first, "--rollback", "-m", "regression", "--auto-approve"])
+            #expect(rollback.status == 0, "\(rollback.stderr)")
+            try await eventually("the controller notices the hold") {
+                controller.log.contains("auto-promotion held by a manual rollback")
+            }
+            #expect(try project.latestFreight("prod") == first, "held: the rollback stays")
+            let resume = try project.tradu(["promote", "--to", "prod", "--resume-auto"])
+            #expect(resume.stdout.contains("Auto-promotion of prod resumed"))
+            try await eventually("promoting again once resumed") {
+                (try? project.currentFreight("prod")) == second
+            }
+            if stagingOwnDatabase {
+                // Staging's database holds only staging's schema: the controller wrote nothing there.
+                let staging = try await project.store("staging")
+                let schemas = try await staging.connection.query(
+                    "SELECT nspname FROM pg_namespace WHERE nspname LIKE 'tradu_%' ORDER BY 1")
+                #expect(schemas.map { $0["nspname"] } == ["tradu_staging"])
+                await staging.close()
+            }
         }
     }
 }

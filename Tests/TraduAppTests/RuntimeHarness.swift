@@ -104,6 +104,12 @@ func eventually(
 }
 
 extension TestProject {
+    /// The interpreter test engines run with: Debian's own when there is one, so a version manager's shim (a shell
+    /// script per call) does not add a process to every engine call on a 2-core machine.
+    static var python: String {
+        FileManager.default.isExecutableFile(atPath: "/usr/bin/python3") ? "/usr/bin/python3" : "python3"
+    }
+
     static var slowTranslator: String {
         RepositoryPaths.root + "/Tests/TraduAppTests/Fixtures/engines/slow_translator.py"
     }
@@ -117,7 +123,7 @@ extension TestProject {
         initialBackoff: String = "100ms", maxBackoff: String = "1s"
     ) async throws -> TestProject {
         let project = try await TestProject.make(documents: documents, database: database)
-        let arguments = (["python3", slowTranslator, "--sleep", "\(sleep)"] + extraArguments)
+        let arguments = ([python, slowTranslator, "--sleep", "\(sleep)"] + extraArguments)
             .map { "\"\($0)\"" }.joined(separator: ", ")
         let engineSpec = engine ?? "{type: command, command: [\(arguments)], timeout: 30s}"
         let text = """

@@ -8,13 +8,15 @@ enum EngineFixtures {
     static func engine(
         _ kind: Engine.Kind, name: String = "test-engine", model: String? = nil,
         endpoint: String = "https://api.openai.com/v1", apiKeyVariable: String? = nil, prompt: String? = nil,
-        command: [String]? = nil, timeout: DurationValue = .seconds(10), temperature: Double? = nil
+        command: [String]? = nil, timeout: DurationValue = .seconds(10), temperature: Double? = nil,
+        responseFormat: Engine.ResponseFormat = .jsonSchema
     ) -> Engine {
         Engine(
             name: name, kind: kind, model: model, endpoint: endpoint,
             apiKey: apiKeyVariable.map { SecretReference(environmentVariable: $0) }, prompt: prompt, command: command,
-            timeout: timeout, concurrency: 1, maxSegmentsPerRequest: 16, temperature: temperature,
-            rateLimit: Engine.RateLimit(requestsPerMinute: nil, tokensPerMinute: nil))
+            timeout: timeout, concurrency: 1, maxSegmentsPerRequest: responseFormat == .text ? 1 : 16,
+            temperature: temperature, rateLimit: Engine.RateLimit(requestsPerMinute: nil, tokensPerMinute: nil),
+            responseFormat: responseFormat)
     }
 
     static func request(_ segments: [(String, String)], from source: String = "en", to target: String = "fr")

@@ -17,11 +17,12 @@ import TraduTestSupport
     }
 
     private func makeEngine(
-        baseURL: String, timeout: DurationValue = .seconds(10), prompt: String? = nil, temperature: Double? = nil
+        baseURL: String, timeout: DurationValue = .seconds(10), prompt: String? = nil, temperature: Double? = nil,
+        responseFormat: Engine.ResponseFormat = .jsonSchema
     ) throws -> any TranslationEngine {
         let engine = EngineFixtures.engine(
             .openai, name: "gpt", model: "gpt-test", endpoint: baseURL + "/v1/", apiKeyVariable: "OPENAI_API_KEY",
-            prompt: prompt, timeout: timeout, temperature: temperature)
+            prompt: prompt, timeout: timeout, temperature: temperature, responseFormat: responseFormat)
         return try EngineFactory.make(engine, environment: ["OPENAI_API_KEY": secret], httpClient: client)
     }
 
@@ -78,6 +79,82 @@ import TraduTestSupport
         #expect(system.hasPrefix("Translate from en into de."))
         #expect(system.contains(#"{"translations":[{"id":"...","text":"..."}]}"#))
         #expect(messages[1]["content"] == #"{"segments":[{"id":"x","text":"Hi"}]}"#)
+    }
+
+    /// `jsonSchema` (the default): a strict schema whose ids are exactly the request's.
+    @Test func structuredOutputsSendAStrictSchemaWithTheIdsAsAnEnum() async throws {
+        let server = try Self.upperCasingServer()
+        defer { server.stop() }
+        _ = try await makeEngine(server).translate(EngineFixtures.request([("doc-1", "Hi"), ("doc-2", "Bye")]))
+        let body = EngineFixtures.parse(try #require(server.requests.first).bodyText)
+        let format = try #require(body["response_format"] as? [String: Any])
+        #expect(format["type"] as? String == "json_schema")
+        let wrapper = try #require(format["json_schema"] as? [String: Any])
+        #expect(wrapper["strict"] as? Bool == true)
+        #expect(wrapper["name"] as? String == "translations")
+        let schema = try #require(wrapper["schema"] as? [String: Any])
+        #expect(schema["additionalProperties"] as? Bool == false)
+        #expect(schema["required"] as? [String] == ["translations"])
+        let items = try #require(
+            ((schema["properties"] as? [String: Any])?["translations"] as? [String: Any])?["items"] as? [String: Any])
+        #expect(items["required"] as? [String] == ["id", "text"])
+        #expect(items["additionalProperties"] as? Bool == false)
+        let id = try #require((items["properties"] as? [String: Any])?["id"] as? [String: Any])
+        #expect(id["enum"] as? [String] == ["doc-1", "doc-2"])
+    }
+
+    /// `jsonObject`: llama-cpp-python's `{"type": "json_object", "schema": ...}`.
+    @Test func jsonObjectSendsTheSchemaInLlamaCppPythonsForm() async throws {
+        let server = try Self.upperCasingServer()
+        defer { server.stop() }
+        _ = try await makeEngine(baseURL: server.baseURL, responseFormat: .jsonObject)
+            .translate(EngineFixtures.request([("a", "Hi")]))
+        let body = EngineFixtures.parse(try #require(server.requests.first).bodyText)
+        let format = try #require(body["response_format"] as? [String: Any])
+        #expect(format["type"] as? String == "json_object")
+        let schema = try #require(format["schema"] as? [String: Any])
+        let items = (schema["properties"] as? [String: Any])?["translations"] as? [String: Any]
+        let id = ((items?["items"] as? [String: Any])?["properties"] as? [String: Any])?["id"] as? [String: Any]
+        #expect(id?["enum"] as? [String] == ["a"])
+    }
+
+    /// `text`: the segment's text is the user message and the answer's content is the translation, trimmed of
+    /// the padding models add but keeping the source's own surrounding whitespace.
+    @Test func textSendsTheSegmentAloneAndTakesTheAnswerAsItIs() async throws {
+        let server = try TestHTTPServer { request in
+            let body = EngineFixtures.parse(request.bodyText)
+            let user = (body["messages"] as? [[String: Any]])?.last?["content"] as? String ?? ""
+            return .json(EngineFixtures.completion(content: "\n  " + user.uppercased() + "  \n"))
+        }
+        defer { server.stop() }
+        let engine = try makeEngine(baseURL: server.baseURL, responseFormat: .text)
+        let response = try await engine.translate(EngineFixtures.request([("a", "Hello {name}\n")]))
+        #expect(response.translations == ["a": "HELLO {NAME}\n"])
+        let body = EngineFixtures.parse(try #require(server.requests.first).bodyText)
+        #expect(body["response_format"] == nil)
+        let messages = try #require(body["messages"] as? [[String: String]])
+        #expect(messages[1]["content"] == "Hello {name}\n")
+        #expect(messages[0]["content"]?.contains("Answer with only its translation") == true)
+        #expect(messages[0]["content"]?.contains("segments") == false)
+    }
+
+    /// A server without structured outputs refuses the request with a 400: the error says which setting to change.
+    @Test func aServerRefusingTheFormatGetsALogicErrorNamingTheSetting() async throws {
+        let server = try TestHTTPServer { request in
+            let body = EngineFixtures.parse(request.bodyText)
+            if body["response_format"] != nil {
+                return TestHTTPResponse(
+                    status: 400, text: #"{"error":{"message":"response_format json_schema is not supported"}}"#)
+            }
+            return .json(EngineFixtures.completion(content: "Bonjour"))
+        }
+        defer { server.stop() }
+        let failure = try #require(await failure(try makeEngine(server)))
+        #expect(failure.errorClass == .logic)
+        #expect(failure.message.contains("response_format json_schema is not supported"))
+        #expect(failure.message.contains("set spec.responseFormat on engine 'gpt' to jsonObject or text"))
+        let text = try makeEngine(baseURL: server.baseURL, responseFormat: .text)
+        #expect(try await text.translate(EngineFixtures.request([("a", "Hello")])).translations == ["a": "Bonjour"])
     }
 
     @Test func defaultPromptAndTemperature() async throws {

@@ -25,13 +25,13 @@ import TraduSources
         let project = try TestProject()
         try project.write(
             "manifests/strings.jsonl",
-            #"{"key": "k\u00e9y", "body": "line\nnext\t\"q\" \\ \/ \u00e9 \ud83d\ude00 déjà 😀 \u0000", "text": 1}"#
+            #"{"key": "k\u00e9y", "body": "line\nnext\t\"q\" \\ \/ \u00e9 \ud83d\ude00 déjà 😀 \u0041", "text": 1}"#
                 + "\n"
                 + #"{"k\u0065y": "escaped-key", "body": "plain"}"#)
         let dataset = makeDataset(.path("strings.jsonl"), idField: "key", textField: "body")
         let (records, _) = try await project.readAll(dataset)
         #expect(records.map(\.id) == ["kéy", "escaped-key"])
-        #expect(records.first?.text == "line\nnext\t\"q\" \\ / é 😀 déjà 😀 \u{0}")
+        #expect(records.first?.text == "line\nnext\t\"q\" \\ / é 😀 déjà 😀 A")
         #expect(records.last?.text == "plain")
     }
 
@@ -94,6 +94,26 @@ import TraduSources
                 "manifests/data/x.jsonl:12:37: error: expected a value",
                 "manifests/data/x.jsonl:14:26: error: invalid UTF-8",
             ])
+    }
+
+    /// A NUL in a text (only a `\u0000` escape can put one there) is refused at plan time, where it is, like
+    /// invalid UTF-8: at run time it would fail its whole block, good documents included.
+    @Test func aNulInATextIsABadRecordAtItsColumn() async throws {
+        let project = try TestProject()
+        try project.write(
+            "manifests/data/x.jsonl",
+            #"{"id": "a", "text": "fine"}"# + "\n" + #"{"id": "b", "text": "bad\u0000 byte"}"# + "\n"
+                + #"{"id": "c", "text": "fine too"}"# + "\n")
+        let (records, stream) = try await project.readAll(makeDataset(.path("data/x.jsonl"), onInvalidRecord: .skip))
+        #expect(records.map(\.id) == ["a", "c"])
+        #expect(
+            stream.skipped.map(\.description) == [
+                "manifests/data/x.jsonl:2:25: error: the text of record 'b' contains a NUL character (U+0000), which"
+                    + " no engine can translate faithfully and PostgreSQL cannot store"
+            ])
+        let failing = try await project.reader(makeDataset(.path("data/x.jsonl"))).open()
+        _ = try failing.next()
+        #expect(throws: SourceError.self) { _ = try failing.next() }
     }
 
     @Test func failPolicyThrowsOnFirstBadRecord() async throws {

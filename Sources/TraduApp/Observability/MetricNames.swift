@@ -6,6 +6,9 @@ public enum MetricNames {
     public static let rolloutStep = "tradu_rollout_step"
     public static let rolloutAnalysis = "tradu_rollout_analysis"
     public static let rollbacks = "tradu_rollbacks_total"
+    /// Answers refused by an output check, by `pipeline` and `check` (untranslated, empty, lengthRatio,
+    /// placeholders, markup).
+    public static let outputCheckFailures = "tradu_output_check_failures_total"
     /// Documents and blocks read by `tradu plan` / `apply` (ingestion). Label: `dataset`.
     public static let documentsPlanned = "tradu_documents_planned_total"
     public static let blocksPlanned = "tradu_blocks_planned_total"
@@ -51,6 +54,6 @@ public enum MetricNames {
         documentsPlanned, blocksPlanned, blocksByState, blocksCompleted, documentsCompleted, attemptsFailed, retries,
         deadLettered, queuedToClaimed, processing, endToEnd, engineLatency, engineTokens, engineErrors, memoryHits,
         memoryMisses, heartbeats, instancesDead, blocksRecovered, leasesLost, instanceRejoins, leader, databaseUp,
-        databaseWritable, databaseErrors, rolloutStep, rolloutAnalysis, rollbacks,
+        databaseWritable, databaseErrors, rolloutStep, rolloutAnalysis, rollbacks, outputCheckFailures,
     ]
 }

@@ -68,9 +68,15 @@ struct BlockProcessor: Sendable {
                         guard let text = response.translations[segment.id] else {
                             return .failed(BlockFailure(.data, "the engine returned no translation for \(segment.id)"))
                         }
-                        if let problem = SegmentProtection.check(source: segment.text, translation: text) {
+                        if let problem = runtime.pipeline.checks.problem(
+                            source: segment.text, translation: text, sourceLanguage: runtime.dataset.sourceLanguage,
+                            targetLanguage: block.targetLanguage)
+                        {
+                            TraduMetrics.count(
+                                MetricNames.outputCheckFailures, 1,
+                                [("pipeline", block.pipeline), ("check", problem.check)])
                             return .failed(
-                                BlockFailure(problem.errorClass, "document \(segment.id): \(problem.message)"))
+                                BlockFailure(.data, "document \(segment.id): \(problem.check): \(problem.message)"))
                         }
                         // PostgreSQL text cannot hold NUL: refuse it here, named, rather than fail the commit.
                         if text.utf8.contains(0) {

@@ -25,5 +25,5 @@ for segment in segments:
     if "DROP" in prompt and int(hashlib.sha1(segment["id"].encode()).hexdigest(), 16) % 10 < 3:
         text = re.sub(r"\{[a-z_]+\}", "", text)
     if "PAD" in prompt:
-        text += " (padding)" * 40
+        text += " (padding)" * 10
     print(json.dumps({"id": segment["id"], "text": text}))
