@@ -36,7 +36,7 @@ public enum ContentHash {
     }
 
     /// FNV-1a, 64 bits: a cheap, stable hash for block boundaries (not for identities).
-    static func fnv1a(_ text: String) -> UInt64 {
+    public static func fnv1a(_ text: String) -> UInt64 {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for byte in text.utf8 {
             hash ^= UInt64(byte)

@@ -15,6 +15,31 @@ public struct Engine: Sendable, Hashable {
         case text
     }
 
+    /// What the engine's provider charges, per million tokens, for cost estimates, spend and budgets.
+    public struct Pricing: Sendable, Hashable {
+        public var inputPerMillionTokens: Double
+        public var outputPerMillionTokens: Double
+        public var currency: String
+        /// Output tokens per input token of text, for estimates; nil: `TokenEstimate`'s table by target language.
+        public var outputRatio: Double?
+
+        public init(
+            inputPerMillionTokens: Double, outputPerMillionTokens: Double, currency: String = "USD",
+            outputRatio: Double? = nil
+        ) {
+            self.inputPerMillionTokens = inputPerMillionTokens
+            self.outputPerMillionTokens = outputPerMillionTokens
+            self.currency = currency
+            self.outputRatio = outputRatio
+        }
+
+        /// The cost of `input` and `output` tokens in millionths of `currency` (exact for prices with up to six
+        /// decimals per million tokens, which covers every published price).
+        public func micros(input: Int64, output: Int64) -> Int64 {
+            Int64((Double(input) * inputPerMillionTokens + Double(output) * outputPerMillionTokens).rounded())
+        }
+    }
+
     public struct RateLimit: Sendable, Hashable {
         public var requestsPerMinute: Int?
         public var tokensPerMinute: Int?
@@ -33,6 +58,8 @@ public struct Engine: Sendable, Hashable {
     public var temperature: Double?
     public var rateLimit: RateLimit
     public var responseFormat: ResponseFormat = .jsonSchema
+    /// nil: costs are not known (tokens are still counted).
+    public var pricing: Pricing?
 
     /// Variables a prompt may use; anything else in `{{...}}` is an error rather than an empty string.
     public static let promptVariables = ["sourceLanguage", "targetLanguage"]
@@ -90,7 +117,13 @@ extension Engine {
             temperature: reader.double("temperature"),
             rateLimit: RateLimit(
                 requestsPerMinute: rate.int("requestsPerMinute"), tokensPerMinute: rate.int("tokensPerMinute")),
-            responseFormat: format)
+            responseFormat: format,
+            pricing: reader.has("pricing")
+                ? Pricing(
+                    inputPerMillionTokens: reader.object("pricing").double("inputPerMillionTokens") ?? 0,
+                    outputPerMillionTokens: reader.object("pricing").double("outputPerMillionTokens") ?? 0,
+                    currency: reader.object("pricing").string("currency") ?? "USD",
+                    outputRatio: reader.object("pricing").double("outputRatio")) : nil)
     }
 }
 

@@ -53,6 +53,8 @@ public struct EnvironmentConfig: Sendable, Hashable {
     public var database: SecretReference?
     public var maxBlocksInFlight: Int?
     public var promotion: Promotion?
+    /// The environment's spending limit, across its pipelines.
+    public var budget: Budget?
 
     /// `tradu_<name>` with '-' as '_': a valid unquoted PostgreSQL identifier for every valid name.
     public static func defaultSchema(for name: String) -> String {
@@ -82,7 +84,8 @@ extension EnvironmentConfig {
         return EnvironmentConfig(
             name: name, schema: schema, database: reader.secretReference("databaseFrom"),
             maxBlocksInFlight: reader.object("concurrency").int("maxBlocksInFlight"),
-            promotion: promotion.map(Promotion.decode))
+            promotion: promotion.map(Promotion.decode),
+            budget: reader.has("budget") ? Budget.decode(reader.object("budget")) : nil)
     }
 
     static func isSchemaIdentifier(_ text: String) -> Bool {

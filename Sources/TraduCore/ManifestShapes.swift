@@ -87,6 +87,21 @@ public enum ManifestShapes {
                     + " (llama-cpp-python's json_object with a schema), or text (one segment per request, the"
                     + " answer is the translation)."),
             Field(
+                "pricing",
+                .object(
+                    ObjectShape([
+                        Field(
+                            "inputPerMillionTokens", .number(min: 0), required: true,
+                            "Price of a million input tokens."),
+                        Field(
+                            "outputPerMillionTokens", .number(min: 0), required: true,
+                            "Price of a million output tokens."),
+                        Field("currency", .string(.nonEmpty), default: .string("USD"), "ISO 4217 code."),
+                        Field(
+                            "outputRatio", .number(min: 0, max: 100),
+                            "Output tokens per input token of text, for estimates (default: by target language)."),
+                    ])), "What the provider charges: plan estimates, spend, budgets."),
+            Field(
                 "rateLimit",
                 .object(
                     ObjectShape([
@@ -155,6 +170,12 @@ public enum ManifestShapes {
         Field("suspended", .boolean, default: .bool(false), "Stops scheduling new blocks."),
         Field("rollout", .object(rollout), "Roll a processing-spec change out in analysed steps (a canary)."),
         Field("checks", .object(checks), "What every answer is checked for before its block completes."),
+        Field("budget", .object(budget), "Stop scheduling this pipeline's blocks once its spend reaches maxCost."),
+    ])
+
+    static let budget = ObjectShape([
+        Field("maxCost", .number(min: 0), required: true, "Spend allowed, failed attempts included."),
+        Field("currency", .string(.nonEmpty), default: .string("USD"), "Must be the engines' pricing currency."),
     ])
 
     static let checks = ObjectShape([
@@ -282,6 +303,7 @@ public enum ManifestShapes {
                             "allowDirectApply", .boolean, default: .bool(false),
                             "Let `tradu apply` change this environment directly, besides promotions."),
                     ])), "Gates for `tradu promote`."),
+            Field("budget", .object(budget), "Stop scheduling any block once the environment's spend reaches maxCost."),
             Field("overrides", .list(of: override), "Changes to other objects in this environment only."),
         ],
         forbidden: [

@@ -22,6 +22,7 @@ public struct Pipeline: Sendable, Hashable {
     public var rollout: RolloutSpec?
     /// What every answer is checked for before its block completes.
     public var checks = OutputChecks()
+    public var budget: Budget?
 }
 
 extension Pipeline {
@@ -38,7 +39,8 @@ extension Pipeline {
             sinks: decodeSinks(reader.node("sinks")?.elements ?? [], into: &diagnostics),
             suspended: reader.bool("suspended") ?? false,
             rollout: reader.has("rollout") ? decodeRollout(reader.object("rollout"), into: &diagnostics) : nil,
-            checks: decodeChecks(reader.object("checks"), into: &diagnostics))
+            checks: decodeChecks(reader.object("checks"), into: &diagnostics),
+            budget: reader.has("budget") ? Budget.decode(reader.object("budget")) : nil)
         if pipeline.heartbeatInterval.milliseconds * 2 > pipeline.leaseDuration.milliseconds {
             diagnostics.append(
                 Diagnostic(

@@ -74,6 +74,9 @@ public struct CompletedBlock: Sendable, Hashable {
     public var inputTokens: Int
     public var outputTokens: Int
     public var memoryHits: Int
+    /// What the attempt cost, in millionths of `currency` (0 and "" when the engine has no pricing).
+    public var costMicros: Int64 = 0
+    public var currency = ""
 
     public init(
         id: String, attempt: Int, instanceID: String, pipeline: String, targetLanguage: String, records: String,
@@ -100,6 +103,11 @@ public struct FailedAttempt: Sendable, Hashable {
     public var errorClass: String
     public var message: String
     public var retryAfter: Duration?
+    /// Tokens the attempt used before it failed (the engine charges them all the same) and their cost.
+    public var inputTokens = 0
+    public var outputTokens = 0
+    public var costMicros: Int64 = 0
+    public var currency = ""
 
     public init(
         id: String, attempt: Int, instanceID: String, errorClass: String, message: String, retryAfter: Duration?

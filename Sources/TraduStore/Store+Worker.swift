@@ -162,12 +162,16 @@ extension Store {
         ]
         let sql = Self.completeSQL
         let freed = freedChannel
+        let spend = Self.spendParameters(
+            blocks.map { ($0.id, $0.inputTokens, $0.outputTokens, $0.costMicros, $0.currency, false) },
+            instanceID: blocks.first?.instanceID)
         return try await retryingConflicts { connection in
             var completed = Set<String>()
             if !blocks.isEmpty {
                 for row in try connection.query(sql, blockParameters) {
                     if let id = row["id"] { completed.insert(id) }
                 }
+                try connection.query(Self.spendSQL, spend)
                 // One NOTIFY per commit, delivered at commit: a controller held back by a cap schedules now.
                 if notifyFreed, !completed.isEmpty { try connection.notify(freed) }
             }
@@ -221,6 +225,41 @@ extension Store {
         SELECT id FROM done
         """
 
+    /// Every attempt's tokens and cost, fenced or not (a refused outcome was paid for too), added to the
+    /// worker's stripe of `spend` under the revision that last planned each block, in the outcome's transaction.
+    static let spendSQL = """
+        INSERT INTO spend AS s (pipeline, revision, slot, currency, input_tokens, output_tokens, cost_micros, attempts,
+                                failed_attempts)
+        SELECT b.pipeline, b.revision, $7::int, max(i.currency), sum(i.input_tokens), sum(i.output_tokens),
+               sum(i.cost), count(*), count(*) FILTER (WHERE i.failed)
+        FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::bigint[], $5::text[], $6::boolean[])
+            AS i (id, input_tokens, output_tokens, cost, currency, failed)
+        JOIN blocks b ON b.id = i.id
+        GROUP BY b.pipeline, b.revision
+        ORDER BY b.pipeline, b.revision
+        ON CONFLICT (pipeline, revision, slot) DO UPDATE
+            SET input_tokens = s.input_tokens + EXCLUDED.input_tokens,
+                output_tokens = s.output_tokens + EXCLUDED.output_tokens,
+                cost_micros = s.cost_micros + EXCLUDED.cost_micros, attempts = s.attempts + EXCLUDED.attempts,
+                failed_attempts = s.failed_attempts + EXCLUDED.failed_attempts,
+                currency = CASE WHEN EXCLUDED.currency = '' THEN s.currency ELSE EXCLUDED.currency END
+        """
+
+    /// Stripes of `spend` a worker may write: its instance id picks one, so parallel commits rarely share a row.
+    static let spendStripes: UInt64 = 16
+
+    static func spendParameters(
+        _ items: [(id: String, input: Int, output: Int, cost: Int64, currency: String, failed: Bool)],
+        instanceID: String?
+    ) -> [String?] {
+        [
+            SQLText.arrayLiteral(items.map(\.id)), SQLText.arrayLiteral(items.map { String($0.input) }),
+            SQLText.arrayLiteral(items.map { String($0.output) }), SQLText.arrayLiteral(items.map { String($0.cost) }),
+            SQLText.arrayLiteral(items.map(\.currency)), SQLText.arrayLiteral(items.map { $0.failed ? "t" : "f" }),
+            String(ContentHash.fnv1a(instanceID ?? "") % spendStripes),
+        ]
+    }
+
     /// Records failed attempts: with `retryAfter` the block goes back to the queue at now + delay, without it
     /// the block is dead-lettered (`failed`). Either way the error is appended to the block's history (`errors`)
     /// and becomes its `error_class` / `last_error`. Fenced like `complete`; returns the ids changed.
@@ -235,8 +274,12 @@ extension Store {
         ]
         let sql = Self.failSQL
         let freed = freedChannel
+        let spend = Self.spendParameters(
+            failures.map { ($0.id, $0.inputTokens, $0.outputTokens, $0.costMicros, $0.currency, true) },
+            instanceID: failures.first?.instanceID)
         return try await retryingConflicts { connection in
             let changed = Set(try connection.query(sql, parameters).compactMap { $0["block_id"] })
+            try connection.query(Self.spendSQL, spend)
             if notifyFreed, !changed.isEmpty { try connection.notify(freed) }
             return changed
         }

@@ -8,6 +8,7 @@ public enum StoreMigrations {
         queueUpkeep,
         releases,
         rollouts,
+        spend,
     ]
 
     /// The newest version this build knows.

@@ -19,11 +19,14 @@ struct HistoryCommand: AsyncParsableCommand {
     func run() async throws {
         let service = try await operatorService(global, manifests, environment.environment, command: "history")
         let revisions = try await reporting { try await service.history(limit: limit) }
+        let spend = try await reporting { try await service.spendByRevision() }
         switch output {
         case .json:
-            Console.out(HistoryPresenter.json(revisions, environment: environment.environment).encoded(pretty: true))
+            Console.out(
+                HistoryPresenter.json(revisions, environment: environment.environment, spend: spend)
+                    .encoded(pretty: true))
         case .text:
-            Console.out(HistoryPresenter.text(revisions, environment: environment.environment))
+            Console.out(HistoryPresenter.text(revisions, environment: environment.environment, spend: spend))
         }
     }
 }

@@ -76,6 +76,10 @@ struct RunCommand: AsyncParsableCommand {
         Console.out(
             "Run finished: \(completed) blocks completed, \(failed) failed, \(summary.total(.cancelled)) cancelled.")
         for file in exported { Console.out("  results: \(file.path) (\(file.records) records)") }
+        for (pipeline, reason) in summary.held.sorted(by: { $0.key < $1.key }) {
+            let waiting = summary.counts[pipeline]?.count(of: .created) ?? 0
+            Console.out("  \(pipeline): \(waiting) blocks wait, held by \(reason)")
+        }
         if summary.undeliveredWebhooks > 0 {
             Console.out(
                 "  \(summary.undeliveredWebhooks) webhook deliveries still pending; a controller keeps retrying them")

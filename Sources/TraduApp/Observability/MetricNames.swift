@@ -6,6 +6,9 @@ public enum MetricNames {
     public static let rolloutStep = "tradu_rollout_step"
     public static let rolloutAnalysis = "tradu_rollout_analysis"
     public static let rollbacks = "tradu_rollbacks_total"
+    /// What attempts cost, failed and refused ones included, in millionths of `currency`. Labels: `env`,
+    /// `pipeline`, `engine`, `currency` (engines with `pricing` only).
+    public static let costMicros = "tradu_cost_micros_total"
     /// Answers refused by an output check, by `pipeline` and `check` (untranslated, empty, lengthRatio,
     /// placeholders, markup).
     public static let outputCheckFailures = "tradu_output_check_failures_total"
@@ -55,5 +58,6 @@ public enum MetricNames {
         deadLettered, queuedToClaimed, processing, endToEnd, engineLatency, engineTokens, engineErrors, memoryHits,
         memoryMisses, heartbeats, instancesDead, blocksRecovered, leasesLost, instanceRejoins, leader, databaseUp,
         databaseWritable, databaseErrors, rolloutStep, rolloutAnalysis, rollbacks, outputCheckFailures,
+        costMicros,
     ]
 }

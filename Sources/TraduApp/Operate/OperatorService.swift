@@ -41,8 +41,25 @@ public struct OperatorService: Sendable {
                 environment: environment, counts: counts, completedLastMinute: recent, statuses: statuses,
                 databaseWriteFailure: writeFailure,
                 rollouts: Dictionary(
-                    try await store.latestRollouts().map { ($0.pipeline, $0) }, uniquingKeysWith: { a, _ in a }))
+                    try await store.latestRollouts().map { ($0.pipeline, $0) }, uniquingKeysWith: { a, _ in a }),
+                spend: try await store.spendByPipeline(), pauses: try await store.pauses())
         }
+    }
+
+    /// Pauses or resumes the scheduling of a pipeline's blocks (nothing is cancelled), recording who and why.
+    /// Returns false when it already was in that state.
+    public func setPaused(_ paused: Bool, pipeline: String, actor: String, reason: String) async throws -> Bool {
+        try await withStore { store in
+            guard try await store.pipelines().contains(where: { $0.name == pipeline }) else {
+                throw TraduError.configuration("pipeline '\(pipeline)' is not applied in \(environment)")
+            }
+            return try await store.setPaused(paused, pipeline: pipeline, actor: actor, reason: reason)
+        }
+    }
+
+    /// Spend per revision (the revision that last planned the blocks), for `tradu history`.
+    public func spendByRevision() async throws -> [Int64: SpendRow] {
+        try await withStore { try await $0.spendByRevision() }
     }
 
     /// Blocks matching every given filter, most recently changed first.

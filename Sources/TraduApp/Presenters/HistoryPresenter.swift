@@ -3,10 +3,11 @@ import TraduStore
 
 /// Renders `tradu history`.
 public enum HistoryPresenter {
-    public static func text(_ revisions: [Revision], environment: String) -> String {
+    /// `spend`: per revision, the tokens and cost of the work on the blocks it last (re)planned.
+    public static func text(_ revisions: [Revision], environment: String, spend: [Int64: SpendRow] = [:]) -> String {
         guard !revisions.isEmpty else { return "No revision has been applied to \(environment)." }
         var table = TextTable(
-            ["REV", "SERIAL", "APPLIED AT", "BY", "GIT", "FREIGHT", "CHANGES", "ORIGIN", "MESSAGE"])
+            ["REV", "SERIAL", "APPLIED AT", "BY", "GIT", "FREIGHT", "CHANGES", "SPENT", "ORIGIN", "MESSAGE"])
         for revision in revisions {
             let summary = revision.summary.flatMap { try? JSONText.parse($0, name: "summary") }?["plan"]
             func count(_ key: String) -> Int {
@@ -16,11 +17,19 @@ public enum HistoryPresenter {
             table.append([
                 String(revision.number), revision.serial.map(String.init) ?? "-", revision.appliedAt,
                 revision.appliedBy, String((revision.gitCommit ?? "-").prefix(8)), revision.freight?.id ?? "-",
-                "+\(count("add")) ~\(count("reprocess")) -\(count("cancel"))", origin(revision),
+                "+\(count("add")) ~\(count("reprocess")) -\(count("cancel"))", spent(spend[revision.number]),
+                origin(revision),
                 revision.message ?? "",
             ])
         }
         return table.rendered
+    }
+
+    /// `0.42 USD`, `12,345 tokens` for an engine without pricing, `-` for no work.
+    static func spent(_ row: SpendRow?) -> String {
+        guard let row, row.attempts > 0 else { return "-" }
+        if !row.currency.isEmpty { return CostFormat.money(row.costMicros, row.currency) }
+        return NumberFormat.grouped(Int(row.inputTokens + row.outputTokens)) + " tokens"
     }
 
     /// "applied", "promoted from staging rev 3", or "rollback to rev 2".
@@ -36,14 +45,14 @@ public enum HistoryPresenter {
         return "promoted from \(source) rev \(number)"
     }
 
-    public static func json(_ revisions: [Revision], environment: String) -> JSONValue {
+    public static func json(_ revisions: [Revision], environment: String, spend: [Int64: SpendRow] = [:]) -> JSONValue {
         .object([
             ("formatVersion", .int(1)), ("environment", .string(environment)),
-            ("revisions", .array(revisions.map(json))),
+            ("revisions", .array(revisions.map { json($0, spend: spend[$0.number]) })),
         ])
     }
 
-    static func json(_ revision: Revision) -> JSONValue {
+    static func json(_ revision: Revision, spend: SpendRow? = nil) -> JSONValue {
         func optional(_ text: String?) -> JSONValue { text.map { .string($0) } ?? .null }
         func parsed(_ text: String?, _ name: String) -> JSONValue {
             text.flatMap { try? JSONText.parse($0, name: name) } ?? .null
@@ -58,6 +67,16 @@ public enum HistoryPresenter {
         members.append(("freight", optional(revision.freight?.id)))
         members.append(("gitBranch", optional(revision.freight?.gitBranch)))
         members.append(("promotedFrom", parsed(revision.promotedFrom, "promoted_from")))
+        if let spend, spend.attempts > 0 {
+            var fields: [(String, JSONValue)] = [
+                ("inputTokens", .int(Int(spend.inputTokens))), ("outputTokens", .int(Int(spend.outputTokens))),
+                ("attempts", .int(Int(spend.attempts))), ("failedAttempts", .int(Int(spend.failedAttempts))),
+            ]
+            if !spend.currency.isEmpty {
+                fields += [("cost", .double(spend.cost)), ("currency", .string(spend.currency))]
+            }
+            members.append(("spend", .object(fields)))
+        }
         return .object(members)
     }
 }

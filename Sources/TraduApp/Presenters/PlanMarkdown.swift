@@ -31,12 +31,17 @@ public struct PlanMarkdown: Sendable {
                     + " | \(NumberFormat.grouped(changes.unchanged)) |")
         }
         var estimate: [String] = []
-        for (engine, characters) in prepared.blockPlan.charactersByEngine.sorted(by: { $0.key < $1.key }) {
-            estimate.append(
-                "- engine `\(engine)`: ~\(NumberFormat.grouped((characters + 3) / 4)) input tokens"
-                    + " (\(NumberFormat.grouped(characters)) characters)")
+        for line in CostEstimate.of(prepared) {
+            var text =
+                "- engine `\(line.engine)`: ~\(NumberFormat.grouped(line.inputTokens)) input tokens"
+                + " (\(NumberFormat.grouped(line.characters)) characters), ~\(NumberFormat.grouped(line.outputTokens))"
+                + " output tokens"
+            if let micros = line.costMicros, let currency = line.currency {
+                text += ", ~\(CostFormat.money(micros, currency))"
+            }
+            estimate.append(text)
         }
-        if !estimate.isEmpty { estimate.insert("Input estimate:", at: 0) }
+        if !estimate.isEmpty { estimate.insert("Estimate:", at: 0) }
         var changes: [String] = []
         for pipeline in prepared.blockPlan.pipelines where pipeline.hasChanges || pipeline.desired == nil {
             changes += Self.changeLines(pipeline, limit: listLimit)

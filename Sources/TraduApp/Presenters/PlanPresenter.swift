@@ -27,16 +27,11 @@ public struct PlanPresenter: Sendable {
             out.append("")
             out += pipelineLines(changes, environment: environment.name)
         }
-        let estimates = prepared.blockPlan.charactersByEngine
+        let estimates = CostEstimate.of(prepared)
         if !estimates.isEmpty {
             out.append("")
-            out.append("Input estimate:")
-            for engine in estimates.keys.sorted() {
-                let characters = estimates[engine]!
-                out.append(
-                    "  engine \(engine): \(NumberFormat.grouped(characters)) characters"
-                        + " (~\(NumberFormat.grouped((characters + 3) / 4)) tokens)")
-            }
+            out.append("Estimate (input ≈ characters / 4, output by target language; see docs/COST.md):")
+            for estimate in estimates { out.append("  " + estimate.text) }
         }
         if prepared.manifestsChanged && !prepared.blockPlan.hasBlockChanges {
             out.append("")
@@ -173,15 +168,7 @@ public struct PlanPresenter: Sendable {
             ("pipelines", .array(prepared.blockPlan.pipelines.map(pipelineJSON))),
             (
                 "estimate",
-                .object(
-                    prepared.blockPlan.charactersByEngine.sorted { $0.key < $1.key }.map { engine, characters in
-                        (
-                            engine,
-                            .object([
-                                ("characters", .int(Int(characters))), ("tokens", .int(Int((characters + 3) / 4))),
-                            ])
-                        )
-                    })
+                .object(CostEstimate.of(prepared).map { ($0.engine, $0.json) })
             ),
         ])
     }

@@ -12,6 +12,35 @@ public struct StatusReport: Sendable {
     public var databaseWriteFailure: StoreError? = nil
     /// Each pipeline's latest rollout, shown while it is unsettled (running, paused, rolled back).
     public var rollouts: [String: RolloutRecord] = [:]
+    /// Tokens and cost spent per pipeline, every attempt included.
+    public var spend: [String: SpendRow] = [:]
+    public var pauses: [String: PipelinePause] = [:]
+
+    /// Why the controller holds a pipeline: its pause (read now) and a spent budget (from the conditions the
+    /// leading controller wrote, at most a second old).
+    func hold(_ pipeline: String) -> PipelineConditions.Hold? {
+        var hold = PipelineConditions.Hold()
+        if let pause = pauses[pipeline] {
+            hold.pause = "paused by \(pause.pausedBy) at \(pause.pausedAt): \(pause.reason)"
+        }
+        if let stored = statuses[pipeline], let conditions = try? JSONText.parse(stored.conditions, name: "conditions"),
+            case .array(let items) = conditions,
+            let budget = items.first(where: {
+                $0["type"] == .string("BudgetExhausted") && $0["status"] == .string("True")
+            })
+        {
+            hold.budget = budget["message"]?.stringValue ?? "budget spent"
+        }
+        return hold.budget == nil && hold.pause == nil ? nil : hold
+    }
+
+    /// Spent so far, scaled by blocks: spend × all blocks / final blocks (nil before any block is final).
+    static func projected(_ spent: SpendRow, _ counts: BlockCounts) -> Int64? {
+        let final = counts.finalCount - counts.count(of: .cancelled)
+        let total = counts.total - counts.count(of: .cancelled)
+        guard final > 0 else { return nil }
+        return Int64((Double(spent.costMicros) * Double(total) / Double(final)).rounded())
+    }
 
     /// The environment's own condition, beside the pipelines': `DatabaseDegraded` while the database refuses
     /// writes (the fleet waits, nothing fails), with the SQLSTATE as the reason.
@@ -50,9 +79,27 @@ public struct StatusReport: Sendable {
                 "  " + BlockState.allCases.map { "\($0.rawValue) \(byState.count(of: $0))" }.joined(separator: "  "))
             // Conditions are evaluated from the counts just read (the controller's stored ones may be a second
             // old); the observed generation is the controller's.
-            var line = "  conditions: \(Self.conditions(PipelineConditions.evaluate(byState)))"
+            var line = "  conditions: \(Self.conditions(PipelineConditions.evaluate(byState, hold: hold(pipeline))))"
             if let status = statuses[pipeline] { line += "  observedGeneration \(status.observedGeneration)" }
             out.append(line)
+            if let spent = spend[pipeline], spent.attempts > 0 {
+                var line =
+                    "  spent: \(NumberFormat.grouped(Int(spent.inputTokens))) input + \(NumberFormat.grouped(Int(spent.outputTokens)))"
+                    + " output tokens in \(NumberFormat.grouped(Int(spent.attempts))) attempts"
+                    + " (\(NumberFormat.grouped(Int(spent.failedAttempts))) failed)"
+                if !spent.currency.isEmpty {
+                    line += ", \(CostFormat.money(spent.costMicros, spent.currency))"
+                    if let projected = Self.projected(spent, byState) {
+                        line += "; projected \(CostFormat.money(projected, spent.currency))"
+                    }
+                }
+                out.append(line)
+            }
+            if let pause = pauses[pipeline] {
+                out.append(
+                    "  paused by \(pause.pausedBy) at \(pause.pausedAt): \(pause.reason)  (tradu resume -e \(environment) --pipeline \(pipeline) -m WHY)"
+                )
+            }
             if let rollout = rollouts[pipeline], rollout.state.isUnsettled {
                 out.append(
                     "  rollout of revision \(rollout.revision) (\(rollout.changedFields.joined(separator: ", "))): "
@@ -91,9 +138,35 @@ public struct StatusReport: Sendable {
                             ),
                             ("completedLastMinute", .int(completedLastMinute[pipeline] ?? 0)),
                         ]
-                        members.append(("conditions", PipelineConditions.evaluate(byState)))
+                        members.append(("conditions", PipelineConditions.evaluate(byState, hold: hold(pipeline))))
                         if let status = statuses[pipeline] {
                             members.append(("observedGeneration", .int(Int(status.observedGeneration))))
+                        }
+                        if let spent = spend[pipeline] {
+                            var fields: [(String, JSONValue)] = [
+                                ("inputTokens", .int(Int(spent.inputTokens))),
+                                ("outputTokens", .int(Int(spent.outputTokens))),
+                                ("attempts", .int(Int(spent.attempts))),
+                                ("failedAttempts", .int(Int(spent.failedAttempts))),
+                            ]
+                            if !spent.currency.isEmpty {
+                                fields.append(("cost", .double(spent.cost)))
+                                fields.append(("currency", .string(spent.currency)))
+                                if let projected = Self.projected(spent, byState) {
+                                    fields.append(("projectedCost", .double(Double(projected) / 1_000_000)))
+                                }
+                            }
+                            members.append(("spend", .object(fields)))
+                        }
+                        if let pause = pauses[pipeline] {
+                            members.append(
+                                (
+                                    "paused",
+                                    .object([
+                                        ("by", .string(pause.pausedBy)), ("reason", .string(pause.reason)),
+                                        ("at", .string(pause.pausedAt)),
+                                    ])
+                                ))
                         }
                         if let rollout = rollouts[pipeline] {
                             members.append(

@@ -9,7 +9,14 @@ import TraduStore
 struct BlockProcessor: Sendable {
     enum Outcome: Sendable {
         case completed(CompletedBlock, memory: [(key: String, translation: String)])
-        case failed(BlockFailure)
+        /// With the tokens the attempt used before it failed: the engine charged them all the same.
+        case failed(BlockFailure, spent: Spent = Spent())
+    }
+
+    /// Tokens an attempt used.
+    struct Spent: Sendable, Hashable {
+        var input = 0
+        var output = 0
     }
 
     var runtime: PipelineRuntime
@@ -37,6 +44,9 @@ struct BlockProcessor: Sendable {
         }
         var inputTokens = 0
         var outputTokens = 0
+        func failed(_ failure: BlockFailure) -> Outcome {
+            .failed(failure, spent: Spent(input: inputTokens, output: outputTokens))
+        }
         if !misses.isEmpty {
             let translator: any TranslationEngine
             switch runtime.translator {
@@ -66,7 +76,7 @@ struct BlockProcessor: Sendable {
                     outputTokens += response.outputTokens
                     for segment in batch {
                         guard let text = response.translations[segment.id] else {
-                            return .failed(BlockFailure(.data, "the engine returned no translation for \(segment.id)"))
+                            return failed(BlockFailure(.data, "the engine returned no translation for \(segment.id)"))
                         }
                         if let problem = runtime.pipeline.checks.problem(
                             source: segment.text, translation: text, sourceLanguage: runtime.dataset.sourceLanguage,
@@ -75,19 +85,19 @@ struct BlockProcessor: Sendable {
                             TraduMetrics.count(
                                 MetricNames.outputCheckFailures, 1,
                                 [("pipeline", block.pipeline), ("check", problem.check)])
-                            return .failed(
+                            return failed(
                                 BlockFailure(.data, "document \(segment.id): \(problem.check): \(problem.message)"))
                         }
                         // PostgreSQL text cannot hold NUL: refuse it here, named, rather than fail the commit.
                         if text.utf8.contains(0) {
-                            return .failed(
+                            return failed(
                                 BlockFailure(.data, "document \(segment.id): the translation contains a NUL character"))
                         }
                         translations[segment.id] = text
                     }
                 } catch {
                     TraduMetrics.count(MetricNames.engineErrors, 1, labels + [("class", error.errorClass.rawValue)])
-                    return .failed(error)
+                    return failed(error)
                 }
             }
         }
@@ -109,12 +119,15 @@ struct BlockProcessor: Sendable {
                 learned.append((key, translation))
             }
         }
-        return .completed(
-            CompletedBlock(
-                id: block.id, attempt: block.attempt, instanceID: instanceID, pipeline: block.pipeline,
-                targetLanguage: block.targetLanguage, records: records, inputTokens: inputTokens,
-                outputTokens: outputTokens, memoryHits: hits),
-            memory: learned)
+        var completed = CompletedBlock(
+            id: block.id, attempt: block.attempt, instanceID: instanceID, pipeline: block.pipeline,
+            targetLanguage: block.targetLanguage, records: records, inputTokens: inputTokens,
+            outputTokens: outputTokens, memoryHits: hits)
+        if let pricing = runtime.engine.pricing {
+            completed.costMicros = pricing.micros(input: Int64(inputTokens), output: Int64(outputTokens))
+            completed.currency = pricing.currency
+        }
+        return .completed(completed, memory: learned)
     }
 
     /// The block's documents, from its stored JSON Lines.

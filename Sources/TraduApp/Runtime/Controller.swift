@@ -291,16 +291,23 @@ public final class Controller: Sendable {
                 let caps = [pipeline.concurrency, environmentCap].compactMap { $0 }
                 return (pipeline: pipeline.name, waitingUpTo: settings.tickLimit, inFlightUpTo: caps.max() ?? 0)
             })
+        let pauses = try await store.pauses()
         let demands = pipelines.map { pipeline -> Rotator.Demand in
             Rotator.Demand(
                 pipeline: pipeline.name, priority: pipeline.priority, waiting: counted[pipeline.name]?.waiting ?? 0,
                 inFlight: counted[pipeline.name]?.inFlight ?? 0, cap: pipeline.concurrency, engine: pipeline.engine,
-                suspended: pipeline.suspended)
+                suspended: pipeline.suspended || pauses[pipeline.name] != nil)
         }
         let budgets = await state.engineBudgets(resolved)
-        let quotas = Rotator.quotas(
+        var quotas = Rotator.quotas(
             demands, environmentCap: environmentCap, engineBudgets: budgets,
             tickLimit: settings.tickLimit)
+        var holds: [String: PipelineConditions.Hold] = [:]
+        for (name, pause) in pauses {
+            holds[name, default: .init()].pause = "paused by \(pause.pausedBy) at \(pause.pausedAt): \(pause.reason)"
+        }
+        try await applyBudgets(store, resolved: resolved, quotas: &quotas, holds: &holds)
+        await state.setHolds(holds)
         if !quotas.isEmpty {
             let scheduled = try await store.schedule(
                 quotas.map { PipelineQuota(pipeline: $0.key, limit: $0.value) }, instanceID: identity.id)
@@ -314,6 +321,58 @@ public final class Controller: Sendable {
         return ReconcileResult(
             requeueAfter: settings.tick,
             requeueOnFreedRoom: Self.capsHoldBack(demands, quotas: quotas, environmentCap: environmentCap))
+    }
+
+    /// Trims this cycle's quotas to what the budgets still allow (`BudgetGuard`), and records which pipelines a
+    /// spent budget holds. Reads spend only when some budget is set.
+    private func applyBudgets(
+        _ store: Store, resolved: ResolvedManifests, quotas: inout [String: Int],
+        holds: inout [String: PipelineConditions.Hold]
+    ) async throws {
+        let budgeted = resolved.pipelines.values.filter { $0.budget != nil }.map(\.name)
+        let environmentBudget = resolved.environment.budget
+        guard !budgeted.isEmpty || environmentBudget != nil else { return }
+        let spend = try await store.spendByPipeline()
+        let names = environmentBudget != nil ? Array(resolved.pipelines.keys) : budgeted
+        let inFlight = try await store.inFlight(pipelines: names)
+        func probe(_ pipeline: String) -> Int {
+            resolved.pipelines[pipeline].flatMap { resolved.engines[$0.engine]?.concurrency } ?? 1
+        }
+        func text(_ spent: SpendRow, _ budget: Budget) -> String {
+            "spent \(CostFormat.money(spent.costMicros, budget.currency)) of"
+                + " \(CostFormat.money(budget.maxMicros, budget.currency))"
+        }
+        for name in budgeted.sorted() {
+            guard let budget = resolved.pipelines[name]?.budget else { continue }
+            let spent = spend[name] ?? .zero
+            let allowed = BudgetGuard.allowance(
+                budget: budget, spentMicros: spent.costMicros, attempts: spent.attempts,
+                inFlight: inFlight[name] ?? 0, probeWindow: probe(name))
+            if allowed == 0 { holds[name, default: .init()].budget = "pipeline budget: " + text(spent, budget) }
+            if let quota = quotas[name] { quotas[name] = min(quota, allowed) }
+        }
+        if let budget = environmentBudget {
+            let total = spend.values.reduce(SpendRow.zero) { sum, row in
+                var sum = sum
+                sum.costMicros += row.costMicros
+                sum.attempts += row.attempts
+                return sum
+            }
+            var allowed = BudgetGuard.allowance(
+                budget: budget, spentMicros: total.costMicros, attempts: total.attempts,
+                inFlight: inFlight.values.reduce(0, +), probeWindow: names.map(probe).max() ?? 1)
+            for name in quotas.keys.sorted() {
+                let granted = min(quotas[name] ?? 0, allowed)
+                quotas[name] = granted
+                allowed -= granted
+            }
+            if allowed <= 0, quotas.values.allSatisfy({ $0 == 0 }) {
+                for name in resolved.pipelines.keys where holds[name]?.budget == nil {
+                    holds[name, default: .init()].budget = "environment budget: " + text(total, budget)
+                }
+            }
+        }
+        quotas = quotas.filter { $0.value > 0 }
     }
 
     /// Whether some pipeline has waiting blocks that its own cap or the environment's keeps waiting.
@@ -339,7 +398,7 @@ public final class Controller: Sendable {
                     MetricNames.blocksByState, Double(byState.count(of: state)),
                     [("env", environment), ("pipeline", name), ("state", state.rawValue)])
             }
-            let status = PipelineConditions.evaluate(byState)
+            let status = PipelineConditions.evaluate(byState, hold: await state.holds[name])
             rows.append(
                 PipelineStatusRow(
                     pipeline: name,

@@ -3,6 +3,10 @@ import TraduCore
 /// The leading controller's memory between cycles: the blocks it scheduled in the last minute per engine
 /// (rate limits), when status was last written, and when it last lost the database.
 actor ControllerState {
+    /// Why each pipeline is held this cycle (budget spent, paused), for its conditions.
+    private(set) var holds: [String: PipelineConditions.Hold] = [:]
+
+    func setHolds(_ holds: [String: PipelineConditions.Hold]) { self.holds = holds }
     private var scheduledByEngine: [String: [(at: ContinuousClock.Instant, count: Int)]] = [:]
     /// Full counts take at most about 2% of the leader's time: at least a second apart, and 50 times their own
     /// duration (every 7.5 s when counting 200,000 blocks takes 150 ms).

@@ -14,6 +14,8 @@ public struct Runner: Sendable {
         public var exported: [ResultExporter.Written]
         /// From the start of the run until the monitor first saw every block final (nil with `watch`).
         public var allFinalAfter: Duration?
+        /// Pipelines whose remaining blocks wait for a person (paused, budget spent, suspended), with why.
+        public var held: [String: String] = [:]
 
         public func total(_ state: BlockState) -> Int { counts.values.reduce(0) { $0 + $1.count(of: state) } }
         public var failed: Int { total(.failed) }
@@ -69,6 +71,7 @@ public struct Runner: Sendable {
             var counts: [String: BlockCounts] = [:]
             var schedule = CostBoundedSchedule(minimumInterval: .milliseconds(250))
             var allFinalAfter: Duration?
+            var held: [String: String] = [:]
             while !shutdown.isRequested {
                 try? await Task.sleep(for: schedule.interval)
                 var active: Bool
@@ -84,6 +87,17 @@ public struct Runner: Sendable {
                     // A rollout between two steps has every block final, yet more work to come. A paused one waits
                     // for a person: the run ends.
                     if !active, try await monitor.hasRolloutInMotion() { active = true }
+                    // Only blocks that wait for a person remain (a pause, a spent budget, `suspended`): the run is
+                    // over, and its summary says why they wait.
+                    if active, !watch, let waiting = try await monitor.waitingPipelinesWithNothingInFlight(),
+                        !waiting.isEmpty, !(try await monitor.hasRolloutInMotion())
+                    {
+                        let reasons = try await Self.holds(monitor, environment: environment)
+                        if waiting.allSatisfy({ reasons[$0] != nil }) {
+                            held = reasons.filter { waiting.contains($0.key) }
+                            active = false
+                        }
+                    }
                     schedule.record(start: started)
                 } catch {
                     logger.warning("could not read progress", metadata: ["error": "\(error)"])
@@ -98,7 +112,7 @@ public struct Runner: Sendable {
             try await group.waitForAll()
             counts = (try? await monitor.counts()) ?? counts
             var summary = Summary(
-                counts: counts, undeliveredWebhooks: 0, exported: [], allFinalAfter: allFinalAfter)
+                counts: counts, undeliveredWebhooks: 0, exported: [], allFinalAfter: allFinalAfter, held: held)
             guard let applied = try await AppliedManifests.load(from: monitor, environment: environment) else {
                 return summary
             }
@@ -119,6 +133,29 @@ public struct Runner: Sendable {
             if pending == 0 || ContinuousClock.now >= deadline { return pending }
             try await Task.sleep(for: .milliseconds(200))
         }
+    }
+
+    /// Pipelines the leading controller holds, with the message of the condition that says why (`BudgetExhausted`,
+    /// `Paused`), from the status it writes; and pipelines the manifests suspend.
+    static func holds(_ store: Store, environment: String) async throws -> [String: String] {
+        var holds: [String: String] = [:]
+        for status in try await store.statuses() {
+            guard let conditions = try? JSONText.parse(status.conditions, name: "conditions"),
+                case .array(let items) = conditions
+            else { continue }
+            for item in items where item["status"] == .string("True") {
+                guard let type = item["type"]?.stringValue, type == "BudgetExhausted" || type == "Paused" else {
+                    continue
+                }
+                holds[status.pipeline] = "\(type): \(item["message"]?.stringValue ?? "")"
+            }
+        }
+        if let applied = try await AppliedManifests.load(from: store, environment: environment) {
+            for pipeline in applied.resolved.pipelines.values where pipeline.suspended {
+                holds[pipeline.name] = "suspended in the manifests"
+            }
+        }
+        return holds
     }
 
     static func allFinal(_ counts: [String: BlockCounts]) -> Bool {

@@ -302,7 +302,7 @@ public final class Worker: Sendable {
             case .completed(let block, let learned):
                 completions.append(block)
                 memory += learned
-            case .failed(let failure):
+            case .failed(let failure, let spent):
                 let block = outcome.block
                 let policy = runtimes[block.pipeline]?.policy ?? .default
                 let decision = RetryDecision.decide(
@@ -315,11 +315,17 @@ public final class Worker: Sendable {
                 TraduMetrics.count(
                     retryAfter == nil ? MetricNames.deadLettered : MetricNames.retries, 1,
                     [("env", environment), ("pipeline", block.pipeline)])
-                failures.append(
-                    FailedAttempt(
-                        id: block.id, attempt: block.attempt, instanceID: identity.id,
-                        errorClass: failure.errorClass.rawValue,
-                        message: message, retryAfter: retryAfter))
+                var attempt = FailedAttempt(
+                    id: block.id, attempt: block.attempt, instanceID: identity.id,
+                    errorClass: failure.errorClass.rawValue,
+                    message: message, retryAfter: retryAfter)
+                attempt.inputTokens = spent.input
+                attempt.outputTokens = spent.output
+                if let pricing = runtimes.runtime(block.pipeline, specHash: block.specHash)?.engine.pricing {
+                    attempt.costMicros = pricing.micros(input: Int64(spent.input), output: Int64(spent.output))
+                    attempt.currency = pricing.currency
+                }
+                failures.append(attempt)
                 logger.info(
                     "block attempt failed",
                     metadata: [
@@ -335,7 +341,7 @@ public final class Worker: Sendable {
             done.formUnion(try await store.complete(completions, memory: memory, notifyFreed: capped))
         }
         if !failures.isEmpty { done.formUnion(try await store.fail(failures, notifyFreed: capped)) }
-        record(batch, committed: done)
+        record(batch, committed: done, runtimes: runtimes)
         let refused = batch.map(\.block.id).filter { !done.contains($0) }
         if !refused.isEmpty {
             logger.warning(
@@ -346,7 +352,24 @@ public final class Worker: Sendable {
     }
 
     /// Throughput, latency per stage, failures, retries and dead letters of a committed batch.
-    private func record(_ batch: [WorkOutcome], committed: Set<String>) {
+    private func record(_ batch: [WorkOutcome], committed: Set<String>, runtimes: PipelineRuntimes) {
+        // Money is spent whether the outcome was committed or refused by the fence.
+        for outcome in batch {
+            let engine = runtimes.runtime(outcome.block.pipeline, specHash: outcome.block.specHash)?.engine
+            guard let engine, let pricing = engine.pricing else { continue }
+            let micros: Int64
+            switch outcome.result {
+            case .completed(let block, _): micros = block.costMicros
+            case .failed(_, let spent):
+                micros = pricing.micros(input: Int64(spent.input), output: Int64(spent.output))
+            }
+            TraduMetrics.count(
+                MetricNames.costMicros, Int(micros),
+                [
+                    ("env", environment), ("pipeline", outcome.block.pipeline), ("engine", engine.name),
+                    ("currency", pricing.currency),
+                ])
+        }
         let now = ContinuousClock.now
         for outcome in batch where committed.contains(outcome.block.id) {
             let labels = [("env", environment), ("pipeline", outcome.block.pipeline)]
@@ -358,7 +381,7 @@ public final class Worker: Sendable {
                     MetricNames.documentsCompleted, block.records.reduce(0) { $1 == "\n" ? $0 + 1 : $0 }, labels)
                 TraduMetrics.time(MetricNames.processing, seconds: seconds, labels)
                 TraduMetrics.time(MetricNames.endToEnd, seconds: outcome.block.ageSeconds + seconds, labels)
-            case .failed(let failure):
+            case .failed(let failure, _):
                 TraduMetrics.count(MetricNames.attemptsFailed, 1, labels + [("class", failure.errorClass.rawValue)])
             }
         }

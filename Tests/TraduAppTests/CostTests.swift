@@ -1,0 +1,176 @@
+import Foundation
+import Testing
+import TraduApp
+import TraduCore
+import TraduTestSupport
+
+@testable import TraduStore
+
+extension ProcessHeavyTests {
+    /// Cost end to end: every attempt's tokens and price recorded (failed ones too), shown by status and history;
+    /// a budget that stops scheduling and resumes when raised; a pause that holds a pipeline without cancelling.
+    /// Real `tradu` processes, a real PostgreSQL, `canary_translator.py` as the engine.
+    @Suite(.serialized) struct CostTests {
+        struct Project {
+            let project: TestProject
+            var root: String { project.root }
+
+            static func make(documents: Int = 30) async throws -> Project {
+                let project = TestProject(
+                    root: TestPostgres.makeTemporaryDirectory(),
+                    databaseURL: try await TestPostgres.shared.freshDatabase())
+                try FileManager.default.createDirectory(
+                    atPath: project.root + "/manifests/data", withIntermediateDirectories: true)
+                var text = ""
+                for index in 0..<documents {
+                    text +=
+                        "{\"id\":\"a-\(index)\",\"text\":\"Article \(index) explains the {product} settings page.\"}\n"
+                }
+                try text.write(
+                    toFile: project.root + "/manifests/data/articles.jsonl", atomically: true, encoding: .utf8)
+                return Project(project: project)
+            }
+
+            /// One document per block; `pricing` and `budget` as YAML flow mappings.
+            func write(prompt: String = "Translate v1", pricing: String, budget: String? = nil) throws {
+                let engine = RepositoryPaths.root + "/Tests/TraduAppTests/Fixtures/engines/canary_translator.py"
+                let text = """
+                    apiVersion: tradu/v1
+                    kind: Environment
+                    metadata: {name: dev}
+                    spec: {}
+                    ---
+                    apiVersion: tradu/v1
+                    kind: Dataset
+                    metadata: {name: articles}
+                    spec: {source: {path: data/articles.jsonl}, format: jsonl, sourceLanguage: en, blocks: {maxRecords: 1}}
+                    ---
+                    apiVersion: tradu/v1
+                    kind: Engine
+                    metadata: {name: local}
+                    spec:
+                      type: command
+                      command: ["\(TestProject.python)", "\(engine)"]
+                      prompt: "\(prompt)"
+                      pricing: \(pricing)
+                    ---
+                    apiVersion: tradu/v1
+                    kind: Pipeline
+                    metadata: {name: help}
+                    spec:
+                      dataset: articles
+                      engine: local
+                      targetLanguages: [fr]
+                    \(budget.map { "  budget: \($0)" } ?? "")
+
+                    """
+                try text.write(toFile: root + "/manifests/project.yaml", atomically: true, encoding: .utf8)
+            }
+
+            @discardableResult
+            func tradu(_ arguments: [String], expect status: Int32? = 0) throws -> CommandLineTests.Run {
+                let run = try CommandLineTests.run(
+                    arguments, in: root, database: project.databaseURL, environment: ["TRADU_ACTOR": "ana"])
+                if let status {
+                    #expect(run.status == status, "tradu \(arguments.joined(separator: " ")): \(run.stderr)")
+                }
+                return run
+            }
+
+            func query(_ sql: String) async throws -> [[String: String?]] {
+                try await project.query(sql)
+            }
+
+            func counts() async throws -> [String: Int] {
+                try await query("SELECT state, count(*) AS n FROM blocks GROUP BY state").reduce(into: [:]) {
+                    $0[$1["state"]!!] = Int($1["n"]!!)
+                }
+            }
+        }
+
+        @Test func everyAttemptIsPaidForAndStatusAndHistoryShowIt() async throws {
+            let project = try await Project.make()
+            // A third of the answers lose their placeholder: failed attempts whose tokens were still used.
+            try project.write(
+                prompt: "Translate DROP v1", pricing: "{inputPerMillionTokens: 2.5, outputPerMillionTokens: 10}")
+            try project.tradu(["up", "-e", "dev"], expect: 4)
+            let counts = try await project.counts()
+            let failed = try #require(counts["failed"])
+            #expect(failed > 0 && counts["completed"]! + failed == 30)
+            let spend = try #require(try await project.query("SELECT * FROM spend WHERE revision = 1").first)
+            let rows = try await project.query(
+                "SELECT sum(attempts) AS a, sum(failed_attempts) AS f, sum(input_tokens) AS i, sum(output_tokens) AS o,"
+                    + " sum(cost_micros) AS c, max(currency) AS currency FROM spend")[0]
+            #expect(rows["a"]!! == "30")
+            #expect(rows["f"]!! == String(failed))
+            #expect(spend["currency"]!! == "USD")
+            let results = try await project.query("SELECT sum(input_tokens) AS i FROM results")[0]
+            #expect(Int(rows["i"]!!)! > Int(results["i"]!!)!, "failed attempts' tokens are counted too")
+            let input = Int64(rows["i"]!!)!
+            let output = Int64(rows["o"]!!)!
+            #expect(Int64(rows["c"]!!)! == input * 5 / 2 + output * 10, "2.5 and 10 USD per million tokens, in micros")
+
+            let status = try project.tradu(["status", "-e", "dev"])
+            #expect(status.stdout.contains("in 30 attempts (\(failed) failed)"), "\(status.stdout)")
+            #expect(status.stdout.contains(" USD; projected "))
+            let json = try project.tradu(["status", "-e", "dev", "-o", "json"])
+            #expect(json.stdout.contains("\"failedAttempts\""))
+            let history = try project.tradu(["history", "-e", "dev"])
+            #expect(history.stdout.contains("SPENT"))
+            #expect(history.stdout.contains(" USD"), "\(history.stdout)")
+            let plan = try project.tradu(["plan", "-e", "dev"])
+            #expect(plan.stdout.contains("No changes") || plan.stdout.contains("Estimate"))
+        }
+
+        @Test func aBudgetStopsSchedulingWithinOneWindowAndRaisingItResumes() async throws {
+            let project = try await Project.make()
+            // About 28 USD a block (a million USD per million tokens): a 100 USD budget buys three or four.
+            let pricing = "{inputPerMillionTokens: 1000000, outputPerMillionTokens: 1000000}"
+            try project.write(pricing: pricing, budget: "{maxCost: 100}")
+            let plan = try project.tradu(["plan", "-e", "dev"])
+            #expect(plan.stdout.contains(" USD"), "the plan prices the work: \(plan.stdout)")
+            let first = try project.tradu(["up", "-e", "dev"])
+            #expect(first.stdout.contains("held by BudgetExhausted: pipeline budget: spent"), "\(first.stdout)")
+            let completed = try await project.counts()["completed"] ?? 0
+            #expect(completed >= 3 && completed <= 8, "stopped within one window of blocks in flight: \(completed)")
+            let spent = Int64(try await project.query("SELECT sum(cost_micros) AS c FROM spend")[0]["c"]!!)!
+            let perBlock = spent / Int64(completed)
+            #expect(spent >= 100_000_000 - perBlock, "the budget was used")
+            #expect(spent <= 100_000_000 + 4 * perBlock, "overspend at most one probe window (engine concurrency 4)")
+            let status = try project.tradu(["status", "-e", "dev"])
+            #expect(status.stdout.contains("BudgetExhausted=True (SpendReachedBudget)"), "\(status.stdout)")
+
+            try project.write(pricing: pricing, budget: "{maxCost: 100000}")
+            try project.tradu(["apply", "-e", "dev", "--auto-approve", "-m", "more budget"])
+            try project.tradu(["run", "-e", "dev"])
+            #expect(try await project.counts() == ["completed": 30])
+        }
+
+        @Test func aPauseHoldsAPipelineWithoutCancellingAndResumeRestartsIt() async throws {
+            let project = try await Project.make(documents: 10)
+            try project.write(pricing: "{inputPerMillionTokens: 1, outputPerMillionTokens: 1}")
+            try project.tradu(["apply", "-e", "dev", "--auto-approve"])
+            let pause = try project.tradu(["pause", "-e", "dev", "--pipeline", "help", "-m", "vendor outage"])
+            #expect(pause.stdout.contains("is paused (ana: vendor outage)"))
+            #expect(
+                try project.tradu(["pause", "-e", "dev", "--pipeline", "help", "-m", "again"]).stdout.contains(
+                    "already paused"))
+            let held = try project.tradu(["run", "-e", "dev"])
+            #expect(held.stdout.contains("help: 10 blocks wait, held by Paused: paused by ana"), "\(held.stdout)")
+            #expect(try await project.counts() == ["created": 10], "nothing started, nothing cancelled")
+            let status = try project.tradu(["status", "-e", "dev"])
+            #expect(status.stdout.contains("paused by ana"))
+            #expect(status.stdout.contains("Paused=True (PausedByOperator)"))
+            #expect(
+                try project.tradu(["pause", "-e", "dev", "--pipeline", "nope", "-m", "x"], expect: 1).stderr.contains(
+                    "pipeline 'nope' is not applied"))
+
+            try project.tradu(["resume", "-e", "dev", "--pipeline", "help", "-m", "vendor back"])
+            try project.tradu(["run", "-e", "dev"])
+            #expect(try await project.counts() == ["completed": 10])
+            let actions = try await project.query("SELECT action, actor, reason FROM operator_actions ORDER BY id")
+            #expect(actions.map { $0["action"]!! } == ["pause", "resume"])
+            #expect(actions.map { $0["reason"]!! } == ["vendor outage", "vendor back"])
+        }
+    }
+}
