@@ -76,7 +76,8 @@ extension Store {
         ).compactMap { $0["block_id"] }
     }
 
-    /// Starts the rollout's current step: tops its sample up to `spec.sampleSize` of the pipeline's blocks (lowest
+    /// Starts the rollout's current step (its blocks are then attributed to the rollout's revision, for cost): tops
+    /// its sample up to `spec.sampleSize` of the pipeline's blocks (lowest
     /// in `RolloutSampleOrder`), and sends every sample block not yet reprocessed in this run back to `created`
     /// under the new spec. Returns how many blocks it sent, or nil when the rollout moved (another controller
     /// started the step, or an operator changed it) and nothing was written.
@@ -127,7 +128,7 @@ extension Store {
                     ), updated AS (
                         UPDATE blocks b
                         SET state = 'created', spec_hash = $3, attempt_base = b.attempt, lease_owner = NULL,
-                            lease_expires_at = NULL, run_at = now(), updated_at = now()
+                            lease_expires_at = NULL, run_at = now(), updated_at = now(), revision = $6::bigint
                         FROM prior p WHERE b.id = p.id
                         RETURNING b.id, b.attempt
                     ), marked AS (
@@ -140,7 +141,11 @@ extension Store {
                         WHERE p.state <> 'created'
                     )
                     SELECT count(*) AS n FROM updated
-                    """, [String(rollout.id), String(state.run), rollout.canarySpecHash, actor, reason]
+                    """,
+                    [
+                        String(rollout.id), String(state.run), rollout.canarySpecHash, actor, reason,
+                        String(rollout.revision),
+                    ]
                 )[0].required("n", Int.init)
                 var started = state
                 started.stepStarted = true
@@ -279,14 +284,14 @@ extension Store {
             ), updated AS (
                 UPDATE blocks b
                 SET state = 'created', spec_hash = $2, attempt_base = b.attempt, lease_owner = NULL,
-                    lease_expires_at = NULL, run_at = now(), updated_at = now()
+                    lease_expires_at = NULL, run_at = now(), updated_at = now(), revision = $4::bigint
                 FROM prior p WHERE b.id = p.id
                 RETURNING b.id, b.attempt
             )
             INSERT INTO block_events (block_id, from_state, to_state, instance_id, attempt, reason)
             SELECT p.id, p.state, 'created', $3, u.attempt, 'rollout completed: reprocessed under the new spec'
             FROM prior p JOIN updated u ON u.id = p.id WHERE p.state <> 'created'
-            """, [rollout.pipeline, rollout.canarySpecHash, actor])
+            """, [rollout.pipeline, rollout.canarySpecHash, actor, String(rollout.revision)])
     }
 
     /// Deletes result versions that are not current, keeping the `keep` newest versions of each block (the

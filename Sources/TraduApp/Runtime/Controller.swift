@@ -338,9 +338,16 @@ public final class Controller: Sendable {
         func probe(_ pipeline: String) -> Int {
             resolved.pipelines[pipeline].flatMap { resolved.engines[$0.engine]?.concurrency } ?? 1
         }
-        func text(_ spent: SpendRow, _ budget: Budget) -> String {
-            "spent \(CostFormat.money(spent.costMicros, budget.currency)) of"
+        func text(_ spent: SpendRow, _ budget: Budget, inFlight: Int) -> String {
+            var text =
+                "spent \(CostFormat.money(spent.costMicros, budget.currency)) of"
                 + " \(CostFormat.money(budget.maxMicros, budget.currency))"
+            if inFlight > 0, spent.attempts > 0 {
+                text +=
+                    ", \(inFlight) blocks in flight at ~"
+                    + CostFormat.money(spent.costMicros / spent.attempts, budget.currency) + " each"
+            }
+            return text
         }
         for name in budgeted.sorted() {
             guard let budget = resolved.pipelines[name]?.budget else { continue }
@@ -348,7 +355,10 @@ public final class Controller: Sendable {
             let allowed = BudgetGuard.allowance(
                 budget: budget, spentMicros: spent.costMicros, attempts: spent.attempts,
                 inFlight: inFlight[name] ?? 0, probeWindow: probe(name))
-            if allowed == 0 { holds[name, default: .init()].budget = "pipeline budget: " + text(spent, budget) }
+            if allowed == 0 {
+                holds[name, default: .init()].budget =
+                    "pipeline budget: " + text(spent, budget, inFlight: inFlight[name] ?? 0)
+            }
             if let quota = quotas[name] { quotas[name] = min(quota, allowed) }
         }
         if let budget = environmentBudget {
@@ -368,7 +378,8 @@ public final class Controller: Sendable {
             }
             if allowed <= 0, quotas.values.allSatisfy({ $0 == 0 }) {
                 for name in resolved.pipelines.keys where holds[name]?.budget == nil {
-                    holds[name, default: .init()].budget = "environment budget: " + text(total, budget)
+                    holds[name, default: .init()].budget =
+                        "environment budget: " + text(total, budget, inFlight: inFlight.values.reduce(0, +))
                 }
             }
         }
