@@ -23,6 +23,8 @@ public struct Dataset: Sendable, Hashable {
     public var maxRecordsPerBlock: Int
     public var maxBytesPerBlock: ByteSize
     public var onInvalidRecord: InvalidRecordPolicy
+    /// The `BlockCutter` version; nil until decided (the manifest's, else the environment's, else the latest).
+    public var cutter: Int? = nil
     /// The folder of the manifest file that declared the dataset: relative paths resolve against it.
     public var baseDirectory: String
 }
@@ -69,7 +71,7 @@ extension Dataset {
             maxRecordsPerBlock: blocks.int("maxRecords") ?? 100,
             maxBytesPerBlock: blocks.size("maxBytes") ?? ByteSize(bytes: 256 << 10),
             onInvalidRecord: InvalidRecordPolicy(rawValue: reader.string("onInvalidRecord") ?? "") ?? .fail,
-            baseDirectory: Dataset.directory(of: file))
+            cutter: blocks.int("cutter"), baseDirectory: Dataset.directory(of: file))
     }
 
     static func directory(of file: String) -> String {

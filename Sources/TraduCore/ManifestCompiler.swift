@@ -169,12 +169,52 @@ public enum ManifestCompiler {
                 }
             }
         }
+        checkBudgets(
+            pipelines: pipelines, engines: engines, environment: config, specs: specs,
+            environmentSpec: environment.spec, into: &diagnostics)
         var effective: [ObjectID: JSONValue] = [:]
         for (id, entry) in specs { effective[id] = entry.spec.json }
         effective[environment.id] = environment.spec.json
         return ResolvedManifests(
             environment: config, datasets: datasets, engines: engines, retryPolicies: policies,
             pipelines: pipelines, effectiveSpecs: effective)
+    }
+
+    /// A budget is spent in its engines' currency: one in another currency, or over an engine without pricing,
+    /// could never be compared with what is spent.
+    private static func checkBudgets(
+        pipelines: [String: Pipeline], engines: [String: Engine], environment: EnvironmentConfig,
+        specs: [ObjectID: (object: ManifestObject, spec: Node, valid: Bool)], environmentSpec: Node,
+        into diagnostics: inout [Diagnostic]
+    ) {
+        func check(_ budget: Budget, engine: Engine, at node: Node?, owner: String) {
+            guard let pricing = engine.pricing else {
+                diagnostics.append(
+                    Diagnostic(
+                        at: node?.range,
+                        "spec.budget of \(owner) needs a price: Engine '\(engine.name)' declares no spec.pricing"))
+                return
+            }
+            if pricing.currency != budget.currency {
+                diagnostics.append(
+                    Diagnostic(
+                        at: node?.range,
+                        "spec.budget of \(owner) is in \(budget.currency), but Engine '\(engine.name)' is priced in"
+                            + " \(pricing.currency)"))
+            }
+        }
+        for pipeline in pipelines.values.sorted(by: { $0.name < $1.name }) {
+            guard let engine = engines[pipeline.engine] else { continue }
+            if let budget = pipeline.budget {
+                let node = specs[ObjectID(kind: .pipeline, name: pipeline.name)]?.spec["budget"]
+                check(budget, engine: engine, at: node, owner: "Pipeline '\(pipeline.name)'")
+            }
+            if let budget = environment.budget {
+                check(
+                    budget, engine: engine, at: environmentSpec["budget"],
+                    owner: "Environment '\(environment.name)' (Pipeline '\(pipeline.name)')")
+            }
+        }
     }
 
     private static func checkReferences(

@@ -54,6 +54,11 @@ public enum ManifestShapes {
                         Field(
                             "maxBytes", .size(min: ByteSize(bytes: 1024), max: ByteSize(bytes: 64 << 20)),
                             default: .string("256KiB"), "At most this many bytes of text per block."),
+                        Field(
+                            "cutter", .integer(min: 1, max: BlockCutter.latestVersion),
+                            "Cutter version: 2 fills blocks to about 80% of the limits; 1 (half) is what"
+                                + " environments cut before version 2 keep, so upgrading reprocesses nothing."
+                                + " Default: the version the environment already cut this dataset with, else 2."),
                     ])), "How the dataset is cut into blocks."),
             Field(
                 "onInvalidRecord", .choice(["fail", "skip"]), default: .string("fail"),

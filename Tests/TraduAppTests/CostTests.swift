@@ -146,6 +146,66 @@ extension ProcessHeavyTests {
             #expect(try await project.counts() == ["completed": 30])
         }
 
+        /// An environment cut before cutter version 2 keeps its cut: upgrading re-cuts and reprocesses nothing.
+        /// Opting in (`blocks.cutter: 2`) is a re-cut the plan shows; a new environment gets version 2.
+        @Test func upgradingTheCutterReprocessesNothingUntilAskedTo() async throws {
+            let project = try await Project.make(documents: 400)
+            func write(cutter: String) throws {
+                let text = """
+                    apiVersion: tradu/v1
+                    kind: Environment
+                    metadata: {name: dev}
+                    spec: {}
+                    ---
+                    apiVersion: tradu/v1
+                    kind: Environment
+                    metadata: {name: fresh}
+                    spec: {}
+                    ---
+                    apiVersion: tradu/v1
+                    kind: Dataset
+                    metadata: {name: articles}
+                    spec: {source: {path: data/articles.jsonl}, format: jsonl, sourceLanguage: en, blocks: {maxRecords: 20\(cutter)}}
+                    ---
+                    apiVersion: tradu/v1
+                    kind: Engine
+                    metadata: {name: local}
+                    spec: {type: pseudo}
+                    ---
+                    apiVersion: tradu/v1
+                    kind: Pipeline
+                    metadata: {name: help}
+                    spec: {dataset: articles, engine: local, targetLanguages: [fr]}
+
+                    """
+                try text.write(toFile: project.root + "/manifests/project.yaml", atomically: true, encoding: .utf8)
+            }
+            // An environment as an earlier tradu left it: cut with version 1.
+            try write(cutter: ", cutter: 1")
+            let old = try project.tradu(["apply", "-e", "dev", "--auto-approve"])
+            #expect(old.stdout.contains("cutter 1"), "\(old.stdout)")
+            let oldBlocks = try await project.query("SELECT count(*) AS n FROM blocks")[0]["n"]!!
+            // Upgrading: the manifests name no version, the environment keeps version 1.
+            try write(cutter: "")
+            let kept = try project.tradu(["plan", "-e", "dev"])
+            #expect(kept.stdout.contains("no changes, \(oldBlocks) blocks up to date"), "\(kept.stdout)")
+            #expect(kept.stdout.contains("Plan: 0 to add, 0 to reprocess, 0 to cancel."))
+            #expect(kept.stdout.contains("cutter 1"))
+            // A new environment is cut with version 2: fuller blocks, fewer of them.
+            let fresh = try project.tradu(["plan", "-e", "fresh"], expect: 0)
+            #expect(fresh.stdout.contains("cutter 2"), "\(fresh.stdout)")
+            let json = try project.tradu(["plan", "-e", "fresh", "-o", "json"])
+            let document = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
+            let datasets = document?["datasets"] as? [[String: Any]]
+            let perBlock = try #require(datasets?.first?["recordsPerBlock"] as? Double)
+            #expect(perBlock >= 13, "version 2 fills blocks of 20 to \(perBlock) records")
+            #expect(Double(Int(oldBlocks)!) > 400 / perBlock, "version 1 cut \(oldBlocks) blocks")
+            // Opting in on the old environment is a re-cut, shown as such.
+            try write(cutter: ", cutter: 2")
+            let optIn = try project.tradu(["plan", "-e", "dev"])
+            #expect(optIn.stdout.contains("re-cut"), "\(optIn.stdout)")
+        }
+
         @Test func aPauseHoldsAPipelineWithoutCancellingAndResumeRestartsIt() async throws {
             let project = try await Project.make(documents: 10)
             try project.write(pricing: "{inputPerMillionTokens: 1, outputPerMillionTokens: 1}")

@@ -144,8 +144,8 @@ extension ProcessHeavyTests {
             let dryRun = try project.tradu(["promote", "--to", "prod", "--dry-run"])
             #expect(dryRun.status == 2, "\(dryRun.stderr)")
             #expect(dryRun.stdout.contains("Promotion of freight \(freight) from staging rev 1 to prod"))
-            #expect(dryRun.stdout.contains("100% (44 of 44)"))
-            #expect(dryRun.stdout.contains("Plan: 44 to add, 0 to reprocess, 0 to cancel."))
+            #expect(dryRun.stdout.contains("100% (16 of 16)"))
+            #expect(dryRun.stdout.contains("Plan: 16 to add, 0 to reprocess, 0 to cancel."))
             try await project.expectProdUntouched("a dry run writes nothing")
             #expect(try await project.promotions().isEmpty)
 
@@ -325,7 +325,7 @@ extension ProcessHeavyTests {
             #expect(rollback.status == 0, "\(rollback.stderr)")
             #expect(rollback.stdout.contains("Rollback of prod to freight \(first)"))
             #expect(
-                rollback.stdout.contains("Plan: 0 to add, 44 to reprocess, 0 to cancel."), "the rollback's cost shows")
+                rollback.stdout.contains("Plan: 0 to add, 16 to reprocess, 0 to cancel."), "the rollback's cost shows")
             #expect(try project.latestFreight("prod") == first)
             let history = try project.tradu(["history", "-e", "prod"])
             #expect(history.stdout.contains("rollback to rev 1"))

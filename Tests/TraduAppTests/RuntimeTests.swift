@@ -34,8 +34,9 @@ import TraduTestSupport
         try await eventually("the first worker holds the block") {
             try await project.counts()["in_process"] == 1
         }
-        let holder = try await project.query("SELECT lease_owner FROM blocks WHERE state = 'in_process'")[0][
-            "lease_owner"]!!
+        let holder = try #require(
+            try await project.query("SELECT lease_owner FROM blocks WHERE state = 'in_process'").first?["lease_owner"]
+                ?? nil)
         first.kill9()
         let second = try TraduProcess(["worker", "-e", "dev", "--concurrency", "1"], in: project)
         try await eventually("the block completes on the second worker", upTo: .seconds(90)) {

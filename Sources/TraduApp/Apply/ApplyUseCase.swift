@@ -69,9 +69,10 @@ public struct ApplyUseCase: Sendable {
         _ request: Request, progress: @escaping (String, Int) -> Void = { _, _ in },
         confirm: (PreparedPlan) async throws -> Bool
     ) async throws -> Outcome {
-        let (resolved, raw) =
+        let (compiled, raw) =
             try request.compiled
             ?? planner.compileProject(directory: request.directory, environment: request.environment)
+        let resolved = compiled
         let url = try await planner.resolver.url(for: resolved.environment, logger: planner.logger)
         if request.release == nil, let promotion = resolved.environment.promotion, !promotion.allowDirectApply,
             !request.options.bypassPromotion
@@ -87,6 +88,7 @@ public struct ApplyUseCase: Sendable {
         ) { store in
             let known = try await KnownContents.read(from: store)
             let spool = try BlockSpool(known: known.hashes)
+            let resolved = try await planner.withCutters(resolved, store: store)
             let datasets = try await planner.readDatasets(resolved, spool: spool, progress: progress)
             return try await applier.withLock(store, command: request.command, timeout: request.lockTimeout) {
                 var prepared = try await planner.plan(

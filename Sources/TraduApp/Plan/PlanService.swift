@@ -95,11 +95,28 @@ public struct PlanService: Sendable {
     public func prepare(directory: String, environment: String, progress: @escaping (String, Int) -> Void)
         async throws -> PreparedPlan
     {
-        let (resolved, raw) = try compileProject(directory: directory, environment: environment)
-        let datasets = try await readDatasets(resolved, progress: progress)
-        return try await withStore(for: resolved) { store in
-            try await plan(resolved, datasets: datasets, directory: directory, store: store, raw: raw)
+        let (compiled, raw) = try compileProject(directory: directory, environment: environment)
+        return try await withStore(for: compiled) { store in
+            let resolved = try await withCutters(compiled, store: store)
+            let datasets = try await readDatasets(resolved, progress: progress)
+            return try await plan(resolved, datasets: datasets, directory: directory, store: store, raw: raw)
         }
+    }
+
+    /// `resolved` with each dataset's cutter version decided: the manifest's when it names one; else the version
+    /// the environment already cut the dataset with (a stored sizing without a version is version 1), so upgrading
+    /// tradu re-cuts and reprocesses nothing; else the latest, for a dataset the environment never cut.
+    public func withCutters(_ resolved: ResolvedManifests, store: Store) async throws -> ResolvedManifests {
+        var stored: [String: Int] = [:]
+        for pipeline in try await store.pipelines() {
+            let sizing = try JSONText.parse(pipeline.sizing, name: "pipelines.sizing")
+            stored[pipeline.dataset] = max(stored[pipeline.dataset] ?? 0, BlockSizing.cutter(ofStored: sizing))
+        }
+        var decided = resolved
+        for (name, dataset) in resolved.datasets where dataset.cutter == nil {
+            decided.datasets[name]?.cutter = stored[name] ?? BlockCutter.latestVersion
+        }
+        return decided
     }
 
     /// Computes the plan against what `store` holds now.

@@ -16,9 +16,12 @@ public struct PlanPresenter: Sendable {
         out.append("")
         out.append("Datasets:")
         for cut in prepared.datasets {
+            let average = cut.blocks.isEmpty ? 0 : Double(cut.recordCount) / Double(cut.blocks.count)
             var line =
                 "  \(cut.dataset.name): \(NumberFormat.grouped(cut.recordCount)) records,"
-                + " \(NumberFormat.grouped(cut.blocks.count)) blocks, \(ByteSize(bytes: cut.byteCount).humanReadable)"
+                + " \(NumberFormat.grouped(cut.blocks.count)) blocks (\((average * 10).rounded() / 10) records per block of at"
+                + " most \(cut.dataset.maxRecordsPerBlock), cutter \(cut.dataset.cutter ?? BlockCutter.latestVersion)),"
+                + " \(ByteSize(bytes: cut.byteCount).humanReadable)"
             if cut.skippedCount > 0 { line += ", \(NumberFormat.grouped(cut.skippedCount)) invalid records skipped" }
             out.append(line)
             for diagnostic in cut.skipped.prefix(3) { out.append("    skipped: \(diagnostic)") }
@@ -160,6 +163,11 @@ public struct PlanPresenter: Sendable {
                         .object([
                             ("name", .string(cut.dataset.name)), ("records", .int(cut.recordCount)),
                             ("blocks", .int(cut.blocks.count)), ("bytes", .int(Int(cut.byteCount))),
+                            (
+                                "recordsPerBlock",
+                                .double(cut.blocks.isEmpty ? 0 : Double(cut.recordCount) / Double(cut.blocks.count))
+                            ),
+                            ("cutter", .int(cut.dataset.cutter ?? BlockCutter.latestVersion)),
                             ("skipped", .int(cut.skippedCount)),
                             ("skippedDiagnostics", .array(cut.skipped.map(\.json))),
                         ])

@@ -72,6 +72,8 @@ public struct Runner: Sendable {
             var schedule = CostBoundedSchedule(minimumInterval: .milliseconds(250))
             var allFinalAfter: Duration?
             var held: [String: String] = [:]
+            // Conditions written before this run (a budget since raised, a pause since lifted) are not this run's.
+            let startedAt = Date()
             while !shutdown.isRequested {
                 try? await Task.sleep(for: schedule.interval)
                 var active: Bool
@@ -92,7 +94,7 @@ public struct Runner: Sendable {
                     if active, !watch, let waiting = try await monitor.waitingPipelinesWithNothingInFlight(),
                         !waiting.isEmpty, !(try await monitor.hasRolloutInMotion())
                     {
-                        let reasons = try await Self.holds(monitor, environment: environment)
+                        let reasons = try await Self.holds(monitor, environment: environment, since: startedAt)
                         if waiting.allSatisfy({ reasons[$0] != nil }) {
                             held = reasons.filter { waiting.contains($0.key) }
                             active = false
@@ -137,9 +139,15 @@ public struct Runner: Sendable {
 
     /// Pipelines the leading controller holds, with the message of the condition that says why (`BudgetExhausted`,
     /// `Paused`), from the status it writes; and pipelines the manifests suspend.
-    static func holds(_ store: Store, environment: String) async throws -> [String: String] {
+    static func holds(_ store: Store, environment: String, since: Date) async throws -> [String: String] {
         var holds: [String: String] = [:]
+        let parser = ISO8601DateFormatter()
+        parser.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        let plain = ISO8601DateFormatter()
         for status in try await store.statuses() {
+            guard let text = status.updatedAt, let written = parser.date(from: text) ?? plain.date(from: text),
+                written > since
+            else { continue }
             guard let conditions = try? JSONText.parse(status.conditions, name: "conditions"),
                 case .array(let items) = conditions
             else { continue }

@@ -1,0 +1,58 @@
+#!/usr/bin/env python3
+"""An OpenAI-compatible chat-completions server on 127.0.0.1 for `bench/cost.sh`: it answers every request with a
+pseudo-translation ("[fr] <text>") in the shape the request asked for (a `translations` JSON object, or plain
+text), counts requests and prompt tokens (characters / 4 of every message, as the plan estimates), and keeps the
+first request body of each kind. Prints its port on stdout, then serves until killed; `--stats FILE` is rewritten
+after every request.
+
+Usage: fake_openai.py --stats stats.json
+"""
+import http.server
+import json
+import sys
+import threading
+
+args = sys.argv[1:]
+stats_path = args[args.index("--stats") + 1]
+lock = threading.Lock()
+stats = {"requests": 0, "promptTokens": 0, "completionTokens": 0, "firstBody": {}}
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    def log_message(self, *_):
+        pass
+
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        request = json.loads(body)
+        messages = request.get("messages", [])
+        prompt_tokens = sum((len(m.get("content", "")) + 3) // 4 for m in messages)
+        fmt = (request.get("response_format") or {}).get("type", "text")
+        user = messages[-1]["content"] if messages else ""
+        if fmt == "text":
+            content = "[fr] " + user
+        else:
+            segments = json.loads(user)["segments"]
+            content = json.dumps({"translations": [{"id": s["id"], "text": "[fr] " + s["text"]} for s in segments]})
+        completion_tokens = (len(content) + 3) // 4
+        with lock:
+            stats["requests"] += 1
+            stats["promptTokens"] += prompt_tokens
+            stats["completionTokens"] += completion_tokens
+            stats["firstBody"].setdefault(fmt, request)
+            with open(stats_path, "w") as out:
+                json.dump(stats, out)
+        answer = json.dumps({
+            "choices": [{"message": {"content": content}, "finish_reason": "stop"}],
+            "usage": {"prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens},
+        }).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(answer)))
+        self.end_headers()
+        self.wfile.write(answer)
+
+
+server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+print(server.server_address[1], flush=True)
+server.serve_forever()
