@@ -13,6 +13,7 @@ if [ -z "$tradu" ]; then
     tradu="$root/.build/release/tradu"
     [ -x "$tradu" ] || tradu="$root/.build/debug/tradu"
 fi
+tradu="$(cd "$(dirname "$tradu")" && pwd)/$(basename "$tradu")"
 python=python3
 [ -x /usr/bin/python3 ] && python=/usr/bin/python3
 work="$(mktemp -d /tmp/tradu-cost-bench.XXXXXX)"
@@ -51,8 +52,16 @@ server_pid=$!
 for _ in $(seq 50); do [ -s "$work/port" ] && break; sleep 0.1; done
 port="$(cat "$work/port")"
 
-run() { # environment cutter responseFormat maxSegmentsPerRequest
-    rm -f "$work/stats.json"
+totals() { # requests, prompt and completion tokens the server counted so far
+    if [ -s "$work/stats.json" ]; then
+        "$python" -c "import json; s = json.load(open('$work/stats.json')); print(s['requests'], s['promptTokens'], s['completionTokens'])"
+    else
+        echo 0 0 0
+    fi
+}
+
+run() { # environment cutter responseFormat maxSegmentsPerRequest: prints this run's requests and tokens
+    read -r r0 p0 c0 < <(totals)
     cat > "$work/manifests/project.yaml" <<YAML
 apiVersion: tradu/v1
 kind: Environment
@@ -85,7 +94,8 @@ spec:
 YAML
     (cd "$work" && TRADU_HOME="$work/home" "$tradu" up -e "$1" --log-level error > "$work/$1.out" 2>&1) || {
         cat "$work/$1.out"; exit 1; }
-    "$python" -c "import json; s = json.load(open('$work/stats.json')); print(s['requests'], s['promptTokens'], s['completionTokens'])"
+    read -r r1 p1 c1 < <(totals)
+    echo $((r1 - r0)) $((p1 - p0)) $((c1 - c0))
 }
 
 read -r v1_requests v1_prompt v1_completion < <(run cutter1 1 jsonSchema 16)
