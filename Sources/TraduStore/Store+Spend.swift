@@ -73,18 +73,25 @@ extension Store {
     /// nil while some block is in flight. For `tradu run`, to tell work that waits for a person (a pause, a spent
     /// budget) from work still to come.
     public func waitingPipelinesWithNothingInFlight() async throws -> [String]? {
+        // One probe of each state's index, in the index's order (as `hasActiveBlocks`): never a scan of `blocks`,
+        // since `tradu run` asks this at every poll.
         let busy =
             try await connection.query(
                 """
-                SELECT EXISTS (SELECT 1 FROM blocks WHERE state = 'claimed')
-                    OR EXISTS (SELECT 1 FROM blocks WHERE state = 'enqueued')
-                    OR EXISTS (SELECT 1 FROM blocks WHERE state = 'in_process') AS busy
+                SELECT (SELECT 1 FROM blocks WHERE state = 'enqueued' ORDER BY priority DESC, run_at, id LIMIT 1)
+                        IS NOT NULL
+                    OR (SELECT 1 FROM blocks WHERE state = 'in_process' ORDER BY lease_expires_at LIMIT 1) IS NOT NULL
+                    OR EXISTS (SELECT 1 FROM pipelines p
+                               CROSS JOIN LATERAL (SELECT 1 FROM blocks b
+                                                   WHERE b.pipeline = p.name AND b.state = 'claimed' LIMIT 1) c)
+                    AS busy
                 """)[0]["busy"] == "t"
         if busy { return nil }
         return try await connection.query(
             """
             SELECT p.name FROM pipelines p
-            WHERE EXISTS (SELECT 1 FROM blocks b WHERE b.pipeline = p.name AND b.state = 'created')
+            CROSS JOIN LATERAL (SELECT 1 FROM blocks b WHERE b.pipeline = p.name AND b.state = 'created'
+                                ORDER BY b.ordinal, b.id LIMIT 1) c
             ORDER BY p.name
             """
         ).compactMap { $0["name"] }
