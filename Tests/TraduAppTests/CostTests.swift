@@ -9,31 +9,19 @@ import TraduTestSupport
 extension ProcessHeavyTests {
     /// Cost end to end: every attempt's tokens and price recorded (failed ones too), shown by status and history;
     /// a budget that stops scheduling and resumes when raised; a pause that holds a pipeline without cancelling.
-    /// Real `tradu` processes, a real PostgreSQL, `canary_translator.py` as the engine.
+    /// Real `tradu` processes, a real PostgreSQL, `examples/rollout/translator.py` as the engine.
     @Suite(.serialized) struct CostTests {
         struct Project {
             let project: TestProject
             var root: String { project.root }
 
             static func make(documents: Int = 30) async throws -> Project {
-                let project = TestProject(
-                    root: TestPostgres.makeTemporaryDirectory(),
-                    databaseURL: try await TestPostgres.shared.freshDatabase())
-                try FileManager.default.createDirectory(
-                    atPath: project.root + "/manifests/data", withIntermediateDirectories: true)
-                var text = ""
-                for index in 0..<documents {
-                    text +=
-                        "{\"id\":\"a-\(index)\",\"text\":\"Article \(index) explains the {product} settings page.\"}\n"
-                }
-                try text.write(
-                    toFile: project.root + "/manifests/data/articles.jsonl", atomically: true, encoding: .utf8)
-                return Project(project: project)
+                Project(project: try await TestProject.articles(documents))
             }
 
             /// One document per block; `pricing` and `budget` as YAML flow mappings.
             func write(prompt: String = "Translate v1", pricing: String, budget: String? = nil) throws {
-                let engine = RepositoryPaths.root + "/Tests/TraduAppTests/Fixtures/engines/canary_translator.py"
+                let engine = TestProject.promptDrivenTranslator
                 let text = """
                     apiVersion: tradu/v1
                     kind: Environment

@@ -8,7 +8,7 @@ import TraduTestSupport
 @testable import TraduStore
 
 /// Canary rollouts end to end: real `tradu` processes against a real PostgreSQL, a local `command` engine whose
-/// behaviour follows its prompt (`canary_translator.py`), and a real `check` program. Each test first runs the
+/// behaviour follows its prompt (`examples/rollout/translator.py`), and a real `check` program. Each test first runs the
 /// corpus under prompt v1, then changes the prompt.
 extension ProcessHeavyTests {
     @Suite(.serialized) struct RolloutTests {
@@ -19,19 +19,7 @@ extension ProcessHeavyTests {
 
             /// `documents` one-document blocks in French, each document with a `{product}` placeholder.
             static func make(documents: Int = 30) async throws -> Project {
-                let project = TestProject(
-                    root: TestPostgres.makeTemporaryDirectory(),
-                    databaseURL: try await TestPostgres.shared.freshDatabase())
-                try FileManager.default.createDirectory(
-                    atPath: project.root + "/manifests/data", withIntermediateDirectories: true)
-                var text = ""
-                for index in 0..<documents {
-                    text +=
-                        "{\"id\":\"a-\(index)\",\"text\":\"Article \(index) explains the {product} settings page.\"}\n"
-                }
-                try text.write(
-                    toFile: project.root + "/manifests/data/articles.jsonl", atomically: true, encoding: .utf8)
-                return Project(project: project, documents: documents)
+                Project(project: try await TestProject.articles(documents), documents: documents)
             }
 
             static var engines: String { RepositoryPaths.root + "/Tests/TraduAppTests/Fixtures/engines" }
@@ -58,7 +46,7 @@ extension ProcessHeavyTests {
                     apiVersion: tradu/v1
                     kind: Engine
                     metadata: {name: local}
-                    spec: {type: command, command: ["\(TestProject.python)", "\(Self.engines)/canary_translator.py"], prompt: "\(prompt)"}
+                    spec: {type: command, command: ["\(TestProject.python)", "\(TestProject.promptDrivenTranslator)"], prompt: "\(prompt)"}
                     ---
                     apiVersion: tradu/v1
                     kind: Pipeline

@@ -110,6 +110,25 @@ extension TestProject {
         FileManager.default.isExecutableFile(atPath: "/usr/bin/python3") ? "/usr/bin/python3" : "python3"
     }
 
+    /// The stand-in model of `examples/rollout`, whose prompt picks its behaviour (DROP loses placeholders, PAD
+    /// pads answers): the rollout and cost tests use it as their engine.
+    static var promptDrivenTranslator: String { RepositoryPaths.root + "/examples/rollout/translator.py" }
+
+    /// A project of `documents` short articles (`data/articles.jsonl`, ids `a-N`, each with a `{product}`
+    /// placeholder) on a fresh database, with no manifests yet.
+    static func articles(_ documents: Int) async throws -> TestProject {
+        let project = TestProject(
+            root: TestPostgres.makeTemporaryDirectory(), databaseURL: try await TestPostgres.shared.freshDatabase())
+        try FileManager.default.createDirectory(
+            atPath: project.root + "/manifests/data", withIntermediateDirectories: true)
+        var text = ""
+        for index in 0..<documents {
+            text += "{\"id\":\"a-\(index)\",\"text\":\"Article \(index) explains the {product} settings page.\"}\n"
+        }
+        try text.write(toFile: project.root + "/manifests/data/articles.jsonl", atomically: true, encoding: .utf8)
+        return project
+    }
+
     static var slowTranslator: String {
         RepositoryPaths.root + "/Tests/TraduAppTests/Fixtures/engines/slow_translator.py"
     }
