@@ -19,12 +19,6 @@ public enum PipelineConditions {
         let active = counts.activeCount
         let failed = counts.count(of: .failed)
         let completed = counts.count(of: .completed)
-        func condition(_ type: String, _ status: Bool, _ reason: String, _ message: String) -> JSONValue {
-            .object([
-                ("type", .string(type)), ("status", .string(status ? "True" : "False")), ("reason", .string(reason)),
-                ("message", .string(message)),
-            ])
-        }
         return .array(
             [
                 condition(
@@ -42,19 +36,16 @@ public enum PipelineConditions {
         guard let hold else { return [] }
         var conditions: [JSONValue] = []
         if let budget = hold.budget {
-            conditions.append(
-                .object([
-                    ("type", .string("BudgetExhausted")), ("status", .string("True")),
-                    ("reason", .string("SpendReachedBudget")), ("message", .string(budget)),
-                ]))
+            conditions.append(condition("BudgetExhausted", true, "SpendReachedBudget", budget))
         }
-        if let pause = hold.pause {
-            conditions.append(
-                .object([
-                    ("type", .string("Paused")), ("status", .string("True")), ("reason", .string("PausedByOperator")),
-                    ("message", .string(pause)),
-                ]))
-        }
+        if let pause = hold.pause { conditions.append(condition("Paused", true, "PausedByOperator", pause)) }
         return conditions
+    }
+
+    private static func condition(_ type: String, _ status: Bool, _ reason: String, _ message: String) -> JSONValue {
+        .object([
+            ("type", .string(type)), ("status", .string(status ? "True" : "False")), ("reason", .string(reason)),
+            ("message", .string(message)),
+        ])
     }
 }

@@ -156,22 +156,20 @@ extension Store {
             SQLText.arrayLiteral(blocks.map { String($0.inputTokens) }),
             SQLText.arrayLiteral(blocks.map { String($0.outputTokens) }),
             RuntimeSQL.intArray(blocks.map(\.memoryHits)),
+            SQLText.arrayLiteral(blocks.map { String($0.costMicros) }), SQLText.arrayLiteral(blocks.map(\.currency)),
+            Self.spendStripe(blocks.first?.instanceID),
         ]
         let memoryParameters: [String?] = [
             SQLText.arrayLiteral(keys), SQLText.arrayLiteral(keys.map { learned[$0] }),
         ]
         let sql = Self.completeSQL
         let freed = freedChannel
-        let spend = Self.spendParameters(
-            blocks.map { ($0.id, $0.inputTokens, $0.outputTokens, $0.costMicros, $0.currency, false) },
-            instanceID: blocks.first?.instanceID)
         return try await retryingConflicts { connection in
             var completed = Set<String>()
             if !blocks.isEmpty {
                 for row in try connection.query(sql, blockParameters) {
                     if let id = row["id"] { completed.insert(id) }
                 }
-                try connection.query(Self.spendSQL, spend)
                 // One NOTIFY per commit, delivered at commit: a controller held back by a cap schedules now.
                 if notifyFreed, !completed.isEmpty { try connection.notify(freed) }
             }
@@ -189,8 +187,9 @@ extension Store {
 
     private static let completeSQL = """
         WITH input AS (
-            SELECT * FROM unnest($1::text[], $2::int[], $3::text[], $4::text[], $5::bigint[], $6::bigint[], $7::int[])
-                AS i (id, attempt, instance_id, records, input_tokens, output_tokens, memory_hits)
+            SELECT * FROM unnest($1::text[], $2::int[], $3::text[], $4::text[], $5::bigint[], $6::bigint[], $7::int[],
+                                 $8::bigint[], $9::text[])
+                AS i (id, attempt, instance_id, records, input_tokens, output_tokens, memory_hits, cost, currency)
         ), done AS (
             UPDATE blocks b
             SET state = 'completed', finished_at = now(), lease_owner = NULL, lease_expires_at = NULL,
@@ -203,8 +202,25 @@ extension Store {
             FROM input i
             WHERE b.id = i.id AND b.attempt = i.attempt AND b.lease_owner = i.instance_id
                 AND b.state IN (\(RuntimeSQL.sources(of: .completed, cause: .worker)))
-            RETURNING b.id, b.pipeline, b.target_language, b.attempt, b.spec_hash, i.instance_id, i.records,
-                      i.input_tokens, i.output_tokens, i.memory_hits
+            RETURNING b.id, b.pipeline, b.revision, b.target_language, b.attempt, b.spec_hash, i.instance_id,
+                      i.records, i.input_tokens, i.output_tokens, i.memory_hits, i.cost, i.currency
+        ), spent AS (
+            -- What every attempt cost, fenced or not: the completed ones from `done` (no second look-up of their
+            -- block), the refused ones from their block's row.
+            INSERT INTO spend AS s (pipeline, revision, slot, currency, input_tokens, output_tokens, cost_micros,
+                                    attempts, failed_attempts)
+            SELECT a.pipeline, a.revision, $10::int, max(a.currency), sum(a.input_tokens), sum(a.output_tokens),
+                   sum(a.cost), count(*), 0
+            FROM (
+                SELECT pipeline, revision, currency, input_tokens, output_tokens, cost FROM done
+                UNION ALL
+                SELECT b.pipeline, b.revision, i.currency, i.input_tokens, i.output_tokens, i.cost
+                FROM input i JOIN blocks b ON b.id = i.id
+                WHERE NOT EXISTS (SELECT 1 FROM done d WHERE d.id = i.id)
+            ) a
+            GROUP BY a.pipeline, a.revision
+            ORDER BY a.pipeline, a.revision
+            \(spendConflict)
         ), stored AS (
             INSERT INTO results AS r (block_id, spec_hash, pipeline, target_language, attempt, instance_id, records,
                                       input_tokens, output_tokens, memory_hits)
@@ -225,8 +241,9 @@ extension Store {
         SELECT id FROM done
         """
 
-    /// Every attempt's tokens and cost, fenced or not (a refused outcome was paid for too), added to the
+    /// Every failed attempt's tokens and cost, fenced or not (a refused outcome was paid for too), added to the
     /// worker's stripe of `spend` under the revision that last planned each block, in the outcome's transaction.
+    /// (Completions do the same inside `completeSQL`.)
     static let spendSQL = """
         INSERT INTO spend AS s (pipeline, revision, slot, currency, input_tokens, output_tokens, cost_micros, attempts,
                                 failed_attempts)
@@ -237,6 +254,11 @@ extension Store {
         JOIN blocks b ON b.id = i.id
         GROUP BY b.pipeline, b.revision
         ORDER BY b.pipeline, b.revision
+        \(spendConflict)
+        """
+
+    /// Adds to the stripe's running totals (`INSERT INTO spend AS s ... ` then this).
+    static let spendConflict = """
         ON CONFLICT (pipeline, revision, slot) DO UPDATE
             SET input_tokens = s.input_tokens + EXCLUDED.input_tokens,
                 output_tokens = s.output_tokens + EXCLUDED.output_tokens,
@@ -244,6 +266,11 @@ extension Store {
                 failed_attempts = s.failed_attempts + EXCLUDED.failed_attempts,
                 currency = CASE WHEN EXCLUDED.currency = '' THEN s.currency ELSE EXCLUDED.currency END
         """
+
+    /// The stripe of `spend` a worker writes.
+    static func spendStripe(_ instanceID: String?) -> String {
+        String(ContentHash.fnv1a(instanceID ?? "") % spendStripes)
+    }
 
     /// Stripes of `spend` a worker may write: its instance id picks one, so parallel commits rarely share a row.
     static let spendStripes: UInt64 = 16
@@ -256,7 +283,7 @@ extension Store {
             SQLText.arrayLiteral(items.map(\.id)), SQLText.arrayLiteral(items.map { String($0.input) }),
             SQLText.arrayLiteral(items.map { String($0.output) }), SQLText.arrayLiteral(items.map { String($0.cost) }),
             SQLText.arrayLiteral(items.map(\.currency)), SQLText.arrayLiteral(items.map { $0.failed ? "t" : "f" }),
-            String(ContentHash.fnv1a(instanceID ?? "") % spendStripes),
+            spendStripe(instanceID),
         ]
     }
 
