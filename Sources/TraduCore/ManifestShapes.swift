@@ -176,6 +176,9 @@ public enum ManifestShapes {
         Field("rollout", .object(rollout), "Roll a processing-spec change out in analysed steps (a canary)."),
         Field("checks", .object(checks), "What every answer is checked for before its block completes."),
         Field("budget", .object(budget), "Stop scheduling this pipeline's blocks once its spend reaches maxCost."),
+        Field(
+            "segmentation", .choice(Segmentation.allCases.map(\.rawValue)), default: .string("document"),
+            "What one engine segment is: a whole document, or a sentence (memory reuses repeated sentences)."),
     ])
 
     static let budget = ObjectShape([

@@ -23,6 +23,8 @@ public struct Pipeline: Sendable, Hashable {
     /// What every answer is checked for before its block completes.
     public var checks = OutputChecks()
     public var budget: Budget?
+    /// What one engine segment is (processing spec: changing it reprocesses).
+    public var segmentation: Segmentation = .document
 }
 
 extension Pipeline {
@@ -40,7 +42,8 @@ extension Pipeline {
             suspended: reader.bool("suspended") ?? false,
             rollout: reader.has("rollout") ? decodeRollout(reader.object("rollout"), into: &diagnostics) : nil,
             checks: decodeChecks(reader.object("checks"), into: &diagnostics),
-            budget: reader.has("budget") ? Budget.decode(reader.object("budget")) : nil)
+            budget: reader.has("budget") ? Budget.decode(reader.object("budget")) : nil,
+            segmentation: reader.string("segmentation").flatMap(Segmentation.init(rawValue:)) ?? .document)
         if pipeline.heartbeatInterval.milliseconds * 2 > pipeline.leaseDuration.milliseconds {
             diagnostics.append(
                 Diagnostic(

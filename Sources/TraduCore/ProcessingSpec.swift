@@ -11,7 +11,7 @@ public struct ProcessingSpec: Sendable, Hashable {
         if let prompt = engine.prompt { engineFields.append(("prompt", .string(prompt))) }
         if let temperature = engine.temperature { engineFields.append(("temperature", .double(temperature))) }
         if let command = engine.command { engineFields.append(("command", .array(command.map { .string($0) }))) }
-        json = .object([
+        var fields: [(String, JSONValue)] = [
             ("engine", .object(engineFields)),
             (
                 "dataset",
@@ -20,7 +20,13 @@ public struct ProcessingSpec: Sendable, Hashable {
                     ("idField", .string(dataset.idField)), ("textField", .string(dataset.textField)),
                 ])
             ),
-        ])
+        ]
+        // Only when not the default, so that specs written before segmentation existed keep their hash (and
+        // nothing is reprocessed by an upgrade).
+        if pipeline.segmentation != .document {
+            fields.append(("pipeline", .object([("segmentation", .string(pipeline.segmentation.rawValue))])))
+        }
+        json = .object(fields)
     }
 
     public init(json: JSONValue) { self.json = json }
@@ -28,7 +34,7 @@ public struct ProcessingSpec: Sendable, Hashable {
     /// Every field path a processing spec can hold: what a promotion's `allowDifferences` may name.
     public static let fieldPaths = [
         "engine.type", "engine.model", "engine.prompt", "engine.temperature", "engine.command",
-        "dataset.sourceLanguage", "dataset.format", "dataset.idField", "dataset.textField",
+        "dataset.sourceLanguage", "dataset.format", "dataset.idField", "dataset.textField", "pipeline.segmentation",
     ]
 
     /// Identity of the spec: equal specs give equal hashes on every machine.
