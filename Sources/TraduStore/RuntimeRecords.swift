@@ -77,6 +77,10 @@ public struct CompletedBlock: Sendable, Hashable {
     /// What the attempt cost, in millionths of `currency` (0 and "" when the engine has no pricing).
     public var costMicros: Int64 = 0
     public var currency = ""
+    /// Units (documents or sentences) the engine translated, and units served from memory or repeated in the
+    /// block: what `tradu status` reports as translated and reused.
+    public var segmentsTranslated = 0
+    public var segmentsReused = 0
 
     public init(
         id: String, attempt: Int, instanceID: String, pipeline: String, targetLanguage: String, records: String,

@@ -9,6 +9,10 @@ public struct SpendRow: Sendable, Hashable {
     public var currency: String
     public var attempts: Int64
     public var failedAttempts: Int64
+    /// Units (documents or sentences) the engine translated in completed blocks, and units reused (from memory
+    /// or repeated within a block).
+    public var segmentsTranslated: Int64 = 0
+    public var segmentsReused: Int64 = 0
 
     public static let zero = SpendRow(
         inputTokens: 0, outputTokens: 0, costMicros: 0, currency: "", attempts: 0, failedAttempts: 0)
@@ -41,7 +45,8 @@ extension Store {
             """
             SELECT \(column)::text AS key, sum(input_tokens)::bigint AS i, sum(output_tokens)::bigint AS o,
                    sum(cost_micros)::bigint AS c, max(currency) AS currency, sum(attempts)::bigint AS a,
-                   sum(failed_attempts)::bigint AS f
+                   sum(failed_attempts)::bigint AS f, sum(segments_translated)::bigint AS st,
+                   sum(segments_reused)::bigint AS sr
             FROM spend GROUP BY \(column)
             """
         ).map { row in
@@ -50,7 +55,9 @@ extension Store {
                 SpendRow(
                     inputTokens: try row.required("i", Int64.init), outputTokens: try row.required("o", Int64.init),
                     costMicros: try row.required("c", Int64.init), currency: row["currency"] ?? "",
-                    attempts: try row.required("a", Int64.init), failedAttempts: try row.required("f", Int64.init))
+                    attempts: try row.required("a", Int64.init), failedAttempts: try row.required("f", Int64.init),
+                    segmentsTranslated: try row.required("st", Int64.init),
+                    segmentsReused: try row.required("sr", Int64.init))
             )
         }
     }

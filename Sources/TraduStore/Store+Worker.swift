@@ -158,6 +158,7 @@ extension Store {
             RuntimeSQL.intArray(blocks.map(\.memoryHits)),
             SQLText.arrayLiteral(blocks.map { String($0.costMicros) }), SQLText.arrayLiteral(blocks.map(\.currency)),
             Self.spendStripe(blocks.first?.instanceID),
+            RuntimeSQL.intArray(blocks.map(\.segmentsTranslated)), RuntimeSQL.intArray(blocks.map(\.segmentsReused)),
         ]
         let memoryParameters: [String?] = [
             SQLText.arrayLiteral(keys), SQLText.arrayLiteral(keys.map { learned[$0] }),
@@ -188,8 +189,9 @@ extension Store {
     private static let completeSQL = """
         WITH input AS (
             SELECT * FROM unnest($1::text[], $2::int[], $3::text[], $4::text[], $5::bigint[], $6::bigint[], $7::int[],
-                                 $8::bigint[], $9::text[])
-                AS i (id, attempt, instance_id, records, input_tokens, output_tokens, memory_hits, cost, currency)
+                                 $8::bigint[], $9::text[], $11::int[], $12::int[])
+                AS i (id, attempt, instance_id, records, input_tokens, output_tokens, memory_hits, cost, currency,
+                      translated, reused)
         ), done AS (
             UPDATE blocks b
             SET state = 'completed', finished_at = now(), lease_owner = NULL, lease_expires_at = NULL,
@@ -203,18 +205,19 @@ extension Store {
             WHERE b.id = i.id AND b.attempt = i.attempt AND b.lease_owner = i.instance_id
                 AND b.state IN (\(RuntimeSQL.sources(of: .completed, cause: .worker)))
             RETURNING b.id, b.pipeline, b.revision, b.target_language, b.attempt, b.spec_hash, i.instance_id,
-                      i.records, i.input_tokens, i.output_tokens, i.memory_hits, i.cost, i.currency
+                      i.records, i.input_tokens, i.output_tokens, i.memory_hits, i.cost, i.currency, i.translated,
+                      i.reused
         ), spent AS (
             -- What every attempt cost, fenced or not: the completed ones from `done` (no second look-up of their
             -- block), the refused ones from their block's row.
             INSERT INTO spend AS s (pipeline, revision, slot, currency, input_tokens, output_tokens, cost_micros,
-                                    attempts, failed_attempts)
+                                    attempts, failed_attempts, segments_translated, segments_reused)
             SELECT a.pipeline, a.revision, $10::int, max(a.currency), sum(a.input_tokens), sum(a.output_tokens),
-                   sum(a.cost), count(*), 0
+                   sum(a.cost), count(*), 0, sum(a.translated), sum(a.reused)
             FROM (
-                SELECT pipeline, revision, currency, input_tokens, output_tokens, cost FROM done
+                SELECT pipeline, revision, currency, input_tokens, output_tokens, cost, translated, reused FROM done
                 UNION ALL
-                SELECT b.pipeline, b.revision, i.currency, i.input_tokens, i.output_tokens, i.cost
+                SELECT b.pipeline, b.revision, i.currency, i.input_tokens, i.output_tokens, i.cost, i.translated, 0
                 FROM input i JOIN blocks b ON b.id = i.id
                 WHERE NOT EXISTS (SELECT 1 FROM done d WHERE d.id = i.id)
             ) a
@@ -264,6 +267,8 @@ extension Store {
                 output_tokens = s.output_tokens + EXCLUDED.output_tokens,
                 cost_micros = s.cost_micros + EXCLUDED.cost_micros, attempts = s.attempts + EXCLUDED.attempts,
                 failed_attempts = s.failed_attempts + EXCLUDED.failed_attempts,
+                segments_translated = s.segments_translated + EXCLUDED.segments_translated,
+                segments_reused = s.segments_reused + EXCLUDED.segments_reused,
                 currency = CASE WHEN EXCLUDED.currency = '' THEN s.currency ELSE EXCLUDED.currency END
         """
 

@@ -9,6 +9,7 @@ public enum StoreMigrations {
         releases,
         rollouts,
         spend,
+        segmentCounts,
     ]
 
     /// The newest version this build knows.

@@ -75,6 +75,12 @@ struct RunCommand: AsyncParsableCommand {
         let failed = summary.failed
         Console.out(
             "Run finished: \(completed) blocks completed, \(failed) failed, \(summary.total(.cancelled)) cancelled.")
+        for (pipeline, segments) in summary.segments.sorted(by: { $0.key < $1.key }) {
+            let unit = segments.unit == .sentence ? "sentences" : "documents"
+            Console.out(
+                "  \(pipeline): \(segments.translated) \(unit) translated, \(segments.reused) reused from memory or"
+                    + " repeats")
+        }
         for file in exported { Console.out("  results: \(file.path) (\(file.records) records)") }
         for (pipeline, reason) in summary.held.sorted(by: { $0.key < $1.key }) {
             let waiting = summary.counts[pipeline]?.count(of: .created) ?? 0

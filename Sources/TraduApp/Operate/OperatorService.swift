@@ -42,8 +42,19 @@ public struct OperatorService: Sendable {
                 databaseWriteFailure: writeFailure,
                 rollouts: Dictionary(
                     try await store.latestRollouts().map { ($0.pipeline, $0) }, uniquingKeysWith: { a, _ in a }),
-                spend: try await store.spendByPipeline(), pauses: try await store.pauses())
+                spend: try await store.spendByPipeline(), pauses: try await store.pauses(),
+                segmentation: try await store.pipelines().reduce(into: [:]) { bySegmentation, pipeline in
+                    bySegmentation[pipeline.name] = Self.segmentation(of: pipeline)
+                })
         }
+    }
+
+    /// The segmentation a stored pipeline's processing spec names (`document` when it names none).
+    static func segmentation(of pipeline: StoredPipeline) -> Segmentation {
+        guard let spec = try? JSONText.parse(pipeline.processingSpec, name: "processing spec"),
+            let name = spec["pipeline"]?["segmentation"]?.stringValue
+        else { return .document }
+        return Segmentation(rawValue: name) ?? .document
     }
 
     /// Pauses or resumes the scheduling of a pipeline's blocks (nothing is cancelled), recording who and why.

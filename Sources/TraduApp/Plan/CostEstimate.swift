@@ -5,6 +5,9 @@ import TraduCore
 public struct CostEstimate: Sendable, Hashable {
     public var engine: String
     public var characters: Int64
+    /// Of `characters`, those translation memory is expected to serve (repeats within the data, from the plan's
+    /// sample; memory already held serves more): not sent, not paid.
+    public var fromMemory: Int64 = 0
     public var inputTokens: Int64
     public var outputTokens: Int64
     /// nil without pricing.
@@ -21,8 +24,14 @@ public struct CostEstimate: Sendable, Hashable {
                 ?? CostEstimate(
                     engine: name, characters: 0, inputTokens: 0, outputTokens: 0, costMicros: pricing.map { _ in 0 },
                     currency: pricing?.currency)
+            let segmentation = changes.desired?.pipeline.segmentation ?? .document
+            let share =
+                prepared.datasets.first { $0.dataset.name == changes.dataset }?.repetition
+                .servedShare(segmentation) ?? 0
             for item in changes.additions + changes.recuts + changes.reprocess {
-                let input = TokenEstimate.inputTokens(characters: item.characterCount)
+                let served = Int64((Double(item.characterCount) * share).rounded())
+                estimate.fromMemory += served
+                let input = TokenEstimate.inputTokens(characters: item.characterCount - served)
                 let output = Int64(
                     (Double(input) * TokenEstimate.outputRatio(target: item.targetLanguage, pricing: pricing)).rounded()
                 )
@@ -39,7 +48,10 @@ public struct CostEstimate: Sendable, Hashable {
     /// `engine local: 2,870 characters, ~718 input + ~898 output tokens, ~0.0123 USD`.
     public var text: String {
         var line =
-            "engine \(engine): \(NumberFormat.grouped(characters)) characters, ~\(NumberFormat.grouped(inputTokens))"
+            "engine \(engine): \(NumberFormat.grouped(characters)) characters"
+            + (fromMemory > 0
+                ? " (~\(Int((Double(fromMemory) * 100 / Double(characters)).rounded()))% from memory: repeats in the data)"
+                : "") + ", ~\(NumberFormat.grouped(inputTokens))"
             + " input + ~\(NumberFormat.grouped(outputTokens)) output tokens"
         if let costMicros, let currency { line += ", ~\(CostFormat.money(costMicros, currency))" }
         return line
@@ -47,7 +59,8 @@ public struct CostEstimate: Sendable, Hashable {
 
     public var json: JSONValue {
         var fields: [(String, JSONValue)] = [
-            ("characters", .int(Int(characters))), ("tokens", .int(Int(inputTokens))),
+            ("characters", .int(Int(characters))), ("fromMemoryCharacters", .int(Int(fromMemory))),
+            ("tokens", .int(Int(inputTokens))),
             ("inputTokens", .int(Int(inputTokens))), ("outputTokens", .int(Int(outputTokens))),
         ]
         if let costMicros, let currency {

@@ -13,22 +13,27 @@ public struct DatasetCut: Sendable {
     public var fingerprint: SourceFingerprint
     /// The records' ids and texts, for promotion (`RecordsFingerprint`).
     public var recordsFingerprint: String
+    /// How much of the dataset repeats, from its first records: what the plan expects memory to serve.
+    public var repetition = RepetitionSample()
 
     public var byteCount: Int64 { blocks.reduce(0) { $0 + $1.byteCount } }
 
     /// Streams the dataset once and cuts it. Blocks are kept without their records, so memory stays small
     /// whatever the corpus size.
+    /// - Parameter splitsSentences: also estimate repeated sentences (a pipeline of the dataset segments by
+    ///   sentence); costs a split of the sampled records.
     /// - Parameter spool: when given, the records of blocks the environment does not store yet are written
     ///   to it (for apply), while the returned blocks still keep no records.
     public static func read(
         _ dataset: Dataset, projectRoot: String, httpClient: HTTPClient, spool: BlockSpool? = nil,
-        progress: (Int) -> Void = { _ in }
+        splitsSentences: Bool = false, progress: (Int) -> Void = { _ in }
     ) async throws -> DatasetCut {
         let stream = try await DatasetReader(dataset: dataset, projectRoot: projectRoot, httpClient: httpClient).open()
         var cutter = BlockCutter(sizing: BlockSizing(dataset), keepsRecords: spool != nil)
         var blocks: [CutBlock] = []
         var records = 0
         var content = RecordsFingerprint()
+        var repetition = RepetitionSample(splitsSentences: splitsSentences)
         let keep: (CutBlock) throws -> Void = { block in
             var block = block
             try spool?.append(block, dataset: dataset.name)
@@ -41,6 +46,7 @@ public struct DatasetCut: Sendable {
                 for record in batch {
                     records += 1
                     content.add(record)
+                    if !repetition.isFull { repetition.add(record.text) }
                     try cutter.add(record, emit: keep)
                     if records % 100_000 == 0 { progress(records) }
                 }
@@ -54,6 +60,7 @@ public struct DatasetCut: Sendable {
         if let last = cutter.finish() { try keep(last) }
         return DatasetCut(
             dataset: dataset, blocks: blocks, recordCount: records, skippedCount: stream.skippedCount,
-            skipped: stream.skipped, fingerprint: stream.fingerprint, recordsFingerprint: content.finalize())
+            skipped: stream.skipped, fingerprint: stream.fingerprint, recordsFingerprint: content.finalize(),
+            repetition: repetition)
     }
 }

@@ -61,8 +61,11 @@ public struct PlanService: Sendable {
             guard let dataset = resolved.datasets[name] else { continue }
             let started = ContinuousClock.now
             do {
+                let sentences = resolved.pipelines.values.contains {
+                    $0.dataset == name && $0.segmentation == .sentence
+                }
                 let cut = try await DatasetCut.read(
-                    dataset, projectRoot: projectRoot, httpClient: httpClient, spool: spool
+                    dataset, projectRoot: projectRoot, httpClient: httpClient, spool: spool, splitsSentences: sentences
                 ) { progress(name, $0) }
                 logger.info(
                     "dataset read",

@@ -15,6 +15,18 @@ public struct StatusReport: Sendable {
     /// Tokens and cost spent per pipeline, every attempt included.
     public var spend: [String: SpendRow] = [:]
     public var pauses: [String: PipelinePause] = [:]
+    /// Each pipeline's segmentation, from its applied processing spec: what a segment is in the memory figures.
+    public var segmentation: [String: Segmentation] = [:]
+
+    /// `sentences: 1,204 translated, 388 reused (24% from memory or repeats)`, or nil before any completion.
+    func memoryLine(_ pipeline: String, _ spent: SpendRow) -> String? {
+        let all = spent.segmentsTranslated + spent.segmentsReused
+        guard all > 0 else { return nil }
+        let unit = segmentation[pipeline] == .sentence ? "sentences" : "documents"
+        let share = Int((Double(spent.segmentsReused) * 100 / Double(all)).rounded())
+        return "\(unit): \(NumberFormat.grouped(Int(spent.segmentsTranslated))) translated,"
+            + " \(NumberFormat.grouped(Int(spent.segmentsReused))) reused (\(share)% not sent to the engine)"
+    }
 
     /// Why the controller holds a pipeline: its pause (read now) and a spent budget (from the conditions the
     /// leading controller wrote, at most a second old).
@@ -94,6 +106,7 @@ public struct StatusReport: Sendable {
                     }
                 }
                 out.append(line)
+                if let memory = memoryLine(pipeline, spent) { out.append("  " + memory) }
             }
             if let pause = pauses[pipeline] {
                 out.append(
@@ -148,6 +161,12 @@ public struct StatusReport: Sendable {
                                 ("outputTokens", .int(Int(spent.outputTokens))),
                                 ("attempts", .int(Int(spent.attempts))),
                                 ("failedAttempts", .int(Int(spent.failedAttempts))),
+                                (
+                                    "segmentation",
+                                    .string((segmentation[pipeline] ?? .document).rawValue)
+                                ),
+                                ("segmentsTranslated", .int(Int(spent.segmentsTranslated))),
+                                ("segmentsReused", .int(Int(spent.segmentsReused))),
                             ]
                             if !spent.currency.isEmpty {
                                 fields.append(("cost", .double(spent.cost)))

@@ -16,6 +16,8 @@ public struct Runner: Sendable {
         public var allFinalAfter: Duration?
         /// Pipelines whose remaining blocks wait for a person (paused, budget spent, suspended), with why.
         public var held: [String: String] = [:]
+        /// What this run's completions translated and reused, per pipeline (`segments` figures of `spend`).
+        public var segments: [String: (translated: Int64, reused: Int64, unit: Segmentation)] = [:]
 
         public func total(_ state: BlockState) -> Int { counts.values.reduce(0) { $0 + $1.count(of: state) } }
         public var failed: Int { total(.failed) }
@@ -65,6 +67,7 @@ public struct Runner: Sendable {
             openStore: openStore)
         let monitor = try await openStore()
         defer { Task { await monitor.close() } }
+        let spentBefore = (try? await monitor.spendByPipeline()) ?? [:]
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await controller.run() }
             group.addTask { try await worker.run() }
@@ -117,6 +120,16 @@ public struct Runner: Sendable {
                 counts: counts, undeliveredWebhooks: 0, exported: [], allFinalAfter: allFinalAfter, held: held)
             guard let applied = try await AppliedManifests.load(from: monitor, environment: environment) else {
                 return summary
+            }
+            for (pipeline, spent) in (try? await monitor.spendByPipeline()) ?? [:] {
+                let before = spentBefore[pipeline] ?? .zero
+                let translated = spent.segmentsTranslated - before.segmentsTranslated
+                let reused = spent.segmentsReused - before.segmentsReused
+                if translated + reused > 0 {
+                    summary.segments[pipeline] = (
+                        translated, reused, applied.resolved.pipelines[pipeline]?.segmentation ?? .document
+                    )
+                }
             }
             summary.undeliveredWebhooks = try await flushWebhooks(monitor, applied)
             summary.exported = try await SinkExport.run(applied, store: monitor)

@@ -222,9 +222,9 @@ public final class Worker: Sendable {
         var keys = Set<String>()
         for block in blocks {
             guard let runtime = runtimes.runtime(block.pipeline, specHash: block.specHash),
-                let segments = try? BlockProcessor.segments(of: block.records)
+                let units = try? BlockProcessor.units(of: block, segmentation: runtime.pipeline.segmentation)
             else { continue }
-            for segment in segments { keys.insert(runtime.memoryKey(segment.text, target: block.targetLanguage)) }
+            for unit in units.units { keys.insert(runtime.memoryKey(unit.text, target: block.targetLanguage)) }
         }
         return keys.isEmpty ? [:] : try await store.lookupMemory(keys: Array(keys))
     }
