@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
-"""An OpenAI-compatible chat-completions server on 127.0.0.1 for `bench/cost.sh`: it answers every request with a
+"""An OpenAI-compatible chat-completions server on 127.0.0.1 for `bench/cost.sh` and `bench/memory.sh`: it answers every request with a
 pseudo-translation ("[fr] <text>") in the shape the request asked for (a `translations` JSON object, or plain
-text), counts requests and prompt tokens (characters / 4 of every message, as the plan estimates), and keeps the
+text), counts requests, segments, their characters, and prompt tokens (characters / 4 of every message, as the plan
+estimates), and keeps the
 first request body of each kind. Prints its port on stdout, then serves until killed; `--stats FILE` is rewritten
 after every request.
 
-Usage: fake_openai.py --stats stats.json
+Usage: fake_openai.py --stats stats.json [--same-length]
 """
 import http.server
 import json
@@ -14,8 +15,11 @@ import threading
 
 args = sys.argv[1:]
 stats_path = args[args.index("--stats") + 1]
+# --same-length: answer each segment with its own text (a translation as long as its source, tokens intact) rather than
+# "[fr] <text>", so that the prefix does not weigh on runs with many short segments.
+same_length = "--same-length" in args
 lock = threading.Lock()
-stats = {"requests": 0, "promptTokens": 0, "completionTokens": 0, "firstBody": {}}
+stats = {"requests": 0, "promptTokens": 0, "completionTokens": 0, "segments": 0, "segmentCharacters": 0, "firstBody": {}}
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
@@ -31,14 +35,18 @@ class Handler(http.server.BaseHTTPRequestHandler):
         user = messages[-1]["content"] if messages else ""
         if fmt == "text":
             content = "[fr] " + user
+            segments = [{"text": user}]
         else:
             segments = json.loads(user)["segments"]
-            content = json.dumps({"translations": [{"id": s["id"], "text": "[fr] " + s["text"]} for s in segments]})
+            content = json.dumps({"translations": [
+                {"id": s["id"], "text": s["text"] if same_length else "[fr] " + s["text"]} for s in segments]})
         completion_tokens = (len(content) + 3) // 4
         with lock:
             stats["requests"] += 1
             stats["promptTokens"] += prompt_tokens
             stats["completionTokens"] += completion_tokens
+            stats["segments"] += len(segments)
+            stats["segmentCharacters"] += sum(len(s["text"]) for s in segments)
             stats["firstBody"].setdefault(fmt, request)
             with open(stats_path, "w") as out:
                 json.dump(stats, out)

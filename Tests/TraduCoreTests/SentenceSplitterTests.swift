@@ -103,7 +103,9 @@ import TraduCore
                 (id: "a", text: "Fast parser. This package contains the development files.\n"),
                 (id: "b", text: "Slow parser.  This package contains the development files."),
             ], segmentation: .sentence)
-        #expect(units.units.map(\.id) == ["a#1", "a#2", "b#1"])
+        #expect(units.units.map(\.id) == ["s1", "s2", "s3"])
+        #expect(units.units.map(\.document) == ["a", "a", "b"])
+        #expect(units.units[2].description == "s3 (a sentence of b)")
         #expect(units.repeats == 1)
         let translations = [
             "Analyseur rapide.", " Ce paquet contient les fichiers de développement.\n", "Analyseur lent.",

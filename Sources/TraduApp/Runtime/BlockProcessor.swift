@@ -105,14 +105,14 @@ struct BlockProcessor: Sendable {
                     inputTokens += response.inputTokens
                     outputTokens += response.outputTokens
                     for index in batch {
-                        let id = units.units[index].id
-                        guard let text = response.translations[id] else {
-                            return failed(BlockFailure(.data, "the engine returned no translation for \(id)"))
+                        let unit = units.units[index]
+                        guard let text = response.translations[unit.id] else {
+                            return failed(BlockFailure(.data, "the engine returned no translation for \(unit)"))
                         }
                         // PostgreSQL text cannot hold NUL: refuse it here, named, rather than fail the commit.
                         if text.utf8.contains(0) {
                             return failed(
-                                BlockFailure(.data, "document \(id): the translation contains a NUL character"))
+                                BlockFailure(.data, "document \(unit): the translation contains a NUL character"))
                         }
                         translations[index] = units.normalized(text)
                     }

@@ -1,13 +1,19 @@
 /// A block's documents cut into what an engine translates (units), each distinct text once, and how to put the
 /// documents back together from the units' translations.
 ///
-/// With `.document` a unit is a whole document, named by its id; with `.sentence` it is a sentence, named
-/// `<document id>#<n>` (its first occurrence in the block). A text that occurs twice in the block is one unit: the
+/// With `.document` a unit is a whole document, named by its id; with `.sentence` it is a sentence, named `s<n>`
+/// in the block's order: ids travel in every request, and a short one costs fewer tokens than one built from a
+/// document id. A text that occurs twice in the block is one unit: the
 /// engine sees it once, and both documents get the same translation.
 public struct TranslationUnits: Sendable {
-    public struct Unit: Sendable, Hashable {
+    public struct Unit: Sendable, Hashable, CustomStringConvertible {
         public var id: String
         public var text: String
+        /// The document it first occurs in.
+        public var document: String
+
+        /// `p-17`, or `s3 (a sentence of p-17)`: for error messages.
+        public var description: String { id == document ? id : "\(id) (a sentence of \(document))" }
     }
 
     /// A document as pieces kept as written and units to translate.
@@ -36,12 +42,12 @@ public struct TranslationUnits: Sendable {
     public init(_ documents: [(id: String, text: String)], segmentation: Segmentation) {
         self.segmentation = segmentation
         var indexByText: [String: Int] = [:]
-        func unit(_ text: String, id: @autoclosure () -> String) -> Int {
+        func unit(_ text: String, id: @autoclosure () -> String, document: String) -> Int {
             if let index = indexByText[text] {
                 repeats += 1
                 return index
             }
-            units.append(Unit(id: id(), text: text))
+            units.append(Unit(id: id(), text: text, document: document))
             indexByText[text] = units.count - 1
             return units.count - 1
         }
@@ -49,16 +55,14 @@ public struct TranslationUnits: Sendable {
             var parts: [Document.Part] = []
             switch segmentation {
             case .document:
-                parts = [.unit(unit(document.text, id: document.id))]
+                parts = [.unit(unit(document.text, id: document.id, document: document.id))]
             case .sentence:
-                var sentence = 0
                 for piece in SentenceSplitter.split(document.text) {
                     switch piece.kind {
                     case .gap:
                         parts.append(.verbatim(piece.text))
                     case .sentence:
-                        sentence += 1
-                        parts.append(.unit(unit(piece.text, id: "\(document.id)#\(sentence)")))
+                        parts.append(.unit(unit(piece.text, id: "s\(units.count + 1)", document: document.id)))
                     }
                 }
             }
