@@ -128,7 +128,6 @@ for sample in consecutive spread; do
     # USD at 2.50 per million input tokens and 10 per million output tokens, in millionths.
     dcost=$(( dp * 5 / 2 + dout * 10 ))
     scost=$(( sp * 5 / 2 + sout * 10 ))
-    plan_share="$(grep -o '~[0-9]*% from memory' "$work/$sample-sentence.plan" || echo '~0% from memory')"
     printf '\n1,000 %s package descriptions (%s characters), maxRecords 16, empty memory\n' "$sample" "$chars"
     printf '%-40s %12s %12s %8s\n' "" "document" "sentence" "change"
     printf '%-40s %12s %12s %8s\n' "engine requests" "$dr" "$sr" "$(pct "$dr" "$sr")"
@@ -137,5 +136,6 @@ for sample in consecutive spread; do
     printf '%-40s %12s %12s %8s\n' "prompt tokens (chars/4 of each message)" "$dp" "$sp" "$(pct "$dp" "$sp")"
     printf '%-40s %12s %12s %8s\n' "completion tokens" "$dout" "$sout" "$(pct "$dout" "$sout")"
     printf '%-40s %12s %12s %8s\n' "USD at 2.50 in / 10 out per 1M tokens" "$(printf '%d.%06d' $((dcost / 1000000)) $((dcost % 1000000)))" "$(printf '%d.%06d' $((scost / 1000000)) $((scost % 1000000)))" "$(pct "$dcost" "$scost")"
-    echo "plan's estimate for sentence: $plan_share; run summary: $(grep 'translated' "$work/$sample-sentence.out" | sed 's/^ *//')"
+    echo "plan, sentence: $(grep "engine llm:" "$work/$sample-sentence.plan" | sed "s/^ *//")"
+    echo "run summary, sentence: $(grep translated "$work/$sample-sentence.out" | sed "s/^ *//")"
 done
