@@ -22,6 +22,8 @@ public struct Engine: Sendable, Hashable {
         public var currency: String
         /// Output tokens per input token of text, for estimates; nil: `TokenEstimate`'s table by target language.
         public var outputRatio: Double?
+        /// The share taken off both prices for requests sent through the Batch API (OpenAI, Anthropic: 0.5).
+        public var batchDiscount = 0.5
 
         public init(
             inputPerMillionTokens: Double, outputPerMillionTokens: Double, currency: String = "USD",
@@ -35,9 +37,36 @@ public struct Engine: Sendable, Hashable {
 
         /// The cost of `input` and `output` tokens in millionths of `currency` (exact for prices with up to six
         /// decimals per million tokens, which covers every published price).
-        public func micros(input: Int64, output: Int64) -> Int64 {
-            Int64((Double(input) * inputPerMillionTokens + Double(output) * outputPerMillionTokens).rounded())
+        public func micros(input: Int64, output: Int64, batch: Bool = false) -> Int64 {
+            let full = Double(input) * inputPerMillionTokens + Double(output) * outputPerMillionTokens
+            return Int64((batch ? full * (1 - batchDiscount) : full).rounded())
         }
+    }
+
+    /// How an `openai` engine sends requests (DESIGN §4, "Provider batches").
+    public enum Mode: String, Sendable, Hashable, CaseIterable {
+        /// One `POST /chat/completions` per request, answered at once.
+        case sync
+        /// Requests go through the provider's Batch API (`/files`, `/batches`): answered within the completion
+        /// window, at the batch discount.
+        case batch
+    }
+
+    /// The Batch API's limits and timing (`mode: batch`).
+    public struct BatchSettings: Sendable, Hashable {
+        /// The provider's `completion_window` (OpenAI accepts 24h).
+        public var completionWindow: DurationValue = .seconds(86400)
+        /// How often the owner of a batch asks the provider how it is doing.
+        public var pollInterval: DurationValue = .seconds(30)
+        /// Requests per batch (OpenAI: 50,000).
+        public var maxRequests = 50_000
+        /// Bytes per input file (OpenAI: 200 MB).
+        public var maxFileBytes: Int64 = 200_000_000
+        /// Estimated input tokens enqueued at once across the engine's open batches (the provider's enqueued-token
+        /// limit for the model); nil: no limit.
+        public var maxEnqueuedTokens: Int64?
+
+        public init() {}
     }
 
     public struct RateLimit: Sendable, Hashable {
@@ -60,6 +89,8 @@ public struct Engine: Sendable, Hashable {
     public var responseFormat: ResponseFormat = .jsonSchema
     /// nil: costs are not known (tokens are still counted).
     public var pricing: Pricing?
+    public var mode: Mode = .sync
+    public var batch = BatchSettings()
 
     /// Variables a prompt may use; anything else in `{{...}}` is an error rather than an empty string.
     public static let promptVariables = ["sourceLanguage", "targetLanguage"]
@@ -71,7 +102,7 @@ extension Engine {
         let kind = Kind(rawValue: reader.string("type") ?? "") ?? .pseudo
         let onlyFor: [(key: String, kinds: [Kind])] = [
             ("model", [.openai]), ("endpoint", [.openai]), ("apiKeyFrom", [.openai]), ("temperature", [.openai]),
-            ("responseFormat", [.openai]),
+            ("responseFormat", [.openai]), ("mode", [.openai]), ("batch", [.openai]),
             ("prompt", [.openai, .command]), ("command", [.command]),
         ]
         for (key, kinds) in onlyFor where reader.has(key) && !kinds.contains(kind) {
@@ -107,7 +138,29 @@ extension Engine {
                     "spec.maxSegmentsPerRequest is \(batch), but spec.responseFormat text sends one segment per"
                         + " request (its answer has no ids): remove it or set 1"))
         }
-        return Engine(
+        let mode = reader.string("mode").flatMap(Mode.init(rawValue:)) ?? .sync
+        if reader.has("batch"), mode != .batch {
+            diagnostics.append(
+                Diagnostic(at: reader.range("batch"), "spec.batch applies only with spec.mode batch"))
+        }
+        let batchReader = reader.object("batch")
+        var batch = BatchSettings()
+        if let window = batchReader.duration("completionWindow") {
+            batch.completionWindow = window
+            if window.milliseconds % 3_600_000 != 0 {
+                diagnostics.append(
+                    Diagnostic(
+                        at: batchReader.valueRange("completionWindow"),
+                        "spec.batch.completionWindow must be whole hours (the provider takes \"24h\"), got \(window)"))
+            }
+        }
+        batch.pollInterval = batchReader.duration("pollInterval") ?? batch.pollInterval
+        batch.maxRequests = batchReader.int("maxRequests") ?? batch.maxRequests
+        batch.maxFileBytes =
+            batchReader.string("maxFileBytes").flatMap(ByteSize.init(parsing:))?.bytes
+            ?? batch.maxFileBytes
+        batch.maxEnqueuedTokens = batchReader.int("maxEnqueuedTokens").map(Int64.init)
+        var engine = Engine(
             name: name, kind: kind, model: reader.string("model"),
             endpoint: reader.string("endpoint") ?? "https://api.openai.com/v1",
             apiKey: reader.secretReference("apiKeyFrom"), prompt: reader.string("prompt"),
@@ -124,6 +177,10 @@ extension Engine {
                     outputPerMillionTokens: reader.object("pricing").double("outputPerMillionTokens") ?? 0,
                     currency: reader.object("pricing").string("currency") ?? "USD",
                     outputRatio: reader.object("pricing").double("outputRatio")) : nil)
+        engine.pricing?.batchDiscount = reader.object("pricing").double("batchDiscount") ?? 0.5
+        engine.mode = mode
+        engine.batch = batch
+        return engine
     }
 }
 

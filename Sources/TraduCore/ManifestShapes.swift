@@ -105,7 +105,34 @@ public enum ManifestShapes {
                         Field(
                             "outputRatio", .number(min: 0, max: 100),
                             "Output tokens per input token of text, for estimates (default: by target language)."),
+                        Field(
+                            "batchDiscount", .number(min: 0, max: 1), default: .double(0.5),
+                            "Share taken off both prices for requests sent through the Batch API (mode: batch)."),
                     ])), "What the provider charges: plan estimates, spend, budgets."),
+            Field(
+                "mode", .choice(Engine.Mode.allCases.map(\.rawValue)), default: .string("sync"),
+                "How requests are sent (openai): sync (answered at once) or batch (the provider's Batch API: within"
+                    + " the completion window, at the batch discount)."),
+            Field(
+                "batch",
+                .object(
+                    ObjectShape([
+                        Field(
+                            "completionWindow", .duration(min: .seconds(3600), max: .seconds(7 * 86400)),
+                            default: .string("24h"), "The provider's completion window, in whole hours."),
+                        Field(
+                            "pollInterval", .duration(min: DurationValue(milliseconds: 100), max: .seconds(3600)),
+                            default: .string("30s"), "How often a batch's owner asks the provider how it is doing."),
+                        Field(
+                            "maxRequests", .integer(min: 1, max: 1_000_000), default: .int(50_000),
+                            "Requests per batch (OpenAI: 50,000)."),
+                        Field(
+                            "maxFileBytes", .size(min: ByteSize(bytes: 1024), max: nil), default: .string("200MB"),
+                            "Bytes per input file (OpenAI: 200 MB)."),
+                        Field(
+                            "maxEnqueuedTokens", .integer(min: 1, max: nil),
+                            "Estimated input tokens enqueued at once across the engine's open batches."),
+                    ])), "The Batch API's limits and timing (mode: batch)."),
             Field(
                 "rateLimit",
                 .object(

@@ -10,7 +10,7 @@ import TraduHTTP
 /// to that: a strict JSON schema whose ids are an enum of the request's (`jsonSchema`, the default),
 /// llama-cpp-python's `json_object` with the same schema (`jsonObject`), or no envelope at all (`text`: one
 /// segment per request, the user message is its text and the answer's content its translation).
-public struct OpenAIEngine: TranslationEngine {
+public struct OpenAIEngine: BatchTranslationEngine {
     /// The largest answer accepted.
     static let maxResponseBytes = 16 << 20
     static let maxConnectTimeout = Duration.seconds(10)
@@ -102,6 +102,27 @@ public struct OpenAIEngine: TranslationEngine {
             method: .post, url: url, headers: headers, body: Array(body.utf8), timeout: timeout,
             connectTimeout: min(timeout, Self.maxConnectTimeout), maxResponseBytes: Self.maxResponseBytes,
             maxRedirects: 0)
+    }
+
+    public func batchLine(_ request: TranslationRequest, customID: String) throws(BlockFailure) -> String {
+        let body = try makeRequest(request).body
+        var line = "{\"custom_id\":"
+        JSONValue.appendQuoted(customID, to: &line)
+        line += ",\"method\":\"POST\",\"url\":\"/v1/chat/completions\",\"body\":"
+        line += String(decoding: body, as: UTF8.self)
+        return line + "}"
+    }
+
+    public func batchAnswer(status: Int, body: [UInt8], for request: TranslationRequest) throws(BlockFailure)
+        -> TranslationResponse
+    {
+        let response = HTTPResponse(status: status, headers: [:], body: body, effectiveURL: url, totalTime: .zero)
+        guard response.isSuccess else {
+            throw failures.status(
+                response, now: Date().timeIntervalSince1970,
+                responseFormat: responseFormat == .text ? nil : responseFormat.rawValue)
+        }
+        return try parse(body, for: request)
     }
 
     func parse(_ body: [UInt8], for request: TranslationRequest) throws(BlockFailure) -> TranslationResponse {

@@ -122,6 +122,7 @@ extension Store {
                    (SELECT count(*) FROM (
                         SELECT 1 FROM blocks b
                         WHERE b.pipeline = q.pipeline AND b.state IN ('claimed', 'enqueued', 'in_process')
+                            AND b.lease_owner IS DISTINCT FROM '\(Self.providerBatchOwner)'
                         LIMIT q.flight_cap) f) AS in_flight
             FROM unnest($1::text[], $2::int[], $3::int[]) AS q (pipeline, waiting_cap, flight_cap)
             """,
@@ -140,12 +141,14 @@ extension Store {
         return demand
     }
 
-    /// Blocks in flight per pipeline: `claimed` + `enqueued` + `in_process`.
+    /// Blocks in flight per pipeline: `claimed` + `enqueued` + `in_process`, but for blocks waiting in a provider
+    /// batch: they hold no worker slot, and the provider's own limits bound them.
     public func inFlight() async throws -> [String: Int] {
         let rows = try await connection.query(
             """
             SELECT pipeline, count(*) AS n FROM blocks
             WHERE state IN ('claimed', 'enqueued', 'in_process')
+                AND lease_owner IS DISTINCT FROM '\(Self.providerBatchOwner)'
             GROUP BY pipeline
             """)
         var counts: [String: Int] = [:]
@@ -227,7 +230,7 @@ extension Store {
     }
 
     /// Takes back `in_process` blocks that started longer ago than their pipeline's block timeout, even if
-    /// their worker still heartbeats. Pipelines missing from `timeouts` are not checked.
+    /// their worker still heartbeats; not blocks waiting in a provider batch (the completion window bounds them). Pipelines missing from `timeouts` are not checked.
     @discardableResult
     public func requeueStalled(
         timeouts: [String: Duration], maxAttempts: [String: Int], instanceID: String? = nil
@@ -236,7 +239,10 @@ extension Store {
         let pipelines = timeouts.keys.sorted()
         return try await recover(
             join: "JOIN unnest($5::text[], $6::bigint[]) AS t (pipeline, timeout) ON t.pipeline = b.pipeline",
-            where: "b.started_at < now() - t.timeout * interval '1 microsecond'",
+            where: """
+                b.started_at < now() - t.timeout * interval '1 microsecond'
+                    AND b.lease_owner IS DISTINCT FROM '\(Self.providerBatchOwner)'
+                """,
             message: """
                 'ran past the block timeout of ' || (t.timeout * interval '1 microsecond')::text
                     || ' (worker ' || coalesce(b.lease_owner, 'unknown') || ')'

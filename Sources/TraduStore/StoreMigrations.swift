@@ -10,6 +10,7 @@ public enum StoreMigrations {
         rollouts,
         spend,
         segmentCounts,
+        providerBatches,
     ]
 
     /// The newest version this build knows.

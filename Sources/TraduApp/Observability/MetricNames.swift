@@ -34,6 +34,10 @@ public enum MetricNames {
     public static let engineErrors = "tradu_engine_errors_total"
     /// Translation memory hits and misses (segments).
     public static let memoryHits = "tradu_translation_memory_hits_total"
+    /// Blocks whose requests were handed to a provider batch (`mode: batch`).
+    public static let blocksBatched = "tradu_blocks_batched_total"
+    /// Provider batches submitted, and ended by provider status.
+    public static let providerBatches = "tradu_provider_batches_total"
     public static let memoryMisses = "tradu_translation_memory_misses_total"
     /// Instance heartbeats sent; instances marked dead by a controller; whether this controller leads.
     public static let heartbeats = "tradu_instance_heartbeats_total"
@@ -58,6 +62,6 @@ public enum MetricNames {
         deadLettered, queuedToClaimed, processing, endToEnd, engineLatency, engineTokens, engineErrors, memoryHits,
         memoryMisses, heartbeats, instancesDead, blocksRecovered, leasesLost, instanceRejoins, leader, databaseUp,
         databaseWritable, databaseErrors, rolloutStep, rolloutAnalysis, rollbacks, outputCheckFailures,
-        costMicros,
+        costMicros, blocksBatched, providerBatches,
     ]
 }

@@ -4,150 +4,106 @@ import TraduEngines
 import TraduStore
 
 /// Processes one claimed block: cuts its documents into units (documents or sentences), reuses the translation
-/// memory, sends the rest to the engine in batches, checks every document's translation, and produces the result
-/// records. Pure of the
-/// database: the worker commits what it returns.
+/// memory, sends the rest to the engine (at once, or as requests for a provider batch with `mode: batch`), checks
+/// every document's translation, and produces the result records. Pure of the database: the worker commits what
+/// it returns.
 struct BlockProcessor: Sendable {
     enum Outcome: Sendable {
         case completed(CompletedBlock, memory: [(key: String, translation: String)])
         /// With the tokens the attempt used before it failed: the engine charged them all the same.
         case failed(BlockFailure, spent: Spent = Spent())
+        /// `mode: batch`: the requests to send through the provider's Batch API; the block waits for their answers.
+        case batched([NewBatchRequest])
     }
 
     /// Tokens an attempt used.
     struct Spent: Sendable, Hashable {
         var input = 0
         var output = 0
+        /// Through a provider batch: priced at the batch discount.
+        var batch = false
     }
 
     var runtime: PipelineRuntime
 
     func process(_ block: ClaimedBlock, instanceID: String, memory: [String: String]) async -> Outcome {
-        let units: TranslationUnits
+        var attempt: Attempt
         do {
-            units = try Self.units(of: block, segmentation: runtime.pipeline.segmentation)
+            attempt = try Attempt(block, runtime: runtime, memory: memory)
         } catch {
             return .failed(error)
         }
-        var translations = [String?](repeating: nil, count: units.units.count)
-        var keys: [String] = []
-        var misses: [Int] = []
-        var hits = 0
-        for (index, unit) in units.units.enumerated() {
-            let key = runtime.memoryKey(unit.text, target: block.targetLanguage)
-            keys.append(key)
-            if let known = memory[key] {
-                translations[index] = known
-                hits += 1
-            } else {
-                misses.append(index)
+        guard !attempt.misses.isEmpty else { return attempt.finish(instanceID: instanceID) }
+        let translator: any TranslationEngine
+        switch runtime.translator {
+        case .success(let engine): translator = engine
+        case .failure(let failure): return .failed(failure)
+        }
+        if runtime.engine.mode == .batch, let batchEngine = translator as? any BatchTranslationEngine {
+            return attempt.batchRequests(batchEngine)
+        }
+        for batch in attempt.requests() {
+            let labels = [("engine", runtime.engine.name), ("pipeline", block.pipeline)]
+            let started = ContinuousClock.now
+            do {
+                let response = try await translator.translate(attempt.request(batch))
+                TraduMetrics.time(MetricNames.engineLatency, seconds: (ContinuousClock.now - started).seconds, labels)
+                if let failure = attempt.take(response, for: batch) { return attempt.failed(failure) }
+            } catch {
+                TraduMetrics.count(MetricNames.engineErrors, 1, labels + [("class", error.errorClass.rawValue)])
+                return attempt.failed(error)
             }
         }
-        var inputTokens = 0
-        var outputTokens = 0
-        func failed(_ failure: BlockFailure) -> Outcome {
-            .failed(failure, spent: Spent(input: inputTokens, output: outputTokens))
+        return attempt.finish(instanceID: instanceID)
+    }
+
+    /// Finishes an attempt whose requests went through a provider batch, from the answers recorded for them and
+    /// the memory (for the units that were not sent).
+    func finishBatched(_ block: ClaimedBlock, requests: [BatchRequestRow], memory: [String: String]) -> Outcome {
+        var attempt: Attempt
+        do {
+            attempt = try Attempt(block, runtime: runtime, memory: memory)
+        } catch {
+            return .failed(error)
         }
-        // Documents are checked as soon as all their units are translated, so a bad answer stops the block before
-        // its next request; documents served wholly from memory passed their checks when first translated.
-        let translatedByEngine = Set(misses)
-        var unchecked = units.documents.indices.filter { document in
-            units.documents[document].unitIndices.contains { translatedByEngine.contains($0) }
+        attempt.batch = true
+        guard case .success(let translator) = runtime.translator,
+            let engine = translator as? any BatchTranslationEngine
+        else {
+            if case .failure(let failure) = runtime.translator { return .failed(failure) }
+            return .failed(BlockFailure(.logic, "engine '\(runtime.engine.name)' cannot read batch answers"))
         }
-        func firstCheckFailure() -> BlockFailure? {
-            var stillUnchecked: [Int] = []
-            defer { unchecked = stillUnchecked }
-            for index in unchecked {
-                let document = units.documents[index]
-                guard document.unitIndices.allSatisfy({ translations[$0] != nil }) else {
-                    stillUnchecked.append(index)
-                    continue
-                }
-                let translation = units.translation(of: document, translations)
-                if let problem = runtime.pipeline.checks.problem(
-                    source: document.source, translation: translation, sourceLanguage: runtime.dataset.sourceLanguage,
-                    targetLanguage: block.targetLanguage)
-                {
-                    TraduMetrics.count(
-                        MetricNames.outputCheckFailures, 1, [("pipeline", block.pipeline), ("check", problem.check)])
-                    return BlockFailure(.data, "document \(document.id): \(problem.check): \(problem.message)")
-                }
+        for row in requests {
+            let indices = row.segmentIDs.compactMap { attempt.unitIndex[$0] }
+            guard indices.count == row.segmentIDs.count else {
+                return attempt.failed(
+                    BlockFailure(.logic, "request \(row.customID) names segments the block does not have"))
             }
-            return nil
-        }
-        if !misses.isEmpty {
-            let translator: any TranslationEngine
-            switch runtime.translator {
-            case .success(let engine): translator = engine
-            case .failure(let failure): return .failed(failure)
-            }
-            let batchSize = max(runtime.engine.maxSegmentsPerRequest, 1)
-            var start = 0
-            while start < misses.count {
-                let batch = Array(misses[start..<min(start + batchSize, misses.count)])
-                start += batchSize
-                let labels = [("engine", runtime.engine.name), ("pipeline", block.pipeline)]
-                let started = ContinuousClock.now
+            switch row.outcome {
+            case .pending:
+                return attempt.failed(BlockFailure(.infrastructure, "request \(row.customID) has no answer yet"))
+            case .failed:
+                let errorClass = row.errorClass.flatMap(ErrorClass.init(rawValue:)) ?? .dependency
+                return attempt.failed(
+                    BlockFailure(errorClass, "provider batch, request \(row.customID): \(row.error ?? "failed")"))
+            case .answered:
                 do {
-                    let response = try await translator.translate(
-                        TranslationRequest(
-                            segments: batch.map {
-                                TranslationSegment(id: units.units[$0].id, text: units.units[$0].text)
-                            },
-                            sourceLanguage: runtime.dataset.sourceLanguage, targetLanguage: block.targetLanguage))
-                    let elapsed = ContinuousClock.now - started
-                    TraduMetrics.time(
-                        MetricNames.engineLatency,
-                        seconds: elapsed.seconds,
-                        labels)
-                    TraduMetrics.count(MetricNames.engineTokens, response.inputTokens, labels + [("kind", "input")])
-                    TraduMetrics.count(MetricNames.engineTokens, response.outputTokens, labels + [("kind", "output")])
-                    inputTokens += response.inputTokens
-                    outputTokens += response.outputTokens
-                    for index in batch {
-                        let unit = units.units[index]
-                        guard let text = response.translations[unit.id] else {
-                            return failed(BlockFailure(.data, "the engine returned no translation for \(unit)"))
-                        }
-                        // PostgreSQL text cannot hold NUL: refuse it here, named, rather than fail the commit.
-                        if text.utf8.contains(0) {
-                            return failed(
-                                BlockFailure(.data, "document \(unit): the translation contains a NUL character"))
-                        }
-                        translations[index] = units.normalized(text)
-                    }
+                    let response = try engine.batchAnswer(
+                        status: row.status ?? 0, body: Array((row.body ?? "").utf8), for: attempt.request(indices))
+                    if let failure = attempt.take(response, for: indices) { return attempt.failed(failure) }
                 } catch {
-                    TraduMetrics.count(MetricNames.engineErrors, 1, labels + [("class", error.errorClass.rawValue)])
-                    return failed(error)
+                    return attempt.failed(error)
                 }
-                if let failure = firstCheckFailure() { return failed(failure) }
             }
         }
-        let memoryLabels = [("pipeline", block.pipeline)]
-        TraduMetrics.count(MetricNames.memoryHits, hits, memoryLabels)
-        TraduMetrics.count(MetricNames.memoryMisses, misses.count, memoryLabels)
-        var records = ""
-        for document in units.documents {
-            records += "{\"id\":"
-            JSONValue.appendQuoted(document.id, to: &records)
-            records += ",\"source\":"
-            JSONValue.appendQuoted(document.source, to: &records)
-            records += ",\"translation\":"
-            JSONValue.appendQuoted(units.translation(of: document, translations), to: &records)
-            records += "}\n"
+        // Units not sent were memory hits at submission; memory only grows, so they are hits still.
+        if let missing = attempt.translations.firstIndex(where: { $0 == nil }) {
+            return attempt.failed(
+                BlockFailure(
+                    .infrastructure,
+                    "\(attempt.units.units[missing]) has neither a batch answer nor a memory entry any more"))
         }
-        let learned = misses.map { (key: keys[$0], translation: translations[$0] ?? "") }
-        var completed = CompletedBlock(
-            id: block.id, attempt: block.attempt, instanceID: instanceID, pipeline: block.pipeline,
-            targetLanguage: block.targetLanguage, records: records, inputTokens: inputTokens,
-            outputTokens: outputTokens, memoryHits: hits)
-        completed.segmentsTranslated = misses.count
-        completed.segmentsReused = hits + units.repeats
-        if let pricing = runtime.engine.pricing {
-            completed.costMicros = pricing.micros(input: Int64(inputTokens), output: Int64(outputTokens))
-            completed.currency = pricing.currency
-        }
-        return .completed(completed, memory: learned)
+        return attempt.finish(instanceID: Store.providerBatchOwner)
     }
 
     /// The block's documents cut into what the engine translates.
@@ -167,5 +123,168 @@ struct BlockProcessor: Sendable {
             segments.append(TranslationSegment(id: id, text: text))
         }
         return segments
+    }
+}
+
+extension BlockProcessor {
+    /// One attempt at a block: its units, what memory gave, what the engine answered so far, and the documents
+    /// still to check.
+    struct Attempt {
+        let block: ClaimedBlock
+        let runtime: PipelineRuntime
+        let units: TranslationUnits
+        let unitIndex: [String: Int]
+        var translations: [String?]
+        let keys: [String]
+        /// Units memory did not hold: the engine translates them.
+        let misses: [Int]
+        let hits: Int
+        var spent = Spent()
+        /// Documents holding a unit the engine translated, not checked yet.
+        var unchecked: [Int]
+        var batch = false
+
+        init(_ block: ClaimedBlock, runtime: PipelineRuntime, memory: [String: String]) throws(BlockFailure) {
+            self.block = block
+            self.runtime = runtime
+            units = try BlockProcessor.units(of: block, segmentation: runtime.pipeline.segmentation)
+            unitIndex = Dictionary(units.units.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { a, _ in a })
+            var translations = [String?](repeating: nil, count: units.units.count)
+            var keys: [String] = []
+            var misses: [Int] = []
+            var hits = 0
+            for (index, unit) in units.units.enumerated() {
+                let key = runtime.memoryKey(unit.text, target: block.targetLanguage)
+                keys.append(key)
+                if let known = memory[key] {
+                    translations[index] = known
+                    hits += 1
+                } else {
+                    misses.append(index)
+                }
+            }
+            self.translations = translations
+            self.keys = keys
+            self.misses = misses
+            self.hits = hits
+            let translatedByEngine = Set(misses)
+            let documents = units.documents
+            unchecked = documents.indices.filter { document in
+                documents[document].unitIndices.contains { translatedByEngine.contains($0) }
+            }
+        }
+
+        /// The misses, in requests of at most `maxSegmentsPerRequest` units.
+        func requests() -> [[Int]] {
+            let size = max(runtime.engine.maxSegmentsPerRequest, 1)
+            return stride(from: 0, to: misses.count, by: size).map { Array(misses[$0..<min($0 + size, misses.count)]) }
+        }
+
+        func request(_ indices: [Int]) -> TranslationRequest {
+            TranslationRequest(
+                segments: indices.map { TranslationSegment(id: units.units[$0].id, text: units.units[$0].text) },
+                sourceLanguage: runtime.dataset.sourceLanguage, targetLanguage: block.targetLanguage)
+        }
+
+        /// The attempt's requests as lines of a provider batch's input file, named `<block>~<attempt>~<n>`.
+        func batchRequests(_ engine: any BatchTranslationEngine) -> Outcome {
+            var lines: [NewBatchRequest] = []
+            for (number, indices) in requests().enumerated() {
+                let customID = "\(block.id)~\(block.attempt)~\(number + 1)"
+                do {
+                    let line = try engine.batchLine(request(indices), customID: customID)
+                    lines.append(
+                        NewBatchRequest(
+                            customID: customID, blockID: block.id, attempt: block.attempt,
+                            segmentIDs: indices.map { units.units[$0].id }, line: line,
+                            estimatedTokens: TokenEstimate.inputTokens(characters: Int64(line.utf8.count))))
+                } catch {
+                    return .failed(error)
+                }
+            }
+            return .batched(lines)
+        }
+
+        /// Takes an engine's answer to the units `indices`; returns the failure it means, if any (a missing
+        /// translation, a NUL, a document that fails its checks).
+        mutating func take(_ response: TranslationResponse, for indices: [Int]) -> BlockFailure? {
+            let labels = [("engine", runtime.engine.name), ("pipeline", block.pipeline)]
+            TraduMetrics.count(MetricNames.engineTokens, response.inputTokens, labels + [("kind", "input")])
+            TraduMetrics.count(MetricNames.engineTokens, response.outputTokens, labels + [("kind", "output")])
+            spent.input += response.inputTokens
+            spent.output += response.outputTokens
+            for index in indices {
+                let unit = units.units[index]
+                guard let text = response.translations[unit.id] else {
+                    return BlockFailure(.data, "the engine returned no translation for \(unit)")
+                }
+                // PostgreSQL text cannot hold NUL: refuse it here, named, rather than fail the commit.
+                if text.utf8.contains(0) {
+                    return BlockFailure(.data, "document \(unit): the translation contains a NUL character")
+                }
+                translations[index] = units.normalized(text)
+            }
+            return firstCheckFailure()
+        }
+
+        /// Checks the documents whose units are all translated now, so a bad answer stops the block before its
+        /// next request; documents served wholly from memory passed their checks when first translated.
+        mutating func firstCheckFailure() -> BlockFailure? {
+            var stillUnchecked: [Int] = []
+            defer { unchecked = stillUnchecked }
+            for index in unchecked {
+                let document = units.documents[index]
+                guard document.unitIndices.allSatisfy({ translations[$0] != nil }) else {
+                    stillUnchecked.append(index)
+                    continue
+                }
+                if let problem = runtime.pipeline.checks.problem(
+                    source: document.source, translation: units.translation(of: document, translations),
+                    sourceLanguage: runtime.dataset.sourceLanguage, targetLanguage: block.targetLanguage)
+                {
+                    TraduMetrics.count(
+                        MetricNames.outputCheckFailures, 1, [("pipeline", block.pipeline), ("check", problem.check)])
+                    return BlockFailure(.data, "document \(document.id): \(problem.check): \(problem.message)")
+                }
+            }
+            return nil
+        }
+
+        func failed(_ failure: BlockFailure) -> Outcome {
+            var spent = spent
+            spent.batch = batch
+            return .failed(failure, spent: spent)
+        }
+
+        /// The completed block: every document reassembled, the memory it learned, its tokens and cost.
+        mutating func finish(instanceID: String) -> Outcome {
+            if let failure = firstCheckFailure() { return failed(failure) }
+            let memoryLabels = [("pipeline", block.pipeline)]
+            TraduMetrics.count(MetricNames.memoryHits, hits, memoryLabels)
+            TraduMetrics.count(MetricNames.memoryMisses, misses.count, memoryLabels)
+            var records = ""
+            for document in units.documents {
+                records += "{\"id\":"
+                JSONValue.appendQuoted(document.id, to: &records)
+                records += ",\"source\":"
+                JSONValue.appendQuoted(document.source, to: &records)
+                records += ",\"translation\":"
+                JSONValue.appendQuoted(units.translation(of: document, translations), to: &records)
+                records += "}\n"
+            }
+            let learned = misses.map { (key: keys[$0], translation: translations[$0] ?? "") }
+            var completed = CompletedBlock(
+                id: block.id, attempt: block.attempt, instanceID: instanceID, pipeline: block.pipeline,
+                targetLanguage: block.targetLanguage, records: records, inputTokens: spent.input,
+                outputTokens: spent.output, memoryHits: hits)
+            completed.segmentsTranslated = misses.count
+            completed.segmentsReused = hits + units.repeats
+            if let pricing = runtime.engine.pricing {
+                completed.costMicros = pricing.micros(
+                    input: Int64(spent.input), output: Int64(spent.output), batch: batch)
+                completed.currency = pricing.currency
+            }
+            return .completed(completed, memory: learned)
+        }
     }
 }

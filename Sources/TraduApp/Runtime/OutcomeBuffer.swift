@@ -5,6 +5,9 @@ struct WorkOutcome: Sendable {
     var block: ClaimedBlock
     var result: BlockProcessor.Outcome
     var claimedAt: ContinuousClock.Instant
+    /// Who holds the block's lease, when not this worker: `provider-batch` for an attempt finished from a
+    /// provider batch's answers.
+    var owner: String? = nil
 }
 
 /// Collects outcomes so that many commit in one transaction (group commit): the first outcome starts a

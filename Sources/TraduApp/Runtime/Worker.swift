@@ -70,6 +70,7 @@ public final class Worker: Sendable {
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await self.heartbeatLoop(beatStore) }
             group.addTask { try await self.flushLoop(flushStore, outcomes) }
+            group.addTask { try await self.batchLoop(self.openStore) }
             for _ in 0..<settings.concurrency {
                 group.addTask {
                     while let work = await queue.take() {
@@ -216,7 +217,7 @@ public final class Worker: Sendable {
     }
 
     /// One query for the whole claimed batch: the translation memory never costs a round trip per block.
-    private func lookupMemory(_ store: Store, _ blocks: [ClaimedBlock], _ runtimes: PipelineRuntimes)
+    func lookupMemory(_ store: Store, _ blocks: [ClaimedBlock], _ runtimes: PipelineRuntimes)
         async throws -> [String: String]
     {
         var keys = Set<String>()
@@ -255,7 +256,7 @@ public final class Worker: Sendable {
     /// isolated instead of stopping the flushing: each outcome is committed on its own, and a result that cannot
     /// be stored fails its block with the database's message, as a `data` error when the database said the
     /// value or a constraint was at fault (SQLSTATE class 22 or 23), as a `logic` error otherwise.
-    private func commitRetrying(_ batch: [WorkOutcome], _ store: Store) async throws {
+    func commitRetrying(_ batch: [WorkOutcome], _ store: Store) async throws {
         var attempts = 0
         while true {
             do {
@@ -296,12 +297,15 @@ public final class Worker: Sendable {
         var completions: [CompletedBlock] = []
         var memory: [(key: String, translation: String)] = []
         var failures: [FailedAttempt] = []
+        var batched: [(block: ClaimedBlock, requests: [NewBatchRequest])] = []
         let runtimes = await state.currentRuntimes
         for outcome in batch {
             switch outcome.result {
             case .completed(let block, let learned):
                 completions.append(block)
                 memory += learned
+            case .batched(let requests):
+                batched.append((outcome.block, requests))
             case .failed(let failure, let spent):
                 let block = outcome.block
                 let policy = runtimes[block.pipeline]?.policy ?? .default
@@ -316,13 +320,14 @@ public final class Worker: Sendable {
                     retryAfter == nil ? MetricNames.deadLettered : MetricNames.retries, 1,
                     [("env", environment), ("pipeline", block.pipeline)])
                 var attempt = FailedAttempt(
-                    id: block.id, attempt: block.attempt, instanceID: identity.id,
+                    id: block.id, attempt: block.attempt, instanceID: outcome.owner ?? identity.id,
                     errorClass: failure.errorClass.rawValue,
                     message: message, retryAfter: retryAfter)
                 attempt.inputTokens = spent.input
                 attempt.outputTokens = spent.output
                 if let pricing = runtimes.runtime(block.pipeline, specHash: block.specHash)?.engine.pricing {
-                    attempt.costMicros = pricing.micros(input: Int64(spent.input), output: Int64(spent.output))
+                    attempt.costMicros = pricing.micros(
+                        input: Int64(spent.input), output: Int64(spent.output), batch: spent.batch)
                     attempt.currency = pricing.currency
                 }
                 failures.append(attempt)
@@ -341,6 +346,7 @@ public final class Worker: Sendable {
             done.formUnion(try await store.complete(completions, memory: memory, notifyFreed: capped))
         }
         if !failures.isEmpty { done.formUnion(try await store.fail(failures, notifyFreed: capped)) }
+        if !batched.isEmpty { done.formUnion(try await enterProviderBatches(batched, store, runtimes)) }
         record(batch, committed: done, runtimes: runtimes)
         let refused = batch.map(\.block.id).filter { !done.contains($0) }
         if !refused.isEmpty {
@@ -361,7 +367,8 @@ public final class Worker: Sendable {
             switch outcome.result {
             case .completed(let block, _): micros = block.costMicros
             case .failed(_, let spent):
-                micros = pricing.micros(input: Int64(spent.input), output: Int64(spent.output))
+                micros = pricing.micros(input: Int64(spent.input), output: Int64(spent.output), batch: spent.batch)
+            case .batched: continue
             }
             TraduMetrics.count(
                 MetricNames.costMicros, Int(micros),
@@ -383,6 +390,8 @@ public final class Worker: Sendable {
                 TraduMetrics.time(MetricNames.endToEnd, seconds: outcome.block.ageSeconds + seconds, labels)
             case .failed(let failure, _):
                 TraduMetrics.count(MetricNames.attemptsFailed, 1, labels + [("class", failure.errorClass.rawValue)])
+            case .batched:
+                TraduMetrics.count(MetricNames.blocksBatched, 1, labels)
             }
         }
     }
