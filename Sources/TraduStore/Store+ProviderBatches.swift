@@ -272,3 +272,90 @@ extension Store {
         ).map { (try $0.required("id"), try $0.required("attempt", Int.init)) }
     }
 }
+
+extension Store {
+    /// Blocks waiting in provider batches, per pipeline (a walk of the `in_process` blocks only).
+    public func blocksWaitingInProviderBatches() async throws -> [String: Int] {
+        try await connection.query(
+            """
+            SELECT pipeline, count(*) AS n FROM blocks WHERE state = 'in_process' AND lease_owner = $1
+            GROUP BY pipeline
+            """, [Self.providerBatchOwner]
+        ).reduce(into: [:]) { counts, row in
+            if let pipeline = row["pipeline"], let n = row["n"].flatMap({ Int($0) }) { counts[pipeline] = n }
+        }
+    }
+}
+
+extension Store {
+    /// Before a batch is first submitted, gathers into it the other batches of the same engine that `owner` holds
+    /// and never tried to submit, oldest first, as far as the limits allow: workers hand blocks over at every
+    /// commit, and one provider batch per commit would make many small batches. The batches gathered end with a
+    /// note naming the one that took their requests. Returns the batch's request count and estimated tokens
+    /// after gathering, or nil when it is not a never-submitted batch of `owner`.
+    public func gatherPreparingBatches(
+        into id: Int64, owner: String, limits: Engine.BatchSettings
+    ) async throws -> (requests: Int, tokens: Int64)? {
+        let parameters = [String(id), owner]
+        return try await connection.transaction { connection in
+            let sizes = """
+                (SELECT coalesce(sum(octet_length(r.line) + 1), 0) FROM provider_batch_requests r
+                 WHERE r.batch_id = p.id AND r.outcome = 'pending') AS bytes
+                """
+            guard
+                let target = try connection.query(
+                    """
+                    SELECT p.submission, p.engine, p.request_count, p.estimated_tokens, \(sizes)
+                    FROM provider_batches p
+                    WHERE p.id = $1::bigint AND p.owner = $2 AND p.phase = 'preparing'
+                        AND p.create_attempted_at IS NULL
+                    FOR UPDATE
+                    """, parameters
+                ).first,
+                let engine = target["engine"], let submission = target["submission"]
+            else { return nil }
+            var requests = Int(target["request_count"] ?? "0") ?? 0
+            var tokens = Int64(target["estimated_tokens"] ?? "0") ?? 0
+            var bytes = Int64(target["bytes"] ?? "0") ?? 0
+            var gathered: [String] = []
+            for candidate in try connection.query(
+                """
+                SELECT p.id, p.request_count, p.estimated_tokens, \(sizes)
+                FROM provider_batches p
+                WHERE p.engine = $3 AND p.owner = $2 AND p.phase = 'preparing' AND p.create_attempted_at IS NULL
+                    AND p.id <> $1::bigint
+                ORDER BY p.id
+                FOR UPDATE SKIP LOCKED
+                """, parameters + [engine])
+            {
+                let count = Int(candidate["request_count"] ?? "0") ?? 0
+                let weight = Int64(candidate["estimated_tokens"] ?? "0") ?? 0
+                let size = Int64(candidate["bytes"] ?? "0") ?? 0
+                guard requests + count <= limits.maxRequests, bytes + size <= limits.maxFileBytes,
+                    tokens + weight <= limits.maxEnqueuedTokens ?? .max, let other = candidate["id"]
+                else { break }
+                requests += count
+                tokens += weight
+                bytes += size
+                gathered.append(other)
+            }
+            guard !gathered.isEmpty else { return (requests, tokens) }
+            let others = "{" + gathered.joined(separator: ",") + "}"
+            try connection.query(
+                "UPDATE provider_batch_requests SET batch_id = $1::bigint WHERE batch_id = ANY($2::bigint[])",
+                [String(id), others])
+            try connection.query(
+                """
+                UPDATE provider_batches SET phase = 'ended', request_count = 0, estimated_tokens = 0,
+                    ended_at = now(), note = 'gathered into ' || $2
+                WHERE id = ANY($1::bigint[])
+                """, [others, submission])
+            try connection.query(
+                """
+                UPDATE provider_batches SET request_count = $2::int, estimated_tokens = $3::bigint
+                WHERE id = $1::bigint
+                """, [String(id), String(requests), String(tokens)])
+            return (requests, tokens)
+        }
+    }
+}

@@ -215,6 +215,8 @@ extension ProcessHeavyTests {
                 try await project.query("SELECT 1 FROM provider_batches WHERE phase = 'submitted'").count == 1
             }
             second.kill9()
+            let status = try project.tradu(["status", "-e", "dev"])
+            #expect(status.stdout.contains("4 of the in_process blocks wait in provider batches"), "\(status.stdout)")
 
             try FileManager.default.removeItem(atPath: hold)
             try project.tradu(["up", "-e", "dev"])

@@ -43,6 +43,7 @@ public struct OperatorService: Sendable {
                 rollouts: Dictionary(
                     try await store.latestRollouts().map { ($0.pipeline, $0) }, uniquingKeysWith: { a, _ in a }),
                 spend: try await store.spendByPipeline(), pauses: try await store.pauses(),
+                inProviderBatches: try await store.blocksWaitingInProviderBatches(),
                 segmentation: try await store.pipelines().reduce(into: [:]) { bySegmentation, pipeline in
                     bySegmentation[pipeline.name] = Self.segmentation(of: pipeline)
                 })

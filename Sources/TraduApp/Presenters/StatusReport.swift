@@ -15,6 +15,8 @@ public struct StatusReport: Sendable {
     /// Tokens and cost spent per pipeline, every attempt included.
     public var spend: [String: SpendRow] = [:]
     public var pauses: [String: PipelinePause] = [:]
+    /// Blocks waiting in provider batches (`mode: batch`), per pipeline: `in_process`, but held by no worker.
+    public var inProviderBatches: [String: Int] = [:]
     /// Each pipeline's segmentation, from its applied processing spec: what a segment is in the memory figures.
     public var segmentation: [String: Segmentation] = [:]
 
@@ -94,6 +96,9 @@ public struct StatusReport: Sendable {
             var line = "  conditions: \(Self.conditions(PipelineConditions.evaluate(byState, hold: hold(pipeline))))"
             if let status = statuses[pipeline] { line += "  observedGeneration \(status.observedGeneration)" }
             out.append(line)
+            if let waiting = inProviderBatches[pipeline], waiting > 0 {
+                out.append("  \(waiting) of the in_process blocks wait in provider batches (mode: batch)")
+            }
             if let spent = spend[pipeline], spent.attempts > 0 {
                 var line =
                     "  spent: \(NumberFormat.grouped(Int(spent.inputTokens))) input + \(NumberFormat.grouped(Int(spent.outputTokens)))"
@@ -152,6 +157,7 @@ public struct StatusReport: Sendable {
                             ("completedLastMinute", .int(completedLastMinute[pipeline] ?? 0)),
                         ]
                         members.append(("conditions", PipelineConditions.evaluate(byState, hold: hold(pipeline))))
+                        members.append(("inProviderBatches", .int(inProviderBatches[pipeline] ?? 0)))
                         if let status = statuses[pipeline] {
                             members.append(("observedGeneration", .int(Int(status.observedGeneration))))
                         }

@@ -108,6 +108,14 @@ extension Worker {
         let labels = [("env", environment), ("engine", engine.name)]
         switch row.phase {
         case .preparing:
+            var row = row
+            if !row.createAttempted,
+                let gathered = try await store.gatherPreparingBatches(
+                    into: row.id, owner: identity.id, limits: engine.batch)
+            {
+                row.requestCount = gathered.requests
+                row.estimatedTokens = gathered.tokens
+            }
             if let limit = engine.batch.maxEnqueuedTokens {
                 let enqueued = try await store.enqueuedBatchTokens(engine: engine.name)
                 if enqueued > 0, enqueued + row.estimatedTokens > limit {

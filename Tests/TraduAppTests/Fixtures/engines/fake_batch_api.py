@@ -58,9 +58,10 @@ def answer(line):
     segments = json.loads(body["messages"][-1]["content"])["segments"]
     content = json.dumps({"translations": [{"id": s["id"], "text": "[%s] %s" % (body["model"], s["text"])}
                                            for s in segments]})
-    prompt = sum(len(m["content"]) // 4 + 1 for m in body["messages"])
+    # Tokens as bench/fake_openai.py counts them (characters / 4 of every message), so runs compare.
+    prompt = sum((len(m["content"]) + 3) // 4 for m in body["messages"])
     return {"choices": [{"message": {"role": "assistant", "content": content}, "finish_reason": "stop"}],
-            "usage": {"prompt_tokens": prompt, "completion_tokens": len(content) // 4 + 1}}
+            "usage": {"prompt_tokens": prompt, "completion_tokens": (len(content) + 3) // 4}}
 
 
 def finish(batch):
