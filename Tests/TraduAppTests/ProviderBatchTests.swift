@@ -207,12 +207,15 @@ extension ProcessHeavyTests {
             let first = try start()
             try await waitFor("the batch to be created") { (try? project.api.read().batchesCreated) == 1 }
             first.kill9()
-            let unrecorded = try await project.query("SELECT phase, provider_id FROM provider_batches")
-            #expect(unrecorded.count == 1 && unrecorded[0]["provider_id"]! == nil, "killed before recording its id")
+            let unrecorded = try await project.query(
+                "SELECT 1 FROM provider_batches WHERE create_attempted_at IS NOT NULL AND provider_id IS NULL")
+            #expect(unrecorded.count == 1, "killed before recording the created batch's id")
 
             let second = try start()
             try await waitFor("the batch to be found again") {
-                try await project.query("SELECT 1 FROM provider_batches WHERE phase = 'submitted'").count == 1
+                try await project.query(
+                    "SELECT 1 FROM provider_batches WHERE create_attempted_at IS NOT NULL AND provider_id IS NULL"
+                ).isEmpty
             }
             second.kill9()
             let status = try project.tradu(["status", "-e", "dev"])
@@ -222,7 +225,10 @@ extension ProcessHeavyTests {
             try project.tradu(["up", "-e", "dev"])
             #expect(try await project.counts() == ["completed": 4])
             let stats = try project.api.read()
-            #expect(stats.batchesCreated == 1, "the batch was never submitted twice")
+            // Under load the handovers may form more than one batch; none is ever created twice.
+            let recorded = try await project.query(
+                "SELECT count(DISTINCT provider_id) AS n FROM provider_batches WHERE provider_id IS NOT NULL")[0]
+            #expect(String(stats.batchesCreated) == recorded["n"]!!, "every batch created is the one recorded")
             #expect(stats.submitted.count == 4 && stats.submitted.values.allSatisfy { $0 == 1 })
             #expect(stats.answered.count == 4 && stats.answered.values.allSatisfy { $0 == 1 })
             #expect(try await project.translations().count == 8)

@@ -34,7 +34,8 @@ import TraduTestSupport
             tables.map { $0["table_name"] } == [
                 "block_contents", "block_events", "blocks", "controller_lease", "environment_lock", "environment_state",
                 "freight_verdicts", "instances", "operator_actions", "pipeline_pauses", "pipeline_status", "pipelines",
-                "promotions", "results", "revisions", "rollout_analyses", "rollout_blocks", "rollout_events",
+                "promotions", "provider_batch_requests", "provider_batches", "results", "revisions", "rollout_analyses",
+                "rollout_blocks", "rollout_events",
                 "rollouts",
                 "schema_migrations", "sink_deliveries", "spend", "translation_memory",
             ])

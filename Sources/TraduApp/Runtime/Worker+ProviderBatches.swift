@@ -61,7 +61,8 @@ extension Worker {
     func batchLoop(_ openBatchStore: @escaping @Sendable () async throws -> Store) async throws {
         var store: Store?
         defer { if let store { Task { await store.close() } } }
-        var lastPoll = ContinuousClock.now - .seconds(3600)
+        // The first poll waits one interval too: handovers of that time gather into one batch.
+        var lastPoll = ContinuousClock.now
         while !shutdown.isRequested {
             try? await Task.sleep(for: .milliseconds(100))
             let runtimes = await state.currentRuntimes
