@@ -9,6 +9,7 @@ import PackageDescription
 //   TraduStore     tradu's tables and migrations, one PostgreSQL schema per environment
 //   TraduEmbeddedPostgres  the local PostgreSQL that tradu starts itself
 //   TraduApp       use cases wiring the adapters to the core
+//   TraduAPI       the HTTP API (`tradu serve`, Hummingbird 2): a thin shell over TraduApp's use cases
 //   tradu          thin command line (swift-argument-parser)
 let package = Package(
     name: "tradu",
@@ -23,6 +24,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
     targets: [
         .systemLibrary(
@@ -60,10 +62,17 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]),
+        .target(
+            name: "TraduAPI",
+            dependencies: [
+                "TraduApp", "TraduCore", "TraduStore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
         .executableTarget(
             name: "tradu",
             dependencies: [
-                "TraduApp", "TraduCore",
+                "TraduApp", "TraduCore", "TraduAPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
@@ -96,9 +105,10 @@ let package = Package(
             name: "TraduAppTests",
             dependencies: [
                 "TraduApp", "TraduCore", "TraduYAML", "TraduHTTP", "TraduSources", "TraduEmbeddedPostgres",
-                "TraduTestSupport",
+                "TraduTestSupport", "TraduAPI", .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             exclude: ["Fixtures"]),
         .testTarget(name: "DeployTests", dependencies: ["TraduApp"], exclude: []),
+
     ]
 )

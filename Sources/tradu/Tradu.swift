@@ -21,7 +21,7 @@ struct Tradu: AsyncParsableCommand {
             ValidateCommand.self, PlanCommand.self, DiffCommand.self, ApplyCommand.self, UpCommand.self,
             RunCommand.self, ControllerCommand.self, WorkerCommand.self, BlocksCommand.self, RetryCommand.self,
             CancelCommand.self, PauseCommand.self, ResumeCommand.self, ExportCommand.self, StatusCommand.self,
-            TraceCommand.self, InstancesCommand.self,
+            TraceCommand.self, InstancesCommand.self, ServeCommand.self,
             HistoryCommand.self, PromoteCommand.self, ApproveCommand.self, RejectCommand.self, UnrejectCommand.self,
             PromotionsCommand.self, RolloutCommand.self, PruneCommand.self, SchemaCommand.self, DatabaseCommand.self,
         ]

@@ -138,7 +138,7 @@ public struct OperatorService: Sendable {
         }
     }
 
-    private func withStore<T: Sendable>(_ body: (Store) async throws -> T) async throws -> T {
+    func withStore<T: Sendable>(_ body: (Store) async throws -> T) async throws -> T {
         try await Store.withStore(
             url: target.url, schema: EnvironmentSchema(name: target.environment.schema), logger: logger, body)
     }
@@ -169,4 +169,32 @@ public struct BlockFilter: Sendable, Hashable {
 public struct BlockTrace: Sendable, Hashable {
     public var blockID: String
     public var events: [BlockEvent]
+}
+
+// MARK: The API's reads
+
+extension OperatorService {
+    /// A page of blocks in id order, and the cursor of the next page (nil on the last).
+    public func blockPage(_ filter: BlockPageFilter, after: String?, limit: Int) async throws
+        -> (blocks: [BlockSummary], next: String?)
+    {
+        try await withStore { store in
+            let blocks = try await store.blockPage(filter, after: after, limit: limit)
+            return (blocks, blocks.count == limit ? blocks.last?.id : nil)
+        }
+    }
+
+    /// One block with a page of its events and its result versions; nil when there is no such block.
+    public func blockDetail(id: String, eventsAfter: Int64, eventLimit: Int) async throws
+        -> (block: BlockSummary, events: [BlockEvent], nextEvent: Int64?, results: [StoredResultVersion])?
+    {
+        try await withStore { store in
+            guard let block = try await store.blockSummary(id: id) else { return nil }
+            let events = try await store.eventPage(blockID: id, after: eventsAfter, limit: eventLimit)
+            return (
+                block, events, events.count == eventLimit ? events.last?.sequence : nil,
+                try await store.resultVersions(blockID: id)
+            )
+        }
+    }
 }

@@ -1,0 +1,13 @@
+import Hummingbird
+
+/// What a request carries through the middleware to its handler: who is asking (nil for an anonymous read on a
+/// `--public-read` server) and the request id echoed in `X-Request-ID`.
+public struct APIContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    public var identity: APIIdentity?
+    public var requestID = ""
+
+    public init(source: Source) {
+        coreContext = .init(source: source)
+    }
+}

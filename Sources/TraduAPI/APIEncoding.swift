@@ -1,0 +1,74 @@
+import Hummingbird
+import TraduApp
+import TraduCore
+import TraduStore
+
+/// JSON bodies of the API: the same fields the command line's `-o json` shows, in camelCase.
+enum APIEncoding {
+    static func json(_ value: JSONValue, status: HTTPResponse.Status = .ok) -> Response {
+        Response(
+            status: status, headers: [.contentType: "application/json"],
+            body: ResponseBody(byteBuffer: ByteBuffer(string: value.encoded())))
+    }
+
+    static func block(_ block: BlockSummary) -> JSONValue {
+        var fields: [(String, JSONValue)] = [
+            ("id", .string(block.id)), ("pipeline", .string(block.pipeline)),
+            ("targetLanguage", .string(block.targetLanguage)), ("state", .string(block.state.rawValue)),
+            ("attempt", .int(block.attempt)), ("attemptsUsed", .int(block.attempt - block.attemptBase)),
+            ("updatedAt", .string(block.updatedAt)),
+        ]
+        if let errorClass = block.errorClass { fields.append(("errorClass", .string(errorClass))) }
+        if let lastError = block.lastError { fields.append(("lastError", .string(lastError))) }
+        return .object(fields)
+    }
+
+    static func event(_ event: BlockEvent) -> JSONValue {
+        var fields: [(String, JSONValue)] = [
+            ("sequence", .int(Int(event.sequence))), ("to", .string(event.toState.rawValue)),
+            ("attempt", .int(event.attempt)), ("at", .string(event.at)),
+        ]
+        if let from = event.fromState { fields.append(("from", .string(from.rawValue))) }
+        if let instance = event.instanceID { fields.append(("instanceId", .string(instance))) }
+        if let reason = event.reason { fields.append(("reason", .string(reason))) }
+        if let errorClass = event.errorClass { fields.append(("errorClass", .string(errorClass))) }
+        if let error = event.error { fields.append(("error", .string(error))) }
+        return .object(fields)
+    }
+
+    static func result(_ result: StoredResultVersion) -> JSONValue {
+        let records: [JSONValue] = result.records.split(separator: "\n").compactMap {
+            try? JSONText.parse(String($0), name: "result")
+        }
+        return .object([
+            ("specHash", .string(result.specHash)), ("current", .bool(result.current)),
+            ("attempt", .int(result.attempt)), ("inputTokens", .int(Int(result.inputTokens))),
+            ("outputTokens", .int(Int(result.outputTokens))), ("completedAt", .string(result.completedAt)),
+            ("records", .array(records)),
+        ])
+    }
+
+    static func instance(_ row: InstanceRow) -> JSONValue {
+        .object([
+            ("id", .string(row.id)), ("role", .string(row.role)), ("host", .string(row.host)), ("pid", .int(row.pid)),
+            ("version", .string(row.version)), ("state", .string(row.state)), ("startedAt", .string(row.startedAt)),
+            ("heartbeatAt", .string(row.heartbeatAt)), ("silentForSeconds", .double(row.silentFor)),
+            ("blocksHeld", .int(row.blocksHeld)),
+        ])
+    }
+
+    static func revision(_ revision: Revision) -> JSONValue {
+        var fields: [(String, JSONValue)] = [
+            ("number", .int(Int(revision.number))), ("appliedBy", .string(revision.appliedBy)),
+            ("appliedAt", .string(revision.appliedAt)), ("manifestDigest", .string(revision.manifestDigest)),
+        ]
+        if let serial = revision.serial { fields.append(("serial", .int(Int(serial)))) }
+        if let commit = revision.gitCommit { fields.append(("gitCommit", .string(commit))) }
+        if let message = revision.message { fields.append(("message", .string(message))) }
+        if let freight = revision.freight { fields.append(("freight", .string(freight.id))) }
+        if let summary = revision.summary, let parsed = try? JSONText.parse(summary, name: "summary") {
+            fields.append(("summary", parsed))
+        }
+        return .object(fields)
+    }
+}

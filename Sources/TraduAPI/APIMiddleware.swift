@@ -1,0 +1,79 @@
+import Foundation
+import Hummingbird
+import Logging
+import TraduApp
+import TraduCore
+
+/// Every request: a request id (the caller's `X-Request-ID` when it sends a sane one), security headers, the
+/// caller's identity and the role the method needs, and any error turned into problem+json. One log line per
+/// request with the id, the identity, the status and the time taken.
+struct APIMiddleware: RouterMiddleware {
+    typealias Context = APIContext
+
+    let tokens: AccessTokens
+    let publicRead: Bool
+    let logger: Logger
+
+    func handle(_ request: Request, context: APIContext, next: (Request, APIContext) async throws -> Response)
+        async throws -> Response
+    {
+        var context = context
+        let started = ContinuousClock.now
+        let sent = request.headers[.init("X-Request-ID")!] ?? ""
+        context.requestID =
+            sent.count <= 128 && !sent.isEmpty && sent.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) })
+            ? sent : "api-" + UUID().uuidString.lowercased().prefix(12)
+        var response: Response
+        do {
+            context.identity = try authenticate(request)
+            response = try await next(request, context)
+        } catch let problem as Problem {
+            response = problem.response(instance: request.uri.path, requestID: context.requestID)
+        } catch let error as HTTPError {
+            response = Problem(error.status, error.status.reasonPhrase, error.body ?? error.status.reasonPhrase)
+                .response(instance: request.uri.path, requestID: context.requestID)
+        } catch {
+            logger.error("request failed", metadata: ["request_id": "\(context.requestID)", "error": "\(error)"])
+            response = Problem(.internalServerError, "Internal error", "see the server log for \(context.requestID)")
+                .response(instance: request.uri.path, requestID: context.requestID)
+        }
+        response.headers[.init("X-Request-ID")!] = context.requestID
+        response.headers[.init("X-Content-Type-Options")!] = "nosniff"
+        response.headers[.init("X-Frame-Options")!] = "DENY"
+        response.headers[.init("Content-Security-Policy")!] = "default-src 'none'; frame-ancestors 'none'"
+        response.headers[.init("Referrer-Policy")!] = "no-referrer"
+        response.headers[.cacheControl] = "no-store"
+        logger.info(
+            "api request",
+            metadata: [
+                "request_id": "\(context.requestID)", "method": "\(request.method)", "path": "\(request.uri.path)",
+                "status": "\(response.status.code)", "identity": "\(context.identity?.name ?? "-")",
+                "duration_ms": "\((ContinuousClock.now - started).milliseconds)",
+            ])
+        return response
+    }
+
+    /// The caller, and whether it may use this method: reads need `read` (or a `--public-read` server), anything
+    /// else `operate`. The health and document routes are open.
+    private func authenticate(_ request: Request) throws -> APIIdentity? {
+        let needed: APIIdentity.Role = request.method == .get || request.method == .head ? .read : .operate
+        var identity: APIIdentity?
+        if let header = request.headers[.authorization] {
+            guard header.hasPrefix("Bearer "), let found = tokens.identity(token: String(header.dropFirst(7))) else {
+                throw Problem(.unauthorized, "Unauthorized", "the bearer token is not one of the tokens file's")
+            }
+            identity = found
+        }
+        if request.uri.path.hasSuffix("/openapi.yaml") || request.uri.path.hasSuffix("/healthz") { return identity }
+        guard let identity else {
+            if needed == .read, publicRead { return nil }
+            throw Problem(
+                .unauthorized, "Unauthorized",
+                "send 'Authorization: Bearer <token>'; reading needs a token unless the server runs with --public-read")
+        }
+        guard identity.role.allows(needed) else {
+            throw Problem(.forbidden, "Forbidden", "\(identity.name) has the read role; this needs operate")
+        }
+        return identity
+    }
+}

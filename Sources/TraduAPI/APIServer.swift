@@ -1,0 +1,55 @@
+import Hummingbird
+import Logging
+import TraduApp
+
+/// `tradu serve`: the HTTP API for one or more environments, on Hummingbird 2. Binds 127.0.0.1 by default; TLS is
+/// left to a reverse proxy in front (which may serve it under `basePath`). SIGTERM and SIGINT drain it through
+/// swift-service-lifecycle.
+public struct APIServer: Sendable {
+    public struct Settings: Sendable {
+        public var host = "127.0.0.1"
+        public var port = 8080
+        /// `/tradu` behind a proxy that forwards that prefix; empty at the root.
+        public var basePath = ""
+        public var publicRead = false
+        public var tokens = AccessTokens.none
+
+        public init() {}
+    }
+
+    public var services: [String: OperatorService]
+    public var settings: Settings
+    public var logger: Logger
+
+    public init(services: [String: OperatorService], settings: Settings, logger: Logger) {
+        self.services = services
+        self.settings = settings
+        self.logger = logger
+    }
+
+    /// The router with every route and middleware: what `run` serves and what route tests call in process.
+    public func router() -> Router<APIContext> {
+        let router = Router(context: APIContext.self)
+        router.add(middleware: APIMiddleware(tokens: settings.tokens, publicRead: settings.publicRead, logger: logger))
+        APIRoutes(services: services).register(on: router, basePath: Self.normalized(settings.basePath))
+        return router
+    }
+
+    /// Serves until SIGTERM or SIGINT; `onListening` gets the bound port (for `--addr 127.0.0.1:0`).
+    public func run(onListening: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
+        let app = Application(
+            router: router(),
+            configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: nil),
+            onServerRunning: { channel in await onListening(channel.localAddress?.port ?? 0) },
+            logger: logger)
+        try await app.runService()
+    }
+
+    /// `/tradu/` → `/tradu`; `/` → empty.
+    static func normalized(_ basePath: String) -> String {
+        var path = basePath
+        while path.hasSuffix("/") { path.removeLast() }
+        if !path.isEmpty, !path.hasPrefix("/") { path = "/" + path }
+        return path
+    }
+}

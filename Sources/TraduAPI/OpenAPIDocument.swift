@@ -1,0 +1,286 @@
+/// The API's OpenAPI 3.1 document, served at `/api/v1/openapi.yaml`. The same text is committed at
+/// `api/openapi.yaml`; a test fails when the two differ, or when the document and the routes disagree.
+enum OpenAPIDocument {
+    static let yaml = """
+        openapi: 3.1.0
+        info:
+          title: tradu orchestrator API
+          version: "1"
+          description: >-
+            Read the state of tradu environments: pipelines, blocks (keyset pages), one block's path, instances and
+            revisions. Every request but /healthz and this document needs `Authorization: Bearer <token>` unless the
+            server runs with --public-read (reads only). Errors are RFC 9457 problem+json; every response carries
+            X-Request-ID. Paths are relative to the server's --base-path.
+        servers:
+          - url: /
+        security:
+          - bearer: []
+        paths:
+          /healthz:
+            get:
+              operationId: health
+              security: []
+              responses:
+                "200":
+                  description: The server answers.
+                  content:
+                    application/json:
+                      schema:
+                        type: object
+                        required: [status]
+                        properties:
+                          status: {type: string, const: ok}
+          /api/v1/openapi.yaml:
+            get:
+              operationId: openapi
+              security: []
+              responses:
+                "200":
+                  description: This document.
+                  content:
+                    application/yaml:
+                      schema: {type: string}
+          /api/v1/environments:
+            get:
+              operationId: listEnvironments
+              responses:
+                "200":
+                  description: The environments this server serves.
+                  content:
+                    application/json:
+                      schema:
+                        type: object
+                        required: [items]
+                        properties:
+                          items:
+                            type: array
+                            items: {$ref: "#/components/schemas/Environment"}
+                "401": {$ref: "#/components/responses/Problem"}
+          /api/v1/environments/{env}/pipelines:
+            get:
+              operationId: listPipelines
+              parameters:
+                - $ref: "#/components/parameters/env"
+              responses:
+                "200":
+                  description: Pipelines with counts by state, conditions and spend.
+                  content:
+                    application/json:
+                      schema:
+                        type: object
+                        required: [items]
+                        properties:
+                          items:
+                            type: array
+                            items: {$ref: "#/components/schemas/Pipeline"}
+                "401": {$ref: "#/components/responses/Problem"}
+                "404": {$ref: "#/components/responses/Problem"}
+          /api/v1/environments/{env}/blocks:
+            get:
+              operationId: listBlocks
+              description: >-
+                Blocks in id order, a page at a time: pass the previous page's `next` as `after`. Never an offset and never
+                a count.
+              parameters:
+                - $ref: "#/components/parameters/env"
+                - {name: state, in: query, schema: {$ref: "#/components/schemas/BlockState"}}
+                - {name: pipeline, in: query, schema: {type: string}}
+                - {name: language, in: query, schema: {type: string}}
+                - {name: errorClass, in: query, schema: {$ref: "#/components/schemas/ErrorClass"}}
+                - {name: dataset, in: query, schema: {type: string}}
+                - {name: after, in: query, schema: {type: string}}
+                - $ref: "#/components/parameters/limit"
+              responses:
+                "200":
+                  description: One page of blocks.
+                  content:
+                    application/json:
+                      schema:
+                        type: object
+                        required: [items]
+                        properties:
+                          items:
+                            type: array
+                            items: {$ref: "#/components/schemas/Block"}
+                          next: {type: string, description: The `after` of the next page; absent on the last.}
+                "400": {$ref: "#/components/responses/Problem"}
+                "401": {$ref: "#/components/responses/Problem"}
+                "404": {$ref: "#/components/responses/Problem"}
+          /api/v1/environments/{env}/blocks/{id}:
+            get:
+              operationId: getBlock
+              description: One block, a page of its events (pass `nextEvent` as `eventsAfter`), and its result versions.
+              parameters:
+                - $ref: "#/components/parameters/env"
+                - {name: id, in: path, required: true, schema: {type: string}}
+                - {name: eventsAfter, in: query, schema: {type: integer, minimum: 0}}
+                - {name: eventLimit, in: query, schema: {type: integer, minimum: 1, maximum: 500}}
+              responses:
+                "200":
+                  description: The block.
+                  content:
+                    application/json:
+                      schema: {$ref: "#/components/schemas/BlockDetail"}
+                "400": {$ref: "#/components/responses/Problem"}
+                "401": {$ref: "#/components/responses/Problem"}
+                "404": {$ref: "#/components/responses/Problem"}
+          /api/v1/environments/{env}/instances:
+            get:
+              operationId: listInstances
+              parameters:
+                - $ref: "#/components/parameters/env"
+              responses:
+                "200":
+                  description: Live and dead processes, with their heartbeats and the blocks they hold.
+                  content:
+                    application/json:
+                      schema:
+                        type: object
+                        required: [items]
+                        properties:
+                          items:
+                            type: array
+                            items: {$ref: "#/components/schemas/Instance"}
+                "401": {$ref: "#/components/responses/Problem"}
+                "404": {$ref: "#/components/responses/Problem"}
+          /api/v1/environments/{env}/revisions:
+            get:
+              operationId: listRevisions
+              parameters:
+                - $ref: "#/components/parameters/env"
+                - $ref: "#/components/parameters/limit"
+              responses:
+                "200":
+                  description: Applied revisions, newest first.
+                  content:
+                    application/json:
+                      schema:
+                        type: object
+                        required: [items]
+                        properties:
+                          items:
+                            type: array
+                            items: {$ref: "#/components/schemas/Revision"}
+                "400": {$ref: "#/components/responses/Problem"}
+                "401": {$ref: "#/components/responses/Problem"}
+                "404": {$ref: "#/components/responses/Problem"}
+        components:
+          securitySchemes:
+            bearer: {type: http, scheme: bearer}
+          parameters:
+            env: {name: env, in: path, required: true, schema: {type: string}}
+            limit: {name: limit, in: query, schema: {type: integer, minimum: 1, maximum: 500, default: 100}}
+          responses:
+            Problem:
+              description: An RFC 9457 problem.
+              content:
+                application/problem+json:
+                  schema: {$ref: "#/components/schemas/Problem"}
+          schemas:
+            Problem:
+              type: object
+              required: [type, title, status, detail, instance, requestId]
+              properties:
+                type: {type: string}
+                title: {type: string}
+                status: {type: integer}
+                detail: {type: string}
+                instance: {type: string}
+                requestId: {type: string}
+            BlockState:
+              type: string
+              enum: [created, claimed, enqueued, in_process, completed, failed, cancelled]
+            ErrorClass:
+              type: string
+              enum: [capacity, dependency, data, infrastructure, logic]
+            Environment:
+              type: object
+              required: [name, pipelines, conditions]
+              properties:
+                name: {type: string}
+                pipelines: {type: integer}
+                conditions: {type: array, items: {type: object}}
+            Pipeline:
+              type: object
+              required: [name, counts, conditions]
+              properties:
+                name: {type: string}
+                counts: {type: object, additionalProperties: {type: integer}}
+                conditions: {type: array, items: {type: object}}
+                completedLastMinute: {type: integer}
+                inProviderBatches: {type: integer}
+                spend: {type: object}
+            Block:
+              type: object
+              required: [id, pipeline, targetLanguage, state, attempt, attemptsUsed, updatedAt]
+              properties:
+                id: {type: string}
+                pipeline: {type: string}
+                targetLanguage: {type: string}
+                state: {$ref: "#/components/schemas/BlockState"}
+                attempt: {type: integer}
+                attemptsUsed: {type: integer}
+                updatedAt: {type: string}
+                errorClass: {type: string}
+                lastError: {type: string}
+            Event:
+              type: object
+              required: [sequence, to, attempt, at]
+              properties:
+                sequence: {type: integer}
+                from: {$ref: "#/components/schemas/BlockState"}
+                to: {$ref: "#/components/schemas/BlockState"}
+                attempt: {type: integer}
+                at: {type: string}
+                instanceId: {type: string}
+                reason: {type: string}
+                errorClass: {type: string}
+                error: {type: string}
+            Result:
+              type: object
+              required: [specHash, current, attempt, inputTokens, outputTokens, completedAt, records]
+              properties:
+                specHash: {type: string}
+                current: {type: boolean}
+                attempt: {type: integer}
+                inputTokens: {type: integer}
+                outputTokens: {type: integer}
+                completedAt: {type: string}
+                records: {type: array, items: {type: object}}
+            BlockDetail:
+              type: object
+              required: [block, events, results]
+              properties:
+                block: {$ref: "#/components/schemas/Block"}
+                events: {type: array, items: {$ref: "#/components/schemas/Event"}}
+                nextEvent: {type: integer}
+                results: {type: array, items: {$ref: "#/components/schemas/Result"}}
+            Instance:
+              type: object
+              required: [id, role, host, pid, version, state, startedAt, heartbeatAt, silentForSeconds, blocksHeld]
+              properties:
+                id: {type: string}
+                role: {type: string}
+                host: {type: string}
+                pid: {type: integer}
+                version: {type: string}
+                state: {type: string}
+                startedAt: {type: string}
+                heartbeatAt: {type: string}
+                silentForSeconds: {type: number}
+                blocksHeld: {type: integer}
+            Revision:
+              type: object
+              required: [number, appliedBy, appliedAt, manifestDigest]
+              properties:
+                number: {type: integer}
+                serial: {type: integer}
+                appliedBy: {type: string}
+                appliedAt: {type: string}
+                manifestDigest: {type: string}
+                gitCommit: {type: string}
+                message: {type: string}
+                freight: {type: string}
+                summary: {type: object}
+        """
+}

@@ -1,0 +1,29 @@
+import Foundation
+import Hummingbird
+import TraduCore
+
+/// An RFC 9457 problem: every error the API answers, as `application/problem+json`.
+public struct Problem: Error, Sendable {
+    public var status: HTTPResponse.Status
+    public var title: String
+    public var detail: String
+
+    public init(_ status: HTTPResponse.Status, _ title: String, _ detail: String) {
+        self.status = status
+        self.title = title
+        self.detail = detail
+    }
+
+    static func notFound(_ detail: String) -> Problem { Problem(.notFound, "Not found", detail) }
+    static func badRequest(_ detail: String) -> Problem { Problem(.badRequest, "Bad request", detail) }
+
+    func response(instance: String, requestID: String) -> Response {
+        let body = JSONValue.object([
+            ("type", .string("about:blank")), ("title", .string(title)), ("status", .int(Int(status.code))),
+            ("detail", .string(detail)), ("instance", .string(instance)), ("requestId", .string(requestID)),
+        ])
+        return Response(
+            status: status, headers: [.contentType: "application/problem+json"],
+            body: ResponseBody(byteBuffer: ByteBuffer(string: body.encoded())))
+    }
+}

@@ -1,0 +1,120 @@
+import TraduCore
+import TraduPostgres
+
+/// Filters of the API's block list; every one optional.
+public struct BlockPageFilter: Sendable, Hashable {
+    public var state: BlockState?
+    public var pipeline: String?
+    public var targetLanguage: String?
+    public var errorClass: String?
+    public var dataset: String?
+
+    public init(
+        state: BlockState? = nil, pipeline: String? = nil, targetLanguage: String? = nil, errorClass: String? = nil,
+        dataset: String? = nil
+    ) {
+        self.state = state
+        self.pipeline = pipeline
+        self.targetLanguage = targetLanguage
+        self.errorClass = errorClass
+        self.dataset = dataset
+    }
+}
+
+/// A block's stored result version, for the API.
+public struct StoredResultVersion: Sendable, Hashable {
+    public var specHash: String
+    public var attempt: Int
+    public var current: Bool
+    public var inputTokens: Int64
+    public var outputTokens: Int64
+    public var records: String
+    public var completedAt: String
+}
+
+extension Store {
+    /// One page of blocks in id order after `after` (keyset pagination: never OFFSET, never a count), at most
+    /// `limit`; the next page starts after the last id returned.
+    public func blockPage(_ filter: BlockPageFilter, after: String?, limit: Int) async throws -> [BlockSummary] {
+        try await connection.query(
+            """
+            SELECT id, pipeline, target_language, state, attempt, attempt_base, error_class, last_error,
+                   \(SQLText.rfc3339("updated_at")) AS updated_at
+            FROM blocks
+            WHERE ($1::text IS NULL OR id > $1) AND ($2::text IS NULL OR state = $2)
+                AND ($3::text IS NULL OR pipeline = $3) AND ($4::text IS NULL OR target_language = $4)
+                AND ($5::text IS NULL OR error_class = $5)
+                AND ($6::text IS NULL OR pipeline IN (SELECT name FROM pipelines WHERE dataset = $6))
+            ORDER BY id
+            LIMIT $7::int
+            """,
+            [
+                after, filter.state?.rawValue, filter.pipeline, filter.targetLanguage, filter.errorClass,
+                filter.dataset, String(max(0, limit)),
+            ]
+        ).map { row in
+            BlockSummary(
+                id: try row.required("id"), pipeline: try row.required("pipeline"),
+                targetLanguage: try row.required("target_language"),
+                state: try row.required("state", BlockState.init(rawValue:)),
+                attempt: try row.required("attempt", Int.init), attemptBase: try row.required("attempt_base", Int.init),
+                errorClass: row["error_class"], lastError: row["last_error"], updatedAt: try row.required("updated_at"))
+        }
+    }
+
+    /// One page of a block's events in order, after event `after` (0 for the first), at most `limit`.
+    public func eventPage(blockID: String, after: Int64, limit: Int) async throws -> [BlockEvent] {
+        try await connection.query(
+            """
+            SELECT id, block_id, from_state, to_state, instance_id, attempt, reason, error_class, error,
+                   \(RuntimeSQL.rfc3339Milliseconds("at")) AS at
+            FROM block_events WHERE block_id = $1 AND id > $2::bigint ORDER BY id LIMIT $3::int
+            """, [blockID, String(after), String(max(0, limit))]
+        ).map { row in
+            BlockEvent(
+                sequence: try row.required("id", Int64.init), blockID: try row.required("block_id"),
+                fromState: row["from_state"].flatMap(BlockState.init(rawValue:)),
+                toState: try row.required("to_state", BlockState.init(rawValue:)), instanceID: row["instance_id"],
+                attempt: try row.required("attempt", Int.init), reason: row["reason"], errorClass: row["error_class"],
+                error: row["error"], at: try row.required("at"))
+        }
+    }
+
+    /// The stored result versions of a block, the current one first.
+    public func resultVersions(blockID: String) async throws -> [StoredResultVersion] {
+        try await connection.query(
+            """
+            SELECT r.spec_hash, r.attempt, r.spec_hash = b.result_spec AS current, r.input_tokens, r.output_tokens,
+                   r.records, \(SQLText.rfc3339("r.completed_at")) AS completed_at
+            FROM results r JOIN blocks b ON b.id = r.block_id
+            WHERE r.block_id = $1
+            ORDER BY (r.spec_hash = b.result_spec) DESC, r.completed_at DESC
+            """, [blockID]
+        ).map { row in
+            StoredResultVersion(
+                specHash: try row.required("spec_hash"), attempt: try row.required("attempt", Int.init),
+                current: row["current"] == "t", inputTokens: try row.required("input_tokens", Int64.init),
+                outputTokens: try row.required("output_tokens", Int64.init), records: try row.required("records"),
+                completedAt: try row.required("completed_at"))
+        }
+    }
+
+    /// One block's summary, or nil.
+    public func blockSummary(id: String) async throws -> BlockSummary? {
+        try await connection.query(
+            """
+            SELECT id, pipeline, target_language, state, attempt, attempt_base, error_class, last_error,
+                   \(SQLText.rfc3339("updated_at")) AS updated_at
+            FROM blocks WHERE id = $1
+            """, [id]
+        ).map { row in
+            BlockSummary(
+                id: try row.required("id"), pipeline: try row.required("pipeline"),
+                targetLanguage: try row.required("target_language"),
+                state: try row.required("state", BlockState.init(rawValue:)),
+                attempt: try row.required("attempt", Int.init),
+                attemptBase: try row.required("attempt_base", Int.init), errorClass: row["error_class"],
+                lastError: row["last_error"], updatedAt: try row.required("updated_at"))
+        }.first
+    }
+}

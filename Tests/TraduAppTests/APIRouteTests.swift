@@ -1,0 +1,199 @@
+import Crypto
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import Testing
+import TraduApp
+import TraduCore
+import TraduTestSupport
+
+@testable import TraduAPI
+
+/// API v1 in process (HummingbirdTesting's router framework) against a real PostgreSQL with a completed run:
+/// tokens and roles, public reads, keyset pages, filters, a block's path, problem+json, the base path, and the
+/// OpenAPI document held to the routes.
+@Suite(.serialized) struct APIRouteTests {
+    static let readToken = "read-token-for-tests"
+    static let operateToken = "operate-token-for-tests"
+
+    struct Served {
+        let project: TestProject
+        let service: OperatorService
+    }
+
+    /// A project of 12 one-document blocks, run to completion.
+    static func served() async throws -> Served {
+        let project = try await TestProject.runtime(documents: 12, maxRecords: 1)
+        let run = try CommandLineTests.run(["up", "-e", "dev"], in: project.root, database: project.databaseURL)
+        #expect(run.status == 0, "\(run.stderr)")
+        let target = EnvironmentTarget(environment: .implicit("dev"), url: project.databaseURL)
+        return Served(project: project, service: OperatorService(target: target, logger: Logger(label: "test")))
+    }
+
+    static func tokensFile() throws -> String {
+        let path = NSTemporaryDirectory() + "tradu-tokens-\(UUID().uuidString).yaml"
+        func hex(_ token: String) -> String {
+            SHA256.hash(data: Array(token.utf8)).map { String(format: "%02x", $0) }.joined()
+        }
+        try """
+        tokens:
+          - {name: viewer, role: read, sha256: \(hex(readToken))}
+          - {name: ana, role: operate, sha256: \(hex(operateToken))}
+        """.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    static func application(_ served: Served, basePath: String = "", publicRead: Bool = false) throws
+        -> some ApplicationProtocol
+    {
+        var settings = APIServer.Settings()
+        settings.basePath = basePath
+        settings.publicRead = publicRead
+        settings.tokens = try AccessTokens.load(path: try tokensFile())
+        let server = APIServer(services: ["dev": served.service], settings: settings, logger: Logger(label: "api"))
+        return Application(router: server.router())
+    }
+
+    static func bearer(_ token: String) -> HTTPFields { [.authorization: "Bearer \(token)"] }
+
+    static func json(_ response: TestResponse) throws -> [String: Any] {
+        try #require(try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any])
+    }
+
+    @Test func readsNeedATokenAndProblemsAreProblemJSON() async throws {
+        let served = try await Self.served()
+        try await Self.application(served).test(.router) { client in
+            try await client.execute(uri: "/api/v1/environments", method: .get) { response in
+                #expect(response.status == .unauthorized)
+                #expect(response.headers[.contentType] == "application/problem+json")
+                let problem = try Self.json(response)
+                #expect(problem["status"] as? Int == 401 && (problem["detail"] as? String)?.contains("Bearer") == true)
+                #expect(response.headers[HTTPFields.Element.Name("X-Request-ID")!] == problem["requestId"] as? String)
+            }
+            try await client.execute(
+                uri: "/api/v1/environments", method: .get, headers: Self.bearer("not-a-token")
+            ) { response in
+                #expect(response.status == .unauthorized)
+            }
+            try await client.execute(
+                uri: "/api/v1/environments", method: .get,
+                headers: Self.bearer(Self.readToken) + [HTTPFields.Element.Name("X-Request-ID")!: "trace-42"]
+            ) { response in
+                #expect(response.status == .ok)
+                #expect(
+                    response.headers[HTTPFields.Element.Name("X-Request-ID")!] == "trace-42",
+                    "the caller's id is echoed")
+                #expect(response.headers[HTTPFields.Element.Name("X-Frame-Options")!] == "DENY")
+                let items = try #require(try Self.json(response)["items"] as? [[String: Any]])
+                #expect(items.map { $0["name"] as? String } == ["dev"])
+            }
+            try await client.execute(uri: "/api/v1/environments", method: .post, headers: Self.bearer(Self.readToken)) {
+                response in
+                #expect(response.status == .forbidden, "a read identity may not act")
+            }
+            try await client.execute(
+                uri: "/api/v1/environments/prod/blocks", method: .get, headers: Self.bearer(Self.readToken)
+            ) { response in
+                #expect(response.status == .notFound)
+                let problem = try Self.json(response)
+                #expect(problem["detail"] as? String == "environment 'prod' is not served here (served: dev)")
+            }
+            try await client.execute(uri: "/healthz", method: .get) { response in #expect(response.status == .ok) }
+        }
+    }
+
+    @Test func blocksComeInKeysetPagesWithFiltersAndABlockShowsItsPath() async throws {
+        let served = try await Self.served()
+        try await Self.application(served, publicRead: true).test(.router) { client in
+            var seen: [String] = []
+            var after: String?
+            repeat {
+                let uri = "/api/v1/environments/dev/blocks?limit=5" + (after.map { "&after=\($0)" } ?? "")
+                after = try await client.execute(uri: uri, method: .get) { response in
+                    #expect(response.status == .ok, "public reads need no token")
+                    let page = try Self.json(response)
+                    let items = try #require(page["items"] as? [[String: Any]])
+                    #expect(items.count <= 5)
+                    seen += items.compactMap { $0["id"] as? String }
+                    return page["next"] as? String
+                }
+            } while after != nil
+            #expect(seen.count == 12 && seen == seen.sorted() && Set(seen).count == 12, "every block once, in order")
+
+            try await client.execute(uri: "/api/v1/environments/dev/blocks?state=failed", method: .get) { response in
+                let page = try Self.json(response)
+                #expect((page["items"] as? [Any])?.isEmpty == true, "no block failed")
+            }
+            try await client.execute(uri: "/api/v1/environments/dev/blocks?state=done", method: .get) { response in
+                #expect(response.status == .badRequest)
+                let problem = try Self.json(response)
+                #expect((problem["detail"] as? String)?.contains("created, claimed") == true)
+            }
+            try await client.execute(uri: "/api/v1/environments/dev/blocks?limit=0", method: .get) { response in
+                #expect(response.status == .badRequest)
+            }
+            try await client.execute(uri: "/api/v1/environments/dev/blocks/\(seen[0])?eventLimit=2", method: .get) {
+                response in
+                #expect(response.status == .ok)
+                let detail = try Self.json(response)
+                let events = try #require(detail["events"] as? [[String: Any]])
+                #expect(events.count == 2 && detail["nextEvent"] as? Int != nil, "events come a page at a time")
+                let results = try #require(detail["results"] as? [[String: Any]])
+                #expect(results.count == 1 && results[0]["current"] as? Bool == true)
+            }
+            try await client.execute(uri: "/api/v1/environments/dev/blocks/nope", method: .get) { response in
+                #expect(response.status == .notFound)
+            }
+            try await client.execute(uri: "/api/v1/environments/dev/instances", method: .get) { response in
+                #expect(response.status == .ok)
+            }
+            try await client.execute(uri: "/api/v1/environments/dev/revisions", method: .get) { response in
+                let items = try #require(try Self.json(response)["items"] as? [[String: Any]])
+                #expect(items.first?["number"] as? Int == 1)
+            }
+        }
+    }
+
+    @Test func everyRouteWorksUnderABasePath() async throws {
+        let served = try await Self.served()
+        try await Self.application(served, basePath: "/tradu/", publicRead: true).test(.router) { client in
+            for uri in ["/tradu/healthz", "/tradu/api/v1/openapi.yaml", "/tradu/api/v1/environments/dev/pipelines"] {
+                try await client.execute(uri: uri, method: .get) { response in
+                    #expect(response.status == .ok, "\(uri)")
+                }
+            }
+            try await client.execute(uri: "/api/v1/environments", method: .get) { response in
+                #expect(response.status == .notFound, "nothing is served outside the base path")
+            }
+        }
+    }
+
+    @Test func theTokensFileIsCheckedEntryByEntry() throws {
+        let path = NSTemporaryDirectory() + "tradu-tokens-\(UUID().uuidString).yaml"
+        try "tokens:\n  - {name: ana, role: admin, sha256: 00}\n".write(toFile: path, atomically: true, encoding: .utf8)
+        #expect(throws: TraduError.self) { try AccessTokens.load(path: path) }
+        do {
+            _ = try AccessTokens.load(path: path)
+        } catch {
+            #expect("\(error)".contains("tokens[0] (ana): 'role' must be read or operate"), "\(error)")
+        }
+    }
+
+    /// The committed document is the one served, and it names exactly the routes the server has.
+    @Test func theOpenAPIDocumentAndTheRoutesAgree() throws {
+        let committed = try String(contentsOfFile: RepositoryPaths.root + "/api/openapi.yaml", encoding: .utf8)
+        #expect(committed == OpenAPIDocument.yaml + "\n", "api/openapi.yaml and OpenAPIDocument.swift differ")
+        let document = try JSONText.parse(committed, name: "api/openapi.yaml")
+        guard case .object(let paths)? = document["paths"] else {
+            Issue.record("no paths")
+            return
+        }
+        var documented: [String] = []
+        for (path, item) in paths {
+            guard case .object(let methods) = item else { continue }
+            for (method, _) in methods { documented.append("\(method.uppercased()) \(path)") }
+        }
+        #expect(documented.sorted() == APIRoutes.all.sorted())
+    }
+}
