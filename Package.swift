@@ -65,9 +65,10 @@ let package = Package(
         .target(
             name: "TraduAPI",
             dependencies: [
-                "TraduApp", "TraduCore", "TraduStore",
+                "TraduApp", "TraduCore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]),
         .executableTarget(
             name: "tradu",

@@ -1,7 +1,6 @@
 import Hummingbird
 import TraduApp
 import TraduCore
-import TraduStore
 
 /// API v1's routes (`api/openapi.yaml`): thin handlers over `OperatorService`, one per environment the server
 /// was started for.
@@ -21,7 +20,7 @@ struct APIRoutes {
 
     func register(on router: Router<APIContext>, basePath: String) {
         let root = basePath.isEmpty ? router.group() : router.group(RouterPath(basePath))
-        root.get("healthz") { _, _ in APIEncoding.json(.object([("status", .string("ok"))])) }
+        root.get("healthz") { _, _ in Self.json(.object([("status", .string("ok"))])) }
         let api = root.group("api/v1")
         api.get("openapi.yaml") { _, _ in
             Response(
@@ -39,13 +38,10 @@ struct APIRoutes {
             try await block(try service(context), request, id: context.parameters.get("id") ?? "")
         }
         api.get("environments/:env/instances") { _, context in
-            let rows = try await service(context).instances()
-            return APIEncoding.json(.object([("items", .array(rows.map(APIEncoding.instance)))]))
+            Self.json(try await service(context).instancesJSON())
         }
         api.get("environments/:env/revisions") { request, context in
-            let limit = try pageSize(request)
-            let revisions = try await service(context).history(limit: limit)
-            return APIEncoding.json(.object([("items", .array(revisions.map(APIEncoding.revision)))]))
+            Self.json(try await service(context).revisionsJSON(limit: try pageSize(request)))
         }
     }
 
@@ -68,40 +64,38 @@ struct APIRoutes {
                     ("conditions", report.json["conditions"] ?? .array([])),
                 ]))
         }
-        return APIEncoding.json(.object([("items", .array(items))]))
+        return Self.json(.object([("items", .array(items))]))
     }
 
     private func pipelines(_ service: OperatorService) async throws -> Response {
         let report = try await service.status()
-        return APIEncoding.json(.object([("items", report.json["pipelines"] ?? .array([]))]))
+        return Self.json(.object([("items", report.json["pipelines"] ?? .array([]))]))
     }
 
     private func blocks(_ service: OperatorService, _ request: Request) async throws -> Response {
         let query = request.uri.queryParameters
-        var filter = BlockPageFilter()
-        if let state = query["state"].map(String.init) {
-            guard let parsed = BlockState(rawValue: state) else {
+        var state: BlockState?
+        if let text = query["state"].map(String.init) {
+            guard let parsed = BlockState(rawValue: text) else {
                 throw Problem.badRequest(
-                    "state '\(state)' is not one of \(BlockState.allCases.map(\.rawValue).joined(separator: ", "))")
+                    "state '\(text)' is not one of \(BlockState.allCases.map(\.rawValue).joined(separator: ", "))")
             }
-            filter.state = parsed
+            state = parsed
         }
-        if let errorClass = query["errorClass"].map(String.init) {
-            guard ErrorClass(rawValue: errorClass) != nil else {
+        var errorClass: ErrorClass?
+        if let text = query["errorClass"].map(String.init) {
+            guard let parsed = ErrorClass(rawValue: text) else {
                 throw Problem.badRequest(
-                    "errorClass '\(errorClass)' is not one of "
-                        + ErrorClass.allCases.map(\.rawValue).joined(separator: ", "))
+                    "errorClass '\(text)' is not one of " + ErrorClass.allCases.map(\.rawValue).joined(separator: ", "))
             }
-            filter.errorClass = errorClass
+            errorClass = parsed
         }
-        filter.pipeline = query["pipeline"].map(String.init)
-        filter.targetLanguage = query["language"].map(String.init)
-        filter.dataset = query["dataset"].map(String.init)
-        let limit = try pageSize(request)
-        let page = try await service.blockPage(filter, after: query["after"].map(String.init), limit: limit)
-        var body: [(String, JSONValue)] = [("items", .array(page.blocks.map(APIEncoding.block)))]
-        if let next = page.next { body.append(("next", .string(next))) }
-        return APIEncoding.json(.object(body))
+        return Self.json(
+            try await service.blockPage(
+                state: state, pipeline: query["pipeline"].map(String.init),
+                language: query["language"].map(String.init),
+                errorClass: errorClass, dataset: query["dataset"].map(String.init),
+                after: query["after"].map(String.init), limit: try pageSize(request)))
     }
 
     private func block(_ service: OperatorService, _ request: Request, id: String) async throws -> Response {
@@ -117,12 +111,13 @@ struct APIRoutes {
         guard let detail = try await service.blockDetail(id: id, eventsAfter: after, eventLimit: limit) else {
             throw Problem.notFound("no block '\(id)' in \(service.environment)")
         }
-        var fields: [(String, JSONValue)] = [
-            ("block", APIEncoding.block(detail.block)), ("events", .array(detail.events.map(APIEncoding.event))),
-            ("results", .array(detail.results.map(APIEncoding.result))),
-        ]
-        if let next = detail.nextEvent { fields.append(("nextEvent", .int(Int(next)))) }
-        return APIEncoding.json(.object(fields))
+        return Self.json(detail)
+    }
+
+    static func json(_ value: JSONValue) -> Response {
+        Response(
+            status: .ok, headers: [.contentType: "application/json"],
+            body: ResponseBody(byteBuffer: ByteBuffer(string: value.encoded())))
     }
 
     private func pageSize(_ request: Request, name: String = "limit") throws -> Int {

@@ -174,27 +174,45 @@ public struct BlockTrace: Sendable, Hashable {
 // MARK: The API's reads
 
 extension OperatorService {
-    /// A page of blocks in id order, and the cursor of the next page (nil on the last).
-    public func blockPage(_ filter: BlockPageFilter, after: String?, limit: Int) async throws
-        -> (blocks: [BlockSummary], next: String?)
-    {
-        try await withStore { store in
-            let blocks = try await store.blockPage(filter, after: after, limit: limit)
-            return (blocks, blocks.count == limit ? blocks.last?.id : nil)
-        }
+    /// A page of blocks in id order after `after` (keyset: never an offset, never a count), as the API shows it:
+    /// `{"items": [...], "next": "<id>"}`, `next` absent on the last page.
+    public func blockPage(
+        state: BlockState?, pipeline: String?, language: String?, errorClass: ErrorClass?, dataset: String?,
+        after: String?, limit: Int
+    ) async throws -> JSONValue {
+        let filter = BlockPageFilter(
+            state: state, pipeline: pipeline, targetLanguage: language, errorClass: errorClass?.rawValue,
+            dataset: dataset)
+        let blocks = try await withStore { try await $0.blockPage(filter, after: after, limit: limit) }
+        var body: [(String, JSONValue)] = [("items", .array(blocks.map(APIPresenter.block)))]
+        if blocks.count == limit, let last = blocks.last { body.append(("next", .string(last.id))) }
+        return .object(body)
     }
 
-    /// One block with a page of its events and its result versions; nil when there is no such block.
-    public func blockDetail(id: String, eventsAfter: Int64, eventLimit: Int) async throws
-        -> (block: BlockSummary, events: [BlockEvent], nextEvent: Int64?, results: [StoredResultVersion])?
-    {
+    /// One block with a page of its events (after event `eventsAfter`) and its result versions, as the API shows
+    /// it; nil when there is no such block.
+    public func blockDetail(id: String, eventsAfter: Int64, eventLimit: Int) async throws -> JSONValue? {
         try await withStore { store in
             guard let block = try await store.blockSummary(id: id) else { return nil }
             let events = try await store.eventPage(blockID: id, after: eventsAfter, limit: eventLimit)
-            return (
-                block, events, events.count == eventLimit ? events.last?.sequence : nil,
-                try await store.resultVersions(blockID: id)
-            )
+            var fields: [(String, JSONValue)] = [
+                ("block", APIPresenter.block(block)), ("events", .array(events.map(APIPresenter.event))),
+                ("results", .array(try await store.resultVersions(blockID: id).map(APIPresenter.result))),
+            ]
+            if events.count == eventLimit, let last = events.last {
+                fields.append(("nextEvent", .int(Int(last.sequence))))
+            }
+            return .object(fields)
         }
+    }
+
+    /// Live and dead processes, as the API shows them.
+    public func instancesJSON() async throws -> JSONValue {
+        .object([("items", .array(try await instances().map(APIPresenter.instance)))])
+    }
+
+    /// Applied revisions, newest first, as the API shows them.
+    public func revisionsJSON(limit: Int) async throws -> JSONValue {
+        .object([("items", .array(try await history(limit: limit).map(APIPresenter.revision)))])
     }
 }

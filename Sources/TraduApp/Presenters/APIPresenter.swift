@@ -1,17 +1,9 @@
-import Hummingbird
-import TraduApp
 import TraduCore
 import TraduStore
 
-/// JSON bodies of the API: the same fields the command line's `-o json` shows, in camelCase.
-enum APIEncoding {
-    static func json(_ value: JSONValue, status: HTTPResponse.Status = .ok) -> Response {
-        Response(
-            status: status, headers: [.contentType: "application/json"],
-            body: ResponseBody(byteBuffer: ByteBuffer(string: value.encoded())))
-    }
-
-    static func block(_ block: BlockSummary) -> JSONValue {
+/// JSON bodies of the HTTP API (`api/openapi.yaml`), in camelCase.
+public enum APIPresenter {
+    public static func block(_ block: BlockSummary) -> JSONValue {
         var fields: [(String, JSONValue)] = [
             ("id", .string(block.id)), ("pipeline", .string(block.pipeline)),
             ("targetLanguage", .string(block.targetLanguage)), ("state", .string(block.state.rawValue)),
@@ -23,7 +15,7 @@ enum APIEncoding {
         return .object(fields)
     }
 
-    static func event(_ event: BlockEvent) -> JSONValue {
+    public static func event(_ event: BlockEvent) -> JSONValue {
         var fields: [(String, JSONValue)] = [
             ("sequence", .int(Int(event.sequence))), ("to", .string(event.toState.rawValue)),
             ("attempt", .int(event.attempt)), ("at", .string(event.at)),
@@ -36,7 +28,7 @@ enum APIEncoding {
         return .object(fields)
     }
 
-    static func result(_ result: StoredResultVersion) -> JSONValue {
+    public static func result(_ result: StoredResultVersion) -> JSONValue {
         let records: [JSONValue] = result.records.split(separator: "\n").compactMap {
             try? JSONText.parse(String($0), name: "result")
         }
@@ -48,7 +40,7 @@ enum APIEncoding {
         ])
     }
 
-    static func instance(_ row: InstanceRow) -> JSONValue {
+    public static func instance(_ row: InstanceRow) -> JSONValue {
         .object([
             ("id", .string(row.id)), ("role", .string(row.role)), ("host", .string(row.host)), ("pid", .int(row.pid)),
             ("version", .string(row.version)), ("state", .string(row.state)), ("startedAt", .string(row.startedAt)),
@@ -57,7 +49,7 @@ enum APIEncoding {
         ])
     }
 
-    static func revision(_ revision: Revision) -> JSONValue {
+    public static func revision(_ revision: Revision) -> JSONValue {
         var fields: [(String, JSONValue)] = [
             ("number", .int(Int(revision.number))), ("appliedBy", .string(revision.appliedBy)),
             ("appliedAt", .string(revision.appliedAt)), ("manifestDigest", .string(revision.manifestDigest)),
