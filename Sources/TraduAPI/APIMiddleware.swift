@@ -13,6 +13,9 @@ struct APIMiddleware: RouterMiddleware {
     let tokens: AccessTokens
     let publicRead: Bool
     let logger: Logger
+    /// The routes' paths under the base path (`{name}` for a parameter): a known path asked with another method
+    /// is answered 405 with `Allow`, not 404.
+    let routes: [(method: String, segments: [Substring])]
 
     func handle(_ request: Request, context: APIContext, next: (Request, APIContext) async throws -> Response)
         async throws -> Response
@@ -26,12 +29,25 @@ struct APIMiddleware: RouterMiddleware {
         var response: Response
         do {
             context.identity = try authenticate(request)
+            // PostgreSQL text cannot hold NUL: a parameter with one names nothing that exists, and is refused here.
+            if request.uri.description.contains("%00") || request.uri.description.contains("\u{0}") {
+                throw Problem.badRequest("a parameter contains a NUL character")
+            }
             response = try await next(request, context)
         } catch let problem as Problem {
             response = problem.response(instance: request.uri.path, requestID: context.requestID)
         } catch let error as HTTPError {
-            response = Problem(error.status, error.status.reasonPhrase, error.body ?? error.status.reasonPhrase)
-                .response(instance: request.uri.path, requestID: context.requestID)
+            let allowed = error.status == .notFound ? allowedMethods(request.uri.path) : []
+            if !allowed.isEmpty {
+                response = Problem(
+                    .methodNotAllowed, "Method not allowed",
+                    "\(request.method) is not served on \(request.uri.path); allowed: \(allowed.joined(separator: ", "))"
+                ).response(instance: request.uri.path, requestID: context.requestID)
+                response.headers[.allow] = allowed.joined(separator: ", ")
+            } else {
+                response = Problem(error.status, error.status.reasonPhrase, error.body ?? error.status.reasonPhrase)
+                    .response(instance: request.uri.path, requestID: context.requestID)
+            }
         } catch {
             logger.error("request failed", metadata: ["request_id": "\(context.requestID)", "error": "\(error)"])
             response = Problem(.internalServerError, "Internal error", "see the server log for \(context.requestID)")
@@ -51,6 +67,15 @@ struct APIMiddleware: RouterMiddleware {
                 "duration_ms": "\((ContinuousClock.now - started).milliseconds)",
             ])
         return response
+    }
+
+    /// The methods the routes serve on `path`.
+    private func allowedMethods(_ path: String) -> [String] {
+        let segments = path.split(separator: "/")
+        return routes.filter { route in
+            route.segments.count == segments.count
+                && zip(route.segments, segments).allSatisfy { $0.hasPrefix("{") || $0 == $1 }
+        }.map(\.method).sorted()
     }
 
     /// The caller, and whether it may use this method: reads need `read` (or a `--public-read` server), anything

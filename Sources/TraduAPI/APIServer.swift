@@ -30,8 +30,15 @@ public struct APIServer: Sendable {
     /// The router with every route and middleware: what `run` serves and what route tests call in process.
     public func router() -> Router<APIContext> {
         let router = Router(context: APIContext.self)
-        router.add(middleware: APIMiddleware(tokens: settings.tokens, publicRead: settings.publicRead, logger: logger))
-        APIRoutes(services: services).register(on: router, basePath: Self.normalized(settings.basePath))
+        let basePath = Self.normalized(settings.basePath)
+        let routes = APIRoutes.all.map { route in
+            let parts = route.split(separator: " ", maxSplits: 1)
+            return (String(parts[0]), (basePath + String(parts[1])).split(separator: "/"))
+        }
+        router.add(
+            middleware: APIMiddleware(
+                tokens: settings.tokens, publicRead: settings.publicRead, logger: logger, routes: routes))
+        APIRoutes(services: services).register(on: router, basePath: basePath)
         return router
     }
 

@@ -1,7 +1,7 @@
 /// The API's OpenAPI 3.1 document, served at `/api/v1/openapi.yaml`. The same text is committed at
 /// `api/openapi.yaml`; a test fails when the two differ, or when the document and the routes disagree.
 enum OpenAPIDocument {
-    static let yaml = """
+    static let yaml = #"""
         openapi: 3.1.0
         info:
           title: tradu orchestrator API
@@ -39,7 +39,7 @@ enum OpenAPIDocument {
                   description: This document.
                   content:
                     application/yaml:
-                      schema: {type: string}
+                      schema: {description: The OpenAPI document, as YAML.}
           /api/v1/environments:
             get:
               operationId: listEnvironments
@@ -84,11 +84,11 @@ enum OpenAPIDocument {
               parameters:
                 - $ref: "#/components/parameters/env"
                 - {name: state, in: query, schema: {$ref: "#/components/schemas/BlockState"}}
-                - {name: pipeline, in: query, schema: {type: string}}
-                - {name: language, in: query, schema: {type: string}}
+                - {name: pipeline, in: query, schema: {$ref: "#/components/schemas/Text"}}
+                - {name: language, in: query, schema: {$ref: "#/components/schemas/Text"}}
                 - {name: errorClass, in: query, schema: {$ref: "#/components/schemas/ErrorClass"}}
-                - {name: dataset, in: query, schema: {type: string}}
-                - {name: after, in: query, schema: {type: string}}
+                - {name: dataset, in: query, schema: {$ref: "#/components/schemas/Text"}}
+                - {name: after, in: query, schema: {$ref: "#/components/schemas/Text"}}
                 - $ref: "#/components/parameters/limit"
               responses:
                 "200":
@@ -103,6 +103,12 @@ enum OpenAPIDocument {
                             type: array
                             items: {$ref: "#/components/schemas/Block"}
                           next: {type: string, description: The `after` of the next page; absent on the last.}
+                  links:
+                    firstBlock:
+                      operationId: getBlock
+                      parameters:
+                        env: $request.path.env
+                        id: $response.body#/items/0/id
                 "400": {$ref: "#/components/responses/Problem"}
                 "401": {$ref: "#/components/responses/Problem"}
                 "404": {$ref: "#/components/responses/Problem"}
@@ -112,8 +118,8 @@ enum OpenAPIDocument {
               description: One block, a page of its events (pass `nextEvent` as `eventsAfter`), and its result versions.
               parameters:
                 - $ref: "#/components/parameters/env"
-                - {name: id, in: path, required: true, schema: {type: string}}
-                - {name: eventsAfter, in: query, schema: {type: integer, minimum: 0}}
+                - {name: id, in: path, required: true, schema: {$ref: "#/components/schemas/Text"}}
+                - {name: eventsAfter, in: query, schema: {type: integer, minimum: 0, maximum: 9223372036854775807}}
                 - {name: eventLimit, in: query, schema: {type: integer, minimum: 1, maximum: 500}}
               responses:
                 "200":
@@ -168,7 +174,7 @@ enum OpenAPIDocument {
           securitySchemes:
             bearer: {type: http, scheme: bearer}
           parameters:
-            env: {name: env, in: path, required: true, schema: {type: string}}
+            env: {name: env, in: path, required: true, schema: {$ref: "#/components/schemas/Text"}}
             limit: {name: limit, in: query, schema: {type: integer, minimum: 1, maximum: 500, default: 100}}
           responses:
             Problem:
@@ -177,6 +183,10 @@ enum OpenAPIDocument {
                 application/problem+json:
                   schema: {$ref: "#/components/schemas/Problem"}
           schemas:
+            Text:
+              description: Any text without a NUL character (PostgreSQL text cannot hold one; a NUL is a 400).
+              type: string
+              pattern: '^[^\x00]*$'
             Problem:
               type: object
               required: [type, title, status, detail, instance, requestId]
@@ -282,5 +292,5 @@ enum OpenAPIDocument {
                 message: {type: string}
                 freight: {type: string}
                 summary: {type: object}
-        """
+        """#
 }

@@ -30,10 +30,13 @@ struct ServeCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let (_, logger) = global.bootstrap(command: "serve")
+        let (resolver, logger) = global.bootstrap(command: "serve")
         var services: [String: OperatorService] = [:]
         for environment in environments {
-            services[environment] = try await operatorService(global, manifests, environment, command: "serve")
+            services[environment] = try await reporting {
+                try await OperatorService.locate(
+                    directory: manifests.directory, environment: environment, resolver: resolver, logger: logger)
+            }
         }
         var settings = APIServer.Settings()
         guard let (host, port) = OpsServer.address(addr) else {
