@@ -69,13 +69,19 @@ struct APIMiddleware: RouterMiddleware {
         return response
     }
 
-    /// The methods the routes serve on `path`.
+    /// The methods the routes serve on `path`: those of the most specific matching routes (`/blocks/cancel` is the
+    /// cancel action's, not a block called "cancel").
     private func allowedMethods(_ path: String) -> [String] {
         let segments = path.split(separator: "/")
-        return routes.filter { route in
+        let matching = routes.filter { route in
             route.segments.count == segments.count
                 && zip(route.segments, segments).allSatisfy { $0.hasPrefix("{") || $0 == $1 }
-        }.map(\.method).sorted()
+        }
+        func literals(_ route: (method: String, segments: [Substring])) -> Int {
+            route.segments.filter { !$0.hasPrefix("{") }.count
+        }
+        let best = matching.map(literals).max() ?? 0
+        return matching.filter { literals($0) == best }.map(\.method).sorted()
     }
 
     /// The caller, and whether it may use this method: reads need `read` (or a `--public-read` server), anything

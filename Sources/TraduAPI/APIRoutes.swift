@@ -15,7 +15,10 @@ struct APIRoutes {
         "GET /healthz", "GET /api/v1/openapi.yaml", "GET /api/v1/environments",
         "GET /api/v1/environments/{env}/pipelines", "GET /api/v1/environments/{env}/blocks",
         "GET /api/v1/environments/{env}/blocks/{id}", "GET /api/v1/environments/{env}/instances",
-        "GET /api/v1/environments/{env}/revisions",
+        "GET /api/v1/environments/{env}/revisions", "GET /api/v1/environments/{env}/actions",
+        "POST /api/v1/environments/{env}/blocks/retry", "POST /api/v1/environments/{env}/blocks/cancel",
+        "POST /api/v1/environments/{env}/pipelines/{pipeline}/pause",
+        "POST /api/v1/environments/{env}/pipelines/{pipeline}/resume",
     ]
 
     func register(on router: Router<APIContext>, basePath: String) {
@@ -42,6 +45,38 @@ struct APIRoutes {
         }
         api.get("environments/:env/revisions") { request, context in
             Self.json(try await service(context).revisionsJSON(limit: try pageSize(request)))
+        }
+        api.get("environments/:env/actions") { request, context in
+            Self.json(try await service(context).actionsJSON(limit: try pageSize(request)))
+        }
+        for (name, retry) in [("retry", true), ("cancel", false)] {
+            api.post("environments/:env/blocks/\(name)") { request, context in
+                let service = try service(context)
+                let action = try await ActionRequest(request)
+                let selection = try action.selection()
+                let actor = "api:" + (context.identity?.name ?? "anonymous")
+                let count =
+                    retry
+                    ? try await service.retry(selection, actor: actor, reason: action.reason, via: "api")
+                    : try await service.cancel(selection, actor: actor, reason: action.reason, via: "api")
+                return Self.json(.object([("count", .int(count))]))
+            }
+        }
+        for (name, paused) in [("pause", true), ("resume", false)] {
+            api.post("environments/:env/pipelines/:pipeline/\(name)") { request, context in
+                let service = try service(context)
+                let action = try await ActionRequest(request)
+                let pipeline = context.parameters.get("pipeline") ?? ""
+                let changed: Bool
+                do {
+                    changed = try await service.setPaused(
+                        paused, pipeline: pipeline, actor: "api:" + (context.identity?.name ?? "anonymous"),
+                        reason: action.reason, via: "api")
+                } catch let error as TraduError {
+                    throw Problem.notFound("\(error)")
+                }
+                return Self.json(.object([("changed", .bool(changed))]))
+            }
         }
     }
 

@@ -170,13 +170,140 @@ enum OpenAPIDocument {
                 "400": {$ref: "#/components/responses/Problem"}
                 "401": {$ref: "#/components/responses/Problem"}
                 "404": {$ref: "#/components/responses/Problem"}
+          /api/v1/environments/{env}/actions:
+            get:
+              operationId: listActions
+              description: The audit of operator actions (retry, cancel, pause, resume), from the command line and the API.
+              parameters:
+                - $ref: "#/components/parameters/env"
+                - $ref: "#/components/parameters/limit"
+              responses:
+                "200":
+                  description: The most recent actions, newest first.
+                  content:
+                    application/json:
+                      schema:
+                        type: object
+                        required: [items]
+                        properties:
+                          items:
+                            type: array
+                            items: {$ref: "#/components/schemas/Action"}
+                "400": {$ref: "#/components/responses/Problem"}
+                "401": {$ref: "#/components/responses/Problem"}
+                "404": {$ref: "#/components/responses/Problem"}
+          /api/v1/environments/{env}/blocks/retry:
+            post:
+              operationId: retryBlocks
+              description: Sends failed (or cancelled) blocks back to the queue with a fresh retry budget. Needs operate.
+              parameters:
+                - $ref: "#/components/parameters/env"
+              requestBody: {$ref: "#/components/requestBodies/BlockAction"}
+              responses:
+                "200": {$ref: "#/components/responses/Count"}
+                "400": {$ref: "#/components/responses/Problem"}
+                "401": {$ref: "#/components/responses/Problem"}
+                "403": {$ref: "#/components/responses/Problem"}
+                "404": {$ref: "#/components/responses/Problem"}
+          /api/v1/environments/{env}/blocks/cancel:
+            post:
+              operationId: cancelBlocks
+              description: Cancels blocks; a worker holding one stops at its next heartbeat. Needs operate.
+              parameters:
+                - $ref: "#/components/parameters/env"
+              requestBody: {$ref: "#/components/requestBodies/BlockAction"}
+              responses:
+                "200": {$ref: "#/components/responses/Count"}
+                "400": {$ref: "#/components/responses/Problem"}
+                "401": {$ref: "#/components/responses/Problem"}
+                "403": {$ref: "#/components/responses/Problem"}
+                "404": {$ref: "#/components/responses/Problem"}
+          /api/v1/environments/{env}/pipelines/{pipeline}/pause:
+            post:
+              operationId: pausePipeline
+              description: Stops starting new blocks of the pipeline; nothing is cancelled. Needs operate.
+              parameters:
+                - $ref: "#/components/parameters/env"
+                - $ref: "#/components/parameters/pipeline"
+              requestBody: {$ref: "#/components/requestBodies/Reason"}
+              responses:
+                "200": {$ref: "#/components/responses/Changed"}
+                "400": {$ref: "#/components/responses/Problem"}
+                "401": {$ref: "#/components/responses/Problem"}
+                "403": {$ref: "#/components/responses/Problem"}
+                "404": {$ref: "#/components/responses/Problem"}
+          /api/v1/environments/{env}/pipelines/{pipeline}/resume:
+            post:
+              operationId: resumePipeline
+              description: Lifts a pause. Needs operate.
+              parameters:
+                - $ref: "#/components/parameters/env"
+                - $ref: "#/components/parameters/pipeline"
+              requestBody: {$ref: "#/components/requestBodies/Reason"}
+              responses:
+                "200": {$ref: "#/components/responses/Changed"}
+                "400": {$ref: "#/components/responses/Problem"}
+                "401": {$ref: "#/components/responses/Problem"}
+                "403": {$ref: "#/components/responses/Problem"}
+                "404": {$ref: "#/components/responses/Problem"}
         components:
           securitySchemes:
             bearer: {type: http, scheme: bearer}
           parameters:
             env: {name: env, in: path, required: true, schema: {$ref: "#/components/schemas/Text"}}
             limit: {name: limit, in: query, schema: {type: integer, minimum: 1, maximum: 500, default: 100}}
+            pipeline: {name: pipeline, in: path, required: true, schema: {$ref: "#/components/schemas/Text"}}
+          requestBodies:
+            Reason:
+              required: true
+              content:
+                application/json:
+                  schema:
+                    type: object
+                    additionalProperties: false
+                    required: [reason]
+                    properties:
+                      reason: {$ref: "#/components/schemas/Reason"}
+            BlockAction:
+              required: true
+              description: Why, and which blocks (either ids, or a pipeline and an optional state).
+              content:
+                application/json:
+                  schema:
+                    type: object
+                    additionalProperties: false
+                    required: [reason]
+                    properties:
+                      reason: {$ref: "#/components/schemas/Reason"}
+                      ids:
+                        type: array
+                        minItems: 1
+                        maxItems: 10000
+                        items: {type: string, minLength: 1, pattern: '^[^\x00]*$'}
+                      pipeline: {type: string, minLength: 1, pattern: '^[^\x00]*$'}
+                      state: {$ref: "#/components/schemas/BlockState"}
+                    oneOf:
+                      - {required: [ids], not: {required: [pipeline]}}
+                      - {required: [pipeline], not: {required: [ids]}}
           responses:
+            Count:
+              description: How many blocks the action changed.
+              content:
+                application/json:
+                  schema:
+                    type: object
+                    required: [count]
+                    properties:
+                      count: {type: integer, minimum: 0}
+            Changed:
+              description: Whether the pipeline changed (false when it already was in that state; nothing is recorded then).
+              content:
+                application/json:
+                  schema:
+                    type: object
+                    required: [changed]
+                    properties:
+                      changed: {type: boolean}
             Problem:
               description: An RFC 9457 problem.
               content:
@@ -187,6 +314,23 @@ enum OpenAPIDocument {
               description: Any text without a NUL character (PostgreSQL text cannot hold one; a NUL is a 400).
               type: string
               pattern: '^[^\x00]*$'
+            Reason:
+              description: Why; recorded in the audit with who did it.
+              type: string
+              minLength: 1
+              pattern: '^[^\x00]*\S[^\x00]*$'
+            Action:
+              type: object
+              required: [id, action, actor, reason, via, at]
+              properties:
+                id: {type: integer}
+                action: {type: string}
+                pipeline: {type: string}
+                actor: {type: string}
+                reason: {type: string}
+                via: {type: string, enum: [cli, api]}
+                detail: {type: string}
+                at: {type: string}
             Problem:
               type: object
               required: [type, title, status, detail, instance, requestId]

@@ -122,7 +122,9 @@ extension Store {
     /// Pauses (or resumes) scheduling of `pipeline`, recording who and why. Returns false when it was already in
     /// that state (nothing recorded).
     @discardableResult
-    public func setPaused(_ paused: Bool, pipeline: String, actor: String, reason: String) async throws -> Bool {
+    public func setPaused(_ paused: Bool, pipeline: String, actor: String, reason: String, via: String = "cli")
+        async throws -> Bool
+    {
         try await connection.transaction { connection in
             let changed =
                 paused
@@ -135,8 +137,8 @@ extension Store {
                     "DELETE FROM pipeline_pauses WHERE pipeline = $1 RETURNING pipeline", [pipeline])
             guard !changed.isEmpty else { return false }
             try connection.query(
-                "INSERT INTO operator_actions (action, pipeline, actor, reason) VALUES ($1, $2, $3, $4)",
-                [paused ? "pause" : "resume", pipeline, actor, reason])
+                "INSERT INTO operator_actions (action, pipeline, actor, reason, via) VALUES ($1, $2, $3, $4, $5)",
+                [paused ? "pause" : "resume", pipeline, actor, reason, via])
             return true
         }
     }

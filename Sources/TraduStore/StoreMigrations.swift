@@ -11,6 +11,7 @@ public enum StoreMigrations {
         spend,
         segmentCounts,
         providerBatches,
+        actionAudit,
     ]
 
     /// The newest version this build knows.

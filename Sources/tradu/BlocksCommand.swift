@@ -69,6 +69,8 @@ struct BlockActionOptions: ParsableArguments {
     @OptionGroup var manifests: ManifestOptions
     @OptionGroup var environment: EnvironmentOption
     @OptionGroup var selection: BlockSelectionOptions
+    @Option(name: [.customShort("m"), .customLong("message")], help: "Why; recorded in the audit with who did it.")
+    var message = ""
 
     func service(command: String) async throws -> OperatorService {
         try await operatorService(global, manifests, environment.environment, command: command)
@@ -83,7 +85,9 @@ struct RetryCommand: AsyncParsableCommand {
 
     func run() async throws {
         let service = try await options.service(command: "retry")
-        let count = try await reporting { try await service.retry(options.selection.selection) }
+        let count = try await reporting {
+            try await service.retry(options.selection.selection, reason: options.message)
+        }
         Console.out("\(count) block\(count == 1 ? "" : "s") sent back to the queue.")
     }
 }
@@ -95,7 +99,9 @@ struct CancelCommand: AsyncParsableCommand {
 
     func run() async throws {
         let service = try await options.service(command: "cancel")
-        let count = try await reporting { try await service.cancel(options.selection.selection) }
+        let count = try await reporting {
+            try await service.cancel(options.selection.selection, reason: options.message)
+        }
         Console.out("\(count) block\(count == 1 ? "" : "s") cancelled.")
     }
 }

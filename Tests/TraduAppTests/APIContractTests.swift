@@ -26,7 +26,7 @@ import TraduCore
             environment: [:]
         ).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         let tokens = project.root + "/tokens.yaml"
-        try "tokens:\n  - {name: ci, role: read, sha256: \(digest)}\n".write(
+        try "tokens:\n  - {name: ci, role: operate, sha256: \(digest)}\n".write(
             toFile: tokens, atomically: true, encoding: .utf8)
         let server = try TraduProcess(
             ["serve", "-e", "dev", "--tokens", tokens, "--addr", "127.0.0.1:0", "--base-path", "/tradu"], in: project)

@@ -23,10 +23,11 @@ import TraduTestSupport
     }
 
     /// A project of 12 one-document blocks, run to completion.
-    static func served() async throws -> Served {
+    static func served(run: Bool = true) async throws -> Served {
         let project = try await TestProject.runtime(documents: 12, maxRecords: 1)
-        let run = try CommandLineTests.run(["up", "-e", "dev"], in: project.root, database: project.databaseURL)
-        #expect(run.status == 0, "\(run.stderr)")
+        let command = run ? ["up", "-e", "dev"] : ["apply", "-e", "dev", "--auto-approve"]
+        let result = try CommandLineTests.run(command, in: project.root, database: project.databaseURL)
+        #expect(result.status == 0, "\(result.stderr)")
         let target = EnvironmentTarget(environment: .implicit("dev"), url: project.databaseURL)
         return Served(project: project, service: OperatorService(target: target, logger: Logger(label: "test")))
     }
@@ -151,6 +152,52 @@ import TraduTestSupport
             try await client.execute(uri: "/api/v1/environments/dev/revisions", method: .get) { response in
                 let items = try #require(try Self.json(response)["items"] as? [[String: Any]])
                 #expect(items.first?["number"] as? Int == 1)
+            }
+        }
+    }
+
+    @Test func actionsNeedOperateAndAReasonAndTheAuditShowsWhoWhyAndFromWhere() async throws {
+        let served = try await Self.served(run: false)
+        // The command line's own action is audited too.
+        let cli = try CommandLineTests.run(
+            ["cancel", "-e", "dev", "--pipeline", "translate", "-m", "wrong glossary"],
+            in: served.project.root, database: served.project.databaseURL, environment: ["TRADU_ACTOR": "ops-bot"])
+        #expect(cli.status == 0, "\(cli.stderr)")
+        try await Self.application(served).test(.router) { client in
+            func post(_ uri: String, _ body: String, token: String = Self.operateToken) async throws -> TestResponse {
+                try await client.execute(
+                    uri: uri, method: .post, headers: Self.bearer(token) + [.contentType: "application/json"],
+                    body: ByteBuffer(string: body))
+            }
+            let retry = "/api/v1/environments/dev/blocks/retry"
+            #expect(
+                try await post(
+                    retry, #"{"pipeline":"translate","state":"cancelled","reason":"x"}"#, token: Self.readToken
+                ).status == .forbidden)
+            #expect(try await post(retry, #"{"pipeline":"translate","state":"cancelled"}"#).status == .badRequest)
+            #expect(try await post(retry, #"{"pipeline":"translate","reason":"  "}"#).status == .badRequest)
+            #expect(try await post(retry, #"{"ids":["a"],"pipeline":"translate","reason":"x"}"#).status == .badRequest)
+            #expect(try await post(retry, #"{"pipeline":"translate","reason":"x","force":true}"#).status == .badRequest)
+            let retried = try await post(
+                retry, #"{"pipeline":"translate","state":"cancelled","reason":"glossary fixed"}"#)
+            #expect(retried.status == .ok)
+            #expect(try Self.json(retried)["count"] as? Int == 12)
+            let paused = try await post(
+                "/api/v1/environments/dev/pipelines/translate/pause", #"{"reason":"budget review"}"#)
+            #expect(try Self.json(paused)["changed"] as? Bool == true)
+            let missing = try await post("/api/v1/environments/dev/pipelines/nope/pause", #"{"reason":"x"}"#)
+            #expect(missing.status == .notFound)
+            try await client.execute(
+                uri: "/api/v1/environments/dev/actions", method: .get, headers: Self.bearer(Self.readToken)
+            ) {
+                response in
+                let items = try #require(try Self.json(response)["items"] as? [[String: Any]])
+                #expect(items.map { $0["action"] as? String } == ["pause", "retry", "cancel"])
+                #expect(items.map { $0["actor"] as? String } == ["api:ana", "api:ana", "ops-bot"])
+                #expect(items.map { $0["via"] as? String } == ["api", "api", "cli"])
+                #expect(items.map { $0["reason"] as? String } == ["budget review", "glossary fixed", "wrong glossary"])
+                #expect((items[1]["detail"] as? String) == "12 blocks: pipeline translate, state cancelled")
+                #expect((items[2]["detail"] as? String) == "12 blocks: pipeline translate")
             }
         }
     }

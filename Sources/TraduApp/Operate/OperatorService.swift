@@ -60,12 +60,14 @@ public struct OperatorService: Sendable {
 
     /// Pauses or resumes the scheduling of a pipeline's blocks (nothing is cancelled), recording who and why.
     /// Returns false when it already was in that state.
-    public func setPaused(_ paused: Bool, pipeline: String, actor: String, reason: String) async throws -> Bool {
+    public func setPaused(_ paused: Bool, pipeline: String, actor: String, reason: String, via: String = "cli")
+        async throws -> Bool
+    {
         try await withStore { store in
             guard try await store.pipelines().contains(where: { $0.name == pipeline }) else {
                 throw TraduError.configuration("pipeline '\(pipeline)' is not applied in \(environment)")
             }
-            return try await store.setPaused(paused, pipeline: pipeline, actor: actor, reason: reason)
+            return try await store.setPaused(paused, pipeline: pipeline, actor: actor, reason: reason, via: via)
         }
     }
 
@@ -113,29 +115,50 @@ public struct OperatorService: Sendable {
 
     // MARK: Acting
 
-    /// Sends failed (or cancelled) blocks back to the queue with a fresh retry budget. Returns how many.
-    public func retry(_ selection: BlockSelection) async throws -> Int {
+    /// Sends failed (or cancelled) blocks back to the queue with a fresh retry budget, recording who, why and from
+    /// where (`cli` or `api`). Returns how many.
+    public func retry(
+        _ selection: BlockSelection, actor: String = Actor.current, reason: String = "", via: String = "cli"
+    ) async throws -> Int {
         try await withStore { store in
+            let count: Int
             switch selection {
-            case .ids(let ids): try await store.retryBlocks(ids: ids)
+            case .ids(let ids): count = try await store.retryBlocks(ids: ids)
             case .pipeline(let pipeline, let state):
-                try await store.retryBlocks(pipeline: pipeline, states: [state ?? .failed])
+                count = try await store.retryBlocks(pipeline: pipeline, states: [state ?? .failed])
             }
+            try await store.recordOperatorAction(
+                "retry", pipeline: selection.pipeline, actor: actor, reason: reason, via: via,
+                detail: "\(count) block\(count == 1 ? "" : "s"): \(selection)")
+            return count
         }
     }
 
-    /// Cancels blocks; a worker holding one stops at its next heartbeat. Returns how many.
-    public func cancel(_ selection: BlockSelection) async throws -> Int {
+    /// Cancels blocks (a worker holding one stops at its next heartbeat), recording who, why and from where.
+    /// Returns how many.
+    public func cancel(
+        _ selection: BlockSelection, actor: String = Actor.current, reason: String = "", via: String = "cli"
+    ) async throws -> Int {
         try await withStore { store in
+            let count: Int
             switch selection {
             case .ids(let ids):
-                return try await store.cancelBlocks(ids: ids, reason: "cancelled by an operator")
+                count = try await store.cancelBlocks(ids: ids, reason: "cancelled by \(actor)")
             case .pipeline(let pipeline, let state):
                 // Without a state: every state an operator may cancel from.
                 let states = state.map { [$0] } ?? BlockLifecycle.sources(of: .cancelled, cause: .operatorAction)
-                return try await store.cancelBlocks(pipeline: pipeline, states: states)
+                count = try await store.cancelBlocks(pipeline: pipeline, states: states)
             }
+            try await store.recordOperatorAction(
+                "cancel", pipeline: selection.pipeline, actor: actor, reason: reason, via: via,
+                detail: "\(count) block\(count == 1 ? "" : "s"): \(selection)")
+            return count
         }
+    }
+
+    /// The audit: the most recent operator actions, newest first.
+    public func actions(limit: Int) async throws -> [OperatorActionRow] {
+        try await withStore { try await $0.operatorActions(limit: limit) }
     }
 
     func withStore<T: Sendable>(_ body: (Store) async throws -> T) async throws -> T {
@@ -145,9 +168,23 @@ public struct OperatorService: Sendable {
 }
 
 /// Which blocks an operator means: by id, or every block of a pipeline (in one state).
-public enum BlockSelection: Sendable, Hashable {
+public enum BlockSelection: Sendable, Hashable, CustomStringConvertible {
     case ids([String])
     case pipeline(String, state: BlockState?)
+
+    var pipeline: String? {
+        if case .pipeline(let name, _) = self { return name }
+        return nil
+    }
+
+    /// `ids 1f3a…, 9c2e…` or `pipeline docs, state failed`, for the audit.
+    public var description: String {
+        switch self {
+        case .ids(let ids):
+            "ids " + ids.prefix(20).joined(separator: ", ") + (ids.count > 20 ? " and \(ids.count - 20) more" : "")
+        case .pipeline(let name, let state): "pipeline \(name)" + (state.map { ", state \($0.rawValue)" } ?? "")
+        }
+    }
 }
 
 /// `tradu blocks list`'s filters.
@@ -209,6 +246,11 @@ extension OperatorService {
     /// Live and dead processes, as the API shows them.
     public func instancesJSON() async throws -> JSONValue {
         .object([("items", .array(try await instances().map(APIPresenter.instance)))])
+    }
+
+    /// The audit of operator actions, newest first, as the API shows it.
+    public func actionsJSON(limit: Int) async throws -> JSONValue {
+        .object([("items", .array(try await actions(limit: limit).map(APIPresenter.action)))])
     }
 
     /// Applied revisions, newest first, as the API shows them.

@@ -63,4 +63,14 @@ public enum APIPresenter {
         }
         return .object(fields)
     }
+
+    public static func action(_ row: OperatorActionRow) -> JSONValue {
+        var fields: [(String, JSONValue)] = [
+            ("id", .int(Int(row.id))), ("action", .string(row.action)), ("actor", .string(row.actor)),
+            ("reason", .string(row.reason)), ("via", .string(row.via)), ("at", .string(row.at)),
+        ]
+        if let pipeline = row.pipeline { fields.append(("pipeline", .string(pipeline))) }
+        if let detail = row.detail { fields.append(("detail", .string(detail))) }
+        return .object(fields)
+    }
 }
