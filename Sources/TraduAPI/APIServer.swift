@@ -13,6 +13,8 @@ public struct APIServer: Sendable {
         public var basePath = ""
         public var publicRead = false
         public var tokens = AccessTokens.none
+        /// Every statement a request runs is cut off past it, so no request holds a connection for long.
+        public var statementTimeout = Duration.seconds(5)
 
         public init() {}
     }
@@ -38,7 +40,13 @@ public struct APIServer: Sendable {
         router.add(
             middleware: APIMiddleware(
                 tokens: settings.tokens, publicRead: settings.publicRead, logger: logger, routes: routes))
-        APIRoutes(services: services).register(on: router, basePath: basePath)
+        APIRoutes(
+            services: services.mapValues { service in
+                var service = service
+                service.statementTimeout = settings.statementTimeout
+                return service
+            }
+        ).register(on: router, basePath: basePath)
         return router
     }
 

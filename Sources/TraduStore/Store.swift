@@ -86,6 +86,14 @@ public struct Store: Sendable {
         try await connection.addSessionSetup("SET enable_bitmapscan = off")
     }
 
+    /// Bounds every statement of this session (the API's: no request may hold a connection for long); a statement
+    /// cut off fails with SQLSTATE 57014.
+    public func limitStatements(to limit: Duration) async throws {
+        let milliseconds = max(
+            1, limit.components.seconds * 1000 + limit.components.attoseconds / 1_000_000_000_000_000)
+        try await connection.addSessionSetup("SET statement_timeout = \(milliseconds)")
+    }
+
     /// Reconnects if the connection was lost, restoring the schema and the channels listened to. Throws
     /// `StoreError.unavailable` while the database is still away. Call it after a transient error.
     public func recover() async throws {

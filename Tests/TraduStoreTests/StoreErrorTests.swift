@@ -1,6 +1,7 @@
 import Testing
 import TraduCore
 import TraduPostgres
+import TraduTestSupport
 
 @testable import TraduStore
 
@@ -55,5 +56,23 @@ import TraduPostgres
         let error = Self.mapped(nil, kind: .decoding)
         #expect(error == .unexpectedData("PostgreSQL decoding error: m"))
         #expect(!error.isTransient && error.blockErrorClass == .logic)
+    }
+}
+
+/// `limitStatements`: the API's bound on every statement of a session.
+@Suite struct StatementLimitTests {
+    @Test func aStatementPastTheLimitIsCutOffAndTheSessionGoesOn() async throws {
+        let url = try await TestPostgres.shared.freshDatabase()
+        let store = try await Store.open(url: url, environment: "dev")
+        try await store.limitStatements(to: .milliseconds(200))
+        await #expect(throws: StoreError.self) { try await store.connection.query("SELECT pg_sleep(2)") }
+        do {
+            try await store.connection.query("SELECT pg_sleep(2)")
+        } catch let error as StoreError {
+            #expect(error.sqlState == "57014", "\(error)")
+        }
+        let rows = try await store.connection.query("SELECT 1 AS one")
+        #expect(rows.first?["one"] == "1", "the next statement runs")
+        await store.close()
     }
 }

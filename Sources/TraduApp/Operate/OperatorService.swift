@@ -9,6 +9,8 @@ import TraduStore
 public struct OperatorService: Sendable {
     public var target: EnvironmentTarget
     public var logger: Logger
+    /// When set, every statement of every call is cut off past it (the HTTP API sets 5 s).
+    public var statementTimeout: Duration?
 
     public init(target: EnvironmentTarget, logger: Logger) {
         self.target = target
@@ -163,7 +165,11 @@ public struct OperatorService: Sendable {
 
     func withStore<T: Sendable>(_ body: (Store) async throws -> T) async throws -> T {
         try await Store.withStore(
-            url: target.url, schema: EnvironmentSchema(name: target.environment.schema), logger: logger, body)
+            url: target.url, schema: EnvironmentSchema(name: target.environment.schema), logger: logger
+        ) { store in
+            if let statementTimeout { try await store.limitStatements(to: statementTimeout) }
+            return try await body(store)
+        }
     }
 }
 
