@@ -7,50 +7,13 @@
 # Counts and prices, not a speed figure (a real batch takes minutes to hours; the fake answers at the first poll).
 #
 # Usage: bench/batch.sh [path/to/tradu]   (default: .build/release/tradu, else .build/debug/tradu)
-set -euo pipefail
-root="$(cd "$(dirname "$0")/.." && pwd)"
-tradu="${1:-}"
-if [ -z "$tradu" ]; then
-    tradu="$root/.build/release/tradu"
-    [ -x "$tradu" ] || tradu="$root/.build/debug/tradu"
-fi
-tradu="$(cd "$(dirname "$tradu")" && pwd)/$(basename "$tradu")"
-python=python3
-[ -x /usr/bin/python3 ] && python=/usr/bin/python3
-work="$(mktemp -d /tmp/tradu-batch-bench.XXXXXX)"
-pids=()
-cleanup() {
-    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-    TRADU_HOME="$work/home" "$tradu" db down >/dev/null 2>&1 || true
-    rm -rf "$work"
-}
-trap cleanup EXIT
-mkdir -p "$work/manifests/data"
-"$python" - "$work/manifests/data/packages.jsonl" <<'PY'
-import json, sys
-records, current = [], {}
-for line in open("/var/lib/dpkg/status", encoding="utf-8", errors="replace"):
-    if line.startswith("Package: "):
-        current = {"id": line.split(":", 1)[1].strip()}
-    elif line.startswith("Description: "):
-        current["text"] = line.split(":", 1)[1].strip()
-    elif line.startswith(" ") and "text" in current and line.strip() != ".":
-        current["text"] += " " + line.strip()
-    elif not line.strip() and "text" in current:
-        records.append(current)
-        current = {}
-seen, out = set(), open(sys.argv[1], "w")
-for record in sorted(records, key=lambda r: r["id"]):
-    if record["id"] in seen or len(seen) == 200:
-        continue
-    seen.add(record["id"])
-    out.write(json.dumps(record) + "\n")
-PY
+source "$(dirname "$0")/common.sh"
+dpkg_corpus 200 "$work/manifests/data/packages.jsonl"
 
 "$python" "$root/bench/fake_openai.py" --stats "$work/sync-stats.json" > "$work/sync-port" &
-pids+=($!)
+started $!
 "$python" "$root/Tests/TraduAppTests/Fixtures/engines/fake_batch_api.py" --stats "$work/batch-stats.json" > "$work/batch-port" &
-pids+=($!)
+started $!
 for _ in $(seq 50); do [ -s "$work/sync-port" ] && [ -s "$work/batch-port" ] && break; sleep 0.1; done
 
 run() { # mode port: prints input tokens, output tokens, cost and seconds from tradu status

@@ -8,30 +8,12 @@
 #
 # Usage: bench/memory.sh [path/to/tradu]   (default: .build/release/tradu, else .build/debug/tradu)
 # Needs apt's English descriptions: fetched with `apt-get update -o Acquire::Languages=en` when missing.
-set -euo pipefail
-root="$(cd "$(dirname "$0")/.." && pwd)"
-tradu="${1:-}"
-if [ -z "$tradu" ]; then
-    tradu="$root/.build/release/tradu"
-    [ -x "$tradu" ] || tradu="$root/.build/debug/tradu"
-fi
-tradu="$(cd "$(dirname "$tradu")" && pwd)/$(basename "$tradu")"
-python=python3
-[ -x /usr/bin/python3 ] && python=/usr/bin/python3
+source "$(dirname "$0")/common.sh"
 corpus="$(ls /var/lib/apt/lists/*_debian_dists_*_main_i18n_Translation-en* 2>/dev/null | grep -v security | grep -v updates | head -1 || true)"
 if [ -z "$corpus" ]; then
     apt-get update -o Acquire::Languages=en >/dev/null
     corpus="$(ls /var/lib/apt/lists/*_debian_dists_*_main_i18n_Translation-en* | grep -v security | grep -v updates | head -1)"
 fi
-work="$(mktemp -d /tmp/tradu-memory-bench.XXXXXX)"
-server_pid=""
-cleanup() {
-    [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null || true
-    TRADU_HOME="$work/home" "$tradu" db down >/dev/null 2>&1 || true
-    rm -rf "$work"
-}
-trap cleanup EXIT
-mkdir -p "$work/manifests/data"
 case "$corpus" in
     *.lz4) decompress=(lz4cat) ;;
     *.xz) decompress=(xzcat) ;;
@@ -66,7 +48,7 @@ PY
 "${decompress[@]}" "$corpus" | "$python" "$work/extract.py" "$work/manifests/data"
 
 "$python" "$root/bench/fake_openai.py" --stats "$work/stats.json" --same-length > "$work/port" &
-server_pid=$!
+started $!
 for _ in $(seq 50); do [ -s "$work/port" ] && break; sleep 0.1; done
 port="$(cat "$work/port")"
 
