@@ -30,7 +30,8 @@ struct APIMiddleware: RouterMiddleware {
         do {
             context.identity = try authenticate(request)
             // PostgreSQL text cannot hold NUL: a parameter with one names nothing that exists, and is refused here.
-            if request.uri.description.contains("%00") || request.uri.description.contains("\u{0}") {
+            let uri = request.uri.description
+            if uri.contains("%00") || uri.contains("\u{0}") || uri.removingPercentEncoding?.contains("\u{0}") == true {
                 throw Problem.badRequest("a parameter contains a NUL character")
             }
             response = try await next(request, context)

@@ -91,20 +91,14 @@ struct APIRoutes {
 
     private func environments() async throws -> Response {
         var items: [JSONValue] = []
-        for (name, service) in services.sorted(by: { $0.key < $1.key }) {
-            let report = try await service.status()
-            items.append(
-                .object([
-                    ("name", .string(name)), ("pipelines", .int(report.counts.count)),
-                    ("conditions", report.json["conditions"] ?? .array([])),
-                ]))
+        for (_, service) in services.sorted(by: { $0.key < $1.key }) {
+            items.append(try await service.environmentJSON())
         }
         return Self.json(.object([("items", .array(items))]))
     }
 
     private func pipelines(_ service: OperatorService) async throws -> Response {
-        let report = try await service.status()
-        return Self.json(.object([("items", report.json["pipelines"] ?? .array([]))]))
+        Self.json(try await service.pipelinesJSON())
     }
 
     private func blocks(_ service: OperatorService, _ request: Request) async throws -> Response {

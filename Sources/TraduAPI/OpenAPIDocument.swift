@@ -352,18 +352,25 @@ enum OpenAPIDocument {
               required: [name, pipelines, conditions]
               properties:
                 name: {type: string}
-                pipelines: {type: integer}
+                pipelines: {type: array, items: {type: string}}
                 conditions: {type: array, items: {type: object}}
             Pipeline:
               type: object
-              required: [name, counts, conditions]
+              description: >-
+                Counts and conditions are the leading controller's, as of countsUpdatedAt (absent before its first cycle):
+                never counted per request.
+              required: [name, dataset, generation, counts, conditions, inProviderBatches]
               properties:
                 name: {type: string}
+                dataset: {type: string}
+                generation: {type: integer}
                 counts: {type: object, additionalProperties: {type: integer}}
                 conditions: {type: array, items: {type: object}}
-                completedLastMinute: {type: integer}
+                observedGeneration: {type: integer}
+                countsUpdatedAt: {type: string}
                 inProviderBatches: {type: integer}
                 spend: {type: object}
+                paused: {type: object}
             Block:
               type: object
               required: [id, pipeline, targetLanguage, state, attempt, attemptsUsed, updatedAt]

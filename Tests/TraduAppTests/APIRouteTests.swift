@@ -88,6 +88,7 @@ import TraduTestSupport
                 #expect(response.headers[HTTPFields.Element.Name("X-Frame-Options")!] == "DENY")
                 let items = try #require(try Self.json(response)["items"] as? [[String: Any]])
                 #expect(items.map { $0["name"] as? String } == ["dev"])
+                #expect(items.first?["pipelines"] as? [String] == ["translate"])
             }
             try await client.execute(uri: "/api/v1/environments", method: .post, headers: Self.bearer(Self.readToken)) {
                 response in
@@ -148,6 +149,15 @@ import TraduTestSupport
             }
             try await client.execute(uri: "/api/v1/environments/dev/instances", method: .get) { response in
                 #expect(response.status == .ok)
+            }
+            let stored = try await served.project.query("SELECT counts::text AS counts FROM pipeline_status")
+            let storedCounts = try #require(stored.first?["counts"] ?? nil)
+            let maintained = try JSONSerialization.jsonObject(with: Data(storedCounts.utf8)) as? [String: Int]
+            try await client.execute(uri: "/api/v1/environments/dev/pipelines", method: .get) { response in
+                let items = try #require(try Self.json(response)["items"] as? [[String: Any]])
+                // The controller's counts as it last wrote them, not a count made for the request.
+                #expect(items.first?["counts"] as? [String: Int] == maintained, "\(items)")
+                #expect(items.first?["countsUpdatedAt"] as? String != nil)
             }
             try await client.execute(uri: "/api/v1/environments/dev/revisions", method: .get) { response in
                 let items = try #require(try Self.json(response)["items"] as? [[String: Any]])

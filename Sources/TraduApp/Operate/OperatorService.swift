@@ -254,6 +254,75 @@ extension OperatorService {
         .object([("items", .array(try await instances().map(APIPresenter.instance)))])
     }
 
+    /// The environment as the API shows it: its pipelines' names and whether the database accepts writes. No
+    /// block is counted.
+    public func environmentJSON() async throws -> JSONValue {
+        try await withStore { store in
+            var writeFailure: StoreError?
+            do { try await store.probeWrite() } catch let error as StoreError { writeFailure = error }
+            var report = StatusReport(environment: environment, counts: [:], completedLastMinute: [:], statuses: [:])
+            report.databaseWriteFailure = writeFailure
+            return .object([
+                ("name", .string(environment)),
+                ("pipelines", .array(try await store.pipelines().map { .string($0.name) })),
+                ("conditions", .array([report.databaseCondition])),
+            ])
+        }
+    }
+
+    /// The pipelines as the API shows them: counts by state and conditions as the leading controller last wrote
+    /// them (with when), never counted per request, so the answer costs the same at 10M blocks; spend, pause and
+    /// blocks waiting in provider batches beside them.
+    public func pipelinesJSON() async throws -> JSONValue {
+        try await withStore { store in
+            let statuses = Dictionary(try await store.statuses().map { ($0.pipeline, $0) }) { first, _ in first }
+            let spend = try await store.spendByPipeline()
+            let pauses = try await store.pauses()
+            let waiting = try await store.blocksWaitingInProviderBatches()
+            let items: [JSONValue] = try await store.pipelines().map { pipeline in
+                var fields: [(String, JSONValue)] = [
+                    ("name", .string(pipeline.name)), ("dataset", .string(pipeline.dataset)),
+                    ("generation", .int(Int(pipeline.generation))),
+                ]
+                if let status = statuses[pipeline.name] {
+                    fields.append(("counts", (try? JSONText.parse(status.counts, name: "counts")) ?? .object([])))
+                    fields.append(
+                        ("conditions", (try? JSONText.parse(status.conditions, name: "conditions")) ?? .array([])))
+                    fields.append(("observedGeneration", .int(Int(status.observedGeneration))))
+                    if let at = status.updatedAt { fields.append(("countsUpdatedAt", .string(at))) }
+                } else {
+                    fields.append(("counts", .object([])))
+                    fields.append(("conditions", .array([])))
+                }
+                fields.append(("inProviderBatches", .int(waiting[pipeline.name] ?? 0)))
+                if let spent = spend[pipeline.name] {
+                    var money: [(String, JSONValue)] = [
+                        ("inputTokens", .int(Int(spent.inputTokens))), ("outputTokens", .int(Int(spent.outputTokens))),
+                        ("attempts", .int(Int(spent.attempts))), ("failedAttempts", .int(Int(spent.failedAttempts))),
+                        ("segmentsTranslated", .int(Int(spent.segmentsTranslated))),
+                        ("segmentsReused", .int(Int(spent.segmentsReused))),
+                    ]
+                    if !spent.currency.isEmpty {
+                        money += [("cost", .double(spent.cost)), ("currency", .string(spent.currency))]
+                    }
+                    fields.append(("spend", .object(money)))
+                }
+                if let pause = pauses[pipeline.name] {
+                    fields.append(
+                        (
+                            "paused",
+                            .object([
+                                ("by", .string(pause.pausedBy)), ("reason", .string(pause.reason)),
+                                ("at", .string(pause.pausedAt)),
+                            ])
+                        ))
+                }
+                return .object(fields)
+            }
+            return .object([("items", .array(items))])
+        }
+    }
+
     /// The audit of operator actions, newest first, as the API shows it.
     public func actionsJSON(limit: Int) async throws -> JSONValue {
         .object([("items", .array(try await actions(limit: limit).map(APIPresenter.action)))])

@@ -62,7 +62,9 @@ struct BlockProcessor: Sendable {
     func finishBatched(_ block: ClaimedBlock, requests: [BatchRequestRow], memory: [String: String]) -> Outcome {
         var attempt: Attempt
         do {
-            attempt = try Attempt(block, runtime: runtime, memory: memory)
+            // The units the requests carried are the engine's, whatever memory learned since.
+            attempt = try Attempt(
+                block, runtime: runtime, memory: memory, sent: Set(requests.flatMap(\.segmentIDs)))
         } catch {
             return .failed(error)
         }
@@ -144,7 +146,11 @@ extension BlockProcessor {
         var unchecked: [Int]
         var batch = false
 
-        init(_ block: ClaimedBlock, runtime: PipelineRuntime, memory: [String: String]) throws(BlockFailure) {
+        /// - Parameter sent: the ids of units already sent to the engine (a provider batch's): misses whatever
+        ///   memory holds; nil: every unit memory lacks.
+        init(_ block: ClaimedBlock, runtime: PipelineRuntime, memory: [String: String], sent: Set<String>? = nil)
+            throws(BlockFailure)
+        {
             self.block = block
             self.runtime = runtime
             units = try BlockProcessor.units(of: block, segmentation: runtime.pipeline.segmentation)
@@ -156,7 +162,9 @@ extension BlockProcessor {
             for (index, unit) in units.units.enumerated() {
                 let key = runtime.memoryKey(unit.text, target: block.targetLanguage)
                 keys.append(key)
-                if let known = memory[key] {
+                if let sent, sent.contains(unit.id) {
+                    misses.append(index)
+                } else if let known = memory[key] {
                     translations[index] = known
                     hits += 1
                 } else {
