@@ -143,9 +143,17 @@ extension ProcessHeavyTests {
             let stats = try project.api.read()
             #expect(stats.submitted.count == 4 && stats.submitted.values.allSatisfy { $0 == 1 })
             #expect(stats.answered.values.allSatisfy { $0 == 1 })
-            let batches = try await project.query("SELECT phase, provider_status, provider_id FROM provider_batches")
-            #expect(!batches.isEmpty && batches.allSatisfy { $0["phase"]!! == "ended" })
-            #expect(batches.allSatisfy { $0["provider_status"]!! == "completed" })
+            let batches = try await project.query(
+                "SELECT phase, provider_status, provider_id, note FROM provider_batches")
+            #expect(!batches.isEmpty && batches.allSatisfy { $0["phase"] == "ended" })
+            // Each batch was submitted and completed, or gathered into another before its first submission.
+            let submitted = batches.filter { ($0["provider_id"] ?? nil) != nil }
+            #expect(!submitted.isEmpty && submitted.allSatisfy { $0["provider_status"] == "completed" })
+            #expect(
+                batches.filter { ($0["provider_id"] ?? nil) == nil }.allSatisfy {
+                    ($0["note"] ?? nil)?.hasPrefix("gathered into ") == true
+                }, "\(batches)")
+            #expect(submitted.count == (try project.api.read()).batchesCreated)
             // Half price: cost = (2 × input + 8 × output) / 2 micros.
             let spend = try await project.query(
                 "SELECT sum(input_tokens) AS i, sum(output_tokens) AS o, sum(cost_micros) AS c FROM spend")[0]
