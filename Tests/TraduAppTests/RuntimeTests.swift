@@ -31,12 +31,15 @@ import TraduTestSupport
         #expect(try await project.apply().1 != nil)
         let controller = try TraduProcess(["controller", "-e", "dev", "--metrics-addr", "127.0.0.1:0"], in: project)
         let first = try TraduProcess(["worker", "-e", "dev", "--concurrency", "1"], in: project)
+        // Who holds it, read in the same look that sees it held (two queries could straddle a transition).
+        var held: String?
         try await eventually("the first worker holds the block") {
-            try await project.counts()["in_process"] == 1
+            held =
+                try await project.query("SELECT lease_owner FROM blocks WHERE state = 'in_process'").first?[
+                    "lease_owner"] ?? nil
+            return held != nil
         }
-        let holder = try #require(
-            try await project.query("SELECT lease_owner FROM blocks WHERE state = 'in_process'").first?["lease_owner"]
-                ?? nil)
+        let holder = try #require(held)
         first.kill9()
         let second = try TraduProcess(["worker", "-e", "dev", "--concurrency", "1"], in: project)
         try await eventually("the block completes on the second worker", upTo: .seconds(90)) {
