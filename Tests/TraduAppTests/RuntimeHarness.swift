@@ -92,14 +92,15 @@ final class TraduProcess: @unchecked Sendable {
 /// Polls until `condition` holds, up to `limit` (a wait, not a speed assertion: the limit only stops a
 /// broken test from hanging).
 func eventually(
-    _ what: String, upTo limit: Duration = .seconds(60), _ condition: () async throws -> Bool
+    _ what: String, upTo limit: Duration = .seconds(60), explain: (() -> String)? = nil,
+    _ condition: () async throws -> Bool
 ) async throws {
     let deadline = ContinuousClock.now + limit
     while ContinuousClock.now < deadline {
         if try await condition() { return }
         try await Task.sleep(for: .milliseconds(100))
     }
-    Issue.record("timed out waiting for: \(what)")
+    Issue.record("timed out waiting for: \(what)\(explain.map { "\n" + $0() } ?? "")")
     throw CancellationError()
 }
 
