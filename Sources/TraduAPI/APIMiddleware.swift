@@ -37,6 +37,16 @@ struct APIMiddleware: RouterMiddleware {
             response = try await next(request, context)
         } catch let problem as Problem {
             response = problem.response(instance: request.uri.path, requestID: context.requestID)
+        } catch let error as TraduError {
+            // The use cases' own refusals: what the request named does not fit (400), or was refused (409).
+            let problem: Problem =
+                switch error {
+                case .rejected(let message): Problem(.conflict, "Refused", message)
+                case .configuration(let message): Problem(.badRequest, "Bad request", message)
+                case .invalidManifests, .invalidData:
+                    Problem(.unprocessableContent, "The project folder does not validate", "\(error)")
+                }
+            response = problem.response(instance: request.uri.path, requestID: context.requestID)
         } catch let error as HTTPError {
             let allowed = error.status == .notFound ? allowedMethods(request.uri.path) : []
             if !allowed.isEmpty {

@@ -19,6 +19,13 @@ struct APIRoutes {
         "POST /api/v1/environments/{env}/blocks/retry", "POST /api/v1/environments/{env}/blocks/cancel",
         "POST /api/v1/environments/{env}/pipelines/{pipeline}/pause",
         "POST /api/v1/environments/{env}/pipelines/{pipeline}/resume",
+        "GET /api/v1/environments/{env}/revisions/{number}", "GET /api/v1/environments/{env}/promotions",
+        "GET /api/v1/environments/{env}/rollouts", "POST /api/v1/environments/{env}/promote",
+        "POST /api/v1/environments/{env}/approve", "POST /api/v1/environments/{env}/reject",
+        "POST /api/v1/environments/{env}/unreject",
+        "POST /api/v1/environments/{env}/pipelines/{pipeline}/rollout/promote",
+        "POST /api/v1/environments/{env}/pipelines/{pipeline}/rollout/abort",
+        "POST /api/v1/environments/{env}/pipelines/{pipeline}/rollout/retry",
     ]
 
     func register(on router: Router<APIContext>, basePath: String) {
@@ -52,9 +59,9 @@ struct APIRoutes {
         for (name, retry) in [("retry", true), ("cancel", false)] {
             api.post("environments/:env/blocks/\(name)") { request, context in
                 let service = try service(context)
-                let action = try await ActionRequest(request)
+                let action = try await ActionRequest(request, fields: ActionRequest.blockFields)
                 let selection = try action.selection()
-                let actor = "api:" + (context.identity?.name ?? "anonymous")
+                let actor = Self.actor(context)
                 let count =
                     retry
                     ? try await service.retry(selection, actor: actor, reason: action.reason, via: "api")
@@ -70,7 +77,7 @@ struct APIRoutes {
                 let changed: Bool
                 do {
                     changed = try await service.setPaused(
-                        paused, pipeline: pipeline, actor: "api:" + (context.identity?.name ?? "anonymous"),
+                        paused, pipeline: pipeline, actor: Self.actor(context),
                         reason: action.reason, via: "api")
                 } catch let error as TraduError {
                     throw Problem.notFound("\(error)")
@@ -78,7 +85,74 @@ struct APIRoutes {
                 return Self.json(.object([("changed", .bool(changed))]))
             }
         }
+        registerReleases(on: api)
     }
+
+    /// Revisions with their plan and diff, promotions, rollouts, and the decisions about them.
+    private func registerReleases(on api: RouterGroup<APIContext>) {
+        api.get("environments/:env/revisions/:number") { _, context in
+            let text = context.parameters.get("number") ?? ""
+            guard let number = Int64(text), number >= 1 else {
+                throw Problem.badRequest("a revision number is 1 or more, got '\(text)'")
+            }
+            let service = try service(context)
+            guard let revision = try await service.revisionJSON(number: number) else {
+                throw Problem.notFound("no revision \(number) in \(service.environment)")
+            }
+            return Self.json(revision)
+        }
+        api.get("environments/:env/promotions") { request, context in
+            Self.json(try await service(context).promotionsJSON(limit: try pageSize(request)))
+        }
+        api.get("environments/:env/rollouts") { _, context in
+            Self.json(try await service(context).rolloutsJSON())
+        }
+        api.post("environments/:env/promote") { request, context in
+            let service = try service(context)
+            let action = try await ActionRequest(
+                request, fields: ["reason", "freight", "sourceRevision", "rollback", "dryRun"])
+            if action.rollback, action.freight == nil {
+                throw Problem.badRequest("a rollback names the 'freight' to go back to")
+            }
+            let (promoted, body) = try await service.promote(
+                freight: action.freight, sourceRevision: action.sourceRevision, rollback: action.rollback,
+                dryRun: action.dryRun, actor: Self.actor(context), reason: action.reason)
+            // A refusal is an answer, not a failure: its gates and reasons come back with 409.
+            var response = Self.json(body)
+            if !promoted { response.status = .conflict }
+            return response
+        }
+        api.post("environments/:env/approve") { request, context in
+            let service = try service(context)
+            let action = try await ActionRequest(request, fields: ["reason", "freight", "sourceRevision"])
+            return Self.json(
+                try await service.approve(
+                    freight: action.freight, sourceRevision: action.sourceRevision, actor: Self.actor(context),
+                    reason: action.reason))
+        }
+        for (name, reject) in [("reject", true), ("unreject", false)] {
+            api.post("environments/:env/\(name)") { request, context in
+                let service = try service(context)
+                let action = try await ActionRequest(request, fields: ["reason", "freight"])
+                guard let freight = action.freight else { throw Problem.badRequest("'freight' is required") }
+                return Self.json(
+                    try await service.judge(
+                        freight: freight, reject: reject, actor: Self.actor(context), reason: action.reason))
+            }
+        }
+        for decision in RolloutService.Request.allCases {
+            api.post("environments/:env/pipelines/:pipeline/rollout/\(decision.rawValue)") { request, context in
+                let service = try service(context)
+                let action = try await ActionRequest(request)
+                return Self.json(
+                    try await service.actOnRollout(
+                        decision, pipeline: context.parameters.get("pipeline") ?? "", actor: Self.actor(context),
+                        reason: action.reason))
+            }
+        }
+    }
+
+    static func actor(_ context: APIContext) -> String { "api:" + (context.identity?.name ?? "anonymous") }
 
     private func service(_ context: APIContext) throws -> OperatorService {
         let name = context.parameters.get("env") ?? ""

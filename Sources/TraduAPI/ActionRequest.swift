@@ -1,53 +1,75 @@
-import Foundation
 import Hummingbird
 import TraduApp
 import TraduCore
 
-/// The body of an action (`POST .../retry`, `.../cancel`, `.../pause`, `.../resume`): why (required: every action
-/// is audited with its reason) and, for block actions, which blocks: `ids`, or a `pipeline` and an optional
-/// `state`.
+/// The body of an action (`POST .../retry`, `.../cancel`, `.../pause`, `.../approve`, ...): why (required: every
+/// action is audited with its reason) and the fields the action takes: for block actions `ids`, or a `pipeline`
+/// and an optional `state`; for release actions a `freight` or a `sourceRevision`, and `rollback` and `dryRun`.
+/// A field the action does not take is refused, so a typo never passes for a default.
 struct ActionRequest {
     var reason: String
     var ids: [String]?
     var pipeline: String?
     var state: BlockState?
+    var freight: String?
+    var sourceRevision: Int64?
+    var rollback = false
+    var dryRun = false
 
     static let maxBodyBytes = 1 << 20
+    static let blockFields: Set = ["reason", "ids", "pipeline", "state"]
 
-    init(_ request: Request) async throws {
+    init(_ request: Request, fields known: Set<String> = ["reason"]) async throws {
         let buffer = try await request.body.collect(upTo: Self.maxBodyBytes)
-        guard let object = try? JSONSerialization.jsonObject(with: Data(buffer: buffer)) as? [String: Any] else {
-            throw Problem.badRequest("the body must be a JSON object with a 'reason'")
+        guard let body = try? JSONText.parse(String(buffer: buffer), name: "body"), case .object(let members) = body
+        else { throw Problem.badRequest("the body must be a JSON object with a 'reason'") }
+        if let unknown = members.map(\.0).sorted().first(where: { !known.contains($0) }) {
+            throw Problem.badRequest("unknown field '\(unknown)' (known: \(known.sorted().joined(separator: ", ")))")
         }
-        let known: Set = ["reason", "ids", "pipeline", "state"]
-        if let unknown = object.keys.sorted().first(where: { !known.contains($0) }) {
-            throw Problem.badRequest("unknown field '\(unknown)' (known: reason, ids, pipeline, state)")
-        }
-        guard let reason = object["reason"] as? String,
+        guard case .string(let reason)? = body["reason"],
             !reason.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, !reason.contains("\u{0}")
         else {
             throw Problem.badRequest("'reason' is required: every action is recorded with who did it and why")
         }
         self.reason = reason
-        if let ids = object["ids"] {
-            guard let list = ids as? [String], !list.isEmpty, list.count <= 10_000,
-                list.allSatisfy({ !$0.isEmpty && !$0.contains("\u{0}") })
-            else { throw Problem.badRequest("'ids' must be a list of 1 to 10,000 block ids") }
-            self.ids = list
-        }
-        if let pipeline = object["pipeline"] {
-            guard let name = pipeline as? String, !name.isEmpty, !name.contains("\u{0}") else {
-                throw Problem.badRequest("'pipeline' must be a pipeline's name")
+        if let ids = body["ids"] {
+            guard case .array(let items) = ids, !items.isEmpty, items.count <= 10_000 else {
+                throw Problem.badRequest("'ids' must be a list of 1 to 10,000 block ids")
             }
-            self.pipeline = name
+            self.ids = try items.map { try Self.name($0, field: "ids", what: "a list of block ids") }
         }
-        if let state = object["state"] {
-            guard let text = state as? String, let parsed = BlockState(rawValue: text) else {
+        if let pipeline = body["pipeline"] {
+            self.pipeline = try Self.name(pipeline, field: "pipeline", what: "a pipeline's name")
+        }
+        if let state = body["state"] {
+            guard case .string(let text) = state, let parsed = BlockState(rawValue: text) else {
                 throw Problem.badRequest(
                     "'state' must be one of \(BlockState.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             self.state = parsed
         }
+        if let freight = body["freight"] {
+            self.freight = try Self.name(freight, field: "freight", what: "a freight id")
+        }
+        if let revision = body["sourceRevision"] {
+            guard case .int(let number) = revision, number >= 1 else {
+                throw Problem.badRequest("'sourceRevision' must be a revision number (1 or more)")
+            }
+            self.sourceRevision = Int64(number)
+        }
+        for (name, flag) in [("rollback", \ActionRequest.rollback), ("dryRun", \ActionRequest.dryRun)] {
+            guard let value = body[name] else { continue }
+            guard case .bool(let on) = value else { throw Problem.badRequest("'\(name)' must be true or false") }
+            self[keyPath: flag] = on
+        }
+    }
+
+    /// A non-empty name of at most 500 characters without NUL (PostgreSQL text cannot hold one).
+    private static func name(_ value: JSONValue, field: String, what: String) throws -> String {
+        guard case .string(let text) = value, !text.isEmpty, text.count <= 500, !text.contains("\u{0}") else {
+            throw Problem.badRequest("'\(field)' must be \(what)")
+        }
+        return text
     }
 
     func selection() throws -> BlockSelection {

@@ -7,8 +7,9 @@ enum OpenAPIDocument {
           title: tradu orchestrator API
           version: "1"
           description: >-
-            Read the state of tradu environments: pipelines, blocks (keyset pages), one block's path, instances and
-            revisions. Every request but /healthz and this document needs `Authorization: Bearer <token>` unless the
+            Read the state of tradu environments (pipelines, blocks in keyset pages, one block's path, instances,
+            revisions with their diff, promotions, rollouts) and act on them (retry, cancel, pause, resume, approve,
+            reject, promote, rollout decisions). Every request but /healthz and this document needs `Authorization: Bearer <token>` unless the
             server runs with --public-read (reads only). Errors are RFC 9457 problem+json; every response carries
             X-Request-ID. Paths are relative to the server's --base-path.
         servers:
@@ -246,6 +247,204 @@ enum OpenAPIDocument {
                 "401": {$ref: "#/components/responses/Problem"}
                 "403": {$ref: "#/components/responses/Problem"}
                 "404": {$ref: "#/components/responses/Problem"}
+          /api/v1/environments/{env}/revisions/{number}:
+            get:
+              operationId: getRevision
+              description: >-
+                One applied revision: its plan (digest and summary, as applied) and the diff of its manifests against the
+                revision before it. Plans saved with `tradu plan --out` and never applied live with CI, not here.
+              parameters:
+                - $ref: "#/components/parameters/env"
+                - {name: number, in: path, required: true, schema: {type: integer, minimum: 1}}
+              responses:
+                "200":
+                  description: The revision with its diff.
+                  content:
+                    application/json:
+                      schema: {$ref: "#/components/schemas/RevisionDetail"}
+                "400": {$ref: "#/components/responses/Problem"}
+                "401": {$ref: "#/components/responses/Problem"}
+                "404": {$ref: "#/components/responses/Problem"}
+          /api/v1/environments/{env}/promotions:
+            get:
+              operationId: listPromotions
+              parameters:
+                - $ref: "#/components/parameters/env"
+                - $ref: "#/components/parameters/limit"
+              responses:
+                "200":
+                  description: Promotions into the environment, newest first, with their gates and reasons.
+                  content:
+                    application/json:
+                      schema:
+                        type: object
+                        required: [items]
+                        properties:
+                          items:
+                            type: array
+                            items: {$ref: "#/components/schemas/Promotion"}
+                "400": {$ref: "#/components/responses/Problem"}
+                "401": {$ref: "#/components/responses/Problem"}
+                "404": {$ref: "#/components/responses/Problem"}
+          /api/v1/environments/{env}/rollouts:
+            get:
+              operationId: listRollouts
+              parameters:
+                - $ref: "#/components/parameters/env"
+              responses:
+                "200":
+                  description: The latest rollout of each pipeline, with its analyses, events and sample progress.
+                  content:
+                    application/json:
+                      schema:
+                        type: object
+                        required: [items]
+                        properties:
+                          items:
+                            type: array
+                            items: {$ref: "#/components/schemas/Rollout"}
+                "401": {$ref: "#/components/responses/Problem"}
+                "404": {$ref: "#/components/responses/Problem"}
+          /api/v1/environments/{env}/promote:
+            post:
+              operationId: promote
+              description: >-
+                Promotes a freight into the environment from its `promotion.from` (the source's latest, a `sourceRevision`
+                or a `freight`), or rolls back to a freight it ran before (`rollback`, with `freight`). Every check and gate
+                is made first; a refusal answers 409 with the same body and writes only its promotion record. `dryRun`
+                checks only. Needs operate.
+              parameters:
+                - $ref: "#/components/parameters/env"
+              requestBody:
+                required: true
+                content:
+                  application/json:
+                    schema:
+                      type: object
+                      additionalProperties: false
+                      required: [reason]
+                      properties:
+                        reason: {$ref: "#/components/schemas/Reason"}
+                        freight: {$ref: "#/components/schemas/Name"}
+                        sourceRevision: {type: integer, minimum: 1}
+                        rollback: {type: boolean}
+                        dryRun: {type: boolean}
+              responses:
+                "200":
+                  description: Promoted (or, with dryRun, every check passed).
+                  content:
+                    application/json:
+                      schema: {$ref: "#/components/schemas/PromotionOutcome"}
+                "400": {$ref: "#/components/responses/Problem"}
+                "401": {$ref: "#/components/responses/Problem"}
+                "403": {$ref: "#/components/responses/Problem"}
+                "404": {$ref: "#/components/responses/Problem"}
+                "409":
+                  description: Refused by a check or a gate (the reasons say which), or the environment's lock is held.
+                  content:
+                    application/json:
+                      schema: {$ref: "#/components/schemas/PromotionOutcome"}
+                    application/problem+json:
+                      schema: {$ref: "#/components/schemas/Problem"}
+                "422": {$ref: "#/components/responses/Problem"}
+          /api/v1/environments/{env}/approve:
+            post:
+              operationId: approve
+              description: Approves a freight (or the source's revision that ran one) for promotions into the environment. Needs operate.
+              parameters:
+                - $ref: "#/components/parameters/env"
+              requestBody:
+                required: true
+                content:
+                  application/json:
+                    schema:
+                      type: object
+                      additionalProperties: false
+                      required: [reason]
+                      properties:
+                        reason: {$ref: "#/components/schemas/Reason"}
+                        freight: {$ref: "#/components/schemas/Name"}
+                        sourceRevision: {type: integer, minimum: 1}
+              responses:
+                "200": {$ref: "#/components/responses/Freight"}
+                "400": {$ref: "#/components/responses/Problem"}
+                "401": {$ref: "#/components/responses/Problem"}
+                "403": {$ref: "#/components/responses/Problem"}
+                "404": {$ref: "#/components/responses/Problem"}
+                "422": {$ref: "#/components/responses/Problem"}
+          /api/v1/environments/{env}/reject:
+            post:
+              operationId: reject
+              description: Rejects a freight in the environment; no promotion into it accepts the freight. Needs operate.
+              parameters:
+                - $ref: "#/components/parameters/env"
+              requestBody: {$ref: "#/components/requestBodies/FreightAction"}
+              responses:
+                "200": {$ref: "#/components/responses/Freight"}
+                "400": {$ref: "#/components/responses/Problem"}
+                "401": {$ref: "#/components/responses/Problem"}
+                "403": {$ref: "#/components/responses/Problem"}
+                "404": {$ref: "#/components/responses/Problem"}
+                "422": {$ref: "#/components/responses/Problem"}
+          /api/v1/environments/{env}/unreject:
+            post:
+              operationId: unreject
+              description: Withdraws a rejection. Needs operate.
+              parameters:
+                - $ref: "#/components/parameters/env"
+              requestBody: {$ref: "#/components/requestBodies/FreightAction"}
+              responses:
+                "200": {$ref: "#/components/responses/Freight"}
+                "400": {$ref: "#/components/responses/Problem"}
+                "401": {$ref: "#/components/responses/Problem"}
+                "403": {$ref: "#/components/responses/Problem"}
+                "404": {$ref: "#/components/responses/Problem"}
+                "422": {$ref: "#/components/responses/Problem"}
+          /api/v1/environments/{env}/pipelines/{pipeline}/rollout/promote:
+            post:
+              operationId: rolloutPromote
+              description: Skips the remaining analyses; every block is reprocessed under the new spec and the rollout completes. Needs operate.
+              parameters:
+                - $ref: "#/components/parameters/env"
+                - $ref: "#/components/parameters/pipeline"
+              requestBody: {$ref: "#/components/requestBodies/Reason"}
+              responses:
+                "200": {$ref: "#/components/responses/RolloutDecision"}
+                "400": {$ref: "#/components/responses/Problem"}
+                "401": {$ref: "#/components/responses/Problem"}
+                "403": {$ref: "#/components/responses/Problem"}
+                "404": {$ref: "#/components/responses/Problem"}
+                "409": {$ref: "#/components/responses/Problem"}
+          /api/v1/environments/{env}/pipelines/{pipeline}/rollout/abort:
+            post:
+              operationId: rolloutAbort
+              description: Goes back to the previous spec, recorded as a revision; the new results are kept. Needs operate.
+              parameters:
+                - $ref: "#/components/parameters/env"
+                - $ref: "#/components/parameters/pipeline"
+              requestBody: {$ref: "#/components/requestBodies/Reason"}
+              responses:
+                "200": {$ref: "#/components/responses/RolloutDecision"}
+                "400": {$ref: "#/components/responses/Problem"}
+                "401": {$ref: "#/components/responses/Problem"}
+                "403": {$ref: "#/components/responses/Problem"}
+                "404": {$ref: "#/components/responses/Problem"}
+                "409": {$ref: "#/components/responses/Problem"}
+          /api/v1/environments/{env}/pipelines/{pipeline}/rollout/retry:
+            post:
+              operationId: rolloutRetry
+              description: A fresh analysis on the same sample from the first step; a rolled-back rollout runs its spec again. Needs operate.
+              parameters:
+                - $ref: "#/components/parameters/env"
+                - $ref: "#/components/parameters/pipeline"
+              requestBody: {$ref: "#/components/requestBodies/Reason"}
+              responses:
+                "200": {$ref: "#/components/responses/RolloutDecision"}
+                "400": {$ref: "#/components/responses/Problem"}
+                "401": {$ref: "#/components/responses/Problem"}
+                "403": {$ref: "#/components/responses/Problem"}
+                "404": {$ref: "#/components/responses/Problem"}
+                "409": {$ref: "#/components/responses/Problem"}
         components:
           securitySchemes:
             bearer: {type: http, scheme: bearer}
@@ -285,6 +484,17 @@ enum OpenAPIDocument {
                     oneOf:
                       - {required: [ids], not: {required: [pipeline]}}
                       - {required: [pipeline], not: {required: [ids]}}
+            FreightAction:
+              required: true
+              content:
+                application/json:
+                  schema:
+                    type: object
+                    additionalProperties: false
+                    required: [reason, freight]
+                    properties:
+                      reason: {$ref: "#/components/schemas/Reason"}
+                      freight: {$ref: "#/components/schemas/Name"}
           responses:
             Count:
               description: How many blocks the action changed.
@@ -309,6 +519,26 @@ enum OpenAPIDocument {
               content:
                 application/problem+json:
                   schema: {$ref: "#/components/schemas/Problem"}
+            Freight:
+              description: The freight the decision was recorded for.
+              content:
+                application/json:
+                  schema:
+                    type: object
+                    required: [freight]
+                    properties:
+                      freight: {type: string}
+                      rejected: {type: boolean}
+            RolloutDecision:
+              description: The rollout's phase after the decision, and the revision it recorded (a rollback, a reinstatement).
+              content:
+                application/json:
+                  schema:
+                    type: object
+                    required: [phase]
+                    properties:
+                      phase: {type: string, enum: [progressing, analyzing, paused, completed, rolled_back, superseded]}
+                      revision: {type: integer}
           schemas:
             Text:
               description: Any text without a NUL character (PostgreSQL text cannot hold one; a NUL is a 400).
@@ -443,5 +673,87 @@ enum OpenAPIDocument {
                 message: {type: string}
                 freight: {type: string}
                 summary: {type: object}
+            Name:
+              description: A name or id without a NUL character, 1 to 500 characters.
+              type: string
+              minLength: 1
+              maxLength: 500
+              pattern: '^[^\x00]*$'
+            RevisionDetail:
+              allOf:
+                - {$ref: "#/components/schemas/Revision"}
+                - type: object
+                  required: [diff]
+                  properties:
+                    planDigest: {type: string}
+                    diff:
+                      type: object
+                      description: The manifests' changes against the revision before (revision null for the first).
+                      required: [revision, hasChanges, objects]
+                      properties:
+                        revision: {type: [integer, "null"]}
+                        hasChanges: {type: boolean}
+                        objects:
+                          type: array
+                          items:
+                            type: object
+                            required: [object, action, fields]
+                            properties:
+                              object: {type: string}
+                              action: {type: string, enum: [added, changed, removed]}
+                              fields: {type: array, items: {type: object}}
+            Promotion:
+              type: object
+              required: [id, freight, phase, rollback, automatic, requestedBy, gates, reasons, createdAt]
+              properties:
+                id: {type: integer}
+                freight: {type: string}
+                phase: {type: string}
+                sourceEnvironment: {type: [string, "null"]}
+                sourceRevision: {type: [integer, "null"]}
+                rollback: {type: boolean}
+                automatic: {type: boolean}
+                requestedBy: {type: string}
+                message: {type: [string, "null"]}
+                gates: {type: array, items: {type: object}}
+                allowances: {type: array, items: {type: object}}
+                reasons: {type: array, items: {type: string}}
+                targetRevision: {type: [integer, "null"]}
+                createdAt: {type: string}
+                finishedAt: {type: [string, "null"]}
+            PromotionOutcome:
+              type: object
+              required: [outcome, target, freight, rollback, gates]
+              properties:
+                outcome: {type: string, enum: [promoted, refused, dry-run]}
+                target: {type: string}
+                source: {type: [string, "null"]}
+                sourceRevision: {type: [integer, "null"]}
+                freight: {type: string}
+                rollback: {type: boolean}
+                gates: {type: array, items: {type: object}}
+                reasons: {type: array, items: {type: string}}
+            Rollout:
+              type: object
+              required: [pipeline, id, revision, phase, step, steps, sample, analyses, events, createdAt]
+              properties:
+                pipeline: {type: string}
+                id: {type: integer}
+                revision: {type: integer}
+                baselineRevision: {type: [integer, "null"]}
+                phase: {type: string, enum: [progressing, analyzing, paused, completed, rolled_back, superseded]}
+                step: {type: integer}
+                steps: {type: array, items: {type: number}}
+                changedFields: {type: array, items: {type: string}}
+                sample:
+                  type: object
+                  required: [total, open]
+                  properties:
+                    total: {type: integer}
+                    open: {type: integer}
+                analyses: {type: array, items: {type: object}}
+                events: {type: array, items: {type: object}}
+                createdAt: {type: string}
+                finishedAt: {type: [string, "null"]}
         """#
 }

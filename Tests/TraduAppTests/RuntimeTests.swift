@@ -33,10 +33,8 @@ import TraduTestSupport
         let first = try TraduProcess(["worker", "-e", "dev", "--concurrency", "1"], in: project)
         // Who holds it, read in the same look that sees it held (two queries could straddle a transition).
         var held: String?
-        try await eventually(
-            "the first worker holds the block",
-            explain: { "controller:\n\(controller.logDigest)\nworker:\n\(first.logDigest)" }
-        ) {
+        let logs = { "controller:\n\(controller.logDigest)\nworker:\n\(first.logDigest)" }
+        try await eventually("the first worker holds the block", explain: logs) {
             held =
                 try await project.query("SELECT lease_owner FROM blocks WHERE state = 'in_process'").first?[
                     "lease_owner"] ?? nil

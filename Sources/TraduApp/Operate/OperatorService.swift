@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import TraduCore
 import TraduStore
@@ -11,19 +12,25 @@ public struct OperatorService: Sendable {
     public var logger: Logger
     /// When set, every statement of every call is cut off past it (the HTTP API sets 5 s).
     public var statementTimeout: Duration?
+    /// Where the project is: release actions (approve, promote) read its manifests and datasets again, and locate
+    /// the environment promoted from. nil: not offered.
+    public var project: ProjectLocation?
 
-    public init(target: EnvironmentTarget, logger: Logger) {
+    public init(target: EnvironmentTarget, logger: Logger, project: ProjectLocation? = nil) {
         self.target = target
         self.logger = logger
+        self.project = project
     }
 
     /// The service for `environment`, located as every operator command does (see `EnvironmentTarget`).
-    public static func locate(directory: String, environment: String, resolver: DatabaseResolver, logger: Logger)
-        async throws -> OperatorService
-    {
+    public static func locate(
+        directory: String, environment: String, resolver: DatabaseResolver, logger: Logger, projectRoot: String? = nil
+    ) async throws -> OperatorService {
         let target = try await EnvironmentTarget.resolve(
             directory: directory, environment: environment, resolver: resolver, logger: logger)
-        return OperatorService(target: target, logger: logger)
+        return OperatorService(
+            target: target, logger: logger,
+            project: ProjectLocation(directory: directory, resolver: resolver, root: projectRoot))
     }
 
     public var environment: String { target.environment.name }
@@ -170,6 +177,20 @@ public struct OperatorService: Sendable {
             if let statementTimeout { try await store.limitStatements(to: statementTimeout) }
             return try await body(store)
         }
+    }
+}
+
+/// A project's manifests folder, the resolver that locates its databases, and the directory its dataset paths
+/// are relative to (and may not leave): the current directory unless given.
+public struct ProjectLocation: Sendable {
+    public var directory: String
+    public var resolver: DatabaseResolver
+    public var root: String
+
+    public init(directory: String, resolver: DatabaseResolver, root: String? = nil) {
+        self.directory = directory
+        self.resolver = resolver
+        self.root = root ?? FileManager.default.currentDirectoryPath
     }
 }
 

@@ -19,30 +19,35 @@ public struct RolloutService: Sendable {
     /// The latest rollout of each pipeline (or of one), with its analyses, events and sample progress.
     public func status(environment: String, pipeline: String?) async throws -> [RolloutReport] {
         try await withStore(environment) { store in
-            var reports: [RolloutReport] = []
-            for rollout in try await store.latestRollouts() where pipeline == nil || rollout.pipeline == pipeline {
-                let progress = try await store.rolloutSampleProgress(rolloutID: rollout.id)
-                reports.append(
-                    RolloutReport(
-                        rollout: rollout, analyses: try await store.rolloutAnalyses(rolloutID: rollout.id),
-                        events: try await store.rolloutEvents(rolloutID: rollout.id), sampleOpen: progress.open,
-                        sampleTotal: progress.total))
-            }
-            if let pipeline, reports.isEmpty {
-                throw TraduError.configuration("pipeline '\(pipeline)' has no rollout in \(environment)")
-            }
-            return reports
+            try await Self.reports(in: store, environment: environment, pipeline: pipeline)
         }
+    }
+
+    /// `status` on an open store (the API's reads share it).
+    static func reports(in store: Store, environment: String, pipeline: String?) async throws -> [RolloutReport] {
+        var reports: [RolloutReport] = []
+        for rollout in try await store.latestRollouts() where pipeline == nil || rollout.pipeline == pipeline {
+            let progress = try await store.rolloutSampleProgress(rolloutID: rollout.id)
+            reports.append(
+                RolloutReport(
+                    rollout: rollout, analyses: try await store.rolloutAnalyses(rolloutID: rollout.id),
+                    events: try await store.rolloutEvents(rolloutID: rollout.id), sampleOpen: progress.open,
+                    sampleTotal: progress.total))
+        }
+        if let pipeline, reports.isEmpty {
+            throw TraduError.configuration("pipeline '\(pipeline)' has no rollout in \(environment)")
+        }
+        return reports
     }
 
     /// The blocks of the rollout's sample, in the order they were chosen.
     public func sample(environment: String, pipeline: String) async throws -> [String] {
         try await withStore(environment) { store in
-            try await store.rolloutSampleIDs(rolloutID: try await latest(pipeline, store, environment).id)
+            try await store.rolloutSampleIDs(rolloutID: try await Self.latest(pipeline, store, environment).id)
         }
     }
 
-    public enum Request: Sendable {
+    public enum Request: String, Sendable, CaseIterable {
         /// Skip the remaining analyses: reprocess every block under the new spec and complete.
         case promote
         /// Back to the previous spec, recorded as a revision.
@@ -57,22 +62,32 @@ public struct RolloutService: Sendable {
         async throws -> (state: RolloutState, revision: Int64?)
     {
         try await withStore(environment) { store in
-            let rollout = try await latest(pipeline, store, environment)
-            let event: RolloutMachine.Event =
-                switch request {
-                case .promote: .promote(actor: actor, message: message)
-                case .abort: .abort(actor: actor, message: message)
-                case .retry: .retry(actor: actor, message: message)
-                }
-            let actions = RolloutActions(environment: environment, logger: logger)
-            switch try await actions.handle(event, on: rollout, store: store, actor: actor, message: message) {
-            case .moved:
-                throw TraduError.rejected(
-                    "the rollout of pipeline '\(pipeline)' changed while this command ran; look again with"
-                        + " `tradu rollout status`")
-            case .done(let state, let revision):
-                return (state, revision)
+            try await Self.act(
+                request, in: store, environment: environment, pipeline: pipeline, message: message, by: actor,
+                logger: logger)
+        }
+    }
+
+    /// `act` on an open store (the API's actions share it).
+    static func act(
+        _ request: Request, in store: Store, environment: String, pipeline: String, message: String, by actor: String,
+        logger: Logger
+    ) async throws -> (state: RolloutState, revision: Int64?) {
+        let rollout = try await latest(pipeline, store, environment)
+        let event: RolloutMachine.Event =
+            switch request {
+            case .promote: .promote(actor: actor, message: message)
+            case .abort: .abort(actor: actor, message: message)
+            case .retry: .retry(actor: actor, message: message)
             }
+        let actions = RolloutActions(environment: environment, logger: logger)
+        switch try await actions.handle(event, on: rollout, store: store, actor: actor, message: message) {
+        case .moved:
+            throw TraduError.rejected(
+                "the rollout of pipeline '\(pipeline)' changed while this command ran; look again with"
+                    + " `tradu rollout status`")
+        case .done(let state, let revision):
+            return (state, revision)
         }
     }
 
@@ -81,7 +96,9 @@ public struct RolloutService: Sendable {
         try await withStore(environment) { store in try await store.pruneResults(keep: keep) }
     }
 
-    private func latest(_ pipeline: String, _ store: Store, _ environment: String) async throws -> RolloutRecord {
+    private static func latest(_ pipeline: String, _ store: Store, _ environment: String) async throws
+        -> RolloutRecord
+    {
         guard let rollout = try await store.latestRollouts().first(where: { $0.pipeline == pipeline }) else {
             throw TraduError.configuration("pipeline '\(pipeline)' has no rollout in \(environment)")
         }
