@@ -43,6 +43,7 @@ struct APIMiddleware: RouterMiddleware {
                 switch error {
                 case .rejected(let message): Problem(.conflict, "Refused", message)
                 case .configuration(let message): Problem(.badRequest, "Bad request", message)
+                case .notFound(let message): Problem.notFound(message)
                 case .invalidManifests, .invalidData:
                     Problem(.unprocessableContent, "The project folder does not validate", "\(error)")
                 }

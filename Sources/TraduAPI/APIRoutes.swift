@@ -6,13 +6,14 @@ import TraduCore
 /// was started for.
 struct APIRoutes {
     let services: [String: OperatorService]
+    let events: EventStream
 
     static let maxPageSize = 500
     static let defaultPageSize = 100
 
     /// Every route as `METHOD /path` with `{name}` parameters, for the test that holds the document to them.
     static let all = [
-        "GET /healthz", "GET /api/v1/openapi.yaml", "GET /api/v1/environments",
+        "GET /healthz", "GET /api/v1/openapi.yaml", "GET /api/v1/environments", "GET /api/v1/events",
         "GET /api/v1/environments/{env}/pipelines", "GET /api/v1/environments/{env}/blocks",
         "GET /api/v1/environments/{env}/blocks/{id}", "GET /api/v1/environments/{env}/instances",
         "GET /api/v1/environments/{env}/revisions", "GET /api/v1/environments/{env}/actions",
@@ -38,6 +39,22 @@ struct APIRoutes {
                 body: ResponseBody(byteBuffer: ByteBuffer(string: OpenAPIDocument.yaml)))
         }
         api.get("environments") { _, _ in try await environments() }
+        api.get("events") { request, _ in
+            let query = request.uri.queryParameters
+            guard let environment = query["env"].map(String.init) else {
+                throw Problem.badRequest("name the environment to follow: ?env=NAME")
+            }
+            var lastEventID: Int64?
+            if let text = request.headers[HTTPFields.Element.Name("Last-Event-ID")!] {
+                guard let id = Int64(text), id >= 0 else {
+                    throw Problem.badRequest(
+                        "Last-Event-ID must be an event id (a non-negative integer), got '\(text)'")
+                }
+                lastEventID = id
+            }
+            return try await events.response(
+                environment: environment, pipeline: query["pipeline"].map(String.init), lastEventID: lastEventID)
+        }
         api.get("environments/:env/pipelines") { _, context in
             try await pipelines(try service(context))
         }
@@ -74,14 +91,8 @@ struct APIRoutes {
                 let service = try service(context)
                 let action = try await ActionRequest(request)
                 let pipeline = context.parameters.get("pipeline") ?? ""
-                let changed: Bool
-                do {
-                    changed = try await service.setPaused(
-                        paused, pipeline: pipeline, actor: Self.actor(context),
-                        reason: action.reason, via: "api")
-                } catch let error as TraduError {
-                    throw Problem.notFound("\(error)")
-                }
+                let changed = try await service.setPaused(
+                    paused, pipeline: pipeline, actor: Self.actor(context), reason: action.reason, via: "api")
                 return Self.json(.object([("changed", .bool(changed))]))
             }
         }

@@ -22,11 +22,29 @@ public struct APIServer: Sendable {
     public var services: [String: OperatorService]
     public var settings: Settings
     public var logger: Logger
+    /// The live feeds behind `/api/v1/events`: one reader per environment, however many clients.
+    let events: EventStream
 
     public init(services: [String: OperatorService], settings: Settings, logger: Logger) {
+        let services = services.mapValues { service in
+            var service = service
+            service.statementTimeout = settings.statementTimeout
+            return service
+        }
         self.services = services
         self.settings = settings
         self.logger = logger
+        self.events = EventStream(services: services)
+    }
+
+    /// The application `run` serves: the router, and the event feeds as a service (tests run it live).
+    public func application(onListening: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol
+    {
+        Application(
+            router: router(),
+            configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: nil),
+            services: [events], onServerRunning: { channel in await onListening(channel.localAddress?.port ?? 0) },
+            logger: logger)
     }
 
     /// The router with every route and middleware: what `run` serves and what route tests call in process.
@@ -40,24 +58,13 @@ public struct APIServer: Sendable {
         router.add(
             middleware: APIMiddleware(
                 tokens: settings.tokens, publicRead: settings.publicRead, logger: logger, routes: routes))
-        APIRoutes(
-            services: services.mapValues { service in
-                var service = service
-                service.statementTimeout = settings.statementTimeout
-                return service
-            }
-        ).register(on: router, basePath: basePath)
+        APIRoutes(services: services, events: events).register(on: router, basePath: basePath)
         return router
     }
 
     /// Serves until SIGTERM or SIGINT; `onListening` gets the bound port (for `--addr 127.0.0.1:0`).
     public func run(onListening: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
-        let app = Application(
-            router: router(),
-            configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: nil),
-            onServerRunning: { channel in await onListening(channel.localAddress?.port ?? 0) },
-            logger: logger)
-        try await app.runService()
+        try await application(onListening: onListening).runService()
     }
 
     /// `/tradu/` → `/tradu`; `/` → empty.

@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 import TraduApp
 import TraduCore
@@ -21,8 +22,10 @@ struct ActionRequest {
 
     init(_ request: Request, fields known: Set<String> = ["reason"]) async throws {
         let buffer = try await request.body.collect(upTo: Self.maxBodyBytes)
-        guard let body = try? JSONText.parse(String(buffer: buffer), name: "body"), case .object(let members) = body
+        guard let decoded = try? JSONDecoder().decode(StrictJSON.self, from: Data(buffer: buffer)),
+            case .object(let members) = decoded.value
         else { throw Problem.badRequest("the body must be a JSON object with a 'reason'") }
+        let body = decoded.value
         if let unknown = members.map(\.0).sorted().first(where: { !known.contains($0) }) {
             throw Problem.badRequest("unknown field '\(unknown)' (known: \(known.sorted().joined(separator: ", ")))")
         }
@@ -52,10 +55,17 @@ struct ActionRequest {
             self.freight = try Self.name(freight, field: "freight", what: "a freight id")
         }
         if let revision = body["sourceRevision"] {
-            guard case .int(let number) = revision, number >= 1 else {
+            // JSON has one number type: 3.0 is the integer 3.
+            let number: Int64? =
+                switch revision {
+                case .int(let value): Int64(value)
+                case .double(let value): Int64(exactly: value)
+                default: nil
+                }
+            guard let number, number >= 1 else {
                 throw Problem.badRequest("'sourceRevision' must be a revision number (1 or more)")
             }
-            self.sourceRevision = Int64(number)
+            self.sourceRevision = number
         }
         for (name, flag) in [("rollback", \ActionRequest.rollback), ("dryRun", \ActionRequest.dryRun)] {
             guard let value = body[name] else { continue }
@@ -77,6 +87,32 @@ struct ActionRequest {
         case (let ids?, nil): return .ids(ids)
         case (nil, let pipeline?): return .pipeline(pipeline, state: state)
         default: throw Problem.badRequest("give either 'ids' or 'pipeline' (with an optional 'state'), not both")
+        }
+    }
+}
+
+/// Any JSON value, read strictly: `true` is a boolean and never a number, `1.0` is a number and never a boolean,
+/// and escaped surrogate pairs are characters (the YAML reader the manifests use refuses them).
+struct StrictJSON: Decodable {
+    var value: JSONValue
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if container.decodeNil() {
+            value = .null
+        } else if let flag = try? container.decode(Bool.self) {
+            value = .bool(flag)
+        } else if let number = try? container.decode(Int.self) {
+            value = .int(number)
+        } else if let number = try? container.decode(Double.self) {
+            value = .double(number)
+        } else if let text = try? container.decode(String.self) {
+            value = .string(text)
+        } else if let items = try? container.decode([StrictJSON].self) {
+            value = .array(items.map(\.value))
+        } else {
+            let members = try container.decode([String: StrictJSON].self)
+            value = .object(members.sorted { $0.key < $1.key }.map { ($0.key, $0.value.value) })
         }
     }
 }

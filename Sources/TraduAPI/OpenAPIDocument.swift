@@ -57,6 +57,27 @@ enum OpenAPIDocument {
                             type: array
                             items: {$ref: "#/components/schemas/Environment"}
                 "401": {$ref: "#/components/responses/Problem"}
+          /api/v1/events:
+            get:
+              operationId: followEvents
+              description: >-
+                Server-Sent Events: `transition` (a block changed state; the SSE id is the event's), `status` (a pipeline's
+                counts or conditions changed), `reset` (the ids after Last-Event-ID are no longer kept: re-read, then follow)
+                and a comment every 15 s. One reader per server follows the database for every client. A client too slow to
+                keep up is disconnected, never skipped: it reconnects with Last-Event-ID and is replayed what it missed.
+              parameters:
+                - {name: env, in: query, required: true, schema: {$ref: "#/components/schemas/Text"}}
+                - {name: pipeline, in: query, schema: {$ref: "#/components/schemas/Text"}}
+                - {name: Last-Event-ID, in: header, schema: {type: string, pattern: '^[0-9]+$'}}
+              responses:
+                "200":
+                  description: The stream, until the client or the server goes.
+                  content:
+                    text/event-stream:
+                      schema: {type: string}
+                "400": {$ref: "#/components/responses/Problem"}
+                "401": {$ref: "#/components/responses/Problem"}
+                "404": {$ref: "#/components/responses/Problem"}
           /api/v1/environments/{env}/pipelines:
             get:
               operationId: listPipelines
@@ -329,6 +350,8 @@ enum OpenAPIDocument {
                         sourceRevision: {type: integer, minimum: 1}
                         rollback: {type: boolean}
                         dryRun: {type: boolean}
+                      if: {required: [rollback], properties: {rollback: {const: true}}}
+                      then: {required: [freight]}
               responses:
                 "200":
                   description: Promoted (or, with dryRun, every check passed).
@@ -365,12 +388,16 @@ enum OpenAPIDocument {
                         reason: {$ref: "#/components/schemas/Reason"}
                         freight: {$ref: "#/components/schemas/Name"}
                         sourceRevision: {type: integer, minimum: 1}
+                      oneOf:
+                        - {required: [freight], not: {required: [sourceRevision]}}
+                        - {required: [sourceRevision], not: {required: [freight]}}
               responses:
                 "200": {$ref: "#/components/responses/Freight"}
                 "400": {$ref: "#/components/responses/Problem"}
                 "401": {$ref: "#/components/responses/Problem"}
                 "403": {$ref: "#/components/responses/Problem"}
                 "404": {$ref: "#/components/responses/Problem"}
+                "409": {$ref: "#/components/responses/Problem"}
                 "422": {$ref: "#/components/responses/Problem"}
           /api/v1/environments/{env}/reject:
             post:

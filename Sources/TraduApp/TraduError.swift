@@ -10,6 +10,8 @@ public enum TraduError: Error, Sendable, CustomStringConvertible {
     case invalidData([Diagnostic])
     /// The request was refused, not failed: a stale saved plan, a held lock, a mass cancel (exit 3).
     case rejected(String)
+    /// What the request names does not exist: a freight, a revision, a rollout, a pipeline (exit 1; HTTP 404).
+    case notFound(String)
 
     public var description: String {
         switch self {
@@ -17,6 +19,7 @@ public enum TraduError: Error, Sendable, CustomStringConvertible {
         case .invalidManifests(let diagnostics): diagnostics.map(\.description).joined(separator: "\n")
         case .invalidData(let diagnostics): diagnostics.map(\.description).joined(separator: "\n")
         case .rejected(let message): message
+        case .notFound(let message): message
         }
     }
 }

@@ -32,7 +32,51 @@ public struct StoredResultVersion: Sendable, Hashable {
     public var completedAt: String
 }
 
+/// A block event as the API's stream carries it: with its block's pipeline and language, for the filters.
+public struct StreamedBlockEvent: Sendable, Hashable {
+    public var event: BlockEvent
+    public var pipeline: String
+    public var targetLanguage: String
+}
+
 extension Store {
+    /// The highest block event id (0 when there is none): where a stream that starts now begins.
+    public func latestEventID() async throws -> Int64 {
+        try await connection.query("SELECT coalesce(max(id), 0) AS id FROM block_events").first?
+            .required("id", Int64.init) ?? 0
+    }
+
+    /// Block events in id order for the API's stream: those above `after` (at most `limit`), or, with `within`,
+    /// those in that range of ids (a gap the reader is watching). Each a primary-key range read.
+    public func streamEvents(after: Int64, within: ClosedRange<Int64>? = nil, limit: Int) async throws
+        -> [StreamedBlockEvent]
+    {
+        let low = within.map { $0.lowerBound - 1 } ?? after
+        let high = within?.upperBound ?? Int64.max
+        return try await connection.query(
+            """
+            SELECT e.id, e.block_id, e.from_state, e.to_state, e.instance_id, e.attempt, e.reason, e.error_class,
+                   e.error, \(RuntimeSQL.rfc3339Milliseconds("e.at")) AS at, b.pipeline, b.target_language
+            FROM block_events e JOIN blocks b ON b.id = e.block_id
+            WHERE e.id > $1::bigint AND e.id <= $2::bigint
+            ORDER BY e.id LIMIT $3::int
+            """, [String(low), String(high), String(max(0, limit))]
+        ).map { row in
+            StreamedBlockEvent(
+                event: try Self.event(row), pipeline: try row.required("pipeline"),
+                targetLanguage: try row.required("target_language"))
+        }
+    }
+
+    static func event(_ row: PostgresRow) throws -> BlockEvent {
+        BlockEvent(
+            sequence: try row.required("id", Int64.init), blockID: try row.required("block_id"),
+            fromState: row["from_state"].flatMap(BlockState.init(rawValue:)),
+            toState: try row.required("to_state", BlockState.init(rawValue:)), instanceID: row["instance_id"],
+            attempt: try row.required("attempt", Int.init), reason: row["reason"], errorClass: row["error_class"],
+            error: row["error"], at: try row.required("at"))
+    }
+
     /// One page of blocks in id order after `after` (keyset pagination: never OFFSET, never a count), at most
     /// `limit`; the next page starts after the last id returned.
     public func blockPage(_ filter: BlockPageFilter, after: String?, limit: Int) async throws -> [BlockSummary] {
@@ -70,14 +114,7 @@ extension Store {
                    \(RuntimeSQL.rfc3339Milliseconds("at")) AS at
             FROM block_events WHERE block_id = $1 AND id > $2::bigint ORDER BY id LIMIT $3::int
             """, [blockID, String(after), String(max(0, limit))]
-        ).map { row in
-            BlockEvent(
-                sequence: try row.required("id", Int64.init), blockID: try row.required("block_id"),
-                fromState: row["from_state"].flatMap(BlockState.init(rawValue:)),
-                toState: try row.required("to_state", BlockState.init(rawValue:)), instanceID: row["instance_id"],
-                attempt: try row.required("attempt", Int.init), reason: row["reason"], errorClass: row["error_class"],
-                error: row["error"], at: try row.required("at"))
-        }
+        ).map(Self.event)
     }
 
     /// The stored result versions of a block, the current one first.

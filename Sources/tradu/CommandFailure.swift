@@ -17,7 +17,7 @@ func reporting<T>(_ body: () async throws -> T) async throws -> T {
         case .rejected(let message):
             Console.error("rejected: \(message)")
             throw ExitCode(3)
-        case .configuration(let message):
+        case .configuration(let message), .notFound(let message):
             Console.error("error: \(message)")
             throw ExitCode(1)
         }

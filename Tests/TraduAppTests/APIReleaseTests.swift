@@ -71,7 +71,7 @@ extension ProcessHeavyTests.PromotionTests {
 
             (status, body) = try await Self.post(
                 client, prod + "/approve", #"{"reason": "typo", "freight": "0000deadbeef"}"#, token: operate)
-            #expect(status == .badRequest)
+            #expect(status == .notFound)
             #expect((body["detail"] as? String)?.contains("staging never ran freight 0000deadbeef") == true)
 
             (status, body) = try await Self.post(
@@ -116,7 +116,7 @@ extension ProcessHeavyTests.PromotionTests {
 
             (status, body) = try await Self.post(
                 client, prod + "/pipelines/help/rollout/abort", #"{"reason": "stop"}"#, token: operate)
-            #expect(status == .badRequest)
+            #expect(status == .notFound)
             #expect(body["detail"] as? String == "pipeline 'help' has no rollout in prod")
             (status, body) = try await Self.get(client, prod + "/rollouts")
             #expect((body["items"] as? [Any])?.isEmpty == true)

@@ -74,7 +74,7 @@ public struct OperatorService: Sendable {
     {
         try await withStore { store in
             guard try await store.pipelines().contains(where: { $0.name == pipeline }) else {
-                throw TraduError.configuration("pipeline '\(pipeline)' is not applied in \(environment)")
+                throw TraduError.notFound("pipeline '\(pipeline)' is not applied in \(environment)")
             }
             return try await store.setPaused(paused, pipeline: pipeline, actor: actor, reason: reason, via: via)
         }
@@ -168,6 +168,14 @@ public struct OperatorService: Sendable {
     /// The audit: the most recent operator actions, newest first.
     public func actions(limit: Int) async throws -> [OperatorActionRow] {
         try await withStore { try await $0.operatorActions(limit: limit) }
+    }
+
+    /// A connection of its own, for a reader that lives longer than one call (the API's event feed).
+    func openStore() async throws -> Store {
+        let store = try await Store.open(
+            url: target.url, schema: EnvironmentSchema(name: target.environment.schema), logger: logger)
+        if let statementTimeout { try await store.limitStatements(to: statementTimeout) }
+        return store
     }
 
     func withStore<T: Sendable>(_ body: (Store) async throws -> T) async throws -> T {

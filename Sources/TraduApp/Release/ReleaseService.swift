@@ -42,13 +42,13 @@ public struct ReleaseService: Sendable {
                 switch subject {
                 case .freight(let id):
                     guard !(try await store.revisions(freight: id)).isEmpty else {
-                        throw TraduError.configuration(
+                        throw TraduError.notFound(
                             "\(name) never ran freight \(id): nothing to approve for \(environment)")
                     }
                     return id
                 case .sourceRevision(let number):
                     guard let revision = try await store.revision(number), let id = revision.freight?.id else {
-                        throw TraduError.configuration(
+                        throw TraduError.notFound(
                             "\(name) has no revision \(number) with a freight: nothing to approve for \(environment)")
                     }
                     return id
@@ -56,7 +56,7 @@ public struct ReleaseService: Sendable {
             }
         }
         guard let freight else {
-            throw TraduError.configuration(
+            throw TraduError.rejected(
                 "environment '\(environment)' has no promotion block: approve a freight by --freight ID")
         }
         try await withStore(target) {

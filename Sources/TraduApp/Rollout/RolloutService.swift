@@ -35,7 +35,7 @@ public struct RolloutService: Sendable {
                     sampleTotal: progress.total))
         }
         if let pipeline, reports.isEmpty {
-            throw TraduError.configuration("pipeline '\(pipeline)' has no rollout in \(environment)")
+            throw TraduError.notFound("pipeline '\(pipeline)' has no rollout in \(environment)")
         }
         return reports
     }
@@ -100,7 +100,7 @@ public struct RolloutService: Sendable {
         -> RolloutRecord
     {
         guard let rollout = try await store.latestRollouts().first(where: { $0.pipeline == pipeline }) else {
-            throw TraduError.configuration("pipeline '\(pipeline)' has no rollout in \(environment)")
+            throw TraduError.notFound("pipeline '\(pipeline)' has no rollout in \(environment)")
         }
         return rollout
     }

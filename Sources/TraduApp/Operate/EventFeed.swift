@@ -1,0 +1,205 @@
+import Logging
+import TraduCore
+import TraduStore
+
+/// One environment's live feed for the API's event stream: a single reader follows `block_events` by id (an
+/// `EventCursor`, so late commits are not lost) and the pipelines' status rows, and fans every item out to the
+/// subscribers whose filter takes it. However many clients listen, the database sees one reader: no query per
+/// client, and no NOTIFY on the runtime's hot path.
+///
+/// A subscriber that cannot keep up (its buffer of `bufferLimit` items fills) is ended rather than silently
+/// skipped; it reconnects with the last id it saw and gets the rest replayed from the last `replayCapacity`
+/// transitions, or a `reset` item when those no longer reach back that far.
+public actor EventFeed {
+    public struct Item: Sendable, Hashable {
+        public enum Kind: String, Sendable {
+            /// A block changed state (`id` is the event's).
+            case transition
+            /// A pipeline's counts or conditions changed, as the leading controller wrote them.
+            case status
+            /// The ids asked for are no longer kept: re-read the state, then follow from `id`.
+            case reset
+            /// Nothing happened for a while; the connection is alive (proxies close idle ones).
+            case heartbeat
+        }
+
+        public var kind: Kind
+        public var id: Int64?
+        public var pipeline: String?
+        public var body: JSONValue
+    }
+
+    struct Subscriber {
+        var pipeline: String?
+        var continuation: AsyncStream<Item>.Continuation
+    }
+
+    public let service: OperatorService
+    let pollInterval: Duration
+    let statusInterval: Duration
+    let replayCapacity: Int
+    let bufferLimit: Int
+    let pageSize = 5_000
+    let heartbeatInterval: Duration = .seconds(15)
+
+    private var subscribers: [Int: Subscriber] = [:]
+    private var nextSubscriber = 0
+    private var recent: [Item] = []
+    private var cursor: EventCursor?
+    private var statusSeen: [String: String] = [:]
+    private var store: Store?
+    private let clock = ContinuousClock()
+    private let started = ContinuousClock.now
+
+    public init(
+        service: OperatorService, pollInterval: Duration = .milliseconds(250), statusInterval: Duration = .seconds(2),
+        replayCapacity: Int = 20_000, bufferLimit: Int = 20_000
+    ) {
+        self.service = service
+        self.pollInterval = pollInterval
+        self.statusInterval = statusInterval
+        self.replayCapacity = replayCapacity
+        self.bufferLimit = bufferLimit
+    }
+
+    public var subscriberCount: Int { subscribers.count }
+
+    /// A stream of the items for `pipeline` (nil: every pipeline) from now on, or after `lastEventID` when the
+    /// feed still holds the transitions that follow it.
+    public func subscribe(pipeline: String?, lastEventID: Int64?) -> AsyncStream<Item> {
+        let (stream, continuation) = AsyncStream.makeStream(
+            of: Item.self, bufferingPolicy: .bufferingOldest(bufferLimit))
+        let id = nextSubscriber
+        nextSubscriber += 1
+        subscribers[id] = Subscriber(pipeline: pipeline, continuation: continuation)
+        continuation.onTermination = { _ in Task { await self.unsubscribe(id) } }
+        if let lastEventID, let position = cursor?.after, lastEventID < position {
+            if let oldest = recent.first?.id, lastEventID >= oldest - 1 {
+                for item in recent where (item.id ?? 0) > lastEventID && Self.takes(pipeline, item) {
+                    continuation.yield(item)
+                }
+            } else {
+                continuation.yield(
+                    Item(kind: .reset, id: position, pipeline: nil, body: .object([("after", .int(Int(position)))])))
+            }
+        }
+        return stream
+    }
+
+    private func unsubscribe(_ id: Int) {
+        subscribers[id] = nil
+    }
+
+    /// Follows the environment until cancelled, reading only while someone listens; then ends every stream.
+    public func run() async {
+        var lastStatus = ContinuousClock.now - statusInterval
+        var lastHeartbeat = ContinuousClock.now
+        while !Task.isCancelled {
+            if ContinuousClock.now - lastHeartbeat >= heartbeatInterval {
+                lastHeartbeat = .now
+                for subscriber in subscribers.values {
+                    subscriber.continuation.yield(Item(kind: .heartbeat, id: nil, pipeline: nil, body: .null))
+                }
+            }
+            if subscribers.isEmpty {
+                // Nobody listens: forget the position, so that the next listener starts from the present.
+                if let store { await store.close() }
+                store = nil
+                cursor = nil
+            } else {
+                do {
+                    try await poll()
+                    if ContinuousClock.now - lastStatus >= statusInterval {
+                        lastStatus = .now
+                        try await pollStatus()
+                    }
+                } catch {
+                    service.logger.warning("event feed: reading failed; retrying", metadata: ["error": "\(error)"])
+                    if let store { await store.close() }
+                    store = nil
+                }
+            }
+            try? await Task.sleep(for: pollInterval)
+        }
+        for subscriber in subscribers.values { subscriber.continuation.finish() }
+        subscribers = [:]
+        if let store { await store.close() }
+        store = nil
+    }
+
+    private func openedStore() async throws -> Store {
+        if let store { return store }
+        let opened = try await service.openStore()
+        store = opened
+        return opened
+    }
+
+    private var now: Double { (ContinuousClock.now - started).seconds }
+
+    private func poll() async throws {
+        let store = try await openedStore()
+        guard var cursor else {
+            self.cursor = EventCursor(after: try await store.latestEventID())
+            return
+        }
+        var rows: [StreamedBlockEvent] = []
+        for gap in cursor.gaps {
+            rows += try await store.streamEvents(after: 0, within: gap.ids, limit: pageSize)
+        }
+        var page: [StreamedBlockEvent]
+        repeat {
+            page = try await store.streamEvents(
+                after: max(cursor.after, rows.last?.event.sequence ?? 0), limit: pageSize)
+            rows += page
+        } while page.count == pageSize && rows.count < pageSize * 4
+        let byID = Dictionary(rows.map { ($0.event.sequence, $0) }, uniquingKeysWith: { first, _ in first })
+        let fresh = cursor.received(Array(byID.keys), now: now)
+        self.cursor = cursor
+        for id in fresh {
+            guard let row = byID[id] else { continue }
+            var body = APIPresenter.event(row.event)
+            if case .object(var fields) = body {
+                fields.insert(("blockId", .string(row.event.blockID)), at: 1)
+                fields.insert(("pipeline", .string(row.pipeline)), at: 2)
+                fields.insert(("targetLanguage", .string(row.targetLanguage)), at: 3)
+                body = .object(fields)
+            }
+            publish(Item(kind: .transition, id: id, pipeline: row.pipeline, body: body))
+        }
+    }
+
+    private func pollStatus() async throws {
+        let store = try await openedStore()
+        for status in try await store.statuses() {
+            let stamp = status.counts + status.conditions + (status.updatedAt ?? "")
+            guard statusSeen[status.pipeline] != stamp else { continue }
+            statusSeen[status.pipeline] = stamp
+            var fields: [(String, JSONValue)] = [
+                ("pipeline", .string(status.pipeline)),
+                ("counts", (try? JSONText.parse(status.counts, name: "counts")) ?? .object([])),
+                ("conditions", (try? JSONText.parse(status.conditions, name: "conditions")) ?? .array([])),
+            ]
+            if let at = status.updatedAt { fields.append(("countsUpdatedAt", .string(at))) }
+            publish(Item(kind: .status, id: nil, pipeline: status.pipeline, body: .object(fields)))
+        }
+    }
+
+    private func publish(_ item: Item) {
+        if item.kind == .transition {
+            recent.append(item)
+            // Trimmed in steps, so that keeping the window costs nothing per item.
+            if recent.count > replayCapacity + replayCapacity / 4 { recent.removeFirst(recent.count - replayCapacity) }
+        }
+        for (id, subscriber) in subscribers where Self.takes(subscriber.pipeline, item) {
+            if case .dropped = subscriber.continuation.yield(item) {
+                // Too slow: end it rather than let it miss a transition; it reconnects and is replayed.
+                subscriber.continuation.finish()
+                subscribers[id] = nil
+            }
+        }
+    }
+
+    static func takes(_ pipeline: String?, _ item: Item) -> Bool {
+        pipeline == nil || item.pipeline == nil || item.pipeline == pipeline
+    }
+}
