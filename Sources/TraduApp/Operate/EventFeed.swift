@@ -27,6 +27,13 @@ public actor EventFeed {
         public var id: Int64?
         public var pipeline: String?
         public var body: JSONValue
+
+        public init(kind: Kind, id: Int64?, pipeline: String?, body: JSONValue) {
+            self.kind = kind
+            self.id = id
+            self.pipeline = pipeline
+            self.body = body
+        }
     }
 
     struct Subscriber {
