@@ -19,7 +19,7 @@ started() { servers+=("$1"); }
 cleanup() {
     for pid in "${servers[@]}"; do kill "$pid" 2>/dev/null || true; done
     TRADU_HOME="$work/home" "$tradu" db down >/dev/null 2>&1 || true
-    rm -rf "$work"
+    [ -n "${KEEP_WORK:-}" ] || rm -rf "$work"
 }
 trap cleanup EXIT
 mkdir -p "$work/manifests/data"

@@ -11,7 +11,7 @@ struct EventStream: Service {
     let feeds: [String: EventFeed]
 
     init(services: [String: OperatorService]) {
-        feeds = services.mapValues { EventFeed(service: $0) }
+        feeds = services.mapValues { EventFeed(service: $0, render: Self.frames) }
     }
 
     func run() async throws {
@@ -30,7 +30,7 @@ struct EventStream: Service {
                 "environment '\(environment)' is not served here (served: \(feeds.keys.sorted().joined(separator: ", ")))"
             )
         }
-        let items = await feed.subscribe(pipeline: pipeline, lastEventID: lastEventID)
+        let chunks = await feed.subscribe(pipeline: pipeline, lastEventID: lastEventID)
         return Response(
             status: .ok,
             headers: [
@@ -39,11 +39,16 @@ struct EventStream: Service {
             ],
             body: ResponseBody { writer in
                 try await writer.write(ByteBuffer(string: "retry: 2000\n\n"))
-                for await item in items {
-                    try await writer.write(ByteBuffer(string: Self.frame(item)))
+                for await chunk in chunks {
+                    try await writer.write(ByteBuffer(string: chunk))
                 }
                 try await writer.finish(nil)
             })
+    }
+
+    /// The frames of a read's items, written to a client in one go.
+    static func frames(_ items: [EventFeed.Item]) -> String {
+        items.map(frame).joined()
     }
 
     /// One SSE frame: `id`, `event` and one `data` line of JSON (JSON text holds no raw line break).
@@ -52,7 +57,7 @@ struct EventStream: Service {
         var frame = ""
         if let id = item.id, item.kind == .transition { frame += "id: \(id)\n" }
         frame += "event: \(item.kind.rawValue)\n"
-        frame += "data: \(item.body.encoded())\n\n"
+        frame += "data: \(item.json)\n\n"
         return frame
     }
 }

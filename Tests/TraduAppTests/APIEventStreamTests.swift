@@ -107,6 +107,8 @@ import TraduTestSupport
         let item = EventFeed.Item(
             kind: .transition, id: 42, pipeline: "docs", body: .object([("error", .string("line\nbreak"))]))
         #expect(EventStream.frame(item) == "id: 42\nevent: transition\ndata: {\"error\":\"line\\nbreak\"}\n\n")
-        #expect(EventStream.frame(EventFeed.Item(kind: .heartbeat, id: nil, pipeline: nil, body: .null)) == ": heartbeat\n\n")
+        #expect(
+            EventStream.frame(EventFeed.Item(kind: .heartbeat, id: nil, pipeline: nil, body: .null))
+                == ": heartbeat\n\n")
     }
 }

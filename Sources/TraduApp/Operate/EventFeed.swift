@@ -7,9 +7,11 @@ import TraduStore
 /// subscribers whose filter takes it. However many clients listen, the database sees one reader: no query per
 /// client, and no NOTIFY on the runtime's hot path.
 ///
-/// A subscriber that cannot keep up (its buffer of `bufferLimit` items fills) is ended rather than silently
-/// skipped; it reconnects with the last id it saw and gets the rest replayed from the last `replayCapacity`
-/// transitions, or a `reset` item when those no longer reach back that far.
+/// Each read's items are rendered once per distinct filter (`render`: the API's wire format) and handed to the
+/// subscribers as one chunk, so a hundred clients cost a hundred writes per read, not one per client per event.
+/// A subscriber that cannot keep up (`bufferLimit` chunks waiting) is ended rather than silently skipped; it
+/// reconnects with the last id it saw and gets the rest replayed from the last `replayCapacity` transitions, or a
+/// `reset` item when those no longer reach back that far.
 public actor EventFeed {
     public struct Item: Sendable, Hashable {
         public enum Kind: String, Sendable {
@@ -23,25 +25,29 @@ public actor EventFeed {
             case heartbeat
         }
 
-        public var kind: Kind
-        public var id: Int64?
-        public var pipeline: String?
-        public var body: JSONValue
+        public let kind: Kind
+        public let id: Int64?
+        public let pipeline: String?
+        public let body: JSONValue
+        /// `body` as JSON text, encoded once for every subscriber.
+        public let json: String
 
         public init(kind: Kind, id: Int64?, pipeline: String?, body: JSONValue) {
             self.kind = kind
             self.id = id
             self.pipeline = pipeline
             self.body = body
+            self.json = body.encoded()
         }
     }
 
     struct Subscriber {
         var pipeline: String?
-        var continuation: AsyncStream<Item>.Continuation
+        var continuation: AsyncStream<String>.Continuation
     }
 
     public let service: OperatorService
+    let render: @Sendable ([Item]) -> String
     let pollInterval: Duration
     let statusInterval: Duration
     let replayCapacity: Int
@@ -59,10 +65,12 @@ public actor EventFeed {
     private let started = ContinuousClock.now
 
     public init(
-        service: OperatorService, pollInterval: Duration = .milliseconds(250), statusInterval: Duration = .seconds(2),
-        replayCapacity: Int = 20_000, bufferLimit: Int = 20_000
+        service: OperatorService, render: @escaping @Sendable ([Item]) -> String,
+        pollInterval: Duration = .milliseconds(250), statusInterval: Duration = .seconds(2),
+        replayCapacity: Int = 50_000, bufferLimit: Int = 1_000
     ) {
         self.service = service
+        self.render = render
         self.pollInterval = pollInterval
         self.statusInterval = statusInterval
         self.replayCapacity = replayCapacity
@@ -73,21 +81,22 @@ public actor EventFeed {
 
     /// A stream of the items for `pipeline` (nil: every pipeline) from now on, or after `lastEventID` when the
     /// feed still holds the transitions that follow it.
-    public func subscribe(pipeline: String?, lastEventID: Int64?) -> AsyncStream<Item> {
+    public func subscribe(pipeline: String?, lastEventID: Int64?) -> AsyncStream<String> {
         let (stream, continuation) = AsyncStream.makeStream(
-            of: Item.self, bufferingPolicy: .bufferingOldest(bufferLimit))
+            of: String.self, bufferingPolicy: .bufferingOldest(bufferLimit))
         let id = nextSubscriber
         nextSubscriber += 1
         subscribers[id] = Subscriber(pipeline: pipeline, continuation: continuation)
         continuation.onTermination = { _ in Task { await self.unsubscribe(id) } }
         if let lastEventID, let position = cursor?.after, lastEventID < position {
             if let oldest = recent.first?.id, lastEventID >= oldest - 1 {
-                for item in recent where (item.id ?? 0) > lastEventID && Self.takes(pipeline, item) {
-                    continuation.yield(item)
-                }
+                let missed = recent.filter { ($0.id ?? 0) > lastEventID && Self.takes(pipeline, $0) }
+                if !missed.isEmpty { continuation.yield(render(missed)) }
             } else {
                 continuation.yield(
-                    Item(kind: .reset, id: position, pipeline: nil, body: .object([("after", .int(Int(position)))])))
+                    render([
+                        Item(kind: .reset, id: position, pipeline: nil, body: .object([("after", .int(Int(position)))]))
+                    ]))
             }
         }
         return stream
@@ -104,9 +113,8 @@ public actor EventFeed {
         while !Task.isCancelled {
             if ContinuousClock.now - lastHeartbeat >= heartbeatInterval {
                 lastHeartbeat = .now
-                for subscriber in subscribers.values {
-                    subscriber.continuation.yield(Item(kind: .heartbeat, id: nil, pipeline: nil, body: .null))
-                }
+                let beat = render([Item(kind: .heartbeat, id: nil, pipeline: nil, body: .null)])
+                for subscriber in subscribers.values { subscriber.continuation.yield(beat) }
             }
             if subscribers.isEmpty {
                 // Nobody listens: forget the position, so that the next listener starts from the present.
@@ -162,6 +170,7 @@ public actor EventFeed {
         let byID = Dictionary(rows.map { ($0.event.sequence, $0) }, uniquingKeysWith: { first, _ in first })
         let fresh = cursor.received(Array(byID.keys), now: now)
         self.cursor = cursor
+        var items: [Item] = []
         for id in fresh {
             guard let row = byID[id] else { continue }
             var body = APIPresenter.event(row.event)
@@ -171,12 +180,14 @@ public actor EventFeed {
                 fields.insert(("targetLanguage", .string(row.targetLanguage)), at: 3)
                 body = .object(fields)
             }
-            publish(Item(kind: .transition, id: id, pipeline: row.pipeline, body: body))
+            items.append(Item(kind: .transition, id: id, pipeline: row.pipeline, body: body))
         }
+        publish(items)
     }
 
     private func pollStatus() async throws {
         let store = try await openedStore()
+        var items: [Item] = []
         for status in try await store.statuses() {
             let stamp = status.counts + status.conditions + (status.updatedAt ?? "")
             guard statusSeen[status.pipeline] != stamp else { continue }
@@ -187,18 +198,29 @@ public actor EventFeed {
                 ("conditions", (try? JSONText.parse(status.conditions, name: "conditions")) ?? .array([])),
             ]
             if let at = status.updatedAt { fields.append(("countsUpdatedAt", .string(at))) }
-            publish(Item(kind: .status, id: nil, pipeline: status.pipeline, body: .object(fields)))
+            items.append(Item(kind: .status, id: nil, pipeline: status.pipeline, body: .object(fields)))
         }
+        publish(items)
     }
 
-    private func publish(_ item: Item) {
-        if item.kind == .transition {
-            recent.append(item)
-            // Trimmed in steps, so that keeping the window costs nothing per item.
-            if recent.count > replayCapacity + replayCapacity / 4 { recent.removeFirst(recent.count - replayCapacity) }
-        }
-        for (id, subscriber) in subscribers where Self.takes(subscriber.pipeline, item) {
-            if case .dropped = subscriber.continuation.yield(item) {
+    /// Hands a read's items to every subscriber whose filter takes some: rendered once per filter, one chunk each.
+    private func publish(_ items: [Item]) {
+        guard !items.isEmpty else { return }
+        for item in items where item.kind == .transition { recent.append(item) }
+        // Trimmed in steps, so that keeping the window costs nothing per item.
+        if recent.count > replayCapacity + replayCapacity / 4 { recent.removeFirst(recent.count - replayCapacity) }
+        var rendered: [String?: String] = [:]
+        for (id, subscriber) in subscribers {
+            let chunk: String
+            if let done = rendered[subscriber.pipeline] {
+                chunk = done
+            } else {
+                let taken = items.filter { Self.takes(subscriber.pipeline, $0) }
+                chunk = taken.isEmpty ? "" : render(taken)
+                rendered[subscriber.pipeline] = chunk
+            }
+            guard !chunk.isEmpty else { continue }
+            if case .dropped = subscriber.continuation.yield(chunk) {
                 // Too slow: end it rather than let it miss a transition; it reconnects and is replayed.
                 subscriber.continuation.finish()
                 subscribers[id] = nil

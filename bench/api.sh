@@ -1,0 +1,149 @@
+#!/usr/bin/env bash
+# The API under load, on the embedded PostgreSQL (durable: fsync and synchronous commit on, as tradu starts it).
+#
+# 1. Pages at scale: an environment of BLOCKS one-document blocks (default 1,000,000), one of them with 5,000
+#    events; each request asked 20 times through a live `tradu serve` with curl: the first blocks page, a page deep
+#    in the keyset, filtered pages (a common state, a rare one, a language), a block with 5,000 events (one page of
+#    them), the pipelines. Prints the median and the slowest.
+# 2. The event stream's cost to the runtime: `tradu up` of RUN_BLOCKS one-document blocks (default 20,000, the
+#    `pseudo` engine) with no client, and with 100 clients following /api/v1/events through one `tradu serve`;
+#    three interleaved runs each, medians. Every client's stream is checked against block_events: each must hold
+#    every transition of the run exactly once.
+#
+# Usage: bench/api.sh [path/to/tradu]   (BLOCKS=N RUN_BLOCKS=N to scale down)
+source "$(dirname "$0")/common.sh"
+blocks="${BLOCKS:-1000000}"
+run_blocks="${RUN_BLOCKS:-20000}"
+export TRADU_HOME="$work/home"
+url="$("$tradu" db up --log-level error | tail -1)"
+psql_() { psql "$url" -Atq -c "$1"; }
+
+manifests() { # env dataset-file
+    cat > "$work/manifests/project.yaml" <<YAML
+apiVersion: tradu/v1
+kind: Environment
+metadata: {name: $1}
+spec: {}
+---
+apiVersion: tradu/v1
+kind: Dataset
+metadata: {name: docs}
+spec: {source: {path: data/$2}, format: jsonl, sourceLanguage: en, blocks: {maxRecords: 1}}
+---
+apiVersion: tradu/v1
+kind: Engine
+metadata: {name: pseudo}
+spec: {type: pseudo}
+---
+apiVersion: tradu/v1
+kind: Pipeline
+metadata: {name: docs}
+spec: {dataset: docs, engine: pseudo, targetLanguages: [fr]}
+YAML
+}
+documents() { # count file: ~200-byte documents
+    "$python" - "$1" "$2" <<'PY'
+import json, sys
+count, path = int(sys.argv[1]), sys.argv[2]
+with open(path, "w") as out:
+    for i in range(count):
+        text = f"Document {i} explains how the settings page stores a preference and what happens when it changes. " * 2
+        out.write(json.dumps({"id": f"doc-{i:08d}", "text": text[:200]}) + "\n")
+PY
+}
+serve() { # env...: starts `tradu serve` for those environments, sets $api
+    local args=()
+    for env in "$@"; do args+=(-e "$env"); done
+    (cd "$work" && "$tradu" serve "${args[@]}" --public-read --addr 127.0.0.1:0 --log-level error > "$work/serve.out" 2>&1) &
+    started $!
+    for _ in $(seq 100); do grep -q "Serving the API" "$work/serve.out" 2>/dev/null && break; sleep 0.1; done
+    api="$(grep -o 'http://[0-9.:]*' "$work/serve.out" | head -1)"
+}
+timing() { # label url: 20 requests, median and slowest in ms
+    local times=()
+    for _ in $(seq 20); do
+        times+=("$(curl -s -o /dev/null -w '%{time_total}' "$1")")
+    done
+    printf '%s\n' "${times[@]}" | sort -n | awk -v label="$2" '{ t[NR] = $1 * 1000 } END {
+        printf "%-52s median %7.1f ms   slowest %7.1f ms\n", label, t[int((NR + 1) / 2)], t[NR] }'
+}
+
+# 1. Pages at scale.
+echo "apply of $blocks one-document blocks (this takes a while)..."
+documents "$blocks" "$work/manifests/data/large.jsonl"
+manifests large large.jsonl
+(cd "$work" && "$tradu" apply -e large --auto-approve --log-level error > "$work/apply.out" 2>&1) || {
+    cat "$work/apply.out" >&2; exit 1; }
+schema=tradu_large
+busy="$(psql_ "SELECT id FROM $schema.blocks ORDER BY id LIMIT 1")"
+psql_ "INSERT INTO $schema.block_events (block_id, from_state, to_state, attempt, reason)
+       SELECT '$busy', 'enqueued', 'in_process', g, 'bench' FROM generate_series(1, 5000) g"
+psql_ "UPDATE $schema.blocks SET state = 'failed', error_class = 'data', last_error = 'bench'
+       WHERE id IN (SELECT id FROM $schema.blocks ORDER BY id DESC LIMIT 3)"
+psql_ "ANALYZE $schema.blocks; ANALYZE $schema.block_events"
+middle="$(psql_ "SELECT id FROM $schema.blocks ORDER BY id OFFSET $((blocks / 2)) LIMIT 1")"
+serve large
+base="$api/api/v1/environments/large"
+echo
+echo "API at $blocks blocks (embedded PostgreSQL, durable; each request 20 times):"
+timing "$base/blocks?limit=100" "first blocks page (100)"
+timing "$base/blocks?limit=100&after=$middle" "a page in the middle of the keyset"
+timing "$base/blocks?limit=100&state=created&pipeline=docs" "filtered page: state=created, pipeline"
+timing "$base/blocks?limit=100&state=failed&errorClass=data" "filtered page: 3 failed blocks in $blocks"
+timing "$base/blocks?limit=100&language=fr&dataset=docs" "filtered page: language, dataset"
+timing "$base/blocks/$busy?eventLimit=500" "a block with 5,000 events (first 500)"
+timing "$base/blocks/$busy?eventLimit=500&eventsAfter=4000" "the same block, events after 4,000"
+timing "$base/pipelines" "pipelines (the controller's counts)"
+kill "${servers[-1]}" 2>/dev/null || true
+
+# 2. The event stream's cost to the runtime.
+documents "$run_blocks" "$work/manifests/data/run.jsonl"
+up() { # env clients: prints blocks/s of `tradu up`, and checks every client's stream
+    local env="$1" clients="$2"
+    manifests "$env" run.jsonl
+    (cd "$work" && "$tradu" apply -e "$env" --auto-approve --log-level error > /dev/null 2>&1)
+    local before
+    before="$(psql_ "SELECT coalesce(max(id), 0) FROM tradu_${env//-/_}.block_events")"
+    local pids=()
+    if [ "$clients" -gt 0 ]; then
+        serve "$env"
+        for i in $(seq "$clients"); do
+            curl -sN -o "$work/sse-$env-$i.txt" "$api/api/v1/events?env=$env" &
+            pids+=($!)
+        done
+        sleep 2
+    fi
+    local start end
+    start="$(date +%s.%N)"
+    (cd "$work" && "$tradu" run -e "$env" --log-level error > "$work/run-$env.out" 2>&1)
+    end="$(date +%s.%N)"
+    if [ "$clients" -gt 0 ]; then
+        sleep 3
+        kill -9 "${pids[@]}" 2>/dev/null || true
+        wait "${pids[@]}" 2>/dev/null || true
+        kill "${servers[-1]}" 2>/dev/null || true
+        local expected complete=0
+        expected="$(psql_ "SELECT count(*) FROM tradu_${env//-/_}.block_events WHERE id > $before")"
+        for i in $(seq "$clients"); do
+            local seen unique
+            seen="$(grep -c '^id: ' "$work/sse-$env-$i.txt" || true)"
+            unique="$(grep '^id: ' "$work/sse-$env-$i.txt" | sort -u | wc -l)"
+            [ "$seen" -eq "$expected" ] && [ "$unique" -eq "$expected" ] && complete=$((complete + 1))
+        done
+        echo "$env: $complete of $clients clients saw all $expected transitions exactly once" >&2
+    fi
+    awk -v n="$run_blocks" -v s="$start" -v e="$end" 'BEGIN { printf "%.0f\n", n / (e - s) }'
+}
+without=()
+with=()
+for round in 1 2 3; do
+    without+=("$(up "quiet$round" 0)")
+    with+=("$(up "watched$round" 100)")
+done
+median() { printf '%s\n' "$@" | sort -n | sed -n 2p; }
+echo
+echo "tradu run of $run_blocks one-document blocks (pseudo engine, embedded PostgreSQL, durable), blocks/s:"
+echo "  no client:                      ${without[*]}   median $(median "${without[@]}")"
+echo "  100 clients on /api/v1/events:  ${with[*]}   median $(median "${with[@]}")"
+awk -v a="$(median "${without[@]}")" -v b="$(median "${with[@]}")" \
+    'BEGIN { printf "  change of the medians: %+.1f%%\n", (b - a) * 100 / a }'
