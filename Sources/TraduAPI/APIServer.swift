@@ -15,6 +15,8 @@ public struct APIServer: Sendable {
         public var tokens = AccessTokens.none
         /// Every statement a request runs is cut off past it, so no request holds a connection for long.
         public var statementTimeout = Duration.seconds(5)
+        /// Connections kept open per environment between requests (more are opened under load, then closed).
+        public var connectionsPerEnvironment = 4
 
         public init() {}
     }
@@ -29,6 +31,7 @@ public struct APIServer: Sendable {
         let services = services.mapValues { service in
             var service = service
             service.statementTimeout = settings.statementTimeout
+            service.pool = service.makePool(capacity: settings.connectionsPerEnvironment)
             return service
         }
         self.services = services

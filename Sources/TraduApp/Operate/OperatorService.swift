@@ -12,6 +12,8 @@ public struct OperatorService: Sendable {
     public var logger: Logger
     /// When set, every statement of every call is cut off past it (the HTTP API sets 5 s).
     public var statementTimeout: Duration?
+    /// Connections kept between calls (the API server's); nil: each call opens and closes its own.
+    public var pool: StorePool?
     /// Where the project is: release actions (approve, promote) read its manifests and datasets again, and locate
     /// the environment promoted from. nil: not offered.
     public var project: ProjectLocation?
@@ -178,8 +180,24 @@ public struct OperatorService: Sendable {
         return store
     }
 
+    /// A pool for this environment's connections, each limited like `openStore`'s.
+    public func makePool(capacity: Int) -> StorePool {
+        StorePool(capacity: capacity) { [self] in try await self.openStore() }
+    }
+
     func withStore<T: Sendable>(_ body: (Store) async throws -> T) async throws -> T {
-        try await Store.withStore(
+        if let pool {
+            let store = try await pool.take()
+            do {
+                let result = try await body(store)
+                await pool.giveBack(store)
+                return result
+            } catch {
+                await store.close()
+                throw error
+            }
+        }
+        return try await Store.withStore(
             url: target.url, schema: EnvironmentSchema(name: target.environment.schema), logger: logger
         ) { store in
             if let statementTimeout { try await store.limitStatements(to: statementTimeout) }
