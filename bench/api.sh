@@ -98,8 +98,8 @@ kill "${servers[-1]}" 2>/dev/null || true
 
 # 2. The event stream's cost to the runtime.
 documents "$run_blocks" "$work/manifests/data/run.jsonl"
-up() { # env clients: prints blocks/s of `tradu up`, and checks every client's stream
-    local env="$1" clients="$2"
+up() { # env clients [filter]: prints blocks/s of `tradu run`, and checks every client's stream
+    local env="$1" clients="$2" filter="${3:-}"
     manifests "$env" run.jsonl
     (cd "$work" && "$tradu" apply -e "$env" --auto-approve --log-level error > /dev/null 2>&1)
     local before
@@ -108,7 +108,7 @@ up() { # env clients: prints blocks/s of `tradu up`, and checks every client's s
     if [ "$clients" -gt 0 ]; then
         serve "$env"
         for i in $(seq "$clients"); do
-            curl -sN -o "$work/sse-$env-$i.txt" "$api/api/v1/events?env=$env" &
+            curl -sN -o "$work/sse-$env-$i.txt" "$api/api/v1/events?env=$env$filter" &
             pids+=($!)
         done
         sleep 2
@@ -124,6 +124,7 @@ up() { # env clients: prints blocks/s of `tradu up`, and checks every client's s
         kill "${servers[-1]}" 2>/dev/null || true
         local expected complete=0
         expected="$(psql_ "SELECT count(*) FROM tradu_${env//-/_}.block_events WHERE id > $before")"
+        [ -n "$filter" ] && expected=0
         for i in $(seq "$clients"); do
             local seen unique
             seen="$(grep -c '^id: ' "$work/sse-$env-$i.txt" || true)"
@@ -136,14 +137,19 @@ up() { # env clients: prints blocks/s of `tradu up`, and checks every client's s
 }
 without=()
 with=()
+idle=()
 for round in 1 2 3; do
     without+=("$(up "quiet$round" 0)")
     with+=("$(up "watched$round" 100)")
+    idle+=("$(up "idle$round" 100 "&pipeline=elsewhere")")
 done
 median() { printf '%s\n' "$@" | sort -n | sed -n 2p; }
 echo
 echo "tradu run of $run_blocks one-document blocks (pseudo engine, embedded PostgreSQL, durable), blocks/s:"
 echo "  no client:                      ${without[*]}   median $(median "${without[@]}")"
 echo "  100 clients on /api/v1/events:  ${with[*]}   median $(median "${with[@]}")"
+echo "  100 clients of another pipeline: ${idle[*]}   median $(median "${idle[@]}")"
 awk -v a="$(median "${without[@]}")" -v b="$(median "${with[@]}")" \
-    'BEGIN { printf "  change of the medians: %+.1f%%\n", (b - a) * 100 / a }'
+    'BEGIN { printf "  change of the medians, clients following every transition: %+.1f%%\n", (b - a) * 100 / a }'
+awk -v a="$(median "${without[@]}")" -v b="$(median "${idle[@]}")" \
+    'BEGIN { printf "  change of the medians, clients of another pipeline: %+.1f%%\n", (b - a) * 100 / a }'

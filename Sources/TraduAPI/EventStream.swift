@@ -57,7 +57,7 @@ struct EventStream: Service {
         var frame = ""
         if let id = item.id, item.kind == .transition { frame += "id: \(id)\n" }
         frame += "event: \(item.kind.rawValue)\n"
-        frame += "data: \(item.json)\n\n"
+        frame += "data: \(item.body.encoded())\n\n"
         return frame
     }
 }

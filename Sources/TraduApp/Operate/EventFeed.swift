@@ -29,15 +29,12 @@ public actor EventFeed {
         public let id: Int64?
         public let pipeline: String?
         public let body: JSONValue
-        /// `body` as JSON text, encoded once for every subscriber.
-        public let json: String
 
         public init(kind: Kind, id: Int64?, pipeline: String?, body: JSONValue) {
             self.kind = kind
             self.id = id
             self.pipeline = pipeline
             self.body = body
-            self.json = body.encoded()
         }
     }
 
