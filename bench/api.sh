@@ -54,7 +54,7 @@ PY
 serve() { # env...: starts `tradu serve` for those environments, sets $api
     local args=()
     for env in "$@"; do args+=(-e "$env"); done
-    (cd "$work" && "$tradu" serve "${args[@]}" --public-read --addr 127.0.0.1:0 --log-level error > "$work/serve.out" 2>&1) &
+    (cd "$work" && exec "$tradu" serve "${args[@]}" --public-read --addr 127.0.0.1:0 --log-level error > "$work/serve.out" 2>&1) &
     started $!
     for _ in $(seq 100); do grep -q "Serving the API" "$work/serve.out" 2>/dev/null && break; sleep 0.1; done
     api="$(grep -o 'http://[0-9.:]*' "$work/serve.out" | head -1)"

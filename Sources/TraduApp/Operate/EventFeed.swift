@@ -64,7 +64,7 @@ public actor EventFeed {
     public init(
         service: OperatorService, render: @escaping @Sendable ([Item]) -> String,
         pollInterval: Duration = .milliseconds(250), statusInterval: Duration = .seconds(2),
-        replayCapacity: Int = 50_000, bufferLimit: Int = 1_000
+        replayCapacity: Int = 10_000, bufferLimit: Int = 1_000
     ) {
         self.service = service
         self.render = render
