@@ -39,7 +39,9 @@ struct EventStream: Service {
             ],
             body: ResponseBody { writer in
                 try await writer.write(ByteBuffer(string: "retry: 2000\n\n"))
-                for await chunk in chunks {
+                // The server drains open requests before the feeds' service hears of the shutdown: each stream
+                // ends on it by itself, or SIGTERM would wait for clients that never leave.
+                for await chunk in chunks.cancelOnGracefulShutdown() {
                     try await writer.write(ByteBuffer(string: chunk))
                 }
                 try await writer.finish(nil)

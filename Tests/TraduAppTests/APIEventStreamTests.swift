@@ -81,6 +81,26 @@ import TraduTestSupport
         }
     }
 
+    /// A client that never leaves does not hold the server up: on SIGTERM every stream ends and the server exits 0.
+    @Test func sigtermEndsOpenStreamsAndTheServerExits() async throws {
+        let project = try await TestProject.runtime(documents: 2, maxRecords: 1)
+        try await project.apply()
+        let server = try TraduProcess(
+            ["serve", "-e", "dev", "--tokens", try APIRouteTests.tokensFile(), "--addr", "127.0.0.1:0"], in: project)
+        defer { server.kill9() }
+        var port: Int?
+        try await eventually("the server to listen") {
+            port = server.log.split(separator: "\n").first { $0.hasPrefix("Serving the API") }
+                .flatMap { $0.split(separator: ":").last }.flatMap { Int($0) }
+            return port != nil
+        }
+        let listener = try Listener(port: try #require(port), query: "env=dev")
+        try await Task.sleep(for: .seconds(1))
+        server.terminate()
+        #expect(await server.wait(upTo: .seconds(15)) == 0, "\(server.log)")
+        #expect(listener.stop().raw.hasPrefix("retry: 2000"), "the client was connected")
+    }
+
     @Test func aStreamNeedsAKnownEnvironmentAndATokenAndANumericLastEventID() async throws {
         let served = try await APIRouteTests.served(run: false)
         try await APIRouteTests.application(served).test(.router) { client in
