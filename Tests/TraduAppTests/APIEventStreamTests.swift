@@ -99,6 +99,23 @@ import TraduTestSupport
         server.terminate()
         #expect(await server.wait(upTo: .seconds(15)) == 0, "\(server.log)")
         #expect(listener.stop().raw.hasPrefix("retry: 2000"), "the client was connected")
+
+        // A client that comes back to the restarted server with the last id it saw is caught up from the
+        // database, not started from now.
+        let restarted = try TraduProcess(
+            ["serve", "-e", "dev", "--tokens", try APIRouteTests.tokensFile(), "--addr", "127.0.0.1:0"], in: project)
+        defer { restarted.kill9() }
+        var newPort: Int?
+        try await eventually("the restarted server to listen") {
+            newPort = restarted.log.split(separator: "\n").first { $0.hasPrefix("Serving the API") }
+                .flatMap { $0.split(separator: ":").last }.flatMap { Int($0) }
+            return newPort != nil
+        }
+        let resumed = try Listener(port: try #require(newPort), query: "env=dev", lastEventID: 1)
+        let all = try await project.query("SELECT id FROM block_events WHERE id > 1 ORDER BY id")
+            .compactMap { $0["id"].flatMap { $0 }.flatMap { Int64($0) } }
+        try await Task.sleep(for: .seconds(1.5))
+        #expect(!all.isEmpty && resumed.stop().ids == all, "caught up after Last-Event-ID")
     }
 
     @Test func aStreamNeedsAKnownEnvironmentAndATokenAndANumericLastEventID() async throws {

@@ -85,7 +85,10 @@ public actor EventFeed {
         nextSubscriber += 1
         subscribers[id] = Subscriber(pipeline: pipeline, continuation: continuation)
         continuation.onTermination = { _ in Task { await self.unsubscribe(id) } }
-        if let lastEventID, let position = cursor?.after, lastEventID < position {
+        if let lastEventID, cursor == nil {
+            // The feed was idle (or the server restarted): follow from where the client left off, not from now.
+            cursor = EventCursor(after: lastEventID)
+        } else if let lastEventID, let position = cursor?.after, lastEventID < position {
             if let oldest = recent.first?.id, lastEventID >= oldest - 1 {
                 let missed = recent.filter { ($0.id ?? 0) > lastEventID && Self.takes(pipeline, $0) }
                 if !missed.isEmpty { continuation.yield(render(missed)) }
@@ -118,6 +121,7 @@ public actor EventFeed {
                 if let store { await store.close() }
                 store = nil
                 cursor = nil
+                statusSeen = [:]
             } else {
                 do {
                     try await poll()
