@@ -26,6 +26,21 @@ import TraduTestSupport
             try process.run()
         }
 
+        /// Waits until the server has answered (its first line is written after the subscription is registered).
+        func connected() async throws {
+            try await eventually("the event stream to answer", upTo: .seconds(30)) {
+                ((try? String(contentsOfFile: output, encoding: .utf8)) ?? "").hasPrefix("retry: 2000")
+            }
+        }
+
+        /// Waits until the stream holds event `id` (and a status event): what a slow machine needs, no fixed sleep.
+        func received(_ id: Int64, status: Bool) async throws {
+            try await eventually("event \(id) on the stream", upTo: .seconds(60)) {
+                let text = (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""
+                return text.contains("id: \(id)\n") && (!status || text.contains("event: status"))
+            }
+        }
+
         /// Stops curl and parses what it received: transition ids in order, and how many status events.
         func stop() -> (ids: [Int64], statuses: Int, raw: String) {
             // SIGKILL: the test process runs a server whose lifecycle blocks SIGTERM, and children inherit the mask.
@@ -56,6 +71,7 @@ import TraduTestSupport
             let all = try Listener(port: port, query: "env=dev")
             let filtered = try Listener(port: port, query: "env=dev&pipeline=translate")
             let other = try Listener(port: port, query: "env=dev&pipeline=nothing-here")
+            for listener in [all, filtered, other] { try await listener.connected() }
             // The feed takes its starting point at its first read after the first subscriber.
             try await Task.sleep(for: .seconds(1))
             let run = try await Task.detached {
@@ -65,11 +81,10 @@ import TraduTestSupport
             let expected = try await project.query("SELECT id FROM block_events WHERE id > \(before) ORDER BY id")
                 .compactMap { $0["id"].flatMap { $0 }.flatMap { Int64($0) } }
             #expect(expected.count >= 90, "30 blocks, at least three transitions each")
-            // Two status reads (every 2 s) and a few polls, so the last transitions and counts are out.
-            try await Task.sleep(for: .seconds(3))
+            for listener in [all, filtered] { try await listener.received(expected.last!, status: true) }
             let replayFrom = expected[expected.count / 2]
             let replayed = try Listener(port: port, query: "env=dev", lastEventID: replayFrom)
-            try await Task.sleep(for: .seconds(1))
+            try await replayed.received(expected.last!, status: false)
 
             let seenByAll = all.stop()
             #expect(seenByAll.ids == expected, "every transition once, in order: \(seenByAll.raw.prefix(600))")
@@ -95,7 +110,7 @@ import TraduTestSupport
             return port != nil
         }
         let listener = try Listener(port: try #require(port), query: "env=dev")
-        try await Task.sleep(for: .seconds(1))
+        try await listener.connected()
         server.terminate()
         #expect(await server.wait(upTo: .seconds(15)) == 0, "\(server.log)")
         #expect(listener.stop().raw.hasPrefix("retry: 2000"), "the client was connected")
@@ -114,7 +129,7 @@ import TraduTestSupport
         let resumed = try Listener(port: try #require(newPort), query: "env=dev", lastEventID: 1)
         let all = try await project.query("SELECT id FROM block_events WHERE id > 1 ORDER BY id")
             .compactMap { $0["id"].flatMap { $0 }.flatMap { Int64($0) } }
-        try await Task.sleep(for: .seconds(1.5))
+        try await resumed.received(all.last ?? 0, status: false)
         #expect(!all.isEmpty && resumed.stop().ids == all, "caught up after Last-Event-ID")
     }
 

@@ -33,11 +33,19 @@ import TraduTestSupport
         let first = try TraduProcess(["worker", "-e", "dev", "--concurrency", "1"], in: project)
         // Who holds it, read in the same look that sees it held (two queries could straddle a transition).
         var held: String?
-        let logs = { "controller:\n\(controller.logDigest)\nworker:\n\(first.logDigest)" }
+        var seen: [String] = []
+        let logs = {
+            "blocks seen: \(seen.suffix(5))\ncontroller:\n\(controller.logDigest)\nworker:\n\(first.logDigest)"
+        }
         try await eventually("the first worker holds the block", explain: logs) {
-            held =
-                try await project.query("SELECT lease_owner FROM blocks WHERE state = 'in_process'").first?[
-                    "lease_owner"] ?? nil
+            let rows = try await project.query(
+                "SELECT state, attempt, lease_owner, coalesce(last_error, '') AS error FROM blocks")
+            let now = rows.map {
+                "\($0["state"] ?? nil ?? "?")/\($0["attempt"] ?? nil ?? "?") \($0["error"] ?? nil ?? "")"
+            }
+            .joined(separator: "; ")
+            if seen.last != now { seen.append(now) }
+            held = rows.first { $0["state"] == "in_process" }?["lease_owner"] ?? nil
             return held != nil
         }
         let holder = try #require(held)
