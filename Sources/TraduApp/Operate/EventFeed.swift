@@ -76,18 +76,23 @@ public actor EventFeed {
 
     public var subscriberCount: Int { subscribers.count }
 
-    /// A stream of the items for `pipeline` (nil: every pipeline) from now on, or after `lastEventID` when the
-    /// feed still holds the transitions that follow it.
-    public func subscribe(pipeline: String?, lastEventID: Int64?) -> AsyncStream<String> {
+    /// A stream of the items for `pipeline` (nil: every pipeline) from the moment it returns, or after
+    /// `lastEventID` when the feed still holds the transitions that follow it (or was idle: then it follows from
+    /// there).
+    public func subscribe(pipeline: String?, lastEventID: Int64?) async -> AsyncStream<String> {
         let (stream, continuation) = AsyncStream.makeStream(
             of: String.self, bufferingPolicy: .bufferingOldest(bufferLimit))
         let id = nextSubscriber
         nextSubscriber += 1
         subscribers[id] = Subscriber(pipeline: pipeline, continuation: continuation)
         continuation.onTermination = { _ in Task { await self.unsubscribe(id) } }
-        if let lastEventID, cursor == nil {
-            // The feed was idle (or the server restarted): follow from where the client left off, not from now.
-            cursor = EventCursor(after: lastEventID)
+        if cursor == nil {
+            // An idle feed takes its position now, so that "from now on" means from this answer on.
+            if let lastEventID {
+                cursor = EventCursor(after: lastEventID)
+            } else if let latest = try? await openedStore().latestEventID(), cursor == nil {
+                cursor = EventCursor(after: latest)
+            }
         } else if let lastEventID, let position = cursor?.after, lastEventID < position {
             if let oldest = recent.first?.id, lastEventID >= oldest - 1 {
                 let missed = recent.filter { ($0.id ?? 0) > lastEventID && Self.takes(pipeline, $0) }
