@@ -27,7 +27,7 @@ import TraduTestSupport
     }
 
     @Test func aWorkerKilledMidBlockLosesNothing() async throws {
-        let project = try await TestProject.runtime(documents: 3, maxRecords: 100, sleep: 4)
+        let project = try await TestProject.runtime(documents: 3, maxRecords: 100, sleep: 12)
         #expect(try await project.apply().1 != nil)
         let controller = try TraduProcess(["controller", "-e", "dev", "--metrics-addr", "127.0.0.1:0"], in: project)
         let first = try TraduProcess(["worker", "-e", "dev", "--concurrency", "1"], in: project)
