@@ -96,20 +96,31 @@ import TraduTestSupport
         }
     }
 
+    /// `tradu serve -e dev` as a process on a free port, once it listens.
+    static func serve(_ project: TestProject) async throws -> (TraduProcess, Int) {
+        let server = try TraduProcess(
+            ["serve", "-e", "dev", "--tokens", try APIRouteTests.tokensFile(), "--addr", "127.0.0.1:0"], in: project)
+        var port: Int?
+        do {
+            try await eventually("the server to listen") {
+                port = server.log.split(separator: "\n").first { $0.hasPrefix("Serving the API") }
+                    .flatMap { $0.split(separator: ":").last }.flatMap { Int($0) }
+                return port != nil
+            }
+        } catch {
+            server.kill9()
+            throw error
+        }
+        return (server, try #require(port))
+    }
+
     /// A client that never leaves does not hold the server up: on SIGTERM every stream ends and the server exits 0.
     @Test func sigtermEndsOpenStreamsAndTheServerExits() async throws {
         let project = try await TestProject.runtime(documents: 2, maxRecords: 1)
         try await project.apply()
-        let server = try TraduProcess(
-            ["serve", "-e", "dev", "--tokens", try APIRouteTests.tokensFile(), "--addr", "127.0.0.1:0"], in: project)
+        let (server, port) = try await Self.serve(project)
         defer { server.kill9() }
-        var port: Int?
-        try await eventually("the server to listen") {
-            port = server.log.split(separator: "\n").first { $0.hasPrefix("Serving the API") }
-                .flatMap { $0.split(separator: ":").last }.flatMap { Int($0) }
-            return port != nil
-        }
-        let listener = try Listener(port: try #require(port), query: "env=dev")
+        let listener = try Listener(port: port, query: "env=dev")
         try await listener.connected()
         server.terminate()
         #expect(await server.wait(upTo: .seconds(15)) == 0, "\(server.log)")
@@ -117,16 +128,9 @@ import TraduTestSupport
 
         // A client that comes back to the restarted server with the last id it saw is caught up from the
         // database, not started from now.
-        let restarted = try TraduProcess(
-            ["serve", "-e", "dev", "--tokens", try APIRouteTests.tokensFile(), "--addr", "127.0.0.1:0"], in: project)
+        let (restarted, newPort) = try await Self.serve(project)
         defer { restarted.kill9() }
-        var newPort: Int?
-        try await eventually("the restarted server to listen") {
-            newPort = restarted.log.split(separator: "\n").first { $0.hasPrefix("Serving the API") }
-                .flatMap { $0.split(separator: ":").last }.flatMap { Int($0) }
-            return newPort != nil
-        }
-        let resumed = try Listener(port: try #require(newPort), query: "env=dev", lastEventID: 1)
+        let resumed = try Listener(port: newPort, query: "env=dev", lastEventID: 1)
         let all = try await project.query("SELECT id FROM block_events WHERE id > 1 ORDER BY id")
             .compactMap { $0["id"].flatMap { $0 }.flatMap { Int64($0) } }
         try await resumed.received(all.last ?? 0, status: false)
