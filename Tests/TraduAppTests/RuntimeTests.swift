@@ -73,17 +73,22 @@ import TraduTestSupport
     /// A worker that was only cut off and declared dead is not a dead worker: it stops the work that was
     /// taken from it, rejoins as live and goes on; the block taken back completes once, on a later attempt.
     @Test func aWorkerDeclaredDeadWhileAliveRejoinsAndLosesNothing() async throws {
-        let project = try await TestProject.runtime(documents: 4, maxRecords: 1, sleep: 2)
+        let project = try await TestProject.runtime(documents: 3, maxRecords: 1, sleep: 5)
         try await project.apply()
         let controller = try TraduProcess(["controller", "-e", "dev"], in: project)
         let worker = try TraduProcess(["worker", "-e", "dev", "--concurrency", "1"], in: project)
         try await eventually("the worker holds a block") { try await project.counts()["in_process"] == 1 }
         let held = try await project.query("SELECT id, lease_owner FROM blocks WHERE state = 'in_process'")[0]
         let holder = held["lease_owner"]!!
-        // What a controller does to a worker silent for 3 heartbeats.
+        // What a controller does to a worker silent for 3 heartbeats, done here in one go (mark it dead, take its
+        // block back) so the worker cannot commit the block before a controller cycle takes it.
         try await project.query("UPDATE instances SET state = 'dead', ended_at = now() WHERE id = '\(holder)'")
+        let store = try await project.store()
+        let recovered = try await store.sweepDeadInstances(silentFor: .seconds(3600)).recovered
+        await store.close()
+        #expect(recovered.map(\.id) == [held["id"]!!], "the block was still held when its worker was declared dead")
         try await eventually("every block completes", upTo: .seconds(90)) {
-            try await project.counts() == ["completed": 4]
+            try await project.counts() == ["completed": 3]
         }
         let result = try await project.query(
             "SELECT attempt, instance_id FROM results WHERE block_id = '\(held["id"]!!)'")
