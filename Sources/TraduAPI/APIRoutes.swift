@@ -15,7 +15,8 @@ struct APIRoutes {
     static let all = [
         "GET /healthz", "GET /api/v1/openapi.yaml", "GET /api/v1/environments", "GET /api/v1/events",
         "GET /api/v1/environments/{env}/pipelines", "GET /api/v1/environments/{env}/blocks",
-        "GET /api/v1/environments/{env}/blocks/{id}", "GET /api/v1/environments/{env}/instances",
+        "GET /api/v1/environments/{env}/blocks/{id}", "GET /api/v1/environments/{env}/documents",
+        "GET /api/v1/environments/{env}/instances",
         "GET /api/v1/environments/{env}/revisions", "GET /api/v1/environments/{env}/actions",
         "POST /api/v1/environments/{env}/blocks/retry", "POST /api/v1/environments/{env}/blocks/cancel",
         "POST /api/v1/environments/{env}/pipelines/{pipeline}/pause",
@@ -63,6 +64,9 @@ struct APIRoutes {
         }
         api.get("environments/:env/blocks/:id") { request, context in
             try await block(try service(context), request, id: context.parameters.get("id") ?? "")
+        }
+        api.get("environments/:env/documents") { request, context in
+            try await document(try service(context), request)
         }
         api.get("environments/:env/instances") { _, context in
             Self.json(try await service(context).instancesJSON())
@@ -226,6 +230,19 @@ struct APIRoutes {
             throw Problem.notFound("no block '\(id)' in \(service.environment)")
         }
         return Self.json(detail)
+    }
+
+    private func document(_ service: OperatorService, _ request: Request) async throws -> Response {
+        let query = request.uri.queryParameters
+        guard let id = query["id"].map(String.init) else {
+            throw Problem.badRequest("name the document to look up: ?id=DOCUMENT_ID")
+        }
+        let dataset = query["dataset"].map(String.init)
+        guard let found = try await service.documentLookup(id: id, dataset: dataset) else {
+            let scope = dataset.map { " of dataset '\($0)'" } ?? ""
+            throw Problem.notFound("no document '\(id)'\(scope) in \(service.environment)")
+        }
+        return Self.json(found)
     }
 
     static func json(_ value: JSONValue) -> Response {

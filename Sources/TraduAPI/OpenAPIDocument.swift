@@ -7,7 +7,7 @@ enum OpenAPIDocument {
           title: tradu orchestrator API
           version: "1"
           description: >-
-            Read the state of tradu environments (pipelines, blocks in keyset pages, one block's path, instances,
+            Read the state of tradu environments (pipelines, blocks in keyset pages, one block's path, a document's blocks, instances,
             revisions with their diff, promotions, rollouts) and act on them (retry, cancel, pause, resume, approve,
             reject, promote, rollout decisions). Every request but /healthz and this document needs `Authorization: Bearer <token>` unless the
             server runs with --public-read (reads only). Errors are RFC 9457 problem+json; every response carries
@@ -149,6 +149,27 @@ enum OpenAPIDocument {
                   content:
                     application/json:
                       schema: {$ref: "#/components/schemas/BlockDetail"}
+                "400": {$ref: "#/components/responses/Problem"}
+                "401": {$ref: "#/components/responses/Problem"}
+                "404": {$ref: "#/components/responses/Problem"}
+          /api/v1/environments/{env}/documents:
+            get:
+              operationId: lookupDocument
+              description: >-
+                Where a document is, by its id (the id is a query parameter because file ids hold slashes). Every block
+                content holding a document with this id, its text there, and the blocks on that content with the
+                document's translation from each block's current result. Read from the document index, a few indexed
+                reads whatever the size of the environment.
+              parameters:
+                - $ref: "#/components/parameters/env"
+                - {name: id, in: query, required: true, schema: {$ref: "#/components/schemas/Text"}}
+                - {name: dataset, in: query, schema: {$ref: "#/components/schemas/Text"}}
+              responses:
+                "200":
+                  description: The document's places.
+                  content:
+                    application/json:
+                      schema: {$ref: "#/components/schemas/DocumentLookup"}
                 "400": {$ref: "#/components/responses/Problem"}
                 "401": {$ref: "#/components/responses/Problem"}
                 "404": {$ref: "#/components/responses/Problem"}
@@ -641,6 +662,29 @@ enum OpenAPIDocument {
                 updatedAt: {type: string}
                 errorClass: {type: string}
                 lastError: {type: string}
+            DocumentLookup:
+              type: object
+              required: [id, documents]
+              properties:
+                id: {type: string}
+                documents:
+                  type: array
+                  items:
+                    type: object
+                    required: [dataset, content, text, blocks]
+                    properties:
+                      dataset: {type: string}
+                      content: {type: string, description: The block content hash holding the document.}
+                      text: {type: string}
+                      blocks:
+                        type: array
+                        items:
+                          allOf:
+                            - {$ref: "#/components/schemas/Block"}
+                            - type: object
+                              properties:
+                                translation: {description: The document's translation in the block's current result.}
+                                resultAttempt: {type: integer}
             Event:
               type: object
               required: [sequence, to, attempt, at]

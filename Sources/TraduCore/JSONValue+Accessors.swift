@@ -5,6 +5,12 @@ extension JSONValue {
         return nil
     }
 
+    /// The elements of an array value.
+    public var arrayValue: [JSONValue]? {
+        if case .array(let elements) = self { return elements }
+        return nil
+    }
+
     /// A number's value, integer or not.
     public var doubleValue: Double? {
         switch self {

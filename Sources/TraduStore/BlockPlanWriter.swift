@@ -1,3 +1,4 @@
+import TraduCore
 import TraduPostgres
 
 /// Writes one apply in one transaction: refuses a stale plan, copies new block contents, upserts pipelines,
@@ -70,21 +71,35 @@ enum BlockPlanWriter {
     }
 
     /// Straight into the table, no staging: the caller sends only unknown hashes (see `ApplyBatch.contents`), so
-    /// the gigabytes are written once.
+    /// the gigabytes are written once. The document index rows of the contents follow each chunk of about
+    /// `ContentFeed.documentsPerChunk` documents, so the ids waiting to be indexed stay bounded in memory.
     private static func copyContents<Contents: Sequence<BlockContentRow>>(
         _ contents: Contents, _ connection: isolated PostgresConnection
     ) throws {
-        // Binary: the records are most of the bytes and full of newlines, which the text format would escape
-        // and the server unescape.
-        let rows = contents.lazy.map { content -> [CopyBinaryValue?] in
-            [
-                .text(content.hash), .text(content.dataset), .int32(Int32(clamping: content.recordCount)),
-                .int64(content.byteCount), .text(content.records),
-            ]
-        }
-        try connection.copyIn(
-            sql: "COPY block_contents (hash, dataset, record_count, byte_count, records) FROM STDIN (FORMAT binary)",
-            binaryRows: rows)
+        let feed = ContentFeed(contents.makeIterator())
+        repeat {
+            feed.startChunk()
+            // Binary: the records are most of the bytes and full of newlines, which the text format would escape
+            // and the server unescape.
+            let rows = feed.lazy.map { content -> [CopyBinaryValue?] in
+                [
+                    .text(content.hash), .text(content.dataset), .int32(Int32(clamping: content.recordCount)),
+                    .int64(content.byteCount), .text(content.records),
+                ]
+            }
+            try connection.copyIn(
+                sql:
+                    "COPY block_contents (hash, dataset, record_count, byte_count, records) FROM STDIN (FORMAT binary)",
+                binaryRows: rows)
+            let index = feed.index.drain().map { row -> [String?] in
+                let keys = row.keys.map(String.init).joined(separator: ",")
+                let contents = row.contents.joined(separator: ",")
+                return [String(row.bucket), "{\(keys)}", "{\(contents)}"]
+            }
+            if !index.isEmpty {
+                try connection.copyIn(sql: "COPY document_index (bucket, keys, contents) FROM STDIN", rows: index)
+            }
+        } while !feed.isExhausted
     }
 
     /// Upserts pipelines; `generation` goes up by one when anything stored about a pipeline changes, and an
@@ -230,5 +245,36 @@ enum BlockPlanWriter {
             INSERT INTO block_events (block_id, from_state, to_state, attempt, reason)
             SELECT p.id, p.state, 'cancelled', p.attempt, 'left the manifests' FROM prior p JOIN updated u ON u.id = p.id
             """, [SQLText.arrayLiteral(ids), String(revision)])
+    }
+}
+
+/// The contents an apply copies, a chunk at a time, filing each content's document ids in `index` as it goes.
+///
+/// Read by the COPY's encoding thread during `copyIn`, and by the writer between two COPYs; never by both at
+/// once (`copyIn` returns after its producer finished).
+private final class ContentFeed<Base: IteratorProtocol<BlockContentRow>>: Sequence, IteratorProtocol,
+    @unchecked Sendable
+{
+    /// About 12 MB of index entries in memory (24 bytes a document), whatever the size of the apply.
+    static var documentsPerChunk: Int { 500_000 }
+
+    private var base: Base
+    private(set) var isExhausted = false
+    var index = DocumentIndexRows()
+
+    init(_ base: Base) { self.base = base }
+
+    func startChunk() { precondition(index.documentCount == 0, "drain the index before the next chunk") }
+
+    func next() -> BlockContentRow? {
+        guard !isExhausted, index.documentCount < Self.documentsPerChunk else { return nil }
+        guard let content = base.next() else {
+            isExhausted = true
+            return nil
+        }
+        if let ids = BlockRecordIDs.ids(in: content.records) {
+            index.add(content: content.hash, documentIDs: ids)
+        }
+        return content
     }
 }

@@ -12,6 +12,7 @@ public enum StoreMigrations {
         segmentCounts,
         providerBatches,
         actionAudit,
+        documentIndex,
     ]
 
     /// The newest version this build knows.

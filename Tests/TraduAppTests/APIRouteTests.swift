@@ -150,6 +150,19 @@ import TraduTestSupport
             try await client.execute(uri: "/api/v1/environments/dev/instances", method: .get) { response in
                 #expect(response.status == .ok)
             }
+            try await client.execute(uri: "/api/v1/environments/dev/documents?id=doc-3", method: .get) { response in
+                #expect(response.status == .ok)
+                let found = try Self.json(response)
+                let documents = try #require(found["documents"] as? [[String: Any]])
+                let blocks = try #require(documents.first?["blocks"] as? [[String: Any]])
+                #expect(documents.count == 1 && blocks.count == 1 && blocks[0]["state"] as? String == "completed")
+                #expect((blocks[0]["translation"] as? String)?.hasPrefix("[fr] Document 3") == true, "\(blocks)")
+            }
+            for (query, status) in [("id=doc-99", HTTPResponse.Status.notFound), ("dataset=docs", .badRequest)] {
+                try await client.execute(uri: "/api/v1/environments/dev/documents?\(query)", method: .get) { response in
+                    #expect(response.status == status, "\(query)")
+                }
+            }
             let stored = try await served.project.query("SELECT counts::text AS counts FROM pipeline_status")
             let storedCounts = try #require(stored.first?["counts"] ?? nil)
             let maintained = try JSONSerialization.jsonObject(with: Data(storedCounts.utf8)) as? [String: Int]
