@@ -5,15 +5,19 @@
 #    events; each request asked 20 times through a live `tradu serve` with curl: the first blocks page, a page deep
 #    in the keyset, filtered pages (a common state, a rare one, a language), a block with 5,000 events (one page of
 #    them), the pipelines. Prints the median and the slowest.
-# 2. The event stream's cost to the runtime: `tradu up` of RUN_BLOCKS one-document blocks (default 20,000, the
-#    `pseudo` engine) with no client, and with 100 clients following /api/v1/events through one `tradu serve`;
-#    three interleaved runs each, medians. Every client's stream is checked against block_events: each must hold
-#    every transition of the run exactly once.
+# 2. The event stream's cost to the runtime: `tradu run` of RUN_BLOCKS one-document blocks (default 20,000, the
+#    `pseudo` engine) with no client, with 100 clients following every transition through one `tradu serve`, and
+#    with 100 clients of another pipeline; ROUNDS interleaved runs of each (default 3), medians. Every client's
+#    stream is checked against block_events: each must hold every transition of its filter exactly once. Twice:
+#    - separate cores: PostgreSQL and `tradu run` on CPU 0, `tradu serve` and its clients on CPU 1, as when the
+#      API runs on its own machine: what is left is the server's cost through the database (its reader's queries);
+#    - shared cores: everything on both CPUs, so the server's and the clients' CPU come out of the runtime's too.
 #
-# Usage: bench/api.sh [path/to/tradu]   (BLOCKS=N RUN_BLOCKS=N to scale down)
+# Usage: bench/api.sh [path/to/tradu]   (BLOCKS=N RUN_BLOCKS=N ROUNDS=N to scale; SKIP_PAGES=1 for part 2 only)
 source "$(dirname "$0")/common.sh"
 blocks="${BLOCKS:-1000000}"
 run_blocks="${RUN_BLOCKS:-20000}"
+rounds="${ROUNDS:-3}"
 export TRADU_HOME="$work/home"
 url="$("$tradu" db up --log-level error | tail -1)"
 psql_() { psql "$url" -Atq -c "$1"; }
@@ -51,10 +55,17 @@ with open(path, "w") as out:
         out.write(json.dumps({"id": f"doc-{i:08d}", "text": text[:200]}) + "\n")
 PY
 }
+api_cpus=""
+runtime_cpus=""
+pin_database() { # cpus: moves the embedded PostgreSQL (the postmaster, whose new backends inherit it, and its children)
+    local postmaster
+    postmaster="$(head -1 "$(find "$work/home" -name postmaster.pid | head -1)")"
+    for pid in "$postmaster" $(pgrep -P "$postmaster"); do taskset -p -c "$1" "$pid" > /dev/null; done
+}
 serve() { # env...: starts `tradu serve` for those environments, sets $api
     local args=()
     for env in "$@"; do args+=(-e "$env"); done
-    (cd "$work" && exec "$tradu" serve "${args[@]}" --public-read --addr 127.0.0.1:0 --log-level error > "$work/serve.out" 2>&1) &
+    (cd "$work" && exec $api_cpus "$tradu" serve "${args[@]}" --public-read --addr 127.0.0.1:0 --log-level error > "$work/serve.out" 2>&1) &
     started $!
     for _ in $(seq 100); do grep -q "Serving the API" "$work/serve.out" 2>/dev/null && break; sleep 0.1; done
     api="$(grep -o 'http://[0-9.:]*' "$work/serve.out" | head -1)"
@@ -68,33 +79,37 @@ timing() { # label url: 20 requests, median and slowest in ms
         printf "%-52s median %7.1f ms   slowest %7.1f ms\n", label, t[int((NR + 1) / 2)], t[NR] }'
 }
 
-# 1. Pages at scale.
-echo "apply of $blocks one-document blocks (this takes a while)..."
-documents "$blocks" "$work/manifests/data/large.jsonl"
-manifests large large.jsonl
-(cd "$work" && "$tradu" apply -e large --auto-approve --log-level error > "$work/apply.out" 2>&1) || {
-    cat "$work/apply.out" >&2; exit 1; }
-schema=tradu_large
-busy="$(psql_ "SELECT id FROM $schema.blocks ORDER BY id LIMIT 1")"
-psql_ "INSERT INTO $schema.block_events (block_id, from_state, to_state, attempt, reason)
-       SELECT '$busy', 'enqueued', 'in_process', g, 'bench' FROM generate_series(1, 5000) g"
-psql_ "UPDATE $schema.blocks SET state = 'failed', error_class = 'data', last_error = 'bench'
-       WHERE id IN (SELECT id FROM $schema.blocks ORDER BY id DESC LIMIT 3)"
-psql_ "ANALYZE $schema.blocks; ANALYZE $schema.block_events"
-middle="$(psql_ "SELECT id FROM $schema.blocks ORDER BY id OFFSET $((blocks / 2)) LIMIT 1")"
-serve large
-base="$api/api/v1/environments/large"
-echo
-echo "API at $blocks blocks (embedded PostgreSQL, durable; each request 20 times):"
-timing "$base/blocks?limit=100" "first blocks page (100)"
-timing "$base/blocks?limit=100&after=$middle" "a page in the middle of the keyset"
-timing "$base/blocks?limit=100&state=created&pipeline=docs" "filtered page: state=created, pipeline"
-timing "$base/blocks?limit=100&state=failed&errorClass=data" "filtered page: 3 failed blocks in $blocks"
-timing "$base/blocks?limit=100&language=fr&dataset=docs" "filtered page: language, dataset"
-timing "$base/blocks/$busy?eventLimit=500" "a block with 5,000 events (first 500)"
-timing "$base/blocks/$busy?eventLimit=500&eventsAfter=4000" "the same block, events after 4,000"
-timing "$base/pipelines" "pipelines (the controller's counts)"
-kill "${servers[-1]}" 2>/dev/null || true
+if [ -z "${SKIP_PAGES:-}" ]; then
+    # 1. Pages at scale.
+    echo "apply of $blocks one-document blocks (this takes a while)..."
+    documents "$blocks" "$work/manifests/data/large.jsonl"
+    manifests large large.jsonl
+    (cd "$work" && "$tradu" apply -e large --auto-approve --log-level error > "$work/apply.out" 2>&1) || {
+        cat "$work/apply.out" >&2; exit 1; }
+    schema=tradu_large
+    busy="$(psql_ "SELECT id FROM $schema.blocks ORDER BY id LIMIT 1")"
+    psql_ "INSERT INTO $schema.block_events (block_id, from_state, to_state, attempt, reason)
+           SELECT '$busy', 'enqueued', 'in_process', g, 'bench' FROM generate_series(1, 5000) g"
+    psql_ "UPDATE $schema.blocks SET state = 'failed', error_class = 'data', last_error = 'bench'
+           WHERE id IN (SELECT id FROM $schema.blocks ORDER BY id DESC LIMIT 3)"
+    psql_ "ANALYZE $schema.blocks; ANALYZE $schema.block_events"
+    middle="$(psql_ "SELECT id FROM $schema.blocks ORDER BY id OFFSET $((blocks / 2)) LIMIT 1")"
+    serve large
+    base="$api/api/v1/environments/large"
+    echo
+    echo "API at $blocks blocks (embedded PostgreSQL, durable; each request 20 times):"
+    timing "$base/blocks?limit=100" "first blocks page (100)"
+    timing "$base/blocks?limit=100&after=$middle" "a page in the middle of the keyset"
+    timing "$base/blocks?limit=100&state=created&pipeline=docs" "filtered page: state=created, pipeline"
+    timing "$base/blocks?limit=100&state=failed&errorClass=data" "filtered page: 3 failed blocks in $blocks"
+    timing "$base/blocks?limit=100&language=fr&dataset=docs" "filtered page: language, dataset"
+    timing "$base/blocks/$busy?eventLimit=500" "a block with 5,000 events (first 500)"
+    timing "$base/blocks/$busy?eventLimit=500&eventsAfter=4000" "the same block, events after 4,000"
+    timing "$base/pipelines" "pipelines (the controller's counts)"
+    timing "$base/documents?id=doc-$(printf %08d $((blocks / 2)))" "a document-id lookup (its block and result)"
+    timing "$base/documents?id=no-such-document" "a document-id lookup that finds nothing (404)"
+    kill "${servers[-1]}" 2>/dev/null || true
+fi
 
 # 2. The event stream's cost to the runtime.
 documents "$run_blocks" "$work/manifests/data/run.jsonl"
@@ -108,14 +123,14 @@ up() { # env clients [filter]: prints blocks/s of `tradu run`, and checks every 
     if [ "$clients" -gt 0 ]; then
         serve "$env"
         for i in $(seq "$clients"); do
-            curl -sN -o "$work/sse-$env-$i.txt" "$api/api/v1/events?env=$env$filter" &
+            $api_cpus curl -sN -o "$work/sse-$env-$i.txt" "$api/api/v1/events?env=$env$filter" &
             pids+=($!)
         done
         sleep 2
     fi
     local start end
     start="$(date +%s.%N)"
-    (cd "$work" && "$tradu" run -e "$env" --log-level error > "$work/run-$env.out" 2>&1)
+    (cd "$work" && $runtime_cpus "$tradu" run -e "$env" --log-level error > "$work/run-$env.out" 2>&1)
     end="$(date +%s.%N)"
     if [ "$clients" -gt 0 ]; then
         sleep 3
@@ -135,21 +150,28 @@ up() { # env clients [filter]: prints blocks/s of `tradu run`, and checks every 
     fi
     awk -v n="$run_blocks" -v s="$start" -v e="$end" 'BEGIN { printf "%.0f\n", n / (e - s) }'
 }
-without=()
-with=()
-idle=()
-for round in 1 2 3; do
-    without+=("$(up "quiet$round" 0)")
-    with+=("$(up "watched$round" 100)")
-    idle+=("$(up "idle$round" 100 "&pipeline=elsewhere")")
-done
-median() { printf '%s\n' "$@" | sort -n | sed -n 2p; }
-echo
-echo "tradu run of $run_blocks one-document blocks (pseudo engine, embedded PostgreSQL, durable), blocks/s:"
-echo "  no client:                      ${without[*]}   median $(median "${without[@]}")"
-echo "  100 clients on /api/v1/events:  ${with[*]}   median $(median "${with[@]}")"
-echo "  100 clients of another pipeline: ${idle[*]}   median $(median "${idle[@]}")"
-awk -v a="$(median "${without[@]}")" -v b="$(median "${with[@]}")" \
-    'BEGIN { printf "  change of the medians, clients following every transition: %+.1f%%\n", (b - a) * 100 / a }'
-awk -v a="$(median "${without[@]}")" -v b="$(median "${idle[@]}")" \
-    'BEGIN { printf "  change of the medians, clients of another pipeline: %+.1f%%\n", (b - a) * 100 / a }'
+median() { printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : int((v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
+change() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%+.1f%%", (b - a) * 100 / a }'; }
+measure() { # tag label
+    local without=() with=() idle=() tag="$1"
+    shift
+    for round in $(seq "$rounds"); do
+        without+=("$(up "quiet$tag$round" 0)")
+        with+=("$(up "watched$tag$round" 100)")
+        idle+=("$(up "idle$tag$round" 100 "&pipeline=elsewhere")")
+    done
+    echo
+    echo "tradu run of $run_blocks one-document blocks, $1 (pseudo engine, embedded PostgreSQL, durable), blocks/s:"
+    echo "  no client:                       ${without[*]}   median $(median "${without[@]}")"
+    echo "  100 clients on /api/v1/events:   ${with[*]}   median $(median "${with[@]}")"
+    echo "  100 clients of another pipeline: ${idle[*]}   median $(median "${idle[@]}")"
+    echo "  change of the medians: every transition $(change "$(median "${without[@]}")" "$(median "${with[@]}")"), another pipeline $(change "$(median "${without[@]}")" "$(median "${idle[@]}")")"
+}
+runtime_cpus="taskset -c 0"
+api_cpus="taskset -c 1"
+pin_database 0
+measure pinned "separate cores (PostgreSQL and the runtime on CPU 0, serve and clients on CPU 1)"
+runtime_cpus=""
+api_cpus=""
+pin_database 0,1
+measure shared "shared cores (everything on both CPUs)"

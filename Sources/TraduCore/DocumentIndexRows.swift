@@ -20,15 +20,19 @@ public struct DocumentIndexRows: Sendable {
 
     /// Files every id of one content.
     public mutating func add(content: String, documentIDs: [String]) {
-        for id in documentIDs {
-            let key = DocumentKey(documentID: id)
+        add(content: content, keys: documentIDs.map(DocumentKey.init(documentID:)))
+    }
+
+    /// Files the documents of one content by their keys.
+    public mutating func add(content: String, keys: [DocumentKey]) {
+        for key in keys {
             let bucket = key.bucket
             pending[bucket, default: []].append((key.value, content))
             if pending[bucket]!.count >= DocumentKey.keysPerRow {
                 full.append(Self.row(bucket, pending.removeValue(forKey: bucket)!))
             }
         }
-        documentCount += documentIDs.count
+        documentCount += keys.count
     }
 
     /// Every row, full and partial, in bucket order; empties the builder.

@@ -18,7 +18,15 @@ public struct DocumentKey: Sendable, Hashable, Comparable {
     public init(value: Int64) { self.value = value }
 
     public init(documentID: String) {
-        let digest = Insecure.MD5.hash(data: Array(documentID.utf8))
+        var id = documentID
+        self = id.withUTF8 { DocumentKey(utf8: UnsafeRawBufferPointer($0)) }
+    }
+
+    /// The key of the id whose UTF-8 bytes these are.
+    public init(utf8 bytes: UnsafeRawBufferPointer) {
+        var hasher = Insecure.MD5()
+        hasher.update(bufferPointer: bytes)
+        let digest = hasher.finalize()
         var value: UInt64 = 0
         for byte in digest.prefix(8) { value = value << 8 | UInt64(byte) }
         self.value = Int64(bitPattern: value)
@@ -36,7 +44,39 @@ public enum BlockRecordIDs {
     /// The ids in order; nil when a line does not start as the cutter writes lines.
     public static func ids(in records: String) -> [String]? {
         var ids: [String] = []
-        var failed = false
+        let complete = scan(records) { bytes, id in
+            switch id {
+            case .raw(let range):
+                ids.append(String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self))
+            case .decoded(let text): ids.append(text)
+            }
+        }
+        return complete ? ids : nil
+    }
+
+    /// The ids' keys in order, hashed from the records' bytes where an id holds no escape (apply's path: no
+    /// string is made); nil when a line does not start as the cutter writes lines.
+    public static func keys(in records: String) -> [DocumentKey]? {
+        var keys: [DocumentKey] = []
+        let complete = scan(records) { bytes, id in
+            switch id {
+            case .raw(let range):
+                keys.append(DocumentKey(utf8: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[range]))))
+            case .decoded(let text): keys.append(DocumentKey(documentID: text))
+            }
+        }
+        return complete ? keys : nil
+    }
+
+    private enum ScannedID {
+        /// The id is these bytes as they stand (it holds no escape).
+        case raw(Range<Int>)
+        case decoded(String)
+    }
+
+    /// Calls `body` with each line's id; false when a line does not start as the cutter writes lines.
+    private static func scan(_ records: String, _ body: (UnsafeBufferPointer<UInt8>, ScannedID) -> Void) -> Bool {
+        var complete = true
         var records = records
         records.withUTF8 { bytes in
             var index = 0
@@ -45,21 +85,30 @@ public enum BlockRecordIDs {
                 guard index + prefix.count <= bytes.count,
                     zip(prefix, bytes[index..<index + prefix.count]).allSatisfy({ $0 == $1 })
                 else {
-                    failed = true
+                    complete = false
                     return
                 }
                 index += prefix.count
-                guard let (id, end) = quotedString(bytes, from: index) else {
-                    failed = true
-                    return
+                var end = index
+                while end < bytes.count, bytes[end] != UInt8(ascii: "\""), bytes[end] != UInt8(ascii: "\\") {
+                    end += 1
                 }
-                ids.append(id)
-                index = end
+                if end < bytes.count, bytes[end] == UInt8(ascii: "\"") {
+                    body(bytes, .raw(index..<end))
+                    index = end + 1
+                } else {
+                    guard let (id, after) = quotedString(bytes, from: index) else {
+                        complete = false
+                        return
+                    }
+                    body(bytes, .decoded(id))
+                    index = after
+                }
                 while index < bytes.count, bytes[index] != UInt8(ascii: "\n") { index += 1 }
                 index += 1
             }
         }
-        return failed ? nil : ids
+        return complete
     }
 
     /// The JSON string body starting at `start` (after its opening quote), decoded, and the index after its

@@ -272,8 +272,8 @@ private final class ContentFeed<Base: IteratorProtocol<BlockContentRow>>: Sequen
             isExhausted = true
             return nil
         }
-        if let ids = BlockRecordIDs.ids(in: content.records) {
-            index.add(content: content.hash, documentIDs: ids)
+        if let keys = BlockRecordIDs.keys(in: content.records) {
+            index.add(content: content.hash, keys: keys)
         }
         return content
     }

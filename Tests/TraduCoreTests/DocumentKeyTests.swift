@@ -25,6 +25,7 @@ struct DocumentKeyTests {
             records += ",\"text\":\"x\"}\n"
         }
         #expect(BlockRecordIDs.ids(in: records) == ids)
+        #expect(BlockRecordIDs.keys(in: records) == ids.map(DocumentKey.init(documentID:)), "hashed from the bytes")
         #expect(BlockRecordIDs.ids(in: "") == [])
         // Escapes the cutter never writes, but JSON allows.
         #expect(BlockRecordIDs.ids(in: #"{"id":"\u00e9\/\ud83d\ude00\b","text":""}"#) == ["é/😀\u{08}"])
@@ -35,6 +36,7 @@ struct DocumentKeyTests {
         #expect(BlockRecordIDs.ids(in: #"{"id":"unterminated"#) == nil)
         #expect(BlockRecordIDs.ids(in: #"{"id":"\x","text":""}"#) == nil, "a bad escape")
         #expect(BlockRecordIDs.ids(in: #"{"id":"\ud83d","text":""}"#) == nil, "a lone surrogate")
+        #expect(BlockRecordIDs.keys(in: #"{"id":"\ud83d","text":""}"#) == nil)
         #expect(BlockRecordIDs.ids(in: "{\"id\":\"a\"}\nplain text\n") == nil)
     }
 
