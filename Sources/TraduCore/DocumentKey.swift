@@ -104,11 +104,29 @@ public enum BlockRecordIDs {
                     body(bytes, .decoded(id))
                     index = after
                 }
-                while index < bytes.count, bytes[index] != UInt8(ascii: "\n") { index += 1 }
-                index += 1
+                index = lineEnd(bytes, from: index) + 1
             }
         }
         return complete
+    }
+
+    /// The index of the next `\n` at or after `start` (or the end), read 8 bytes at a time: a content's records
+    /// are mostly text, and apply reads every byte of every new content here.
+    private static func lineEnd(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
+        var index = start
+        if let base = bytes.baseAddress {
+            let raw = UnsafeRawPointer(base)
+            let newlines: UInt64 = 0x0A0A_0A0A_0A0A_0A0A
+            while index + 8 <= bytes.count {
+                // A byte of `word` is zero exactly where the bytes held `\n`; the lowest flagged byte is exact.
+                let word = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)) ^ newlines
+                let zeroes = (word &- 0x0101_0101_0101_0101) & ~word & 0x8080_8080_8080_8080
+                if zeroes != 0 { return index + zeroes.trailingZeroBitCount / 8 }
+                index += 8
+            }
+        }
+        while index < bytes.count, bytes[index] != UInt8(ascii: "\n") { index += 1 }
+        return index
     }
 
     /// The JSON string body starting at `start` (after its opening quote), decoded, and the index after its

@@ -4,6 +4,10 @@ public enum CopyBinaryValue: Sendable, Hashable {
     case text(String)
     case int32(Int32)
     case int64(Int64)
+    /// A `bigint[]` of one dimension.
+    case int64Array([Int64])
+    /// A `uuid[]` of one dimension: 16 bytes per element, back to back.
+    case uuidArray(bytes: [UInt8])
 }
 
 /// Encodes rows in COPY's binary format: the signature and header first, then per row a field count and
@@ -32,6 +36,21 @@ struct CopyBinaryEncoder: CopyRowEncoder {
             case .int64(let number):
                 appendInt32(8)
                 appendInt64(number)
+            case .int64Array(let numbers):
+                appendArrayHeader(elementType: 20, count: numbers.count, elementSize: 8)
+                for number in numbers {
+                    appendInt32(8)
+                    appendInt64(number)
+                }
+            case .uuidArray(let bytes):
+                guard bytes.count % 16 == 0 else {
+                    throw PostgresError(kind: .misuse, message: "a uuid array needs 16 bytes per element")
+                }
+                appendArrayHeader(elementType: 2950, count: bytes.count / 16, elementSize: 16)
+                for start in stride(from: 0, to: bytes.count, by: 16) {
+                    appendInt32(16)
+                    buffer.append(contentsOf: bytes[start..<start + 16])
+                }
             case .text(var text):
                 try text.withUTF8 { bytes in
                     // The server would refuse it too, with a less helpful message.
@@ -47,6 +66,20 @@ struct CopyBinaryEncoder: CopyRowEncoder {
             }
         }
         rowCount += 1
+    }
+
+    /// The field's length, then `array_send`'s header: dimensions (0 when empty), no NULLs, the element type's
+    /// OID, and the one dimension's length and lower bound (1).
+    private mutating func appendArrayHeader(elementType: UInt32, count: Int, elementSize: Int) {
+        let header = count == 0 ? 12 : 20
+        appendInt32(Int32(header + count * (4 + elementSize)))
+        appendInt32(count == 0 ? 0 : 1)
+        appendInt32(0)
+        appendInt32(Int32(bitPattern: elementType))
+        if count > 0 {
+            appendInt32(Int32(count))
+            appendInt32(1)
+        }
     }
 
     mutating func finish() {

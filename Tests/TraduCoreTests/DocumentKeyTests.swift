@@ -31,6 +31,17 @@ struct DocumentKeyTests {
         #expect(BlockRecordIDs.ids(in: #"{"id":"\u00e9\/\ud83d\ude00\b","text":""}"#) == ["é/😀\u{08}"])
     }
 
+    @Test func lineEndsAreFoundAtEveryOffsetOfAWord() {
+        // Lines of every length from 10 to 50 bytes put each `\n` at each of the 8 offsets of a word several times.
+        var records = ""
+        let ids = (0..<41).map { "d\($0)" }
+        for (length, id) in ids.enumerated() {
+            records += "{\"id\":\"\(id)\",\"text\":\"\(String(repeating: "é", count: length))\"}\n"
+        }
+        #expect(BlockRecordIDs.ids(in: records) == ids)
+        #expect(BlockRecordIDs.ids(in: String(records.dropLast())) == ids, "the last line without its newline")
+    }
+
     @Test func recordsNotWrittenByTheCutterAreNotRead() {
         #expect(BlockRecordIDs.ids(in: #"{"text":"x","id":"a"}"#) == nil, "id must come first")
         #expect(BlockRecordIDs.ids(in: #"{"id":"unterminated"#) == nil)
