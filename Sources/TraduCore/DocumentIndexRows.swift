@@ -3,50 +3,93 @@
 public struct DocumentIndexRow: Sendable, Hashable {
     public var bucket: Int32
     public var keys: [Int64]
-    /// Block content hashes (32 hex characters), one per key.
-    public var contents: [String]
+    /// The contents' hashes as uuids, 16 bytes per key, back to back: what the `uuid[]` column takes.
+    public var contents: [UInt8]
+
+    /// The content of key `index` as 32 hex characters (its block hash).
+    public func content(at index: Int) -> String {
+        var hex = ""
+        for byte in contents[index * 16..<index * 16 + 16] {
+            hex += String(byte >> 4, radix: 16) + String(byte & 0xF, radix: 16)
+        }
+        return hex
+    }
 }
 
 /// Groups the documents of new block contents into document index rows: per bucket, a row every
 /// `DocumentKey.keysPerRow` documents, and the partial rows when drained. Apply writes one index row per 64
 /// documents instead of one index entry per document, which is what keeps the index off apply's bill.
 public struct DocumentIndexRows: Sendable {
-    private var pending: [Int32: [(key: Int64, content: String)]] = [:]
+    /// Per bucket, the keys waiting and their contents (indexes into `contents`).
+    private var pending: [Int32: [(key: Int64, content: Int32)]] = [:]
     private var full: [DocumentIndexRow] = []
+    /// Each content added since the last drain, as its 16 uuid bytes: converted once per content, not per key.
+    private var contents: [[UInt8]] = []
     /// Documents added since the last drain.
     public private(set) var documentCount = 0
 
     public init() {}
 
     /// Files every id of one content.
-    public mutating func add(content: String, documentIDs: [String]) {
+    @discardableResult
+    public mutating func add(content: String, documentIDs: [String]) -> Bool {
         add(content: content, keys: documentIDs.map(DocumentKey.init(documentID:)))
     }
 
-    /// Files the documents of one content by their keys.
-    public mutating func add(content: String, keys: [DocumentKey]) {
+    /// Files the documents of one content by their keys; false (nothing filed) when `content` is not a block
+    /// hash (32 lowercase hex characters).
+    @discardableResult
+    public mutating func add(content: String, keys: [DocumentKey]) -> Bool {
+        guard let bytes = Self.uuidBytes(ofHex: content) else { return false }
+        let index = Int32(contents.count)
+        contents.append(bytes)
         for key in keys {
             let bucket = key.bucket
-            pending[bucket, default: []].append((key.value, content))
+            pending[bucket, default: []].append((key.value, index))
             if pending[bucket]!.count >= DocumentKey.keysPerRow {
-                full.append(Self.row(bucket, pending.removeValue(forKey: bucket)!))
+                full.append(row(bucket, pending.removeValue(forKey: bucket)!))
             }
         }
         documentCount += keys.count
+        return true
     }
 
     /// Every row, full and partial, in bucket order; empties the builder.
     public mutating func drain() -> [DocumentIndexRow] {
         var rows = full
-        for (bucket, entries) in pending { rows.append(Self.row(bucket, entries)) }
+        for (bucket, entries) in pending { rows.append(row(bucket, entries)) }
         pending.removeAll(keepingCapacity: true)
         full.removeAll(keepingCapacity: true)
+        contents.removeAll(keepingCapacity: true)
         documentCount = 0
         return rows.sorted { ($0.bucket, $0.keys.first ?? 0) < ($1.bucket, $1.keys.first ?? 0) }
     }
 
-    private static func row(_ bucket: Int32, _ entries: [(key: Int64, content: String)]) -> DocumentIndexRow {
+    private func row(_ bucket: Int32, _ entries: [(key: Int64, content: Int32)]) -> DocumentIndexRow {
         let sorted = entries.sorted { ($0.key, $0.content) < ($1.key, $1.content) }
-        return DocumentIndexRow(bucket: bucket, keys: sorted.map(\.key), contents: sorted.map(\.content))
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(sorted.count * 16)
+        for entry in sorted { bytes += contents[Int(entry.content)] }
+        return DocumentIndexRow(bucket: bucket, keys: sorted.map(\.key), contents: bytes)
+    }
+
+    private static func uuidBytes(ofHex hash: String) -> [UInt8]? {
+        let hex = Array(hash.utf8)
+        guard hex.count == 32 else { return nil }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(16)
+        for index in stride(from: 0, to: 32, by: 2) {
+            guard let high = nibble(hex[index]), let low = nibble(hex[index + 1]) else { return nil }
+            bytes.append(high << 4 | low)
+        }
+        return bytes
+    }
+
+    private static func nibble(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
+        default: nil
+        }
     }
 }

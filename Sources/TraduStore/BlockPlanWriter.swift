@@ -93,36 +93,13 @@ enum BlockPlanWriter {
                 binaryRows: rows)
             let index = feed.index.drain()
             if !index.isEmpty {
-                let rows = try index.map { row -> [CopyBinaryValue?] in
-                    var contents: [UInt8] = []
-                    contents.reserveCapacity(row.contents.count * 16)
-                    for hash in row.contents { try Self.appendUUIDBytes(ofHex: hash, to: &contents) }
-                    return [.int32(row.bucket), .int64Array(row.keys), .uuidArray(bytes: contents)]
+                let rows = index.map { row -> [CopyBinaryValue?] in
+                    [.int32(row.bucket), .int64Array(row.keys), .uuidArray(bytes: row.contents)]
                 }
                 try connection.copyIn(
                     sql: "COPY document_index (bucket, keys, contents) FROM STDIN (FORMAT binary)", binaryRows: rows)
             }
         } while !feed.isExhausted
-    }
-
-    /// A content hash (32 hex characters) as the 16 bytes of its uuid.
-    private static func appendUUIDBytes(ofHex hash: String, to bytes: inout [UInt8]) throws {
-        var hash = hash
-        try hash.withUTF8 { hex in
-            guard hex.count == 32 else {
-                throw StoreError.unexpectedData("content hash '\(hash)' is not 32 hex digits")
-            }
-            func nibble(_ byte: UInt8) throws -> UInt8 {
-                switch byte {
-                case UInt8(ascii: "0")...UInt8(ascii: "9"): return byte - UInt8(ascii: "0")
-                case UInt8(ascii: "a")...UInt8(ascii: "f"): return byte - UInt8(ascii: "a") + 10
-                default: throw StoreError.unexpectedData("content hash '\(hash)' is not lowercase hex")
-                }
-            }
-            for index in stride(from: 0, to: 32, by: 2) {
-                bytes.append(try nibble(hex[index]) << 4 | nibble(hex[index + 1]))
-            }
-        }
     }
 
     /// Upserts pipelines; `generation` goes up by one when anything stored about a pipeline changes, and an

@@ -51,20 +51,36 @@ struct DocumentKeyTests {
         #expect(BlockRecordIDs.ids(in: "{\"id\":\"a\"}\nplain text\n") == nil)
     }
 
+    /// A block hash (32 hex characters) made from a number.
+    static func hex(_ number: Int) -> String {
+        let digits = String(number, radix: 16)
+        return "5eed" + String(repeating: "0", count: 28 - digits.count) + digits
+    }
+
+    @Test func aContentThatIsNotABlockHashIsNotFiled() {
+        var rows = DocumentIndexRows()
+        let notHex = rows.add(content: "content-1", documentIDs: ["a"])
+        let uppercase = rows.add(content: String(repeating: "A", count: 32), documentIDs: ["a"])
+        let hash = rows.add(content: Self.hex(1), documentIDs: ["a"])
+        #expect(!notHex && !uppercase && hash)
+        #expect(rows.drain().map { $0.content(at: 0) } == [Self.hex(1)])
+    }
+
     @Test func rowsHoldAtMost64SortedKeysOfOneBucketAndDrainKeepsEveryDocument() {
         var rows = DocumentIndexRows()
         let ids = (0..<20_000).map { "doc-\($0)" }
         for (index, chunk) in stride(from: 0, to: ids.count, by: 50).enumerated() {
-            rows.add(content: "content-\(index)", documentIDs: Array(ids[chunk..<chunk + 50]))
+            rows.add(content: Self.hex(index), documentIDs: Array(ids[chunk..<chunk + 50]))
         }
         #expect(rows.documentCount == 20_000)
         let drained = rows.drain()
         #expect(rows.documentCount == 0 && rows.drain().isEmpty)
-        #expect(drained.allSatisfy { $0.keys.count <= DocumentKey.keysPerRow && $0.keys.count == $0.contents.count })
+        #expect(
+            drained.allSatisfy { $0.keys.count <= DocumentKey.keysPerRow && $0.keys.count * 16 == $0.contents.count })
         #expect(drained.allSatisfy { $0.keys == $0.keys.sorted() })
         #expect(drained.allSatisfy { row in row.keys.allSatisfy { DocumentKey(value: $0).bucket == row.bucket } })
-        let filed = drained.flatMap { row in zip(row.keys, row.contents).map { "\($0):\($1)" } }
-        let expected = ids.enumerated().map { "\(DocumentKey(documentID: $1).value):content-\($0 / 50)" }
+        let filed = drained.flatMap { row in row.keys.indices.map { "\(row.keys[$0]):\(row.content(at: $0))" } }
+        let expected = ids.enumerated().map { "\(DocumentKey(documentID: $1).value):\(Self.hex($0 / 50))" }
         #expect(filed.sorted() == expected.sorted(), "every document once, with its content")
     }
 }
