@@ -59,7 +59,7 @@ api_cpus=""
 runtime_cpus=""
 pin_database() { # cpus: moves the embedded PostgreSQL (the postmaster, whose new backends inherit it, and its children)
     local postmaster
-    postmaster="$(head -1 "$(find "$work/home" -name postmaster.pid | head -1)")"
+    postmaster="$(head -1 "$(psql_ "SHOW data_directory")/postmaster.pid")"
     for pid in "$postmaster" $(pgrep -P "$postmaster"); do taskset -p -c "$1" "$pid" > /dev/null; done
 }
 serve() { # env...: starts `tradu serve` for those environments, sets $api

@@ -23,8 +23,9 @@ public struct DocumentIndexRows: Sendable {
     /// Per bucket, the keys waiting and their contents (indexes into `contents`).
     private var pending: [Int32: [(key: Int64, content: Int32)]] = [:]
     private var full: [DocumentIndexRow] = []
-    /// Each content added since the last drain, as its 16 uuid bytes: converted once per content, not per key.
-    private var contents: [[UInt8]] = []
+    /// Each content added since the last drain, as its 16 uuid bytes back to back: converted once per content,
+    /// not per key.
+    private var contents: [UInt8] = []
     /// Documents added since the last drain.
     public private(set) var documentCount = 0
 
@@ -41,13 +42,16 @@ public struct DocumentIndexRows: Sendable {
     @discardableResult
     public mutating func add(content: String, keys: [DocumentKey]) -> Bool {
         guard let bytes = Self.uuidBytes(ofHex: content) else { return false }
-        let index = Int32(contents.count)
-        contents.append(bytes)
+        let index = Int32(contents.count / 16)
+        contents += bytes
         for key in keys {
             let bucket = key.bucket
             pending[bucket, default: []].append((key.value, index))
             if pending[bucket]!.count >= DocumentKey.keysPerRow {
-                full.append(row(bucket, pending.removeValue(forKey: bucket)!))
+                // Two statements: `row(bucket, pending.removeValue(...))` in one would copy `self`, and with it
+                // the whole dictionary, for every full row.
+                let entries = pending.removeValue(forKey: bucket)!
+                full.append(Self.row(bucket, entries, contents))
             }
         }
         documentCount += keys.count
@@ -57,7 +61,7 @@ public struct DocumentIndexRows: Sendable {
     /// Every row, full and partial, in bucket order; empties the builder.
     public mutating func drain() -> [DocumentIndexRow] {
         var rows = full
-        for (bucket, entries) in pending { rows.append(row(bucket, entries)) }
+        for (bucket, entries) in pending { rows.append(Self.row(bucket, entries, contents)) }
         pending.removeAll(keepingCapacity: true)
         full.removeAll(keepingCapacity: true)
         contents.removeAll(keepingCapacity: true)
@@ -65,11 +69,16 @@ public struct DocumentIndexRows: Sendable {
         return rows.sorted { ($0.bucket, $0.keys.first ?? 0) < ($1.bucket, $1.keys.first ?? 0) }
     }
 
-    private func row(_ bucket: Int32, _ entries: [(key: Int64, content: Int32)]) -> DocumentIndexRow {
+    private static func row(_ bucket: Int32, _ entries: [(key: Int64, content: Int32)], _ contents: [UInt8])
+        -> DocumentIndexRow
+    {
         let sorted = entries.sorted { ($0.key, $0.content) < ($1.key, $1.content) }
         var bytes: [UInt8] = []
         bytes.reserveCapacity(sorted.count * 16)
-        for entry in sorted { bytes += contents[Int(entry.content)] }
+        for entry in sorted {
+            let start = Int(entry.content) * 16
+            bytes += contents[start..<start + 16]
+        }
         return DocumentIndexRow(bucket: bucket, keys: sorted.map(\.key), contents: bytes)
     }
 
