@@ -13,7 +13,8 @@
 #      API runs on its own machine: what is left is the server's cost through the database (its reader's queries);
 #    - shared cores: everything on both CPUs, so the server's and the clients' CPU come out of the runtime's too.
 #
-# Usage: bench/api.sh [path/to/tradu]   (BLOCKS=N RUN_BLOCKS=N ROUNDS=N to scale; SKIP_PAGES=1 for part 2 only)
+# Usage: bench/api.sh [path/to/tradu]   (BLOCKS=N RUN_BLOCKS=N ROUNDS=N to scale; SKIP_PAGES=1 for part 2 only,
+#        MODES=pinned or MODES=shared for one of its two measurements)
 source "$(dirname "$0")/common.sh"
 blocks="${BLOCKS:-1000000}"
 run_blocks="${RUN_BLOCKS:-20000}"
@@ -133,13 +134,23 @@ up() { # env clients [filter]: prints blocks/s of `tradu run`, and checks every 
     (cd "$work" && $runtime_cpus "$tradu" run -e "$env" --log-level error > "$work/run-$env.out" 2>&1)
     end="$(date +%s.%N)"
     if [ "$clients" -gt 0 ]; then
-        sleep 3
+        # Clients on a busy core may still be reading what the server sent: wait until every stream holds the
+        # run's transitions, or none has grown for 10 s.
+        local expected total last="" still=0
+        expected="$(psql_ "SELECT count(*) FROM tradu_${env//-/_}.block_events WHERE id > $before")"
+        [ -n "$filter" ] && expected=0
+        while [ "$still" -lt 10 ]; do
+            total="$(cat "$work"/sse-"$env"-*.txt | grep -c '^id: ' || true)"
+            [ "$total" -ge $((expected * clients)) ] && break
+            if [ "$total" = "$last" ]; then still=$((still + 1)); else still=0; fi
+            last="$total"
+            sleep 1
+        done
+        sleep 1
         kill -9 "${pids[@]}" 2>/dev/null || true
         wait "${pids[@]}" 2>/dev/null || true
         kill "${servers[-1]}" 2>/dev/null || true
-        local expected complete=0
-        expected="$(psql_ "SELECT count(*) FROM tradu_${env//-/_}.block_events WHERE id > $before")"
-        [ -n "$filter" ] && expected=0
+        local complete=0
         for i in $(seq "$clients"); do
             local seen unique
             seen="$(grep -c '^id: ' "$work/sse-$env-$i.txt" || true)"
@@ -167,11 +178,16 @@ measure() { # tag label
     echo "  100 clients of another pipeline: ${idle[*]}   median $(median "${idle[@]}")"
     echo "  change of the medians: every transition $(change "$(median "${without[@]}")" "$(median "${with[@]}")"), another pipeline $(change "$(median "${without[@]}")" "$(median "${idle[@]}")")"
 }
-runtime_cpus="taskset -c 0"
-api_cpus="taskset -c 1"
-pin_database 0
-measure pinned "separate cores (PostgreSQL and the runtime on CPU 0, serve and clients on CPU 1)"
-runtime_cpus=""
-api_cpus=""
-pin_database 0,1
-measure shared "shared cores (everything on both CPUs)"
+for mode in ${MODES:-pinned shared}; do
+    if [ "$mode" = pinned ]; then
+        runtime_cpus="taskset -c 0"
+        api_cpus="taskset -c 1"
+        pin_database 0
+        measure pinned "separate cores (PostgreSQL and the runtime on CPU 0, serve and clients on CPU 1)"
+    else
+        runtime_cpus=""
+        api_cpus=""
+        pin_database 0,1
+        measure shared "shared cores (everything on both CPUs)"
+    fi
+done

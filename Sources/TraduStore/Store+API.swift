@@ -46,21 +46,32 @@ extension Store {
             .required("id", Int64.init) ?? 0
     }
 
-    /// Block events in id order for the API's stream: those above `after` (at most `limit`), or, with `within`,
-    /// those in that range of ids (a gap the reader is watching). Each a primary-key range read.
-    public func streamEvents(after: Int64, within: ClosedRange<Int64>? = nil, limit: Int) async throws
+    /// Block events in id order for the API's stream: those above `after` (at most `limit`), and those inside
+    /// `gaps` (ranges of ids the reader is watching, at most `limit` from each), in one statement: a reader
+    /// watching 64 gaps costs the database one round trip per read, not 65. Each part a primary-key range read.
+    public func streamEvents(after: Int64, gaps: [ClosedRange<Int64>] = [], limit: Int) async throws
         -> [StreamedBlockEvent]
     {
-        let low = within.map { $0.lowerBound - 1 } ?? after
-        let high = within?.upperBound ?? Int64.max
-        return try await connection.query(
+        try await connection.query(
             """
             SELECT e.id, e.block_id, e.from_state, e.to_state, e.instance_id, e.attempt, e.reason, e.error_class,
                    e.error, \(RuntimeSQL.rfc3339Milliseconds("e.at")) AS at, b.pipeline, b.target_language
-            FROM block_events e JOIN blocks b ON b.id = e.block_id
-            WHERE e.id > $1::bigint AND e.id <= $2::bigint
-            ORDER BY e.id LIMIT $3::int
-            """, [String(low), String(high), String(max(0, limit))]
+            FROM (
+                (SELECT * FROM block_events WHERE id > $1::bigint ORDER BY id LIMIT $4::int)
+                UNION ALL
+                SELECT found.*
+                FROM unnest($2::bigint[], $3::bigint[]) AS gap (low, high)
+                CROSS JOIN LATERAL (
+                    SELECT * FROM block_events WHERE id BETWEEN gap.low AND gap.high ORDER BY id LIMIT $4::int
+                ) found
+            ) e
+            JOIN blocks b ON b.id = e.block_id
+            ORDER BY e.id
+            """,
+            [
+                String(after), "{" + gaps.map { String($0.lowerBound) }.joined(separator: ",") + "}",
+                "{" + gaps.map { String($0.upperBound) }.joined(separator: ",") + "}", String(max(0, limit)),
+            ]
         ).map { row in
             StreamedBlockEvent(
                 event: try Self.event(row), pipeline: try row.required("pipeline"),

@@ -163,16 +163,16 @@ public actor EventFeed {
             self.cursor = EventCursor(after: try await store.latestEventID())
             return
         }
-        var rows: [StreamedBlockEvent] = []
-        for gap in cursor.gaps {
-            rows += try await store.streamEvents(after: 0, within: gap.ids, limit: pageSize)
-        }
-        var page: [StreamedBlockEvent]
-        repeat {
-            page = try await store.streamEvents(
-                after: max(cursor.after, rows.last?.event.sequence ?? 0), limit: pageSize)
+        // The gaps and the first page in one statement, then further pages while they come full.
+        var rows = try await store.streamEvents(after: cursor.after, gaps: cursor.gaps.map(\.ids), limit: pageSize)
+        var last = rows.last.map { max($0.event.sequence, cursor.after) } ?? cursor.after
+        var pageCount = rows.filter { $0.event.sequence > cursor.after }.count
+        while pageCount == pageSize && rows.count < pageSize * 4 {
+            let page = try await store.streamEvents(after: last, limit: pageSize)
             rows += page
-        } while page.count == pageSize && rows.count < pageSize * 4
+            pageCount = page.count
+            last = page.last?.event.sequence ?? last
+        }
         let byID = Dictionary(rows.map { ($0.event.sequence, $0) }, uniquingKeysWith: { first, _ in first })
         let fresh = cursor.received(Array(byID.keys), now: now)
         self.cursor = cursor
