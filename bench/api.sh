@@ -58,6 +58,10 @@ PY
 }
 api_cpus=""
 runtime_cpus=""
+# The clients' streams go to memory, not to the disk PostgreSQL fsyncs its WAL to: 100 clients write about 2 GB
+# a run, and their writeback would compete with the commits being measured.
+streams="$(mktemp -d /dev/shm/tradu-api-bench-streams.XXXXXX)"
+trap 'rm -rf "$streams"; cleanup' EXIT
 pin_database() { # cpus: moves the embedded PostgreSQL (the postmaster, whose new backends inherit it, and its children)
     local postmaster
     postmaster="$(head -1 "$(psql_ "SHOW data_directory")/postmaster.pid")"
@@ -124,7 +128,7 @@ up() { # env clients [filter]: prints blocks/s of `tradu run`, and checks every 
     if [ "$clients" -gt 0 ]; then
         serve "$env"
         for i in $(seq "$clients"); do
-            $api_cpus curl -sN -o "$work/sse-$env-$i.txt" "$api/api/v1/events?env=$env$filter" &
+            $api_cpus curl -sN -o "$streams/sse-$env-$i.txt" "$api/api/v1/events?env=$env$filter" &
             pids+=($!)
         done
         sleep 2
@@ -140,7 +144,7 @@ up() { # env clients [filter]: prints blocks/s of `tradu run`, and checks every 
         expected="$(psql_ "SELECT count(*) FROM tradu_${env//-/_}.block_events WHERE id > $before")"
         [ -n "$filter" ] && expected=0
         while [ "$still" -lt 10 ]; do
-            total="$(cat "$work"/sse-"$env"-*.txt | grep -c '^id: ' || true)"
+            total="$(cat "$streams"/sse-"$env"-*.txt | grep -c '^id: ' || true)"
             [ "$total" -ge $((expected * clients)) ] && break
             if [ "$total" = "$last" ]; then still=$((still + 1)); else still=0; fi
             last="$total"
@@ -153,11 +157,12 @@ up() { # env clients [filter]: prints blocks/s of `tradu run`, and checks every 
         local complete=0
         for i in $(seq "$clients"); do
             local seen unique
-            seen="$(grep -c '^id: ' "$work/sse-$env-$i.txt" || true)"
-            unique="$(grep '^id: ' "$work/sse-$env-$i.txt" | sort -u | wc -l)"
+            seen="$(grep -c '^id: ' "$streams/sse-$env-$i.txt" || true)"
+            unique="$(grep '^id: ' "$streams/sse-$env-$i.txt" | sort -u | wc -l)"
             [ "$seen" -eq "$expected" ] && [ "$unique" -eq "$expected" ] && complete=$((complete + 1))
         done
         echo "$env: $complete of $clients clients saw all $expected transitions exactly once" >&2
+        rm -f "$streams"/sse-"$env"-*.txt
     fi
     awk -v n="$run_blocks" -v s="$start" -v e="$end" 'BEGIN { printf "%.0f\n", n / (e - s) }'
 }

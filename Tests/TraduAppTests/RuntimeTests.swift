@@ -24,6 +24,9 @@ import TraduTestSupport
         #expect(results[0]["n"]! == String(counts["completed"]!))
         let translated = try await project.query("SELECT records FROM results LIMIT 1")
         #expect(translated[0]["records"]!!.contains("\"translation\":\"[fr] Document"))
+        // The status the run leaves behind (what the API and the console show) holds its final counts.
+        let status = try await project.query("SELECT counts::text AS counts FROM pipeline_status")
+        #expect(status.first?["counts"]!! == "{\"completed\": \(counts["completed"]!)}", "\(status)")
     }
 
     @Test func aWorkerKilledMidBlockLosesNothing() async throws {

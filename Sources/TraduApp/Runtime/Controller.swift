@@ -113,6 +113,11 @@ public final class Controller: Sendable {
             }
             await pause(after: started, result, store)
         }
+        // A leader that stops writes the counts it last saw, so the status rows a run leaves behind are its final
+        // counts, not those of the last periodic write.
+        if election.isLeading(at: .now), let current = applied.current {
+            try? await writeStatus(store, resolved: current.resolved, applied: current)
+        }
         leading.withLock { $0 = false }
         if election.shutdown() == .resign { try? await store.resignLeadership(holder: identity.id) }
     }
