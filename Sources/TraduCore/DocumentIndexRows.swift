@@ -83,22 +83,7 @@ public struct DocumentIndexRows: Sendable {
     }
 
     private static func uuidBytes(ofHex hash: String) -> [UInt8]? {
-        let hex = Array(hash.utf8)
-        guard hex.count == 32 else { return nil }
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(16)
-        for index in stride(from: 0, to: 32, by: 2) {
-            guard let high = nibble(hex[index]), let low = nibble(hex[index + 1]) else { return nil }
-            bytes.append(high << 4 | low)
-        }
-        return bytes
-    }
-
-    private static func nibble(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
-        default: nil
-        }
+        guard hash.utf8.count == 32 else { return nil }
+        return ContentHash.bytes(hex: hash)
     }
 }
