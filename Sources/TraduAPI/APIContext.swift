@@ -6,6 +6,8 @@ public struct APIContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     public var identity: APIIdentity?
     public var requestID = ""
+    /// The console's session cookie, when it signed the identity in: its forms carry a token derived from it.
+    var session: String?
 
     public init(source: Source) {
         coreContext = .init(source: source)

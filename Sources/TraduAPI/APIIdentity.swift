@@ -76,6 +76,12 @@ public struct AccessTokens: Sendable {
         return found
     }
 
+    /// The identity the tokens file names so, with the role it gives it now (a console session is checked against
+    /// it on every request, so removing an entry or lowering its role takes effect at once).
+    public func identity(named name: String) -> APIIdentity? {
+        entries.first(where: { $0.identity.name == name })?.identity
+    }
+
     static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
         guard a.count == b.count else { return false }
         var difference: UInt8 = 0

@@ -16,6 +16,8 @@ struct APIMiddleware: RouterMiddleware {
     /// The routes' paths under the base path (`{name}` for a parameter): a known path asked with another method
     /// is answered 405 with `Allow`, not 404.
     let routes: [(method: String, segments: [Substring])]
+    /// `<base path>/api/`: requests under it are the API's; the others are the console's.
+    let apiPrefix: String
 
     func handle(_ request: Request, context: APIContext, next: (Request, APIContext) async throws -> Response)
         async throws -> Response
@@ -38,16 +40,7 @@ struct APIMiddleware: RouterMiddleware {
         } catch let problem as Problem {
             response = problem.response(instance: request.uri.path, requestID: context.requestID)
         } catch let error as TraduError {
-            // The use cases' own refusals: what the request named does not fit (400), or was refused (409).
-            let problem: Problem =
-                switch error {
-                case .rejected(let message): Problem(.conflict, "Refused", message)
-                case .configuration(let message): Problem(.badRequest, "Bad request", message)
-                case .notFound(let message): Problem.notFound(message)
-                case .invalidManifests, .invalidData:
-                    Problem(.unprocessableContent, "The project folder does not validate", "\(error)")
-                }
-            response = problem.response(instance: request.uri.path, requestID: context.requestID)
+            response = Problem(error).response(instance: request.uri.path, requestID: context.requestID)
         } catch let error as HTTPError {
             let allowed = error.status == .notFound ? allowedMethods(request.uri.path) : []
             if !allowed.isEmpty {
@@ -56,6 +49,17 @@ struct APIMiddleware: RouterMiddleware {
                     "\(request.method) is not served on \(request.uri.path); allowed: \(allowed.joined(separator: ", "))"
                 ).response(instance: request.uri.path, requestID: context.requestID)
                 response.headers[.allow] = allowed.joined(separator: ", ")
+            } else if !request.uri.path.hasPrefix(apiPrefix),
+                request.headers[.accept]?.contains("text/html") == true
+            {
+                // A browser on a console address that does not exist gets a page, not JSON.
+                response = ConsoleFrame(
+                    basePath: String(apiPrefix.dropLast(5)), environments: [], identity: nil, formToken: nil,
+                    publicRead: publicRead
+                ).page(
+                    title: error.status.reasonPhrase, section: .overview,
+                    content: "<p>Nothing is served at \(request.uri.path).</p>", status: error.status)
+                response.headers[.init("Content-Security-Policy")!] = ConsoleMiddleware.contentSecurityPolicy
             } else {
                 response = Problem(error.status, error.status.reasonPhrase, error.body ?? error.status.reasonPhrase)
                     .response(instance: request.uri.path, requestID: context.requestID)
@@ -68,8 +72,13 @@ struct APIMiddleware: RouterMiddleware {
         response.headers[.init("X-Request-ID")!] = context.requestID
         response.headers[.init("X-Content-Type-Options")!] = "nosniff"
         response.headers[.init("X-Frame-Options")!] = "DENY"
-        response.headers[.init("Content-Security-Policy")!] = "default-src 'none'; frame-ancestors 'none'"
-        response.headers[.init("Referrer-Policy")!] = "no-referrer"
+        // The console's pages set their own policy (their style sheet and script); everything else loads nothing.
+        if response.headers[.init("Content-Security-Policy")!] == nil {
+            response.headers[.init("Content-Security-Policy")!] = "default-src 'none'; frame-ancestors 'none'"
+        }
+        if response.headers[.init("Referrer-Policy")!] == nil {
+            response.headers[.init("Referrer-Policy")!] = "no-referrer"
+        }
         response.headers[.cacheControl] = "no-store"
         logger.info(
             "api request",
@@ -97,8 +106,10 @@ struct APIMiddleware: RouterMiddleware {
     }
 
     /// The caller, and whether it may use this method: reads need `read` (or a `--public-read` server), anything
-    /// else `operate`. The health and document routes are open.
+    /// else `operate`. The health and document routes are open; the console's pages sign in with a session cookie
+    /// (`ConsoleMiddleware`), never with a bearer token.
     private func authenticate(_ request: Request) throws -> APIIdentity? {
+        guard request.uri.path.hasPrefix(apiPrefix) else { return nil }
         let needed: APIIdentity.Role = request.method == .get || request.method == .head ? .read : .operate
         var identity: APIIdentity?
         if let header = request.headers[.authorization] {

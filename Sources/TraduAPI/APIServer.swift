@@ -2,7 +2,7 @@ import Hummingbird
 import Logging
 import TraduApp
 
-/// `tradu serve`: the HTTP API for one or more environments, on Hummingbird 2. Binds 127.0.0.1 by default; TLS is
+/// `tradu serve`: the HTTP API and the web console for one or more environments, on Hummingbird 2. Binds 127.0.0.1 by default; TLS is
 /// left to a reverse proxy in front (which may serve it under `basePath`). SIGTERM and SIGINT drain it through
 /// swift-service-lifecycle.
 public struct APIServer: Sendable {
@@ -26,6 +26,8 @@ public struct APIServer: Sendable {
     public var logger: Logger
     /// The live feeds behind `/api/v1/events`: one reader per environment, however many clients.
     let events: EventStream
+    /// The console's sign-in sessions, signed with a key drawn when the server starts.
+    let sessions: ConsoleSessions
 
     public init(services: [String: OperatorService], settings: Settings, logger: Logger) {
         let services = services.mapValues { service in
@@ -38,6 +40,7 @@ public struct APIServer: Sendable {
         self.settings = settings
         self.logger = logger
         self.events = EventStream(services: services)
+        self.sessions = ConsoleSessions(tokens: settings.tokens)
     }
 
     /// The application `run` serves: the router, and the event feeds as a service (tests run it live).
@@ -60,8 +63,14 @@ public struct APIServer: Sendable {
         }
         router.add(
             middleware: APIMiddleware(
-                tokens: settings.tokens, publicRead: settings.publicRead, logger: logger, routes: routes))
+                tokens: settings.tokens, publicRead: settings.publicRead, logger: logger, routes: routes,
+                apiPrefix: basePath + "/api/"))
         APIRoutes(services: services, events: events).register(on: router, basePath: basePath)
+        let root = basePath.isEmpty ? router.group() : router.group(RouterPath(basePath))
+        ConsoleRoutes(
+            services: services, sessions: sessions, basePath: basePath, publicRead: settings.publicRead,
+            logger: logger
+        ).register(on: root)
         return router
     }
 

@@ -606,7 +606,7 @@ enum OpenAPIDocument {
                 pipeline: {type: string}
                 actor: {type: string}
                 reason: {type: string}
-                via: {type: string, enum: [cli, api]}
+                via: {type: string, enum: [cli, api, console]}
                 detail: {type: string}
                 at: {type: string}
             Problem:

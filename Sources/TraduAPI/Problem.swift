@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import TraduApp
 import TraduCore
 
 /// An RFC 9457 problem: every error the API answers, as `application/problem+json`.
@@ -12,6 +13,18 @@ public struct Problem: Error, Sendable {
         self.status = status
         self.title = title
         self.detail = detail
+    }
+
+    /// The use cases' own refusals: what the request named does not fit (400), is not there (404), or was refused
+    /// (409).
+    init(_ error: TraduError) {
+        switch error {
+        case .rejected(let message): self.init(.conflict, "Refused", message)
+        case .configuration(let message): self.init(.badRequest, "Bad request", message)
+        case .notFound(let message): self = .notFound(message)
+        case .invalidManifests, .invalidData:
+            self.init(.unprocessableContent, "The project folder does not validate", "\(error)")
+        }
     }
 
     static func notFound(_ detail: String) -> Problem { Problem(.notFound, "Not found", detail) }
