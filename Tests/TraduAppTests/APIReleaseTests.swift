@@ -130,6 +130,20 @@ extension ProcessHeavyTests.PromotionTests {
             #expect(actions.allSatisfy { $0["actor"] as? String == "api:ana" && $0["via"] as? String == "api" })
             #expect(actions.first { $0["action"] as? String == "approve" }?["reason"] as? String == "looked at staging")
             #expect(actions.map { $0["detail"] as? String }.contains("refused: freight \(freight)"))
+
+            // The console's history shows the same promotions, each with its gates and why it was refused.
+            let cookie = try await ConsoleRouteTests.signIn(client, token: APIRouteTests.readToken)
+            try await client.execute(uri: "/environments/prod/history", method: .get, headers: [.cookie: cookie]) {
+                response in
+                #expect(response.status == .ok)
+                let html = String(buffer: response.body)
+                #expect(html.components(separatedBy: "class=\"phase phase-Refused\"").count == 3, "two refusals")
+                #expect(html.contains("class=\"phase phase-Succeeded\""))
+                #expect(
+                    html.contains("<caption>Gates</caption>") && html.contains("<span class=\"pass\">passed</span>"))
+                #expect(html.contains("approved only by api:ana"))
+                #expect(html.contains("looked at staging"), "the audit, with why")
+            }
         }
     }
 

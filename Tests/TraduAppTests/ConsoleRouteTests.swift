@@ -69,7 +69,8 @@ import TraduTestSupport
             try await client.execute(uri: "/", method: .get, headers: [.cookie: cookie]) { response in
                 #expect(response.status == .ok)
                 let html = Self.page(response)
-                #expect(html.contains("viewer") && html.contains("article class=\"pipeline\" data-pipeline=\"translate\""))
+                #expect(
+                    html.contains("viewer") && html.contains("article class=\"pipeline\" data-pipeline=\"translate\""))
                 #expect(!html.contains("details class=\"action\""), "a read identity is offered no action")
                 let policy = response.headers[HTTPFields.Element.Name("Content-Security-Policy")!] ?? ""
                 #expect(policy.contains("script-src 'self'") && !policy.contains("unsafe-inline"), "\(policy)")
@@ -100,7 +101,8 @@ import TraduTestSupport
         let value = sessions.cookieValue(for: ana, now: now)
         #expect(sessions.identity(cookieValue: value, now: now) == ana)
         #expect(sessions.identity(cookieValue: value, now: now.addingTimeInterval(61)) == nil, "expired")
-        let forged = value.split(separator: ".").prefix(2).joined(separator: ".") + "." + String(repeating: "0", count: 64)
+        let forged =
+            value.split(separator: ".").prefix(2).joined(separator: ".") + "." + String(repeating: "0", count: 64)
         #expect(sessions.identity(cookieValue: forged, now: now) == nil)
         let otherKey = ConsoleSessions(tokens: tokens, lifetime: 60)
         #expect(otherKey.identity(cookieValue: value, now: now) == nil, "another server's key signs nothing here")
@@ -179,7 +181,8 @@ import TraduTestSupport
             }
             try await client.execute(
                 uri: "/tradu/environments/dev/pipelines/translate/pause", method: .post,
-                headers: form + [.cookie: operator_], body: ByteBuffer(string: "formToken=\(token)&reason=vendor+outage")
+                headers: form + [.cookie: operator_],
+                body: ByteBuffer(string: "formToken=\(token)&reason=vendor+outage")
             ) { response in
                 #expect(response.status == .seeOther)
             }

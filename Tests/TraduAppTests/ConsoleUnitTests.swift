@@ -54,13 +54,15 @@ import Testing
     }
 
     @Test func aSignInLeadsOnlyToThisConsole() {
-        #expect(SignInPage.safeNext("/tradu/environments/dev/blocks?state=failed", basePath: "/tradu")
-            == "/tradu/environments/dev/blocks?state=failed")
+        #expect(
+            SignInPage.safeNext("/tradu/environments/dev/blocks?state=failed", basePath: "/tradu")
+                == "/tradu/environments/dev/blocks?state=failed")
         for next in ["https://evil.example/", "//evil.example/", "/other/app", "/tradu\\@evil", nil] {
             #expect(SignInPage.safeNext(next, basePath: "/tradu") == "/tradu/", "\(String(describing: next))")
         }
         #expect(SignInPage.safeNext("//evil.example", basePath: "") == "/")
-        #expect(ConsoleFormat.duration(seconds: 0.25) == "250 ms" && ConsoleFormat.duration(seconds: 200) == "3 min 20 s")
+        #expect(
+            ConsoleFormat.duration(seconds: 0.25) == "250 ms" && ConsoleFormat.duration(seconds: 200) == "3 min 20 s")
         #expect(ConsoleFormat.count(1_234_567) == "1,234,567")
     }
 }

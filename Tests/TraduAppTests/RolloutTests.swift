@@ -1,10 +1,12 @@
 import Foundation
+import Logging
 import Synchronization
 import Testing
 import TraduApp
 import TraduCore
 import TraduTestSupport
 
+@testable import TraduAPI
 @testable import TraduStore
 
 /// Canary rollouts end to end: real `tradu` processes against a real PostgreSQL, a local `command` engine whose
@@ -198,6 +200,22 @@ extension ProcessHeavyTests {
             #expect(reason.hasPrefix("maxDataErrorRatio ") && reason.hasSuffix(" > 0"), "\(reason)")
             #expect(try project.export() == before, "a rollback leaves the current results byte for byte")
             #expect(try await project.latestRevisionMessage() == "automatic rollback of revision 2: \(reason)")
+            // The console's history shows the rollout, its phase and the analysis that rolled it back.
+            let service = OperatorService(
+                target: EnvironmentTarget(environment: .implicit("dev"), url: project.project.databaseURL),
+                logger: Logger(label: "test"))
+            let history = try await HistoryPage.content(
+                frame: ConsoleFrame(
+                    basePath: "", environments: ["dev"], identity: nil, formToken: nil, publicRead: true),
+                service: service
+            ).text
+            #expect(
+                history.contains("class=\"phase phase-rolled_back\"") && history.contains("<caption>Analyses</caption>")
+            )
+            #expect(history.contains("<caption>figures</caption>"), "each analysis's figures in a table")
+            #expect(
+                history.contains("<td>maxDataErrorRatio</td>") && history.contains("<span class=\"fail\">failed</span>")
+            )
             // The manifests differ from what runs, and applying them again does not restart the rollout.
             #expect(try project.tradu(["diff", "-e", "dev", "--detailed-exitcode"], expect: 2).stdout.contains("DROP"))
             let held = try project.tradu(["plan", "-e", "dev"])

@@ -70,6 +70,12 @@ enum ConsoleFormat {
                     return
                         "<td>\(passed ? HTML("<span class=\"pass\">passed</span>") : HTML("<span class=\"fail\">failed</span>"))</td>"
                 }
+                // A list of objects inside (a rollout analysis's figures) is a table of its own.
+                if case .array(let inner)? = item[key], !inner.isEmpty,
+                    inner.allSatisfy({ if case .object = $0 { true } else { false } })
+                {
+                    return "<td>\(table(inner, caption: key))</td>"
+                }
                 return "<td>\(text(item[key]))</td>"
             }
             return "<tr>\(cells)</tr>"
