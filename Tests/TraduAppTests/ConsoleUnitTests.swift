@@ -66,3 +66,48 @@ import Testing
         #expect(ConsoleFormat.count(1_234_567) == "1,234,567")
     }
 }
+
+/// The style sheet's text colours against their backgrounds, in both themes: WCAG AA (4.5:1) or better.
+@Suite struct ConsoleContrastTests {
+    /// `--name: #rrggbb` pairs of the `:root` block that follows `marker`.
+    static func palette(after marker: String) throws -> [String: [Double]] {
+        let css = ConsoleAssets.css
+        let start = try #require(css.range(of: marker)).upperBound
+        let block = css[start...].prefix { $0 != "}" }
+        var colours: [String: [Double]] = [:]
+        for declaration in block.split(separator: ";") {
+            let parts = declaration.split(separator: ":").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+            guard parts.count == 2, parts[0].hasPrefix("--"), parts[1].hasPrefix("#"), parts[1].count == 7 else {
+                continue
+            }
+            let hex = Array(parts[1].dropFirst())
+            colours[String(parts[0].dropFirst(2))] = stride(from: 0, to: 6, by: 2).map {
+                Double(Int(String(hex[$0..<$0 + 2]), radix: 16)!) / 255
+            }
+        }
+        return colours
+    }
+
+    static func luminance(_ rgb: [Double]) -> Double {
+        let linear = rgb.map { $0 <= 0.03928 ? $0 / 12.92 : pow(($0 + 0.055) / 1.055, 2.4) }
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+    }
+
+    static func contrast(_ a: [Double], _ b: [Double]) -> Double {
+        let (x, y) = (luminance(a), luminance(b))
+        return (max(x, y) + 0.05) / (min(x, y) + 0.05)
+    }
+
+    @Test func everyTextColourMeetsAAOnItsBackgroundsInBothThemes() throws {
+        for marker in [":root {", "@media (prefers-color-scheme: dark) {\n  :root {"] {
+            let colours = try Self.palette(after: marker)
+            #expect(colours.count >= 20, "\(marker): \(colours.keys.sorted())")
+            for text in ["fg", "muted", "accent", "good", "bad", "warn"] {
+                for background in ["bg", "panel"] {
+                    let ratio = Self.contrast(try #require(colours[text]), try #require(colours[background]))
+                    #expect(ratio >= 4.5, "\(marker) --\(text) on --\(background): \(ratio)")
+                }
+            }
+        }
+    }
+}
