@@ -36,7 +36,11 @@ struct APIMiddleware: RouterMiddleware {
             if uri.contains("%00") || uri.contains("\u{0}") || uri.removingPercentEncoding?.contains("\u{0}") == true {
                 throw Problem.badRequest("a parameter contains a NUL character")
             }
-            response = try await next(request, context)
+            // Blocks an action moves are logged with this request's id.
+            let forwarded = context
+            response = try await TransitionLog.$requestID.withValue(context.requestID) {
+                try await next(request, forwarded)
+            }
         } catch let problem as Problem {
             response = problem.response(instance: request.uri.path, requestID: context.requestID)
         } catch let error as TraduError {

@@ -7,10 +7,12 @@ import TraduPostgres
 ///
 /// Bulk rows go through COPY or `unnest` arrays, a fixed number of statements whatever the plan's size.
 enum BlockPlanWriter {
-    static func write(_ batch: ApplyBatch<AnySequence<BlockContentRow>>, on connection: isolated PostgresConnection)
-        throws
-        -> AppliedRevision
-    {
+    /// - Parameter reporting: also answer every block event written (a line per block at debug), in event order
+    ///   per block; off, nothing more is read back, whatever the plan's size.
+    static func write(
+        _ batch: ApplyBatch<AnySequence<BlockContentRow>>, reporting: Bool = false,
+        on connection: isolated PostgresConnection
+    ) throws -> (AppliedRevision, [BlockTransition]) {
         let serial = try checkState(batch, connection)
         let number = try connection.query("SELECT coalesce(max(number), 0) + 1 AS next FROM revisions")[0]
             .required("next", Int64.init)
@@ -20,9 +22,10 @@ enum BlockPlanWriter {
         let actor = batch.revision.appliedBy
         let baselines = try RolloutSQL.supersede(
             pipelines: batch.supersededRollouts, revision: number, actor: actor, connection)
-        try addBlocks(batch.newBlocks, revision: number, connection)
-        try reprocessBlocks(batch.reprocess, revision: number, connection)
-        try cancelBlocks(batch.cancel, revision: number, connection)
+        var made: [BlockTransition] = []
+        made += try addBlocks(batch.newBlocks, revision: number, reporting: reporting, connection)
+        made += try reprocessBlocks(batch.reprocess, revision: number, reporting: reporting, connection)
+        made += try cancelBlocks(batch.cancel, revision: number, reporting: reporting, connection)
         try RolloutSQL.start(batch.rolloutStarts, revision: number, baselines: baselines, actor: actor, connection)
 
         let revision = batch.revision
@@ -48,7 +51,28 @@ enum BlockPlanWriter {
                 """, [String(promotion), String(number)])
         }
         try connection.query("UPDATE environment_state SET serial = $1::bigint", [String(serial)])
-        return AppliedRevision(number: number, serial: serial)
+        return (AppliedRevision(number: number, serial: serial), made)
+    }
+
+    /// The events an apply statement wrote (`RETURNING block_id, pipeline, from_state, to_state, attempt, reason`).
+    private static func transitions(_ rows: PostgresRows) throws -> [BlockTransition] {
+        try rows.map { row in
+            BlockTransition(
+                blockID: try row.required("block_id"), pipeline: row["pipeline"] ?? "",
+                from: row["from_state"].flatMap(BlockState.init(rawValue:)),
+                to: try row.required("to_state", BlockState.init(rawValue:)),
+                attempt: row["attempt"].flatMap { Int($0) } ?? 0, instanceID: nil, reason: row["reason"] ?? "")
+        }
+    }
+
+    /// What an event insert answers when the apply reports its transitions.
+    private static func returning(_ reporting: Bool) -> String {
+        reporting
+            ? """
+            RETURNING block_id, (SELECT b.pipeline FROM blocks b WHERE b.id = block_id) AS pipeline, from_state,
+                      to_state, attempt, reason
+            """
+            : ""
     }
 
     /// Locks the environment row, so applies queue up here, and returns the serial this apply will produce.
@@ -136,10 +160,10 @@ enum BlockPlanWriter {
 
     /// COPY into a temporary table, then one upsert that inserts new blocks and resets cancelled ones, and writes
     /// their `planned` / `restored` events from the states read in the same snapshot.
-    private static func addBlocks(_ blocks: [BlockRow], revision: Int64, _ connection: isolated PostgresConnection)
-        throws
-    {
-        guard !blocks.isEmpty else { return }
+    private static func addBlocks(
+        _ blocks: [BlockRow], revision: Int64, reporting: Bool, _ connection: isolated PostgresConnection
+    ) throws -> [BlockTransition] {
+        guard !blocks.isEmpty else { return [] }
         try connection.execute(
             """
             CREATE TEMPORARY TABLE tradu_new_blocks (
@@ -181,9 +205,10 @@ enum BlockPlanWriter {
             INSERT INTO block_events (block_id, from_state, to_state, attempt, reason)
             SELECT p.id, p.state, 'created', 0, CASE WHEN p.state IS NULL THEN 'planned' ELSE 'restored' END
             FROM prior p JOIN upserted u ON u.id = p.id
+            \(returning(reporting))
             """, [String(revision)]
-        ).affectedRows
-        guard written == blocks.count else {
+        )
+        guard written.affectedRows == blocks.count else {
             // Some id exists and is not cancelled: the upsert skipped it. Name one; the transaction rolls back.
             let active = try connection.query(
                 """
@@ -193,16 +218,24 @@ enum BlockPlanWriter {
             ).first
             throw StoreError.blockAlreadyActive(id: active?["id"] ?? "?", state: active?["state"] ?? "?")
         }
+        guard reporting else { return [] }
+        // New rows are not in the statement's snapshot: their pipeline comes from the plan.
+        let pipelines = Dictionary(blocks.map { ($0.id, $0.pipeline) }) { first, _ in first }
+        return try transitions(written).map { transition in
+            var transition = transition
+            transition.pipeline = pipelines[transition.blockID] ?? transition.pipeline
+            return transition
+        }
     }
 
     /// Resets blocks to `created` with their new spec hash. `attempt` keeps growing (it fences workers);
     /// `attempt_base` restarts the retry budget. The prior states are read with
     /// `FOR UPDATE` so each event's `from_state` is the state actually left, even while workers move blocks.
     private static func reprocessBlocks(
-        _ items: [BlockReprocess], revision: Int64, _ connection: isolated PostgresConnection
-    ) throws {
-        guard !items.isEmpty else { return }
-        try connection.query(
+        _ items: [BlockReprocess], revision: Int64, reporting: Bool, _ connection: isolated PostgresConnection
+    ) throws -> [BlockTransition] {
+        guard !items.isEmpty else { return [] }
+        let rows = try connection.query(
             """
             WITH input AS (
                 SELECT * FROM unnest($1::text[], $2::text[], $3::text[]) AS i (id, spec_hash, reason)
@@ -219,19 +252,21 @@ enum BlockPlanWriter {
             )
             INSERT INTO block_events (block_id, from_state, to_state, attempt, reason)
             SELECT p.id, p.state, 'created', 0, p.reason FROM prior p JOIN updated u ON u.id = p.id
+            \(returning(reporting))
             """,
             [
                 SQLText.arrayLiteral(items.map(\.id)), SQLText.arrayLiteral(items.map(\.specHash)),
                 SQLText.arrayLiteral(items.map(\.reason)), String(revision),
             ])
+        return reporting ? try transitions(rows) : []
     }
 
     /// Cancels blocks that left the manifests, from whatever state they are in; the event keeps their attempt.
-    private static func cancelBlocks(_ ids: [String], revision: Int64, _ connection: isolated PostgresConnection)
-        throws
-    {
-        guard !ids.isEmpty else { return }
-        try connection.query(
+    private static func cancelBlocks(
+        _ ids: [String], revision: Int64, reporting: Bool, _ connection: isolated PostgresConnection
+    ) throws -> [BlockTransition] {
+        guard !ids.isEmpty else { return [] }
+        let rows = try connection.query(
             """
             WITH prior AS (
                 SELECT b.id, b.state, b.attempt FROM blocks b JOIN unnest($1::text[]) AS c (id) ON c.id = b.id
@@ -244,7 +279,9 @@ enum BlockPlanWriter {
             )
             INSERT INTO block_events (block_id, from_state, to_state, attempt, reason)
             SELECT p.id, p.state, 'cancelled', p.attempt, 'left the manifests' FROM prior p JOIN updated u ON u.id = p.id
+            \(returning(reporting))
             """, [SQLText.arrayLiteral(ids), String(revision)])
+        return reporting ? try transitions(rows) : []
     }
 }
 

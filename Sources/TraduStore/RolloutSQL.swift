@@ -40,11 +40,12 @@ enum RolloutSQL {
     /// Sends a superseded or rolled-back rollout's sample back to the previous spec: a block with a current
     /// result under it is `completed` again at once (its new result stays beside it), any other is `created`.
     /// Blocks in flight are taken back (their worker's outcome is then refused by the fence).
+    @discardableResult
     static func restoreSample(
         rolloutID: Int64, baselineSpecHash: String, canarySpecHash: String, actor: String, reason: String,
-        _ connection: isolated PostgresConnection
-    ) throws {
-        try connection.query(
+        reporting: Bool = false, _ connection: isolated PostgresConnection
+    ) throws -> [BlockTransition] {
+        let rows = try connection.query(
             """
             WITH sample AS (
                 SELECT b.id, b.state FROM rollout_blocks rb JOIN blocks b ON b.id = rb.block_id
@@ -65,7 +66,28 @@ enum RolloutSQL {
             SELECT s.id, s.state, r.state, $4, r.attempt, $5
             FROM sample s JOIN restored r ON r.id = s.id
             WHERE s.state <> r.state
+            \(reporting ? eventColumns : "")
             """, [String(rolloutID), baselineSpecHash, canarySpecHash, actor, reason])
+        return try transitions(rows)
+    }
+
+    /// The columns an event insert returns when its transitions are reported.
+    static let eventColumns = """
+        RETURNING block_id, (SELECT b.pipeline FROM blocks b WHERE b.id = block_id) AS pipeline, from_state, to_state,
+                  instance_id, attempt, reason
+        """
+
+    /// The transitions in rows of `eventColumns` (none for rows without them).
+    static func transitions(_ rows: PostgresRows) throws -> [BlockTransition] {
+        try rows.compactMap { row in
+            guard let id = row["block_id"] else { return nil }
+            return BlockTransition(
+                blockID: id, pipeline: row["pipeline"] ?? "",
+                from: row["from_state"].flatMap(BlockState.init(rawValue:)),
+                to: try row.required("to_state", BlockState.init(rawValue:)),
+                attempt: row["attempt"].flatMap { Int($0) } ?? 0, instanceID: row["instance_id"],
+                reason: row["reason"] ?? "")
+        }
     }
 
     static func event(

@@ -15,8 +15,11 @@ extension Store {
         // and callers may pass any sequence, opaque ones included. One dynamic call per row is negligible next to
         // a row's COPY encoding.
         let transfer = UncheckedTransfer(batch.erasingContents())
-        return try await connection.transaction { connection in
-            try BlockPlanWriter.write(transfer.value, on: connection)
+        let reporting = reportsSuccessPath
+        let (revision, made) = try await connection.transaction { connection in
+            try BlockPlanWriter.write(transfer.value, reporting: reporting, on: connection)
         }
+        report(made)
+        return revision
     }
 }

@@ -66,7 +66,9 @@ extension Store {
             SQLText.arrayLiteral(positive.map(\.pipeline)), RuntimeSQL.intArray(positive.map(\.limit)), instanceID,
         ]
         let channel = workChannel
-        return try await retryingConflicts { connection in
+        let reporting = reportsSuccessPath
+        let from = BlockLifecycle.sources(of: .claimed, cause: .schedule).first
+        let outcome = try await retryingConflicts { connection in
             let rows = try connection.query(
                 """
                 WITH quota AS (
@@ -95,13 +97,31 @@ extension Store {
                                        (2, 'claimed', 'enqueued')) AS step (n, from_state, to_state)
                     ORDER BY id, n
                 )
-                SELECT pipeline, count(*) AS n FROM scheduled GROUP BY pipeline
+                SELECT id, pipeline, attempt FROM scheduled ORDER BY id
                 """, parameters)
             var enqueued: [String: Int] = [:]
-            for row in rows { enqueued[try row.required("pipeline")] = try row.required("n", Int.init) }
+            var made: [BlockTransition] = []
+            for row in rows {
+                let pipeline: String = try row.required("pipeline")
+                enqueued[pipeline, default: 0] += 1
+                if reporting {
+                    let id: String = try row.required("id")
+                    let attempt = row["attempt"].flatMap { Int($0) } ?? 0
+                    made.append(
+                        BlockTransition(
+                            blockID: id, pipeline: pipeline, from: from, to: .claimed, attempt: attempt,
+                            instanceID: instanceID, reason: "scheduled"))
+                    made.append(
+                        BlockTransition(
+                            blockID: id, pipeline: pipeline, from: .claimed, to: .enqueued, attempt: attempt,
+                            instanceID: instanceID, reason: "scheduled"))
+                }
+            }
             if !enqueued.isEmpty { try connection.notify(channel) }
-            return enqueued
+            return (enqueued: enqueued, made: made)
         }
+        report(outcome.made)
+        return outcome.enqueued
     }
 
     // MARK: Counts
@@ -302,18 +322,28 @@ extension Store {
                        \(try PostgresQuoting.literal(reason)), 'infrastructure', message
                 FROM changed
             )
-            SELECT id, pipeline, attempt, state, lease_owner FROM changed ORDER BY id
+            SELECT id, pipeline, attempt, state, lease_owner, message FROM changed ORDER BY id
             """
         let channel = workChannel
-        return try await retryingConflicts { connection in
+        let from = BlockLifecycle.sources(of: .enqueued, cause: .watchdog).first
+        let outcome = try await retryingConflicts { connection in
+            var made: [BlockTransition] = []
             let recovered = try connection.query(sql, all).map { row in
-                RecoveredBlock(
+                let block = RecoveredBlock(
                     id: try row.required("id"), pipeline: try row.required("pipeline"),
                     attempt: try row.required("attempt", Int.init), to: try row.required("state"),
                     instanceID: row["lease_owner"])
+                made.append(
+                    BlockTransition(
+                        blockID: block.id, pipeline: block.pipeline, from: from,
+                        to: BlockState(rawValue: block.to) ?? .enqueued, attempt: block.attempt, instanceID: instanceID,
+                        reason: reason, errorClass: ErrorClass.infrastructure.rawValue, error: row["message"]))
+                return block
             }
             if recovered.contains(where: { $0.to == BlockState.enqueued.rawValue }) { try connection.notify(channel) }
-            return recovered
+            return (recovered: recovered, made: made)
         }
+        report(outcome.made)
+        return outcome.recovered
     }
 }

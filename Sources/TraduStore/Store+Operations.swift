@@ -74,7 +74,7 @@ extension Store {
     ) async throws -> Int {
         let sql = """
             WITH prior AS (
-                SELECT b.id, b.state, b.attempt FROM blocks b
+                SELECT b.id, b.pipeline, b.state, b.attempt FROM blocks b
                 WHERE \(predicate) AND b.state IN (\(RuntimeSQL.list(states)))
                 ORDER BY b.id
                 FOR UPDATE OF b
@@ -82,16 +82,26 @@ extension Store {
                 UPDATE blocks b SET state = '\(to.rawValue)', \(set), updated_at = now()
                 FROM prior p WHERE b.id = p.id
                 RETURNING b.id
+            ), logged AS (
+                INSERT INTO block_events (block_id, from_state, to_state, attempt, reason)
+                SELECT p.id, p.state, '\(to.rawValue)', p.attempt, $2 FROM prior p JOIN changed c ON c.id = p.id
             )
-            INSERT INTO block_events (block_id, from_state, to_state, attempt, reason)
-            SELECT p.id, p.state, '\(to.rawValue)', p.attempt, $2 FROM prior p JOIN changed c ON c.id = p.id
+            SELECT p.id, p.pipeline, p.state, p.attempt FROM prior p JOIN changed c ON c.id = p.id ORDER BY p.id
             """
         let channel = to == .enqueued ? workChannel : nil
-        return try await retryingConflicts { connection in
-            let count = try connection.query(sql, parameters).affectedRows ?? 0
-            if count > 0, let channel { try connection.notify(channel) }
-            return count
+        let reason = parameters.count > 1 ? parameters[1] ?? "" : ""
+        let made = try await retryingConflicts { connection in
+            let made = try connection.query(sql, parameters).map { row in
+                BlockTransition(
+                    blockID: try row.required("id"), pipeline: row["pipeline"] ?? "",
+                    from: row["state"].flatMap(BlockState.init(rawValue:)), to: to,
+                    attempt: row["attempt"].flatMap { Int($0) } ?? 0, instanceID: nil, reason: reason)
+            }
+            if !made.isEmpty, let channel { try connection.notify(channel) }
+            return made
         }
+        report(made)
+        return made.count
     }
 
     // MARK: Reading

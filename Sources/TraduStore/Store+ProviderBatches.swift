@@ -31,26 +31,31 @@ extension Store {
                 ]
             )
         }
-        return try await connection.transaction { connection in
-            let handed = Set(
-                try connection.query(
-                    """
-                    WITH input AS (SELECT * FROM unnest($1::text[], $2::int[]) AS i (id, attempt)),
-                    handed AS (
-                        UPDATE blocks b
-                        SET lease_owner = $5, lease_expires_at = now() + $4::bigint * interval '1 microsecond',
-                            updated_at = now()
-                        FROM input i
-                        WHERE b.id = i.id AND b.attempt = i.attempt AND b.lease_owner = $3 AND b.state = 'in_process'
-                        RETURNING b.id, b.attempt
-                    ), logged AS (
-                        INSERT INTO block_events (block_id, from_state, to_state, instance_id, attempt, reason)
-                        SELECT id, 'in_process', 'in_process', $3, attempt, 'sent to a provider batch'
-                        FROM handed
-                    )
-                    SELECT id FROM handed
-                    """, fence
-                ).compactMap { $0["id"] })
+        let outcome = try await connection.transaction { connection in
+            let rows = try connection.query(
+                """
+                WITH input AS (SELECT * FROM unnest($1::text[], $2::int[]) AS i (id, attempt)),
+                handed AS (
+                    UPDATE blocks b
+                    SET lease_owner = $5, lease_expires_at = now() + $4::bigint * interval '1 microsecond',
+                        updated_at = now()
+                    FROM input i
+                    WHERE b.id = i.id AND b.attempt = i.attempt AND b.lease_owner = $3 AND b.state = 'in_process'
+                    RETURNING b.id, b.pipeline, b.attempt
+                ), logged AS (
+                    INSERT INTO block_events (block_id, from_state, to_state, instance_id, attempt, reason)
+                    SELECT id, 'in_process', 'in_process', $3, attempt, 'sent to a provider batch'
+                    FROM handed
+                )
+                SELECT id, pipeline, attempt FROM handed
+                """, fence)
+            let made = try rows.map { row in
+                BlockTransition(
+                    blockID: try row.required("id"), pipeline: row["pipeline"] ?? "", from: .inProcess, to: .inProcess,
+                    attempt: row["attempt"].flatMap { Int($0) } ?? 0, instanceID: owner,
+                    reason: "sent to a provider batch")
+            }
+            let handed = Set(made.map(\.blockID))
             for (batch, parameters) in batchRows {
                 let kept = batch.requests.filter { handed.contains($0.blockID) }
                 guard !kept.isEmpty else { continue }
@@ -77,8 +82,10 @@ extension Store {
                         SQLText.arrayLiteral(kept.map { String($0.estimatedTokens) }),
                     ])
             }
-            return handed
+            return (handed: handed, made: made)
         }
+        report(outcome.made)
+        return outcome.handed
     }
 
     /// The open batches `owner` drives, with their leases renewed to now + `lease`, plus any whose owner let its

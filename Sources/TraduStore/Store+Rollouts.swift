@@ -89,8 +89,9 @@ extension Store {
         let reason =
             "rollout step \(step + 1)/\(spec.steps.count) (\(share)): spec changed: "
             + rollout.changedFields.joined(separator: ", ")
+        let reporting = reportsSuccessPath
         do {
-            return try await connection.transaction { connection in
+            let (sent, made) = try await connection.transaction { connection -> (Int, [BlockTransition]) in
                 let moved = try connection.query(
                     """
                     UPDATE rollouts SET step_started = true, updated_at = now()
@@ -115,7 +116,7 @@ extension Store {
                     LIMIT greatest($5::int - (SELECT count(*) FROM rollout_blocks WHERE rollout_id = $1::bigint), 0)
                     """,
                     [String(rollout.id), String(step), rollout.pipeline, rollout.baselineSpecHash, String(target)])
-                let sent = try connection.query(
+                let rows = try connection.query(
                     """
                     WITH due AS (
                         SELECT block_id FROM rollout_blocks
@@ -139,21 +140,31 @@ extension Store {
                         SELECT p.id, p.state, 'created', $4, u.attempt, $5
                         FROM prior p JOIN updated u ON u.id = p.id
                         WHERE p.state <> 'created'
+                        \(reporting ? "RETURNING block_id, from_state, to_state, instance_id, attempt, reason" : "")
                     )
-                    SELECT count(*) AS n FROM updated
+                    SELECT (SELECT count(*) FROM updated) AS n, \(reporting ? "l.*" : "NULL AS block_id")
+                    FROM (SELECT 1) AS one \(reporting ? "LEFT JOIN logged l ON true" : "")
                     """,
                     [
                         String(rollout.id), String(state.run), rollout.canarySpecHash, actor, reason,
                         String(rollout.revision),
                     ]
-                )[0].required("n", Int.init)
+                )
+                let sent = try rows[0].required("n", Int.init)
+                let made = try RolloutSQL.transitions(rows).map { transition in
+                    var transition = transition
+                    transition.pipeline = rollout.pipeline
+                    return transition
+                }
                 var started = state
                 started.stepStarted = true
                 try RolloutSQL.event(
                     rolloutID: rollout.id, from: state, to: started, actor: actor,
                     message: "step \(step + 1) started: \(sent) blocks sent to be reprocessed", connection)
-                return sent
+                return (sent, made)
             }
+            report(made)
+            return sent
         } catch is RolloutMoved {
             return nil
         }
@@ -204,8 +215,9 @@ extension Store {
         effect: RolloutEffect = .none
     ) async throws -> (moved: Bool, revision: Int64?) {
         let from = rollout.state
+        let reporting = reportsSuccessPath
         do {
-            let revision = try await connection.transaction { connection -> Int64? in
+            let (revision, made) = try await connection.transaction { connection -> (Int64?, [BlockTransition]) in
                 let changed = try connection.query(
                     """
                     UPDATE rollouts
@@ -237,21 +249,26 @@ extension Store {
                     rolloutID: rollout.id, from: from, to: to, actor: actor, message: message, connection)
                 switch effect {
                 case .none:
-                    return nil
+                    return (nil, [])
                 case .complete:
-                    try Self.completeRollout(rollout, actor: actor, connection)
-                    return nil
+                    return (nil, try Self.completeRollout(rollout, actor: actor, reporting: reporting, connection))
                 case .rollBack(let revision):
-                    try RolloutSQL.restoreSample(
+                    let made = try RolloutSQL.restoreSample(
                         rolloutID: rollout.id, baselineSpecHash: rollout.baselineSpecHash,
-                        canarySpecHash: rollout.canarySpecHash, actor: actor, reason: "rollout rolled back", connection)
-                    return try RolloutSQL.recordRevision(
-                        revision, summary: "{\"rollout\":\(rollout.id),\"rolledBack\":true}", connection)
+                        canarySpecHash: rollout.canarySpecHash, actor: actor, reason: "rollout rolled back",
+                        reporting: reporting, connection)
+                    return (
+                        try RolloutSQL.recordRevision(
+                            revision, summary: "{\"rollout\":\(rollout.id),\"rolledBack\":true}", connection), made
+                    )
                 case .reinstate(let revision):
-                    return try RolloutSQL.recordRevision(
-                        revision, summary: "{\"rollout\":\(rollout.id),\"reinstated\":true}", connection)
+                    return (
+                        try RolloutSQL.recordRevision(
+                            revision, summary: "{\"rollout\":\(rollout.id),\"reinstated\":true}", connection), []
+                    )
                 }
             }
+            report(made)
             return (false, revision)
         } catch is RolloutMoved {
             return (true, nil)
@@ -261,8 +278,8 @@ extension Store {
     /// The new spec becomes the pipeline's: its results current; blocks still on the previous spec (added while
     /// the rollout ran) are reprocessed under the new one.
     private static func completeRollout(
-        _ rollout: RolloutRecord, actor: String, _ connection: isolated PostgresConnection
-    ) throws {
+        _ rollout: RolloutRecord, actor: String, reporting: Bool, _ connection: isolated PostgresConnection
+    ) throws -> [BlockTransition] {
         try connection.query(
             """
             UPDATE pipelines SET spec_hash = $2, processing_spec = $3::jsonb, generation = generation + 1,
@@ -275,7 +292,7 @@ extension Store {
             WHERE pipeline = $1 AND spec_hash = $2 AND state = 'completed'
                 AND EXISTS (SELECT 1 FROM results r WHERE r.block_id = blocks.id AND r.spec_hash = $2)
             """, [rollout.pipeline, rollout.canarySpecHash])
-        try connection.query(
+        let rows = try connection.query(
             """
             WITH prior AS (
                 SELECT id, state FROM blocks
@@ -291,7 +308,9 @@ extension Store {
             INSERT INTO block_events (block_id, from_state, to_state, instance_id, attempt, reason)
             SELECT p.id, p.state, 'created', $3, u.attempt, 'rollout completed: reprocessed under the new spec'
             FROM prior p JOIN updated u ON u.id = p.id WHERE p.state <> 'created'
+            \(reporting ? RolloutSQL.eventColumns : "")
             """, [rollout.pipeline, rollout.canarySpecHash, actor, String(rollout.revision)])
+        return try RolloutSQL.transitions(rows)
     }
 
     /// Deletes result versions that are not current, keeping the `keep` newest versions of each block (the

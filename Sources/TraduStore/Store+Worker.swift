@@ -96,7 +96,7 @@ extension Store {
         // One round trip. The claim must walk `blocks_claimable` in order, never through a bitmap: see
         // `preferOrderedIndexScans()`, which the worker's claiming store sets.
         let rows = try await connection.query(sql, parameters)
-        return try rows.map { row in
+        let claimed = try rows.map { row in
             ClaimedBlock(
                 id: try row.required("id"), pipeline: try row.required("pipeline"),
                 blockHash: try row.required("block_hash"), targetLanguage: try row.required("target_language"),
@@ -106,6 +106,16 @@ extension Store {
                 queuedSeconds: row["queued_seconds"].flatMap { Double($0) } ?? 0,
                 ageSeconds: row["age_seconds"].flatMap { Double($0) } ?? 0)
         }
+        if reportsSuccessPath {
+            let from = BlockLifecycle.sources(of: .inProcess, cause: .worker).first
+            report(
+                claimed.map {
+                    BlockTransition(
+                        blockID: $0.id, pipeline: $0.pipeline, from: from, to: .inProcess, attempt: $0.attempt,
+                        instanceID: instanceID, reason: "claimed")
+                })
+        }
+        return claimed
     }
 
     /// Extends the leases `instanceID` still holds to now + `leaseDuration` and returns their ids. A block not
@@ -165,11 +175,22 @@ extension Store {
         ]
         let sql = Self.completeSQL
         let freed = freedChannel
-        return try await retryingConflicts { connection in
+        let reporting = reportsSuccessPath
+        let from = BlockLifecycle.sources(of: .completed, cause: .worker).first
+        let outcome = try await retryingConflicts { connection in
             var completed = Set<String>()
+            var made: [BlockTransition] = []
             if !blocks.isEmpty {
                 for row in try connection.query(sql, blockParameters) {
-                    if let id = row["id"] { completed.insert(id) }
+                    guard let id = row["id"] else { continue }
+                    completed.insert(id)
+                    if reporting {
+                        made.append(
+                            BlockTransition(
+                                blockID: id, pipeline: row["pipeline"] ?? "", from: from, to: .completed,
+                                attempt: row["attempt"].flatMap { Int($0) } ?? 0, instanceID: row["instance_id"],
+                                reason: "completed", durationMilliseconds: row["duration_ms"].flatMap { Int($0) }))
+                    }
                 }
                 // One NOTIFY per commit, delivered at commit: a controller held back by a cap schedules now.
                 if notifyFreed, !completed.isEmpty { try connection.notify(freed) }
@@ -182,8 +203,10 @@ extension Store {
                     ON CONFLICT (key) DO NOTHING
                     """, memoryParameters)
             }
-            return completed
+            return (completed: completed, made: made)
         }
+        report(outcome.made)
+        return outcome.completed
     }
 
     private static let completeSQL = """
@@ -206,7 +229,7 @@ extension Store {
                 AND b.state IN (\(RuntimeSQL.sources(of: .completed, cause: .worker)))
             RETURNING b.id, b.pipeline, b.revision, b.target_language, b.attempt, b.spec_hash, i.instance_id,
                       i.records, i.input_tokens, i.output_tokens, i.memory_hits, i.cost, i.currency, i.translated,
-                      i.reused
+                      i.reused, (extract(epoch FROM now() - b.started_at) * 1000)::bigint AS duration_ms
         ), spent AS (
             -- What every attempt cost, fenced or not: the completed ones from `done` (no second look-up of their
             -- block), the refused ones from their block's row.
@@ -241,7 +264,7 @@ extension Store {
                    'completed'
             FROM done
         )
-        SELECT id FROM done
+        SELECT id, pipeline, attempt, instance_id, duration_ms FROM done
         """
 
     /// Every failed attempt's tokens and cost, fenced or not (a refused outcome was paid for too), added to the
@@ -309,12 +332,22 @@ extension Store {
         let spend = Self.spendParameters(
             failures.map { ($0.id, $0.inputTokens, $0.outputTokens, $0.costMicros, $0.currency, true) },
             instanceID: failures.first?.instanceID)
-        return try await retryingConflicts { connection in
-            let changed = Set(try connection.query(sql, parameters).compactMap { $0["block_id"] })
+        let from = BlockLifecycle.sources(of: .failed, cause: .retry).first
+        let made = try await retryingConflicts { connection in
+            let made = try connection.query(sql, parameters).map { row in
+                let to = row["state"].flatMap(BlockState.init(rawValue:)) ?? .failed
+                return BlockTransition(
+                    blockID: try row.required("block_id"), pipeline: row["pipeline"] ?? "", from: from, to: to,
+                    attempt: row["attempt"].flatMap { Int($0) } ?? 0, instanceID: row["instance_id"],
+                    reason: to == .failed ? "failed for good" : "retry scheduled", errorClass: row["error_class"],
+                    error: row["message"], durationMilliseconds: row["duration_ms"].flatMap { Int($0) })
+            }
             try connection.query(Self.spendSQL, spend)
-            if notifyFreed, !changed.isEmpty { try connection.notify(freed) }
-            return changed
+            if notifyFreed, !made.isEmpty { try connection.notify(freed) }
+            return made
         }
+        report(made)
+        return Set(made.map(\.blockID))
     }
 
     private static let failSQL = """
@@ -336,13 +369,16 @@ extension Store {
             WHERE b.id = i.id AND b.attempt = i.attempt AND b.lease_owner = i.instance_id
                 AND ((i.delay IS NULL AND b.state IN (\(RuntimeSQL.sources(of: .failed, cause: .retry))))
                      OR (i.delay IS NOT NULL AND b.state IN (\(RuntimeSQL.sources(of: .enqueued, cause: .retry)))))
-            RETURNING b.id, b.state, b.attempt, i.instance_id, i.error_class, i.message
+            RETURNING b.id, b.pipeline, b.state, b.attempt, i.instance_id, i.error_class, i.message,
+                      (extract(epoch FROM now() - b.started_at) * 1000)::bigint AS duration_ms
+        ), logged AS (
+            INSERT INTO block_events (block_id, from_state, to_state, instance_id, attempt, reason, error_class,
+                                      error)
+            SELECT id, \(RuntimeSQL.onlySource(of: .failed, cause: .retry)), state, instance_id, attempt,
+                   CASE WHEN state = 'failed' THEN 'failed for good' ELSE 'retry scheduled' END, error_class, message
+            FROM changed
         )
-        INSERT INTO block_events (block_id, from_state, to_state, instance_id, attempt, reason, error_class, error)
-        SELECT id, \(RuntimeSQL.onlySource(of: .failed, cause: .retry)), state, instance_id, attempt,
-               CASE WHEN state = 'failed' THEN 'failed for good' ELSE 'retry scheduled' END, error_class, message
-        FROM changed
-        RETURNING block_id
+        SELECT id AS block_id, pipeline, state, attempt, instance_id, error_class, message, duration_ms FROM changed
         """
 
     /// Gives blocks back to the queue, due now (graceful shutdown). Fenced like `complete`. The attempt it
@@ -358,28 +394,35 @@ extension Store {
             instanceID, SQLText.arrayLiteral(sorted.map(\.id)), RuntimeSQL.intArray(sorted.map(\.attempt)), reason,
         ]
         let channel = workChannel
-        return try await retryingConflicts { connection in
-            let released = Set(
-                try connection.query(
-                    """
-                    WITH changed AS (
-                        UPDATE blocks b
-                        SET state = 'enqueued', run_at = now(), enqueued_at = now(), attempt_base = b.attempt_base + 1,
-                            lease_owner = NULL, lease_expires_at = NULL, updated_at = now()
-                        FROM unnest($2::text[], $3::int[]) AS h (id, attempt)
-                        WHERE b.id = h.id AND b.attempt = h.attempt AND b.lease_owner = $1
-                            AND b.state IN (\(RuntimeSQL.sources(of: .enqueued, cause: .worker)))
-                        RETURNING b.id, b.attempt
-                    )
+        let from = BlockLifecycle.sources(of: .enqueued, cause: .worker).first
+        let made = try await retryingConflicts { connection in
+            let made = try connection.query(
+                """
+                WITH changed AS (
+                    UPDATE blocks b
+                    SET state = 'enqueued', run_at = now(), enqueued_at = now(), attempt_base = b.attempt_base + 1,
+                        lease_owner = NULL, lease_expires_at = NULL, updated_at = now()
+                    FROM unnest($2::text[], $3::int[]) AS h (id, attempt)
+                    WHERE b.id = h.id AND b.attempt = h.attempt AND b.lease_owner = $1
+                        AND b.state IN (\(RuntimeSQL.sources(of: .enqueued, cause: .worker)))
+                    RETURNING b.id, b.pipeline, b.attempt
+                ), logged AS (
                     INSERT INTO block_events (block_id, from_state, to_state, instance_id, attempt, reason)
                     SELECT id, \(RuntimeSQL.onlySource(of: .enqueued, cause: .worker)), 'enqueued', $1, attempt, $4
                     FROM changed
-                    RETURNING block_id
-                    """, parameters
-                ).compactMap { $0["block_id"] })
-            if !released.isEmpty { try connection.notify(channel) }
-            return released
+                )
+                SELECT id, pipeline, attempt FROM changed
+                """, parameters
+            ).map { row in
+                BlockTransition(
+                    blockID: try row.required("id"), pipeline: row["pipeline"] ?? "", from: from, to: .enqueued,
+                    attempt: row["attempt"].flatMap { Int($0) } ?? 0, instanceID: instanceID, reason: reason)
+            }
+            if !made.isEmpty { try connection.notify(channel) }
+            return made
         }
+        report(made)
+        return Set(made.map(\.blockID))
     }
 
     // MARK: Translation memory

@@ -10,6 +10,8 @@ import TraduPostgres
 public struct Store: Sendable {
     let connection: StoreConnection
     public let schema: EnvironmentSchema
+    /// Told of every transition this store records (`block_events`), so the process can log it.
+    public var transitions: TransitionObserver?
 
     /// Connects to `url`, migrates the schema of `environment` (`tradu_<environment>`), and sets `search_path`
     /// to it (again after every reconnect).
@@ -73,6 +75,17 @@ public struct Store: Sendable {
 
     public func close() async {
         await connection.close()
+    }
+
+    /// Whether the observer wants the success path (planned, scheduled, claimed, completed): only then are those
+    /// transitions gathered.
+    var reportsSuccessPath: Bool { transitions?.everyTransition == true }
+
+    /// Hands the transitions just committed to the observer: all of them, or those off the success path.
+    func report(_ made: [BlockTransition]) {
+        guard let transitions, !made.isEmpty else { return }
+        let shown = transitions.everyTransition ? made : made.filter { !$0.isSuccessPath }
+        if !shown.isEmpty { transitions.observe(shown) }
     }
 
     /// For the runtime's stores (claiming, scheduling, watchdogs): plans walk indexes in order, never through a

@@ -120,12 +120,18 @@ import TraduTestSupport
             #expect(object["ts"] is String && object["level"] is String && object["msg"] is String)
             #expect(object["request_id"] is String)
             #expect((object["ts"] as? String)?.hasSuffix("Z") == true)
-            if object["msg"] as? String == "block attempt failed" {
+            if object["msg"] as? String == "block transition", object["from"] as? String == "in_process" {
                 failures += 1
-                for key in ["block_id", "pipeline", "attempt", "error_class", "error", "instance_id", "env"] {
+                for key in [
+                    "block_id", "data_id", "pipeline", "attempt", "from", "to", "reason", "error_class", "error",
+                    "instance_id", "env", "request_id", "duration_ms",
+                ] {
                     #expect(object[key] != nil, "missing \(key) in \(line)")
                 }
+                #expect(object["data_id"] as? String == "docs")
             }
+            #expect(
+                object["level"] as? String != "debug", "the default level (info) writes no debug line: \(line)")
         }
         #expect(failures == 2)
         #expect(!up.log.contains(secret), "the API key leaked into the logs")
@@ -134,6 +140,108 @@ import TraduTestSupport
         )
         #expect(rows[0]["everything"]!!.contains("TEST_OPENAI_KEY"), "the reference is stored")
         #expect(!rows[0]["everything"]!!.contains(secret), "the API key leaked into the database")
+    }
+
+    /// Every block's path, rebuilt from the `block transition` lines of the processes that moved it (apply and the
+    /// runtime in `tradu up`, then an operator's retry and cancel), equals `tradu trace`: states, attempts,
+    /// instances, reasons and error classes, in order.
+    @Test func everyBlocksPathRebuiltFromTheLogsEqualsTheTrace() async throws {
+        let marker = FileManager.default.temporaryDirectory.appendingPathComponent("tradu-logs-\(UUID())").path
+        FileManager.default.createFile(atPath: marker, contents: nil)
+        // The engine fails while the marker exists (retried), and for good on documents 1, 10 and 11 (a NUL in the
+        // answer is a data error, not retried).
+        let project = try await TestProject.runtime(
+            documents: 12, maxRecords: 2, maxAttempts: 6,
+            extraArguments: ["--fail-marker", marker, "--nul-for", "Document 1"],
+            initialBackoff: "200ms", maxBackoff: "500ms")
+        let removal = Task {
+            try await Task.sleep(for: .seconds(2))
+            try FileManager.default.removeItem(atPath: marker)
+        }
+        // The runner's own `run` passes `--log-level error`; these commands log at debug.
+        func tradu(_ arguments: [String]) throws -> CommandLineTests.Run {
+            try CommandLineTests.execute(
+                CommandLineTests.binary,
+                arguments + ["--database-url", project.databaseURL, "--log-format", "json", "--log-level", "debug"],
+                in: project.root, environment: ProcessInfo.processInfo.environment)
+        }
+        let up = try tradu(["up", "-e", "dev"])
+        try await removal.value
+        #expect(up.status == 4, "some blocks failed for good: \(up.stderr.suffix(2000))")
+        let retry = try tradu([
+            "retry", "-e", "dev", "--pipeline", "translate", "--state", "failed", "-m", "engine fixed",
+        ])
+        #expect(retry.status == 0, "\(retry.stderr)")
+        let cancel = try tradu(["cancel", "-e", "dev", "--pipeline", "translate", "-m", "not needed"])
+        #expect(cancel.status == 0, "\(cancel.stderr)")
+
+        // A block's lines, in the order a reader puts them: by attempt, then time, then as written.
+        struct Line {
+            var object: [String: Any]
+            var index: Int
+        }
+        var lines: [String: [Line]] = [:]
+        var index = 0
+        var requestIDs = Set<String>()
+        for output in [up.stderr, retry.stderr, cancel.stderr] {
+            for text in output.split(separator: "\n") where text.contains("\"block transition\"") {
+                let object = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+                for key in ["block_id", "data_id", "pipeline", "env", "attempt", "to", "reason", "request_id"] {
+                    #expect(object[key] != nil, "missing \(key) in \(text)")
+                }
+                #expect(object["env"] as? String == "dev" && object["data_id"] as? String == "docs", "\(text)")
+                requestIDs.insert(object["request_id"] as? String ?? "")
+                lines[object["block_id"] as? String ?? "", default: []].append(Line(object: object, index: index))
+                index += 1
+            }
+        }
+        #expect(requestIDs.contains { $0.hasPrefix("claim-") } && requestIDs.contains { $0.hasPrefix("commit-") })
+        func step(_ from: Any?, _ to: Any?, _ attempt: Any?, _ instance: Any?, _ reason: Any?, _ errorClass: Any?)
+            -> String
+        {
+            func text(_ value: Any?) -> String {
+                switch value {
+                case let string as String where !string.isEmpty: string
+                case let number as Int: String(number)
+                case let string as String: string.isEmpty ? "-" : string
+                default: "-"
+                }
+            }
+            return [from, to, attempt, instance, reason, errorClass].map(text).joined(separator: " | ")
+        }
+        let ids = try await project.query("SELECT id FROM blocks ORDER BY id").compactMap { $0["id"] ?? nil }
+        #expect(ids.count >= 4)
+        var failedForGood = 0
+        for id in ids {
+            let trace = try CommandLineTests.run(
+                ["trace", id, "-e", "dev", "-o", "json"], in: project.root, database: project.databaseURL)
+            let events = try trace.stdout.split(separator: "\n").map {
+                try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
+            }
+            let fromTrace = events.map {
+                step($0["from"], $0["to"], $0["attempt"], $0["instance"], $0["reason"], $0["errorClass"])
+            }
+            let ordered = (lines[id] ?? []).sorted { a, b in
+                let (attemptA, attemptB) = (
+                    Int("\(a.object["attempt"] ?? 0)") ?? 0, Int("\(b.object["attempt"] ?? 0)") ?? 0
+                )
+                if attemptA != attemptB { return attemptA < attemptB }
+                let (timeA, timeB) = (a.object["ts"] as? String ?? "", b.object["ts"] as? String ?? "")
+                return timeA != timeB ? timeA < timeB : a.index < b.index
+            }
+            let fromLogs = ordered.map { line in
+                step(
+                    line.object["from"], line.object["to"], Int("\(line.object["attempt"] ?? "")"),
+                    line.object["instance_id"], line.object["reason"], line.object["error_class"])
+            }
+            #expect(
+                fromLogs == fromTrace,
+                "block \(id)\nlogs:\n\(fromLogs.joined(separator: "\n"))\ntrace:\n\(fromTrace.joined(separator: "\n"))")
+            #expect(fromTrace.count >= 5, "planned, scheduled twice, claimed, an outcome: \(fromTrace)")
+            if fromTrace.contains(where: { $0.contains("failed for good") }) { failedForGood += 1 }
+        }
+        #expect(failedForGood >= 2, "documents 1, 10 and 11 fail their blocks")
+        #expect(up.stderr.contains("retry scheduled"), "the marker made the engine fail and retry")
     }
 
     static func value(of metric: String, in text: String) -> Double {

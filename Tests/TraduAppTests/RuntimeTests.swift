@@ -67,6 +67,15 @@ import TraduTestSupport
         let metrics = await ObservabilityTests.get(try await controller.opsBaseURL() + "/metrics")?.bodyText ?? ""
         #expect(ObservabilityTests.value(of: "tradu_instances_marked_dead_total", in: metrics) == 1, "\(metrics)")
         #expect(ObservabilityTests.value(of: "tradu_blocks_recovered_total", in: metrics) >= 1)
+        // And in the controller's log, at the default level: the block's transition, with the dead worker named.
+        let recovery = try #require(
+            controller.log.split(separator: "\n").first {
+                $0.contains("\"block transition\"") && $0.contains("\"reason\":\"instance dead\"")
+            }, "\(controller.logDigest)")
+        let line = try #require(try JSONSerialization.jsonObject(with: Data(recovery.utf8)) as? [String: Any])
+        #expect(line["from"] as? String == "in_process" && line["to"] as? String == "enqueued", "\(line)")
+        #expect(line["error_class"] as? String == "infrastructure" && line["level"] as? String == "info")
+        #expect((line["error"] as? String)?.contains(holder) == true, "\(line)")
         second.terminate()
         controller.terminate()
         #expect(await second.wait() == 0, "\(second.log)")
@@ -124,6 +133,13 @@ import TraduTestSupport
         #expect(held[0]["n"]!! == "0")
         let stopped = try await project.query("SELECT state FROM instances WHERE role = 'worker'")
         #expect(stopped.first?["state"]!! == "stopped")
+        // Each block it gave back has its line, at the default level, with why.
+        let released = try await project.query(
+            "SELECT count(*) AS n FROM block_events WHERE reason = 'worker shutting down'")[0]["n"]!!
+        let lines = worker.log.split(separator: "\n").filter {
+            $0.contains("\"block transition\"") && $0.contains("\"reason\":\"worker shutting down\"")
+        }
+        #expect(String(lines.count) == released, "\(worker.logDigest)")
         controller.terminate()
         #expect(await controller.wait() == 0)
     }

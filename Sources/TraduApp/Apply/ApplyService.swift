@@ -166,8 +166,22 @@ public struct ApplyService: Sendable {
             verifyContents: { try contents.verify() })
         batch.supersededRollouts = superseded
         batch.rolloutStarts = starts
+        // A line per block at debug (planned, restored, reprocessed, cancelled), and one summary line at info.
+        let environment = prepared.environment.environment.name
+        let transitions = TransitionLog(
+            logger: logger, environment: environment,
+            datasets: DatasetDirectory(prepared.environment.pipelines.mapValues(\.dataset)))
+        var store = store
+        store.transitions = transitions.observer
         do {
-            return try await store.apply(batch)
+            let revision = try await store.apply(batch)
+            logger.info(
+                "applied revision",
+                metadata: [
+                    "env": "\(environment)", "revision": "\(revision.number)", "planned": "\(newBlocks.count)",
+                    "reprocessed": "\(reprocess.count)", "cancelled": "\(cancel.count)",
+                ])
+            return revision
         } catch let error as StoreError {
             switch error {
             case .staleSerial(let current, let expected):

@@ -132,6 +132,7 @@ public struct OperatorService: Sendable {
         _ selection: BlockSelection, actor: String = Actor.current, reason: String = "", via: String = "cli"
     ) async throws -> Int {
         try await withStore { store in
+            let store = try await reporting(store)
             let count: Int
             switch selection {
             case .ids(let ids): count = try await store.retryBlocks(ids: ids)
@@ -151,6 +152,7 @@ public struct OperatorService: Sendable {
         _ selection: BlockSelection, actor: String = Actor.current, reason: String = "", via: String = "cli"
     ) async throws -> Int {
         try await withStore { store in
+            let store = try await reporting(store)
             let count: Int
             switch selection {
             case .ids(let ids):
@@ -165,6 +167,15 @@ public struct OperatorService: Sendable {
                 detail: "\(count) block\(count == 1 ? "" : "s"): \(selection)")
             return count
         }
+    }
+
+    /// `store`, logging each block an operator action moves (at info, with the command's or request's id).
+    private func reporting(_ store: Store) async throws -> Store {
+        var store = store
+        let datasets = Dictionary(try await store.pipelines().map { ($0.name, $0.dataset) }) { first, _ in first }
+        store.transitions =
+            TransitionLog(logger: logger, environment: environment, datasets: DatasetDirectory(datasets)).observer
+        return store
     }
 
     /// The audit: the most recent operator actions, newest first.

@@ -23,6 +23,8 @@ public final class Controller: Sendable {
     private let leading = Mutex(false)
     /// Promotes into this environment by itself while leading, when its manifests turn it on.
     let autoPromotion: AutoPromotion?
+    /// A line per transition this controller makes (scheduled, requeued, dead-lettered, rollout steps).
+    let transitionLog: TransitionLog
 
     public init(
         identity: InstanceIdentity = .make(role: "controller"), settings: ControllerSettings = ControllerSettings(),
@@ -35,7 +37,9 @@ public final class Controller: Sendable {
         self.environment = environment
         self.logger = identity.logger(logger, environment: environment)
         self.shutdown = shutdown
-        self.openStore = openStore
+        let transitionLog = TransitionLog(logger: self.logger, environment: environment)
+        self.transitionLog = transitionLog
+        self.openStore = transitionLog.reporting(openStore)
         self.webhooks = WebhookDeliverer(
             environment: environment, variables: ProcessEnvironment.snapshot, logger: self.logger)
     }
@@ -97,9 +101,13 @@ public final class Controller: Sendable {
                 if isLeading {
                     try await applied.refresh(from: store)
                     if let current = applied.current {
+                        let cycleID = RequestID.make()
                         var cycle = logger
-                        cycle[metadataKey: "request_id"] = "\(RequestID.make())"
-                        result = try await reconcile(store, applied: current, logger: cycle)
+                        cycle[metadataKey: "request_id"] = "\(cycleID)"
+                        transitionLog.datasets.learn(current.resolved.pipelines.mapValues(\.dataset))
+                        result = try await TransitionLog.$requestID.withValue(cycleID) {
+                            try await reconcile(store, applied: current, logger: cycle)
+                        }
                     }
                 }
             } catch let error as StoreError where error.isTransient {
@@ -271,13 +279,8 @@ public final class Controller: Sendable {
                 maxAttempts: maxAttempts, instanceID: identity.id
             ).map { ("stalled", $0) }
         }
+        // Each recovered block has its transition line (the store reports it); the counter is by reason.
         for (reason, block) in recovered {
-            logger.warning(
-                "recovered block",
-                metadata: [
-                    "block_id": "\(block.id)", "pipeline": "\(block.pipeline)", "to": "\(block.to)",
-                    "reason": "\(reason)", "instance_id": "\(block.instanceID ?? "")", "attempt": "\(block.attempt)",
-                ])
             TraduMetrics.count(
                 MetricNames.blocksRecovered, 1,
                 [("env", environment), ("pipeline", block.pipeline), ("reason", reason), ("to", block.to)])

@@ -23,6 +23,8 @@ public final class Worker: Sendable {
     let shutdown: ShutdownSignal
     let state: WorkerState
     let httpClient = HTTPClient()
+    /// A line per transition this worker makes (claimed, completed, failed, released, sent to a provider batch).
+    let transitionLog: TransitionLog
 
     public init(
         identity: InstanceIdentity = .make(role: "worker"), settings: WorkerSettings, environment: String,
@@ -34,7 +36,9 @@ public final class Worker: Sendable {
         self.variables = variables
         self.logger = identity.logger(logger, environment: environment)
         self.shutdown = shutdown
-        self.openStore = openStore
+        let transitionLog = TransitionLog(logger: self.logger, environment: environment)
+        self.transitionLog = transitionLog
+        self.openStore = transitionLog.reporting(openStore)
         self.state = WorkerState(
             settings: .init(concurrency: settings.concurrency, prefetchCap: settings.prefetch))
     }
@@ -167,6 +171,7 @@ public final class Worker: Sendable {
     ) async throws {
         if try await applied.refresh(from: store), let current = applied.current {
             CounterSeries.declareWorker(environment: environment, pipelines: current.resolved.pipelines.keys)
+            transitionLog.datasets.learn(current.resolved.pipelines.mapValues(\.dataset))
             await state.install(
                 try await PipelineRuntimes.load(
                     current, store: store, environment: environment, variables: variables, httpClient: httpClient))
@@ -184,8 +189,10 @@ public final class Worker: Sendable {
             return
         case .claim(let room): limit = room
         }
-        let claimed = try await store.claim(
-            instanceID: identity.id, limit: limit, leaseDuration: await state.leaseDuration)
+        let leaseDuration = await state.leaseDuration
+        let claimed = try await TransitionLog.$requestID.withValue("claim-" + RequestID.make().dropFirst(2)) {
+            try await store.claim(instanceID: identity.id, limit: limit, leaseDuration: leaseDuration)
+        }
         guard !claimed.isEmpty else {
             try await waitForWork(store)
             return
@@ -247,7 +254,9 @@ public final class Worker: Sendable {
         while true {
             let batch = await outcomes.next(max: settings.flushBatch, within: settings.flushDelay)
             if batch.isEmpty { return }
-            try await commitRetrying(batch, store)
+            try await TransitionLog.$requestID.withValue("commit-" + RequestID.make().dropFirst(2)) {
+                try await commitRetrying(batch, store)
+            }
         }
     }
 
@@ -331,13 +340,6 @@ public final class Worker: Sendable {
                     attempt.currency = pricing.currency
                 }
                 failures.append(attempt)
-                logger.info(
-                    "block attempt failed",
-                    metadata: [
-                        "block_id": "\(block.id)", "pipeline": "\(block.pipeline)", "attempt": "\(block.attempt)",
-                        "error_class": "\(failure.errorClass.rawValue)", "error": "\(message)",
-                        "to": "\(retryAfter == nil ? "failed" : "enqueued")",
-                    ])
             }
         }
         let capped = batch.contains { runtimes[$0.block.pipeline]?.capped ?? true }
