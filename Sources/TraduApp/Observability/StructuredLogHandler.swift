@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Synchronization
 import TraduCore
 
 /// A swift-log handler that writes one JSON object per line (or a readable line on a terminal) to
@@ -43,7 +44,22 @@ public struct StructuredLogHandler: LogHandler {
             let context = fields.keys.sorted().map { "\($0)=\(fields[$0]!)" }.joined(separator: " ")
             line = "\(Self.timestamp()) \(event.level) \(event.message)\(context.isEmpty ? "" : " " + context)\n"
         }
-        FileHandle.standardError.write(Data(line.utf8))
+        Self.writeToStandardError(line)
+    }
+
+    /// One `write(2)` per line, straight from the string's bytes (no `Data` copy): at debug level a busy worker
+    /// writes a line per block transition.
+    static func writeToStandardError(_ line: String) {
+        var line = line
+        line.withUTF8 { bytes in
+            var offset = 0
+            while offset < bytes.count {
+                let written = write(2, bytes.baseAddress! + offset, bytes.count - offset)
+                if written < 0, errno == EINTR { continue }
+                guard written > 0 else { return }
+                offset += written
+            }
+        }
     }
 
     private static func json(_ value: Logger.Metadata.Value) -> String {
@@ -67,13 +83,23 @@ public struct StructuredLogHandler: LogHandler {
     static func timestamp() -> String {
         var now = timespec()
         clock_gettime(CLOCK_REALTIME, &now)
-        var seconds = now.tv_sec
-        var parts = tm()
-        gmtime_r(&seconds, &parts)
-        var buffer = [Int8](repeating: 0, count: 32)
-        let length = strftime(&buffer, buffer.count, "%Y-%m-%dT%H:%M:%S", &parts)
-        let base = String(decoding: buffer[..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        let seconds = now.tv_sec
+        // The date and time to the second change once a second: formatted once, reused by every line of it.
+        let base =
+            secondCache.withLock { cache -> String? in cache.seconds == seconds ? cache.text : nil }
+            ?? {
+                var seconds = seconds
+                var parts = tm()
+                gmtime_r(&seconds, &parts)
+                var buffer = [Int8](repeating: 0, count: 32)
+                let length = strftime(&buffer, buffer.count, "%Y-%m-%dT%H:%M:%S", &parts)
+                let text = String(decoding: buffer[..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+                secondCache.withLock { $0 = (seconds, text) }
+                return text
+            }()
         let millis = Int(now.tv_nsec / 1_000_000)
         return base + "." + (millis < 10 ? "00" : millis < 100 ? "0" : "") + String(millis) + "Z"
     }
+
+    private static let secondCache = Mutex<(seconds: Int, text: String)>((-1, ""))
 }

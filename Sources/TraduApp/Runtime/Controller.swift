@@ -25,6 +25,8 @@ public final class Controller: Sendable {
     let autoPromotion: AutoPromotion?
     /// A line per transition this controller makes (scheduled, requeued, dead-lettered, rollout steps).
     let transitionLog: TransitionLog
+    /// The `jsonl` sinks, kept current while this controller leads.
+    let sinks: SinkKeeper
 
     public init(
         identity: InstanceIdentity = .make(role: "controller"), settings: ControllerSettings = ControllerSettings(),
@@ -40,6 +42,7 @@ public final class Controller: Sendable {
         let transitionLog = TransitionLog(logger: self.logger, environment: environment)
         self.transitionLog = transitionLog
         self.openStore = transitionLog.reporting(openStore)
+        self.sinks = SinkKeeper(logger: self.logger)
         self.webhooks = WebhookDeliverer(
             environment: environment, variables: ProcessEnvironment.snapshot, logger: self.logger)
     }
@@ -66,6 +69,7 @@ public final class Controller: Sendable {
         logger.info("controller started")
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await self.deliverWebhooks() }
+            group.addTask { await self.keepSinks() }
             group.addTask { await self.driveRollouts() }
             if let autoPromotion { group.addTask { await self.autoPromote(autoPromotion) } }
             defer { group.cancelAll() }
@@ -248,6 +252,30 @@ public final class Controller: Sendable {
                 }
             }
             try? await Task.sleep(for: settings.tick)
+        }
+        await store?.close()
+    }
+
+    /// Keeps the `jsonl` sinks current while this controller leads, on a connection of its own beside the
+    /// reconcile loop: rewriting a large sink never delays scheduling.
+    private func keepSinks() async {
+        var store: Store?
+        var applied = AppliedRevisionWatch(environment: environment)
+        while !shutdown.isRequested, !Task.isCancelled {
+            if leading.withLock({ $0 }) {
+                do {
+                    if store == nil { store = try await openStore() }
+                    try await applied.refresh(from: store!)
+                    if let current = applied.current { try await sinks.keepCurrent(store!, resolved: current.resolved) }
+                } catch let error as StoreError where error.isTransient {
+                    DatabaseTrouble.record(error, environment: environment, role: identity.role)
+                    logger.warning("database unavailable for sinks; retrying", metadata: ["error": "\(error)"])
+                    try? await store?.recover()
+                } catch {
+                    logger.error("writing sinks failed", metadata: ["error": "\(error)"])
+                }
+            }
+            try? await Task.sleep(for: max(settings.tick, .milliseconds(500)))
         }
         await store?.close()
     }
