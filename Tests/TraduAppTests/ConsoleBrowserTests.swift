@@ -37,7 +37,7 @@ import TraduCore
         // 60 one-document blocks, one at a time and slow enough to watch; documents 1 and 10-19 fail (a NUL in the
         // answer is a data error, not retried).
         let project = try await TestProject.runtime(
-            documents: 60, maxRecords: 1, sleep: 0.5, maxAttempts: 1, extraArguments: ["--nul-for", "Document 1"])
+            documents: 60, maxRecords: 1, sleep: 0.8, maxAttempts: 1, extraArguments: ["--nul-for", "Document 1"])
         let applied = try CommandLineTests.run(
             ["apply", "-e", "dev", "--auto-approve"], in: project.root, database: project.databaseURL)
         #expect(applied.status == 0, "\(applied.stderr)")

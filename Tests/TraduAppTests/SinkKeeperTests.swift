@@ -10,7 +10,7 @@ extension ProcessHeavyTests {
     @Suite struct SinkKeeperTests {
         @Test func sinksAreKeptCurrentWholeAndThroughAFailover() async throws {
             let project = try await TestProject.runtime(
-                documents: 40, maxRecords: 1, sleep: 0.3, sinks: "[{type: jsonl, path: out/live}]")
+                documents: 60, maxRecords: 1, sleep: 0.5, sinks: "[{type: jsonl, path: out/live}]")
             try await project.apply()
             let sink = project.root + "/out/live/fr.jsonl"
             let first = try TraduProcess(["controller", "-e", "dev"], in: project)
@@ -40,7 +40,7 @@ extension ProcessHeavyTests {
             }
             try await eventually("records in the sink while the run goes on", upTo: .seconds(60)) {
                 let completed = try await project.counts()["completed"] ?? 0
-                return try look() > 0 && completed < 40
+                return try look() > 0 && completed < 60
             }
             // The leader dies mid-run (perhaps mid-write); the standby takes over and keeps the sink.
             let leader = try await project.query("SELECT holder FROM controller_lease")[0]["holder"]!!
@@ -48,7 +48,7 @@ extension ProcessHeavyTests {
             (firstLeads ? first : second).kill9()
             try await eventually("every block final", upTo: .seconds(90)) {
                 _ = try look()
-                return try await project.counts() == ["completed": 40]
+                return try await project.counts() == ["completed": 60]
             }
             let export = try CommandLineTests.run(
                 ["export", "-e", "dev", "--to", project.root + "/exported"], in: project.root,
@@ -58,7 +58,7 @@ extension ProcessHeavyTests {
             try await eventually("the sink is what tradu export writes", upTo: .seconds(20)) {
                 FileManager.default.contents(atPath: sink) == expected
             }
-            #expect(try look() == 40 && looks > 3, "\(looks) looks")
+            #expect(try look() == 60 && looks > 3, "\(looks) looks")
             let leftovers = try FileManager.default.contentsOfDirectory(atPath: project.root + "/out/live")
                 .filter { $0.contains(".tmp-") }
             #expect(leftovers.isEmpty, "\(leftovers)")
