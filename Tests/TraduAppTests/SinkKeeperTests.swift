@@ -54,7 +54,8 @@ extension ProcessHeavyTests {
                 ["export", "-e", "dev", "--to", project.root + "/exported"], in: project.root,
                 database: project.databaseURL)
             #expect(export.status == 0, "\(export.stderr)")
-            let expected = try #require(FileManager.default.contents(atPath: project.root + "/exported/translate/fr.jsonl"))
+            let expected = try #require(
+                FileManager.default.contents(atPath: project.root + "/exported/translate/fr.jsonl"))
             try await eventually("the sink is what tradu export writes", upTo: .seconds(20)) {
                 FileManager.default.contents(atPath: sink) == expected
             }

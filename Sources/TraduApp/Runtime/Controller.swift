@@ -27,6 +27,8 @@ public final class Controller: Sendable {
     let transitionLog: TransitionLog
     /// The `jsonl` sinks, kept current while this controller leads.
     let sinks: SinkKeeper
+    /// The manifests of the revision the leader last reconciled: what the sinks loop keeps.
+    private let runningRevision = Mutex<ResolvedManifests?>(nil)
 
     public init(
         identity: InstanceIdentity = .make(role: "controller"), settings: ControllerSettings = ControllerSettings(),
@@ -109,6 +111,7 @@ public final class Controller: Sendable {
                         var cycle = logger
                         cycle[metadataKey: "request_id"] = "\(cycleID)"
                         transitionLog.datasets.learn(current.resolved.pipelines.mapValues(\.dataset))
+                        runningRevision.withLock { $0 = current.resolved }
                         result = try await TransitionLog.$requestID.withValue(cycleID) {
                             try await reconcile(store, applied: current, logger: cycle)
                         }
@@ -260,13 +263,16 @@ public final class Controller: Sendable {
     /// reconcile loop: rewriting a large sink never delays scheduling.
     private func keepSinks() async {
         var store: Store?
-        var applied = AppliedRevisionWatch(environment: environment)
         while !shutdown.isRequested, !Task.isCancelled {
-            if leading.withLock({ $0 }) {
+            // The revision the reconcile loop runs; a connection is opened only once it has a `jsonl` sink.
+            if leading.withLock({ $0 }), let resolved = runningRevision.withLock({ $0 }),
+                resolved.pipelines.values.contains(where: {
+                    $0.sinks.contains { if case .jsonl = $0 { true } else { false } }
+                })
+            {
                 do {
                     if store == nil { store = try await openStore() }
-                    try await applied.refresh(from: store!)
-                    if let current = applied.current { try await sinks.keepCurrent(store!, resolved: current.resolved) }
+                    try await sinks.keepCurrent(store!, resolved: resolved)
                 } catch let error as StoreError where error.isTransient {
                     DatabaseTrouble.record(error, environment: environment, role: identity.role)
                     logger.warning("database unavailable for sinks; retrying", metadata: ["error": "\(error)"])

@@ -72,7 +72,8 @@ public final class SinkKeeper: Sendable {
 
     static func record(_ signal: SinkSchedule.Signal, pipeline: String, in directory: String) throws {
         let data = try JSONEncoder().encode(State(pipeline: pipeline, signal: signal))
-        try ResultExporter.writeAtomically(String(decoding: data, as: UTF8.self) + "\n", to: directory + "/" + stateFile)
+        try ResultExporter.writeAtomically(
+            String(decoding: data, as: UTF8.self) + "\n", to: directory + "/" + stateFile)
     }
 
     /// Temporary files of a write that never finished (its process was killed before the rename).
