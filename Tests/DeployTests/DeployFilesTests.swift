@@ -113,7 +113,8 @@ import TraduApp
         try Self.requirePyYAML()
         for file in files {
             let result = try Self.python(
-                "import yaml,sys; yaml.safe_load(open(sys.argv[1], encoding='utf-8'))", [file.path])
+                // Kubernetes files may hold several documents.
+                "import yaml,sys; list(yaml.safe_load_all(open(sys.argv[1], encoding='utf-8')))", [file.path])
             #expect(result.status == 0, "\(file.path) is not valid YAML: \(result.err)")
         }
     }
