@@ -126,8 +126,11 @@ import TraduTestSupport
         let worker = try TraduProcess(
             ["worker", "-e", "dev", "--concurrency", "2", "--shutdown-grace", "10s"], in: project)
         try await eventually("blocks are in process") { try await project.counts()["in_process"] ?? 0 > 0 }
+        // The drain (10 s) is longer than a block (1 s): the worker finishes what it runs and exits well before it.
+        let asked = ContinuousClock.now
         worker.terminate()
         #expect(await worker.wait() == 0, "\(worker.log)")
+        #expect(ContinuousClock.now - asked < .seconds(10), "the drain ended before the grace period")
         // Nothing stays leased to the stopped worker: what it finished is completed, the rest is queued again.
         let held = try await project.query("SELECT count(*) AS n FROM blocks WHERE state = 'in_process'")
         #expect(held[0]["n"]!! == "0")
@@ -140,6 +143,13 @@ import TraduTestSupport
             $0.contains("\"block transition\"") && $0.contains("\"reason\":\"worker shutting down\"")
         }
         #expect(String(lines.count) == released, "\(worker.logDigest)")
+        // Nothing lost, nothing done twice: another worker finishes the rest, one result per block.
+        let next = try TraduProcess(["worker", "-e", "dev", "--concurrency", "2"], in: project)
+        try await eventually("every block completes") { try await project.counts() == ["completed": 6] }
+        next.terminate()
+        #expect(await next.wait() == 0)
+        let results = try await project.query("SELECT count(*) AS n, count(DISTINCT block_id) AS blocks FROM results")
+        #expect(results.first?["n"] == "6" && results.first?["blocks"] == "6", "\(results)")
         controller.terminate()
         #expect(await controller.wait() == 0)
     }
