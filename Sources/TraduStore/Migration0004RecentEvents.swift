@@ -7,5 +7,5 @@ extension StoreMigrations {
         version: 4, name: "recent-events",
         sql: """
             CREATE INDEX block_events_at ON block_events USING brin (at) WITH (pages_per_range = 32, autosummarize = on);
-            """)
+            """, compatibility: .expand)
 }

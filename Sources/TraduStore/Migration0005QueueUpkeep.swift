@@ -13,5 +13,5 @@ extension StoreMigrations {
                 autovacuum_vacuum_cost_delay = 0);
             ALTER TABLE sink_deliveries SET (autovacuum_vacuum_scale_factor = 0.05, autovacuum_vacuum_cost_delay = 0);
             ALTER TABLE instances SET (autovacuum_vacuum_scale_factor = 0.05, autovacuum_vacuum_cost_delay = 0);
-            """)
+            """, compatibility: .expand)
 }

@@ -52,5 +52,5 @@ extension StoreMigrations {
             -- Set by a manual promotion of a freight other than the one auto-promotion would pick; cleared by
             -- `tradu promote --resume-auto`. NULL: no hold.
             ALTER TABLE environment_state ADD COLUMN auto_promotion_hold jsonb;
-            """)
+            """, compatibility: .expand)
 }

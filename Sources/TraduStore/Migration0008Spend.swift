@@ -47,5 +47,5 @@ extension StoreMigrations {
                 reason text NOT NULL,
                 at timestamptz NOT NULL DEFAULT now()
             );
-            """)
+            """, compatibility: .expand)
 }

@@ -8,5 +8,5 @@ extension StoreMigrations {
             ALTER TABLE spend
                 ADD COLUMN segments_translated bigint NOT NULL DEFAULT 0,
                 ADD COLUMN segments_reused bigint NOT NULL DEFAULT 0;
-            """)
+            """, compatibility: .expand)
 }

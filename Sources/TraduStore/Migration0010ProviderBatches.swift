@@ -50,5 +50,5 @@ extension StoreMigrations {
             );
             CREATE INDEX provider_batch_requests_batch ON provider_batch_requests (batch_id);
             CREATE INDEX provider_batch_requests_block ON provider_batch_requests (block_id, attempt);
-            """)
+            """, compatibility: .expand)
 }

@@ -8,5 +8,5 @@ extension StoreMigrations {
                 ADD COLUMN via text NOT NULL DEFAULT 'cli',
                 ADD COLUMN detail text;
             CREATE INDEX operator_actions_at ON operator_actions (at DESC, id DESC);
-            """)
+            """, compatibility: .expand)
 }

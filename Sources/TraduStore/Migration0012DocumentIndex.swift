@@ -23,7 +23,7 @@ extension StoreMigrations {
             CREATE INDEX document_index_bucket ON document_index (bucket);
             CREATE INDEX blocks_content ON blocks (block_hash);
 
-            """ + documentIndexBackfill)
+            """ + documentIndexBackfill, compatibility: .expand)
 
     /// Indexes every content's documents, in SQL: what migration 12 runs for contents applied before it. Public
     /// for the test that holds it to what apply writes.

@@ -41,24 +41,43 @@ struct Migrator: Sendable {
                     version integer PRIMARY KEY,
                     name text NOT NULL,
                     applied_at timestamptz NOT NULL DEFAULT now()
-                )
+                );
+                -- Whether the release before the one that applied it may still run on the schema (an expand
+                -- migration): what an older build reads about versions it does not know.
+                ALTER TABLE \(schema.quoted).schema_migrations
+                    ADD COLUMN IF NOT EXISTS older_release_may_run boolean NOT NULL DEFAULT false
                 """)
             return try Migrator.appliedVersions(connection, schema)
         }
-        try Migrator.refuseUnknown(alreadyApplied, known: known, newestKnown: newestKnown, schema: schema)
+        if try Migrator.refuseUnknown(alreadyApplied, known: known, newestKnown: newestKnown, schema: schema) {
+            // A newer release migrated this schema with expand migrations only: this build runs on it, and applies
+            // nothing (every version it knows is older than those, and applied).
+            logger.notice(
+                "the schema is newer than this build, by expand migrations only: running on it",
+                metadata: [
+                    "schema": "\(schema)", "newest_known": "\(newestKnown)",
+                    "newer": "\(alreadyApplied.map(\.version).filter { !known.contains($0) }.sorted())",
+                ])
+            return []
+        }
 
         var appliedNow: [Migration] = []
-        for migration in migrations where !alreadyApplied.contains(migration.version) {
+        let appliedVersions = Set(alreadyApplied.map(\.version))
+        for migration in migrations where !appliedVersions.contains(migration.version) {
             let applied = try await connection.transaction { connection in
                 try connection.query("SELECT pg_advisory_xact_lock($1::bigint)", [lockKey])
                 let current = try Migrator.appliedVersions(connection, schema)
-                try Migrator.refuseUnknown(current, known: known, newestKnown: newestKnown, schema: schema)
-                if current.contains(migration.version) { return false }  // another process was first
+                if try Migrator.refuseUnknown(current, known: known, newestKnown: newestKnown, schema: schema) {
+                    return false  // a newer release migrated meanwhile
+                }
+                if current.contains(where: { $0.version == migration.version }) { return false }  // another was first
                 try connection.execute("SET LOCAL search_path TO \(schema.quoted)")
                 try connection.execute(migration.sql)
                 try connection.query(
-                    "INSERT INTO \(schema.quoted).schema_migrations (version, name) VALUES ($1, $2)",
-                    [String(migration.version), migration.name])
+                    """
+                    INSERT INTO \(schema.quoted).schema_migrations (version, name, older_release_may_run)
+                    VALUES ($1, $2, $3::boolean)
+                    """, [String(migration.version), migration.name, String(migration.compatibility == .expand)])
                 return true
             }
             if applied {
@@ -95,20 +114,30 @@ struct Migrator: Sendable {
     }
 
     private static func appliedVersions(_ connection: isolated PostgresConnection, _ schema: EnvironmentSchema)
-        throws -> Set<Int>
+        throws -> [(version: Int, olderReleaseMayRun: Bool)]
     {
-        let rows = try connection.query("SELECT version FROM \(schema.quoted).schema_migrations")
-        return Set(try rows.compactMap { try $0.int("version") })
+        let rows = try connection.query(
+            "SELECT version, older_release_may_run FROM \(schema.quoted).schema_migrations ORDER BY version")
+        return try rows.compactMap { row in
+            guard let version = try row.int("version") else { return nil }
+            return (version, try row.bool("older_release_may_run") == true)
+        }
     }
 
-    private static func refuseUnknown(
-        _ applied: Set<Int>, known: Set<Int>, newestKnown: Int, schema: EnvironmentSchema
-    ) throws {
-        let unknown = applied.subtracting(known)
-        if !unknown.isEmpty {
+    /// Whether this build may run on a schema with versions it does not know: only when each of them is newer
+    /// than all it knows and an expand migration (`true`). Throws `StoreError.databaseNewerThanCode` otherwise;
+    /// `false` when every applied version is known.
+    static func refuseUnknown(
+        _ applied: [(version: Int, olderReleaseMayRun: Bool)], known: Set<Int>, newestKnown: Int,
+        schema: EnvironmentSchema
+    ) throws -> Bool {
+        let unknown = applied.filter { !known.contains($0.version) }
+        guard !unknown.isEmpty else { return false }
+        guard unknown.allSatisfy({ $0.version > newestKnown && $0.olderReleaseMayRun }) else {
             throw StoreError.databaseNewerThanCode(
-                schema: schema.name, unknownVersions: unknown.sorted(), newestKnownVersion: newestKnown)
+                schema: schema.name, unknownVersions: unknown.map(\.version).sorted(), newestKnownVersion: newestKnown)
         }
+        return true
     }
 
     /// The advisory lock key for migrating `schema`: FNV-1a 64 of a prefixed name, stable across processes and

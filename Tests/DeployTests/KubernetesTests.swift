@@ -54,7 +54,9 @@ import Testing
 
     static func object(_ objects: [[String: Any]], kind: String, name: String) throws -> [String: Any] {
         try #require(
-            objects.first { $0["kind"] as? String == kind && ($0["metadata"] as? [String: Any])?["name"] as? String == name },
+            objects.first {
+                $0["kind"] as? String == kind && ($0["metadata"] as? [String: Any])?["name"] as? String == name
+            },
             "no \(kind) \(name)")
     }
 
@@ -69,7 +71,8 @@ import Testing
             let (status, out) = try Self.run(validator, ["--strict", file.path])
             #expect(status == 0, "\(environment): \(out)")
             for kind in [
-                "namespace", "deployment/tradu-worker", "deployment/tradu-controller", "poddisruptionbudget/tradu-worker",
+                "namespace", "deployment/tradu-worker", "deployment/tradu-controller",
+                "poddisruptionbudget/tradu-worker",
                 "job/tradu-migrate", "cronjob/tradu-prune", "networkpolicy/tradu",
             ] {
                 #expect(out.contains("passed for resource \(kind)"), "\(environment): \(kind) not validated\n\(out)")
@@ -81,7 +84,11 @@ import Testing
         for environment in Self.environments {
             guard let objects = try Self.rendered(environment) else { continue }
             let namespace = "tradu-\(environment)"
-            #expect(objects.contains { $0["kind"] as? String == "Namespace" && ($0["metadata"] as? [String: Any])?["name"] as? String == namespace })
+            #expect(
+                objects.contains {
+                    $0["kind"] as? String == "Namespace"
+                        && ($0["metadata"] as? [String: Any])?["name"] as? String == namespace
+                })
             let worker = try Self.object(objects, kind: "Deployment", name: "tradu-worker")
             let spec = try #require(worker["spec"] as? [String: Any])
             let strategy = try #require((spec["strategy"] as? [String: Any])?["rollingUpdate"] as? [String: Any])
@@ -91,12 +98,17 @@ import Testing
             let arguments = try #require(container["args"] as? [String])
             let grace = try #require(arguments.firstIndex(of: "--shutdown-grace").map { arguments[$0 + 1] })
             let drainSeconds = try #require(Int(grace.dropLast()))
-            let preStop = (((container["lifecycle"] as? [String: Any])?["preStop"] as? [String: Any])?["sleep"]
+            let preStop =
+                (((container["lifecycle"] as? [String: Any])?["preStop"] as? [String: Any])?["sleep"]
                 as? [String: Any])?["seconds"] as? Int ?? 0
             let termination = try #require(pod["terminationGracePeriodSeconds"] as? Int)
             #expect(preStop > 0 && termination > drainSeconds + preStop, "the drain must end before the kill")
-            #expect(((container["livenessProbe"] as? [String: Any])?["httpGet"] as? [String: Any])?["path"] as? String == "/healthz")
-            #expect(((container["readinessProbe"] as? [String: Any])?["httpGet"] as? [String: Any])?["path"] as? String == "/readyz")
+            #expect(
+                ((container["livenessProbe"] as? [String: Any])?["httpGet"] as? [String: Any])?["path"] as? String
+                    == "/healthz")
+            #expect(
+                ((container["readinessProbe"] as? [String: Any])?["httpGet"] as? [String: Any])?["path"] as? String
+                    == "/readyz")
             let resources = try #require(container["resources"] as? [String: Any])
             #expect(resources["requests"] != nil && resources["limits"] != nil)
             // Secrets by reference only: no literal value for a URL, key or password.

@@ -155,6 +155,86 @@ import TraduTestSupport
         #expect(!status.isUpToDate)
     }
 
+    /// Rolling updates: a newer release migrated the schema while pods of this one still run. Expand migrations
+    /// only: this build keeps working (it applies nothing and reads and writes as before). A contract migration,
+    /// or an unknown version older than the newest this build knows: it refuses to start.
+    @Test func theReleaseBeforeRunsOnASchemaExtendedByExpandMigrationsOnly() async throws {
+        let url = try await TestPostgres.shared.freshDatabase()
+        let newer =
+            StoreMigrations.all + [
+                Migration(
+                    version: 1000, name: "a newer release's table",
+                    sql: "CREATE TABLE newer_things (id bigint PRIMARY KEY); ALTER TABLE blocks ADD COLUMN hint text",
+                    compatibility: .expand)
+            ]
+        let migrated = try await Store.open(url: url, environment: "dev", migrations: newer)
+        await migrated.close()
+        // This build (which knows up to StoreMigrations.latestVersion) opens the newer schema and works on it.
+        let store = try await Store.open(url: url, environment: "dev")
+        #expect(try await store.pipelines().isEmpty)
+        try await store.registerInstance(
+            InstanceInfo(id: "w", role: "worker", host: "h", pid: 1, version: "old", concurrency: 1))
+        await store.close()
+
+        let contract =
+            newer + [
+                Migration(
+                    version: 1001, name: "drops what the release before reads",
+                    sql: "ALTER TABLE blocks DROP COLUMN hint")
+            ]
+        let dropped = try await Store.open(url: url, environment: "dev", migrations: contract)
+        await dropped.close()
+        let error = await #expect(throws: StoreError.self) { try await Store.open(url: url, environment: "dev") }
+        #expect(
+            error
+                == .databaseNewerThanCode(
+                    schema: "tradu_dev", unknownVersions: [1000, 1001],
+                    newestKnownVersion: StoreMigrations.latestVersion))
+        // The newer release itself runs on its own schema, of course.
+        let newest = try await Store.open(url: url, environment: "dev", migrations: contract)
+        await newest.close()
+    }
+
+    /// The rule for expand migrations (`Migration.Compatibility`), applied to the SQL of every migration declared
+    /// `expand`; the contract migration 7 breaks it, which shows the check can fail.
+    @Test func everyExpandMigrationOnlyAdds() {
+        for migration in StoreMigrations.all where migration.compatibility == .expand {
+            #expect(
+                Self.breaches(migration.sql).isEmpty, "migration \(migration.version): \(Self.breaches(migration.sql))")
+        }
+        #expect(!Self.breaches(StoreMigrations.rollouts.sql).isEmpty)
+        #expect(StoreMigrations.rollouts.compatibility == .contract)
+        #expect(
+            Self.breaches("ALTER TABLE t ADD COLUMN c int NOT NULL") == ["ADD COLUMN C INT NOT NULL (no default)"])
+        #expect(Self.breaches("ALTER TABLE t ADD COLUMN c int NOT NULL DEFAULT 0, ADD COLUMN d text").isEmpty)
+    }
+
+    /// What an expand migration may not do: drop or rename, change a type, make an existing column NOT NULL,
+    /// drop a constraint, add a NOT NULL column without a default.
+    static func breaches(_ sql: String) -> [String] {
+        let text = sql.uppercased().split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
+            .joined(separator: " ")
+        var found: [String] = []
+        for forbidden in [
+            "DROP TABLE", "DROP COLUMN", "RENAME", "DROP CONSTRAINT", "SET NOT NULL", "SET DATA TYPE", "TRUNCATE",
+            "DELETE FROM", "DROP SCHEMA",
+        ] where text.contains(forbidden) {
+            found.append(forbidden)
+        }
+        if text.range(of: #"ALTER COLUMN \S+ TYPE"#, options: .regularExpression) != nil {
+            found.append("ALTER COLUMN TYPE")
+        }
+        for clause in text.components(separatedBy: "ADD COLUMN").dropFirst() {
+            let column =
+                "ADD COLUMN" + (clause.split(separator: ",").first.map(String.init) ?? clause)
+                .split(separator: ";").first.map(String.init)!
+            if column.contains("NOT NULL"), !column.contains("DEFAULT") {
+                found.append(column.trimmingCharacters(in: .whitespaces) + " (no default)")
+            }
+        }
+        return found
+    }
+
     @Test func failedMigrationLeavesNothingBehind() async throws {
         let connection = try await PostgresConnection.connect(try await TestPostgres.shared.freshDatabase())
         let schema = try EnvironmentSchema(environment: "dev")
