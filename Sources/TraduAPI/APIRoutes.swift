@@ -170,6 +170,11 @@ struct APIRoutes {
     static func actor(_ context: APIContext) -> String { "api:" + (context.identity?.name ?? "anonymous") }
 
     private func service(_ context: APIContext) throws -> OperatorService {
+        try Self.service(context, in: services)
+    }
+
+    /// The environment the path names (`{env}`), or a 404 that lists the ones served: the API's and the console's.
+    static func service(_ context: APIContext, in services: [String: OperatorService]) throws -> OperatorService {
         let name = context.parameters.get("env") ?? ""
         guard let service = services[name] else {
             throw Problem.notFound(

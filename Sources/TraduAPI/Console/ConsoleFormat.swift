@@ -1,18 +1,11 @@
 import Foundation
+import TraduApp
 import TraduCore
 
 /// Small pieces of text and markup the console's pages share.
 enum ConsoleFormat {
     /// `12,480`.
-    static func count(_ value: Int) -> String {
-        let digits = String(value.magnitude)
-        var out = ""
-        for (index, character) in digits.enumerated() {
-            if index > 0, (digits.count - index) % 3 == 0 { out.append(",") }
-            out.append(character)
-        }
-        return (value < 0 ? "-" : "") + out
-    }
+    static func count(_ value: Int) -> String { NumberFormat.grouped(value) }
 
     /// `850 ms`, `12.4 s`, `3 min 20 s`, `2 h 05 min`.
     static func duration(seconds: Double) -> String {

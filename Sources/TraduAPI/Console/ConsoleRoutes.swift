@@ -148,12 +148,7 @@ struct ConsoleRoutes {
     }
 
     private func service(_ context: APIContext) throws -> OperatorService {
-        let name = context.parameters.get("env") ?? ""
-        guard let service = services[name] else {
-            throw Problem.notFound(
-                "environment '\(name)' is not served here (served: \(services.keys.sorted().joined(separator: ", ")))")
-        }
-        return service
+        try APIRoutes.service(context, in: services)
     }
 
     /// A form's fields (`application/x-www-form-urlencoded`, at most 64 KiB).

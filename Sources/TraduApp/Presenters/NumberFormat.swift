@@ -1,6 +1,6 @@
 /// `3,400`: counts in plans and summaries read faster with thousands separators.
-enum NumberFormat {
-    static func grouped(_ value: some BinaryInteger) -> String {
+public enum NumberFormat {
+    public static func grouped(_ value: some BinaryInteger) -> String {
         let digits = String(value.magnitude)
         var out = ""
         for (index, character) in digits.enumerated() {

@@ -215,73 +215,59 @@ public final class Controller: Sendable {
             analyst: RolloutAnalyst(
                 variables: ProcessEnvironment.snapshot, projectRoot: FileManager.default.currentDirectoryPath),
             actor: "controller:\(identity.id)")
-        var store: Store?
-        while !shutdown.isRequested, !Task.isCancelled {
-            if leading.withLock({ $0 }) {
-                do {
-                    if store == nil { store = try await openStore() }
-                    try await driver.reconcile(store!)
-                } catch let error as StoreError where error.isTransient {
-                    DatabaseTrouble.record(error, environment: environment, role: identity.role)
-                    logger.warning("database unavailable for rollouts; retrying", metadata: ["error": "\(error)"])
-                    try? await store?.recover()
-                } catch {
-                    logger.error("driving rollouts failed", metadata: ["error": "\(error)"])
-                }
-            }
-            try? await Task.sleep(for: settings.tick)
-        }
-        await store?.close()
+        await whileLeading("rollouts", every: settings.tick) { store in try await driver.reconcile(store()) }
     }
 
     /// Posts completed blocks to the pipelines' webhooks while this controller leads, on a connection of its
     /// own, beside the reconcile loop: a receiver that hangs for its whole timeout delays only deliveries.
     private func deliverWebhooks() async {
-        var store: Store?
         var applied = AppliedRevisionWatch(environment: environment)
-        while !shutdown.isRequested, !Task.isCancelled {
-            if leading.withLock({ $0 }) {
-                do {
-                    if store == nil { store = try await openStore() }
-                    try await applied.refresh(from: store!)
-                    if let current = applied.current { try await webhooks.deliver(store!, resolved: current.resolved) }
-                } catch let error as StoreError where error.isTransient {
-                    DatabaseTrouble.record(error, environment: environment, role: identity.role)
-                    logger.warning(
-                        "database unavailable for webhook deliveries; retrying", metadata: ["error": "\(error)"])
-                    try? await store?.recover()
-                } catch {
-                    logger.error("webhook deliveries failed", metadata: ["error": "\(error)"])
-                }
-            }
-            try? await Task.sleep(for: settings.tick)
+        await whileLeading("webhook deliveries", every: settings.tick) { store in
+            let store = try await store()
+            try await applied.refresh(from: store)
+            if let current = applied.current { try await webhooks.deliver(store, resolved: current.resolved) }
         }
-        await store?.close()
     }
 
     /// Keeps the `jsonl` sinks current while this controller leads, on a connection of its own beside the
-    /// reconcile loop: rewriting a large sink never delays scheduling.
+    /// reconcile loop: rewriting a large sink never delays scheduling. The connection is opened only once the
+    /// revision the leader runs has a `jsonl` sink.
     private func keepSinks() async {
-        var store: Store?
-        while !shutdown.isRequested, !Task.isCancelled {
-            // The revision the reconcile loop runs; a connection is opened only once it has a `jsonl` sink.
-            if leading.withLock({ $0 }), let resolved = runningRevision.withLock({ $0 }),
+        await whileLeading("sinks", every: max(settings.tick, .milliseconds(500))) { store in
+            guard let resolved = runningRevision.withLock({ $0 }),
                 resolved.pipelines.values.contains(where: {
                     $0.sinks.contains { if case .jsonl = $0 { true } else { false } }
                 })
-            {
+            else { return }
+            try await sinks.keepCurrent(try await store(), resolved: resolved)
+        }
+    }
+
+    /// Runs `body` every `interval` while this controller leads, with a connection of its own that `body` opens
+    /// by calling the function it is given (so a pass with nothing to do opens none). The database's trouble is
+    /// waited out; any other error is logged, and the next pass tries again.
+    private func whileLeading(
+        _ what: String, every interval: Duration, _ body: (() async throws -> Store) async throws -> Void
+    ) async {
+        var store: Store?
+        while !shutdown.isRequested, !Task.isCancelled {
+            if leading.withLock({ $0 }) {
                 do {
-                    if store == nil { store = try await openStore() }
-                    try await sinks.keepCurrent(store!, resolved: resolved)
+                    try await body {
+                        if let store { return store }
+                        let opened = try await openStore()
+                        store = opened
+                        return opened
+                    }
                 } catch let error as StoreError where error.isTransient {
                     DatabaseTrouble.record(error, environment: environment, role: identity.role)
-                    logger.warning("database unavailable for sinks; retrying", metadata: ["error": "\(error)"])
+                    logger.warning("database unavailable for \(what); retrying", metadata: ["error": "\(error)"])
                     try? await store?.recover()
                 } catch {
-                    logger.error("writing sinks failed", metadata: ["error": "\(error)"])
+                    logger.error("\(what) failed", metadata: ["error": "\(error)"])
                 }
             }
-            try? await Task.sleep(for: max(settings.tick, .milliseconds(500)))
+            try? await Task.sleep(for: interval)
         }
         await store?.close()
     }
