@@ -152,6 +152,38 @@ extension Store {
     /// The current results (of one pipeline, or all), in export order: pipeline, target language, dataset order
     /// (ordinal, then block id). A block being reprocessed, by a rollout or not, keeps serving its current
     /// result until a new one replaces it; cancelled blocks are not exported.
+    /// Every current result, in the same order as `results(pipeline:)`, `batchSize` at a time through a server-side
+    /// cursor in one repeatable-read transaction: one snapshot and one sort, and only a batch in memory however many
+    /// blocks there are (`tradu export`, the sinks).
+    public func forEachResultBatch(
+        pipeline: String?, batchSize: Int = 1000, _ body: @Sendable ([ResultRow]) throws -> Void
+    ) async throws {
+        let filter = try pipeline.map { "AND b.pipeline = \(try PostgresQuoting.literal($0))" } ?? ""
+        let size = max(1, batchSize)
+        try await connection.transaction(isolation: .repeatableRead) { connection in
+            try connection.execute(
+                """
+                DECLARE tradu_results NO SCROLL CURSOR FOR
+                SELECT r.block_id, r.pipeline, r.target_language, b.ordinal, r.records
+                FROM blocks b JOIN results r ON r.block_id = b.id AND r.spec_hash = b.result_spec
+                WHERE b.state <> 'cancelled' \(filter)
+                ORDER BY r.pipeline, r.target_language, b.ordinal, r.block_id
+                """)
+            while true {
+                let rows = try connection.query("FETCH \(size) FROM tradu_results")
+                if rows.isEmpty { break }
+                try body(
+                    try rows.map { row in
+                        ResultRow(
+                            blockID: try row.required("block_id"), pipeline: try row.required("pipeline"),
+                            targetLanguage: try row.required("target_language"),
+                            ordinal: try row.required("ordinal", Int.init), records: try row.required("records"))
+                    })
+            }
+            try connection.execute("CLOSE tradu_results")
+        }
+    }
+
     public func results(pipeline: String? = nil) async throws -> [ResultRow] {
         let rows = try await connection.query(
             """
