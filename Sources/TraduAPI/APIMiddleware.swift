@@ -16,8 +16,10 @@ struct APIMiddleware: RouterMiddleware {
     /// The routes' paths under the base path (`{name}` for a parameter): a known path asked with another method
     /// is answered 405 with `Allow`, not 404.
     let routes: [(method: String, segments: [Substring])]
+    /// Where the server is mounted (`--base-path`, empty at the root).
+    let basePath: String
     /// `<base path>/api/`: requests under it are the API's; the others are the console's.
-    let apiPrefix: String
+    var apiPrefix: String { basePath + "/api/" }
 
     func handle(_ request: Request, context: APIContext, next: (Request, APIContext) async throws -> Response)
         async throws -> Response
@@ -58,7 +60,7 @@ struct APIMiddleware: RouterMiddleware {
             {
                 // A browser on a console address that does not exist gets a page, not JSON.
                 response = ConsoleFrame(
-                    basePath: String(apiPrefix.dropLast(5)), environments: [], identity: nil, formToken: nil,
+                    basePath: basePath, environments: [], identity: nil, formToken: nil,
                     publicRead: publicRead
                 ).page(
                     title: error.status.reasonPhrase, section: .overview,

@@ -64,7 +64,7 @@ public struct APIServer: Sendable {
         router.add(
             middleware: APIMiddleware(
                 tokens: settings.tokens, publicRead: settings.publicRead, logger: logger, routes: routes,
-                apiPrefix: basePath + "/api/"))
+                basePath: basePath))
         APIRoutes(services: services, events: events).register(on: router, basePath: basePath)
         let root = basePath.isEmpty ? router.group() : router.group(RouterPath(basePath))
         ConsoleRoutes(

@@ -54,27 +54,6 @@ enum BlockPlanWriter {
         return (AppliedRevision(number: number, serial: serial), made)
     }
 
-    /// The events an apply statement wrote (`RETURNING block_id, pipeline, from_state, to_state, attempt, reason`).
-    private static func transitions(_ rows: PostgresRows) throws -> [BlockTransition] {
-        try rows.map { row in
-            BlockTransition(
-                blockID: try row.required("block_id"), pipeline: row["pipeline"] ?? "",
-                from: row["from_state"].flatMap(BlockState.init(rawValue:)),
-                to: try row.required("to_state", BlockState.init(rawValue:)),
-                attempt: row["attempt"].flatMap { Int($0) } ?? 0, instanceID: nil, reason: row["reason"] ?? "")
-        }
-    }
-
-    /// What an event insert answers when the apply reports its transitions.
-    private static func returning(_ reporting: Bool) -> String {
-        reporting
-            ? """
-            RETURNING block_id, (SELECT b.pipeline FROM blocks b WHERE b.id = block_id) AS pipeline, from_state,
-                      to_state, attempt, reason
-            """
-            : ""
-    }
-
     /// Locks the environment row, so applies queue up here, and returns the serial this apply will produce.
     private static func checkState(
         _ batch: ApplyBatch<AnySequence<BlockContentRow>>, _ connection: isolated PostgresConnection
@@ -205,7 +184,7 @@ enum BlockPlanWriter {
             INSERT INTO block_events (block_id, from_state, to_state, attempt, reason)
             SELECT p.id, p.state, 'created', 0, CASE WHEN p.state IS NULL THEN 'planned' ELSE 'restored' END
             FROM prior p JOIN upserted u ON u.id = p.id
-            \(returning(reporting))
+            \(reporting ? BlockTransition.returningEvent : "")
             """, [String(revision)]
         )
         guard written.affectedRows == blocks.count else {
@@ -221,7 +200,7 @@ enum BlockPlanWriter {
         guard reporting else { return [] }
         // New rows are not in the statement's snapshot: their pipeline comes from the plan.
         let pipelines = Dictionary(blocks.map { ($0.id, $0.pipeline) }) { first, _ in first }
-        return try transitions(written).map { transition in
+        return try BlockTransition.decoding(written).map { transition in
             var transition = transition
             transition.pipeline = pipelines[transition.blockID] ?? transition.pipeline
             return transition
@@ -252,13 +231,13 @@ enum BlockPlanWriter {
             )
             INSERT INTO block_events (block_id, from_state, to_state, attempt, reason)
             SELECT p.id, p.state, 'created', 0, p.reason FROM prior p JOIN updated u ON u.id = p.id
-            \(returning(reporting))
+            \(reporting ? BlockTransition.returningEvent : "")
             """,
             [
                 SQLText.arrayLiteral(items.map(\.id)), SQLText.arrayLiteral(items.map(\.specHash)),
                 SQLText.arrayLiteral(items.map(\.reason)), String(revision),
             ])
-        return reporting ? try transitions(rows) : []
+        return reporting ? try BlockTransition.decoding(rows) : []
     }
 
     /// Cancels blocks that left the manifests, from whatever state they are in; the event keeps their attempt.
@@ -279,9 +258,9 @@ enum BlockPlanWriter {
             )
             INSERT INTO block_events (block_id, from_state, to_state, attempt, reason)
             SELECT p.id, p.state, 'cancelled', p.attempt, 'left the manifests' FROM prior p JOIN updated u ON u.id = p.id
-            \(returning(reporting))
+            \(reporting ? BlockTransition.returningEvent : "")
             """, [SQLText.arrayLiteral(ids), String(revision)])
-        return reporting ? try transitions(rows) : []
+        return reporting ? try BlockTransition.decoding(rows) : []
     }
 }
 

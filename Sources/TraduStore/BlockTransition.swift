@@ -1,4 +1,5 @@
 import TraduCore
+import TraduPostgres
 
 /// A block transition the store just recorded in `block_events`, handed to the store's `TransitionObserver`, so
 /// the process that made it can log it (one structured line per transition).
@@ -32,14 +33,36 @@ public struct BlockTransition: Sendable, Hashable {
         self.durationMilliseconds = durationMilliseconds
     }
 
-    /// Whether the transition is on the success path (planned, scheduled, claimed, completed): these are gathered
-    /// only for an observer that wants every transition, so the hot path returns nothing extra otherwise.
+    /// Whether the transition is on the success path (planned, scheduled, claimed, completed, or a block already
+    /// waiting re-planned): these are gathered only for an observer that wants every transition, so the hot path
+    /// returns nothing extra otherwise, and logged at debug.
     public var isSuccessPath: Bool {
         switch to {
-        case .created: from == nil
+        case .created: from == nil || from == .created
         case .claimed, .inProcess, .completed: true
         case .enqueued: from == .claimed
         case .failed, .cancelled: false
+        }
+    }
+}
+
+extension BlockTransition {
+    /// What an event insert answers when its transitions are reported: the statement ends with it.
+    static let returningEvent = """
+        RETURNING block_id, (SELECT b.pipeline FROM blocks b WHERE b.id = block_id) AS pipeline, from_state, to_state,
+                  instance_id, attempt, reason
+        """
+
+    /// The transitions in rows of `returningEvent` (none for rows without a block id).
+    static func decoding(_ rows: PostgresRows) throws -> [BlockTransition] {
+        try rows.compactMap { row in
+            guard let id = row["block_id"] else { return nil }
+            return BlockTransition(
+                blockID: id, pipeline: row["pipeline"] ?? "",
+                from: row["from_state"].flatMap(BlockState.init(rawValue:)),
+                to: try row.required("to_state", BlockState.init(rawValue:)),
+                attempt: row["attempt"].flatMap { Int($0) } ?? 0, instanceID: row["instance_id"],
+                reason: row["reason"] ?? "")
         }
     }
 }

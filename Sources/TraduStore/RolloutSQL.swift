@@ -66,28 +66,9 @@ enum RolloutSQL {
             SELECT s.id, s.state, r.state, $4, r.attempt, $5
             FROM sample s JOIN restored r ON r.id = s.id
             WHERE s.state <> r.state
-            \(reporting ? eventColumns : "")
+            \(reporting ? BlockTransition.returningEvent : "")
             """, [String(rolloutID), baselineSpecHash, canarySpecHash, actor, reason])
-        return try transitions(rows)
-    }
-
-    /// The columns an event insert returns when its transitions are reported.
-    static let eventColumns = """
-        RETURNING block_id, (SELECT b.pipeline FROM blocks b WHERE b.id = block_id) AS pipeline, from_state, to_state,
-                  instance_id, attempt, reason
-        """
-
-    /// The transitions in rows of `eventColumns` (none for rows without them).
-    static func transitions(_ rows: PostgresRows) throws -> [BlockTransition] {
-        try rows.compactMap { row in
-            guard let id = row["block_id"] else { return nil }
-            return BlockTransition(
-                blockID: id, pipeline: row["pipeline"] ?? "",
-                from: row["from_state"].flatMap(BlockState.init(rawValue:)),
-                to: try row.required("to_state", BlockState.init(rawValue:)),
-                attempt: row["attempt"].flatMap { Int($0) } ?? 0, instanceID: row["instance_id"],
-                reason: row["reason"] ?? "")
-        }
+        return try BlockTransition.decoding(rows)
     }
 
     static func event(

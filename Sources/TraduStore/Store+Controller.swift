@@ -97,13 +97,15 @@ extension Store {
                                        (2, 'claimed', 'enqueued')) AS step (n, from_state, to_state)
                     ORDER BY id, n
                 )
-                SELECT id, pipeline, attempt FROM scheduled ORDER BY id
+                \(reporting
+                    ? "SELECT id, pipeline, attempt, 1 AS n FROM scheduled ORDER BY id"
+                    : "SELECT pipeline, count(*) AS n FROM scheduled GROUP BY pipeline")
                 """, parameters)
             var enqueued: [String: Int] = [:]
             var made: [BlockTransition] = []
             for row in rows {
                 let pipeline: String = try row.required("pipeline")
-                enqueued[pipeline, default: 0] += 1
+                enqueued[pipeline, default: 0] += try row.required("n", Int.init)
                 if reporting {
                     let id: String = try row.required("id")
                     let attempt = row["attempt"].flatMap { Int($0) } ?? 0

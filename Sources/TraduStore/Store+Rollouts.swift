@@ -151,7 +151,7 @@ extension Store {
                     ]
                 )
                 let sent = try rows[0].required("n", Int.init)
-                let made = try RolloutSQL.transitions(rows).map { transition in
+                let made = try BlockTransition.decoding(rows).map { transition in
                     var transition = transition
                     transition.pipeline = rollout.pipeline
                     return transition
@@ -308,9 +308,9 @@ extension Store {
             INSERT INTO block_events (block_id, from_state, to_state, instance_id, attempt, reason)
             SELECT p.id, p.state, 'created', $3, u.attempt, 'rollout completed: reprocessed under the new spec'
             FROM prior p JOIN updated u ON u.id = p.id WHERE p.state <> 'created'
-            \(reporting ? RolloutSQL.eventColumns : "")
+            \(reporting ? BlockTransition.returningEvent : "")
             """, [rollout.pipeline, rollout.canarySpecHash, actor, String(rollout.revision)])
-        return try RolloutSQL.transitions(rows)
+        return try BlockTransition.decoding(rows)
     }
 
     /// Deletes result versions that are not current, keeping the `keep` newest versions of each block (the

@@ -73,15 +73,11 @@ public struct TransitionLog: Sendable {
         logger.log(level: level, "block transition", metadata: metadata)
     }
 
-    /// Debug for the success path, info for what an operator should see, warning for a block that failed for good.
+    /// Debug for the success path, warning for a block that failed for good, info for the rest (what an operator
+    /// should see).
     static func level(of transition: BlockTransition) -> Logger.Level {
-        switch transition.to {
-        case .failed: return .warning
-        case .cancelled: return .info
-        case .enqueued where transition.from != .claimed: return .info
-        case .created where transition.from != nil && transition.from != .created: return .info
-        default: return .debug
-        }
+        if transition.isSuccessPath { return .debug }
+        return transition.to == .failed ? .warning : .info
     }
 }
 
