@@ -135,7 +135,7 @@ struct ResourceFaultTests {
         // of a worker's 3 (claiming, committing, heartbeats).
         let server = TestPostgres(settings: ["max_connections": "8"])
         let project = try await TestProject.runtime(
-            documents: 40, maxRecords: 1, sleep: 0.1, database: try await server.freshDatabase())
+            documents: 40, maxRecords: 1, sleep: 0.4, database: try await server.freshDatabase())
         try await project.apply()
         let controller = try TraduProcess(["controller", "-e", "dev"], in: project)
         let first = try TraduProcess(["worker", "-e", "dev", "--concurrency", "1"], in: project)
