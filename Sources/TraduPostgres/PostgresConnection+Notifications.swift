@@ -7,12 +7,12 @@ import CLibPQ
 extension PostgresConnection {
     /// Starts listening on `channel`; remembered and re-issued after a reconnect.
     public func listen(_ channel: String) throws {
-        try execute("LISTEN \(try PostgresQuoting.identifier(channel))")
+        try executeAlone("LISTEN \(try PostgresQuoting.identifier(channel))")
         if !listenedChannels.contains(channel) { listenedChannels.append(channel) }
     }
 
     public func unlisten(_ channel: String) throws {
-        try execute("UNLISTEN \(try PostgresQuoting.identifier(channel))")
+        try executeAlone("UNLISTEN \(try PostgresQuoting.identifier(channel))")
         listenedChannels.removeAll { $0 == channel }
     }
 

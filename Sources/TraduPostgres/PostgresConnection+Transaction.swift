@@ -20,7 +20,7 @@ extension PostgresConnection {
         let depth = transactionDepth
         let savepoint = "tradu_savepoint_\(depth)"
         if depth == 0 {
-            try execute("BEGIN ISOLATION LEVEL \(isolation.rawValue)")
+            try executeAlone(beginStatement(isolation))
         } else {
             try execute("SAVEPOINT \(savepoint)")
         }

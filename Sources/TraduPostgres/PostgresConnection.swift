@@ -26,6 +26,8 @@ public actor PostgresConnection {
     private var closed = false
     var listenedChannels: [String] = []
     private var sessionSetup: [String] = []
+    /// `SET LOCAL` statements every transaction starts with (see `setForEveryTransaction(_:to:)`).
+    private(set) var transactionSettings: [String] = []
     var transactionDepth = 0
 
     private init(conninfo: String, logger: Logger) {
@@ -91,11 +93,33 @@ public actor PostgresConnection {
         sessionSetup.append(sql)
     }
 
+    /// Sets `name` to `value` (SQL text: an identifier, a number, a quoted literal) in every transaction this
+    /// connection runs, with `SET LOCAL`, never in the session.
+    ///
+    /// Behind a pooler in transaction mode (PgBouncer), consecutive transactions of one client may run on
+    /// different server sessions, each last used by another client: a session `SET` would be missing from ours and
+    /// leak into theirs (one environment's `search_path` writing into another's schema). So a connection with
+    /// settings runs every statement in a transaction that starts with them: a statement outside `transaction`
+    /// becomes BEGIN with the settings (one round trip), the statement, COMMIT.
+    public func setForEveryTransaction(_ name: String, to value: String) throws {
+        let prefix = "SET LOCAL \(try PostgresQuoting.identifier(name)) TO "
+        transactionSettings.removeAll { $0.hasPrefix(prefix) }
+        transactionSettings.append(prefix + value)
+    }
+
+    /// BEGIN, then the transaction settings, as one simple query (one round trip).
+    func beginStatement(_ isolation: PostgresIsolationLevel) -> String {
+        (["BEGIN ISOLATION LEVEL \(isolation.rawValue)"] + transactionSettings).joined(separator: "; ")
+    }
+
     // MARK: Statements
 
     /// Runs one statement with `$1, $2, ...` parameters in text format (nil is NULL) and returns its rows.
     @discardableResult
     public func query(_ sql: String, _ parameters: [String?] = []) throws -> PostgresRows {
+        if transactionDepth == 0 && !transactionSettings.isEmpty {
+            return try transaction { connection in try connection.query(sql, parameters) }
+        }
         let connection = try connection()
         var values: [UnsafePointer<CChar>?] = []
         values.reserveCapacity(parameters.count)
@@ -120,6 +144,15 @@ public actor PostgresConnection {
     /// Runs one or more `;`-separated statements without parameters (simple query protocol). Multi-statement
     /// strings run in one implicit transaction unless they contain their own BEGIN/COMMIT.
     public func execute(_ sql: String) throws {
+        if transactionDepth == 0 && !transactionSettings.isEmpty {
+            return try transaction { connection in try connection.execute(sql) }
+        }
+        try executeAlone(sql)
+    }
+
+    /// `execute` without the transaction settings, for statements that cannot run in a transaction block
+    /// (`BEGIN` itself, `VACUUM`, `LISTEN` on a dedicated connection).
+    func executeAlone(_ sql: String) throws {
         let connection = try connection()
         let result = PQexec(connection, sql)
         defer { PQclear(result) }

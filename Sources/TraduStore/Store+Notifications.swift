@@ -12,6 +12,7 @@ extension Store {
     /// Starts listening for `wakeup` on this store's connection; listened again after every reconnect. Use a
     /// store dedicated to the loop that waits.
     public func listen(for wakeup: Wakeup) async throws {
+        guard wakeups else { return }
         try await connection.listen(channel(wakeup))
     }
 
@@ -19,7 +20,11 @@ extension Store {
     /// that arrived are consumed. A zero timeout only drains what is already there.
     @discardableResult
     public func waitForWakeup(timeout: Duration) async throws -> Bool {
-        try await !connection.waitForNotifications(timeout: timeout).isEmpty
+        guard wakeups else {
+            try? await Task.sleep(for: timeout)
+            return false
+        }
+        return try await !connection.waitForNotifications(timeout: timeout).isEmpty
     }
 
     private func channel(_ wakeup: Wakeup) -> String {

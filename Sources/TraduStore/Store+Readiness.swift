@@ -37,18 +37,17 @@ extension Store {
         return probe
     }
 
-    /// Whether the database can write: extends a session-local temporary table by a page, the way every insert
-    /// into a growing table does (the table is empty and truncated to no pages by the previous probe's vacuum,
-    /// so even a one-byte row needs a new page), then gives the page back. Throws the database's refusal (`53100` when the
-    /// disk is full). Writes nothing another session sees, and leaves no bloat behind (the page is vacuumed
-    /// away each time).
+    /// Whether the database can write: inserts a row into a temporary table created in the same transaction and
+    /// dropped at its commit. The row needs the table's first page, and extending a file is where a full disk
+    /// refuses (`53100`), the way every insert into a growing table does. Writes nothing another session sees,
+    /// leaves nothing behind, and holds no session state (safe behind a pooler in transaction mode).
     public func probeWrite() async throws {
-        try await connection.execute(
-            """
-            CREATE TEMP TABLE IF NOT EXISTS tradu_write_probe (filler text);
-            INSERT INTO tradu_write_probe VALUES ('x');
-            DELETE FROM tradu_write_probe;
-            """)
-        try await connection.execute("VACUUM tradu_write_probe")
+        try await connection.transaction { connection in
+            try connection.execute(
+                """
+                CREATE TEMP TABLE tradu_write_probe (filler text) ON COMMIT DROP;
+                INSERT INTO tradu_write_probe VALUES ('x')
+                """)
+        }
     }
 }

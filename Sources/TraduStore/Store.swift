@@ -2,8 +2,8 @@ import Logging
 import TraduPostgres
 
 /// An open tradu store: the only face of an environment's database. Callers see its methods and `StoreError`,
-/// never a connection: the connection's `search_path` is the environment's schema, migrated to the version this
-/// build knows.
+/// never a connection: every transaction on it sets `search_path` to the environment's schema (`SET LOCAL`, so a
+/// pooler in transaction mode cannot mix environments), migrated to the version this build knows.
 ///
 /// One `Store` is one connection, used by one loop at a time (a worker opens one for claiming, one for
 /// committing, one for heartbeats), so a blocking wait on one never stalls another.
@@ -12,9 +12,12 @@ public struct Store: Sendable {
     public let schema: EnvironmentSchema
     /// Told of every transition this store records (`block_events`), so the process can log it.
     public var transitions: TransitionObserver?
+    /// Whether `listen(for:)` really listens: false behind a pooler in transaction mode, where a `LISTEN` would
+    /// stay on whichever server session ran it (see `open(url:schema:migrations:logger:wakeups:)`).
+    public let wakeups: Bool
 
     /// Connects to `url`, migrates the schema of `environment` (`tradu_<environment>`), and sets `search_path`
-    /// to it (again after every reconnect).
+    /// to it in every transaction.
     public static func open(
         url: String, environment: String, migrations: [Migration] = StoreMigrations.all,
         logger: Logger = Logger(label: "tradu.store")
@@ -23,9 +26,12 @@ public struct Store: Sendable {
             url: url, schema: EnvironmentSchema(environment: environment), migrations: migrations, logger: logger)
     }
 
+    /// `wakeups: false` is for a URL that goes through a pooler in transaction mode (PgBouncer): `LISTEN` cannot
+    /// pass through one, so `listen(for:)` does nothing and `waitForWakeup(timeout:)` waits out its timeout, and
+    /// the processes poll (a worker every `pollInterval`, the controller every tick).
     public static func open(
         url: String, schema: EnvironmentSchema, migrations: [Migration] = StoreMigrations.all,
-        logger: Logger = Logger(label: "tradu.store")
+        logger: Logger = Logger(label: "tradu.store"), wakeups: Bool = true
     ) async throws -> Store {
         let postgres = try await StoreError.mapping { try await PostgresConnection.connect(url, logger: logger) }
         let connection = StoreConnection(postgres: postgres)
@@ -34,12 +40,12 @@ public struct Store: Sendable {
                 try await Migrator(connection: postgres, migrations: migrations, logger: logger)
                     .migrate(environmentSchema: schema)
             }
-            try await connection.addSessionSetup("SET search_path TO \(schema.quoted)")
+            try await connection.setForEveryTransaction("search_path", to: schema.quoted)
         } catch {
             await connection.close()
             throw error
         }
-        return Store(connection: connection, schema: schema)
+        return Store(connection: connection, schema: schema, wakeups: wakeups)
     }
 
     /// Brings `schema` on the database at `url` to the migrations this build knows, without keeping a store
@@ -89,22 +95,22 @@ public struct Store: Sendable {
     }
 
     /// For the runtime's stores (claiming, scheduling, watchdogs): plans walk indexes in order, never through a
-    /// bitmap, for this connection's whole session (again after a reconnect), at no extra round trip.
+    /// bitmap, in every transaction of this store, at no extra round trip.
     ///
     /// The entries of blocks already claimed or scheduled stay in the partial indexes until vacuum reaches
     /// them. An ordered index scan marks them dead as it passes (btree `kill_prior_tuple`), so the next claim
     /// skips them; a bitmap scan, which the planner prefers whenever its statistics say few rows match, re-reads
     /// every one of them on every claim: a cost per claim that grows with the blocks processed so far.
     public func preferOrderedIndexScans() async throws {
-        try await connection.addSessionSetup("SET enable_bitmapscan = off")
+        try await connection.setForEveryTransaction("enable_bitmapscan", to: "off")
     }
 
-    /// Bounds every statement of this session (the API's: no request may hold a connection for long); a statement
+    /// Bounds every statement of this store (the API's: no request may hold a connection for long); a statement
     /// cut off fails with SQLSTATE 57014.
     public func limitStatements(to limit: Duration) async throws {
         let milliseconds = max(
             1, limit.components.seconds * 1000 + limit.components.attoseconds / 1_000_000_000_000_000)
-        try await connection.addSessionSetup("SET statement_timeout = \(milliseconds)")
+        try await connection.setForEveryTransaction("statement_timeout", to: "\(milliseconds)")
     }
 
     /// Reconnects if the connection was lost, restoring the schema and the channels listened to. Throws

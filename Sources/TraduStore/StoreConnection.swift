@@ -41,8 +41,8 @@ struct StoreConnection: Sendable {
         try await StoreError.mapping { try await postgres.reconnectIfNeeded() }
     }
 
-    func addSessionSetup(_ sql: String) async throws {
-        try await StoreError.mapping { try await postgres.addSessionSetup(sql) }
+    func setForEveryTransaction(_ name: String, to value: String) async throws {
+        try await StoreError.mapping { try await postgres.setForEveryTransaction(name, to: value) }
     }
 
     func close() async {

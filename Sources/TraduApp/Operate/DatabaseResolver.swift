@@ -21,6 +21,11 @@ public struct DatabaseResolver: Sendable {
         self.environmentVariables = environmentVariables
     }
 
+    /// Whether the URLs go through a pooler in transaction mode (PgBouncer's `pool_mode = transaction`), declared
+    /// with `TRADU_DATABASE_POOL_MODE=transaction`. Statements are safe either way (every transaction sets its
+    /// own schema); only the wake-ups change: `LISTEN` cannot pass through such a pooler, so processes poll.
+    public var poolsTransactions: Bool { environmentVariables["TRADU_DATABASE_POOL_MODE"] == "transaction" }
+
     /// Whether no URL was given, so the embedded server is the database.
     public var usesEmbedded: Bool { explicitURL == nil }
 
@@ -28,6 +33,11 @@ public struct DatabaseResolver: Sendable {
 
     /// The URL for `environment`, starting the embedded server when it is the one to use.
     public func url(for environment: EnvironmentConfig?, logger: Logger) async throws -> String {
+        if let mode = environmentVariables["TRADU_DATABASE_POOL_MODE"], !["", "session", "transaction"].contains(mode) {
+            throw TraduError.configuration(
+                "TRADU_DATABASE_POOL_MODE is '\(mode)': use 'transaction' (behind PgBouncer's pool_mode = transaction)"
+                    + " or 'session'")
+        }
         if let reference = environment?.database, let name = environment?.name {
             guard let url = environmentVariables[reference.environmentVariable], !url.isEmpty else {
                 throw TraduError.configuration(

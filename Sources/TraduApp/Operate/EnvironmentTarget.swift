@@ -8,10 +8,14 @@ import TraduStore
 public struct EnvironmentTarget: Sendable {
     public var environment: EnvironmentConfig
     public var url: String
+    /// Whether `url` goes through a pooler in transaction mode (`TRADU_DATABASE_POOL_MODE=transaction`): the
+    /// long-running processes then poll instead of listening for wake-ups.
+    public var poolsTransactions: Bool
 
-    public init(environment: EnvironmentConfig, url: String) {
+    public init(environment: EnvironmentConfig, url: String, poolsTransactions: Bool = false) {
         self.environment = environment
         self.url = url
+        self.poolsTransactions = poolsTransactions
     }
 
     public static func resolve(directory: String, environment name: String, resolver: DatabaseResolver, logger: Logger)
@@ -25,13 +29,18 @@ public struct EnvironmentTarget: Sendable {
             }
             config = resolved.environment
         }
-        return EnvironmentTarget(environment: config, url: try await resolver.url(for: config, logger: logger))
+        return EnvironmentTarget(
+            environment: config, url: try await resolver.url(for: config, logger: logger),
+            poolsTransactions: resolver.poolsTransactions)
     }
 
     /// Opens a new connection to the environment's store (each loop of a process gets its own).
     public func storeFactory(logger: Logger) -> Worker.StoreFactory {
         let url = self.url
         let schema = environment.schema
-        return { try await Store.open(url: url, schema: EnvironmentSchema(name: schema), logger: logger) }
+        let wakeups = !poolsTransactions
+        return {
+            try await Store.open(url: url, schema: EnvironmentSchema(name: schema), logger: logger, wakeups: wakeups)
+        }
     }
 }

@@ -1,0 +1,57 @@
+import Foundation
+import Testing
+import TraduPostgres
+import TraduTestSupport
+
+/// Settings a connection needs in every transaction, through a real PgBouncer in transaction mode whose single
+/// server session every client shares.
+@Suite struct PooledTransactionTests {
+    /// The failure the settings exist for: behind a transaction pooler a session `SET` lands on a server session
+    /// the next client then uses. With `setForEveryTransaction` each statement sees its own connection's value,
+    /// however the clients interleave, including statements outside an explicit transaction.
+    @Test func everyTransactionSeesItsOwnSettingsThroughOneSharedServerSession() async throws {
+        let database = try await TestPostgres.shared.freshDatabase()
+        let name = try #require(URLComponents(string: database)?.path.dropFirst()).description
+        let bouncer = try await TestPgBouncer(serverURL: database, poolSize: 1)
+        defer { bouncer.stop() }
+        let admin = try await PostgresConnection.connect(database)
+        try await admin.execute("CREATE SCHEMA alpha; CREATE SCHEMA beta")
+        await admin.close()
+
+        // Session state leaks: what one client SETs, the other sees.
+        let first = try await PostgresConnection.connect(bouncer.url(database: name))
+        let second = try await PostgresConnection.connect(bouncer.url(database: name))
+        try await first.execute("SET search_path TO alpha")
+        try await second.execute("SET search_path TO beta")
+        let leaked = try await first.query("SELECT current_schema() AS s").first?["s"]
+        #expect(leaked == "beta", "one server session: the second client's SET is what the first sees")
+        try await first.execute("RESET search_path")
+
+        // Per-transaction settings do not.
+        try await first.setForEveryTransaction("search_path", to: "alpha")
+        try await second.setForEveryTransaction("search_path", to: "beta")
+        for round in 0..<40 {
+            let (a, b) = (first, second)
+            let seenByFirst = Task { try await a.query("SELECT current_schema() AS s").first?["s"] ?? nil }
+            let seenBySecond = Task {
+                round.isMultiple(of: 2)
+                    ? try await b.transaction { try $0.query("SELECT current_schema() AS s").first?["s"] ?? nil }
+                    : try await b.query("SELECT current_schema() AS s").first?["s"] ?? nil
+            }
+            #expect(try await seenByFirst.value == "alpha")
+            #expect(try await seenBySecond.value == "beta")
+        }
+        try await first.execute("CREATE TABLE marks (n int)")
+        try await second.execute("CREATE TABLE marks (n int)")
+        try await first.query("INSERT INTO marks VALUES (1)")
+        try await second.query("INSERT INTO marks VALUES (2)")
+        let check = try await PostgresConnection.connect(database)
+        let rows = try await check.query(
+            "SELECT (SELECT string_agg(n::text, ',') FROM alpha.marks) AS a, (SELECT string_agg(n::text, ',') FROM beta.marks) AS b"
+        )
+        #expect(rows.first?["a"] == "1" && rows.first?["b"] == "2")
+        await check.close()
+        await first.close()
+        await second.close()
+    }
+}
