@@ -39,6 +39,10 @@ public struct BlockCutter {
     private var hasher = SHA256()
     private var count = 0
     private var bytes: Int64 = 0
+    /// Records and bytes where the block ends, counting skipped records (`skip`); `count` and `bytes` are the
+    /// block's own.
+    private var filledCount = 0
+    private var filledBytes: Int64 = 0
     private var characters: Int64 = 0
     private var firstID = ""
     private var lastID = ""
@@ -53,19 +57,31 @@ public struct BlockCutter {
     /// Adds a record, handing every block it closes to `emit` (none, one, or two when a record both
     /// overflows the current block and ends its own).
     public mutating func add(_ record: SourceRecord, emit: (CutBlock) throws -> Void) rethrows {
-        var record = record
-        let size = Int64(record.text.utf8.count)
-        if count > 0, count >= sizing.maxRecords || bytes + size > sizing.maxBytes {
-            try emit(close())
-        }
-        let boundary = isBoundary(after: record, size: size)
-        append(&record, size: size)
-        if boundary || count >= sizing.maxRecords { try emit(close()) }
+        try place(record, keep: true, emit: emit)
+    }
+
+    /// Counts a record toward where blocks end without putting it in one (an erased document): blocks end where
+    /// they ended with it, so leaving a document out changes the one block that held it, not every block after.
+    public mutating func skip(_ record: SourceRecord, emit: (CutBlock) throws -> Void) rethrows {
+        try place(record, keep: false, emit: emit)
     }
 
     /// Closes the last, partial block.
     public mutating func finish() -> CutBlock? {
-        count > 0 ? close() : nil
+        close()
+    }
+
+    private mutating func place(_ record: SourceRecord, keep: Bool, emit: (CutBlock) throws -> Void) rethrows {
+        var record = record
+        let size = Int64(record.text.utf8.count)
+        if filledCount > 0, filledCount >= sizing.maxRecords || filledBytes + size > sizing.maxBytes {
+            if let block = close() { try emit(block) }
+        }
+        let boundary = isBoundary(after: record, size: size)
+        filledCount += 1
+        filledBytes += size
+        if keep { append(&record, size: size) }
+        if boundary || filledCount >= sizing.maxRecords, let block = close() { try emit(block) }
     }
 
     private func isBoundary(after record: SourceRecord, size: Int64) -> Bool {
@@ -74,7 +90,7 @@ public struct BlockCutter {
         let share: Double
         if sizing.cutter >= 2 {
             // Not before 65% of either limit; then a boundary expected every 15% more.
-            let filled = max(Double(count + 1) / records, Double(bytes + size) / byteLimit)
+            let filled = max(Double(filledCount + 1) / records, Double(filledBytes + size) / byteLimit)
             guard filled >= 0.65 else { return false }
             share = 1 / (0.15 * records) + Double(size) / (0.15 * byteLimit)
         } else {
@@ -125,7 +141,11 @@ public struct BlockCutter {
         }
     }
 
-    private mutating func close() -> CutBlock {
+    /// Ends the current block; nil when it holds no record (only skipped ones, or none).
+    private mutating func close() -> CutBlock? {
+        filledCount = 0
+        filledBytes = 0
+        guard count > 0 else { return nil }
         let block = CutBlock(
             hash: ContentHash.hex(digest: hasher.finalize()), ordinal: nextOrdinal, recordCount: count,
             byteCount: bytes, characterCount: characters, firstRecordID: firstID, lastRecordID: lastID,

@@ -9,11 +9,11 @@ public struct DurationValue: Sendable, Hashable, Comparable, CustomStringConvert
     public var seconds: Double { Double(milliseconds) / 1000 }
 
     /// The hint shown when a duration does not parse.
-    public static let syntaxHint = "use a number and a unit: 500ms, 2s, 5m, 1h"
+    public static let syntaxHint = "use a number and a unit: 500ms, 2s, 5m, 1h, 30d"
 
     /// Parses `text`, or returns nil when it is not a valid duration.
     public init?(parsing text: String) {
-        let units: [(String, Double)] = [("ms", 1), ("s", 1000), ("m", 60_000), ("h", 3_600_000)]
+        let units: [(String, Double)] = [("ms", 1), ("s", 1000), ("m", 60_000), ("h", 3_600_000), ("d", 86_400_000)]
         for (unit, factor) in units where text.hasSuffix(unit) {
             let number = text.dropLast(unit.count)
             // "5ms" also ends in "s": only accept when the rest is a plain decimal number.

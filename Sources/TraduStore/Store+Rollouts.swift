@@ -315,27 +315,17 @@ extension Store {
 
     /// Deletes result versions that are not current, keeping the `keep` newest versions of each block (the
     /// current one always counts among them). Pipelines with a rollout in progress, paused or rolled back are
-    /// left alone: their sample's results are still compared or inspected. Returns the versions deleted.
-    public func pruneResults(keep: Int) async throws -> Int {
-        try await connection.query(
-            """
-            WITH ranked AS (
-                SELECT r.block_id, r.spec_hash,
-                       row_number() OVER (
-                           PARTITION BY r.block_id
-                           ORDER BY (r.spec_hash = b.result_spec) DESC, r.completed_at DESC) AS n
-                FROM results r JOIN blocks b ON b.id = r.block_id
-                WHERE NOT EXISTS (
-                    SELECT 1 FROM rollouts o WHERE o.pipeline = b.pipeline
-                        AND o.phase IN ('progressing', 'analyzing', 'paused', 'rolled_back'))
-            )
-            DELETE FROM results r USING ranked k
-            WHERE r.block_id = k.block_id AND r.spec_hash = k.spec_hash AND k.n > $1::int
-                AND NOT EXISTS (
-                    SELECT 1 FROM sink_deliveries d
-                    WHERE d.block_id = r.block_id AND d.spec_hash = r.spec_hash AND d.state = 'pending')
-            """, [String(max(keep, 1))]
-        ).affectedRows ?? 0
+    /// left alone: their sample's results are still compared or inspected. Returns the versions deleted. Runs in
+    /// batches of `batchSize` blocks, each its own transaction (`pruneResultVersions`).
+    public func pruneResults(keep: Int, batchSize: Int = 5_000) async throws -> Int {
+        var deleted = 0
+        var after: String?
+        repeat {
+            let batch = try await pruneResultVersions(keep: keep, after: after, limit: batchSize)
+            deleted += batch.deleted
+            after = batch.next
+        } while after != nil
+        return deleted
     }
 }
 

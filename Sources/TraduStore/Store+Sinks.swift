@@ -13,7 +13,7 @@ extension Store {
                        AS completed,
                    coalesce((SELECT (st.counts ->> 'cancelled')::bigint FROM pipeline_status st
                              WHERE st.pipeline = p.name), 0) AS cancelled,
-                   p.generation
+                   p.generation, (SELECT count(*) FROM erased_documents) AS erasures
             FROM pipelines p WHERE p.name = ANY($1::text[])
             """, [SQLText.arrayLiteral(pipelines)])
         var signals: [String: SinkSchedule.Signal] = [:]
@@ -21,7 +21,8 @@ extension Store {
             signals[try row.required("name")] = SinkSchedule.Signal(
                 completedAttempts: try row.required("completed", Int64.init),
                 cancelled: try row.required("cancelled", Int64.init),
-                generation: try row.required("generation", Int64.init))
+                generation: try row.required("generation", Int64.init),
+                erasures: try row.required("erasures", Int64.init))
         }
         return signals
     }

@@ -13,6 +13,7 @@ public enum StoreMigrations {
         providerBatches,
         actionAudit,
         documentIndex,
+        erasure,
     ]
 
     /// The newest version this build knows.

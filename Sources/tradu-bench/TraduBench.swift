@@ -111,7 +111,7 @@ struct PlanBench: AsyncParsableCommand {
                 let spool = try await planner.withStore(for: resolved) {
                     try BlockSpool(known: try await $0.knownBlockHashes())
                 }
-                return (try await planner.readDatasets(resolved, spool: spool), spool)
+                return (try await planner.readDatasets(resolved, spool: spool, erased: .none), spool)
             }
             let diff = try await Phase.measure {
                 try await planner.withStore(for: resolved) { store in
@@ -154,7 +154,7 @@ struct PlanBench: AsyncParsableCommand {
 
         // c. Re-plan the unchanged corpus: must be empty.
         let replanned = try await Phase.profile("re-plan", say) {
-            let datasets = try await planner.readDatasets(resolved)
+            let datasets = try await planner.readDatasets(resolved, erased: .none)
             return try await planner.withStore(for: resolved) { store in
                 try await planner.plan(resolved, datasets: datasets, directory: directory, store: store)
             }

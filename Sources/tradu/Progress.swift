@@ -9,6 +9,11 @@ enum Progress {
         Console.errorInline("\r\u{1B}[2Kreading \(dataset): \(count) records…")
     }
 
+    static func line(_ text: String) {
+        guard Console.isStandardErrorTerminal else { return }
+        Console.errorInline("\r\u{1B}[2K\(text)")
+    }
+
     static func clear() {
         guard Console.isStandardErrorTerminal else { return }
         Console.errorInline("\r\u{1B}[2K")

@@ -94,29 +94,3 @@ struct RolloutRetryCommand: AsyncParsableCommand {
 
     func run() async throws { try await options.act(.retry, command: "retry") }
 }
-
-struct PruneCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "prune",
-        abstract: "Delete superseded result versions, keeping the newest N of each block (the current one among them).",
-        discussion: """
-            Never automatic, and never during a rollout: pipelines with a rollout in progress, paused or rolled back
-            keep every version. Results a webhook has still to deliver are kept too.
-            """)
-
-    @OptionGroup var global: GlobalOptions
-    @OptionGroup var manifests: ManifestOptions
-    @OptionGroup var environment: EnvironmentOption
-    @Option(help: "Result versions to keep per block, the current one included (at least 1).") var keep: Int
-
-    func validate() throws {
-        guard keep >= 1 else { throw ValidationError("--keep must be at least 1: the current result is always kept") }
-    }
-
-    func run() async throws {
-        let (resolver, logger) = global.bootstrap(command: "prune")
-        let service = RolloutService(directory: manifests.directory, resolver: resolver, logger: logger)
-        let deleted = try await reporting { try await service.prune(environment: environment.environment, keep: keep) }
-        Console.out("Deleted \(deleted) superseded result versions from \(environment.environment).")
-    }
-}

@@ -23,7 +23,8 @@ struct Tradu: AsyncParsableCommand {
             CancelCommand.self, PauseCommand.self, ResumeCommand.self, ExportCommand.self, StatusCommand.self,
             TraceCommand.self, InstancesCommand.self, ServeCommand.self,
             HistoryCommand.self, PromoteCommand.self, ApproveCommand.self, RejectCommand.self, UnrejectCommand.self,
-            PromotionsCommand.self, RolloutCommand.self, PruneCommand.self, SchemaCommand.self, DatabaseCommand.self,
+            PromotionsCommand.self, RolloutCommand.self, PruneCommand.self, EraseCommand.self, SchemaCommand.self,
+            DatabaseCommand.self,
         ]
     )
 }

@@ -27,7 +27,7 @@ import TraduSources
         let project = try await projectWithABadRecord(at: 4_321, of: 6_000, policy: nil)
         let resolved = try project.planner.compile(directory: project.manifests, environment: "dev")
         do {
-            _ = try await project.planner.readDatasets(resolved)
+            _ = try await project.planner.readDatasets(resolved, erased: .none)
             Issue.record("a bad record must stop the plan")
         } catch TraduError.invalidData(let diagnostics) {
             #expect(diagnostics.count == 1)
@@ -39,7 +39,7 @@ import TraduSources
     @Test func skippedRecordsAreCountedAndTheOthersKeptInOrder() async throws {
         let project = try await projectWithABadRecord(at: 4_321, of: 6_000, policy: "skip")
         let resolved = try project.planner.compile(directory: project.manifests, environment: "dev")
-        let cut = try #require(try await project.planner.readDatasets(resolved).first)
+        let cut = try #require(try await project.planner.readDatasets(resolved, erased: .none).first)
         #expect(cut.recordCount == 5_999)
         #expect(cut.skippedCount == 1)
         #expect(cut.skipped.first?.range?.start.line == 4_322)

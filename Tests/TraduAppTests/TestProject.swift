@@ -98,9 +98,9 @@ struct TestProject {
 
     func plan(_ environment: String = "dev") async throws -> PreparedPlan {
         let resolved = try planner.compile(directory: manifests, environment: environment)
-        let datasets = try await planner.readDatasets(resolved)
         return try await planner.withStore(for: resolved) { store in
-            try await planner.plan(resolved, datasets: datasets, directory: manifests, store: store)
+            let datasets = try await planner.readDatasets(resolved, erased: try await store.erasedDocuments())
+            return try await planner.plan(resolved, datasets: datasets, directory: manifests, store: store)
         }
     }
 
@@ -110,11 +110,11 @@ struct TestProject {
         PreparedPlan, AppliedRevision?
     ) {
         let resolved = try planner.compile(directory: manifests, environment: environment)
-        let datasets = try await planner.readDatasets(resolved)
         let applier = self.applier
         let manifests = self.manifests
         return try await planner.withStore(for: resolved) { [planner] store in
-            try await applier.withLock(store, command: "apply", timeout: .seconds(5)) {
+            let datasets = try await planner.readDatasets(resolved, erased: try await store.erasedDocuments())
+            return try await applier.withLock(store, command: "apply", timeout: .seconds(5)) {
                 let prepared = try await planner.plan(resolved, datasets: datasets, directory: manifests, store: store)
                 let revision = try await applier.write(
                     prepared, to: store,

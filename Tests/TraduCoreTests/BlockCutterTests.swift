@@ -69,6 +69,40 @@ func cut(
         #expect(lost.count <= 3, "an insertion re-cut \(lost.count) blocks")
     }
 
+    /// An erased document is skipped, not removed: every block ends where it ended, so only the block that held
+    /// it changes (to the same records without it), where removing it would shift every later boundary.
+    @Test func skippingADocumentChangesOnlyItsBlockAndLeavesItOut() {
+        for cutter in [1, 2] {
+            let sizing = BlockSizing(maxRecords: 20, maxBytes: 1 << 20, cutter: cutter)
+            let input = records(0..<1000)
+            let before = cut(input, sizing: sizing, keep: true)
+            var skipping = BlockCutter(sizing: sizing, keepsRecords: true)
+            var after: [CutBlock] = []
+            for record in input {
+                if record.id == "doc-500" {
+                    skipping.skip(record) { after.append($0) }
+                } else {
+                    skipping.add(record) { after.append($0) }
+                }
+            }
+            if let last = skipping.finish() { after.append(last) }
+            let changed = before.filter { !Set(after.map(\.hash)).contains($0.hash) }
+            #expect(changed.count == 1, "cutter \(cutter)")
+            #expect(changed.first?.records?.contains("\"id\":\"doc-500\"") == true)
+            #expect(after.count == before.count)
+            #expect(after.allSatisfy { $0.records?.contains("\"doc-500\"") == false })
+            #expect(after.reduce(0) { $0 + $1.recordCount } == 999)
+            // Removing the record instead shifts the blocks after it.
+            let removed = cut(input.filter { $0.id != "doc-500" }, sizing: sizing)
+            #expect(Set(before.map(\.hash)).subtracting(removed.map(\.hash)).count >= 1)
+        }
+        // A block of nothing but skipped records is no block at all.
+        var only = BlockCutter(sizing: BlockSizing(maxRecords: 2, maxBytes: 1 << 20), keepsRecords: false)
+        var emitted: [CutBlock] = []
+        for record in records(0..<4) { only.skip(record) { emitted.append($0) } }
+        #expect(emitted.isEmpty && only.finish() == nil)
+    }
+
     @Test func keptRecordsAreJSONLines() {
         let input = [
             SourceRecord(id: "a\"1", text: "line\nbreak", location: SourceLocation(file: "f", line: 1, column: 1))

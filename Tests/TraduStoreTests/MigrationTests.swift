@@ -33,7 +33,7 @@ import TraduTestSupport
         #expect(
             tables.map { $0["table_name"] } == [
                 "block_contents", "block_events", "blocks", "controller_lease", "document_index", "environment_lock",
-                "environment_state",
+                "environment_state", "erased_documents",
                 "freight_verdicts", "instances", "operator_actions", "pipeline_pauses", "pipeline_status", "pipelines",
                 "promotions", "provider_batch_requests", "provider_batches", "results", "revisions", "rollout_analyses",
                 "rollout_blocks", "rollout_events",

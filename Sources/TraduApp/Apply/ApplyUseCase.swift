@@ -89,7 +89,8 @@ public struct ApplyUseCase: Sendable {
             let known = try await KnownContents.read(from: store)
             let spool = try BlockSpool(known: known.hashes)
             let resolved = try await planner.withCutters(resolved, store: store)
-            let datasets = try await planner.readDatasets(resolved, spool: spool, progress: progress)
+            let datasets = try await planner.readDatasets(
+                resolved, spool: spool, erased: try await store.erasedDocuments(), progress: progress)
             return try await applier.withLock(store, command: request.command, timeout: request.lockTimeout) {
                 var prepared = try await planner.plan(
                     resolved, datasets: datasets, directory: request.directory, store: store, spool: spool,

@@ -170,7 +170,7 @@ public struct OperatorService: Sendable {
     }
 
     /// `store`, logging each block an operator action moves (at info, with the command's or request's id).
-    private func reporting(_ store: Store) async throws -> Store {
+    func reporting(_ store: Store) async throws -> Store {
         var store = store
         let datasets = Dictionary(try await store.pipelines().map { ($0.name, $0.dataset) }) { first, _ in first }
         store.transitions =

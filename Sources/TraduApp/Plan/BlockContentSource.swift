@@ -64,7 +64,12 @@ final class BlockContentSource: Sequence, IteratorProtocol {
             }
             do {
                 if let record = try sources[0].stream.next() {
-                    cutter!.add(record) { ready.append($0) }
+                    let cut = sources[0].cut
+                    if cut.erasedCount > 0, cut.erased.contains(dataset: cut.dataset.name, id: record.id) {
+                        cutter!.skip(record) { ready.append($0) }
+                    } else {
+                        cutter!.add(record) { ready.append($0) }
+                    }
                 } else {
                     if let last = cutter!.finish() { ready.append(last) }
                     cutter = nil

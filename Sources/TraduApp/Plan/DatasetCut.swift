@@ -8,6 +8,10 @@ public struct DatasetCut: Sendable {
     public var blocks: [CutBlock]
     public var recordCount: Int
     public var skippedCount: Int
+    /// Records left out because they were erased from the environment (`tradu erase`).
+    public var erasedCount = 0
+    /// The tombstones the cut left out: reading the dataset again for the blocks' records leaves out the same.
+    public var erased = ErasedDocuments.none
     /// Diagnostics of skipped records (capped), for the plan output.
     public var skipped: [Diagnostic]
     public var fingerprint: SourceFingerprint
@@ -22,16 +26,19 @@ public struct DatasetCut: Sendable {
     /// whatever the corpus size.
     /// - Parameter splitsSentences: also estimate repeated sentences (a pipeline of the dataset segments by
     ///   sentence); costs a split of the sampled records.
+    /// - Parameter erased: the environment's erased documents, left out of the blocks.
     /// - Parameter spool: when given, the records of blocks the environment does not store yet are written
     ///   to it (for apply), while the returned blocks still keep no records.
     public static func read(
         _ dataset: Dataset, projectRoot: String, httpClient: HTTPClient, spool: BlockSpool? = nil,
-        splitsSentences: Bool = false, progress: (Int) -> Void = { _ in }
+        splitsSentences: Bool = false, erased: ErasedDocuments, progress: (Int) -> Void = { _ in }
     ) async throws -> DatasetCut {
         let stream = try await DatasetReader(dataset: dataset, projectRoot: projectRoot, httpClient: httpClient).open()
         var cutter = BlockCutter(sizing: BlockSizing(dataset), keepsRecords: spool != nil)
         var blocks: [CutBlock] = []
         var records = 0
+        var erasedCount = 0
+        let erases = erased.hashes[dataset.name].map { !$0.isEmpty } ?? false
         var content = RecordsFingerprint()
         var repetition = RepetitionSample(splitsSentences: splitsSentences)
         let keep: (CutBlock) throws -> Void = { block in
@@ -44,8 +51,15 @@ public struct DatasetCut: Sendable {
         do {
             while let batch = try prefetcher.next() {
                 for record in batch {
-                    records += 1
+                    // The fingerprint is the source's (promotion compares sources); the blocks leave erased
+                    // documents out.
                     content.add(record)
+                    if erases, erased.contains(dataset: dataset.name, id: record.id) {
+                        erasedCount += 1
+                        try cutter.skip(record, emit: keep)
+                        continue
+                    }
+                    records += 1
                     if !repetition.isFull { repetition.add(record.text) }
                     try cutter.add(record, emit: keep)
                     if records % 100_000 == 0 { progress(records) }
@@ -58,9 +72,12 @@ public struct DatasetCut: Sendable {
         }
         prefetcher.waitUntilEnded()
         if let last = cutter.finish() { try keep(last) }
-        return DatasetCut(
+        var cut = DatasetCut(
             dataset: dataset, blocks: blocks, recordCount: records, skippedCount: stream.skippedCount,
             skipped: stream.skipped, fingerprint: stream.fingerprint, recordsFingerprint: content.finalize(),
             repetition: repetition)
+        cut.erasedCount = erasedCount
+        cut.erased = ErasedDocuments(hashes: erased.hashes.filter { $0.key == dataset.name })
+        return cut
     }
 }

@@ -53,7 +53,7 @@ public struct PlanService: Sendable {
     /// Reads every dataset the environment's pipelines use, in name order.
     /// - Parameter spool: for an apply, where to keep the records of new blocks (see `BlockSpool`).
     public func readDatasets(
-        _ resolved: ResolvedManifests, spool: BlockSpool? = nil,
+        _ resolved: ResolvedManifests, spool: BlockSpool? = nil, erased: ErasedDocuments,
         progress: @escaping (String, Int) -> Void = { _, _ in }
     ) async throws -> [DatasetCut] {
         var cuts: [DatasetCut] = []
@@ -65,13 +65,14 @@ public struct PlanService: Sendable {
                     $0.dataset == name && $0.segmentation == .sentence
                 }
                 let cut = try await DatasetCut.read(
-                    dataset, projectRoot: projectRoot, httpClient: httpClient, spool: spool, splitsSentences: sentences
+                    dataset, projectRoot: projectRoot, httpClient: httpClient, spool: spool, splitsSentences: sentences,
+                    erased: erased
                 ) { progress(name, $0) }
                 logger.info(
                     "dataset read",
                     metadata: [
                         "data_id": "\(name)", "records": "\(cut.recordCount)", "blocks": "\(cut.blocks.count)",
-                        "skipped": "\(cut.skippedCount)",
+                        "skipped": "\(cut.skippedCount)", "erased": "\(cut.erasedCount)",
                         "duration_ms": "\((ContinuousClock.now - started).milliseconds)",
                     ])
                 TraduMetrics.count(MetricNames.documentsPlanned, cut.recordCount, [("dataset", name)])
@@ -101,7 +102,8 @@ public struct PlanService: Sendable {
         let (compiled, raw) = try compileProject(directory: directory, environment: environment)
         return try await withStore(for: compiled) { store in
             let resolved = try await withCutters(compiled, store: store)
-            let datasets = try await readDatasets(resolved, progress: progress)
+            let datasets = try await readDatasets(
+                resolved, erased: try await store.erasedDocuments(), progress: progress)
             return try await plan(resolved, datasets: datasets, directory: directory, store: store, raw: raw)
         }
     }

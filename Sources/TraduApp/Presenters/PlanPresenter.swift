@@ -23,6 +23,7 @@ public struct PlanPresenter: Sendable {
                 + " most \(cut.dataset.maxRecordsPerBlock), cutter \(cut.dataset.cutter ?? BlockCutter.latestVersion)),"
                 + " \(ByteSize(bytes: cut.byteCount).humanReadable)"
             if cut.skippedCount > 0 { line += ", \(NumberFormat.grouped(cut.skippedCount)) invalid records skipped" }
+            if cut.erasedCount > 0 { line += ", \(NumberFormat.grouped(cut.erasedCount)) erased documents left out" }
             out.append(line)
             for diagnostic in cut.skipped.prefix(3) { out.append("    skipped: \(diagnostic)") }
         }
@@ -168,7 +169,7 @@ public struct PlanPresenter: Sendable {
                                 .double(cut.blocks.isEmpty ? 0 : Double(cut.recordCount) / Double(cut.blocks.count))
                             ),
                             ("cutter", .int(cut.dataset.cutter ?? BlockCutter.latestVersion)),
-                            ("skipped", .int(cut.skippedCount)),
+                            ("skipped", .int(cut.skippedCount)), ("erased", .int(cut.erasedCount)),
                             ("skippedDiagnostics", .array(cut.skipped.map(\.json))),
                         ])
                     })

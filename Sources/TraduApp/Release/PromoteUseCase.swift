@@ -101,11 +101,14 @@ public struct PromoteUseCase: Sendable {
                 &checks, request: request, source: source, raw: raw, target: resolvedTarget, freight: freight)
         }
 
-        let datasets = try await planner.readDatasets(resolvedTarget, progress: progress)
+        let schema = try EnvironmentSchema(name: targetLocation.environment.schema)
+        let erased = try await Store.withStore(url: targetLocation.url, schema: schema, logger: logger) {
+            try await $0.erasedDocuments()
+        }
+        let datasets = try await planner.readDatasets(resolvedTarget, erased: erased, progress: progress)
         let read = Dictionary(uniqueKeysWithValues: datasets.map { ($0.dataset.name, $0.recordsFingerprint) })
         checks.staleDatasets = freight.staleDatasets(read)
 
-        let schema = try EnvironmentSchema(name: targetLocation.environment.schema)
         let release = ReleaseContext(
             freight: freight, gitBranch: found.record.gitBranch,
             promotedFrom: Self.promotedFrom(found, freightID: found.record.id, rollback: request.rollback))

@@ -38,7 +38,7 @@ struct PipelineRuntime: Sendable {
             }
             runtimes[pipeline.name] = PipelineRuntime(
                 pipeline: pipeline, engine: engine, dataset: dataset, policy: resolved.retryPolicy(for: pipeline),
-                engineSpecHash: ContentHash.hex(of: (spec.json["engine"] ?? .null).encoded(sortedKeys: true)),
+                engineSpecHash: TranslationMemoryKey.engineSpecHash(spec),
                 specHash: spec.hash,
                 translator: translator,
                 capped: pipeline.concurrency != nil || resolved.environment.maxBlocksInFlight != nil)
@@ -48,7 +48,8 @@ struct PipelineRuntime: Sendable {
 
     /// The translation-memory key of one segment.
     func memoryKey(_ text: String, target: String) -> String {
-        ContentHash.hex(of: "tm/v1\u{0}\(engineSpecHash)\u{0}\(dataset.sourceLanguage)\u{0}\(target)\u{0}\(text)")
+        TranslationMemoryKey.make(
+            engineSpecHash: engineSpecHash, sourceLanguage: dataset.sourceLanguage, target: target, text: text)
     }
 }
 

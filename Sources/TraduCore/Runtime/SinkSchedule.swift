@@ -3,19 +3,21 @@
 /// controller at most about a tenth of its time.
 ///
 /// A sink's results change when a block completes (the pipeline's completed attempts grow), when a block is
-/// cancelled, and when a rollout makes new results current (the pipeline's generation grows): `Signal` holds the
-/// three, as the store reads them cheaply every cycle. The signal last written is kept beside the sink, so a
+/// cancelled, when a rollout makes new results current (the pipeline's generation grows), and when a document is
+/// erased (the environment's erasures grow): `Signal` holds the four, as the store reads them cheaply every cycle. The signal last written is kept beside the sink, so a
 /// controller that takes over writes nothing that is already there.
 public struct SinkSchedule: Sendable, Hashable {
     public struct Signal: Sendable, Hashable, Codable {
         public var completedAttempts: Int64
         public var cancelled: Int64
         public var generation: Int64
+        public var erasures: Int64
 
-        public init(completedAttempts: Int64, cancelled: Int64, generation: Int64) {
+        public init(completedAttempts: Int64, cancelled: Int64, generation: Int64, erasures: Int64 = 0) {
             self.completedAttempts = completedAttempts
             self.cancelled = cancelled
             self.generation = generation
+            self.erasures = erasures
         }
     }
 

@@ -1,0 +1,279 @@
+import TraduCore
+import TraduPostgres
+
+/// One batch of a prune: what it deleted, and where the next batch starts (nil when the walk is over).
+public struct PruneBatch: Sendable, Equatable {
+    public var deleted: Int
+    public var next: String?
+}
+
+/// What erasing one document touched.
+public struct ErasureCounts: Sendable, Equatable {
+    /// Block contents and result versions the document's record was removed from, memory entries deleted.
+    public var contents = 0
+    public var results = 0
+    public var memoryEntries = 0
+    /// Whether the document was found in any content (a repeated erasure, or an id never applied, finds none; the
+    /// tombstone is recorded either way).
+    public var found: Bool { contents > 0 }
+}
+
+/// Retention and erasure (`tradu prune`, `tradu erase`). Every prune statement is one bounded batch in its own
+/// transaction, walking a primary key from where the previous batch stopped: no long transaction, no long-held
+/// snapshot, and the whole walk reads each row once.
+extension Store {
+    /// Deletes the events among the next `limit` (by id, after `after`) that are older than `age`. Ids grow with
+    /// time, so the walk ends at the first batch that reaches an event younger than `age`.
+    public func pruneEvents(olderThan age: DurationValue, after: String?, limit: Int) async throws -> PruneBatch {
+        let row = try await connection.query(
+            """
+            WITH batch AS (
+                SELECT id, at FROM block_events WHERE id > $1::bigint ORDER BY id LIMIT $2::int
+            ), gone AS (
+                DELETE FROM block_events e USING batch b
+                WHERE e.id = b.id AND b.at < now() - $3::bigint * interval '1 millisecond'
+                RETURNING e.id
+            )
+            SELECT (SELECT max(id) FROM batch) AS last, (SELECT count(*) FROM gone) AS deleted,
+                   coalesce((SELECT bool_or(at >= now() - $3::bigint * interval '1 millisecond') FROM batch), true)
+                       AS reached
+            """, [after ?? "0", String(limit), String(age.milliseconds)])[0]
+        let deleted = try row.required("deleted", Int.init)
+        let reached = row["reached"] == "t"
+        return PruneBatch(deleted: deleted, next: reached ? nil : row["last"] ?? nil)
+    }
+
+    /// Deletes the results (every version) of cancelled blocks among the next `limit` blocks by id after `after`.
+    /// A cancelled block that comes back (a re-plan restores it, an operator retries it) is translated again, so
+    /// its old results are never read; its translations stay in the translation memory.
+    public func pruneCancelledResults(after: String?, limit: Int) async throws -> PruneBatch {
+        let row = try await connection.query(
+            """
+            WITH batch AS (
+                SELECT id, state FROM blocks WHERE id > $1 ORDER BY id LIMIT $2::int
+            ), gone AS (
+                DELETE FROM results r USING batch b WHERE r.block_id = b.id AND b.state = 'cancelled'
+                RETURNING r.block_id
+            )
+            SELECT (SELECT max(id) FROM batch) AS last, (SELECT count(*) FROM gone) AS deleted
+            """, [after ?? "", String(limit)])[0]
+        return PruneBatch(deleted: try row.required("deleted", Int.init), next: row["last"] ?? nil)
+    }
+
+    /// `pruneResults(keep:)` over the next `limit` blocks by id after `after`: one bounded batch.
+    public func pruneResultVersions(keep: Int, after: String?, limit: Int) async throws -> PruneBatch {
+        let row = try await connection.query(
+            """
+            WITH batch AS (
+                SELECT id, pipeline, result_spec FROM blocks WHERE id > $2 ORDER BY id LIMIT $3::int
+            ), ranked AS (
+                SELECT r.block_id, r.spec_hash,
+                       row_number() OVER (
+                           PARTITION BY r.block_id
+                           ORDER BY (r.spec_hash = b.result_spec) DESC, r.completed_at DESC) AS n
+                FROM results r JOIN batch b ON b.id = r.block_id
+                WHERE NOT EXISTS (
+                    SELECT 1 FROM rollouts o WHERE o.pipeline = b.pipeline
+                        AND o.phase IN ('progressing', 'analyzing', 'paused', 'rolled_back'))
+            ), gone AS (
+                DELETE FROM results r USING ranked k
+                WHERE r.block_id = k.block_id AND r.spec_hash = k.spec_hash AND k.n > $1::int
+                    AND NOT EXISTS (
+                        SELECT 1 FROM sink_deliveries d
+                        WHERE d.block_id = r.block_id AND d.spec_hash = r.spec_hash AND d.state = 'pending')
+                RETURNING r.block_id
+            )
+            SELECT (SELECT max(id) FROM batch) AS last, (SELECT count(*) FROM gone) AS deleted
+            """, [String(max(keep, 1)), after ?? "", String(limit)])[0]
+        return PruneBatch(deleted: try row.required("deleted", Int.init), next: row["last"] ?? nil)
+    }
+
+    /// Deletes, among the next `limit` blocks by id after `after`, those cancelled longer ago than `age`, with
+    /// their results, events and delivery records. A block that comes back to the manifests later is planned
+    /// afresh.
+    public func pruneCancelledBlocks(olderThan age: DurationValue, after: String?, limit: Int) async throws
+        -> PruneBatch
+    {
+        try await connection.transaction { connection in
+            let rows = try connection.query(
+                """
+                WITH batch AS (
+                    SELECT id, state, updated_at FROM blocks WHERE id > $1 ORDER BY id LIMIT $2::int
+                )
+                SELECT (SELECT max(id) FROM batch) AS last,
+                       (SELECT array_agg(id) FROM batch
+                        WHERE state = 'cancelled' AND updated_at < now() - $3::bigint * interval '1 millisecond')
+                           AS doomed
+                """, [after ?? "", String(limit), String(age.milliseconds)])
+            let last = rows[0]["last"] ?? nil
+            guard let doomed = rows[0]["doomed"] ?? nil else { return PruneBatch(deleted: 0, next: last) }
+            for table in ["results", "block_events", "sink_deliveries", "rollout_blocks"] {
+                try connection.query("DELETE FROM \(table) WHERE block_id = ANY($1::text[])", [doomed])
+            }
+            // The conditions again: a re-plan may have restored the block since the batch was read.
+            let deleted =
+                try connection.query(
+                    """
+                    DELETE FROM blocks WHERE id = ANY($1::text[]) AND state = 'cancelled'
+                        AND updated_at < now() - $2::bigint * interval '1 millisecond'
+                    """, [doomed, String(age.milliseconds)]
+                ).affectedRows ?? 0
+            return PruneBatch(deleted: deleted, next: last)
+        }
+    }
+
+    /// Deletes, among the next `limit` block contents by hash after `after`, those no block references, and
+    /// drops them from the document index.
+    public func pruneUnreferencedContents(after: String?, limit: Int) async throws -> PruneBatch {
+        try await connection.transaction { connection in
+            let rows = try connection.query(
+                """
+                WITH batch AS (
+                    SELECT hash FROM block_contents WHERE hash > $1 ORDER BY hash LIMIT $2::int
+                ), gone AS (
+                    DELETE FROM block_contents c USING batch b
+                    WHERE c.hash = b.hash AND NOT EXISTS (SELECT 1 FROM blocks x WHERE x.block_hash = c.hash)
+                    RETURNING c.hash
+                )
+                SELECT (SELECT max(hash) FROM batch) AS last,
+                       (SELECT array_agg(hash) FROM gone) AS gone
+                """, [after ?? "", String(limit)])
+            let last = rows[0]["last"] ?? nil
+            guard let gone = rows[0]["gone"] ?? nil else { return PruneBatch(deleted: 0, next: last) }
+            let count = try Self.forgetInIndex(contents: gone, connection)
+            return PruneBatch(deleted: count, next: last)
+        }
+    }
+
+    /// Rewrites the document-index rows that name any of `contents` (a text array literal of hashes) without
+    /// them; returns how many contents there were.
+    private static func forgetInIndex(contents: String, _ connection: isolated PostgresConnection) throws -> Int {
+        let hashes = try connection.query(
+            "SELECT cardinality($1::text[]) AS n, array_agg(h::uuid) AS ids FROM unnest($1::text[]) AS h", [contents])
+        guard let ids = hashes[0]["ids"] ?? nil else { return 0 }
+        try connection.query(
+            """
+            WITH old AS (
+                DELETE FROM document_index d WHERE d.contents && $1::uuid[]
+                RETURNING d.bucket, d.keys, d.contents
+            ), numbered AS (
+                SELECT row_number() OVER () AS n, * FROM old
+            )
+            INSERT INTO document_index (bucket, keys, contents)
+            SELECT o.bucket, array_agg(u.key ORDER BY u.key, u.content), array_agg(u.content ORDER BY u.key, u.content)
+            FROM numbered o, unnest(o.keys, o.contents) AS u (key, content)
+            WHERE u.content <> ALL ($1::uuid[])
+            GROUP BY o.n, o.bucket
+            """, [ids])
+        return try hashes[0].required("n", Int.init)
+    }
+
+    /// The tombstones of every erased document, by dataset.
+    public func erasedDocuments() async throws -> ErasedDocuments {
+        var hashes: [String: Set<String>] = [:]
+        for row in try await connection.query("SELECT dataset, tombstone FROM erased_documents") {
+            hashes[try row.required("dataset"), default: []].insert(try row.required("tombstone"))
+        }
+        return ErasedDocuments(hashes: hashes)
+    }
+
+    /// Erases document `id` of `dataset` in one transaction: its record leaves every block content that holds it
+    /// and every result version of the blocks on those contents, the translation-memory entries `memoryKeys` go,
+    /// and its tombstone is recorded.
+    ///
+    /// The blocks on those contents are locked first, so no worker commits a result for one of them meanwhile; a
+    /// block a worker holds goes back to the queue (`document erased`), which fences that worker's result out,
+    /// and is translated again from the content without the document.
+    public func erase(dataset: String, id: String, memoryKeys: Set<String>) async throws -> ErasureCounts {
+        let key = DocumentKey(documentID: id)
+        let tombstone = ErasedDocuments.tombstone(dataset: dataset, id: id)
+        let (counts, made) = try await connection.transaction { connection in
+            var counts = ErasureCounts()
+            var made: [BlockTransition] = []
+            let holding = try connection.query(
+                """
+                SELECT c.hash FROM block_contents c
+                WHERE c.dataset = $3 AND c.hash IN (
+                    SELECT replace(u.content::text, '-', '')
+                    FROM document_index d, unnest(d.keys, d.contents) AS u (key, content)
+                    WHERE d.bucket = $1::int AND u.key = $2::bigint)
+                  AND \(Self.withoutRecord("c.records", idParameter: "$4")) <> c.records
+                ORDER BY c.hash
+                FOR UPDATE
+                """, [String(key.bucket), String(key.value), dataset, id]
+            ).compactMap { $0["hash"] ?? nil }
+            if !holding.isEmpty {
+                let hashes = SQLText.arrayLiteral(holding)
+                try connection.query(
+                    "SELECT id FROM blocks WHERE block_hash = ANY($1::text[]) ORDER BY id FOR UPDATE", [hashes])
+                for row in try connection.query(
+                    """
+                    WITH held AS (
+                        SELECT id, state FROM blocks
+                        WHERE block_hash = ANY($1::text[]) AND state IN ('claimed', 'in_process')
+                    ), taken AS (
+                        UPDATE blocks b SET state = 'enqueued', run_at = now(), enqueued_at = now(), lease_owner = NULL,
+                                            lease_expires_at = NULL, updated_at = now()
+                        FROM held h WHERE b.id = h.id
+                        RETURNING b.id, b.pipeline, b.attempt, h.state AS from_state
+                    ), logged AS (
+                        INSERT INTO block_events (block_id, from_state, to_state, attempt, reason)
+                        SELECT id, from_state, 'enqueued', attempt, 'document erased' FROM taken
+                    )
+                    SELECT id, pipeline, attempt, from_state FROM taken ORDER BY id
+                    """, [hashes])
+                {
+                    made.append(
+                        BlockTransition(
+                            blockID: try row.required("id"), pipeline: try row.required("pipeline"),
+                            from: BlockState(rawValue: try row.required("from_state")), to: .enqueued,
+                            attempt: try row.required("attempt", Int.init),
+                            instanceID: nil, reason: "document erased", errorClass: nil, error: nil))
+                }
+                counts.contents =
+                    try connection.query(
+                        """
+                        UPDATE block_contents c
+                        SET records = w.records, byte_count = octet_length(w.records), record_count = c.record_count - 1
+                        FROM (SELECT hash, \(Self.withoutRecord("records", idParameter: "$2")) AS records
+                              FROM block_contents WHERE hash = ANY($1::text[])) AS w
+                        WHERE c.hash = w.hash
+                        """, [hashes, id]
+                    ).affectedRows ?? 0
+                counts.results =
+                    try connection.query(
+                        """
+                        UPDATE results r SET records = \(Self.withoutRecord("r.records", idParameter: "$2"))
+                        FROM blocks b
+                        WHERE b.id = r.block_id AND b.block_hash = ANY($1::text[])
+                        """, [hashes, id]
+                    ).affectedRows ?? 0
+            }
+            if !memoryKeys.isEmpty {
+                counts.memoryEntries =
+                    try connection.query(
+                        "DELETE FROM translation_memory WHERE key = ANY($1::text[])",
+                        [SQLText.arrayLiteral(memoryKeys.sorted())]
+                    ).affectedRows ?? 0
+            }
+            try connection.query(
+                "INSERT INTO erased_documents (dataset, tombstone) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+                [dataset, tombstone])
+            return (counts, made)
+        }
+        report(made)
+        return counts
+    }
+
+    /// JSON Lines `column` without the line whose `id` is the parameter: every line of a content or a result is
+    /// one record object with its document's `id`.
+    private static func withoutRecord(_ column: String, idParameter: String) -> String {
+        """
+        coalesce((
+            SELECT string_agg(line, E'\\n' ORDER BY n) || E'\\n'
+            FROM regexp_split_to_table(rtrim(\(column), E'\\n'), E'\\n') WITH ORDINALITY AS l (line, n)
+            WHERE line <> '' AND (line::jsonb ->> 'id') IS DISTINCT FROM \(idParameter)
+        ), '')
+        """
+    }
+}
