@@ -16,7 +16,7 @@ struct TraduBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tradu-bench",
         abstract: "Benchmarks for tradu against a real PostgreSQL.",
-        subcommands: [PlanBench.self, RunBench.self]
+        subcommands: [PlanBench.self, RunBench.self, ScaleBench.self]
     )
 }
 

@@ -272,6 +272,15 @@ public final class Controller: Sendable {
         await store?.close()
     }
 
+    /// One reconcile cycle against the environment's latest revision, as the leader runs it, on `store` (which
+    /// this call sets up as the controller's own): for `tradu-bench scale`, which times cycles against a large
+    /// backlog. Nil when nothing was applied.
+    public func reconcileOnce(_ store: Store) async throws -> ReconcileResult? {
+        guard let applied = try await AppliedManifests.load(from: store, environment: environment) else { return nil }
+        try await store.preferOrderedIndexScans()
+        return try await reconcile(store, applied: applied, logger: logger)
+    }
+
     /// One reconcile cycle of the leader. Level-triggered: it looks at what is, not at what happened.
     func reconcile(_ store: Store, applied: AppliedManifests, logger: Logger) async throws -> ReconcileResult {
         let resolved = applied.resolved

@@ -1,0 +1,261 @@
+import ArgumentParser
+import Foundation
+import Logging
+import TraduApp
+import TraduCore
+import TraduPostgres
+import TraduStore
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// `tradu-bench scale`: one environment with N one-document blocks (200-byte documents), and what operating it
+/// costs at that size: plan + apply, a re-plan of the unchanged corpus, `tradu status`, controller cycles with the
+/// whole backlog waiting, claim latency at that backlog, and the tables' sizes.
+struct ScaleBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "scale",
+        abstract: "N one-document blocks in one environment: apply, re-plan, status, controller cycle, claim latency.")
+
+    @Option(help: "Blocks (one ~200-byte document each).")
+    var blocks = 10_000_000
+
+    @Option(help: "Controller cycles timed while the backlog waits (each schedules up to 20,000 blocks).")
+    var cycles = 10
+
+    @Option(help: "Claims timed (each of --claim-batch blocks, as a worker claims).")
+    var claims = 200
+
+    @Option(help: "Blocks per claim.")
+    var claimBatch = 32
+
+    @OptionGroup var options: BenchOptions
+
+    func validate() throws {
+        guard blocks > 0, cycles > 0, claims > 0, claimBatch > 0 else {
+            throw ValidationError("--blocks, --cycles, --claims and --claim-batch must be positive")
+        }
+    }
+
+    func run() async throws {
+        let logger = options.bootstrapLogging()
+        let say = options.say
+        let runID = "\(getpid())_\(Int(Date().timeIntervalSince1970))"
+        let root = (options.workDirectory as NSString).appendingPathComponent("tradu-bench-scale-\(runID)")
+        let schema = "tradu_bench_scale_\(runID)"
+        try FileManager.default.createDirectory(atPath: root + "/manifests/data", withIntermediateDirectories: true)
+        try RunBench.manifests(schema: schema, maxInFlight: nil).write(
+            toFile: root + "/manifests/bench.yaml", atomically: true, encoding: .utf8)
+        let dataPath = root + "/manifests/data/docs.jsonl"
+        let generated = try Phase.measureSync {
+            try Corpus.write(count: blocks, lineBytes: RunBench.documentBytes, to: dataPath)
+        }
+        say("generated \(blocks) documents, \(Format.bytes(generated.value)) in \(Format.seconds(generated.seconds))")
+        let database = try await BenchDatabase.start(
+            databaseURL: options.databaseURL, root: root, durable: !options.unsafeFsyncOff, logger: logger, say: say)
+        var report = ScaleReport(blocks: blocks, corpusBytes: generated.value, database: database.description)
+        do {
+            try await phases(root: root, url: database.url, schema: schema, logger: logger, report: &report, say: say)
+        } catch {
+            try? await database.cleanUp(root: root, schema: schema, keep: options.keep)
+            throw error
+        }
+        try await database.cleanUp(root: root, schema: schema, keep: options.keep)
+        switch options.output {
+        case .text: print(report.table())
+        case .json: print(report.json())
+        }
+        if report.replanChanges != 0 { throw ExitCode(1) }
+    }
+
+    private func phases(
+        root: String, url: String, schema: String, logger: Logger, report: inout ScaleReport, say: (String) -> Void
+    ) async throws {
+        let resolver = DatabaseResolver(
+            explicitURL: url, home: root + "/pg-home", environmentVariables: ProcessInfo.processInfo.environment)
+        let planner = PlanService(resolver: resolver, logger: logger, projectRoot: root)
+        let directory = root + "/manifests"
+        let resolved = try planner.compile(directory: directory, environment: "bench")
+        _ = try await planner.withStore(for: resolved) { _ in 0 }  // migrations, not measured
+
+        // 1. Plan + apply, as `tradu apply --auto-approve`.
+        let useCase = ApplyUseCase(planner: planner, applier: ApplyService(logger: logger, projectRoot: root))
+        let request = ApplyUseCase.Request(
+            directory: directory, environment: "bench", command: "bench",
+            options: ApplyService.Options(message: "tradu-bench scale", allowMassCancel: false))
+        let applied = try await Phase.profile("plan + apply", say) {
+            try await useCase.run(request) { _ in true }.prepared.blockPlan.toAdd
+        }
+        guard applied.value == blocks else { throw BenchFailure("planned \(applied.value) blocks, expected \(blocks)") }
+        report.applySeconds = applied.seconds
+        report.applyRSSMiB = Phase.peakRSSMiB()
+
+        // 2. Re-plan of the unchanged corpus.
+        let replanned = try await Phase.profile("re-plan", say) {
+            try await planner.prepare(directory: directory, environment: "bench") { _, _ in }
+        }
+        let again = replanned.value.blockPlan
+        report.replanSeconds = replanned.seconds
+        report.replanRSSMiB = Phase.peakRSSMiB()
+        report.replanChanges = again.toAdd + again.toReprocess + again.toCancel
+
+        // 3. `tradu status`, with every block waiting.
+        let service = try await OperatorService.locate(
+            directory: directory, environment: "bench", resolver: resolver, logger: logger, projectRoot: root)
+        _ = try await service.status()  // the status rows exist once the controller ran; this one warms the cache
+        report.statusSeconds = try await Self.timed(5) { _ in _ = try await service.status() }
+
+        // 4. Controller cycles while the backlog waits: each schedules up to 20,000 blocks; then, the pipeline
+        // paused, cycles that have nothing to schedule but still count and watch the whole backlog.
+        let target = try await EnvironmentTarget.resolve(
+            directory: directory, environment: "bench", resolver: resolver, logger: logger)
+        let controller = Controller(
+            environment: "bench", logger: logger, shutdown: ShutdownSignal(),
+            openStore: target.storeFactory(logger: logger))
+        let store = try await target.storeFactory(logger: logger)()
+        report.schedulingCycleSeconds = try await Self.timed(cycles) { _ in
+            _ = try await controller.reconcileOnce(store)
+        }
+        try await service.setPaused(true, pipeline: "bench", actor: "tradu-bench", reason: "idle cycles")
+        report.waitingDuringIdleCycles = try await Self.count(url, schema, "state IN ('created', 'waiting')")
+        report.idleCycleSeconds = try await Self.timed(cycles) { _ in _ = try await controller.reconcileOnce(store) }
+        try await service.setPaused(false, pipeline: "bench", actor: "tradu-bench", reason: "idle cycles done")
+        say(
+            "controller cycle: scheduling \(Format.seconds(report.schedulingCycleSeconds.median)) median, idle with"
+                + " \(report.waitingDuringIdleCycles) waiting \(Format.seconds(report.idleCycleSeconds.median)) median")
+
+        // 5. Claims at that backlog, as a worker claims (the blocks stay claimed: this measures the claim only).
+        let instance = "bench-claimer-\(getpid())"
+        try await store.registerInstance(
+            InstanceInfo(id: instance, role: "worker", host: "bench", pid: getpid(), version: "bench", concurrency: 4))
+        let claimer = try await target.storeFactory(logger: logger)()
+        try await claimer.preferOrderedIndexScans()
+        var claimed = 0
+        report.claimSeconds = try await Self.timed(claims) { _ in
+            claimed += try await claimer.claim(instanceID: instance, limit: claimBatch, leaseDuration: .seconds(600))
+                .count
+        }
+        report.claimed = claimed
+        report.enqueuedDuringClaims = try await Self.count(url, schema, "state = 'enqueued'")
+        await claimer.close()
+        await store.close()
+
+        // 6. Table sizes.
+        let connection = try await PostgresConnection.connect(url, logger: logger)
+        let sizes = try await connection.query(
+            """
+            SELECT c.relname AS name, pg_table_size(c.oid) AS table_bytes, pg_indexes_size(c.oid) AS index_bytes
+            FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE n.nspname = $1 AND c.relkind = 'r' ORDER BY pg_total_relation_size(c.oid) DESC LIMIT 8
+            """, [schema])
+        await connection.close()
+        report.tables = sizes.map {
+            ($0["name"]! ?? "?", Int64($0["table_bytes"]! ?? "0") ?? 0, Int64($0["index_bytes"]! ?? "0") ?? 0)
+        }
+    }
+
+    /// Runs `body` `times` times and returns the durations.
+    static func timed(_ times: Int, _ body: (Int) async throws -> Void) async throws -> Timings {
+        var seconds: [Double] = []
+        for index in 0..<times {
+            let start = ContinuousClock.now
+            try await body(index)
+            seconds.append((ContinuousClock.now - start).seconds)
+        }
+        return Timings(seconds)
+    }
+
+    static func count(_ url: String, _ schema: String, _ predicate: String) async throws -> Int {
+        Int(try await BenchDatabase.scalar(url, "SELECT count(*) FROM \(schema).blocks WHERE \(predicate)") ?? "0") ?? 0
+    }
+}
+
+/// Durations of repeated measurements.
+struct Timings: Sendable {
+    var samples: [Double] = []
+
+    init(_ samples: [Double] = []) { self.samples = samples.sorted() }
+
+    var median: Double { samples.isEmpty ? 0 : samples[samples.count / 2] }
+    /// The nearest-rank percentile.
+    func percentile(_ p: Double) -> Double {
+        guard !samples.isEmpty else { return 0 }
+        return samples[Swift.min(samples.count - 1, Swift.max(0, Int((p * Double(samples.count)).rounded(.up)) - 1))]
+    }
+    var max: Double { samples.last ?? 0 }
+}
+
+struct ScaleReport: Sendable {
+    var blocks: Int
+    var corpusBytes: Int64
+    var database: String
+    var applySeconds = 0.0
+    var applyRSSMiB = 0.0
+    var replanSeconds = 0.0
+    var replanRSSMiB = 0.0
+    var replanChanges = 0
+    var statusSeconds = Timings()
+    var schedulingCycleSeconds = Timings()
+    var idleCycleSeconds = Timings()
+    var waitingDuringIdleCycles = 0
+    var claimSeconds = Timings()
+    var claimed = 0
+    var enqueuedDuringClaims = 0
+    var tables: [(String, Int64, Int64)] = []
+
+    func table() -> String {
+        func ms(_ seconds: Double) -> String { String(format: "%.1f ms", seconds * 1000) }
+        var rows: [(String, String)] = [
+            ("plan + apply", "\(Format.seconds(applySeconds)), peak RSS \(Int(applyRSSMiB)) MiB"),
+            (
+                "re-plan (unchanged)",
+                "\(Format.seconds(replanSeconds)), \(replanChanges) changes, peak RSS \(Int(replanRSSMiB)) MiB"
+            ),
+            ("tradu status (median / max of 5)", "\(ms(statusSeconds.median)) / \(ms(statusSeconds.max))"),
+            (
+                "controller cycle, scheduling 20,000 (median / max)",
+                "\(ms(schedulingCycleSeconds.median)) / \(ms(schedulingCycleSeconds.max))"
+            ),
+            (
+                "controller cycle, \(waitingDuringIdleCycles) waiting, paused (median / max)",
+                "\(ms(idleCycleSeconds.median)) / \(ms(idleCycleSeconds.max))"
+            ),
+            (
+                "claim of \(claimed / Swift.max(claimSeconds.samples.count, 1)) at \(enqueuedDuringClaims) enqueued (p50 / p99)",
+                "\(ms(claimSeconds.median)) / \(ms(claimSeconds.percentile(0.99)))"
+            ),
+        ]
+        for (name, tableBytes, indexBytes) in tables {
+            rows.append(
+                (
+                    "  \(name): table + indexes",
+                    "\(Format.bytes(tableBytes)) + \(Format.bytes(indexBytes))"
+                        + " (\((tableBytes + indexBytes) / Int64(Swift.max(blocks, 1))) B/block)"
+                ))
+        }
+        let width = rows.map(\.0.count).max() ?? 0
+        var text = "tradu-bench scale: \(blocks) one-document blocks (~200 B, \(Format.bytes(corpusBytes)) JSONL)\n"
+        text += "database: \(database)\n"
+        for (name, value) in rows {
+            text += name.padding(toLength: width + 2, withPad: " ", startingAt: 0) + value + "\n"
+        }
+        return text
+    }
+
+    func json() -> String {
+        func timings(_ t: Timings) -> String {
+            String(format: "{\"median\": %.6f, \"p99\": %.6f, \"max\": %.6f}", t.median, t.percentile(0.99), t.max)
+        }
+        let tableJSON = tables.map { "{\"name\": \"\($0.0)\", \"table_bytes\": \($0.1), \"index_bytes\": \($0.2)}" }
+        return """
+            {"blocks": \(blocks), "corpus_bytes": \(corpusBytes), "database": "\(database)",
+             "apply_seconds": \(applySeconds), "apply_peak_rss_mib": \(applyRSSMiB),
+             "replan_seconds": \(replanSeconds), "replan_peak_rss_mib": \(replanRSSMiB), "replan_changes": \(replanChanges),
+             "status_seconds": \(timings(statusSeconds)), "scheduling_cycle_seconds": \(timings(schedulingCycleSeconds)),
+             "idle_cycle_seconds": \(timings(idleCycleSeconds)), "waiting_during_idle_cycles": \(waitingDuringIdleCycles),
+             "claim_seconds": \(timings(claimSeconds)), "claimed": \(claimed), "enqueued_during_claims": \(enqueuedDuringClaims),
+             "tables": [\(tableJSON.joined(separator: ", "))]}
+            """
+    }
+}
