@@ -197,6 +197,19 @@ extension Store {
     }
 
     /// pipeline → state → count, for every state that has blocks.
+    /// An estimate of the environment's blocks, instant at any size, for deciding whether an exact count is worth
+    /// its cost: the planner's (`pg_class.reltuples`, kept by vacuum and analyze) or the statistics' live rows
+    /// (current within a second of a commit, before any analyze ran), whichever is larger.
+    public func estimatedBlockCount() async throws -> Int {
+        let rows = try await connection.query(
+            """
+            SELECT greatest(c.reltuples::bigint, coalesce(s.n_live_tup, 0)) AS n
+            FROM pg_class c LEFT JOIN pg_stat_user_tables s ON s.relid = c.oid
+            WHERE c.oid = 'blocks'::regclass
+            """)
+        return Int(rows.first?["n"].flatMap { $0 } ?? "0") ?? 0
+    }
+
     public func counts() async throws -> [String: BlockCounts] {
         let rows = try await connection.query(
             "SELECT pipeline, state, count(*) AS n FROM blocks GROUP BY pipeline, state")

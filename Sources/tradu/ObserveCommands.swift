@@ -10,11 +10,16 @@ struct StatusCommand: AsyncParsableCommand {
     @OptionGroup var environment: EnvironmentOption
     @Option(name: [.customShort("o"), .customLong("output")], help: "text or json.") var output: OutputFormat = .text
     @Flag(help: "Redraw every 2 seconds until interrupted.") var watch = false
+    @Flag(
+        help:
+            "Count every block now, even in an environment over a million blocks (where the controller's counts are shown)."
+    )
+    var exact = false
 
     func run() async throws {
         let service = try await operatorService(global, manifests, environment.environment, command: "status")
         repeat {
-            let report = try await reporting { try await service.status() }
+            let report = try await reporting { try await service.status(exact: exact) }
             switch output {
             case .json: Console.out(report.json.encoded())
             case .text:

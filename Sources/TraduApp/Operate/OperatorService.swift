@@ -39,18 +39,32 @@ public struct OperatorService: Sendable {
 
     // MARK: Reading
 
-    /// Counts by state, recent throughput and the controller's status, per pipeline.
-    public func status() async throws -> StatusReport {
+    /// Above this many blocks (by the planner's estimate), `status` shows the counts the leading controller
+    /// maintains instead of counting every block (about 0.9 s a million on this machine kind).
+    public static let exactCountLimit = 1_000_000
+
+    /// Counts by state, recent throughput and the controller's status, per pipeline. Counts are exact up to
+    /// `exactCountLimit` blocks, or with `exact`; above it they are the controller's, with their age, when it
+    /// maintains them for every pipeline.
+    public func status(exact: Bool = false) async throws -> StatusReport {
         try await withStore { store in
-            let counts = try await store.counts()
-            let recent = try await store.completedRecently(seconds: 60)
             let statuses = Dictionary(
                 try await store.statuses().map { ($0.pipeline, $0) }, uniquingKeysWith: { first, _ in first })
+            var counts: [String: BlockCounts]
+            var countsAsOf: String?
+            if !exact, try await store.estimatedBlockCount() > Self.exactCountLimit,
+                let maintained = Self.maintainedCounts(statuses, pipelines: try await store.pipelines().map(\.name))
+            {
+                (counts, countsAsOf) = maintained
+            } else {
+                counts = try await store.counts()
+            }
+            let recent = try await store.completedRecently(seconds: 60)
             var writeFailure: StoreError?
             do { try await store.probeWrite() } catch let error as StoreError { writeFailure = error }
             return StatusReport(
-                environment: environment, counts: counts, completedLastMinute: recent, statuses: statuses,
-                databaseWriteFailure: writeFailure,
+                environment: environment, counts: counts, countsAsOf: countsAsOf, completedLastMinute: recent,
+                statuses: statuses, databaseWriteFailure: writeFailure,
                 rollouts: Dictionary(
                     try await store.latestRollouts().map { ($0.pipeline, $0) }, uniquingKeysWith: { a, _ in a }),
                 spend: try await store.spendByPipeline(), pauses: try await store.pauses(),
@@ -59,6 +73,27 @@ public struct OperatorService: Sendable {
                     bySegmentation[pipeline.name] = Self.segmentation(of: pipeline)
                 })
         }
+    }
+
+    /// The counts the controller last wrote for every pipeline, and when the oldest of them was written; nil
+    /// when a pipeline has none (no controller ran since it was applied).
+    static func maintainedCounts(_ statuses: [String: PipelineStatusRow], pipelines: [String])
+        -> ([String: BlockCounts], String)?
+    {
+        var counts: [String: BlockCounts] = [:]
+        var oldest: String?
+        for pipeline in pipelines {
+            guard let status = statuses[pipeline], let updated = status.updatedAt,
+                case .object(let members)? = try? JSONText.parse(status.counts, name: "pipeline status")
+            else { return nil }
+            var byState = BlockCounts()
+            for (name, value) in members {
+                if let state = BlockState(rawValue: name), case .int(let count) = value { byState[state] = count }
+            }
+            counts[pipeline] = byState
+            oldest = min(oldest ?? updated, updated)
+        }
+        return oldest.map { (counts, $0) }
     }
 
     /// The segmentation a stored pipeline's processing spec names (`document` when it names none).

@@ -6,6 +6,9 @@ import TraduStore
 public struct StatusReport: Sendable {
     public var environment: String
     public var counts: [String: BlockCounts]
+    /// When `counts` are the controller's (a large environment), when it wrote the oldest of them (RFC 3339);
+    /// nil when they were counted just now.
+    public var countsAsOf: String? = nil
     public var completedLastMinute: [String: Int]
     public var statuses: [String: PipelineStatusRow]
     /// Why the database refused a write just now (disk full, ...); nil when it accepted one.
@@ -77,6 +80,11 @@ public struct StatusReport: Sendable {
                 "  conditions: DatabaseDegraded=True (SQLSTATE \(failure.sqlState ?? "unknown")): \(failure);"
                     + " workers and controllers wait and retry, no block fails for it")
         }
+        if let countsAsOf {
+            out.append(
+                "  counts: the controller's, as of \(countsAsOf) (over \(NumberFormat.grouped(OperatorService.exactCountLimit))"
+                    + " blocks; --exact counts every block now)")
+        }
         for pipeline in counts.keys.sorted() {
             let byState = counts[pipeline] ?? [:]
             let total = byState.total
@@ -142,6 +150,7 @@ public struct StatusReport: Sendable {
     public var json: JSONValue {
         .object([
             ("formatVersion", .int(1)), ("environment", .string(environment)),
+            ("countsAsOf", countsAsOf.map(JSONValue.string) ?? .null),
             ("conditions", .array([databaseCondition])),
             (
                 "pipelines",
