@@ -42,6 +42,11 @@ struct BenchOptions: ParsableArguments {
     func say(_ line: String) {
         if output == .text { print(line) } else { FileHandle.standardError.write(Data((line + "\n").utf8)) }
     }
+
+    /// Prints a benchmark's result in the output format asked for.
+    func emit(table: @autoclosure () -> String, json: @autoclosure () -> String) {
+        print(output == .text ? table() : json())
+    }
 }
 
 /// The manifests of a benchmark project: one JSONL dataset, the `pseudo` engine, one pipeline into French, and

@@ -62,10 +62,7 @@ struct ScaleBench: AsyncParsableCommand {
             throw error
         }
         try await database.cleanUp(root: root, schema: schema, keep: options.keep)
-        switch options.output {
-        case .text: print(report.table())
-        case .json: print(report.json())
-        }
+        options.emit(table: report.table(), json: report.json())
         if report.replanChanges != 0 { throw ExitCode(1) }
     }
 

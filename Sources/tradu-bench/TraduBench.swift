@@ -80,10 +80,7 @@ struct PlanBench: AsyncParsableCommand {
         }
         try await database.cleanUp(root: root, schema: schema, keep: options.keep)
 
-        switch options.output {
-        case .text: print(report.table())
-        case .json: print(report.json())
-        }
+        options.emit(table: report.table(), json: report.json())
         if report.replanChanges != 0 { throw ExitCode(1) }
     }
 

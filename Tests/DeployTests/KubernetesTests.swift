@@ -80,6 +80,61 @@ import Testing
         }
     }
 
+    /// KEDA's and the Prometheus Operator's kinds, which `kubernetes-validate` does not know, validate against the
+    /// schemas in `deploy/kubernetes/schemas/`; and those schemas refuse broken objects, so the check can fail.
+    @Test func theCustomResourcesValidateAgainstTheirSchemas() throws {
+        let schemas = Self.kubernetes.appendingPathComponent("schemas").path
+        for environment in Self.environments {
+            guard let objects = try Self.rendered(environment) else { continue }
+            let file = FileManager.default.temporaryDirectory.appendingPathComponent("tradu-crs-\(environment).json")
+            try JSONSerialization.data(withJSONObject: objects).write(to: file)
+            let (status, out, err) = try DeployFilesTests.python(
+                """
+                import copy, glob, json, sys, jsonschema
+                schemas = {}
+                for path in glob.glob(sys.argv[2] + "/*.json"):
+                    schema = json.load(open(path))
+                    schemas[(schema["properties"]["apiVersion"]["const"], schema["properties"]["kind"]["const"])] = schema
+                def errors(obj):
+                    return [e.message for e in jsonschema.Draft202012Validator(schemas[(obj["apiVersion"], obj["kind"])]).iter_errors(obj)]
+                objects = json.load(open(sys.argv[1]))
+                report = {"validated": [], "errors": {}, "mutants": {}}
+                for obj in objects:
+                    if (obj.get("apiVersion"), obj.get("kind")) in schemas:
+                        name = obj["kind"] + "/" + obj["metadata"]["name"]
+                        report["validated"].append(name)
+                        found = errors(obj)
+                        if found: report["errors"][name] = found
+                scaled = next(o for o in objects if o["kind"] == "ScaledObject")
+                rule = next(o for o in objects if o["kind"] == "PrometheusRule")
+                monitor = next(o for o in objects if o["kind"] == "ServiceMonitor")
+                def mutant(name, base, change):
+                    obj = copy.deepcopy(base); change(obj); report["mutants"][name] = len(errors(obj)) > 0
+                mutant("misspelt trigger field", scaled, lambda o: o["spec"]["triggers"][0].update(metdata={}))
+                mutant("replicas as a string", scaled, lambda o: o["spec"].update(maxReplicaCount="fifty"))
+                mutant("postgresql trigger without its query", scaled, lambda o: o["spec"]["triggers"][0]["metadata"].pop("query"))
+                mutant("unknown scale-down policy", scaled, lambda o: o["spec"]["advanced"]["horizontalPodAutoscalerConfig"]["behavior"]["scaleDown"]["policies"][0].update(type="Replicas"))
+                mutant("rule without expr", rule, lambda o: o["spec"]["groups"][0]["rules"][0].pop("expr"))
+                mutant("bad for duration", rule, lambda o: o["spec"]["groups"][0]["rules"][0].update({"for": "10 minutes"}))
+                mutant("monitor without endpoints", monitor, lambda o: o["spec"].pop("endpoints"))
+                print(json.dumps(report))
+                """, [file.path, schemas])
+            try #require(status == 0, "\(err)")
+            let report = try #require(try JSONSerialization.jsonObject(with: Data(out.utf8)) as? [String: Any])
+            let validated = Set(report["validated"] as? [String] ?? [])
+            #expect(
+                validated == [
+                    "ScaledObject/tradu-worker", "TriggerAuthentication/tradu-postgres", "ServiceMonitor/tradu",
+                    "PrometheusRule/tradu",
+                ], "\(environment)")
+            #expect((report["errors"] as? [String: Any])?.isEmpty == true, "\(environment): \(report["errors"] ?? "")")
+            for (mutant, refused) in report["mutants"] as? [String: Bool] ?? [:] {
+                #expect(refused, "\(environment): the schema accepted a \(mutant)")
+            }
+            #expect((report["mutants"] as? [String: Bool])?.count == 7)
+        }
+    }
+
     @Test func theWorkersRollAndScaleWithoutLosingWork() throws {
         for environment in Self.environments {
             guard let objects = try Self.rendered(environment) else { continue }

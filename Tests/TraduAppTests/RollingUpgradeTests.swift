@@ -32,6 +32,42 @@ extension ProcessHeavyTests {
             #expect(columns.first?["n"] == "6", "the next release's column took its default on this build's rows")
         }
 
+        /// The previous release's own binary (`.ci/build-previous-release`: the commit before the newest migration
+        /// was added) runs a controller and a worker on the schema this build migrated, to the end of the job,
+        /// and its `status` reads it. `.ci/run` builds it and requires this test; a local `swift test` without it
+        /// skips only this test.
+        @Test(.enabled(if: PreviousRelease.wanted)) func thePreviousReleasesBinaryRunsAWholeJobOnThisSchema()
+            async throws
+        {
+            let previous = try #require(
+                PreviousRelease.binary, "build it with `bash .ci/build-previous-release` (TRADU_PREVIOUS_BINARY)")
+            let project = try await TestProject.runtime(documents: 12, maxRecords: 2)
+            try await project.apply()  // this build: migrates the schema to the newest version
+            let version = try await project.query("SELECT max(version)::text AS v FROM schema_migrations")
+            #expect(version.first?["v"] == String(StoreMigrations.latestVersion))
+            let controller = try TraduProcess(["controller", "-e", "dev"], in: project, executable: previous)
+            let worker = try TraduProcess(["worker", "-e", "dev"], in: project, executable: previous)
+            do {
+                try await eventually("the previous release completes every block", upTo: .seconds(90)) {
+                    (try? await project.counts()) == ["completed": 6]
+                }
+            } catch {
+                Issue.record("controller: \(controller.logDigest)\nworker: \(worker.logDigest)")
+                controller.kill9()
+                worker.kill9()
+                throw error
+            }
+            worker.terminate()
+            controller.terminate()
+            #expect(await worker.wait() == 0, "\(worker.logDigest)")
+            #expect(await controller.wait() == 0, "\(controller.logDigest)")
+            let status = try CommandLineTests.execute(
+                previous, ["status", "-e", "dev", "--database-url", project.databaseURL], in: project.root,
+                environment: ProcessInfo.processInfo.environment)
+            #expect(status.status == 0, "\(status.stderr)")
+            #expect(status.stdout.contains("6/6"), "\(status.stdout)")
+        }
+
         @Test func aContractMigrationStopsTheReleaseBefore() async throws {
             let project = try await TestProject.runtime(documents: 4, maxRecords: 2)
             var contract = Self.next
@@ -49,5 +85,20 @@ extension ProcessHeavyTests {
             await connection.close()
             #expect(blocks.first?["n"] == "0", "nothing was applied")
         }
+    }
+}
+
+/// The previous release's `tradu` binary, for the N-1 test: `TRADU_PREVIOUS_BINARY`, as `.ci/run` sets it.
+enum PreviousRelease {
+    static var binary: String? {
+        guard let path = ProcessInfo.processInfo.environment["TRADU_PREVIOUS_BINARY"],
+            FileManager.default.isExecutableFile(atPath: path)
+        else { return nil }
+        return path
+    }
+
+    /// Run the test when the binary is there, and whenever `.ci/run` requires it (then a missing binary fails it).
+    static var wanted: Bool {
+        binary != nil || ProcessInfo.processInfo.environment["TRADU_REQUIRE_PREVIOUS_RELEASE"] == "1"
     }
 }

@@ -11,14 +11,15 @@ final class TraduProcess: @unchecked Sendable {
     let output: String
 
     /// - Parameter databaseURL: the URL the process uses (the project's when nil).
+    /// - Parameter executable: the `tradu` binary (this build's when nil; the previous release's for N-1 tests).
     init(
         _ arguments: [String], in project: TestProject, environment: [String: String] = [:],
-        databaseURL: String? = nil
+        databaseURL: String? = nil, executable: String? = nil
     ) throws {
         output = project.root + "/process-\(UUID().uuidString.prefix(8)).log"
         FileManager.default.createFile(atPath: output, contents: nil)
         let handle = FileHandle(forWritingAtPath: output)!
-        process.executableURL = URL(fileURLWithPath: CommandLineTests.binary)
+        process.executableURL = URL(fileURLWithPath: executable ?? CommandLineTests.binary)
         process.arguments =
             arguments + [
                 "--database-url", databaseURL ?? project.databaseURL, "--log-format", "json", "--log-level", "info",

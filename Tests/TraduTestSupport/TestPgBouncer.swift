@@ -1,4 +1,5 @@
 import Foundation
+import TraduEmbeddedPostgres
 
 /// A real PgBouncer (Debian's `pgbouncer`) in transaction mode in front of a test PostgreSQL, listening on
 /// 127.0.0.1 on a free port. As root it switches to the `postgres` user (`-u`: PgBouncer refuses to run as root).
@@ -19,7 +20,7 @@ public final class TestPgBouncer: @unchecked Sendable {
             let user = components.user
         else { throw TestPgBouncerError.failed("cannot read host, port and user from \(serverURL)") }
         directory = TestPostgres.makeTemporaryDirectory()
-        port = try Self.freePort()
+        port = try EmbeddedPostgres.freePort()
         let configuration = """
             [databases]
             * = host=\(host) port=\(serverPort)
@@ -78,24 +79,6 @@ public final class TestPgBouncer: @unchecked Sendable {
     }
 
     deinit { stop() }
-
-    private static func freePort() throws -> Int {
-        let socket = Foundation.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard socket >= 0 else { throw TestPgBouncerError.failed("socket: \(errno)") }
-        defer { close(socket) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(socket, $0, length) == 0 && getsockname(socket, $0, &length) == 0
-            }
-        }
-        guard bound else { throw TestPgBouncerError.failed("bind: \(errno)") }
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
 
     private static func accepts(port: Int) -> Bool {
         let socket = Foundation.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
