@@ -5,12 +5,13 @@ import Testing
 @Suite struct DurationAndSizeTests {
     @Test(arguments: [
         ("500ms", Int64(500)), ("2s", 2000), ("1.5s", 1500), ("5m", 300_000), ("1h", 3_600_000), ("0s", 0),
+        ("30d", 2_592_000_000),
     ])
     func parsesDurations(text: String, milliseconds: Int64) {
         #expect(DurationValue(parsing: text)?.milliseconds == milliseconds)
     }
 
-    @Test(arguments: ["", "5", "5 s", "s", "1.s", ".5s", "5sec", "-1s", "1d", "1.0001ms", "1e3s", "5M"])
+    @Test(arguments: ["", "5", "5 s", "s", "1.s", ".5s", "5sec", "-1s", "1D", "1 d", "1.0001ms", "1e3s", "5M"])
     func rejectsBadDurations(text: String) {
         #expect(DurationValue(parsing: text) == nil)
     }
