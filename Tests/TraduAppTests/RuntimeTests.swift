@@ -89,10 +89,10 @@ import TraduTestSupport
         try await project.apply()
         let controller = try TraduProcess(["controller", "-e", "dev"], in: project)
         let worker = try TraduProcess(["worker", "-e", "dev", "--concurrency", "1"], in: project)
-        try await eventually(
-            "the worker holds a block", upTo: .seconds(90),
-            explain: { "worker: \(worker.logDigest)\ncontroller: \(controller.logDigest)" }
-        ) { try await project.counts()["in_process"] == 1 }
+        let logs = { "worker: \(worker.logDigest)\ncontroller: \(controller.logDigest)" }
+        try await eventually("the worker holds a block", upTo: .seconds(90), explain: logs) {
+            try await project.counts()["in_process"] == 1
+        }
         let held = try await project.query("SELECT id, lease_owner FROM blocks WHERE state = 'in_process'")[0]
         let holder = held["lease_owner"]!!
         // What a controller does to a worker silent for 3 heartbeats, done here at once (mark it dead, take its
