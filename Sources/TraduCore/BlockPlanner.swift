@@ -4,7 +4,12 @@ public enum BlockPlanner {
     public static func plan(
         desired: [DesiredPipeline], existingPipelines: [ExistingPipeline], existingBlocks: [ExistingBlock]
     ) -> BlockPlan {
-        let blocksByPipeline = Dictionary(grouping: existingBlocks, by: \.pipeline)
+        // Positions into `existingBlocks`, not copies: at millions of blocks a copy per grouping is gigabytes.
+        var blocksByPipeline: [String: [Int]] = [:]
+        for (index, block) in existingBlocks.enumerated() {
+            blocksByPipeline[block.pipeline, default: []].append(index)
+        }
+        let blocksOf = { (name: String) in (blocksByPipeline[name] ?? []).lazy.map { existingBlocks[$0] } }
         let existingByName = Dictionary(existingPipelines.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         var result: [BlockPlan.PipelineChanges] = []
 
@@ -24,15 +29,24 @@ public enum BlockPlanner {
                 old == nil || old?.spec.hash != specHash || old?.sizing != sizingJSON
                 || old?.dataset != wanted.pipeline.dataset
 
-            var stored: [String: ExistingBlock] = [:]
-            for block in blocksByPipeline[name] ?? [] { stored[block.id] = block }
-            var wantedIDs = Set<String>()
+            var storedIndex: [String: Int] = [:]
+            storedIndex.reserveCapacity(blocksByPipeline[name]?.count ?? 0)
+            for index in blocksByPipeline[name] ?? [] { storedIndex[existingBlocks[index].id] = index }
+            let stored = { (id: String) in storedIndex[id].map { existingBlocks[$0] } }
+            // Which stored blocks the manifests still want: a flag per stored block rather than a set of every
+            // wanted id (a string per work item, gigabytes at millions of blocks).
+            var wantedStored = [Bool](repeating: false, count: existingBlocks.count)
+            var seenContents = Set<String>()
+            let languages = Self.distinct(wanted.pipeline.targetLanguages)
             for block in wanted.blocks {
-                for language in wanted.pipeline.targetLanguages {
+                // Two blocks with the same content are one work item per language.
+                guard seenContents.insert(block.hash).inserted else { continue }
+                for language in languages {
                     let item = WorkItem(pipeline: name, block: block, targetLanguage: language)
-                    guard wantedIDs.insert(item.id).inserted else { continue }
-                    if let current = stored[item.id], !current.isCancelled {
-                        if current.specHash == specHash {
+                    let index = storedIndex[item.id]
+                    if let index { wantedStored[index] = true }
+                    if let index, !existingBlocks[index].isCancelled {
+                        if existingBlocks[index].specHash == specHash {
                             changes.unchanged += 1
                         } else {
                             changes.reprocess.append(item)
@@ -47,8 +61,8 @@ public enum BlockPlanner {
                     }
                 }
             }
-            let leaving = (blocksByPipeline[name] ?? []).filter { !$0.isCancelled && !wantedIDs.contains($0.id) }
-                .sorted(by: order)
+            let leaving = (blocksByPipeline[name] ?? []).lazy.filter { !wantedStored[$0] }.map { existingBlocks[$0] }
+                .filter { !$0.isCancelled }.sorted(by: order)
             if recut { changes.recutRemovals = leaving } else { changes.cancellations = leaving }
             if let old, !recut { planRollout(&changes, old: old, wanted: wanted, stored: stored) }
             result.append(changes)
@@ -58,21 +72,21 @@ public enum BlockPlanner {
         let desiredNames = Set(desired.map(\.pipeline.name))
         let leftover = Set(existingPipelines.map(\.name)).union(blocksByPipeline.keys).subtracting(desiredNames)
         for name in leftover.sorted() {
-            let active = (blocksByPipeline[name] ?? []).filter { !$0.isCancelled }.sorted(by: order)
+            let active = blocksOf(name).filter { !$0.isCancelled }.sorted(by: order)
             var changes = BlockPlan.PipelineChanges(
                 name: name, dataset: existingByName[name]?.dataset ?? "", engine: nil, desired: nil)
             changes.cancellations = active
             changes.specOrSizingChanged = existingByName[name] != nil
             result.append(changes)
         }
-        return BlockPlan(pipelines: result, activeBlockCount: existingBlocks.filter { !$0.isCancelled }.count)
+        return BlockPlan(pipelines: result, activeBlockCount: existingBlocks.count { !$0.isCancelled })
     }
 
     /// A pipeline with a rollout running, rolled back, or about to start: the `~` blocks are the rollout's, not
     /// the apply's.
     private static func planRollout(
         _ changes: inout BlockPlan.PipelineChanges, old: ExistingPipeline, wanted: DesiredPipeline,
-        stored: [String: ExistingBlock]
+        stored: (String) -> ExistingBlock?
     ) {
         let specHash = wanted.spec.hash
         let characters = { (items: [WorkItem]) in items.reduce(Int64(0)) { $0 + $1.characterCount } }
@@ -106,12 +120,18 @@ public enum BlockPlanner {
         }
         let ordered = changes.reprocess.sorted { a, b in
             RolloutSampleOrder.precedes(
-                (stored[a.id]?.state == .completed, a.blockHash, a.id),
-                (stored[b.id]?.state == .completed, b.blockHash, b.id))
+                (stored(a.id)?.state == .completed, a.blockHash, a.id),
+                (stored(b.id)?.state == .completed, b.blockHash, b.id))
         }
         let first = rollout.sampleSize(step: 0, population: ordered.count)
         changes.rollout = .start(
             firstStep: first, population: ordered.count, firstStepCharacters: characters(Array(ordered.prefix(first))))
+    }
+
+    /// `values` without repeats, in their first order.
+    private static func distinct(_ values: [String]) -> [String] {
+        var seen = Set<String>()
+        return values.filter { seen.insert($0).inserted }
     }
 
     private static func order(_ a: ExistingBlock, _ b: ExistingBlock) -> Bool {

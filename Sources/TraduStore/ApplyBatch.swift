@@ -13,7 +13,7 @@ public struct ApplyBatch<Contents: Sequence<BlockContentRow>> {
     /// (they are copied straight into the table; a duplicate fails the apply with a unique violation).
     public var contents: Contents
     /// Blocks that do not exist yet, or exist as `cancelled` (those are restored).
-    public var newBlocks: [BlockRow]
+    public var newBlocks: NewBlockRows
     /// Blocks to run again from `created`. Cancelled blocks are left alone.
     public var reprocess: [BlockReprocess]
     /// Block ids to cancel (blocks already cancelled are left alone).
@@ -33,7 +33,7 @@ public struct ApplyBatch<Contents: Sequence<BlockContentRow>> {
     public var verifyContents: (() throws -> Void)?
 
     public init(
-        expectedLineage: String?, expectedSerial: Int64, contents: Contents, newBlocks: [BlockRow] = [],
+        expectedLineage: String?, expectedSerial: Int64, contents: Contents, newBlocks: NewBlockRows = [],
         reprocess: [BlockReprocess] = [], cancel: [String] = [], pipelines: [StoredPipeline] = [],
         removedPipelines: [String] = [], revision: RevisionInput, verifyContents: (() throws -> Void)? = nil
     ) {

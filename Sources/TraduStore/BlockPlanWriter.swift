@@ -140,7 +140,7 @@ enum BlockPlanWriter {
     /// COPY into a temporary table, then one upsert that inserts new blocks and resets cancelled ones, and writes
     /// their `planned` / `restored` events from the states read in the same snapshot.
     private static func addBlocks(
-        _ blocks: [BlockRow], revision: Int64, reporting: Bool, _ connection: isolated PostgresConnection
+        _ blocks: NewBlockRows, revision: Int64, reporting: Bool, _ connection: isolated PostgresConnection
     ) throws -> [BlockTransition] {
         guard !blocks.isEmpty else { return [] }
         try connection.execute(

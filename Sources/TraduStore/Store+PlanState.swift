@@ -31,39 +31,61 @@ extension Store {
     }
 
     /// Every block, cancelled ones included, in no particular order (sorting 100,000s of rows costs more than
-    /// the planner's dictionary does).
+    /// the planner's dictionary does). Read through a cursor, a batch at a time, and with one copy of each
+    /// pipeline, language and spec hash shared by all its blocks: at millions of blocks the planner holds the
+    /// blocks once, not libpq's result, its Swift copy and the blocks together.
     public func blocks() async throws -> [ExistingBlock] {
-        let rows = try await connection.query(
-            "SELECT id, pipeline, block_hash, target_language, spec_hash, state, ordinal FROM blocks")
-        var blocks: [ExistingBlock] = []
-        blocks.reserveCapacity(rows.count)
-        for row in rows {
-            // Positional access: the column order is fixed by the SELECT above, and it skips a name lookup per
-            // value on the hot path.
-            let values = row.values
-            guard let id = values[0], let pipeline = values[1], let blockHash = values[2],
-                let targetLanguage = values[3], let specHash = values[4],
-                let state = values[5].flatMap(BlockState.init),
-                let ordinal = values[6].flatMap({ Int($0) })
-            else {
-                throw StoreError.unexpectedData("unexpected NULL, state or non-integer in blocks row")
+        try await forEachRowBatch(
+            "SELECT id, pipeline, block_hash, target_language, spec_hash, state, ordinal FROM blocks",
+            into: (blocks: [ExistingBlock](), shared: SharedStrings())
+        ) { read, rows in
+            read.blocks.reserveCapacity(read.blocks.count + rows.count)
+            for row in rows {
+                // Positional access: the column order is fixed by the SELECT above, and it skips a name lookup
+                // per value on the hot path.
+                let values = row.values
+                guard let id = values[0], let pipeline = values[1], let blockHash = values[2],
+                    let targetLanguage = values[3], let specHash = values[4],
+                    let state = values[5].flatMap(BlockState.init),
+                    let ordinal = values[6].flatMap({ Int($0) })
+                else {
+                    throw StoreError.unexpectedData("unexpected NULL, state or non-integer in blocks row")
+                }
+                read.blocks.append(
+                    ExistingBlock(
+                        id: id, pipeline: read.shared.one(pipeline), blockHash: blockHash,
+                        targetLanguage: read.shared.one(targetLanguage), specHash: read.shared.one(specHash),
+                        state: state, ordinal: ordinal))
             }
-            blocks.append(
-                ExistingBlock(
-                    id: id, pipeline: pipeline, blockHash: blockHash, targetLanguage: targetLanguage,
-                    specHash: specHash, state: state, ordinal: ordinal))
-        }
-        return blocks
+        }.blocks
     }
 
     /// The content hashes already stored: the planner sends only the others' records.
     public func knownBlockHashes() async throws -> Set<String> {
-        let rows = try await connection.query("SELECT hash FROM block_contents")
-        var hashes = Set<String>(minimumCapacity: rows.count)
-        for row in rows {
-            if let hash = row[0] { hashes.insert(hash) }
+        try await forEachRowBatch("SELECT hash FROM block_contents", into: Set<String>()) { hashes, rows in
+            for row in rows {
+                if let hash = row[0] { hashes.insert(hash) }
+            }
         }
-        return hashes
+    }
+
+    /// Runs `sql` through a server-side cursor in one transaction (one snapshot, as a single statement has),
+    /// folding `batchSize` rows at a time into `state`.
+    func forEachRowBatch<State: Sendable>(
+        _ sql: String, batchSize: Int = 10_000, into state: State,
+        _ fold: @escaping @Sendable (inout State, PostgresRows) throws -> Void
+    ) async throws -> State {
+        try await connection.transaction { connection in
+            var state = state
+            try connection.execute("DECLARE tradu_batches NO SCROLL CURSOR FOR \(sql)")
+            while true {
+                let rows = try connection.query("FETCH \(batchSize) FROM tradu_batches")
+                if rows.isEmpty { break }
+                try fold(&state, rows)
+            }
+            try connection.execute("CLOSE tradu_batches")
+            return state
+        }
     }
 
     /// The newest revision, nil before the first apply.

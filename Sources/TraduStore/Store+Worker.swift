@@ -124,6 +124,9 @@ extension Store {
         async throws -> Set<String>
     {
         guard !held.isEmpty else { return [] }
+        // Sorted like every other statement that updates a worker's blocks, so a renewal and a commit running on
+        // the worker's two connections lock shared rows in the same order and cannot deadlock.
+        let held = held.sorted { $0.id < $1.id }
         let rows = try await connection.query(
             """
             UPDATE blocks b

@@ -81,20 +81,22 @@ struct ScaleBench: AsyncParsableCommand {
         let request = ApplyUseCase.Request(
             directory: directory, environment: "bench", command: "bench",
             options: ApplyService.Options(message: "tradu-bench scale", allowMassCancel: false))
+        Phase.resetPeakRSS()
         let applied = try await Phase.profile("plan + apply", say) {
             try await useCase.run(request) { _ in true }.prepared.blockPlan.toAdd
         }
         guard applied.value == blocks else { throw BenchFailure("planned \(applied.value) blocks, expected \(blocks)") }
         report.applySeconds = applied.seconds
-        report.applyRSSMiB = Phase.peakRSSMiB()
+        report.applyRSSMiB = Phase.phasePeakRSSMiB()
 
         // 2. Re-plan of the unchanged corpus.
+        Phase.resetPeakRSS()
         let replanned = try await Phase.profile("re-plan", say) {
             try await planner.prepare(directory: directory, environment: "bench") { _, _ in }
         }
         let again = replanned.value.blockPlan
         report.replanSeconds = replanned.seconds
-        report.replanRSSMiB = Phase.peakRSSMiB()
+        report.replanRSSMiB = Phase.phasePeakRSSMiB()
         report.replanChanges = again.toAdd + again.toReprocess + again.toCancel
 
         let service = try await OperatorService.locate(

@@ -273,4 +273,23 @@ enum Phase {
         getrusage(RUSAGE_SELF.rawValue, &usage)
         return Double(usage.ru_maxrss) / 1024
     }
+
+    /// Starts a phase's own peak: hands freed heap back to the system, then resets the kernel's high-water mark
+    /// (`clear_refs` 5), so `phasePeakRSSMiB()` measures the phase and not the largest one before it.
+    static func resetPeakRSS() {
+        _ = mallocTrim(0)
+        try? "5".write(toFile: "/proc/self/clear_refs", atomically: false, encoding: .utf8)
+    }
+
+    /// The high-water mark of resident memory since the last `resetPeakRSS()` (`VmHWM`); the running maximum
+    /// where the kernel offers no reset.
+    @_silgen_name("malloc_trim") private static func mallocTrim(_ pad: Int) -> Int32
+
+    static func phasePeakRSSMiB() -> Double {
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+            let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+            let kib = line.split(separator: " ").dropFirst().first.flatMap({ Double($0) })
+        else { return peakRSSMiB() }
+        return kib / 1024
+    }
 }

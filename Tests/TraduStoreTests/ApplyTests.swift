@@ -265,7 +265,7 @@ import TraduPostgres
         let applied = try await store.apply(
             ApplyBatch(
                 expectedLineage: nil, expectedSerial: 0, contents: source,
-                newBlocks: (0..<50).map { StoreFixtures.block("c\($0)", "fr", ordinal: $0) },
+                newBlocks: NewBlockRows((0..<50).map { StoreFixtures.block("c\($0)", "fr", ordinal: $0) }),
                 revision: StoreFixtures.revision()))
         #expect(applied.serial == 1)
         #expect(try await store.knownBlockHashes().count == 50)

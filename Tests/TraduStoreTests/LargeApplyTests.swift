@@ -17,7 +17,7 @@ import TraduPostgres
 
         let applied = try await store.apply(
             ApplyBatch(
-                expectedLineage: nil, expectedSerial: 0, contents: contents, newBlocks: blocks,
+                expectedLineage: nil, expectedSerial: 0, contents: contents, newBlocks: NewBlockRows(blocks),
                 pipelines: [StoreFixtures.pipeline()], revision: StoreFixtures.revision()))
         #expect(applied == AppliedRevision(number: 1, serial: 1))
         #expect(try await store.knownBlockHashes().count == hashes)

@@ -41,7 +41,7 @@ enum StoreFixtures {
         removedPipelines: [String] = [], message: String? = nil
     ) -> ApplyBatch<[BlockContentRow]> {
         ApplyBatch(
-            expectedLineage: lineage, expectedSerial: serial, contents: contents, newBlocks: newBlocks,
+            expectedLineage: lineage, expectedSerial: serial, contents: contents, newBlocks: NewBlockRows(newBlocks),
             reprocess: reprocess, cancel: cancel, pipelines: pipelines, removedPipelines: removedPipelines,
             revision: revision(message))
     }

@@ -78,7 +78,7 @@ public struct ApplyService: Sendable {
                     + " check that the manifest folder is complete, or pass --allow-mass-cancel")
         }
 
-        var newBlocks: [BlockRow] = []
+        var newBlocks = NewBlockRows()
         var reprocess: [BlockReprocess] = []
         var cancel: [String] = []
         var pipelines: [StoredPipeline] = []
@@ -97,13 +97,8 @@ public struct ApplyService: Sendable {
             let held = changes.rollout != nil ? prepared.storedSpecs[changes.name] : nil
             let specHash = held?.hash ?? desired.spec.hash
             let priority = desired.pipeline.priority
-            for item in changes.additions + changes.recuts {
-                newBlocks.append(
-                    BlockRow(
-                        id: item.id, pipeline: item.pipeline, blockHash: item.blockHash,
-                        targetLanguage: item.targetLanguage, ordinal: item.ordinal, specHash: specHash,
-                        priority: priority))
-            }
+            newBlocks.append(changes.additions, specHash: specHash, priority: priority)
+            newBlocks.append(changes.recuts, specHash: specHash, priority: priority)
             let reason = "spec changed: " + changes.reprocessFields.joined(separator: ", ")
             reprocess += changes.reprocessedByApply.map {
                 BlockReprocess(id: $0.id, specHash: specHash, reason: reason)
@@ -122,7 +117,10 @@ public struct ApplyService: Sendable {
                     processingSpec: (held ?? desired.spec).json.encoded(sortedKeys: true),
                     sizing: desired.sizing.json.encoded(sortedKeys: true), generation: 0, priority: priority))
         }
-        let needed = Set(newBlocks.map(\.blockHash)).subtracting(prepared.knownBlockHashes)
+        var needed = Set<String>()
+        for block in newBlocks where !prepared.knownBlockHashes.contains(block.blockHash) {
+            needed.insert(block.blockHash)
+        }
         if let spool = prepared.spool, spool.contains(all: needed) {
             let rows = spool.rows(needed)
             return try await write(
@@ -136,7 +134,7 @@ public struct ApplyService: Sendable {
     }
 
     private func write<Contents: VerifiedContents>(
-        _ prepared: PreparedPlan, _ newBlocks: [BlockRow], _ reprocess: [BlockReprocess], _ cancel: [String],
+        _ prepared: PreparedPlan, _ newBlocks: NewBlockRows, _ reprocess: [BlockReprocess], _ cancel: [String],
         _ pipelines: [StoredPipeline], _ removed: [String],
         _ rollouts: (superseded: [String], starts: [RolloutStart]), _ options: Options, _ store: Store,
         contents: sending Contents
