@@ -7,6 +7,7 @@ import TraduStore
 /// blocks the environment does not already store are spooled. The file is deleted with the spool.
 public final class BlockSpool: @unchecked Sendable {
     struct Entry {
+        var hash: String
         var offset: UInt64
         var length: Int
         var dataset: String
@@ -20,8 +21,9 @@ public final class BlockSpool: @unchecked Sendable {
     private var handle: FileHandle?
     private var pending = Data()
     private var offset: UInt64 = 0
-    private var order: [String] = []
-    private var entries: [String: Entry] = [:]
+    /// In spool order; `positions` finds one by its hash. Shared with the rows read back, never copied.
+    private var entries: [Entry] = []
+    private var positions: [String: Int] = [:]
 
     public init(known: Set<String>) throws {
         path = FileManager.default.temporaryDirectory.appendingPathComponent("tradu-spool-\(UUID().uuidString)").path
@@ -34,15 +36,16 @@ public final class BlockSpool: @unchecked Sendable {
 
     deinit { try? FileManager.default.removeItem(atPath: path) }
 
-    func wants(_ hash: String) -> Bool { !known.contains(hash) && entries[hash] == nil }
+    func wants(_ hash: String) -> Bool { !known.contains(hash) && positions[hash] == nil }
 
     func append(_ block: CutBlock, dataset: String) throws {
         guard wants(block.hash), let records = block.records else { return }
         let bytes = Data(records.utf8)
-        entries[block.hash] = Entry(
-            offset: offset, length: bytes.count, dataset: dataset, recordCount: block.recordCount,
-            byteCount: block.byteCount)
-        order.append(block.hash)
+        positions[block.hash] = entries.count
+        entries.append(
+            Entry(
+                hash: block.hash, offset: offset, length: bytes.count, dataset: dataset,
+                recordCount: block.recordCount, byteCount: block.byteCount))
         offset += UInt64(bytes.count)
         pending.append(bytes)
         if pending.count >= 8 << 20 { try flush() }
@@ -60,31 +63,34 @@ public final class BlockSpool: @unchecked Sendable {
         pending.removeAll(keepingCapacity: true)
     }
 
-    func contains(all hashes: Set<String>) -> Bool { hashes.allSatisfy { entries[$0] != nil } }
+    func contains(all hashes: Set<String>) -> Bool { hashes.allSatisfy { positions[$0] != nil } }
 
     /// The spooled blocks among `needed`, in the order they were read.
     func rows(_ needed: Set<String>) -> SpooledRows {
-        SpooledRows(path: path, entries: order.filter(needed.contains).map { ($0, entries[$0]!) })
+        SpooledRows(path: path, entries: entries, needed: needed)
     }
 }
 
 /// Reads spooled blocks back, sequentially, as COPY rows.
 final class SpooledRows: Sequence, IteratorProtocol {
-    private let entries: [(hash: String, entry: BlockSpool.Entry)]
+    private let entries: [BlockSpool.Entry]
+    private let needed: Set<String>
     private let handle: FileHandle?
     private var index = 0
     private(set) var failure: (any Error)?
 
-    init(path: String, entries: [(String, BlockSpool.Entry)]) {
-        self.entries = entries.map { (hash: $0.0, entry: $0.1) }
+    init(path: String, entries: [BlockSpool.Entry], needed: Set<String>) {
+        self.entries = entries
+        self.needed = needed
         handle = FileHandle(forReadingAtPath: path)
     }
 
     deinit { try? handle?.close() }
 
     func next() -> BlockContentRow? {
+        while index < entries.count, !needed.contains(entries[index].hash) { index += 1 }
         guard index < entries.count, failure == nil, let handle else { return nil }
-        let (hash, entry) = entries[index]
+        let entry = entries[index]
         index += 1
         do {
             try handle.seek(toOffset: entry.offset)
@@ -92,7 +98,7 @@ final class SpooledRows: Sequence, IteratorProtocol {
                 throw TraduError.configuration("the spool file is shorter than expected")
             }
             return BlockContentRow(
-                hash: hash, dataset: entry.dataset, recordCount: entry.recordCount, byteCount: entry.byteCount,
+                hash: entry.hash, dataset: entry.dataset, recordCount: entry.recordCount, byteCount: entry.byteCount,
                 records: String(decoding: data, as: UTF8.self))
         } catch {
             failure = error
