@@ -39,7 +39,6 @@ extension Store {
             "SELECT id, pipeline, block_hash, target_language, spec_hash, state, ordinal FROM blocks",
             into: (blocks: [ExistingBlock](), shared: SharedStrings())
         ) { read, rows in
-            read.blocks.reserveCapacity(read.blocks.count + rows.count)
             for row in rows {
                 // Positional access: the column order is fixed by the SELECT above, and it skips a name lookup
                 // per value on the hot path.
