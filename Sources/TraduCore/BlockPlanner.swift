@@ -11,6 +11,9 @@ public enum BlockPlanner {
         }
         let blocksOf = { (name: String) in (blocksByPipeline[name] ?? []).lazy.map { existingBlocks[$0] } }
         let existingByName = Dictionary(existingPipelines.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        // Which stored blocks the manifests still want: a flag per stored block (each belongs to one pipeline)
+        // rather than a set of every wanted id (a string per work item, gigabytes at millions of blocks).
+        var wantedStored = [Bool](repeating: false, count: existingBlocks.count)
         var result: [BlockPlan.PipelineChanges] = []
 
         for wanted in desired.sorted(by: { $0.pipeline.name < $1.pipeline.name }) {
@@ -33,9 +36,6 @@ public enum BlockPlanner {
             storedIndex.reserveCapacity(blocksByPipeline[name]?.count ?? 0)
             for index in blocksByPipeline[name] ?? [] { storedIndex[existingBlocks[index].id] = index }
             let stored = { (id: String) in storedIndex[id].map { existingBlocks[$0] } }
-            // Which stored blocks the manifests still want: a flag per stored block rather than a set of every
-            // wanted id (a string per work item, gigabytes at millions of blocks).
-            var wantedStored = [Bool](repeating: false, count: existingBlocks.count)
             var seenContents = Set<String>()
             let languages = Self.distinct(wanted.pipeline.targetLanguages)
             for block in wanted.blocks {
