@@ -297,7 +297,7 @@ enum OpenAPIDocument {
                 revision before it. Plans saved with `tradu plan --out` and never applied live with CI, not here.
               parameters:
                 - $ref: "#/components/parameters/env"
-                - {name: number, in: path, required: true, schema: {type: integer, minimum: 1}}
+                - {name: number, in: path, required: true, schema: {type: integer, minimum: 1, maximum: 9223372036854775807}}
               responses:
                 "200":
                   description: The revision with its diff.
@@ -368,7 +368,7 @@ enum OpenAPIDocument {
                       properties:
                         reason: {$ref: "#/components/schemas/Reason"}
                         freight: {$ref: "#/components/schemas/Name"}
-                        sourceRevision: {type: integer, minimum: 1}
+                        sourceRevision: {type: integer, minimum: 1, maximum: 9223372036854775807}
                         rollback: {type: boolean}
                         dryRun: {type: boolean}
                       if: {required: [rollback], properties: {rollback: {const: true}}}
@@ -408,7 +408,7 @@ enum OpenAPIDocument {
                       properties:
                         reason: {$ref: "#/components/schemas/Reason"}
                         freight: {$ref: "#/components/schemas/Name"}
-                        sourceRevision: {type: integer, minimum: 1}
+                        sourceRevision: {type: integer, minimum: 1, maximum: 9223372036854775807}
                       oneOf:
                         - {required: [freight], not: {required: [sourceRevision]}}
                         - {required: [sourceRevision], not: {required: [freight]}}

