@@ -13,8 +13,9 @@ import TraduTestSupport
     }
 
     @Test func metricsMoveDuringARunAndHealthEndpointsAnswer() async throws {
-        // Long enough (40 blocks of 0.5 s) that the run is still going while a loaded machine scrapes and probes.
-        let project = try await TestProject.runtime(documents: 40, maxRecords: 1, sleep: 0.5)
+        // Long enough (40 blocks of 2 s, about 20 s with the default slots) that the run is still going after a loaded
+        // machine has scraped and probed: with 0.5 s blocks it once ended, and its /metrics with it, first.
+        let project = try await TestProject.runtime(documents: 40, maxRecords: 1, sleep: 2)
         let run = try TraduProcess(["up", "-e", "dev", "--metrics-addr", "127.0.0.1:0"], in: project)
         let base = try await run.opsBaseURL()
         var scraped = ""
