@@ -274,6 +274,9 @@ enum Phase {
         return Double(usage.ru_maxrss) / 1024
     }
 
+    /// glibc's `malloc_trim`, which the Glibc module does not export.
+    @_silgen_name("malloc_trim") private static func mallocTrim(_ pad: Int) -> Int32
+
     /// Starts a phase's own peak: hands freed heap back to the system, then resets the kernel's high-water mark
     /// (`clear_refs` 5), so `phasePeakRSSMiB()` measures the phase and not the largest one before it.
     static func resetPeakRSS() {
@@ -283,8 +286,6 @@ enum Phase {
 
     /// The high-water mark of resident memory since the last `resetPeakRSS()` (`VmHWM`); the running maximum
     /// where the kernel offers no reset.
-    @_silgen_name("malloc_trim") private static func mallocTrim(_ pad: Int) -> Int32
-
     static func phasePeakRSSMiB() -> Double {
         guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
             let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
