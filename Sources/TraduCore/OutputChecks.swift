@@ -39,14 +39,12 @@ public struct OutputChecks: Sendable, Hashable {
     public func problem(
         source: String, translation: String, sourceLanguage: String, targetLanguage: String
     ) -> Problem? {
-        let sourceBlank = source.allSatisfy(\.isWhitespace)
-        if empty, !sourceBlank, translation.allSatisfy(\.isWhitespace) {
+        let profile = TextProfile(source)
+        if empty, !profile.isBlank, TextProfile(translation).isBlank {
             return Problem(check: "empty", message: "the translation is empty")
         }
-        let letters = source.unicodeScalars.filter(\.properties.isAlphabetic).count
-        let visible = source.unicodeScalars.filter { !$0.properties.isWhitespace }.count
-        let words = source.unicodeScalars.contains { $0.properties.isWhitespace } && visible > 0
-        let isProse = letters >= untranslatedMinLetters && letters * 2 >= visible && words
+        let letters = profile.letters
+        let isProse = letters >= untranslatedMinLetters && letters * 2 >= profile.visible && profile.hasWhitespace
         if untranslated, isProse, Self.primary(sourceLanguage) != Self.primary(targetLanguage),
             Self.trimmed(translation) == Self.trimmed(source)
         {
@@ -55,7 +53,7 @@ public struct OutputChecks: Sendable, Hashable {
                 message: "the translation is the source text unchanged (\(letters) letters of \(sourceLanguage) prose)")
         }
         if let bounds = lengthRatio, letters >= untranslatedMinLetters {
-            let ratio = Double(translation.unicodeScalars.count) / Double(max(source.unicodeScalars.count, 1))
+            let ratio = Double(translation.unicodeScalars.count) / Double(max(profile.scalars, 1))
             if !bounds.contains(ratio) {
                 let shown = (ratio * 100).rounded() / 100
                 return Problem(
@@ -77,9 +75,46 @@ public struct OutputChecks: Sendable, Hashable {
 
     static func trimmed(_ text: String) -> Substring {
         let scalars = text.unicodeScalars
-        guard let first = scalars.firstIndex(where: { !$0.properties.isWhitespace }),
-            let last = scalars.lastIndex(where: { !$0.properties.isWhitespace })
+        guard let first = scalars.firstIndex(where: { !TextProfile.isWhitespace($0) }),
+            let last = scalars.lastIndex(where: { !TextProfile.isWhitespace($0) })
         else { return "" }
         return Substring(scalars[first...last])
+    }
+}
+
+/// What the checks need to know of a text, in one pass over its scalars. Every worker checks every segment it
+/// translates, so ASCII (most of it) is classified without Unicode's property tables.
+struct TextProfile {
+    /// Alphabetic scalars.
+    var letters = 0
+    /// Scalars that are not whitespace.
+    var visible = 0
+    var hasWhitespace = false
+    var scalars = 0
+
+    var isBlank: Bool { visible == 0 }
+
+    init(_ text: String) {
+        for scalar in text.unicodeScalars {
+            scalars += 1
+            if Self.isWhitespace(scalar) {
+                hasWhitespace = true
+                continue
+            }
+            visible += 1
+            if Self.isAlphabetic(scalar) { letters += 1 }
+        }
+    }
+
+    static func isWhitespace(_ scalar: Unicode.Scalar) -> Bool {
+        let value = scalar.value
+        if value < 0x80 { return value == 0x20 || (0x09...0x0D).contains(value) }
+        return scalar.properties.isWhitespace
+    }
+
+    static func isAlphabetic(_ scalar: Unicode.Scalar) -> Bool {
+        let value = scalar.value
+        if value < 0x80 { return (0x41...0x5A).contains(value) || (0x61...0x7A).contains(value) }
+        return scalar.properties.isAlphabetic
     }
 }

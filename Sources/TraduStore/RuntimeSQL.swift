@@ -4,6 +4,14 @@ import TraduPostgres
 /// SQL fragments shared by the runtime statements. State lists come from `BlockLifecycle`, so every guarded
 /// update allows exactly the transitions the state machine allows.
 enum RuntimeSQL {
+    /// `<alias>.lease_owner` is `owner`, for the fences of batched outcomes joined to their blocks by id. An
+    /// expression (NULL never matches), so that no index on `lease_owner` can serve it: the planner, which expects
+    /// one leased row per owner, would otherwise look each block up through that index, reading all of the
+    /// worker's leases once per block.
+    static func heldBy(_ alias: String, _ owner: String) -> String {
+        "(\(alias).lease_owner || '') = \(owner)"
+    }
+
     /// `'a', 'b'`: the states `cause` may move towards `to`, for `state IN (...)`. Never empty: a guard with no
     /// legal source is a programming error.
     static func sources(of to: BlockState, cause: TransitionCause) -> String {

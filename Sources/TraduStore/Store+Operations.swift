@@ -149,41 +149,28 @@ extension Store {
         }
     }
 
-    /// The current results (of one pipeline, or all), in export order: pipeline, target language, dataset order
-    /// (ordinal, then block id). A block being reprocessed, by a rollout or not, keeps serving its current
-    /// result until a new one replaces it; cancelled blocks are not exported.
     /// Every current result, in the same order as `results(pipeline:)`, `batchSize` at a time through a server-side
     /// cursor in one repeatable-read transaction: one snapshot and one sort, and only a batch in memory however many
     /// blocks there are (`tradu export`, the sinks).
     public func forEachResultBatch(
-        pipeline: String?, batchSize: Int = 1000, _ body: @Sendable ([ResultRow]) throws -> Void
+        pipeline: String?, batchSize: Int = 1000, _ body: @escaping @Sendable ([ResultRow]) throws -> Void
     ) async throws {
         let filter = try pipeline.map { "AND b.pipeline = \(try PostgresQuoting.literal($0))" } ?? ""
-        let size = max(1, batchSize)
-        try await connection.transaction(isolation: .repeatableRead) { connection in
-            try connection.execute(
-                """
-                DECLARE tradu_results NO SCROLL CURSOR FOR
-                SELECT r.block_id, r.pipeline, r.target_language, b.ordinal, r.records
-                FROM blocks b JOIN results r ON r.block_id = b.id AND r.spec_hash = b.result_spec
-                WHERE b.state <> 'cancelled' \(filter)
-                ORDER BY r.pipeline, r.target_language, b.ordinal, r.block_id
-                """)
-            while true {
-                let rows = try connection.query("FETCH \(size) FROM tradu_results")
-                if rows.isEmpty { break }
-                try body(
-                    try rows.map { row in
-                        ResultRow(
-                            blockID: try row.required("block_id"), pipeline: try row.required("pipeline"),
-                            targetLanguage: try row.required("target_language"),
-                            ordinal: try row.required("ordinal", Int.init), records: try row.required("records"))
-                    })
-            }
-            try connection.execute("CLOSE tradu_results")
+        try await forEachRowBatch(
+            """
+            SELECT r.block_id, r.pipeline, r.target_language, b.ordinal, r.records
+            FROM blocks b JOIN results r ON r.block_id = b.id AND r.spec_hash = b.result_spec
+            WHERE b.state <> 'cancelled' \(filter)
+            ORDER BY r.pipeline, r.target_language, b.ordinal, r.block_id
+            """, batchSize: max(1, batchSize), isolation: .repeatableRead, into: ()
+        ) { _, rows in
+            try body(try rows.map(Self.resultRow))
         }
     }
 
+    /// The current results (of one pipeline, or all), in export order: pipeline, target language, dataset order
+    /// (ordinal, then block id). A block being reprocessed, by a rollout or not, keeps serving its current
+    /// result until a new one replaces it; cancelled blocks are not exported.
     public func results(pipeline: String? = nil) async throws -> [ResultRow] {
         let rows = try await connection.query(
             """
@@ -192,12 +179,14 @@ extension Store {
             WHERE b.state <> 'cancelled' AND ($1::text IS NULL OR b.pipeline = $1)
             ORDER BY r.pipeline, r.target_language, b.ordinal, r.block_id
             """, [pipeline])
-        return try rows.map { row in
-            ResultRow(
-                blockID: try row.required("block_id"), pipeline: try row.required("pipeline"),
-                targetLanguage: try row.required("target_language"), ordinal: try row.required("ordinal", Int.init),
-                records: try row.required("records"))
-        }
+        return try rows.map(Self.resultRow)
+    }
+
+    private static func resultRow(_ row: PostgresRow) throws -> ResultRow {
+        ResultRow(
+            blockID: try row.required("block_id"), pipeline: try row.required("pipeline"),
+            targetLanguage: try row.required("target_language"), ordinal: try row.required("ordinal", Int.init),
+            records: try row.required("records"))
     }
 
     // MARK: Status

@@ -71,10 +71,10 @@ extension Store {
     /// Runs `sql` through a server-side cursor in one transaction (one snapshot, as a single statement has),
     /// folding `batchSize` rows at a time into `state`.
     func forEachRowBatch<State: Sendable>(
-        _ sql: String, batchSize: Int = 10_000, into state: State,
-        _ fold: @escaping @Sendable (inout State, PostgresRows) throws -> Void
+        _ sql: String, batchSize: Int = 10_000, isolation: PostgresIsolationLevel = .readCommitted,
+        into state: State, _ fold: @escaping @Sendable (inout State, PostgresRows) throws -> Void
     ) async throws -> State {
-        try await connection.transaction { connection in
+        try await connection.transaction(isolation: isolation) { connection in
             var state = state
             try connection.execute("DECLARE tradu_batches NO SCROLL CURSOR FOR \(sql)")
             while true {

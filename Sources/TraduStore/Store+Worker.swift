@@ -228,24 +228,26 @@ extension Store {
                                            AND o.phase IN ('progressing', 'analyzing', 'paused'))
                                    THEN b.result_spec ELSE b.spec_hash END
             FROM input i
-            WHERE b.id = i.id AND b.attempt = i.attempt AND b.lease_owner = i.instance_id
+            WHERE b.id = i.id AND b.attempt = i.attempt AND \(RuntimeSQL.heldBy("b", "i.instance_id"))
                 AND b.state IN (\(RuntimeSQL.sources(of: .completed, cause: .worker)))
             RETURNING b.id, b.pipeline, b.revision, b.target_language, b.attempt, b.spec_hash, i.instance_id,
                       i.records, i.input_tokens, i.output_tokens, i.memory_hits, i.cost, i.currency, i.translated,
                       i.reused, (extract(epoch FROM now() - b.started_at) * 1000)::bigint AS duration_ms
         ), spent AS (
-            -- What every attempt cost, fenced or not: the completed ones from `done` (no second look-up of their
-            -- block), the refused ones from their block's row.
+            -- What every attempt cost, fenced or not, from each attempt's block row (the statement's snapshot: as
+            -- it was before `done`); segments reused count for completed attempts only. Two plain parts summed,
+            -- not "input without done": the planner thinks `done` holds one row and would scan it once per input
+            -- row (quadratic in the batch).
             INSERT INTO spend AS s (pipeline, revision, slot, currency, input_tokens, output_tokens, cost_micros,
                                     attempts, failed_attempts, segments_translated, segments_reused)
             SELECT a.pipeline, a.revision, $10::int, max(a.currency), sum(a.input_tokens), sum(a.output_tokens),
-                   sum(a.cost), count(*), 0, sum(a.translated), sum(a.reused)
+                   sum(a.cost), sum(a.attempts), 0, sum(a.translated), sum(a.reused)
             FROM (
-                SELECT pipeline, revision, currency, input_tokens, output_tokens, cost, translated, reused FROM done
-                UNION ALL
-                SELECT b.pipeline, b.revision, i.currency, i.input_tokens, i.output_tokens, i.cost, i.translated, 0
+                SELECT b.pipeline, b.revision, i.currency, i.input_tokens, i.output_tokens, i.cost, 1 AS attempts,
+                       i.translated, 0 AS reused
                 FROM input i JOIN blocks b ON b.id = i.id
-                WHERE NOT EXISTS (SELECT 1 FROM done d WHERE d.id = i.id)
+                UNION ALL
+                SELECT pipeline, revision, currency, 0, 0, 0, 0, 0, reused FROM done
             ) a
             GROUP BY a.pipeline, a.revision
             ORDER BY a.pipeline, a.revision
@@ -369,7 +371,7 @@ extension Store {
                     'attempt', b.attempt, 'class', i.error_class, 'message', i.message, 'at', now())),
                 updated_at = now()
             FROM input i
-            WHERE b.id = i.id AND b.attempt = i.attempt AND b.lease_owner = i.instance_id
+            WHERE b.id = i.id AND b.attempt = i.attempt AND \(RuntimeSQL.heldBy("b", "i.instance_id"))
                 AND ((i.delay IS NULL AND b.state IN (\(RuntimeSQL.sources(of: .failed, cause: .retry))))
                      OR (i.delay IS NOT NULL AND b.state IN (\(RuntimeSQL.sources(of: .enqueued, cause: .retry)))))
             RETURNING b.id, b.pipeline, b.state, b.attempt, i.instance_id, i.error_class, i.message,

@@ -1,5 +1,6 @@
 import Testing
-import TraduCore
+
+@testable import TraduCore
 
 /// `OutputChecks`: each check, its exceptions, and the switches that turn it off.
 @Suite struct OutputChecksTests {
@@ -50,5 +51,20 @@ import TraduCore
                 off.problem(source: source, translation: translation, sourceLanguage: "en", targetLanguage: "fr") == nil
             )
         }
+    }
+
+    /// The profile's ASCII shortcut must classify exactly as Unicode's property tables do.
+    @Test func theASCIIShortcutAgreesWithUnicodeProperties() {
+        for value in UInt32(0)..<0x80 {
+            let scalar = Unicode.Scalar(value)!
+            #expect(TextProfile.isWhitespace(scalar) == scalar.properties.isWhitespace, "U+\(value)")
+            #expect(TextProfile.isAlphabetic(scalar) == scalar.properties.isAlphabetic, "U+\(value)")
+        }
+        let profile = TextProfile("Déjà vu\u{2003}x\t42 語")
+        #expect(profile.letters == 8)
+        #expect(profile.visible == 10)
+        #expect(profile.hasWhitespace)
+        #expect(profile.scalars == 14)
+        #expect(TextProfile("\u{00A0} \n").isBlank)
     }
 }

@@ -97,6 +97,38 @@ import TraduPostgres
         #expect(try await RuntimeFixtures.column(store, first.id, "lease_owner") == nil)
     }
 
+    /// A batch of completions where the fence refuses one: every attempt is paid for (tokens, cost, attempts, and
+    /// the segments the engine translated), but only completed blocks count segments reused.
+    @Test func aBatchPaysForEveryAttemptAndCountsReuseOfCompletedOnes() async throws {
+        let (store, _) = try await RuntimeFixtures.enqueued(blocks: 3)
+        let claimed = try await store.claim(instanceID: "w1", limit: 3, leaseDuration: .seconds(60))
+            .sorted { $0.id < $1.id }
+        #expect(claimed.count == 3)
+        var batch = claimed.enumerated().map { index, block in
+            var completion = RuntimeFixtures.completion(block, by: "w1", text: "t\(index)")
+            completion.inputTokens = 100 * (index + 1)
+            completion.outputTokens = 10 * (index + 1)
+            completion.costMicros = Int64(1000 * (index + 1))
+            completion.currency = "USD"
+            completion.segmentsTranslated = index + 1
+            completion.segmentsReused = 5
+            return completion
+        }
+        batch[1].attempt = 7  // a lost lease: refused by the fence
+        let done = try await store.complete(batch)
+        #expect(done == [claimed[0].id, claimed[2].id])
+        let spend = try #require(try await store.spendByPipeline()["translate"])
+        #expect(spend.inputTokens == 600)
+        #expect(spend.outputTokens == 60)
+        #expect(spend.costMicros == 6000)
+        #expect(spend.currency == "USD")
+        #expect(spend.attempts == 3)
+        #expect(spend.failedAttempts == 0)
+        #expect(spend.segmentsTranslated == 6)
+        #expect(spend.segmentsReused == 10)
+        #expect(try await StoreFixtures.count(store, "results") == 2)
+    }
+
     @Test func renewLeasesDropsLostBlocks() async throws {
         let (store, _) = try await RuntimeFixtures.enqueued(blocks: 3)
         let claimed = try await store.claim(instanceID: "w1", limit: 3, leaseDuration: .seconds(60))

@@ -33,6 +33,13 @@ public enum TraduMetrics {
         Timer(label: name, dimensions: dimensions).recordNanoseconds(Int64(max(0, seconds) * 1e9))
     }
 
+    /// Records many durations in one series (one look-up of the timer for all of them).
+    static func time(_ name: String, seconds: [Double], _ dimensions: [(String, String)]) {
+        guard !seconds.isEmpty else { return }
+        let timer = Timer(label: name, dimensions: dimensions)
+        for value in seconds { timer.recordNanoseconds(Int64(max(0, value) * 1e9)) }
+    }
+
     static func gauge(_ name: String, _ value: Double, _ dimensions: [(String, String)]) {
         Gauge(label: name, dimensions: dimensions).record(value)
     }

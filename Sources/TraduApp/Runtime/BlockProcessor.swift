@@ -116,8 +116,9 @@ struct BlockProcessor: Sendable {
     /// The block's documents, from its stored JSON Lines.
     static func segments(of records: String) throws(BlockFailure) -> [TranslationSegment] {
         var segments: [TranslationSegment] = []
-        for line in records.split(separator: "\n", omittingEmptySubsequences: true) {
-            guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+        // Lines split on bytes: JSON escapes every control character, so a newline byte always ends a record.
+        for line in records.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: true) {
+            guard let object = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any],
                 let id = object["id"] as? String, let text = object["text"] as? String
             else {
                 throw BlockFailure(.logic, "stored block contents are not valid JSON Lines")

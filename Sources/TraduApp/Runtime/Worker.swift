@@ -379,22 +379,32 @@ public final class Worker: Sendable {
                     ("currency", pricing.currency),
                 ])
         }
+        // Completions are summed per pipeline first: one counter update per pipeline and batch, not per block.
+        var completed: [String: (blocks: Int, documents: Int, processing: [Double], endToEnd: [Double])] = [:]
         let now = ContinuousClock.now
         for outcome in batch where committed.contains(outcome.block.id) {
             let labels = [("env", environment), ("pipeline", outcome.block.pipeline)]
             let seconds = (now - outcome.claimedAt).seconds
             switch outcome.result {
             case .completed(let block, _):
-                TraduMetrics.count(MetricNames.blocksCompleted, 1, labels)
-                TraduMetrics.count(
-                    MetricNames.documentsCompleted, block.records.reduce(0) { $1 == "\n" ? $0 + 1 : $0 }, labels)
-                TraduMetrics.time(MetricNames.processing, seconds: seconds, labels)
-                TraduMetrics.time(MetricNames.endToEnd, seconds: outcome.block.ageSeconds + seconds, labels)
+                completed[outcome.block.pipeline, default: (0, 0, [], [])].blocks += 1
+                completed[outcome.block.pipeline]!.documents += block.records.utf8.reduce(0) {
+                    $1 == 0x0A ? $0 + 1 : $0
+                }
+                completed[outcome.block.pipeline]!.processing.append(seconds)
+                completed[outcome.block.pipeline]!.endToEnd.append(outcome.block.ageSeconds + seconds)
             case .failed(let failure, _):
                 TraduMetrics.count(MetricNames.attemptsFailed, 1, labels + [("class", failure.errorClass.rawValue)])
             case .batched:
                 TraduMetrics.count(MetricNames.blocksBatched, 1, labels)
             }
+        }
+        for (pipeline, sums) in completed {
+            let labels = [("env", environment), ("pipeline", pipeline)]
+            TraduMetrics.count(MetricNames.blocksCompleted, sums.blocks, labels)
+            TraduMetrics.count(MetricNames.documentsCompleted, sums.documents, labels)
+            TraduMetrics.time(MetricNames.processing, seconds: sums.processing, labels)
+            TraduMetrics.time(MetricNames.endToEnd, seconds: sums.endToEnd, labels)
         }
     }
 
