@@ -26,10 +26,13 @@ struct BlockProcessor: Sendable {
 
     var runtime: PipelineRuntime
 
-    func process(_ block: ClaimedBlock, instanceID: String, memory: [String: String]) async -> Outcome {
+    /// - Parameter prepared: the block's units and memory keys, when the worker computed them already.
+    func process(
+        _ block: ClaimedBlock, instanceID: String, memory: [String: String], prepared: PreparedUnits? = nil
+    ) async -> Outcome {
         var attempt: Attempt
         do {
-            attempt = try Attempt(block, runtime: runtime, memory: memory)
+            attempt = try Attempt(block, runtime: runtime, memory: memory, prepared: prepared)
         } catch {
             return .failed(error)
         }
@@ -149,20 +152,26 @@ extension BlockProcessor {
 
         /// - Parameter sent: the ids of units already sent to the engine (a provider batch's): misses whatever
         ///   memory holds; nil: every unit memory lacks.
-        init(_ block: ClaimedBlock, runtime: PipelineRuntime, memory: [String: String], sent: Set<String>? = nil)
-            throws(BlockFailure)
-        {
+        init(
+            _ block: ClaimedBlock, runtime: PipelineRuntime, memory: [String: String], sent: Set<String>? = nil,
+            prepared given: PreparedUnits? = nil
+        ) throws(BlockFailure) {
             self.block = block
             self.runtime = runtime
-            units = try BlockProcessor.units(of: block, segmentation: runtime.pipeline.segmentation)
+            let prepared: PreparedUnits
+            if let given {
+                prepared = given
+            } else {
+                prepared = try PreparedUnits(block, runtime: runtime)
+            }
+            units = prepared.units
             unitIndex = Dictionary(units.units.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { a, _ in a })
             var translations = [String?](repeating: nil, count: units.units.count)
-            var keys: [String] = []
+            let keys = prepared.keys
             var misses: [Int] = []
             var hits = 0
             for (index, unit) in units.units.enumerated() {
-                let key = runtime.memoryKey(unit.text, target: block.targetLanguage)
-                keys.append(key)
+                let key = keys[index]
                 if let sent, sent.contains(unit.id) {
                     misses.append(index)
                 } else if let known = memory[key] {

@@ -346,8 +346,19 @@ public final class Controller: Sendable {
         try await applyBudgets(store, resolved: resolved, quotas: &quotas, holds: &holds)
         await state.setHolds(holds)
         if !quotas.isEmpty {
-            let scheduled = try await store.schedule(
-                quotas.map { PipelineQuota(pipeline: $0.key, limit: $0.value) }, instanceID: identity.id)
+            var scheduled: [String: Int] = [:]
+            var exhausted = Set<String>()
+            for step in ScheduleSteps.split(quotas, maxPerStep: settings.scheduleStep) {
+                let asked = step.filter { !exhausted.contains($0.key) }
+                if asked.isEmpty { break }
+                let enqueued = try await store.schedule(
+                    asked.map { PipelineQuota(pipeline: $0.key, limit: $0.value) }, instanceID: identity.id)
+                // A pipeline given fewer than asked has no more `created` blocks: the later steps skip it.
+                for (pipeline, limit) in asked where enqueued[pipeline, default: 0] < limit {
+                    exhausted.insert(pipeline)
+                }
+                scheduled.merge(enqueued, uniquingKeysWith: +)
+            }
             await state.recordScheduled(scheduled, resolved)
         }
         if await state.statusDue() {

@@ -12,6 +12,8 @@ public struct ControllerSettings: Sendable {
     public var watchdogInterval: Duration = .seconds(1)
     /// At most this many blocks scheduled per cycle.
     public var tickLimit: Int
+    /// A cycle enqueues its blocks in steps of about this many, each committed on its own (`ScheduleSteps`).
+    public var scheduleStep = 2_000
     /// While a cap holds blocks back, finished blocks wake the controller early, but no sooner than this
     /// after the previous cycle started.
     public var minimumGap: Duration

@@ -129,7 +129,7 @@ public final class Worker: Sendable {
                     BlockFailure(.logic, "pipeline '\(work.block.pipeline)' is not in the applied manifests"))
             }
             return await BlockProcessor(runtime: runtime)
-                .process(work.block, instanceID: self.identity.id, memory: work.memory)
+                .process(work.block, instanceID: self.identity.id, memory: work.memory, prepared: work.prepared)
         }
         guard await state.start(work.block, task) else { return nil }
         let outcome = await withTaskCancellationHandler {
@@ -201,16 +201,17 @@ public final class Worker: Sendable {
             try await release(store, blocks, reason: "worker shutting down")
             return
         }
-        for block in claimed {
+        for (pipeline, blocks) in Dictionary(grouping: claimed, by: \.pipeline) {
             TraduMetrics.time(
-                MetricNames.queuedToClaimed, seconds: block.queuedSeconds,
-                [("env", environment), ("pipeline", block.pipeline)])
+                MetricNames.queuedToClaimed, seconds: blocks.map(\.queuedSeconds),
+                [("env", environment), ("pipeline", pipeline)])
         }
         // The claim is committed: whatever happens next, the blocks go to the slots. A failed memory lookup
         // only costs engine calls; it must never strand claimed blocks.
+        let prepared = prepare(claimed, runtimes)
         let memory: [String: String]
         do {
-            memory = try await lookupMemory(store, claimed, runtimes)
+            memory = try await lookupMemory(store, prepared)
         } catch {
             logger.warning(
                 "translation memory lookup failed; processing without it", metadata: ["error": "\(error)"])
@@ -219,7 +220,8 @@ public final class Worker: Sendable {
         for block in claimed {
             await queue.put(
                 WorkItemInProgress(
-                    block: block, runtime: runtimes.runtime(block.pipeline, specHash: block.specHash), memory: memory))
+                    block: block, runtime: runtimes.runtime(block.pipeline, specHash: block.specHash), memory: memory,
+                    prepared: prepared[block.id]))
         }
     }
 
@@ -227,14 +229,25 @@ public final class Worker: Sendable {
     func lookupMemory(_ store: Store, _ blocks: [ClaimedBlock], _ runtimes: PipelineRuntimes)
         async throws -> [String: String]
     {
-        var keys = Set<String>()
+        try await lookupMemory(store, prepare(blocks, runtimes))
+    }
+
+    func lookupMemory(_ store: Store, _ prepared: [String: PreparedUnits]) async throws -> [String: String] {
+        let keys = Set(prepared.values.flatMap(\.keys))
+        return keys.isEmpty ? [:] : try await store.lookupMemory(keys: Array(keys))
+    }
+
+    /// Each block's units and memory keys, computed once for the memory lookup and the attempt. A block whose
+    /// units cannot be read is left out: its attempt meets the same failure and reports it.
+    func prepare(_ blocks: [ClaimedBlock], _ runtimes: PipelineRuntimes) -> [String: PreparedUnits] {
+        var prepared: [String: PreparedUnits] = [:]
         for block in blocks {
             guard let runtime = runtimes.runtime(block.pipeline, specHash: block.specHash),
-                let units = try? BlockProcessor.units(of: block, segmentation: runtime.pipeline.segmentation)
+                let units = try? PreparedUnits(block, runtime: runtime)
             else { continue }
-            for unit in units.units { keys.insert(runtime.memoryKey(unit.text, target: block.targetLanguage)) }
+            prepared[block.id] = units
         }
-        return keys.isEmpty ? [:] : try await store.lookupMemory(keys: Array(keys))
+        return prepared
     }
 
     /// Sleeps until a NOTIFY says work was enqueued, or the poll interval passes.
@@ -472,5 +485,6 @@ struct WorkItemInProgress: Sendable {
     var block: ClaimedBlock
     var runtime: PipelineRuntime?
     var memory: [String: String]
+    var prepared: PreparedUnits?
     var claimedAt = ContinuousClock.now
 }
