@@ -40,7 +40,7 @@ public struct OutputChecks: Sendable, Hashable {
         source: String, translation: String, sourceLanguage: String, targetLanguage: String
     ) -> Problem? {
         let profile = TextProfile(source)
-        if empty, !profile.isBlank, TextProfile(translation).isBlank {
+        if empty, !profile.isBlank, TextProfile.isBlank(translation) {
             return Problem(check: "empty", message: "the translation is empty")
         }
         let letters = profile.letters
@@ -93,6 +93,11 @@ struct TextProfile {
     var scalars = 0
 
     var isBlank: Bool { visible == 0 }
+
+    /// Whether `text` holds only whitespace, looking no further than its first visible scalar.
+    static func isBlank(_ text: String) -> Bool {
+        text.unicodeScalars.allSatisfy(isWhitespace)
+    }
 
     init(_ text: String) {
         for scalar in text.unicodeScalars {

@@ -163,16 +163,7 @@ extension Store {
         var learned: [String: String] = [:]
         for entry in memory where learned[entry.key] == nil { learned[entry.key] = entry.translation }
         let keys = learned.keys.sorted()
-        let blockParameters: [String?] = [
-            SQLText.arrayLiteral(blocks.map(\.id)), RuntimeSQL.intArray(blocks.map(\.attempt)),
-            SQLText.arrayLiteral(blocks.map(\.instanceID)), SQLText.arrayLiteral(blocks.map(\.records)),
-            SQLText.arrayLiteral(blocks.map { String($0.inputTokens) }),
-            SQLText.arrayLiteral(blocks.map { String($0.outputTokens) }),
-            RuntimeSQL.intArray(blocks.map(\.memoryHits)),
-            SQLText.arrayLiteral(blocks.map { String($0.costMicros) }), SQLText.arrayLiteral(blocks.map(\.currency)),
-            Self.spendStripe(blocks.first?.instanceID),
-            RuntimeSQL.intArray(blocks.map(\.segmentsTranslated)), RuntimeSQL.intArray(blocks.map(\.segmentsReused)),
-        ]
+        let blockParameters = Self.completeParameters(blocks)
         let memoryParameters: [String?] = [
             SQLText.arrayLiteral(keys), SQLText.arrayLiteral(keys.map { learned[$0] }),
         ]
@@ -212,7 +203,21 @@ extension Store {
         return outcome.completed
     }
 
-    private static let completeSQL = """
+    /// `completeSQL`'s parameters for `blocks` (sorted by id).
+    static func completeParameters(_ blocks: [CompletedBlock]) -> [String?] {
+        [
+            SQLText.arrayLiteral(blocks.map(\.id)), RuntimeSQL.intArray(blocks.map(\.attempt)),
+            SQLText.arrayLiteral(blocks.map(\.instanceID)), SQLText.arrayLiteral(blocks.map(\.records)),
+            SQLText.arrayLiteral(blocks.map { String($0.inputTokens) }),
+            SQLText.arrayLiteral(blocks.map { String($0.outputTokens) }),
+            RuntimeSQL.intArray(blocks.map(\.memoryHits)),
+            SQLText.arrayLiteral(blocks.map { String($0.costMicros) }), SQLText.arrayLiteral(blocks.map(\.currency)),
+            Self.spendStripe(blocks.first?.instanceID),
+            RuntimeSQL.intArray(blocks.map(\.segmentsTranslated)), RuntimeSQL.intArray(blocks.map(\.segmentsReused)),
+        ]
+    }
+
+    static let completeSQL = """
         WITH input AS (
             SELECT * FROM unnest($1::text[], $2::int[], $3::text[], $4::text[], $5::bigint[], $6::bigint[], $7::int[],
                                  $8::bigint[], $9::text[], $11::int[], $12::int[])
@@ -229,7 +234,7 @@ extension Store {
                                    THEN b.result_spec ELSE b.spec_hash END
             FROM input i
             WHERE b.id = i.id AND b.attempt = i.attempt AND \(RuntimeSQL.heldBy("b", "i.instance_id"))
-                AND b.state IN (\(RuntimeSQL.sources(of: .completed, cause: .worker)))
+                AND \(RuntimeSQL.unindexedState("b")) IN (\(RuntimeSQL.sources(of: .completed, cause: .worker)))
             RETURNING b.id, b.pipeline, b.revision, b.target_language, b.attempt, b.spec_hash, i.instance_id,
                       i.records, i.input_tokens, i.output_tokens, i.memory_hits, i.cost, i.currency, i.translated,
                       i.reused, (extract(epoch FROM now() - b.started_at) * 1000)::bigint AS duration_ms
@@ -372,8 +377,10 @@ extension Store {
                 updated_at = now()
             FROM input i
             WHERE b.id = i.id AND b.attempt = i.attempt AND \(RuntimeSQL.heldBy("b", "i.instance_id"))
-                AND ((i.delay IS NULL AND b.state IN (\(RuntimeSQL.sources(of: .failed, cause: .retry))))
-                     OR (i.delay IS NOT NULL AND b.state IN (\(RuntimeSQL.sources(of: .enqueued, cause: .retry)))))
+                AND ((i.delay IS NULL
+                      AND \(RuntimeSQL.unindexedState("b")) IN (\(RuntimeSQL.sources(of: .failed, cause: .retry))))
+                     OR (i.delay IS NOT NULL
+                         AND \(RuntimeSQL.unindexedState("b")) IN (\(RuntimeSQL.sources(of: .enqueued, cause: .retry)))))
             RETURNING b.id, b.pipeline, b.state, b.attempt, i.instance_id, i.error_class, i.message,
                       (extract(epoch FROM now() - b.started_at) * 1000)::bigint AS duration_ms
         ), logged AS (

@@ -66,5 +66,7 @@ import Testing
         #expect(profile.hasWhitespace)
         #expect(profile.scalars == 14)
         #expect(TextProfile("\u{00A0} \n").isBlank)
+        #expect(TextProfile.isBlank("\u{00A0} \n"))
+        #expect(!TextProfile.isBlank(" x "))
     }
 }
