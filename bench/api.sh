@@ -14,7 +14,8 @@
 #    - shared cores: everything on both CPUs, so the server's and the clients' CPU come out of the runtime's too.
 #
 # Usage: bench/api.sh [path/to/tradu]   (BLOCKS=N RUN_BLOCKS=N ROUNDS=N to scale; SKIP_PAGES=1 for part 2 only,
-#        MODES=pinned or MODES=shared for one of its two measurements)
+#        MODES=pinned or MODES=shared for one of its two measurements; UNSAFE_FSYNC_OFF=1 runs PostgreSQL with
+#        fsync off, to see the stream's CPU cost without the disk's noise, and labels every figure so)
 source "$(dirname "$0")/common.sh"
 blocks="${BLOCKS:-1000000}"
 run_blocks="${RUN_BLOCKS:-20000}"
@@ -22,6 +23,16 @@ rounds="${ROUNDS:-3}"
 export TRADU_HOME="$work/home"
 url="$("$tradu" db up --log-level error | tail -1)"
 psql_() { psql "$url" -Atq -c "$1"; }
+durability="durable"
+if [ -n "${UNSAFE_FSYNC_OFF:-}" ]; then
+    # Isolates the stream's CPU cost from this machine's fsync noise (a run's blocks/s swings by a quarter with
+    # it). Every figure is then labelled as measured with fsync off.
+    printf "\nfsync = off\nsynchronous_commit = off\nfull_page_writes = off\n" >> "$(psql_ "SHOW data_directory")/postgresql.conf"
+    "$tradu" db down --log-level error > /dev/null
+    url="$("$tradu" db up --log-level error | tail -1)"
+    durability="UNSAFE: fsync off"
+    echo "PostgreSQL runs with fsync off: every figure below is labelled UNSAFE (fsync off)."
+fi
 
 manifests() { # env dataset-file
     cat > "$work/manifests/project.yaml" <<YAML
@@ -102,7 +113,7 @@ if [ -z "${SKIP_PAGES:-}" ]; then
     serve large
     base="$api/api/v1/environments/large"
     echo
-    echo "API at $blocks blocks (embedded PostgreSQL, durable; each request 20 times):"
+    echo "API at $blocks blocks (embedded PostgreSQL, $durability; each request 20 times):"
     timing "$base/blocks?limit=100" "first blocks page (100)"
     timing "$base/blocks?limit=100&after=$middle" "a page in the middle of the keyset"
     timing "$base/blocks?limit=100&state=created&pipeline=docs" "filtered page: state=created, pipeline"
@@ -177,7 +188,7 @@ measure() { # tag label
         idle+=("$(up "idle$tag$round" 100 "&pipeline=elsewhere")")
     done
     echo
-    echo "tradu run of $run_blocks one-document blocks, $1 (pseudo engine, embedded PostgreSQL, durable), blocks/s:"
+    echo "tradu run of $run_blocks one-document blocks, $1 (pseudo engine, embedded PostgreSQL, $durability), blocks/s:"
     echo "  no client:                       ${without[*]}   median $(median "${without[@]}")"
     echo "  100 clients on /api/v1/events:   ${with[*]}   median $(median "${with[@]}")"
     echo "  100 clients of another pipeline: ${idle[*]}   median $(median "${idle[@]}")"

@@ -393,19 +393,16 @@ public final class Worker: Sendable {
                 ])
         }
         // Completions are summed per pipeline first: one counter update per pipeline and batch, not per block.
-        var completed: [String: (blocks: Int, documents: Int, processing: [Double], endToEnd: [Double])] = [:]
+        var completed: [String: CompletionSums] = [:]
         let now = ContinuousClock.now
         for outcome in batch where committed.contains(outcome.block.id) {
             let labels = [("env", environment), ("pipeline", outcome.block.pipeline)]
             let seconds = (now - outcome.claimedAt).seconds
             switch outcome.result {
             case .completed(let block, _):
-                completed[outcome.block.pipeline, default: (0, 0, [], [])].blocks += 1
-                completed[outcome.block.pipeline]!.documents += block.records.utf8.reduce(0) {
-                    $1 == 0x0A ? $0 + 1 : $0
-                }
-                completed[outcome.block.pipeline]!.processing.append(seconds)
-                completed[outcome.block.pipeline]!.endToEnd.append(outcome.block.ageSeconds + seconds)
+                completed[outcome.block.pipeline, default: CompletionSums()].add(
+                    documents: block.records.utf8.reduce(0) { $1 == 0x0A ? $0 + 1 : $0 }, processing: seconds,
+                    endToEnd: outcome.block.ageSeconds + seconds)
             case .failed(let failure, _):
                 TraduMetrics.count(MetricNames.attemptsFailed, 1, labels + [("class", failure.errorClass.rawValue)])
             case .batched:
@@ -481,6 +478,21 @@ public final class Worker: Sendable {
 
 /// A claimed block on its way to a slot. `runtime` is nil when the block's pipeline is not in the applied
 /// manifests any more (it will be failed as a logic error).
+/// A pipeline's completions in one commit, for its metrics.
+private struct CompletionSums {
+    var blocks = 0
+    var documents = 0
+    var processing: [Double] = []
+    var endToEnd: [Double] = []
+
+    mutating func add(documents: Int, processing: Double, endToEnd: Double) {
+        blocks += 1
+        self.documents += documents
+        self.processing.append(processing)
+        self.endToEnd.append(endToEnd)
+    }
+}
+
 struct WorkItemInProgress: Sendable {
     var block: ClaimedBlock
     var runtime: PipelineRuntime?
