@@ -32,11 +32,15 @@ public struct StoredResultVersion: Sendable, Hashable {
     public var completedAt: String
 }
 
-/// A block event as the API's stream carries it: with its block's pipeline and language, for the filters.
-public struct StreamedBlockEvent: Sendable, Hashable {
-    public var event: BlockEvent
+/// What the API's stream filters a block's events by: fixed for the block's life (its id hashes both).
+public struct BlockLabel: Sendable, Hashable {
     public var pipeline: String
     public var targetLanguage: String
+
+    public init(pipeline: String, targetLanguage: String) {
+        self.pipeline = pipeline
+        self.targetLanguage = targetLanguage
+    }
 }
 
 extension Store {
@@ -48,14 +52,13 @@ extension Store {
 
     /// Block events in id order for the API's stream: those above `after` (at most `limit`), and those inside
     /// `gaps` (ranges of ids the reader is watching, at most `limit` from each), in one statement: a reader
-    /// watching 64 gaps costs the database one round trip per read, not 65. Each part a primary-key range read.
-    public func streamEvents(after: Int64, gaps: [ClosedRange<Int64>] = [], limit: Int) async throws
-        -> [StreamedBlockEvent]
-    {
+    /// watching 64 gaps costs the database one round trip per read, not 65. Each part a primary-key range read;
+    /// no join: the reader asks `blockLabels` only for blocks it has not seen.
+    public func streamEvents(after: Int64, gaps: [ClosedRange<Int64>] = [], limit: Int) async throws -> [BlockEvent] {
         try await connection.query(
             """
             SELECT e.id, e.block_id, e.from_state, e.to_state, e.instance_id, e.attempt, e.reason, e.error_class,
-                   e.error, \(RuntimeSQL.rfc3339Milliseconds("e.at")) AS at, b.pipeline, b.target_language
+                   e.error, \(RuntimeSQL.rfc3339Milliseconds("e.at")) AS at
             FROM (
                 (SELECT * FROM block_events WHERE id > $1::bigint ORDER BY id LIMIT $4::int)
                 UNION ALL
@@ -65,18 +68,27 @@ extension Store {
                     SELECT * FROM block_events WHERE id BETWEEN gap.low AND gap.high ORDER BY id LIMIT $4::int
                 ) found
             ) e
-            JOIN blocks b ON b.id = e.block_id
             ORDER BY e.id
             """,
             [
                 String(after), "{" + gaps.map { String($0.lowerBound) }.joined(separator: ",") + "}",
                 "{" + gaps.map { String($0.upperBound) }.joined(separator: ",") + "}", String(max(0, limit)),
             ]
-        ).map { row in
-            StreamedBlockEvent(
-                event: try Self.event(row), pipeline: try row.required("pipeline"),
-                targetLanguage: try row.required("target_language"))
+        ).map(Self.event)
+    }
+
+    /// The pipeline and target language of each block in `ids` that exists.
+    public func blockLabels(_ ids: [String]) async throws -> [String: BlockLabel] {
+        guard !ids.isEmpty else { return [:] }
+        var labels: [String: BlockLabel] = [:]
+        for row in try await connection.query(
+            "SELECT id, pipeline, target_language FROM blocks WHERE id = ANY($1::text[])",
+            [SQLText.arrayLiteral(ids)])
+        {
+            labels[try row.required("id")] = BlockLabel(
+                pipeline: try row.required("pipeline"), targetLanguage: try row.required("target_language"))
         }
+        return labels
     }
 
     static func event(_ row: PostgresRow) throws -> BlockEvent {

@@ -58,6 +58,7 @@ public actor EventFeed {
     private var cursor: EventCursor?
     private var statusSeen: [String: String] = [:]
     private var store: Store?
+    private var labels = BlockLabelCache()
     private let clock = ContinuousClock()
     private let started = ContinuousClock.now
 
@@ -165,28 +166,34 @@ public actor EventFeed {
         }
         // The gaps and the first page in one statement, then further pages while they come full.
         var rows = try await store.streamEvents(after: cursor.after, gaps: cursor.gaps.map(\.ids), limit: pageSize)
-        var last = rows.last.map { max($0.event.sequence, cursor.after) } ?? cursor.after
-        var pageCount = rows.filter { $0.event.sequence > cursor.after }.count
+        var last = rows.last.map { max($0.sequence, cursor.after) } ?? cursor.after
+        var pageCount = rows.filter { $0.sequence > cursor.after }.count
         while pageCount == pageSize && rows.count < pageSize * 4 {
             let page = try await store.streamEvents(after: last, limit: pageSize)
             rows += page
             pageCount = page.count
-            last = page.last?.event.sequence ?? last
+            last = page.last?.sequence ?? last
         }
-        let byID = Dictionary(rows.map { ($0.event.sequence, $0) }, uniquingKeysWith: { first, _ in first })
+        let byID = Dictionary(rows.map { ($0.sequence, $0) }, uniquingKeysWith: { first, _ in first })
         let fresh = cursor.received(Array(byID.keys), now: now)
         self.cursor = cursor
+        var unknown = Set<String>()
+        for id in fresh {
+            if let blockID = byID[id]?.blockID, labels.label(blockID) == nil { unknown.insert(blockID) }
+        }
+        for (blockID, label) in try await store.blockLabels(unknown.sorted()) { labels.insert(blockID, label) }
         var items: [Item] = []
         for id in fresh {
-            guard let row = byID[id] else { continue }
-            var body = APIPresenter.event(row.event)
+            // A block that no longer exists (erased) has no label: its events are not streamed.
+            guard let event = byID[id], let label = labels.label(event.blockID) else { continue }
+            var body = APIPresenter.event(event)
             if case .object(var fields) = body {
-                fields.insert(("blockId", .string(row.event.blockID)), at: 1)
-                fields.insert(("pipeline", .string(row.pipeline)), at: 2)
-                fields.insert(("targetLanguage", .string(row.targetLanguage)), at: 3)
+                fields.insert(("blockId", .string(event.blockID)), at: 1)
+                fields.insert(("pipeline", .string(label.pipeline)), at: 2)
+                fields.insert(("targetLanguage", .string(label.targetLanguage)), at: 3)
                 body = .object(fields)
             }
-            items.append(Item(kind: .transition, id: id, pipeline: row.pipeline, body: body))
+            items.append(Item(kind: .transition, id: id, pipeline: label.pipeline, body: body))
         }
         publish(items)
     }
