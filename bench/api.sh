@@ -34,39 +34,6 @@ if [ -n "${UNSAFE_FSYNC_OFF:-}" ]; then
     echo "PostgreSQL runs with fsync off: every figure below is labelled UNSAFE (fsync off)."
 fi
 
-manifests() { # env dataset-file
-    cat > "$work/manifests/project.yaml" <<YAML
-apiVersion: tradu/v1
-kind: Environment
-metadata: {name: $1}
-spec: {}
----
-apiVersion: tradu/v1
-kind: Dataset
-metadata: {name: docs}
-spec: {source: {path: data/$2}, format: jsonl, sourceLanguage: en, blocks: {maxRecords: 1}}
----
-apiVersion: tradu/v1
-kind: Engine
-metadata: {name: pseudo}
-spec: {type: pseudo}
----
-apiVersion: tradu/v1
-kind: Pipeline
-metadata: {name: docs}
-spec: {dataset: docs, engine: pseudo, targetLanguages: [fr]}
-YAML
-}
-documents() { # count file: ~200-byte documents
-    "$python" - "$1" "$2" <<'PY'
-import json, sys
-count, path = int(sys.argv[1]), sys.argv[2]
-with open(path, "w") as out:
-    for i in range(count):
-        text = f"Document {i} explains how the settings page stores a preference and what happens when it changes. " * 2
-        out.write(json.dumps({"id": f"doc-{i:08d}", "text": text[:200]}) + "\n")
-PY
-}
 api_cpus=""
 runtime_cpus=""
 # The clients' streams go to memory, not to the disk PostgreSQL fsyncs its WAL to: 100 clients write about 2 GB
@@ -98,8 +65,8 @@ timing() { # label url: 20 requests, median and slowest in ms
 if [ -z "${SKIP_PAGES:-}" ]; then
     # 1. Pages at scale.
     echo "apply of $blocks one-document blocks (this takes a while)..."
-    documents "$blocks" "$work/manifests/data/large.jsonl"
-    manifests large large.jsonl
+    short_documents "$blocks" "$work/manifests/data/large.jsonl"
+    one_document_project large large.jsonl
     (cd "$work" && "$tradu" apply -e large --auto-approve --log-level error > "$work/apply.out" 2>&1) || {
         cat "$work/apply.out" >&2; exit 1; }
     schema=tradu_large
@@ -128,10 +95,10 @@ if [ -z "${SKIP_PAGES:-}" ]; then
 fi
 
 # 2. The event stream's cost to the runtime.
-documents "$run_blocks" "$work/manifests/data/run.jsonl"
+short_documents "$run_blocks" "$work/manifests/data/run.jsonl"
 up() { # env clients [filter]: prints blocks/s of `tradu run`, and checks every client's stream
     local env="$1" clients="$2" filter="${3:-}"
-    manifests "$env" run.jsonl
+    one_document_project "$env" run.jsonl
     (cd "$work" && "$tradu" apply -e "$env" --auto-approve --log-level error > /dev/null 2>&1)
     local before
     before="$(psql_ "SELECT coalesce(max(id), 0) FROM tradu_${env//-/_}.block_events")"

@@ -18,11 +18,7 @@ for _ in $(seq 50); do [ -s "$work/sync-port" ] && [ -s "$work/batch-port" ] && 
 
 run() { # mode port: prints input tokens, output tokens, cost and seconds from tradu status
     cat > "$work/manifests/project.yaml" <<YAML
-apiVersion: tradu/v1
-kind: Environment
-metadata: {name: $1}
-spec: {}
----
+$(environment_yaml "$1")
 apiVersion: tradu/v1
 kind: Dataset
 metadata: {name: packages}

@@ -2,7 +2,8 @@
 # on exit with every server the script started, and the dpkg corpus.
 #
 # After sourcing: $root, $tradu (first argument, else .build/release/tradu, else .build/debug/tradu), $python,
-# $work (with manifests/data/), and `started PID` to have a server stopped on exit.
+# $work (with manifests/data/), `started PID` to have a server stopped on exit, and `short_documents COUNT FILE` and
+# `one_document_project ENV DATAFILE` for a corpus of short documents run one a block by the `pseudo` engine.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 tradu="${1:-}"
@@ -47,5 +48,37 @@ for record in sorted(records, key=lambda r: r["id"]):
         continue
     seen.add(record["id"])
     out.write(json.dumps(record) + "\n")
+PY
+}
+environment_yaml() { # name: an Environment document and the separator after it, for a project.yaml heredoc
+    printf 'apiVersion: tradu/v1\nkind: Environment\nmetadata: {name: %s}\nspec: {}\n---\n' "$1"
+}
+one_document_project() { # env dataset-file: one pipeline of one-document blocks, `pseudo` engine, to French
+    cat > "$work/manifests/project.yaml" <<YAML
+$(environment_yaml "$1")
+apiVersion: tradu/v1
+kind: Dataset
+metadata: {name: docs}
+spec: {source: {path: data/$2}, format: jsonl, sourceLanguage: en, blocks: {maxRecords: 1}}
+---
+apiVersion: tradu/v1
+kind: Engine
+metadata: {name: pseudo}
+spec: {type: pseudo}
+---
+apiVersion: tradu/v1
+kind: Pipeline
+metadata: {name: docs}
+spec: {dataset: docs, engine: pseudo, targetLanguages: [fr]}
+YAML
+}
+short_documents() { # count file: ~200-byte JSONL documents
+    "$python" - "$1" "$2" <<'PY'
+import json, sys
+count, path = int(sys.argv[1]), sys.argv[2]
+with open(path, "w") as out:
+    for i in range(count):
+        text = f"Document {i} explains how the settings page stores a preference and what happens when it changes. " * 2
+        out.write(json.dumps({"id": f"doc-{i:08d}", "text": text[:200]}) + "\n")
 PY
 }

@@ -26,11 +26,7 @@ totals() { # requests, prompt and completion tokens the server counted so far
 run() { # environment cutter responseFormat maxSegmentsPerRequest: prints this run's requests and tokens
     read -r r0 p0 c0 < <(totals)
     cat > "$work/manifests/project.yaml" <<YAML
-apiVersion: tradu/v1
-kind: Environment
-metadata: {name: $1}
-spec: {}
----
+$(environment_yaml "$1")
 apiVersion: tradu/v1
 kind: Dataset
 metadata: {name: packages}

@@ -64,11 +64,7 @@ run() { # sample segmentation maxSegmentsPerRequest: prints this run's requests,
     read -r r0 s0 c0 p0 o0 < <(totals)
     local env="$1-$2"
     cat > "$work/manifests/project.yaml" <<YAML
-apiVersion: tradu/v1
-kind: Environment
-metadata: {name: $env}
-spec: {}
----
+$(environment_yaml "$env")
 apiVersion: tradu/v1
 kind: Dataset
 metadata: {name: packages}

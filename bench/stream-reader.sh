@@ -14,35 +14,8 @@ clients="${CLIENTS:-100}"
 env="reader$(date +%s)"
 psql_() { psql "$TRADU_DATABASE_URL" -Atq -c "$1"; }
 psql_ "SET client_min_messages = warning; CREATE EXTENSION IF NOT EXISTS pg_stat_statements" > /dev/null
-"$python" - "$run_blocks" "$work/manifests/data/run.jsonl" <<'PY'
-import json, sys
-count, path = int(sys.argv[1]), sys.argv[2]
-with open(path, "w") as out:
-    for i in range(count):
-        text = f"Document {i} explains how the settings page stores a preference and what happens when it changes. " * 2
-        out.write(json.dumps({"id": f"doc-{i:08d}", "text": text[:200]}) + "\n")
-PY
-cat > "$work/manifests/project.yaml" <<YAML
-apiVersion: tradu/v1
-kind: Environment
-metadata: {name: $env}
-spec: {}
----
-apiVersion: tradu/v1
-kind: Dataset
-metadata: {name: docs}
-spec: {source: {path: data/run.jsonl}, format: jsonl, sourceLanguage: en, blocks: {maxRecords: 1}}
----
-apiVersion: tradu/v1
-kind: Engine
-metadata: {name: pseudo}
-spec: {type: pseudo}
----
-apiVersion: tradu/v1
-kind: Pipeline
-metadata: {name: docs}
-spec: {dataset: docs, engine: pseudo, targetLanguages: [fr]}
-YAML
+short_documents "$run_blocks" "$work/manifests/data/run.jsonl"
+one_document_project "$env" run.jsonl
 (cd "$work" && "$tradu" apply -e "$env" --auto-approve --log-level error > /dev/null)
 (cd "$work" && exec "$tradu" serve -e "$env" --public-read --addr 127.0.0.1:0 --log-level error > "$work/serve.out" 2>&1) &
 started $!
