@@ -19,7 +19,9 @@ import TraduTestSupport
         let run = try TraduProcess(["up", "-e", "dev", "--metrics-addr", "127.0.0.1:0"], in: project)
         let base = try await run.opsBaseURL()
         var scraped = ""
-        try await eventually("completions are counted on /metrics") {
+        // A wait, not a speed check: on a loaded CI machine the first completion came after the default minute.
+        let explain = { "last scrape:\n\(scraped.suffix(1500))\nrun:\n\(run.logDigest)" }
+        try await eventually("completions are counted on /metrics", upTo: .seconds(180), explain: explain) {
             guard let response = await Self.get(base + "/metrics") else { return false }
             scraped = response.bodyText
             // The series exists from the worker's start, at 0 (CounterSeries); wait for it to rise.
