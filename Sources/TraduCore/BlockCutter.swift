@@ -2,8 +2,11 @@ import Crypto
 
 /// One block cut from a dataset: its content hash (the block's identity), size, and position.
 public struct CutBlock: Sendable, Hashable {
-    /// SHA-256 of the records (ids and texts, length-prefixed), 32 hex characters.
-    public var hash: String
+    /// SHA-256 of the records (ids and texts, length-prefixed), 128 bits: held as digits, not as a string (an
+    /// environment of millions of blocks holds one per block while it plans).
+    public var identity: CompactID
+    /// The identity as 32 hex characters.
+    public var hash: String { identity.string }
     /// Position in the dataset, from 0: for stable listings, never part of the identity.
     public var ordinal: Int
     public var recordCount: Int
@@ -11,8 +14,6 @@ public struct CutBlock: Sendable, Hashable {
     public var byteCount: Int64
     /// Unicode scalars of text: the input-size estimate (tokens ≈ characters / 4).
     public var characterCount: Int64
-    public var firstRecordID: String
-    public var lastRecordID: String
     /// The records as JSON Lines (`{"id":…,"text":…}`), only when the cutter keeps them (apply).
     public var records: String?
 }
@@ -44,8 +45,6 @@ public struct BlockCutter {
     private var filledCount = 0
     private var filledBytes: Int64 = 0
     private var characters: Int64 = 0
-    private var firstID = ""
-    private var lastID = ""
     private var records = ""
     private var nextOrdinal = 0
 
@@ -117,8 +116,6 @@ public struct BlockCutter {
     }
 
     private mutating func append(_ record: inout SourceRecord, size: Int64) {
-        if count == 0 { firstID = record.id }
-        lastID = record.id
         count += 1
         bytes += size
         withLengthPrefix(&record.id)
@@ -147,9 +144,8 @@ public struct BlockCutter {
         filledBytes = 0
         guard count > 0 else { return nil }
         let block = CutBlock(
-            hash: ContentHash.hex(digest: hasher.finalize()), ordinal: nextOrdinal, recordCount: count,
-            byteCount: bytes, characterCount: characters, firstRecordID: firstID, lastRecordID: lastID,
-            records: keepsRecords ? records : nil)
+            identity: ContentHash.compact(digest: hasher.finalize()), ordinal: nextOrdinal, recordCount: count,
+            byteCount: bytes, characterCount: characters, records: keepsRecords ? records : nil)
         hasher = SHA256()
         nextOrdinal += 1
         count = 0

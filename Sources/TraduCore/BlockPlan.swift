@@ -19,9 +19,10 @@ public struct ExistingPipeline: Sendable, Hashable {
 
 /// One stored block (work item) as the planner needs it.
 public struct ExistingBlock: Sendable, Hashable {
-    public var id: String
+    /// Held as digits: a re-plan holds every stored block.
+    public var identity: CompactID
     public var pipeline: String
-    public var blockHash: String
+    public var blockIdentity: CompactID
     public var targetLanguage: String
     public var specHash: String
     public var state: BlockState
@@ -31,14 +32,17 @@ public struct ExistingBlock: Sendable, Hashable {
         id: String, pipeline: String, blockHash: String, targetLanguage: String, specHash: String, state: BlockState,
         ordinal: Int
     ) {
-        self.id = id
+        self.identity = CompactID(id)
         self.pipeline = pipeline
-        self.blockHash = blockHash
+        self.blockIdentity = CompactID(blockHash)
         self.targetLanguage = targetLanguage
         self.specHash = specHash
         self.state = state
         self.ordinal = ordinal
     }
+
+    public var id: String { identity.string }
+    public var blockHash: String { blockIdentity.string }
 
     public var isCancelled: Bool { state == .cancelled }
 }

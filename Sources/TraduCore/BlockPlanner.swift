@@ -32,18 +32,18 @@ public enum BlockPlanner {
                 old == nil || old?.spec.hash != specHash || old?.sizing != sizingJSON
                 || old?.dataset != wanted.pipeline.dataset
 
-            var storedIndex: [String: Int] = [:]
+            var storedIndex: [CompactID: Int] = [:]
             storedIndex.reserveCapacity(blocksByPipeline[name]?.count ?? 0)
-            for index in blocksByPipeline[name] ?? [] { storedIndex[existingBlocks[index].id] = index }
-            let stored = { (id: String) in storedIndex[id].map { existingBlocks[$0] } }
-            var seenContents = Set<String>()
+            for index in blocksByPipeline[name] ?? [] { storedIndex[existingBlocks[index].identity] = index }
+            let stored = { (id: CompactID) in storedIndex[id].map { existingBlocks[$0] } }
+            var seenContents = Set<CompactID>()
             let languages = Self.distinct(wanted.pipeline.targetLanguages)
             for block in wanted.blocks {
                 // Two blocks with the same content are one work item per language.
-                guard seenContents.insert(block.hash).inserted else { continue }
+                guard seenContents.insert(block.identity).inserted else { continue }
                 for language in languages {
                     let item = WorkItem(pipeline: name, block: block, targetLanguage: language)
-                    let index = storedIndex[item.id]
+                    let index = storedIndex[item.identity]
                     if let index { wantedStored[index] = true }
                     if let index, !existingBlocks[index].isCancelled {
                         if existingBlocks[index].specHash == specHash {
@@ -86,7 +86,7 @@ public enum BlockPlanner {
     /// the apply's.
     private static func planRollout(
         _ changes: inout BlockPlan.PipelineChanges, old: ExistingPipeline, wanted: DesiredPipeline,
-        stored: (String) -> ExistingBlock?
+        stored: (CompactID) -> ExistingBlock?
     ) {
         let specHash = wanted.spec.hash
         let characters = { (items: [WorkItem]) in items.reduce(Int64(0)) { $0 + $1.characterCount } }
@@ -120,8 +120,8 @@ public enum BlockPlanner {
         }
         let ordered = changes.reprocess.sorted { a, b in
             RolloutSampleOrder.precedes(
-                (stored(a.id)?.state == .completed, a.blockHash, a.id),
-                (stored(b.id)?.state == .completed, b.blockHash, b.id))
+                (stored(a.identity)?.state == .completed, a.blockHash, a.id),
+                (stored(b.identity)?.state == .completed, b.blockHash, b.id))
         }
         let first = rollout.sampleSize(step: 0, population: ordered.count)
         changes.rollout = .start(
@@ -135,6 +135,6 @@ public enum BlockPlanner {
     }
 
     private static func order(_ a: ExistingBlock, _ b: ExistingBlock) -> Bool {
-        (a.ordinal, a.targetLanguage, a.id) < (b.ordinal, b.targetLanguage, b.id)
+        (a.ordinal, a.targetLanguage, a.identity) < (b.ordinal, b.targetLanguage, b.identity)
     }
 }

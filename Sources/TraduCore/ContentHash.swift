@@ -17,6 +17,22 @@ public enum ContentHash {
         return hex(digest: hasher.finalize())
     }
 
+    /// A digest fed piece by piece: `hex()` equals `hex(of:)` of the pieces joined, without joining them.
+    public struct Stream {
+        private var hasher = SHA256()
+
+        public init() {}
+
+        public mutating func add(_ text: String) {
+            var copy = text
+            copy.withUTF8 { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
+        }
+
+        public func hex() -> String {
+            ContentHash.hex(digest: hasher.finalize())
+        }
+    }
+
     /// The bytes lowercase hex digits stand for; nil for an odd count or any other character.
     public static func bytes(hex: String) -> [UInt8]? {
         let digits = Array(hex.utf8)
@@ -36,6 +52,23 @@ public enum ContentHash {
         case UInt8(ascii: "a")...UInt8(ascii: "f"): digit - UInt8(ascii: "a") + 10
         default: nil
         }
+    }
+
+    /// The identity of `text` held as digits (`CompactID`): equal to `CompactID(hex(of: text))`.
+    public static func compact(of text: String) -> CompactID {
+        var hasher = SHA256()
+        var copy = text
+        copy.withUTF8 { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
+        return compact(digest: hasher.finalize())
+    }
+
+    static func compact(digest: SHA256.Digest) -> CompactID {
+        var high: UInt64 = 0
+        var low: UInt64 = 0
+        for (index, byte) in digest.prefix(16).enumerated() {
+            if index < 8 { high = high << 8 | UInt64(byte) } else { low = low << 8 | UInt64(byte) }
+        }
+        return .digest(high, low)
     }
 
     static func hex(digest: SHA256.Digest) -> String {

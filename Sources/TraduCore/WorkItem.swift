@@ -1,33 +1,42 @@
 /// A unit of desired work: one block of a pipeline's dataset in one target language. Its id is derived
 /// from content alone, so re-planning an unchanged corpus yields the same ids.
 public struct WorkItem: Sendable, Hashable {
-    public var id: String
+    /// Held as digits: a plan of millions of blocks holds one work item per new block.
+    public var identity: CompactID
     public var pipeline: String
-    public var blockHash: String
+    public var blockIdentity: CompactID
     public var targetLanguage: String
     public var ordinal: Int
     /// Characters of source text (0 when unknown): a plan's input-size estimate.
     public var characterCount: Int64 = 0
 
+    public var id: String { identity.string }
+    public var blockHash: String { blockIdentity.string }
+
     public init(pipeline: String, block: CutBlock, targetLanguage: String) {
-        self.id = WorkItem.id(pipeline: pipeline, blockHash: block.hash, targetLanguage: targetLanguage)
+        self.identity = ContentHash.compact(
+            of: Self.idText(pipeline: pipeline, blockHash: block.hash, targetLanguage: targetLanguage))
         self.pipeline = pipeline
-        self.blockHash = block.hash
+        self.blockIdentity = block.identity
         self.targetLanguage = targetLanguage
         self.ordinal = block.ordinal
         self.characterCount = block.characterCount
     }
 
     public init(id: String, pipeline: String, blockHash: String, targetLanguage: String, ordinal: Int) {
-        self.id = id
+        self.identity = CompactID(id)
         self.pipeline = pipeline
-        self.blockHash = blockHash
+        self.blockIdentity = CompactID(blockHash)
         self.targetLanguage = targetLanguage
         self.ordinal = ordinal
     }
 
     /// (pipeline name, block content hash, target language) → 32 hex characters.
     public static func id(pipeline: String, blockHash: String, targetLanguage: String) -> String {
-        ContentHash.hex(of: "tradu/v1\u{0}\(pipeline)\u{0}\(blockHash)\u{0}\(targetLanguage)")
+        ContentHash.hex(of: idText(pipeline: pipeline, blockHash: blockHash, targetLanguage: targetLanguage))
+    }
+
+    private static func idText(pipeline: String, blockHash: String, targetLanguage: String) -> String {
+        "tradu/v1\u{0}\(pipeline)\u{0}\(blockHash)\u{0}\(targetLanguage)"
     }
 }

@@ -60,10 +60,10 @@ extension Store {
     }
 
     /// The content hashes already stored: the planner sends only the others' records.
-    public func knownBlockHashes() async throws -> Set<String> {
-        try await forEachRowBatch("SELECT hash FROM block_contents", into: Set<String>()) { hashes, rows in
+    public func knownBlockHashes() async throws -> Set<CompactID> {
+        try await forEachRowBatch("SELECT hash FROM block_contents", into: Set<CompactID>()) { hashes, rows in
             for row in rows {
-                if let hash = row[0] { hashes.insert(hash) }
+                if let hash = row[0] { hashes.insert(CompactID(hash)) }
             }
         }
     }

@@ -117,9 +117,13 @@ public struct ApplyService: Sendable {
                     processingSpec: (held ?? desired.spec).json.encoded(sortedKeys: true),
                     sizing: desired.sizing.json.encoded(sortedKeys: true), generation: 0, priority: priority))
         }
-        var needed = Set<String>()
-        for block in newBlocks where !prepared.knownBlockHashes.contains(block.blockHash) {
-            needed.insert(block.blockHash)
+        var needed = Set<CompactID>()
+        for changes in plan.pipelines where changes.desired != nil {
+            for items in [changes.additions, changes.recuts] {
+                for item in items where !prepared.knownBlockHashes.contains(item.blockIdentity) {
+                    needed.insert(item.blockIdentity)
+                }
+            }
         }
         if let spool = prepared.spool, spool.contains(all: needed) {
             let rows = spool.rows(needed)

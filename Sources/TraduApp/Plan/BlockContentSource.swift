@@ -8,24 +8,24 @@ import TraduStore
 /// transaction rolls back: nothing half-applied.
 final class BlockContentSource: Sequence, IteratorProtocol {
     private var sources: [(cut: DatasetCut, stream: RecordStream)]
-    private var needed: Set<String>
-    private var produced = Set<String>()
+    private var needed: Set<CompactID>
+    private var produced = Set<CompactID>()
     private var cutter: BlockCutter?
     private var ready: [CutBlock] = []
     private var failure: Error?
     private var current: DatasetCut?
 
-    init(sources: [(DatasetCut, RecordStream)], needed: Set<String>) {
+    init(sources: [(DatasetCut, RecordStream)], needed: Set<CompactID>) {
         self.sources = sources.map { (cut: $0.0, stream: $0.1) }
         self.needed = needed
     }
 
     /// Opens the datasets that hold at least one needed block.
-    static func open(_ cuts: [DatasetCut], needed: Set<String>, projectRoot: String) async throws
+    static func open(_ cuts: [DatasetCut], needed: Set<CompactID>, projectRoot: String) async throws
         -> BlockContentSource
     {
         var sources: [(DatasetCut, RecordStream)] = []
-        for cut in cuts where cut.blocks.contains(where: { needed.contains($0.hash) }) {
+        for cut in cuts where cut.blocks.contains(where: { needed.contains($0.identity) }) {
             let reader = DatasetReader(dataset: cut.dataset, projectRoot: projectRoot)
             let stream: RecordStream
             do throws(SourceError) {
@@ -42,7 +42,8 @@ final class BlockContentSource: Sequence, IteratorProtocol {
         while failure == nil {
             if let block = ready.first {
                 ready.removeFirst()
-                guard needed.contains(block.hash), produced.insert(block.hash).inserted, let dataset = current else {
+                guard needed.contains(block.identity), produced.insert(block.identity).inserted, let dataset = current
+                else {
                     continue
                 }
                 return BlockContentRow(

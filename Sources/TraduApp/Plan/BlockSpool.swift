@@ -6,26 +6,29 @@ import TraduStore
 /// applying does not read, parse and cut them a second time: apply streams the spool into COPY. Only
 /// blocks the environment does not already store are spooled. The file is deleted with the spool.
 public final class BlockSpool: @unchecked Sendable {
+    /// 48 bytes (small fields first, where the identity's tag leaves room): the spool holds one per new block.
     struct Entry {
-        var hash: String
+        var hash: CompactID
+        var length: UInt32
+        var recordCount: UInt32
+        var dataset: UInt32
         var offset: UInt64
-        var length: Int
-        var dataset: String
-        var recordCount: Int
         var byteCount: Int64
     }
 
     let path: String
     /// Content hashes the environment already stores: never spooled.
-    let known: Set<String>
+    let known: Set<CompactID>
     private var handle: FileHandle?
     private var pending = Data()
     private var offset: UInt64 = 0
     /// In spool order; `positions` finds one by its hash. Shared with the rows read back, never copied.
     private var entries: [Entry] = []
-    private var positions: [String: Int] = [:]
+    private var positions: [CompactID: Int] = [:]
+    /// Dataset names, by the index entries hold.
+    private var datasets: [String] = []
 
-    public init(known: Set<String>) throws {
+    public init(known: Set<CompactID>) throws {
         path = FileManager.default.temporaryDirectory.appendingPathComponent("tradu-spool-\(UUID().uuidString)").path
         self.known = known
         guard FileManager.default.createFile(atPath: path, contents: nil),
@@ -36,16 +39,18 @@ public final class BlockSpool: @unchecked Sendable {
 
     deinit { try? FileManager.default.removeItem(atPath: path) }
 
-    func wants(_ hash: String) -> Bool { !known.contains(hash) && positions[hash] == nil }
+    func wants(_ hash: CompactID) -> Bool { !known.contains(hash) && positions[hash] == nil }
 
     func append(_ block: CutBlock, dataset: String) throws {
-        guard wants(block.hash), let records = block.records else { return }
+        guard wants(block.identity), let records = block.records else { return }
         let bytes = Data(records.utf8)
-        positions[block.hash] = entries.count
+        let datasetIndex = datasets.firstIndex(of: dataset) ?? datasets.count
+        if datasetIndex == datasets.count { datasets.append(dataset) }
+        positions[block.identity] = entries.count
         entries.append(
             Entry(
-                hash: block.hash, offset: offset, length: bytes.count, dataset: dataset,
-                recordCount: block.recordCount, byteCount: block.byteCount))
+                hash: block.identity, length: UInt32(bytes.count), recordCount: UInt32(block.recordCount),
+                dataset: UInt32(datasetIndex), offset: offset, byteCount: block.byteCount))
         offset += UInt64(bytes.count)
         pending.append(bytes)
         if pending.count >= 8 << 20 { try flush() }
@@ -63,24 +68,26 @@ public final class BlockSpool: @unchecked Sendable {
         pending.removeAll(keepingCapacity: true)
     }
 
-    func contains(all hashes: Set<String>) -> Bool { hashes.allSatisfy { positions[$0] != nil } }
+    func contains(all hashes: Set<CompactID>) -> Bool { hashes.allSatisfy { positions[$0] != nil } }
 
     /// The spooled blocks among `needed`, in the order they were read.
-    func rows(_ needed: Set<String>) -> SpooledRows {
-        SpooledRows(path: path, entries: entries, needed: needed)
+    func rows(_ needed: Set<CompactID>) -> SpooledRows {
+        SpooledRows(path: path, entries: entries, datasets: datasets, needed: needed)
     }
 }
 
 /// Reads spooled blocks back, sequentially, as COPY rows.
 final class SpooledRows: Sequence, IteratorProtocol {
     private let entries: [BlockSpool.Entry]
-    private let needed: Set<String>
+    private let datasets: [String]
+    private let needed: Set<CompactID>
     private let handle: FileHandle?
     private var index = 0
     private(set) var failure: (any Error)?
 
-    init(path: String, entries: [BlockSpool.Entry], needed: Set<String>) {
+    init(path: String, entries: [BlockSpool.Entry], datasets: [String], needed: Set<CompactID>) {
         self.entries = entries
+        self.datasets = datasets
         self.needed = needed
         handle = FileHandle(forReadingAtPath: path)
     }
@@ -94,11 +101,12 @@ final class SpooledRows: Sequence, IteratorProtocol {
         index += 1
         do {
             try handle.seek(toOffset: entry.offset)
-            guard let data = try handle.read(upToCount: entry.length), data.count == entry.length else {
+            guard let data = try handle.read(upToCount: Int(entry.length)), data.count == Int(entry.length) else {
                 throw TraduError.configuration("the spool file is shorter than expected")
             }
             return BlockContentRow(
-                hash: entry.hash, dataset: entry.dataset, recordCount: entry.recordCount, byteCount: entry.byteCount,
+                hash: entry.hash.string, dataset: datasets[Int(entry.dataset)], recordCount: Int(entry.recordCount),
+                byteCount: entry.byteCount,
                 records: String(decoding: data, as: UTF8.self))
         } catch {
             failure = error

@@ -1,0 +1,57 @@
+/// A block identity (a content hash or a work item id) as the planner holds it: tradu's own 32 lowercase hex digits
+/// in two integers, where the string would be a heap allocation of its own (an environment of 10M blocks holds
+/// several identities per block while it plans). Any other text, as hand-made rows in tests have, is kept as it is,
+/// so every identity round-trips; construction picks the form, so equal texts are equal identities.
+public enum CompactID: Sendable, Hashable, Comparable, CustomStringConvertible, ExpressibleByStringLiteral {
+    case digest(UInt64, UInt64)
+    case text(String)
+
+    public init(_ text: String) {
+        self = Self.parse(text).map { .digest($0.0, $0.1) } ?? .text(text)
+    }
+
+    public init(stringLiteral text: String) {
+        self.init(text)
+    }
+
+    /// The identity as text: what SQL, logs and plans show.
+    public var string: String {
+        switch self {
+        case .digest(let high, let low): Self.hex(high) + Self.hex(low)
+        case .text(let text): text
+        }
+    }
+
+    public var description: String { string }
+
+    /// Orders as the texts do (lowercase hex orders as the numbers it stands for).
+    public static func < (a: CompactID, b: CompactID) -> Bool {
+        if case .digest(let ah, let al) = a, case .digest(let bh, let bl) = b { return (ah, al) < (bh, bl) }
+        return a.string < b.string
+    }
+
+    private static func parse(_ text: String) -> (UInt64, UInt64)? {
+        var high: UInt64 = 0
+        var low: UInt64 = 0
+        var count = 0
+        for byte in text.utf8 {
+            let value: UInt64
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): value = UInt64(byte - UInt8(ascii: "0"))
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): value = UInt64(byte - UInt8(ascii: "a") + 10)
+            default: return nil
+            }
+            if count < 16 { high = high << 4 | value } else if count < 32 { low = low << 4 | value } else { return nil }
+            count += 1
+        }
+        return count == 32 ? (high, low) : nil
+    }
+
+    private static func hex(_ value: UInt64) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        return String(unsafeUninitializedCapacity: 16) { buffer in
+            for index in 0..<16 { buffer[index] = digits[Int(value >> UInt64(60 - 4 * index) & 0xF)] }
+            return 16
+        }
+    }
+}
