@@ -46,7 +46,7 @@ import Testing
     @Test func aStreamedDigestEqualsTheDigestOfTheJoinedText() {
         let pieces = ["tradu-plan/v1\n", "pipeline p x\n", "+ é\u{0}\n", ""]
         var stream = ContentHash.Stream()
-        pieces.forEach { stream.add($0) }
+        for piece in pieces { stream.add(piece) }
         #expect(stream.hex() == ContentHash.hex(of: pieces.joined()))
     }
 }
