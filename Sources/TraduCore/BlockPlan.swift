@@ -71,12 +71,12 @@ public struct BlockPlan: Sendable {
         /// nil when the pipeline left the manifests (everything it had is cancelled).
         public var desired: DesiredPipeline?
         /// `+`: new blocks (new or edited content, new target languages, restored blocks).
-        public var additions: [WorkItem] = []
+        public var additions = WorkItemList()
         /// `-/+`: blocks of a re-cut (the dataset's sizing changed); they replace `recutRemovals`.
-        public var recuts: [WorkItem] = []
+        public var recuts = WorkItemList()
         public var recutRemovals: [ExistingBlock] = []
         /// `~`: blocks whose processing spec changed, with the fields that changed.
-        public var reprocess: [WorkItem] = []
+        public var reprocess = WorkItemList()
         public var reprocessFields: [String] = []
         /// `-`: blocks that left the manifests.
         public var cancellations: [ExistingBlock] = []
@@ -91,7 +91,7 @@ public struct BlockPlan: Sendable {
         public var supersedesRollout = false
 
         /// Blocks the apply itself sends back to be reprocessed (none when a rollout takes them).
-        public var reprocessedByApply: [WorkItem] {
+        public var reprocessedByApply: WorkItemList {
             if case .start = rollout { return [] }
             return reprocess
         }

@@ -38,25 +38,33 @@ public enum BlockPlanner {
             let stored = { (id: CompactID) in storedIndex[id].map { existingBlocks[$0] } }
             var seenContents = Set<CompactID>()
             let languages = Self.distinct(wanted.pipeline.targetLanguages)
-            for block in wanted.blocks {
+            let list = WorkItemList(pipeline: name, blocks: wanted.blocks, languages: languages)
+            (changes.additions, changes.recuts, changes.reprocess) = (list, list, list)
+            if storedIndex.isEmpty {
+                // Everything is new: reserved at once (pages never written are never resident) rather than grown
+                // by doubling, each growth a copy.
+                let all = wanted.blocks.count * languages.count
+                if recut { changes.recuts.reserveCapacity(all) } else { changes.additions.reserveCapacity(all) }
+            }
+            for (position, block) in wanted.blocks.enumerated() {
                 // Two blocks with the same content are one work item per language.
                 guard seenContents.insert(block.identity).inserted else { continue }
-                for language in languages {
-                    let item = WorkItem(pipeline: name, block: block, targetLanguage: language)
-                    let index = storedIndex[item.identity]
+                for (languageIndex, language) in languages.enumerated() {
+                    let id = WorkItem.identity(pipeline: name, block: block, targetLanguage: language)
+                    let index = storedIndex[id]
                     if let index { wantedStored[index] = true }
                     if let index, !existingBlocks[index].isCancelled {
                         if existingBlocks[index].specHash == specHash {
                             changes.unchanged += 1
                         } else {
-                            changes.reprocess.append(item)
+                            changes.reprocess.append(block: position, language: languageIndex, identity: id)
                             changes.inputCharacters += block.characterCount
                         }
                     } else if recut {
-                        changes.recuts.append(item)
+                        changes.recuts.append(block: position, language: languageIndex, identity: id)
                         changes.inputCharacters += block.characterCount
                     } else {
-                        changes.additions.append(item)
+                        changes.additions.append(block: position, language: languageIndex, identity: id)
                         changes.inputCharacters += block.characterCount
                     }
                 }
@@ -89,10 +97,9 @@ public enum BlockPlanner {
         stored: (CompactID) -> ExistingBlock?
     ) {
         let specHash = wanted.spec.hash
-        let characters = { (items: [WorkItem]) in items.reduce(Int64(0)) { $0 + $1.characterCount } }
         if let latest = old.rollout {
             if latest.canarySpecHash == specHash && (latest.state.isActive || latest.state.phase == .rolledBack) {
-                changes.inputCharacters -= characters(changes.reprocess)
+                changes.inputCharacters -= Self.characters(changes.reprocess)
                 changes.unchanged += changes.reprocess.count
                 changes.reprocess = []
                 changes.reprocessFields = []
@@ -107,7 +114,7 @@ public enum BlockPlanner {
                 changes.supersedesRollout = true
                 if specHash == old.spec.hash {
                     // Back to the current spec: ending the rollout restores its sample, nothing is reprocessed.
-                    changes.inputCharacters -= characters(changes.reprocess)
+                    changes.inputCharacters -= Self.characters(changes.reprocess)
                     changes.unchanged += changes.reprocess.count
                     changes.reprocess = []
                     changes.reprocessFields = []
@@ -125,7 +132,11 @@ public enum BlockPlanner {
         }
         let first = rollout.sampleSize(step: 0, population: ordered.count)
         changes.rollout = .start(
-            firstStep: first, population: ordered.count, firstStepCharacters: characters(Array(ordered.prefix(first))))
+            firstStep: first, population: ordered.count, firstStepCharacters: Self.characters(ordered.prefix(first)))
+    }
+
+    private static func characters(_ items: some Sequence<WorkItem>) -> Int64 {
+        items.reduce(Int64(0)) { $0 + $1.characterCount }
     }
 
     /// `values` without repeats, in their first order.

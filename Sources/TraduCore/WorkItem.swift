@@ -14,13 +14,25 @@ public struct WorkItem: Sendable, Hashable {
     public var blockHash: String { blockIdentity.string }
 
     public init(pipeline: String, block: CutBlock, targetLanguage: String) {
-        self.identity = ContentHash.compact(
-            of: Self.idText(pipeline: pipeline, blockHash: block.hash, targetLanguage: targetLanguage))
+        self.identity = Self.identity(pipeline: pipeline, block: block, targetLanguage: targetLanguage)
         self.pipeline = pipeline
         self.blockIdentity = block.identity
         self.targetLanguage = targetLanguage
         self.ordinal = block.ordinal
         self.characterCount = block.characterCount
+    }
+
+    /// The id of `block`'s item in `targetLanguage`: `id(pipeline:blockHash:targetLanguage:)` as digits.
+    public static func identity(pipeline: String, block: CutBlock, targetLanguage: String) -> CompactID {
+        ContentHash.compact(of: idText(pipeline: pipeline, blockHash: block.hash, targetLanguage: targetLanguage))
+    }
+
+    init(identity: CompactID, pipeline: String, blockIdentity: CompactID, targetLanguage: String, ordinal: Int) {
+        self.identity = identity
+        self.pipeline = pipeline
+        self.blockIdentity = blockIdentity
+        self.targetLanguage = targetLanguage
+        self.ordinal = ordinal
     }
 
     public init(id: String, pipeline: String, blockHash: String, targetLanguage: String, ordinal: Int) {

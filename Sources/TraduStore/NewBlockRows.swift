@@ -5,7 +5,7 @@ import TraduCore
 /// items would be another gigabyte.
 public struct NewBlockRows: Sendable, Sequence, ExpressibleByArrayLiteral {
     fileprivate enum Group: Sendable {
-        case items([WorkItem], specHash: String, priority: Int)
+        case items(WorkItemList, specHash: String, priority: Int)
         case rows([BlockRow])
     }
 
@@ -27,7 +27,7 @@ public struct NewBlockRows: Sendable, Sequence, ExpressibleByArrayLiteral {
     public var isEmpty: Bool { count == 0 }
 
     /// A pipeline's items, stored with `specHash` and `priority`; the array is shared, not copied.
-    public mutating func append(_ items: [WorkItem], specHash: String, priority: Int) {
+    public mutating func append(_ items: WorkItemList, specHash: String, priority: Int) {
         guard !items.isEmpty else { return }
         groups.append(.items(items, specHash: specHash, priority: priority))
         count += items.count

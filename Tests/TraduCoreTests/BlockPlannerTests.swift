@@ -34,7 +34,7 @@ import Testing
             pipelines.append(
                 ExistingPipeline(
                     name: changes.name, dataset: changes.dataset, spec: wanted.spec, sizing: wanted.sizing.json))
-            for item in changes.additions + changes.recuts + changes.reprocess {
+            for item in [changes.additions, changes.recuts, changes.reprocess].joined() {
                 blocks[item.id] = ExistingBlock(
                     id: item.id, pipeline: item.pipeline, blockHash: item.blockHash,
                     targetLanguage: item.targetLanguage,

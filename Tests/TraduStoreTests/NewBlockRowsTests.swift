@@ -11,12 +11,12 @@ import TraduCore
             WorkItem(id: "i\($0)", pipeline: "translate", blockHash: "h\($0)", targetLanguage: "fr", ordinal: $0)
         }
         var rows = NewBlockRows()
-        rows.append(items, specHash: "spec-a", priority: 70)
+        rows.append(WorkItemList(items), specHash: "spec-a", priority: 70)
         rows.append([], specHash: "spec-b", priority: 10)
         rows.append([
             BlockRow(id: "r0", pipeline: "other", blockHash: "h9", targetLanguage: "de", ordinal: 9, specHash: "spec-c")
         ])
-        rows.append(Array(items.prefix(1)), specHash: "spec-d", priority: 20)
+        rows.append(WorkItemList(Array(items.prefix(1))), specHash: "spec-d", priority: 20)
         #expect(rows.count == 5)
         #expect(!rows.isEmpty && NewBlockRows().isEmpty)
         let made = Array(rows)

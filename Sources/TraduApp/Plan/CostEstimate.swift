@@ -28,7 +28,7 @@ public struct CostEstimate: Sendable, Hashable {
             let share =
                 prepared.datasets.first { $0.dataset.name == changes.dataset }?.repetition
                 .servedShare(segmentation) ?? 0
-            for item in changes.additions + changes.recuts + changes.reprocess {
+            for item in [changes.additions, changes.recuts, changes.reprocess].joined() {
                 let served = Int64((Double(item.characterCount) * share).rounded())
                 estimate.fromMemory += served
                 let input = TokenEstimate.inputTokens(characters: item.characterCount - served)

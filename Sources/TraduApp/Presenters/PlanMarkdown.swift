@@ -90,7 +90,7 @@ public struct PlanMarkdown: Sendable {
             return ["- \(changes.name): left the manifests, \(changes.cancellations.count) blocks to cancel"]
         }
         var out = ["# \(changes.name)"]
-        func list(_ symbol: String, _ items: [WorkItem], _ note: String) {
+        func list(_ symbol: String, _ items: WorkItemList, _ note: String) {
             for item in items.prefix(limit) {
                 out.append("\(symbol) \(item.id.prefix(12))  \(item.targetLanguage)  block \(item.ordinal)\(note)")
             }

@@ -83,7 +83,7 @@ public struct PlanPresenter: Sendable {
             out[0] += ": no changes, \(NumberFormat.grouped(changes.unchanged)) blocks up to date"
             return out + rolloutLines(changes, environment: environment)
         }
-        func list(_ symbol: String, _ items: [WorkItem], _ note: String) {
+        func list(_ symbol: String, _ items: WorkItemList, _ note: String) {
             for item in items.prefix(listLimit) {
                 out.append(
                     "  \(symbol) \(item.id.prefix(12))  \(item.targetLanguage)  block \(item.ordinal)\(note)")
@@ -183,7 +183,7 @@ public struct PlanPresenter: Sendable {
     }
 
     private func pipelineJSON(_ changes: BlockPlan.PipelineChanges) -> JSONValue {
-        func items(_ list: [WorkItem]) -> JSONValue {
+        func items(_ list: WorkItemList) -> JSONValue {
             .array(
                 list.map {
                     .object([
