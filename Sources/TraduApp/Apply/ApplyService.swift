@@ -117,20 +117,15 @@ public struct ApplyService: Sendable {
                     processingSpec: (held ?? desired.spec).json.encoded(sortedKeys: true),
                     sizing: desired.sizing.json.encoded(sortedKeys: true), generation: 0, priority: priority))
         }
-        var needed = Set<CompactID>()
-        for changes in plan.pipelines where changes.desired != nil {
-            for items in [changes.additions, changes.recuts] {
-                for item in items where !prepared.knownBlockHashes.contains(item.blockIdentity) {
-                    needed.insert(item.blockIdentity)
-                }
-            }
-        }
-        if let spool = prepared.spool, spool.contains(all: needed) {
-            let rows = spool.rows(needed)
+        let wanted = plan.pipelines.lazy.filter { $0.desired != nil }.flatMap { [$0.additions, $0.recuts] }.joined()
+            .lazy.map(\.blockIdentity).filter { !prepared.knownBlockHashes.contains($0) }
+        // The spool marks what it holds of them (a flag per spooled block, not a set of every new hash).
+        if let spool = prepared.spool, let rows = spool.rows(wanted) {
             return try await write(
                 prepared, newBlocks, reprocess, cancel, pipelines, removed, (superseded, rolloutStarts), options,
                 store, contents: rows)
         }
+        let needed = Set(wanted)
         let contents = try await BlockContentSource.open(prepared.datasets, needed: needed, projectRoot: projectRoot)
         return try await write(
             prepared, newBlocks, reprocess, cancel, pipelines, removed, (superseded, rolloutStarts), options, store,

@@ -68,11 +68,14 @@ public final class BlockSpool: @unchecked Sendable {
         pending.removeAll(keepingCapacity: true)
     }
 
-    func contains(all hashes: Set<CompactID>) -> Bool { hashes.allSatisfy { positions[$0] != nil } }
-
-    /// The spooled blocks among `needed`, in the order they were read.
-    func rows(_ needed: Set<CompactID>) -> SpooledRows {
-        SpooledRows(path: path, entries: entries, datasets: datasets, needed: needed)
+    /// The spooled blocks among `needed` (repeats allowed), in the order they were read; nil when the spool lacks one.
+    func rows(_ needed: some Sequence<CompactID>) -> SpooledRows? {
+        var marked = [Bool](repeating: false, count: entries.count)
+        for hash in needed {
+            guard let position = positions[hash] else { return nil }
+            marked[position] = true
+        }
+        return SpooledRows(path: path, entries: entries, datasets: datasets, needed: marked)
     }
 }
 
@@ -80,12 +83,13 @@ public final class BlockSpool: @unchecked Sendable {
 final class SpooledRows: Sequence, IteratorProtocol {
     private let entries: [BlockSpool.Entry]
     private let datasets: [String]
-    private let needed: Set<CompactID>
+    /// A flag per entry.
+    private let needed: [Bool]
     private let handle: FileHandle?
     private var index = 0
     private(set) var failure: (any Error)?
 
-    init(path: String, entries: [BlockSpool.Entry], datasets: [String], needed: Set<CompactID>) {
+    init(path: String, entries: [BlockSpool.Entry], datasets: [String], needed: [Bool]) {
         self.entries = entries
         self.datasets = datasets
         self.needed = needed
@@ -95,7 +99,7 @@ final class SpooledRows: Sequence, IteratorProtocol {
     deinit { try? handle?.close() }
 
     func next() -> BlockContentRow? {
-        while index < entries.count, !needed.contains(entries[index].hash) { index += 1 }
+        while index < entries.count, !needed[index] { index += 1 }
         guard index < entries.count, failure == nil, let handle else { return nil }
         let entry = entries[index]
         index += 1
