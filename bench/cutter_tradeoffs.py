@@ -3,7 +3,10 @@
 75% of maxRecords, and one record inserted in the middle changing at most 3 blocks. A simulation (hashes of the
 record ids, maxRecords 50, no byte limit), not tradu's cutter: it ranks designs before one is built in Swift.
 
-    python3 bench/cutter_tradeoffs.py [--records 20000] [--step 23]
+    python3 bench/cutter_tradeoffs.py [--records 20000] [--step 23] [--online]
+
+--online compares designs that can cut a stream as it arrives (what appending re-cutting only the last block needs):
+anchors that look a few records ahead, and FastCDC's normalised chunking at several settings.
 
 Each line: the scheme, the average fill, and how many insertion positions changed 1, 2, 3, ... blocks.
 """
@@ -81,6 +84,40 @@ class Cutters:
         return blocks
 
 
+    def online_anchors(self, records, radius, ahead, minimum, forced_minimum):
+        """Online: a record is an anchor when its hash is the smallest of the `radius` records before it and the
+        `ahead` after it; a block ends at an anchor once it holds `minimum` records. A block that reaches the limit
+        ends at the smallest hash from `forced_minimum` records on, among the records already read."""
+        values = [self.h(r) for r in records]
+        blocks, start = [], 0
+        for t in range(len(values)):
+            c = t - ahead
+            if c >= start and c - start + 1 >= minimum and c - radius >= 0:
+                if all(values[c] < values[j] for j in range(c - radius, t + 1) if j != c):
+                    blocks.append(tuple(records[start:c + 1]))
+                    start = c + 1
+            if t - start + 1 >= LIMIT:
+                end = min(range(start + forced_minimum - 1, t + 1), key=lambda i: values[i])
+                blocks.append(tuple(records[start:end + 1]))
+                start = end + 1
+        if start < len(records):
+            blocks.append(tuple(records[start:]))
+        return blocks
+
+    def normalised(self, records, minimum, middle, strict, loose):
+        """FastCDC's normalised chunking: no boundary before `minimum`, a rarer one (1/strict) until `middle`, a more
+        frequent one (1/loose) after, the limit at the end."""
+        blocks, start = [], 0
+        for t in range(len(records)):
+            length = t - start + 1
+            if length >= LIMIT or (length >= minimum and self.h(records[t]) < 1 / (strict if length < middle else loose)):
+                blocks.append(tuple(records[start:t + 1]))
+                start = t + 1
+        if start < len(records):
+            blocks.append(tuple(records[start:]))
+        return blocks
+
+
 def measure(cut, count, step):
     corpus = list(range(count))
     before = cut(corpus)
@@ -100,9 +137,19 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--records", type=int, default=20_000)
     parser.add_argument("--step", type=int, default=23)
+    parser.add_argument("--online", action="store_true")
     arguments = parser.parse_args()
     cutters = Cutters()
-    schemes = [
+    online = [
+        ("online anchors 40/8 ahead, min 30", lambda r: cutters.online_anchors(r, 40, 8, 30, 30)),
+        ("online anchors 45/8 ahead, min 12", lambda r: cutters.online_anchors(r, 45, 8, 12, 30)),
+        ("online anchors 50/15 ahead, min 20", lambda r: cutters.online_anchors(r, 50, 15, 20, 35)),
+        ("online anchors 30/10 ahead, min 25", lambda r: cutters.online_anchors(r, 30, 10, 25, 30)),
+        ("normalised 30, 42, 1/15 then 1/5", lambda r: cutters.normalised(r, 30, 42, 15, 5)),
+        ("normalised 25, 42, 1/30 then 1/4", lambda r: cutters.normalised(r, 25, 42, 30, 4)),
+        ("normalised 33, 38, 1/15 then 1/5", lambda r: cutters.normalised(r, 33, 38, 15, 5)),
+    ]
+    schemes = online if arguments.online else [
         ("minimum 33, then 1/7.5 (version 2)", lambda r: cutters.minimum_then_threshold(r, 33, 7.5)),
         ("smallest hash in [25, 50]", lambda r: cutters.smallest_in_window(r, 25)),
         ("anchors radius 30, even", lambda r: cutters.anchors(r, 30, "even")),

@@ -36,7 +36,9 @@ public enum BlockPlanner {
             storedIndex.reserveCapacity(blocksByPipeline[name]?.count ?? 0)
             for index in blocksByPipeline[name] ?? [] { storedIndex[existingBlocks[index].identity] = index }
             let stored = { (id: CompactID) in storedIndex[id].map { existingBlocks[$0] } }
-            var seenContents = Set<CompactID>()
+            // A dataset's record ids are unique, so its blocks' contents are too; repeats are still found, without
+            // a set of every content.
+            let repeated = RepeatedIdentities.laterPositions(wanted.blocks.lazy.map(\.identity))
             let languages = Self.distinct(wanted.pipeline.targetLanguages)
             let list = WorkItemList(pipeline: name, blocks: wanted.blocks, languages: languages)
             (changes.additions, changes.recuts, changes.reprocess) = (list, list, list)
@@ -48,7 +50,7 @@ public enum BlockPlanner {
             }
             for (position, block) in wanted.blocks.enumerated() {
                 // Two blocks with the same content are one work item per language.
-                guard seenContents.insert(block.identity).inserted else { continue }
+                guard !repeated.contains(position) else { continue }
                 for (languageIndex, language) in languages.enumerated() {
                     let id = WorkItem.identity(pipeline: name, block: block, targetLanguage: language)
                     let index = storedIndex[id]

@@ -41,14 +41,9 @@ public struct WorkItemList: Sendable, RandomAccessCollection, ExpressibleByArray
     public var endIndex: Int { source == nil ? items.count : entries.count }
 
     public subscript(position: Int) -> WorkItem {
-        guard let source else { return items[position] }
+        guard source != nil else { return items[position] }
         let entry = entries[position]
-        let block = source.blocks[Int(entry.block)]
-        var item = WorkItem(
-            identity: .digest(entry.high, entry.low), pipeline: source.pipeline, blockIdentity: block.identity,
-            targetLanguage: source.languages[Int(entry.language)], ordinal: block.ordinal)
-        item.characterCount = block.characterCount
-        return item
+        return item(block: Int(entry.block), language: Int(entry.language), identity: .digest(entry.high, entry.low))
     }
 
     /// Adds the item of the source's block `block` in language `language`, whose id is `identity`.

@@ -22,9 +22,9 @@ public final class BlockSpool: @unchecked Sendable {
     private var handle: FileHandle?
     private var pending = Data()
     private var offset: UInt64 = 0
-    /// In spool order; `positions` finds one by its hash. Shared with the rows read back, never copied.
+    /// In spool order. Shared with the rows read back, never copied. No index by hash is kept while spooling
+    /// (at 10M blocks a dictionary costs about 50 bytes an entry): `rows` sorts positions once.
     private var entries: [Entry] = []
-    private var positions: [CompactID: Int] = [:]
     /// Dataset names, by the index entries hold.
     private var datasets: [String] = []
 
@@ -39,14 +39,15 @@ public final class BlockSpool: @unchecked Sendable {
 
     deinit { try? FileManager.default.removeItem(atPath: path) }
 
-    func wants(_ hash: CompactID) -> Bool { !known.contains(hash) && positions[hash] == nil }
+    /// A content the environment does not hold. A content met twice is spooled twice (two datasets with the same
+    /// records); `rows` gives it once.
+    func wants(_ hash: CompactID) -> Bool { !known.contains(hash) }
 
     func append(_ block: CutBlock, dataset: String) throws {
         guard wants(block.identity), let records = block.records else { return }
         let bytes = Data(records.utf8)
         let datasetIndex = datasets.firstIndex(of: dataset) ?? datasets.count
         if datasetIndex == datasets.count { datasets.append(dataset) }
-        positions[block.identity] = entries.count
         entries.append(
             Entry(
                 hash: block.identity, length: UInt32(bytes.count), recordCount: UInt32(block.recordCount),
@@ -70,10 +71,19 @@ public final class BlockSpool: @unchecked Sendable {
 
     /// The spooled blocks among `needed` (repeats allowed), in the order they were read; nil when the spool lacks one.
     func rows(_ needed: some Sequence<CompactID>) -> SpooledRows? {
+        // Positions sorted by hash, the first spooled of equal hashes first: 4 bytes an entry, for this call only.
+        var order = [UInt32](0..<UInt32(entries.count))
+        order.sort { (entries[Int($0)].hash, $0) < (entries[Int($1)].hash, $1) }
         var marked = [Bool](repeating: false, count: entries.count)
         for hash in needed {
-            guard let position = positions[hash] else { return nil }
-            marked[position] = true
+            var low = 0
+            var high = order.count
+            while low < high {
+                let middle = (low + high) / 2
+                if entries[Int(order[middle])].hash < hash { low = middle + 1 } else { high = middle }
+            }
+            guard low < order.count, entries[Int(order[low])].hash == hash else { return nil }
+            marked[Int(order[low])] = true
         }
         return SpooledRows(path: path, entries: entries, datasets: datasets, needed: marked)
     }
