@@ -62,47 +62,12 @@ extension Store {
     public func schedule(_ quotas: [PipelineQuota], instanceID: String? = nil) async throws -> [String: Int] {
         let positive = quotas.filter { $0.limit > 0 }
         guard !positive.isEmpty else { return [:] }
-        let parameters: [String?] = [
-            SQLText.arrayLiteral(positive.map(\.pipeline)), RuntimeSQL.intArray(positive.map(\.limit)), instanceID,
-        ]
+        let parameters = Self.scheduleParameters(positive, instanceID: instanceID)
         let channel = workChannel
         let reporting = reportsSuccessPath
         let from = BlockLifecycle.sources(of: .claimed, cause: .schedule).first
         let outcome = try await retryingConflicts { connection in
-            let rows = try connection.query(
-                """
-                WITH quota AS (
-                    SELECT pipeline, max(lim) AS lim FROM unnest($1::text[], $2::int[]) AS q (pipeline, lim)
-                    GROUP BY pipeline
-                ), picked AS MATERIALIZED (
-                    SELECT p.id FROM quota q
-                    CROSS JOIN LATERAL (
-                        SELECT b.id FROM blocks b
-                        WHERE b.pipeline = q.pipeline AND b.state = 'created'
-                        ORDER BY b.ordinal, b.id
-                        LIMIT q.lim
-                        FOR UPDATE SKIP LOCKED
-                    ) p
-                ), scheduled AS (
-                    -- By primary key: the LIMIT above is a parameter, so the planner guesses a tenth of the table
-                    -- for `picked`, and a join would hash the whole table (7 s a statement at 10M blocks).
-                    UPDATE blocks b
-                    SET state = 'enqueued', enqueued_at = now(), updated_at = now()
-                    WHERE b.id = ANY (ARRAY(SELECT id FROM picked))
-                        AND b.state IN (\(RuntimeSQL.sources(of: .claimed, cause: .schedule)))
-                    RETURNING b.id, b.pipeline, b.attempt
-                ), logged AS (
-                    INSERT INTO block_events (block_id, from_state, to_state, instance_id, attempt, reason)
-                    SELECT id, from_state, to_state, $3, attempt, 'scheduled'
-                    FROM scheduled
-                    CROSS JOIN (VALUES (1, \(RuntimeSQL.onlySource(of: .claimed, cause: .schedule)), 'claimed'),
-                                       (2, 'claimed', 'enqueued')) AS step (n, from_state, to_state)
-                    ORDER BY id, n
-                )
-                \(reporting
-                    ? "SELECT id, pipeline, attempt, 1 AS n FROM scheduled ORDER BY id"
-                    : "SELECT pipeline, count(*) AS n FROM scheduled GROUP BY pipeline")
-                """, parameters)
+            let rows = try connection.query(Self.scheduleSQL(reporting: reporting), parameters)
             var enqueued: [String: Int] = [:]
             var made: [BlockTransition] = []
             for row in rows {
@@ -126,6 +91,48 @@ extension Store {
         }
         report(outcome.made)
         return outcome.enqueued
+    }
+
+    /// `scheduleSQL`'s parameters.
+    static func scheduleParameters(_ quotas: [PipelineQuota], instanceID: String?) -> [String?] {
+        [SQLText.arrayLiteral(quotas.map(\.pipeline)), RuntimeSQL.intArray(quotas.map(\.limit)), instanceID]
+    }
+
+    /// The scheduling statement; `reporting` returns every block (for the transition log) instead of counts.
+    static func scheduleSQL(reporting: Bool) -> String {
+        """
+        WITH quota AS (
+            SELECT pipeline, max(lim) AS lim FROM unnest($1::text[], $2::int[]) AS q (pipeline, lim)
+            GROUP BY pipeline
+        ), picked AS MATERIALIZED (
+            SELECT p.id FROM quota q
+            CROSS JOIN LATERAL (
+                SELECT b.id FROM blocks b
+                WHERE b.pipeline = q.pipeline AND b.state = 'created'
+                ORDER BY b.ordinal, b.id
+                LIMIT q.lim
+                FOR UPDATE SKIP LOCKED
+            ) p
+        ), scheduled AS (
+            -- By primary key: the LIMIT above is a parameter, so the planner guesses a tenth of the table
+            -- for `picked`, and a join would hash the whole table (7 s a statement at 10M blocks).
+            UPDATE blocks b
+            SET state = 'enqueued', enqueued_at = now(), updated_at = now()
+            WHERE b.id = ANY (ARRAY(SELECT id FROM picked))
+                AND b.state IN (\(RuntimeSQL.sources(of: .claimed, cause: .schedule)))
+            RETURNING b.id, b.pipeline, b.attempt
+        ), logged AS (
+            INSERT INTO block_events (block_id, from_state, to_state, instance_id, attempt, reason)
+            SELECT id, from_state, to_state, $3, attempt, 'scheduled'
+            FROM scheduled
+            CROSS JOIN (VALUES (1, \(RuntimeSQL.onlySource(of: .claimed, cause: .schedule)), 'claimed'),
+                               (2, 'claimed', 'enqueued')) AS step (n, from_state, to_state)
+            ORDER BY id, n
+        )
+        \(reporting
+            ? "SELECT id, pipeline, attempt, 1 AS n FROM scheduled ORDER BY id"
+            : "SELECT pipeline, count(*) AS n FROM scheduled GROUP BY pipeline")
+        """
     }
 
     // MARK: Counts

@@ -5,6 +5,27 @@ import TraduPostgres
 @testable import TraduStore
 
 @Suite struct ControllerStoreTests {
+    /// A scheduling step updates the blocks it picked by primary key. The pick's `LIMIT` is a parameter, so the
+    /// planner expects a tenth of the table; joined to it, the update hashed the whole table (7 s a step at 10M).
+    @Test func aSchedulingStepUpdatesThePickedBlocksByPrimaryKey() async throws {
+        let (store, _) = try await RuntimeFixtures.store(blocks: 5_000)
+        try await store.connection.query("ANALYZE blocks")
+        let parameters = Store.scheduleParameters(
+            [PipelineQuota(pipeline: "translate", limit: 2_000)], instanceID: "controller")
+        let explain = { (sql: String) in
+            try await store.connection.query("EXPLAIN " + sql, parameters).compactMap { $0[0] }.joined(separator: "\n")
+        }
+        let plan = try await explain(Store.scheduleSQL(reporting: false))
+        #expect(plan.contains("Index Cond: (id = ANY"), "\(plan)")
+        #expect(!plan.contains("Seq Scan on blocks"), "\(plan)")
+        // The check can fail: joined to the picked blocks, the same update scans the table.
+        let joined = Store.scheduleSQL(reporting: false).replacingOccurrences(
+            of: "WHERE b.id = ANY (ARRAY(SELECT id FROM picked))", with: "FROM picked p WHERE b.id = p.id")
+        #expect(try await explain(joined).contains("Seq Scan on blocks"), "the join form scans the table")
+        // And it still schedules.
+        #expect(try await store.schedule([PipelineQuota(pipeline: "translate", limit: 2_000)]) == ["translate": 2_000])
+    }
+
     @Test func scheduleEnqueuesInDatasetOrderWithinLimits() async throws {
         let (store, url) = try await RuntimeFixtures.store(blocks: 5, pipelines: ["alpha", "beta"])
         let listener = try await PostgresConnection.connect(url)
