@@ -40,7 +40,7 @@ import TraduTestSupport
         #expect(ready?.bodyText.contains("\"database\":{\"status\":\"ok\"") == true)
         // Counters only grow while the run goes on.
         let first = Self.value(of: "tradu_blocks_completed_total", in: scraped)
-        try await eventually("more completions") {
+        try await eventually("more completions", upTo: .seconds(180)) {
             guard let later = await Self.get(base + "/metrics")?.bodyText else { return false }
             return Self.value(of: "tradu_blocks_completed_total", in: later) > first
                 || Self.value(of: "tradu_blocks_completed_total", in: later) == 40
