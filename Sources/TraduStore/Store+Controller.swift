@@ -114,12 +114,13 @@ extension Store {
                 FOR UPDATE SKIP LOCKED
             ) p
         ), scheduled AS (
-            -- By primary key: the LIMIT above is a parameter, so the planner guesses a tenth of the table
-            -- for `picked`, and a join would hash the whole table (7 s a statement at 10M blocks).
+            -- By primary key only: the LIMIT above is a parameter, so the planner guesses a tenth of the table
+            -- for `picked`, and a join would hash the whole table (7 s a statement at 10M blocks); the state
+            -- fence is an expression no index serves, or it could walk `blocks_schedulable` instead.
             UPDATE blocks b
             SET state = 'enqueued', enqueued_at = now(), updated_at = now()
             WHERE b.id = ANY (ARRAY(SELECT id FROM picked))
-                AND b.state IN (\(RuntimeSQL.sources(of: .claimed, cause: .schedule)))
+                AND \(RuntimeSQL.unindexedState("b")) IN (\(RuntimeSQL.sources(of: .claimed, cause: .schedule)))
             RETURNING b.id, b.pipeline, b.attempt
         ), logged AS (
             INSERT INTO block_events (block_id, from_state, to_state, instance_id, attempt, reason)

@@ -16,8 +16,10 @@ struct ResourceFaultTests {
         try shell("mount -t tmpfs -o size=200m,mode=0755 tmpfs '\(mount)'")
         defer { try? shell("umount -l '\(mount)'") }
         let server = TestPostgres(directory: mount + "/pg")
+        // 0.1 s a block: about 10 s of work is left when the disk fills after the first 20, so the worker is still
+        // writing then (with quicker blocks a fast worker could finish first and meet no error at all).
         let project = try await TestProject.runtime(
-            documents: 300, maxRecords: 1, sleep: 0.02, maxAttempts: 1, database: try await server.freshDatabase())
+            documents: 300, maxRecords: 1, sleep: 0.1, maxAttempts: 1, database: try await server.freshDatabase())
         try await project.apply()
         let controller = try TraduProcess(["controller", "-e", "dev", "--metrics-addr", "127.0.0.1:0"], in: project)
         let worker = try TraduProcess(["worker", "-e", "dev", "--metrics-addr", "127.0.0.1:0"], in: project)

@@ -149,6 +149,27 @@ import TraduPostgres
         #expect(plainPlan.contains("blocks_lease"), "the same fence written plainly takes a leased index")
     }
 
+    /// A claim's update finds the picked blocks by primary key, even with statistics from before the blocks were
+    /// enqueued (a fresh apply, autovacuum not round yet): written plainly, its state fence took `blocks_claimable`
+    /// and read every enqueued entry for each claim.
+    @Test func aClaimUpdatesThePickedBlocksByPrimaryKeyOnly() async throws {
+        let (store, _) = try await RuntimeFixtures.store(blocks: 2_000)
+        try await store.connection.query("ANALYZE blocks")
+        try await store.schedule([PipelineQuota(pipeline: "translate", limit: 2_000)])
+        try await store.connection.query("SET enable_bitmapscan = off")
+        let parameters = ["w1", "32", RuntimeSQL.microseconds(.seconds(60))]
+        let explain = { (sql: String) in
+            try await store.connection.query("EXPLAIN " + sql, parameters).compactMap { $0[0] }.joined(separator: "\n")
+        }
+        let plan = try await explain(Store.claimSQL)
+        #expect(plan.contains("Index Scan using blocks_pkey on blocks b"), "\(plan)")
+        #expect(!plan.contains("blocks_claimable on blocks b"), "\(plan)")
+        // The check can fail: written plainly, the same fence takes the claimable index for the update.
+        let plain = Store.claimSQL.replacingOccurrences(of: "(b.state || '')", with: "b.state")
+        #expect(try await explain(plain).contains("blocks_claimable on blocks b"), "the plain fence takes the index")
+        #expect(try await store.claim(instanceID: "w1", limit: 32, leaseDuration: .seconds(60)).count == 32)
+    }
+
     @Test func renewLeasesDropsLostBlocks() async throws {
         let (store, _) = try await RuntimeFixtures.enqueued(blocks: 3)
         let claimed = try await store.claim(instanceID: "w1", limit: 3, leaseDuration: .seconds(60))
