@@ -52,9 +52,9 @@ public struct DesiredPipeline: Sendable {
     public var pipeline: Pipeline
     public var spec: ProcessingSpec
     public var sizing: BlockSizing
-    public var blocks: [CutBlock]
+    public var blocks: CutBlockList
 
-    public init(pipeline: Pipeline, spec: ProcessingSpec, sizing: BlockSizing, blocks: [CutBlock]) {
+    public init(pipeline: Pipeline, spec: ProcessingSpec, sizing: BlockSizing, blocks: CutBlockList) {
         self.pipeline = pipeline
         self.spec = spec
         self.sizing = sizing

@@ -38,35 +38,32 @@ public enum BlockPlanner {
             let stored = { (id: CompactID) in storedIndex[id].map { existingBlocks[$0] } }
             // A dataset's record ids are unique, so its blocks' contents are too; repeats are still found, without
             // a set of every content.
-            let repeated = RepeatedIdentities.laterPositions(wanted.blocks.lazy.map(\.identity))
+            let repeated = RepeatedIdentities.laterPositions(
+                wanted.blocks.indices.lazy.map(wanted.blocks.identity(at:)))
             let languages = Self.distinct(wanted.pipeline.targetLanguages)
             let list = WorkItemList(pipeline: name, blocks: wanted.blocks, languages: languages)
             (changes.additions, changes.recuts, changes.reprocess) = (list, list, list)
-            if storedIndex.isEmpty {
-                // Everything is new: reserved at once (pages never written are never resident) rather than grown
-                // by doubling, each growth a copy.
-                let all = wanted.blocks.count * languages.count
-                if recut { changes.recuts.reserveCapacity(all) } else { changes.additions.reserveCapacity(all) }
-            }
             for (position, block) in wanted.blocks.enumerated() {
                 // Two blocks with the same content are one work item per language.
                 guard !repeated.contains(position) else { continue }
                 for (languageIndex, language) in languages.enumerated() {
-                    let id = WorkItem.identity(pipeline: name, block: block, targetLanguage: language)
-                    let index = storedIndex[id]
+                    // The id is computed again when the item is read: here only to find the stored block.
+                    let index =
+                        storedIndex.isEmpty
+                        ? nil : storedIndex[WorkItem.identity(pipeline: name, block: block, targetLanguage: language)]
                     if let index { wantedStored[index] = true }
                     if let index, !existingBlocks[index].isCancelled {
                         if existingBlocks[index].specHash == specHash {
                             changes.unchanged += 1
                         } else {
-                            changes.reprocess.append(block: position, language: languageIndex, identity: id)
+                            changes.reprocess.append(block: position, language: languageIndex)
                             changes.inputCharacters += block.characterCount
                         }
                     } else if recut {
-                        changes.recuts.append(block: position, language: languageIndex, identity: id)
+                        changes.recuts.append(block: position, language: languageIndex)
                         changes.inputCharacters += block.characterCount
                     } else {
-                        changes.additions.append(block: position, language: languageIndex, identity: id)
+                        changes.additions.append(block: position, language: languageIndex)
                         changes.inputCharacters += block.characterCount
                     }
                 }

@@ -1,12 +1,10 @@
 /// The work items of one of a pipeline's change lists (`+`, `-/+`, `~`). The planner's items are made from the
-/// pipeline's cut blocks when asked for: a plan of millions of new blocks holds 24 bytes per item (its id's digits,
-/// its block's position and its language's), not a `WorkItem` (96 bytes). Items given one by one (tests, other
-/// callers) are kept as they are.
+/// pipeline's cut blocks when asked for: a plan of millions of new blocks holds 8 bytes per item (its block's
+/// position and its language's; the id, a hash of both, is computed again when the item is read), not a `WorkItem`
+/// (96 bytes). Items given one by one (tests, other callers) are kept as they are.
 public struct WorkItemList: Sendable, RandomAccessCollection, ExpressibleByArrayLiteral {
-    /// One planned item: its id, and where its block and language are in the pipeline's lists.
+    /// One planned item: where its block and language are in the pipeline's lists.
     struct Entry: Sendable {
-        var high: UInt64
-        var low: UInt64
         var block: UInt32
         var language: UInt32
     }
@@ -14,12 +12,12 @@ public struct WorkItemList: Sendable, RandomAccessCollection, ExpressibleByArray
     /// The pipeline's blocks and languages, shared with the desired pipeline (never copied).
     struct Source: Sendable {
         var pipeline: String
-        var blocks: [CutBlock]
+        var blocks: CutBlockList
         var languages: [String]
     }
 
     private var source: Source?
-    private var entries: [Entry] = []
+    private var entries = ChunkedArray<Entry>()
     private var items: [WorkItem] = []
 
     public init() {}
@@ -33,7 +31,7 @@ public struct WorkItemList: Sendable, RandomAccessCollection, ExpressibleByArray
     }
 
     /// An empty list whose items are made from `blocks` and `languages`.
-    init(pipeline: String, blocks: [CutBlock], languages: [String]) {
+    init(pipeline: String, blocks: CutBlockList, languages: [String]) {
         source = Source(pipeline: pipeline, blocks: blocks, languages: languages)
     }
 
@@ -43,37 +41,35 @@ public struct WorkItemList: Sendable, RandomAccessCollection, ExpressibleByArray
     public subscript(position: Int) -> WorkItem {
         guard source != nil else { return items[position] }
         let entry = entries[position]
-        return item(block: Int(entry.block), language: Int(entry.language), identity: .digest(entry.high, entry.low))
+        return item(block: Int(entry.block), language: Int(entry.language))
     }
 
-    /// Adds the item of the source's block `block` in language `language`, whose id is `identity`.
-    mutating func append(block: Int, language: Int, identity: CompactID) {
-        guard case .digest(let high, let low) = identity, source != nil else {
-            append(self.item(block: block, language: language, identity: identity))
+    /// Adds the item of the source's block `block` in language `language`.
+    mutating func append(block: Int, language: Int) {
+        guard source != nil, block <= Int(UInt32.max), language <= Int(UInt32.max) else {
+            append(self.item(block: block, language: language))
             return
         }
-        entries.append(Entry(high: high, low: low, block: UInt32(block), language: UInt32(language)))
+        entries.append(Entry(block: UInt32(block), language: UInt32(language)))
     }
 
     public mutating func append(_ item: WorkItem) {
         if source != nil {
             items = Array(self)
             source = nil
-            entries = []
+            entries = ChunkedArray()
         }
         items.append(item)
     }
 
-    public mutating func reserveCapacity(_ count: Int) {
-        if source != nil { entries.reserveCapacity(count) } else { items.reserveCapacity(count) }
-    }
-
-    private func item(block: Int, language: Int, identity: CompactID) -> WorkItem {
+    private func item(block: Int, language: Int) -> WorkItem {
         guard let source else { preconditionFailure("a list without blocks has no block \(block)") }
         let cut = source.blocks[block]
+        let language = source.languages[language]
         var item = WorkItem(
-            identity: identity, pipeline: source.pipeline, blockIdentity: cut.identity,
-            targetLanguage: source.languages[language], ordinal: cut.ordinal)
+            identity: WorkItem.identity(pipeline: source.pipeline, block: cut, targetLanguage: language),
+            pipeline: source.pipeline, blockIdentity: cut.identity,
+            targetLanguage: language, ordinal: cut.ordinal)
         item.characterCount = cut.characterCount
         return item
     }

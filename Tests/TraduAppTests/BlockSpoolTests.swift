@@ -28,14 +28,18 @@ import TraduCore
         try spool.finishWriting()
 
         let asked = [second[2].identity, first[3].identity, first[0].identity, first[0].identity, second[0].identity]
-        let rows = try #require(spool.rows(asked))
+        let cuts = ["a": CutBlockList(first), "b": CutBlockList(second)]
+        let rows = try #require(spool.rows(asked, blocks: cuts))
         let read = Array(rows)
         try rows.verify()
         #expect(read.map(\.hash) == [first[0].hash, first[3].hash, second[0].hash, second[2].hash])
         #expect(read.map(\.dataset) == ["a", "a", "b", "b"])
         #expect(read[0].records == first[0].records && read[0].recordCount == 1)
         #expect(read[3].byteCount == second[2].byteCount)
-        #expect(spool.rows([first[1].identity]) == nil, "a block the environment holds was never spooled")
-        #expect(spool.rows([CompactID("elsewhere")]) == nil)
+        #expect(spool.rows([first[1].identity], blocks: cuts) == nil, "a block the environment holds was never spooled")
+        #expect(spool.rows([CompactID("elsewhere")], blocks: cuts) == nil)
+        #expect(
+            spool.rows([first[0].identity], blocks: ["a": CutBlockList(first.prefix(2))]) == nil,
+            "cuts it was not written with")
     }
 }

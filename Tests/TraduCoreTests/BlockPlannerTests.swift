@@ -21,7 +21,7 @@ import Testing
     ) -> DesiredPipeline {
         DesiredPipeline(
             pipeline: pipeline, spec: ProcessingSpec(pipeline: pipeline, engine: engine, dataset: Self.dataset),
-            sizing: sizing, blocks: cut(input, sizing: sizing))
+            sizing: sizing, blocks: CutBlockList(cut(input, sizing: sizing)))
     }
 
     /// What the store would hold after applying `plan` (blocks as created, with the plan's spec).

@@ -5,14 +5,14 @@ import Testing
 @Suite struct WorkItemListTests {
     /// The planner's compact items are the items `WorkItem` itself makes: same ids, blocks, languages, sizes.
     @Test func plannedItemsAreTheItemsWorkItemMakes() {
-        let blocks = cut(records(0..<200))
+        let blocks = CutBlockList(cut(records(0..<200)))
         let languages = ["fr", "de"]
         var list = WorkItemList(pipeline: "translate", blocks: blocks, languages: languages)
         var expected: [WorkItem] = []
         for (position, block) in blocks.enumerated().reversed() {
             for (index, language) in languages.enumerated() {
                 let item = WorkItem(pipeline: "translate", block: block, targetLanguage: language)
-                list.append(block: position, language: index, identity: item.identity)
+                list.append(block: position, language: index)
                 expected.append(item)
             }
         }
@@ -23,10 +23,10 @@ import Testing
     }
 
     @Test func anItemGivenOneByOneKeepsTheOrder() {
-        let blocks = cut(records(0..<60))
+        let blocks = CutBlockList(cut(records(0..<60)))
         var list = WorkItemList(pipeline: "p", blocks: blocks, languages: ["fr"])
         let first = WorkItem(pipeline: "p", block: blocks[0], targetLanguage: "fr")
-        list.append(block: 0, language: 0, identity: first.identity)
+        list.append(block: 0, language: 0)
         let other = WorkItem(id: "hand-made", pipeline: "p", blockHash: "h1", targetLanguage: "ja", ordinal: 7)
         list.append(other)
         #expect(Array(list) == [first, other])

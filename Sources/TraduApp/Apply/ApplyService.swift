@@ -120,7 +120,12 @@ public struct ApplyService: Sendable {
         let wanted = plan.pipelines.lazy.filter { $0.desired != nil }.flatMap { [$0.additions, $0.recuts] }.joined()
             .lazy.map(\.blockIdentity).filter { !prepared.knownBlockHashes.contains($0) }
         // The spool marks what it holds of them (a flag per spooled block, not a set of every new hash).
-        if let spool = prepared.spool, let rows = spool.rows(wanted) {
+        if let spool = prepared.spool,
+            let rows = spool.rows(
+                wanted,
+                blocks: Dictionary(
+                    prepared.datasets.map { ($0.dataset.name, $0.blocks) }, uniquingKeysWith: { a, _ in a }))
+        {
             return try await write(
                 prepared, newBlocks, reprocess, cancel, pipelines, removed, (superseded, rolloutStarts), options,
                 store, contents: rows)

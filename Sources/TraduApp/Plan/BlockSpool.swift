@@ -6,14 +6,12 @@ import TraduStore
 /// applying does not read, parse and cut them a second time: apply streams the spool into COPY. Only
 /// blocks the environment does not already store are spooled. The file is deleted with the spool.
 public final class BlockSpool: @unchecked Sendable {
-    /// 48 bytes (small fields first, where the identity's tag leaves room): the spool holds one per new block.
+    /// 12 bytes: where the block is in its dataset's cut list (which holds its identity and counts) and how long its
+    /// records are; the spool holds one per new block. Offsets follow from the lengths, entries being in file order.
     struct Entry {
-        var hash: CompactID
+        var block: UInt32
         var length: UInt32
-        var recordCount: UInt32
-        var dataset: UInt32
-        var offset: UInt64
-        var byteCount: Int64
+        var dataset: UInt16
     }
 
     let path: String
@@ -21,10 +19,9 @@ public final class BlockSpool: @unchecked Sendable {
     let known: Set<CompactID>
     private var handle: FileHandle?
     private var pending = Data()
-    private var offset: UInt64 = 0
     /// In spool order. Shared with the rows read back, never copied. No index by hash is kept while spooling
     /// (at 10M blocks a dictionary costs about 50 bytes an entry): `rows` sorts positions once.
-    private var entries: [Entry] = []
+    private var entries = ChunkedArray<Entry>()
     /// Dataset names, by the index entries hold.
     private var datasets: [String] = []
 
@@ -43,16 +40,17 @@ public final class BlockSpool: @unchecked Sendable {
     /// records); `rows` gives it once.
     func wants(_ hash: CompactID) -> Bool { !known.contains(hash) }
 
+    /// Spools `block`, the block at `block.ordinal` of `dataset`'s cut list, unless the environment stores it.
     func append(_ block: CutBlock, dataset: String) throws {
         guard wants(block.identity), let records = block.records else { return }
         let bytes = Data(records.utf8)
         let datasetIndex = datasets.firstIndex(of: dataset) ?? datasets.count
         if datasetIndex == datasets.count { datasets.append(dataset) }
-        entries.append(
-            Entry(
-                hash: block.identity, length: UInt32(bytes.count), recordCount: UInt32(block.recordCount),
-                dataset: UInt32(datasetIndex), offset: offset, byteCount: block.byteCount))
-        offset += UInt64(bytes.count)
+        guard bytes.count <= Int(UInt32.max), block.ordinal <= Int(UInt32.max), datasetIndex <= Int(UInt16.max) else {
+            throw TraduError.configuration(
+                "block \(block.ordinal) of dataset '\(dataset)' is too large to spool (\(bytes.count) bytes)")
+        }
+        entries.append(Entry(block: UInt32(block.ordinal), length: UInt32(bytes.count), dataset: UInt16(datasetIndex)))
         pending.append(bytes)
         if pending.count >= 8 << 20 { try flush() }
     }
@@ -70,38 +68,51 @@ public final class BlockSpool: @unchecked Sendable {
     }
 
     /// The spooled blocks among `needed` (repeats allowed), in the order they were read; nil when the spool lacks one.
-    func rows(_ needed: some Sequence<CompactID>) -> SpooledRows? {
+    /// - Parameter blocks: each dataset's cut blocks, as the spool was written with them: they hold the blocks'
+    ///   identities and counts.
+    func rows(_ needed: some Sequence<CompactID>, blocks: [String: CutBlockList]) -> SpooledRows? {
+        let lists = datasets.map { blocks[$0] ?? CutBlockList() }
+        guard entries.allSatisfy({ Int($0.block) < lists[Int($0.dataset)].count }) else { return nil }
+        let hash = { (entry: Entry) in lists[Int(entry.dataset)].identity(at: Int(entry.block)) }
         // Positions sorted by hash, the first spooled of equal hashes first: 4 bytes an entry, for this call only.
         var order = [UInt32](0..<UInt32(entries.count))
-        order.sort { (entries[Int($0)].hash, $0) < (entries[Int($1)].hash, $1) }
+        order.sort { (hash(entries[Int($0)]), $0) < (hash(entries[Int($1)]), $1) }
         var marked = [Bool](repeating: false, count: entries.count)
-        for hash in needed {
+        for wanted in needed {
             var low = 0
             var high = order.count
             while low < high {
                 let middle = (low + high) / 2
-                if entries[Int(order[middle])].hash < hash { low = middle + 1 } else { high = middle }
+                if hash(entries[Int(order[middle])]) < wanted { low = middle + 1 } else { high = middle }
             }
-            guard low < order.count, entries[Int(order[low])].hash == hash else { return nil }
+            guard low < order.count, hash(entries[Int(order[low])]) == wanted else { return nil }
             marked[Int(order[low])] = true
         }
-        return SpooledRows(path: path, entries: entries, datasets: datasets, needed: marked)
+        return SpooledRows(path: path, entries: entries, datasets: datasets, lists: lists, needed: marked)
     }
 }
 
 /// Reads spooled blocks back, sequentially, as COPY rows.
 final class SpooledRows: Sequence, IteratorProtocol {
-    private let entries: [BlockSpool.Entry]
+    private let entries: ChunkedArray<BlockSpool.Entry>
     private let datasets: [String]
+    /// Each dataset's cut blocks, by the index entries hold.
+    private let lists: [CutBlockList]
     /// A flag per entry.
     private let needed: [Bool]
     private let handle: FileHandle?
     private var index = 0
+    /// Where entry `index` starts in the file.
+    private var offset: UInt64 = 0
     private(set) var failure: (any Error)?
 
-    init(path: String, entries: [BlockSpool.Entry], datasets: [String], needed: [Bool]) {
+    init(
+        path: String, entries: ChunkedArray<BlockSpool.Entry>, datasets: [String], lists: [CutBlockList],
+        needed: [Bool]
+    ) {
         self.entries = entries
         self.datasets = datasets
+        self.lists = lists
         self.needed = needed
         handle = FileHandle(forReadingAtPath: path)
     }
@@ -109,19 +120,24 @@ final class SpooledRows: Sequence, IteratorProtocol {
     deinit { try? handle?.close() }
 
     func next() -> BlockContentRow? {
-        while index < entries.count, !needed[index] { index += 1 }
+        while index < entries.count, !needed[index] {
+            offset += UInt64(entries[index].length)
+            index += 1
+        }
         guard index < entries.count, failure == nil, let handle else { return nil }
         let entry = entries[index]
+        let start = offset
         index += 1
+        offset += UInt64(entry.length)
         do {
-            try handle.seek(toOffset: entry.offset)
+            try handle.seek(toOffset: start)
             guard let data = try handle.read(upToCount: Int(entry.length)), data.count == Int(entry.length) else {
                 throw TraduError.configuration("the spool file is shorter than expected")
             }
+            let block = lists[Int(entry.dataset)][Int(entry.block)]
             return BlockContentRow(
-                hash: entry.hash.string, dataset: datasets[Int(entry.dataset)], recordCount: Int(entry.recordCount),
-                byteCount: entry.byteCount,
-                records: String(decoding: data, as: UTF8.self))
+                hash: block.hash, dataset: datasets[Int(entry.dataset)], recordCount: block.recordCount,
+                byteCount: block.byteCount, records: String(decoding: data, as: UTF8.self))
         } catch {
             failure = error
             return nil

@@ -5,7 +5,7 @@ import TraduSources
 /// A dataset read and cut into blocks (records are not kept: only identities and sizes).
 public struct DatasetCut: Sendable {
     public var dataset: Dataset
-    public var blocks: [CutBlock]
+    public var blocks: CutBlockList
     public var recordCount: Int
     public var skippedCount: Int
     /// Records left out because they were erased from the environment (`tradu erase`).
@@ -35,17 +35,15 @@ public struct DatasetCut: Sendable {
     ) async throws -> DatasetCut {
         let stream = try await DatasetReader(dataset: dataset, projectRoot: projectRoot, httpClient: httpClient).open()
         var cutter = BlockCutter(sizing: BlockSizing(dataset), keepsRecords: spool != nil)
-        var blocks: [CutBlock] = []
+        var blocks = CutBlockList()
         var records = 0
         var erasedCount = 0
         let erases = erased.hashes[dataset.name].map { !$0.isEmpty } ?? false
         var content = RecordsFingerprint()
         var repetition = RepetitionSample(splitsSentences: splitsSentences)
         let keep: (CutBlock) throws -> Void = { block in
-            var block = block
             try spool?.append(block, dataset: dataset.name)
-            block.records = nil
-            blocks.append(block)
+            blocks.append(block)  // without its records
         }
         let prefetcher = RecordPrefetcher(stream)
         do {
