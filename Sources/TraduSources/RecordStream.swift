@@ -21,9 +21,11 @@ public final class RecordStream {
     private let policy: Dataset.InvalidRecordPolicy
     private let parser: any RecordParser
     private let fileNames: [String]
-    /// Each id seen, with where it was first seen packed as `fileIndex << 32 | line` (8 bytes, not a
-    /// `SourceLocation`, for million-record corpora).
-    private var seen: [String: Int] = [:]
+    /// Each id seen, with where it was first seen as a line number counted across the files (`place`).
+    private var seen = SeenRecordIDs()
+    /// Where each file's lines begin in that count: the last place counted before its first record.
+    private var fileStarts: [UInt32] = [0]
+    private var lastPlace: UInt32 = 0
     private var finished = false
 
     init(
@@ -77,13 +79,34 @@ public final class RecordStream {
     /// Empty and duplicate ids, which every format can produce. The first record with an id wins.
     private func checkID(_ record: SourceRecord) -> Diagnostic? {
         if record.id.isEmpty { return Diagnostic(at: record.location, "record has an empty id") }
-        let place = parser.fileIndex << 32 | min(record.location.line, Int(UInt32.max))
-        guard let first = seen.updateValue(place, forKey: record.id) else { return nil }
-        seen[record.id] = first
-        let firstFile = fileNames.indices.contains(first >> 32) ? fileNames[first >> 32] : record.location.file
-        let firstLine = first & 0xFFFF_FFFF
-        let whereFirst = firstFile == record.location.file ? "line \(firstLine)" : "\(firstFile):\(firstLine)"
+        guard let first = seen.insert(record.id, place: place(of: record)) else { return nil }
+        let whereFirst: String
+        if let (fileIndex, line) = location(ofPlace: first) {
+            let firstFile = fileNames.indices.contains(fileIndex) ? fileNames[fileIndex] : record.location.file
+            whereFirst = firstFile == record.location.file ? "line \(line)" : "\(firstFile):\(line)"
+        } else {
+            whereFirst = "an earlier line"
+        }
         return Diagnostic(at: record.location, "duplicate id '\(record.id)' (first seen at \(whereFirst))")
+    }
+
+    /// A record's line counted across the files (4 bytes where a file index and a line took 8); `UInt32.max` past
+    /// four billion lines, where the first place of a duplicate is no longer named.
+    private func place(of record: SourceRecord) -> UInt32 {
+        let fileIndex = parser.fileIndex
+        while fileStarts.count <= fileIndex { fileStarts.append(lastPlace) }
+        let place = Int(fileStarts[fileIndex]) + max(record.location.line, 1)
+        guard place < Int(UInt32.max) else { return UInt32.max }
+        lastPlace = max(lastPlace, UInt32(place))
+        return UInt32(place)
+    }
+
+    /// The file index and line of a place `place(of:)` gave.
+    private func location(ofPlace place: UInt32) -> (Int, Int)? {
+        guard place != UInt32.max else { return nil }
+        // The last file whose lines begin before the place (files without records begin where the next does).
+        guard let fileIndex = fileStarts.lastIndex(where: { $0 < place }) else { return nil }
+        return (fileIndex, Int(place - fileStarts[fileIndex]))
     }
 
     private func reject(_ diagnostic: Diagnostic) throws(SourceError) {

@@ -156,4 +156,25 @@ import TraduSources
                 "manifests/parts/b.jsonl:2:1: error: duplicate id '1' (first seen at manifests/parts/a.jsonl:1)"
             ])
     }
+
+    /// Places are counted across the files: a file without records between two others, and lines past the first
+    /// file's length, still name the file and line where an id was first seen.
+    @Test func aDuplicateNamesItsFirstPlaceAcrossFilesOfEveryLength() async throws {
+        let project = try TestProject()
+        try project.write(
+            "manifests/parts/a.jsonl", (1...5).map { "{\"id\": \"a\($0)\", \"text\": \"t\"}\n" }.joined())
+        try project.write("manifests/parts/b.jsonl", "")
+        try project.write(
+            "manifests/parts/c.jsonl",
+            "\n\n{\"id\": \"c1\", \"text\": \"t\"}\n{\"id\": \"a5\", \"text\": \"t\"}\n{\"id\": \"c1\", \"text\": \"t\"}\n"
+        )
+        let (records, stream) = try await project.readAll(
+            makeDataset(.glob("parts/*.jsonl"), onInvalidRecord: .skip))
+        #expect(records.map(\.id) == ["a1", "a2", "a3", "a4", "a5", "c1"])
+        #expect(
+            stream.skipped.map(\.description) == [
+                "manifests/parts/c.jsonl:4:1: error: duplicate id 'a5' (first seen at manifests/parts/a.jsonl:5)",
+                "manifests/parts/c.jsonl:5:1: error: duplicate id 'c1' (first seen at line 3)",
+            ])
+    }
 }
