@@ -17,7 +17,7 @@ public enum CompactID: Sendable, Hashable, Comparable, CustomStringConvertible, 
     /// The identity as text: what SQL, logs and plans show.
     public var string: String {
         switch self {
-        case .digest(let high, let low): Self.hex(high) + Self.hex(low)
+        case .digest(let high, let low): Self.hex(high, low)
         case .text(let text): text
         }
     }
@@ -47,11 +47,19 @@ public enum CompactID: Sendable, Hashable, Comparable, CustomStringConvertible, 
         return count == 32 ? (high, low) : nil
     }
 
-    private static func hex(_ value: UInt64) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        return String(unsafeUninitializedCapacity: 16) { buffer in
-            for index in 0..<16 { buffer[index] = digits[Int(value >> UInt64(60 - 4 * index) & 0xF)] }
-            return 16
+    /// The 32 digits of both halves, written in place (no digit table or string built per call).
+    private static func hex(_ high: UInt64, _ low: UInt64) -> String {
+        String(unsafeUninitializedCapacity: 32) { buffer in
+            for index in 0..<16 {
+                buffer[index] = digit(high >> UInt64(60 - 4 * index) & 0xF)
+                buffer[16 + index] = digit(low >> UInt64(60 - 4 * index) & 0xF)
+            }
+            return 32
         }
+    }
+
+    /// The lowercase hex digit of a value below 16.
+    static func digit(_ value: UInt64) -> UInt8 {
+        value < 10 ? UInt8(ascii: "0") + UInt8(value) : UInt8(ascii: "a") + UInt8(value - 10)
     }
 }

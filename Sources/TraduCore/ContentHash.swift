@@ -12,8 +12,7 @@ public enum ContentHash {
 
     public static func hex(of text: String) -> String {
         var hasher = SHA256()
-        var copy = text
-        copy.withUTF8 { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
+        hasher.add(text)
         return hex(digest: hasher.finalize())
     }
 
@@ -24,8 +23,7 @@ public enum ContentHash {
         public init() {}
 
         public mutating func add(_ text: String) {
-            var copy = text
-            copy.withUTF8 { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
+            hasher.add(text)
         }
 
         public func hex() -> String {
@@ -57,29 +55,20 @@ public enum ContentHash {
     /// The identity of `text` held as digits (`CompactID`): equal to `CompactID(hex(of: text))`.
     public static func compact(of text: String) -> CompactID {
         var hasher = SHA256()
-        var copy = text
-        copy.withUTF8 { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
+        hasher.add(text)
         return compact(digest: hasher.finalize())
     }
 
     static func compact(digest: SHA256.Digest) -> CompactID {
-        var high: UInt64 = 0
-        var low: UInt64 = 0
-        for (index, byte) in digest.prefix(16).enumerated() {
-            if index < 8 { high = high << 8 | UInt64(byte) } else { low = low << 8 | UInt64(byte) }
+        digest.withUnsafeBytes { raw in
+            .digest(
+                UInt64(bigEndian: raw.loadUnaligned(as: UInt64.self)),
+                UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self)))
         }
-        return .digest(high, low)
     }
 
     static func hex(digest: SHA256.Digest) -> String {
-        let table = Array("0123456789abcdef".utf8)
-        var out = [UInt8]()
-        out.reserveCapacity(32)
-        for byte in digest.prefix(16) {
-            out.append(table[Int(byte >> 4)])
-            out.append(table[Int(byte & 0x0F)])
-        }
-        return String(decoding: out, as: UTF8.self)
+        compact(digest: digest).string
     }
 
     /// HMAC-SHA256 of `message` with `key`, as 64 lowercase hex characters (webhook signatures).
@@ -97,5 +86,13 @@ public enum ContentHash {
             hash &*= 0x100_0000_01b3
         }
         return hash
+    }
+}
+
+extension SHA256 {
+    /// Feeds `text`'s UTF-8 bytes, without copying them when the string is native.
+    mutating func add(_ text: String) {
+        var copy = text
+        copy.withUTF8 { update(bufferPointer: UnsafeRawBufferPointer($0)) }
     }
 }
