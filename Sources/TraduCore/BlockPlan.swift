@@ -41,6 +41,19 @@ public struct ExistingBlock: Sendable, Hashable {
         self.ordinal = ordinal
     }
 
+    init(
+        identity: CompactID, pipeline: String, blockIdentity: CompactID, targetLanguage: String, specHash: String,
+        state: BlockState, ordinal: Int
+    ) {
+        self.identity = identity
+        self.pipeline = pipeline
+        self.blockIdentity = blockIdentity
+        self.targetLanguage = targetLanguage
+        self.specHash = specHash
+        self.state = state
+        self.ordinal = ordinal
+    }
+
     public var id: String { identity.string }
     public var blockHash: String { blockIdentity.string }
 

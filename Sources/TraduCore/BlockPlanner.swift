@@ -4,12 +4,21 @@ public enum BlockPlanner {
     public static func plan(
         desired: [DesiredPipeline], existingPipelines: [ExistingPipeline], existingBlocks: [ExistingBlock]
     ) -> BlockPlan {
-        // Positions into `existingBlocks`, not copies: at millions of blocks a copy per grouping is gigabytes.
-        var blocksByPipeline: [String: [Int]] = [:]
+        plan(desired: desired, existingPipelines: existingPipelines, existingBlocks: ExistingBlockList(existingBlocks))
+    }
+
+    public static func plan(
+        desired: [DesiredPipeline], existingPipelines: [ExistingPipeline], existingBlocks: ExistingBlockList
+    ) -> BlockPlan {
+        // Positions into `existingBlocks`, not copies (4 bytes a block): at millions of blocks a copy per grouping is
+        // gigabytes.
+        var blocksByPipeline: [String: ChunkedArray<Int32>] = [:]
         for (index, block) in existingBlocks.enumerated() {
-            blocksByPipeline[block.pipeline, default: []].append(index)
+            precondition(index < Int(Int32.max), "more stored blocks than a plan holds")
+            blocksByPipeline[block.pipeline, default: ChunkedArray()].append(Int32(index))
         }
-        let blocksOf = { (name: String) in (blocksByPipeline[name] ?? []).lazy.map { existingBlocks[$0] } }
+        let positionsOf = { (name: String) in (blocksByPipeline[name] ?? ChunkedArray()).lazy.map { Int($0) } }
+        let blocksOf = { (name: String) in positionsOf(name).map { existingBlocks[$0] } }
         let existingByName = Dictionary(existingPipelines.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         // Which stored blocks the manifests still want: a flag per stored block (each belongs to one pipeline)
         // rather than a set of every wanted id (a string per work item, gigabytes at millions of blocks).
@@ -32,10 +41,10 @@ public enum BlockPlanner {
                 old == nil || old?.spec.hash != specHash || old?.sizing != sizingJSON
                 || old?.dataset != wanted.pipeline.dataset
 
-            var storedIndex: [CompactID: Int] = [:]
-            storedIndex.reserveCapacity(blocksByPipeline[name]?.count ?? 0)
-            for index in blocksByPipeline[name] ?? [] { storedIndex[existingBlocks[index].identity] = index }
-            let stored = { (id: CompactID) in storedIndex[id].map { existingBlocks[$0] } }
+            let storedIndex = IdentityIndex(positionsOf(name), identity: existingBlocks.identity(at:))
+            let stored = { (id: CompactID) in
+                storedIndex.position(of: id, identity: existingBlocks.identity(at:)).map { existingBlocks[$0] }
+            }
             // A dataset's record ids are unique, so its blocks' contents are too; repeats are still found, without
             // a set of every content.
             let repeated = RepeatedIdentities.laterPositions(
@@ -50,7 +59,10 @@ public enum BlockPlanner {
                     // The id is computed again when the item is read: here only to find the stored block.
                     let index =
                         storedIndex.isEmpty
-                        ? nil : storedIndex[WorkItem.identity(pipeline: name, block: block, targetLanguage: language)]
+                        ? nil
+                        : storedIndex.position(
+                            of: WorkItem.identity(pipeline: name, block: block, targetLanguage: language),
+                            identity: existingBlocks.identity(at:))
                     if let index { wantedStored[index] = true }
                     if let index, !existingBlocks[index].isCancelled {
                         if existingBlocks[index].specHash == specHash {
@@ -68,7 +80,7 @@ public enum BlockPlanner {
                     }
                 }
             }
-            let leaving = (blocksByPipeline[name] ?? []).lazy.filter { !wantedStored[$0] }.map { existingBlocks[$0] }
+            let leaving = positionsOf(name).filter { !wantedStored[$0] }.map { existingBlocks[$0] }
                 .filter { !$0.isCancelled }.sorted(by: order)
             if recut { changes.recutRemovals = leaving } else { changes.cancellations = leaving }
             if let old, !recut { planRollout(&changes, old: old, wanted: wanted, stored: stored) }

@@ -34,10 +34,10 @@ extension Store {
     /// the planner's dictionary does). Read through a cursor, a batch at a time, and with one copy of each
     /// pipeline, language and spec hash shared by all its blocks: at millions of blocks the planner holds the
     /// blocks once, not libpq's result, its Swift copy and the blocks together.
-    public func blocks() async throws -> [ExistingBlock] {
+    public func blocks() async throws -> ExistingBlockList {
         try await forEachRowBatch(
             "SELECT id, pipeline, block_hash, target_language, spec_hash, state, ordinal FROM blocks",
-            into: (blocks: [ExistingBlock](), shared: SharedStrings())
+            into: (blocks: ExistingBlockList(), shared: SharedStrings())
         ) { read, rows in
             for row in rows {
                 // Positional access: the column order is fixed by the SELECT above, and it skips a name lookup
@@ -60,12 +60,14 @@ extension Store {
     }
 
     /// The content hashes already stored: the planner sends only the others' records.
-    public func knownBlockHashes() async throws -> Set<CompactID> {
-        try await forEachRowBatch("SELECT hash FROM block_contents", into: Set<CompactID>()) { hashes, rows in
+    public func knownBlockHashes() async throws -> IdentitySet {
+        var hashes = try await forEachRowBatch("SELECT hash FROM block_contents", into: IdentitySet()) { hashes, rows in
             for row in rows {
                 if let hash = row[0] { hashes.insert(CompactID(hash)) }
             }
         }
+        hashes.finish()
+        return hashes
     }
 
     /// Runs `sql` through a server-side cursor in one transaction (one snapshot, as a single statement has),

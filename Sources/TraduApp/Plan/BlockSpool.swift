@@ -16,7 +16,7 @@ public final class BlockSpool: @unchecked Sendable {
 
     let path: String
     /// Content hashes the environment already stores: never spooled.
-    let known: Set<CompactID>
+    let known: IdentitySet
     private var handle: FileHandle?
     private var pending = Data()
     /// In spool order. Shared with the rows read back, never copied. No index by hash is kept while spooling
@@ -25,7 +25,7 @@ public final class BlockSpool: @unchecked Sendable {
     /// Dataset names, by the index entries hold.
     private var datasets: [String] = []
 
-    public init(known: Set<CompactID>) throws {
+    public init(known: IdentitySet) throws {
         path = FileManager.default.temporaryDirectory.appendingPathComponent("tradu-spool-\(UUID().uuidString)").path
         self.known = known
         guard FileManager.default.createFile(atPath: path, contents: nil),

@@ -165,7 +165,7 @@ public struct PlanService: Sendable {
                 manifests = RolloutManifests.withEngine(of: changes.name, from: running, into: manifests)
             }
         }
-        let knownBlockHashes: Set<CompactID>
+        let knownBlockHashes: IdentitySet
         if let known, known.serial == state.serial {
             knownBlockHashes = known.hashes
         } else {
@@ -185,7 +185,7 @@ public struct PlanService: Sendable {
 /// so they are still current while the serial is.
 public struct KnownContents: Sendable {
     public var serial: Int64
-    public var hashes: Set<CompactID>
+    public var hashes: IdentitySet
 
     /// Reads them from `store`, with the serial they belong to.
     public static func read(from store: Store) async throws -> KnownContents {

@@ -12,7 +12,7 @@ public struct PreparedPlan: Sendable {
     public var manifests: JSONValue
     public var manifestDigest: String
     public var latestRevision: Revision?
-    public var knownBlockHashes: Set<CompactID>
+    public var knownBlockHashes: IdentitySet
     /// The records of new blocks, kept by the plan's read for the apply (nil for `tradu plan`).
     public var spool: BlockSpool?
     /// The project's manifest files as compiled, recorded with the revision (its freight).
