@@ -14,7 +14,8 @@ struct BenchDatabase {
     var durable = true
 
     static func start(
-        databaseURL: String?, root: String, durable: Bool = true, logger: Logger, say: (String) -> Void
+        databaseURL: String?, root: String, durable: Bool = true, settings: [String: String] = [:], logger: Logger,
+        say: (String) -> Void
     ) async throws -> BenchDatabase {
         if let databaseURL {
             return BenchDatabase(
@@ -24,6 +25,9 @@ struct BenchDatabase {
         var configuration = EmbeddedPostgres.Configuration(home: root + "/pg-home")
         configuration.durable = durable
         configuration.serverSettings["shared_buffers"] = "1GB"
+        configuration.serverSettings.merge(settings) { $1 }
+        let shown = configuration.serverSettings.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }
+            .joined(separator: ", ")
         let server = EmbeddedPostgres(configuration: configuration, logger: logger)
         let started = try await Phase.measure { try await server.up() }
         if let data = try? server.status().dataDirectory,
@@ -35,8 +39,8 @@ struct BenchDatabase {
         return BenchDatabase(
             url: started.value, embedded: server,
             description: durable
-                ? "embedded PostgreSQL, durable (fsync on, synchronous_commit on, shared_buffers 1GB)"
-                : "embedded PostgreSQL, UNSAFE: fsync off (figures are optimistic for I/O)",
+                ? "embedded PostgreSQL, durable (fsync on, synchronous_commit on, \(shown))"
+                : "embedded PostgreSQL, UNSAFE: fsync off (figures are optimistic for I/O; \(shown))",
             durable: durable)
     }
 

@@ -12,6 +12,13 @@ struct BenchOptions: ParsableArguments {
     @Flag(help: "Run the embedded PostgreSQL with fsync off. Every figure is then labelled UNSAFE (fsync off).")
     var unsafeFsyncOff = false
 
+    @Option(
+        name: .customLong("server-setting"),
+        help: ArgumentHelp(
+            "A setting of the embedded PostgreSQL, as NAME=VALUE (repeatable; e.g. max_wal_size=16GB). Printed with the results.",
+            valueName: "name=value"))
+    var serverSettings: [String] = []
+
     @Option(help: "Parent directory of the temporary project (and embedded PostgreSQL home).")
     var workDirectory = NSTemporaryDirectory()
 
@@ -29,6 +36,27 @@ struct BenchOptions: ParsableArguments {
         if unsafeFsyncOff && databaseURL != nil {
             throw ValidationError("--unsafe-fsync-off applies to the embedded PostgreSQL, not to --database-url")
         }
+        if !serverSettings.isEmpty && databaseURL != nil {
+            throw ValidationError("--server-setting applies to the embedded PostgreSQL, not to --database-url")
+        }
+        for setting in serverSettings where parsedSetting(setting) == nil {
+            throw ValidationError("--server-setting '\(setting)' is not NAME=VALUE")
+        }
+    }
+
+    /// `--server-setting`s as names and values.
+    var settings: [String: String] {
+        Dictionary(serverSettings.compactMap(parsedSetting), uniquingKeysWith: { _, last in last })
+    }
+
+    private func parsedSetting(_ text: String) -> (String, String)? {
+        guard let equals = text.firstIndex(of: "=") else { return nil }
+        let name = text[..<equals].trimmingCharacters(in: .whitespaces)
+        let value = text[text.index(after: equals)...].trimmingCharacters(in: .whitespaces)
+        guard !name.isEmpty, !value.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) else {
+            return nil
+        }
+        return (name, value)
     }
 
     /// Installs tradu's log handler at `--log-level` and returns the bench's logger.

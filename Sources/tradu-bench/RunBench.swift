@@ -57,7 +57,8 @@ struct RunBench: AsyncParsableCommand {
         try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
         // One server for every run: each run gets its own project, schema and pgbench database.
         let database = try await BenchDatabase.start(
-            databaseURL: options.databaseURL, root: home, durable: !options.unsafeFsyncOff, logger: logger, say: say)
+            databaseURL: options.databaseURL, root: home, durable: !options.unsafeFsyncOff, settings: options.settings,
+            logger: logger, say: say)
         var reports: [RunReport] = []
         var failure: Error?
         for index in 1...runs {
