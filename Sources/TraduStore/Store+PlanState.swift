@@ -31,14 +31,14 @@ extension Store {
     }
 
     /// Every block, cancelled ones included, in no particular order (sorting 100,000s of rows costs more than
-    /// the planner's dictionary does). Read through a cursor, a batch at a time, and with one copy of each
-    /// pipeline, language and spec hash shared by all its blocks: at millions of blocks the planner holds the
-    /// blocks once, not libpq's result, its Swift copy and the blocks together.
+    /// the planner's dictionary does). Read through a cursor, a batch at a time, into an `ExistingBlockList`, which
+    /// keeps one copy of each pipeline, language and spec hash: at millions of blocks the planner holds the blocks
+    /// once, not libpq's result, its Swift copy and the blocks together.
     public func blocks() async throws -> ExistingBlockList {
         try await forEachRowBatch(
             "SELECT id, pipeline, block_hash, target_language, spec_hash, state, ordinal FROM blocks",
-            into: (blocks: ExistingBlockList(), shared: SharedStrings())
-        ) { read, rows in
+            into: ExistingBlockList()
+        ) { blocks, rows in
             for row in rows {
                 // Positional access: the column order is fixed by the SELECT above, and it skips a name lookup
                 // per value on the hot path.
@@ -50,13 +50,12 @@ extension Store {
                 else {
                     throw StoreError.unexpectedData("unexpected NULL, state or non-integer in blocks row")
                 }
-                read.blocks.append(
+                blocks.append(
                     ExistingBlock(
-                        id: id, pipeline: read.shared.one(pipeline), blockHash: blockHash,
-                        targetLanguage: read.shared.one(targetLanguage), specHash: read.shared.one(specHash),
-                        state: state, ordinal: ordinal))
+                        id: id, pipeline: pipeline, blockHash: blockHash, targetLanguage: targetLanguage,
+                        specHash: specHash, state: state, ordinal: ordinal))
             }
-        }.blocks
+        }
     }
 
     /// The content hashes already stored: the planner sends only the others' records.
