@@ -54,7 +54,8 @@ public enum MetricNames {
     public static let databaseUp = "tradu_database_up"
     /// Whether the database accepts writes, by this process's write probe (1 yes, 0 no: disk full, ...).
     public static let databaseWritable = "tradu_database_writable"
-    /// Database errors met by the runtime, by SQLSTATE class (`class`: `53`, `08`, `57`, ...) and `role`.
+    /// Database errors met by the runtime and its readiness probe, by SQLSTATE class (`class`: `53`, `08`, `57`,
+    /// ...) and `role`.
     public static let databaseErrors = "tradu_database_errors_total"
 
     public static let all: [String] = [

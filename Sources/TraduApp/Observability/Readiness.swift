@@ -54,7 +54,13 @@ public final class Readiness: Sendable {
                 TraduMetrics.gauge(MetricNames.databaseUp, 1, [("env", environment)])
                 TraduMetrics.gauge(
                     MetricNames.databaseWritable, probe.writeFailure == nil ? 1 : 0, [("env", environment)])
+                // Counted too: the work loops may meet no refusal while the disk is full (PostgreSQL writes into
+                // pages and WAL segments it already has), yet the dashboard must show the full disk by class.
+                if let refusal = probe.writeFailure {
+                    DatabaseTrouble.record(refusal, environment: environment, role: role)
+                }
             } catch {
+                DatabaseTrouble.record(error, environment: environment, role: role)
                 results = [Check(name: "database", ok: false, detail: "\(error)")]
                 TraduMetrics.gauge(MetricNames.databaseUp, 0, [("env", environment)])
             }
