@@ -27,6 +27,9 @@ public struct ApplyBatch<Contents: Sequence<BlockContentRow>> {
     public var supersededRollouts: [String] = []
     /// Rollouts this apply starts: their blocks are left as they are; the leading controller runs the steps.
     public var rolloutStarts: [RolloutStart] = []
+    /// The fewest new blocks for which a first apply (no block stored yet) drops the block tables' indexes and
+    /// builds them after the load (`BulkLoad`).
+    public var bulkLoadMinimum = BulkLoad.defaultMinimum
     /// Runs inside the transaction right after `contents` was copied, on the connection's thread; throwing rolls
     /// the whole apply back. For a streaming source to confirm what it sent still matches the plan (e.g. no source
     /// file changed under it, so every stored block has the content its hash names).
@@ -59,6 +62,7 @@ extension ApplyBatch {
             removedPipelines: removedPipelines, revision: revision, verifyContents: verifyContents)
         erased.supersededRollouts = supersededRollouts
         erased.rolloutStarts = rolloutStarts
+        erased.bulkLoadMinimum = bulkLoadMinimum
         return erased
     }
 }

@@ -16,6 +16,8 @@ enum BlockPlanWriter {
         let serial = try checkState(batch, connection)
         let number = try connection.query("SELECT coalesce(max(number), 0) + 1 AS next FROM revisions")[0]
             .required("next", Int64.init)
+        let bulkLoad = try BulkLoad.startIfWorthIt(
+            newBlocks: batch.newBlocks.count, minimum: batch.bulkLoadMinimum, connection)
         try copyContents(batch.contents, connection)
         try batch.verifyContents?()
         try writePipelines(batch.pipelines, removed: batch.removedPipelines, connection)
@@ -23,7 +25,13 @@ enum BlockPlanWriter {
         let baselines = try RolloutSQL.supersede(
             pipelines: batch.supersededRollouts, revision: number, actor: actor, connection)
         var made: [BlockTransition] = []
-        made += try addBlocks(batch.newBlocks, revision: number, reporting: reporting, connection)
+        if let bulkLoad {
+            let events = try bulkLoad.addBlocks(batch.newBlocks, revision: number, reporting: reporting, connection)
+            if reporting { made += try transitions(events, of: batch.newBlocks) }
+            try bulkLoad.finish(connection)
+        } else {
+            made += try addBlocks(batch.newBlocks, revision: number, reporting: reporting, connection)
+        }
         made += try reprocessBlocks(batch.reprocess, revision: number, reporting: reporting, connection)
         made += try cancelBlocks(batch.cancel, revision: number, reporting: reporting, connection)
         try RolloutSQL.start(batch.rolloutStarts, revision: number, baselines: baselines, actor: actor, connection)
@@ -198,9 +206,14 @@ enum BlockPlanWriter {
             throw StoreError.blockAlreadyActive(id: active?["id"] ?? "?", state: active?["state"] ?? "?")
         }
         guard reporting else { return [] }
-        // New rows are not in the statement's snapshot: their pipeline comes from the plan.
+        return try transitions(written, of: blocks)
+    }
+
+    /// The events written for new blocks, with each block's pipeline from the plan: new rows are not in the
+    /// writing statement's snapshot.
+    private static func transitions(_ events: PostgresRows, of blocks: NewBlockRows) throws -> [BlockTransition] {
         let pipelines = Dictionary(blocks.map { ($0.id, $0.pipeline) }) { first, _ in first }
-        return try BlockTransition.decoding(written).map { transition in
+        return try BlockTransition.decoding(events).map { transition in
             var transition = transition
             transition.pipeline = pipelines[transition.blockID] ?? transition.pipeline
             return transition
