@@ -18,6 +18,9 @@ public struct BulkLoad: Sendable {
     /// The fewest new blocks for which a first apply loads this way; below it the row-by-row path is as quick.
     public static let defaultMinimum = 100_000
 
+    /// The memory each index build may sort in (shared with its parallel workers), for this apply only.
+    static let sortMemory = "512MB"
+
     /// The tables whose indexes and keys are rebuilt.
     static let tables = ["block_contents", "blocks", "block_events"]
 
@@ -103,6 +106,13 @@ public struct BulkLoad: Sendable {
     /// missing fails here, and the whole apply rolls back. Then gathers the tables' statistics, as after any bulk
     /// load, so the first claims and scheduling cycles are planned for millions of rows and not for none.
     func finish(_ connection: isolated PostgresConnection) throws {
+        // Each index is sorted once: in memory when it fits, which PostgreSQL's default (64 MB) stops doing at a
+        // few million blocks. Raised for this transaction only, never lowered below what the server was given.
+        try connection.query(
+            """
+            SELECT set_config('maintenance_work_mem', $1, true)
+            WHERE pg_size_bytes(current_setting('maintenance_work_mem')) < pg_size_bytes($1)
+            """, [Self.sortMemory])
         for statement in rebuild { try connection.execute(statement) }
         try connection.execute("ANALYZE \(Self.tables.joined(separator: ", "))")
     }
