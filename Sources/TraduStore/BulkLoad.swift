@@ -25,7 +25,7 @@ public struct BulkLoad: Sendable {
     static let tables = ["block_contents", "blocks", "block_events"]
 
     /// Statements that restore what was dropped, in order: keys, then indexes, then foreign keys.
-    private var rebuild: [String] = []
+    private let rebuild: [String]
 
     /// Drops the tables' keys, indexes and foreign keys when `newBlocks` reaches `minimum` and the environment
     /// holds no block; nil (nothing dropped) otherwise. Call after the environment's row is locked, so no other
@@ -55,7 +55,6 @@ public struct BulkLoad: Sendable {
                   SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid AND c.contype IN ('p', 'u', 'x'))
             ORDER BY 1
             """, [tables])
-        var load = BulkLoad()
         var keys: [String] = []
         var foreignKeys: [String] = []
         // Foreign keys first (they depend on the keys they reference), then keys, then the plain indexes.
@@ -71,8 +70,7 @@ public struct BulkLoad: Sendable {
             try connection.execute("DROP INDEX \(try row.required("name"))")
             plain.append(try row.required("definition"))
         }
-        load.rebuild = keys + plain + foreignKeys
-        return load
+        return BulkLoad(rebuild: keys + plain + foreignKeys)
     }
 
     /// Adds the new blocks, all of them `created` with a `planned` event, without the upsert's lookups: the

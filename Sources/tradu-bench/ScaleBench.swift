@@ -89,9 +89,9 @@ struct ScaleBench: AsyncParsableCommand {
         guard applied.value == blocks else { throw BenchFailure("planned \(applied.value) blocks, expected \(blocks)") }
         report.applySeconds = applied.seconds
         report.applyRSSMiB = Phase.phasePeakRSSMiB()
-        // The apply's commit leaves what fits in shared_buffers unwritten to the tables' files (a small apply all
-        // of it, a large one little of it): a checkpoint right after it times that remainder, so the sizes can be
-        // compared with the same work done. Needs the right to CHECKPOINT (the embedded server's user has it).
+        // The apply's commit may leave pages that fit in shared_buffers unwritten to the tables' files, more of a
+        // small apply's than of a large one's: a checkpoint right after it times that remainder, so a deferred write
+        // cannot flatter the smaller size. Needs the right to CHECKPOINT (the embedded server's user has it).
         let flushing = ContinuousClock.now
         do {
             _ = try await BenchDatabase.scalar(url, "CHECKPOINT")
