@@ -253,18 +253,35 @@ enum Phase {
         return total
     }
 
-    /// Runs `body` and reports wall time, this process's CPU time and the local postgres processes' CPU time.
+    /// The machine's CPU seconds by kind since boot, all cores summed (`/proc/stat`'s first line): `steal` is
+    /// time the hypervisor gave to other guests while this one wanted to run, the first thing to read when two
+    /// runs of the same work differ.
+    static func machineCPU() -> (steal: Double, idle: Double, iowait: Double) {
+        let ticks = Double(sysconf(Int32(_SC_CLK_TCK)))
+        guard let stat = try? String(contentsOfFile: "/proc/stat", encoding: .utf8),
+            let line = stat.split(separator: "\n").first, line.hasPrefix("cpu ")
+        else { return (0, 0, 0) }
+        // cpu user nice system idle iowait irq softirq steal ...
+        let fields = line.split(separator: " ").dropFirst().compactMap { Double($0) }
+        guard fields.count > 7 else { return (0, 0, 0) }
+        return (fields[7] / ticks, fields[3] / ticks, fields[4] / ticks)
+    }
+
+    /// Runs `body` and reports wall time, this process's CPU time, the local postgres processes' CPU time, and
+    /// the machine's stolen, idle and I/O-wait time over the phase.
     static func profile<T>(_ name: String, _ say: (String) -> Void, _ body: () async throws -> T) async rethrows
         -> (value: T, seconds: Double, clientCPU: Double, serverCPU: Double)
     {
-        let (startClient, startServer, start) = (clientCPU(), serverCPU(), monotonic())
+        let (startClient, startServer, startMachine, start) = (clientCPU(), serverCPU(), machineCPU(), monotonic())
         let value = try await body()
         let end = monotonic()
-        let (client, server) = (clientCPU() - startClient, serverCPU() - startServer)
+        let (client, server, machine) = (clientCPU() - startClient, serverCPU() - startServer, machineCPU())
         say(
             String(
-                format: "  [%@: monotonic %.3f-%.3f, wall %.2f s, client CPU %.2f s, postgres CPU %.2f s]", name,
-                start, end, end - start, client, server))
+                format: "  [%@: monotonic %.3f-%.3f, wall %.2f s, client CPU %.2f s, postgres CPU %.2f s;"
+                    + " machine: steal %.2f s, idle %.2f s, iowait %.2f s]", name, start, end, end - start, client,
+                server, machine.steal - startMachine.steal, machine.idle - startMachine.idle,
+                machine.iowait - startMachine.iowait))
         return (value, end - start, client, server)
     }
 
