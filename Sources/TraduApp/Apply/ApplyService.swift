@@ -70,6 +70,9 @@ public struct ApplyService: Sendable {
     /// Writes the plan. Returns nil when there is nothing to write (a second apply of the same manifests).
     public func write(_ prepared: PreparedPlan, to store: Store, options: Options) async throws -> AppliedRevision? {
         guard prepared.hasChanges else { return nil }
+        // Digested on the other core while the spool finds the new blocks' contents: both read every new item,
+        // and nothing else runs before the first row is copied.
+        async let planDigest = prepared.planDigest
         let plan = prepared.blockPlan
         if plan.isMassCancel && !options.allowMassCancel {
             let cancelled = plan.pipelines.reduce(0) { $0 + $1.cancellations.count }
@@ -117,8 +120,9 @@ public struct ApplyService: Sendable {
                     processingSpec: (held ?? desired.spec).json.encoded(sortedKeys: true),
                     sizing: desired.sizing.json.encoded(sortedKeys: true), generation: 0, priority: priority))
         }
-        let wanted = plan.pipelines.lazy.filter { $0.desired != nil }.flatMap { [$0.additions, $0.recuts] }.joined()
-            .lazy.map(\.blockIdentity).filter { !prepared.knownBlockHashes.contains($0) }
+        let wanted = plan.pipelines.lazy.filter { $0.desired != nil }
+            .flatMap { [$0.additions.blockIdentities, $0.recuts.blockIdentities] }.joined()
+            .lazy.filter { !prepared.knownBlockHashes.contains($0) }
         // The spool marks what it holds of them (a flag per spooled block, not a set of every new hash).
         if let spool = prepared.spool,
             let rows = spool.rows(
@@ -128,20 +132,20 @@ public struct ApplyService: Sendable {
         {
             return try await write(
                 prepared, newBlocks, reprocess, cancel, pipelines, removed, (superseded, rolloutStarts), options,
-                store, contents: rows)
+                store, planDigest: await planDigest, contents: rows)
         }
         let needed = Set(wanted)
         let contents = try await BlockContentSource.open(prepared.datasets, needed: needed, projectRoot: projectRoot)
         return try await write(
             prepared, newBlocks, reprocess, cancel, pipelines, removed, (superseded, rolloutStarts), options, store,
-            contents: contents)
+            planDigest: await planDigest, contents: contents)
     }
 
     private func write<Contents: VerifiedContents>(
         _ prepared: PreparedPlan, _ newBlocks: NewBlockRows, _ reprocess: [BlockReprocess], _ cancel: [String],
         _ pipelines: [StoredPipeline], _ removed: [String],
         _ rollouts: (superseded: [String], starts: [RolloutStart]), _ options: Options, _ store: Store,
-        contents: sending Contents
+        planDigest: String, contents: sending Contents
     ) async throws -> AppliedRevision? {
         let (superseded, starts) = rollouts
         let summary = JSONValue.object([
@@ -164,7 +168,7 @@ public struct ApplyService: Sendable {
             expectedLineage: prepared.state.lineage, expectedSerial: prepared.state.serial, contents: contents,
             newBlocks: newBlocks, reprocess: reprocess, cancel: cancel, pipelines: pipelines,
             removedPipelines: removed,
-            revision: revisionInput(prepared, options: options, summary: summary),
+            revision: revisionInput(prepared, planDigest: planDigest, options: options, summary: summary),
             verifyContents: { try contents.verify() })
         batch.supersededRollouts = superseded
         batch.rolloutStarts = starts
@@ -199,7 +203,9 @@ public struct ApplyService: Sendable {
 extension ApplyService {
     /// The revision record: the effective manifests, and the freight (carried unchanged by a promotion, else
     /// made of the raw manifests, the datasets just read and the folder's git commit).
-    func revisionInput(_ prepared: PreparedPlan, options: Options, summary: JSONValue) -> RevisionInput {
+    func revisionInput(_ prepared: PreparedPlan, planDigest: String, options: Options, summary: JSONValue)
+        -> RevisionInput
+    {
         var freightRecord: FreightRecord?
         var gitCommit: String?
         var promotedFrom: String?
@@ -226,7 +232,7 @@ extension ApplyService {
             }
         }
         return RevisionInput(
-            manifestDigest: prepared.manifestDigest, planDigest: prepared.planDigest,
+            manifestDigest: prepared.manifestDigest, planDigest: planDigest,
             manifests: prepared.manifests.encoded(sortedKeys: true), gitCommit: gitCommit,
             appliedBy: options.appliedBy, message: options.message, summary: summary.encoded(),
             freight: freightRecord, promotedFrom: promotedFrom, promotionID: promotionID)
