@@ -28,6 +28,7 @@ import TraduTestSupport
         let replan = try await project.plan()
         #expect(!replan.hasChanges)
         #expect(replan.blockPlan.unchanged == blocks.count)
+        #expect(replan.knownBlockHashes.isEmpty, "a plan with no new block does not read the stored contents")
         let (_, second) = try await project.apply()
         #expect(second == nil)
         #expect(try await store.revisions().count == 1)
@@ -49,6 +50,11 @@ import TraduTestSupport
         #expect(changes.cancellations.count <= 2)
         #expect(changes.unchanged >= first.blockPlan.toAdd - 2)
         #expect(changes.reprocess.isEmpty)
+        let store = try await project.store()
+        let stored = try await store.knownBlockHashes()
+        await store.close()
+        #expect(!stored.isEmpty)
+        #expect(plan.knownBlockHashes == stored, "new blocks are looked up among the stored contents")
     }
 
     @Test func editingOneDocumentReplacesOnlyItsBlock() async throws {

@@ -165,8 +165,15 @@ public struct PlanService: Sendable {
                 manifests = RolloutManifests.withEngine(of: changes.name, from: running, into: manifests)
             }
         }
+        // Only new and re-cut blocks are looked up in it (`ApplyService`): a plan with none does not read it, so
+        // an unchanged corpus re-plans without reading every stored content's hash (10M rows at 10M blocks).
+        let looksUpContents = blockPlan.pipelines.contains {
+            $0.desired != nil && !($0.additions.isEmpty && $0.recuts.isEmpty)
+        }
         let knownBlockHashes: IdentitySet
-        if let known, known.serial == state.serial {
+        if !looksUpContents {
+            knownBlockHashes = IdentitySet()
+        } else if let known, known.serial == state.serial {
             knownBlockHashes = known.hashes
         } else {
             knownBlockHashes = try await store.knownBlockHashes()

@@ -12,6 +12,7 @@ public struct PreparedPlan: Sendable {
     public var manifests: JSONValue
     public var manifestDigest: String
     public var latestRevision: Revision?
+    /// The content hashes the environment holds, read only when the plan has new or re-cut blocks to look up.
     public var knownBlockHashes: IdentitySet
     /// The records of new blocks, kept by the plan's read for the apply (nil for `tradu plan`).
     public var spool: BlockSpool?
