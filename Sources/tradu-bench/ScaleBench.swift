@@ -30,18 +30,57 @@ struct ScaleBench: AsyncParsableCommand {
     @Option(help: "Blocks per claim.")
     var claimBatch = 32
 
+    @Option(help: "Runs of --blocks, each on a fresh server; with more than one, the median and range of each figure.")
+    var runs = 1
+
+    @Option(
+        help: """
+            A smaller size run before each run of --blocks, to show how the cost grows: the ratio of the medians \
+            of plan + apply, and of every pair of runs (e.g. --blocks 10000000 --reference 1000000).
+            """)
+    var reference: Int?
+
     @OptionGroup var options: BenchOptions
 
     func validate() throws {
-        guard blocks > 0, cycles > 0, claims > 0, claimBatch > 0 else {
-            throw ValidationError("--blocks, --cycles, --claims and --claim-batch must be positive")
+        guard blocks > 0, cycles > 0, claims > 0, claimBatch > 0, runs > 0 else {
+            throw ValidationError("--blocks, --cycles, --claims, --claim-batch and --runs must be positive")
+        }
+        if let reference, reference <= 0 || reference >= blocks {
+            throw ValidationError("--reference must be positive and smaller than --blocks")
         }
     }
 
     func run() async throws {
         let logger = options.bootstrapLogging()
         let say = options.say
-        let runID = "\(getpid())_\(Int(Date().timeIntervalSince1970))"
+        guard runs > 1 || reference != nil else {
+            let report = try await oneRun(blocks: blocks, index: 1, logger: logger, say: say)
+            options.emit(table: report.table(), json: report.json())
+            if report.replanChanges != 0 { throw ExitCode(1) }
+            return
+        }
+        // Interleaved, so that a slower stretch of a shared machine falls on both sizes alike.
+        var series = ScaleSeries(blocks: blocks, reference: reference)
+        for index in 1...runs {
+            if let reference {
+                say("== run \(index) of \(runs): \(Format.int(reference)) blocks (reference)")
+                let report = try await oneRun(blocks: reference, index: 2 * index - 1, logger: logger, say: say)
+                say(report.table())
+                series.references.append(report)
+            }
+            say("== run \(index) of \(runs): \(Format.int(blocks)) blocks")
+            let report = try await oneRun(blocks: blocks, index: 2 * index, logger: logger, say: say)
+            say(report.table())
+            series.runs.append(report)
+        }
+        options.emit(table: series.table(), json: series.json())
+        if (series.runs + series.references).contains(where: { $0.replanChanges != 0 }) { throw ExitCode(1) }
+    }
+
+    /// One environment of `blocks` blocks on a fresh server (or schema), measured and cleaned up.
+    private func oneRun(blocks: Int, index: Int, logger: Logger, say: (String) -> Void) async throws -> ScaleReport {
+        let runID = "\(getpid())_\(Int(Date().timeIntervalSince1970))_\(index)"
         let root = (options.workDirectory as NSString).appendingPathComponent("tradu-bench-scale-\(runID)")
         let schema = "tradu_bench_scale_\(runID)"
         try FileManager.default.createDirectory(atPath: root + "/manifests/data", withIntermediateDirectories: true)
@@ -63,13 +102,13 @@ struct ScaleBench: AsyncParsableCommand {
             throw error
         }
         try await database.cleanUp(root: root, schema: schema, keep: options.keep)
-        options.emit(table: report.table(), json: report.json())
-        if report.replanChanges != 0 { throw ExitCode(1) }
+        return report
     }
 
     private func phases(
         root: String, url: String, schema: String, logger: Logger, report: inout ScaleReport, say: (String) -> Void
     ) async throws {
+        let blocks = report.blocks
         let resolver = DatabaseResolver(
             explicitURL: url, home: root + "/pg-home", environmentVariables: ProcessInfo.processInfo.environment)
         let planner = PlanService(resolver: resolver, logger: logger, projectRoot: root)

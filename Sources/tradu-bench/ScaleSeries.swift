@@ -1,0 +1,103 @@
+import Foundation
+
+/// Several `tradu-bench scale` runs of one size, and of a smaller reference size interleaved with them: the median
+/// and range of each figure, and how plan + apply grows from the reference (single runs on a shared machine vary
+/// by ±10% and more, so one pair of runs can land on either side of a bound that the medians meet).
+struct ScaleSeries {
+    /// "Linear" as the capacity guide reads it: time may grow by at most 1.2 times the size (12× for 10× blocks).
+    static let maximumGrowthPerSize = 1.2
+
+    var blocks: Int
+    var reference: Int?
+    var runs: [ScaleReport] = []
+    var references: [ScaleReport] = []
+
+    private static let figures: [(name: String, unit: String, value: @Sendable (ScaleReport) -> Double)] = [
+        ("plan + apply", "s", \.applySeconds),
+        ("peak RSS of plan + apply", "MiB", \.applyRSSMiB),
+        ("re-plan (unchanged)", "s", \.replanSeconds),
+        ("peak RSS of the re-plan", "MiB", \.replanRSSMiB),
+        ("tradu status, median", "ms", { $0.statusSeconds.median * 1000 }),
+        ("controller cycle scheduling 20,000, median", "ms", { $0.schedulingCycleSeconds.median * 1000 }),
+        ("controller cycle, backlog waiting, median", "ms", { $0.idleCycleSeconds.median * 1000 }),
+        ("claim p50", "ms", { $0.claimSeconds.median * 1000 }),
+        ("claim p99", "ms", { $0.claimSeconds.percentile(0.99) * 1000 }),
+    ]
+
+    /// Plan + apply of each run divided by each reference run's: every pairing, not only run by run.
+    var pairRatios: [Double] {
+        references.flatMap { reference in
+            runs.map { reference.applySeconds > 0 ? $0.applySeconds / reference.applySeconds : 0 }
+        }
+    }
+
+    /// The medians' ratio, nil without reference runs.
+    var medianRatio: Double? {
+        let referenceMedian = RunReport.median(references.map(\.applySeconds))
+        guard !references.isEmpty, referenceMedian > 0 else { return nil }
+        return RunReport.median(runs.map(\.applySeconds)) / referenceMedian
+    }
+
+    var maximumRatio: Double? {
+        reference.map { Self.maximumGrowthPerSize * Double(blocks) / Double($0) }
+    }
+
+    func table() -> String {
+        var lines = [""]
+        for (size, reports) in [(reference, references), (blocks, runs)] {
+            guard let size, !reports.isEmpty else { continue }
+            lines.append("\(Format.int(size)) blocks, \(reports.count) runs: median [min .. max]")
+            for figure in Self.figures {
+                let values = reports.map(figure.value)
+                let format = figure.unit == "s" ? "%.2f" : "%.1f"
+                lines.append(
+                    "  \(figure.name): " + String(format: format, RunReport.median(values)) + " \(figure.unit) ["
+                        + String(format: format, values.min() ?? 0) + " .. " + String(format: format, values.max() ?? 0)
+                        + "]")
+            }
+        }
+        if let medianRatio, let maximumRatio, let reference {
+            let ratios = pairRatios
+            let within = ratios.filter { $0 <= maximumRatio }.count
+            lines.append(
+                String(
+                    format: "plan + apply, %@ blocks against %@: %.1fx by the medians (%@ at most %.1fx);"
+                        + " pairs of runs %.1fx .. %.1fx, %d of %d within", Format.int(blocks), Format.int(reference),
+                    medianRatio, medianRatio <= maximumRatio ? "PASS" : "MISS", maximumRatio, ratios.min() ?? 0,
+                    ratios.max() ?? 0, within, ratios.count))
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    func json() -> String {
+        func objects(_ reports: [ScaleReport]) -> [Any] {
+            reports.map { (try? JSONSerialization.jsonObject(with: Data($0.json().utf8))) ?? [:] }
+        }
+        func summary(_ reports: [ScaleReport]) -> [String: Any] {
+            var summary: [String: Any] = [:]
+            for figure in Self.figures {
+                let values = reports.map(figure.value)
+                summary[figure.name] = [
+                    "unit": figure.unit, "median": RunReport.median(values), "min": values.min() ?? 0,
+                    "max": values.max() ?? 0,
+                ]
+            }
+            return summary
+        }
+        var object: [String: Any] = [
+            "formatVersion": 1, "blocks": blocks, "runs": objects(runs), "summary": summary(runs),
+        ]
+        if let reference, let medianRatio, let maximumRatio {
+            object["reference"] = [
+                "blocks": reference, "runs": objects(references), "summary": summary(references),
+            ]
+            object["growth"] = [
+                "medianRatio": medianRatio, "maximumRatio": maximumRatio, "pass": medianRatio <= maximumRatio,
+                "pairRatios": pairRatios,
+            ]
+        }
+        let data =
+            (try? JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])) ?? Data()
+        return String(decoding: data, as: UTF8.self)
+    }
+}
