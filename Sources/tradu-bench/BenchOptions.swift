@@ -44,6 +44,17 @@ struct BenchOptions: ParsableArguments {
         }
     }
 
+    /// These options as arguments, for a benchmark that runs itself again in a fresh process (without `--output`:
+    /// the child's output goes where the parent says).
+    var passedOn: [String] {
+        var arguments = ["--work-directory", workDirectory, "--log-level", logLevel]
+        if let databaseURL { arguments += ["--database-url", databaseURL] }
+        if unsafeFsyncOff { arguments.append("--unsafe-fsync-off") }
+        for setting in serverSettings { arguments += ["--server-setting", setting] }
+        if keep { arguments.append("--keep") }
+        return arguments
+    }
+
     /// `--server-setting`s as names and values.
     var settings: [String: String] {
         Dictionary(serverSettings.compactMap(parsedSetting), uniquingKeysWith: { _, last in last })

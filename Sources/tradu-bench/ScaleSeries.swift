@@ -9,19 +9,19 @@ struct ScaleSeries {
 
     var blocks: Int
     var reference: Int?
-    var runs: [ScaleReport] = []
-    var references: [ScaleReport] = []
+    var runs: [ScaleFigures] = []
+    var references: [ScaleFigures] = []
 
-    private static let figures: [(name: String, unit: String, value: @Sendable (ScaleReport) -> Double)] = [
+    private static let figures: [(name: String, unit: String, value: @Sendable (ScaleFigures) -> Double)] = [
         ("plan + apply", "s", \.applySeconds),
         ("peak RSS of plan + apply", "MiB", \.applyRSSMiB),
         ("re-plan (unchanged)", "s", \.replanSeconds),
         ("peak RSS of the re-plan", "MiB", \.replanRSSMiB),
-        ("tradu status, median", "ms", { $0.statusSeconds.median * 1000 }),
-        ("controller cycle scheduling 20,000, median", "ms", { $0.schedulingCycleSeconds.median * 1000 }),
-        ("controller cycle, backlog waiting, median", "ms", { $0.idleCycleSeconds.median * 1000 }),
-        ("claim p50", "ms", { $0.claimSeconds.median * 1000 }),
-        ("claim p99", "ms", { $0.claimSeconds.percentile(0.99) * 1000 }),
+        ("tradu status, median", "ms", { $0.statusMedianSeconds * 1000 }),
+        ("controller cycle scheduling 20,000, median", "ms", { $0.schedulingMedianSeconds * 1000 }),
+        ("controller cycle, backlog waiting, median", "ms", { $0.idleCycleMedianSeconds * 1000 }),
+        ("claim p50", "ms", { $0.claimMedianSeconds * 1000 }),
+        ("claim p99", "ms", { $0.claimP99Seconds * 1000 }),
     ]
 
     /// Plan + apply of each run divided by each reference run's: every pairing, not only run by run.
@@ -70,10 +70,10 @@ struct ScaleSeries {
     }
 
     func json() -> String {
-        func objects(_ reports: [ScaleReport]) -> [Any] {
-            reports.map { (try? JSONSerialization.jsonObject(with: Data($0.json().utf8))) ?? [:] }
+        func objects(_ reports: [ScaleFigures]) -> [Any] {
+            reports.map { (try? JSONSerialization.jsonObject(with: $0.json)) ?? [:] }
         }
-        func summary(_ reports: [ScaleReport]) -> [String: Any] {
+        func summary(_ reports: [ScaleFigures]) -> [String: Any] {
             var summary: [String: Any] = [:]
             for figure in Self.figures {
                 let values = reports.map(figure.value)
@@ -99,5 +99,45 @@ struct ScaleSeries {
         let data =
             (try? JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])) ?? Data()
         return String(decoding: data, as: UTF8.self)
+    }
+}
+
+/// What a series summarizes of one run, read from the JSON the run wrote (`ScaleReport.json()`), which is kept
+/// whole for the series' JSON.
+struct ScaleFigures: Sendable {
+    var json: Data
+    var applySeconds: Double
+    var applyRSSMiB: Double
+    var replanSeconds: Double
+    var replanRSSMiB: Double
+    var replanChanges: Int
+    var statusMedianSeconds: Double
+    var schedulingMedianSeconds: Double
+    var idleCycleMedianSeconds: Double
+    var claimMedianSeconds: Double
+    var claimP99Seconds: Double
+
+    init(json: Data) throws {
+        guard let object = try JSONSerialization.jsonObject(with: json) as? [String: Any] else {
+            throw BenchFailure("a run's figures are not a JSON object")
+        }
+        func number(_ key: String, _ field: String? = nil) throws -> Double {
+            let value = field.map { (object[key] as? [String: Any])?[$0] } ?? object[key]
+            guard let number = value as? NSNumber else {
+                throw BenchFailure("a run's figures lack \(key)\(field.map { "." + $0 } ?? "")")
+            }
+            return number.doubleValue
+        }
+        self.json = json
+        applySeconds = try number("apply_seconds")
+        applyRSSMiB = try number("apply_peak_rss_mib")
+        replanSeconds = try number("replan_seconds")
+        replanRSSMiB = try number("replan_peak_rss_mib")
+        replanChanges = Int(try number("replan_changes"))
+        statusMedianSeconds = try number("status_seconds", "median")
+        schedulingMedianSeconds = try number("scheduling_cycle_seconds", "median")
+        idleCycleMedianSeconds = try number("idle_cycle_seconds", "median")
+        claimMedianSeconds = try number("claim_seconds", "median")
+        claimP99Seconds = try number("claim_seconds", "p99")
     }
 }
