@@ -30,7 +30,9 @@ struct ScaleBench: AsyncParsableCommand {
     @Option(help: "Blocks per claim.")
     var claimBatch = 32
 
-    @Option(help: "Runs of --blocks, each on a fresh server; with more than one, the median and range of each figure.")
+    @Option(
+        help:
+            "Runs of --blocks, each in a fresh process and server; with more than one, each figure's median and range.")
     var runs = 1
 
     @Option(
@@ -59,7 +61,7 @@ struct ScaleBench: AsyncParsableCommand {
         let logger = options.bootstrapLogging()
         let say = options.say
         guard runs > 1 || reference != nil else {
-            let report = try await oneRun(blocks: blocks, index: 1, logger: logger, say: say)
+            let report = try await oneRun(logger: logger, say: say)
             if let reportFile { try report.json().write(toFile: reportFile, atomically: true, encoding: .utf8) }
             options.emit(table: report.table(), json: report.json())
             if report.replanChanges != 0 { throw ExitCode(1) }
@@ -104,9 +106,9 @@ struct ScaleBench: AsyncParsableCommand {
         return try ScaleFigures(json: data)
     }
 
-    /// One environment of `blocks` blocks on a fresh server (or schema), measured and cleaned up.
-    private func oneRun(blocks: Int, index: Int, logger: Logger, say: (String) -> Void) async throws -> ScaleReport {
-        let runID = "\(getpid())_\(Int(Date().timeIntervalSince1970))_\(index)"
+    /// One environment of `--blocks` blocks on a fresh server (or schema), measured and cleaned up.
+    private func oneRun(logger: Logger, say: (String) -> Void) async throws -> ScaleReport {
+        let runID = "\(getpid())_\(Int(Date().timeIntervalSince1970))"
         let root = (options.workDirectory as NSString).appendingPathComponent("tradu-bench-scale-\(runID)")
         let schema = "tradu_bench_scale_\(runID)"
         try FileManager.default.createDirectory(atPath: root + "/manifests/data", withIntermediateDirectories: true)
@@ -134,7 +136,6 @@ struct ScaleBench: AsyncParsableCommand {
     private func phases(
         root: String, url: String, schema: String, logger: Logger, report: inout ScaleReport, say: (String) -> Void
     ) async throws {
-        let blocks = report.blocks
         let resolver = DatabaseResolver(
             explicitURL: url, home: root + "/pg-home", environmentVariables: ProcessInfo.processInfo.environment)
         let planner = PlanService(resolver: resolver, logger: logger, projectRoot: root)
