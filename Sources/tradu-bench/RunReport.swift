@@ -188,24 +188,13 @@ struct RunReport {
         ("table + index bytes per block", "B", \.bytesPerBlock),
     ]
 
-    static func median(_ values: [Double]) -> Double {
-        let sorted = values.sorted()
-        guard !sorted.isEmpty else { return 0 }
-        return sorted.count % 2 == 1
-            ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
-    }
-
     /// Median and range of each figure over runs (single runs on a small machine vary by +-25%).
     static func summaryTable(_ reports: [RunReport]) -> String {
         var lines = ["", "\(reports.count) runs\(reports.first?.safety ?? ""): median [min .. max]"]
         for figure in summarized {
-            let values = reports.map(figure.value)
             let format = figure.unit == "x" ? "%.2f" : "%.0f"
             let unit = figure.unit == "x" || figure.unit.isEmpty ? "" : " " + figure.unit
-            lines.append(
-                "  \(figure.name): " + String(format: format, median(values)) + unit + " ["
-                    + String(format: format, values.min() ?? 0) + " .. " + String(format: format, values.max() ?? 0)
-                    + "]")
+            lines.append("  \(figure.name): " + Spread(reports.map(figure.value)).text(format, unit: unit))
         }
         return lines.joined(separator: "\n")
     }
@@ -217,8 +206,7 @@ struct RunReport {
         }
         var summary: [String: Any] = [:]
         for figure in summarized {
-            let values = reports.map(figure.value)
-            summary[figure.name] = ["median": median(values), "min": values.min() ?? 0, "max": values.max() ?? 0]
+            summary[figure.name] = Spread(reports.map(figure.value)).json
         }
         let object: [String: Any] = ["formatVersion": 1, "runs": runs, "summary": summary]
         let data =

@@ -33,9 +33,9 @@ struct ScaleSeries {
 
     /// The medians' ratio, nil without reference runs.
     var medianRatio: Double? {
-        let referenceMedian = RunReport.median(references.map(\.applySeconds))
+        let referenceMedian = Spread(references.map(\.applySeconds)).median
         guard !references.isEmpty, referenceMedian > 0 else { return nil }
-        return RunReport.median(runs.map(\.applySeconds)) / referenceMedian
+        return Spread(runs.map(\.applySeconds)).median / referenceMedian
     }
 
     var maximumRatio: Double? {
@@ -48,12 +48,9 @@ struct ScaleSeries {
             guard let size, !reports.isEmpty else { continue }
             lines.append("\(Format.int(size)) blocks, \(reports.count) runs: median [min .. max]")
             for figure in Self.figures {
-                let values = reports.map(figure.value)
                 let format = figure.unit == "s" ? "%.2f" : "%.1f"
                 lines.append(
-                    "  \(figure.name): " + String(format: format, RunReport.median(values)) + " \(figure.unit) ["
-                        + String(format: format, values.min() ?? 0) + " .. " + String(format: format, values.max() ?? 0)
-                        + "]")
+                    "  \(figure.name): " + Spread(reports.map(figure.value)).text(format, unit: " " + figure.unit))
             }
         }
         if let medianRatio, let maximumRatio, let reference {
@@ -76,11 +73,8 @@ struct ScaleSeries {
         func summary(_ reports: [ScaleFigures]) -> [String: Any] {
             var summary: [String: Any] = [:]
             for figure in Self.figures {
-                let values = reports.map(figure.value)
-                summary[figure.name] = [
-                    "unit": figure.unit, "median": RunReport.median(values), "min": values.min() ?? 0,
-                    "max": values.max() ?? 0,
-                ]
+                summary[figure.name] = Spread(reports.map(figure.value)).json.merging(["unit": figure.unit]) { a, _ in a
+                }
             }
             return summary
         }
