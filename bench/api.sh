@@ -12,6 +12,11 @@
 #    - separate cores: PostgreSQL and `tradu run` on CPU 0, `tradu serve` and its clients on CPU 1, as when the
 #      API runs on its own machine: what is left is the server's cost through the database (its reader's queries);
 #    - shared cores: everything on both CPUs, so the server's and the clients' CPU come out of the runtime's too.
+#    Beside blocks/s, each run with clients reports the CPU time of tradu serve's PostgreSQL backends (its event
+#    reader and its pool; /proc/PID/schedstat, nanoseconds) against the busy time of the runtime's CPUs over the run (/proc/stat), and
+#    tradu serve's own CPU. With separate cores that share is what the stream takes from the runtime: the runtime's
+#    CPU is saturated, so its throughput falls by the share of that CPU the reader takes. Throughput changes are
+#    also given within each round (with clients against without), which cancels the machine's slow drifts.
 #
 # Usage: bench/api.sh [path/to/tradu]   (BLOCKS=N RUN_BLOCKS=N ROUNDS=N to scale; SKIP_PAGES=1 for part 2 only,
 #        MODES=pinned or MODES=shared for one of its two measurements; UNSAFE_FSYNC_OFF=1 runs PostgreSQL with
@@ -48,7 +53,8 @@ pin_database() { # cpus: moves the embedded PostgreSQL (the postmaster, whose ne
 serve() { # env...: starts `tradu serve` for those environments, sets $api
     local args=()
     for env in "$@"; do args+=(-e "$env"); done
-    (cd "$work" && exec $api_cpus "$tradu" serve "${args[@]}" --public-read --addr 127.0.0.1:0 --log-level error > "$work/serve.out" 2>&1) &
+    # A build that does not name its sessions gets this name for all of them (libpq's PGAPPNAME).
+    (cd "$work" && PGAPPNAME="tradu api" exec $api_cpus "$tradu" serve "${args[@]}" --public-read --addr 127.0.0.1:0 --log-level error > "$work/serve.out" 2>&1) &
     started $!
     for _ in $(seq 100); do grep -q "Serving the API" "$work/serve.out" 2>/dev/null && break; sleep 0.1; done
     api="$(grep -o 'http://[0-9.:]*' "$work/serve.out" | head -1)"
@@ -96,25 +102,52 @@ fi
 
 # 2. The event stream's cost to the runtime.
 short_documents "$run_blocks" "$work/manifests/data/run.jsonl"
-up() { # env clients [filter]: prints blocks/s of `tradu run`, and checks every client's stream
+busy_jiffies() { # cpus (e.g. "0" or "0,1"): the busy time of those CPUs so far, in USER_HZ ticks (/proc/stat)
+    awk -v cpus=",$1," '$1 ~ /^cpu[0-9]+$/ && index(cpus, "," substr($1, 4) ",") {
+        busy += $2 + $3 + $4 + $7 + $8 + $9 } END { print busy }' /proc/stat
+}
+server_backends() { # the PostgreSQL backends of tradu serve: its event reader (`tradu events`) and its pool (`tradu api`)
+    psql_ "SELECT pid FROM pg_stat_activity WHERE application_name IN ('tradu events', 'tradu api')" | tr '\n' ' '
+}
+cpu_ns() { # pids...: CPU time of single-threaded processes (PostgreSQL backends), summed, in ns (/proc/PID/schedstat)
+    local total=0
+    for pid in "$@"; do
+        [ -r "/proc/$pid/schedstat" ] && total=$((total + $(cut -d' ' -f1 "/proc/$pid/schedstat")))
+    done
+    echo "$total"
+}
+process_ms() { # pid: CPU time of a process, all its threads, in milliseconds (/proc/PID/stat utime + stime)
+    if [ -n "$1" ] && [ -r "/proc/$1/stat" ]; then
+        awk -v hz="$(getconf CLK_TCK)" '{ sub(/^.*\) /, ""); print ($12 + $13) * 1000 / hz }' "/proc/$1/stat"
+    else echo 0; fi
+}
+up() { # env clients [filter]: prints "blocks/s reader-CPU-ms runtime-CPUs-busy-ms serve-CPU-ms", checks the streams
     local env="$1" clients="$2" filter="${3:-}"
     one_document_project "$env" run.jsonl
     (cd "$work" && "$tradu" apply -e "$env" --auto-approve --log-level error > /dev/null 2>&1)
     local before
     before="$(psql_ "SELECT coalesce(max(id), 0) FROM tradu_${env//-/_}.block_events")"
-    local pids=()
+    local pids=() backends="" serve_pid=""
     if [ "$clients" -gt 0 ]; then
         serve "$env"
+        serve_pid="${servers[-1]}"
         for i in $(seq "$clients"); do
             $api_cpus curl -sN -o "$streams/sse-$env-$i.txt" "$api/api/v1/events?env=$env$filter" &
             pids+=($!)
         done
         sleep 2
+        backends="$(server_backends)"
+        [ -n "$backends" ] || echo "$env: tradu serve's PostgreSQL sessions were not found" >&2
     fi
-    local start end
+    local start end busy0 busy1 reader0 reader1=0 serve0 serve1=0
+    busy0="$(busy_jiffies "$runtime_set")"
+    # shellcheck disable=SC2086
+    reader0="$(cpu_ns $backends)"
+    serve0="$(process_ms "$serve_pid")"
     start="$(date +%s.%N)"
     (cd "$work" && $runtime_cpus "$tradu" run -e "$env" --log-level error > "$work/run-$env.out" 2>&1)
     end="$(date +%s.%N)"
+    busy1="$(busy_jiffies "$runtime_set")"
     if [ "$clients" -gt 0 ]; then
         # Clients on a busy core may still be reading what the server sent: wait until every stream holds the
         # run's transitions, or none has grown for 10 s.
@@ -128,7 +161,12 @@ up() { # env clients [filter]: prints blocks/s of `tradu run`, and checks every 
             last="$total"
             sleep 1
         done
-        sleep 1
+        # The reader reads the run's last events after the run ends: its CPU is taken once it has (a few idle reads
+        # included, which makes the figure an upper bound).
+        sleep 2
+        # shellcheck disable=SC2086
+        reader1="$(cpu_ns $backends)"
+        serve1="$(process_ms "$serve_pid")"
         kill -9 "${pids[@]}" 2>/dev/null || true
         wait "${pids[@]}" 2>/dev/null || true
         kill "${servers[-1]}" 2>/dev/null || true
@@ -142,17 +180,31 @@ up() { # env clients [filter]: prints blocks/s of `tradu run`, and checks every 
         echo "$env: $complete of $clients clients saw all $expected transitions exactly once" >&2
         rm -f "$streams"/sse-"$env"-*.txt
     fi
-    awk -v n="$run_blocks" -v s="$start" -v e="$end" 'BEGIN { printf "%.0f\n", n / (e - s) }'
+    awk -v n="$run_blocks" -v s="$start" -v e="$end" -v r0="$reader0" -v r1="$reader1" -v b0="$busy0" -v b1="$busy1" \
+        -v hz="$(getconf CLK_TCK)" -v s0="$serve0" -v s1="$serve1" \
+        'BEGIN { printf "%.0f %.1f %.0f %.0f\n", n / (e - s), (r1 - r0) / 1e6, (b1 - b0) * 1000 / hz, s1 - s0 }'
 }
-median() { printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : int((v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
+median() { printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 change() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%+.1f%%", (b - a) * 100 / a }'; }
+field() { echo "$1" | cut -d' ' -f"$2"; }
 measure() { # tag label
-    local without=() with=() idle=() tag="$1"
+    local without=() with=() idle=() paired=() paired_idle=() share=() share_idle=() reader=() serve_ms=() tag="$1"
     shift
     for round in $(seq "$rounds"); do
-        without+=("$(up "quiet$tag$round" 0)")
-        with+=("$(up "watched$tag$round" 100)")
-        idle+=("$(up "idle$tag$round" 100 "&pipeline=elsewhere")")
+        local a b c
+        a="$(up "quiet$tag$round" 0)"
+        b="$(up "watched$tag$round" 100)"
+        c="$(up "idle$tag$round" 100 "&pipeline=elsewhere")"
+        echo "round $round ($1): no client $(field "$a" 1) blocks/s; every transition $(field "$b" 1) blocks/s, reader $(field "$b" 2) ms CPU of $(field "$b" 3) ms busy on the runtime's CPUs, serve $(field "$b" 4) ms; another pipeline $(field "$c" 1) blocks/s, reader $(field "$c" 2) ms" >&2
+        without+=("$(field "$a" 1)")
+        with+=("$(field "$b" 1)")
+        idle+=("$(field "$c" 1)")
+        paired+=("$(awk -v a="$(field "$a" 1)" -v b="$(field "$b" 1)" 'BEGIN { printf "%.2f", (b - a) * 100 / a }')")
+        paired_idle+=("$(awk -v a="$(field "$a" 1)" -v b="$(field "$c" 1)" 'BEGIN { printf "%.2f", (b - a) * 100 / a }')")
+        share+=("$(awk -v r="$(field "$b" 2)" -v t="$(field "$b" 3)" 'BEGIN { printf "%.3f", (t > 0 ? r * 100 / t : 0) }')")
+        share_idle+=("$(awk -v r="$(field "$c" 2)" -v t="$(field "$c" 3)" 'BEGIN { printf "%.3f", (t > 0 ? r * 100 / t : 0) }')")
+        reader+=("$(field "$b" 2)")
+        serve_ms+=("$(field "$b" 4)")
     done
     echo
     echo "tradu run of $run_blocks one-document blocks, $1 (pseudo engine, embedded PostgreSQL, $durability), blocks/s:"
@@ -160,15 +212,23 @@ measure() { # tag label
     echo "  100 clients on /api/v1/events:   ${with[*]}   median $(median "${with[@]}")"
     echo "  100 clients of another pipeline: ${idle[*]}   median $(median "${idle[@]}")"
     echo "  change of the medians: every transition $(change "$(median "${without[@]}")" "$(median "${with[@]}")"), another pipeline $(change "$(median "${without[@]}")" "$(median "${idle[@]}")")"
+    echo "  change within each round (%), every transition: ${paired[*]}   median $(median "${paired[@]}")"
+    echo "  change within each round (%), another pipeline: ${paired_idle[*]}   median $(median "${paired_idle[@]}")"
+    echo "  tradu serve's PostgreSQL backends (the event reader), CPU (ms) per run: ${reader[*]}   median $(median "${reader[@]}")"
+    echo "  ... as a share of the runtime's CPUs' busy time (%), every transition: ${share[*]}   median $(median "${share[@]}")"
+    echo "  ... another pipeline: ${share_idle[*]}   median $(median "${share_idle[@]}")"
+    echo "  tradu serve's own CPU (ms) per run, every transition (on $([ -n "$api_cpus" ] && echo "its own CPU" || echo "the shared CPUs")): ${serve_ms[*]}   median $(median "${serve_ms[@]}")"
 }
 for mode in ${MODES:-pinned shared}; do
     if [ "$mode" = pinned ]; then
         runtime_cpus="taskset -c 0"
+        runtime_set="0"
         api_cpus="taskset -c 1"
         pin_database 0
         measure pinned "separate cores (PostgreSQL and the runtime on CPU 0, serve and clients on CPU 1)"
     else
         runtime_cpus=""
+        runtime_set="0,1"
         api_cpus=""
         pin_database 0,1
         measure shared "shared cores (everything on both CPUs)"

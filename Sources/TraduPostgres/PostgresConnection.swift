@@ -21,6 +21,9 @@ public actor PostgresConnection {
     public nonisolated let target: String
 
     private let conninfo: String
+    /// Shown in `pg_stat_activity.application_name`, so an operator (or a benchmark) can tell tradu's sessions
+    /// apart. Kept across reconnects: libpq's reset reuses the options.
+    private let applicationName: String?
     private let notices: NoticeSink
     private var handle: ConnectionHandle?
     private var closed = false
@@ -30,8 +33,9 @@ public actor PostgresConnection {
     private(set) var transactionSettings: [String] = []
     var transactionDepth = 0
 
-    private init(conninfo: String, logger: Logger) {
+    private init(conninfo: String, applicationName: String?, logger: Logger) {
         self.conninfo = conninfo
+        self.applicationName = applicationName
         self.logger = logger
         self.target = PostgresConnectionString.target(conninfo)
         self.notices = NoticeSink(logger: logger)
@@ -44,17 +48,18 @@ public actor PostgresConnection {
     }
 
     /// Opens a connection. `conninfo` is a URI (`postgresql://user@host:5432/db`) or keyword/value string
-    /// (`host=/run/postgresql port=5432 dbname=db`). Errors never contain the password.
+    /// (`host=/run/postgresql port=5432 dbname=db`). Errors never contain the password. `applicationName`
+    /// overrides one the conninfo may carry.
     public static func connect(
-        _ conninfo: String, logger: Logger = Logger(label: "tradu.postgres")
+        _ conninfo: String, applicationName: String? = nil, logger: Logger = Logger(label: "tradu.postgres")
     ) async throws -> PostgresConnection {
-        let connection = PostgresConnection(conninfo: conninfo, logger: logger)
+        let connection = PostgresConnection(conninfo: conninfo, applicationName: applicationName, logger: logger)
         try await connection.open()
         return connection
     }
 
     private func open() throws {
-        guard let pointer = PQconnectdb(conninfo) else {
+        guard let pointer = Self.start(conninfo, applicationName: applicationName) else {
             throw PostgresError(kind: .connection, message: "could not allocate a PostgreSQL connection")
         }
         let handle = ConnectionHandle(pointer)
@@ -63,6 +68,20 @@ public actor PostgresConnection {
         }
         notices.install(on: pointer)
         self.handle = handle
+    }
+
+    /// `PQconnectdb`, or with an application name `PQconnectdbParams` expanding the conninfo as `dbname` (libpq
+    /// reads a URI or keyword/value string there), the name after it so that it wins over one in the conninfo.
+    private static func start(_ conninfo: String, applicationName: String?) -> OpaquePointer? {
+        guard let applicationName else { return PQconnectdb(conninfo) }
+        let names: [String] = ["dbname", "application_name"]
+        let settings: [String] = [conninfo, applicationName]
+        let keywords = names.map { strdup($0) }
+        let values = settings.map { strdup($0) }
+        defer { for pointer in keywords + values { free(pointer) } }
+        let keywordPointers: [UnsafePointer<CChar>?] = keywords.map { $0.map { UnsafePointer($0) } } + [nil]
+        let valuePointers: [UnsafePointer<CChar>?] = values.map { $0.map { UnsafePointer($0) } } + [nil]
+        return PQconnectdbParams(keywordPointers, valuePointers, 1)
     }
 
     /// Closes the connection. Later calls throw a `.misuse` error.

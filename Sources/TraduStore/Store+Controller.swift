@@ -121,10 +121,13 @@ extension Store {
             SET state = 'enqueued', enqueued_at = now(), updated_at = now()
             WHERE b.id = ANY (ARRAY(SELECT id FROM picked))
                 AND \(RuntimeSQL.unindexedState("b")) IN (\(RuntimeSQL.sources(of: .claimed, cause: .schedule)))
-            RETURNING b.id, b.pipeline, b.attempt
+            RETURNING b.id, b.pipeline, b.target_language, b.attempt
         ), logged AS (
-            INSERT INTO block_events (block_id, from_state, to_state, instance_id, attempt, reason)
-            SELECT id, from_state, to_state, $3, attempt, 'scheduled'
+            -- The first event carries the block's labels, for readers of the log (`eventLabels`).
+            INSERT INTO block_events (block_id, from_state, to_state, instance_id, attempt, reason, pipeline,
+                                      target_language)
+            SELECT id, from_state, to_state, $3, attempt, 'scheduled', CASE WHEN n = 1 THEN pipeline END,
+                   CASE WHEN n = 1 THEN target_language END
             FROM scheduled
             CROSS JOIN (VALUES (1, \(RuntimeSQL.onlySource(of: .claimed, cause: .schedule)), 'claimed'),
                                (2, 'claimed', 'enqueued')) AS step (n, from_state, to_state)

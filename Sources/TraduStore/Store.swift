@@ -29,11 +29,15 @@ public struct Store: Sendable {
     /// `wakeups: false` is for a URL that goes through a pooler in transaction mode (PgBouncer): `LISTEN` cannot
     /// pass through one, so `listen(for:)` does nothing and `waitForWakeup(timeout:)` waits out its timeout, and
     /// the processes poll (a worker every `pollInterval`, the controller every tick).
+    ///
+    /// `applicationName` names the session in `pg_stat_activity` (`tradu events`, ...).
     public static func open(
         url: String, schema: EnvironmentSchema, migrations: [Migration] = StoreMigrations.all,
-        logger: Logger = Logger(label: "tradu.store"), wakeups: Bool = true
+        logger: Logger = Logger(label: "tradu.store"), wakeups: Bool = true, applicationName: String? = nil
     ) async throws -> Store {
-        let postgres = try await StoreError.mapping { try await PostgresConnection.connect(url, logger: logger) }
+        let postgres = try await StoreError.mapping {
+            try await PostgresConnection.connect(url, applicationName: applicationName, logger: logger)
+        }
         let connection = StoreConnection(postgres: postgres)
         do {
             try await StoreError.mapping {

@@ -14,6 +14,7 @@ public enum StoreMigrations {
         actionAudit,
         documentIndex,
         erasure,
+        eventLabels,
     ]
 
     /// The newest version this build knows.

@@ -85,6 +85,35 @@ import TraduPostgres
         await listener.close()
     }
 
+    /// The event that schedules a block carries its pipeline and language, so the API's stream reader learns them
+    /// from the log; the stream's events give the time as the database's `to_char` does, to the millisecond.
+    @Test func theSchedulingEventCarriesTheBlocksLabelsForTheStream() async throws {
+        let (store, _) = try await RuntimeFixtures.store(blocks: 3, pipelines: ["alpha", "beta"])
+        let before = try await store.latestEventID()
+        #expect(try await store.schedule([PipelineQuota(pipeline: "alpha", limit: 2)]) == ["alpha": 2])
+        let claimed = try await store.claim(instanceID: "w1", limit: 10, leaseDuration: .seconds(30))
+        #expect(claimed.count == 2)
+        let streamed = try await store.streamEvents(after: before, limit: 100)
+        #expect(streamed.count == 6, "two scheduling events and a claim for each of two blocks")
+        for event in streamed {
+            let first = event.event.fromState == .created
+            #expect(
+                event.label == (first ? BlockLabel(pipeline: "alpha", targetLanguage: "fr") : nil),
+                "only the first scheduling event is labelled: \(event)")
+        }
+        let written = try await store.connection.query(
+            "SELECT id, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') AS at FROM block_events "
+                + "WHERE id > $1::bigint ORDER BY id", [String(before)])
+        #expect(streamed.map(\.event.at) == written.map { $0["at"] ?? "" })
+        #expect(streamed.map(\.event.sequence) == written.map { Int64($0["id"] ?? "") ?? 0 })
+        // With gaps the statement takes its other form, with the same columns.
+        let gapped = try await store.streamEvents(
+            after: streamed[3].event.sequence, gaps: [streamed[0].event.sequence...streamed[1].event.sequence],
+            limit: 100)
+        #expect(gapped.map(\.event.sequence) == [0, 1, 4, 5].map { streamed[$0].event.sequence })
+        #expect(gapped.first?.label == BlockLabel(pipeline: "alpha", targetLanguage: "fr"))
+    }
+
     @Test func expiredLeaseIsRequeuedThenFailedOutOfAttempts() async throws {
         let (store, _) = try await RuntimeFixtures.enqueued(blocks: 2)
         _ = try await store.claim(instanceID: "w1", limit: 2, leaseDuration: .seconds(60))

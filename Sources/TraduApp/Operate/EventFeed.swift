@@ -151,7 +151,8 @@ public actor EventFeed {
 
     private func openedStore() async throws -> Store {
         if let store { return store }
-        let opened = try await service.openStore()
+        // Named, so that an operator sees the one reader in `pg_stat_activity` (and `bench/api.sh` finds it).
+        let opened = try await service.openStore(applicationName: "tradu events")
         store = opened
         return opened
     }
@@ -166,26 +167,31 @@ public actor EventFeed {
         }
         // The gaps and the first page in one statement, then further pages while they come full.
         var rows = try await store.streamEvents(after: cursor.after, gaps: cursor.gaps.map(\.ids), limit: pageSize)
-        var last = rows.last.map { max($0.sequence, cursor.after) } ?? cursor.after
-        var pageCount = rows.filter { $0.sequence > cursor.after }.count
+        var last = rows.last.map { max($0.event.sequence, cursor.after) } ?? cursor.after
+        var pageCount = rows.filter { $0.event.sequence > cursor.after }.count
         while pageCount == pageSize && rows.count < pageSize * 4 {
             let page = try await store.streamEvents(after: last, limit: pageSize)
             rows += page
             pageCount = page.count
-            last = page.last?.sequence ?? last
+            last = page.last?.event.sequence ?? last
         }
-        let byID = Dictionary(rows.map { ($0.sequence, $0) }, uniquingKeysWith: { first, _ in first })
+        let byID = Dictionary(rows.map { ($0.event.sequence, $0) }, uniquingKeysWith: { first, _ in first })
         let fresh = cursor.received(Array(byID.keys), now: now)
         self.cursor = cursor
+        // Labels from the events that schedule blocks first, then a look-up of the blocks still unknown (those
+        // scheduled before this reader followed).
+        for id in fresh {
+            if let streamed = byID[id], let label = streamed.label { labels.insert(streamed.event.blockID, label) }
+        }
         var unknown = Set<String>()
         for id in fresh {
-            if let blockID = byID[id]?.blockID, labels.label(blockID) == nil { unknown.insert(blockID) }
+            if let blockID = byID[id]?.event.blockID, labels.label(blockID) == nil { unknown.insert(blockID) }
         }
         for (blockID, label) in try await store.blockLabels(unknown.sorted()) { labels.insert(blockID, label) }
         var items: [Item] = []
         for id in fresh {
             // A block that no longer exists (erased) has no label: its events are not streamed.
-            guard let event = byID[id], let label = labels.label(event.blockID) else { continue }
+            guard let event = byID[id]?.event, let label = labels.label(event.blockID) else { continue }
             var body = APIPresenter.event(event)
             if case .object(var fields) = body {
                 fields.insert(("blockId", .string(event.blockID)), at: 1)

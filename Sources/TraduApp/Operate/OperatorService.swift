@@ -218,17 +218,19 @@ public struct OperatorService: Sendable {
         try await withStore { try await $0.operatorActions(limit: limit) }
     }
 
-    /// A connection of its own, for a reader that lives longer than one call (the API's event feed).
-    func openStore() async throws -> Store {
+    /// A connection of its own, for a reader that lives longer than one call (the API's event feed), limited by
+    /// `statementTimeout`. `applicationName` names its session in `pg_stat_activity`.
+    func openStore(applicationName: String? = nil) async throws -> Store {
         let store = try await Store.open(
-            url: target.url, schema: EnvironmentSchema(name: target.environment.schema), logger: logger)
+            url: target.url, schema: EnvironmentSchema(name: target.environment.schema), logger: logger,
+            applicationName: applicationName)
         if let statementTimeout { try await store.limitStatements(to: statementTimeout) }
         return store
     }
 
     /// A pool for this environment's connections, each limited like `openStore`'s.
     public func makePool(capacity: Int) -> StorePool {
-        StorePool(capacity: capacity) { [self] in try await self.openStore() }
+        StorePool(capacity: capacity) { [self] in try await self.openStore(applicationName: "tradu api") }
     }
 
     func withStore<T: Sendable>(_ body: (Store) async throws -> T) async throws -> T {
