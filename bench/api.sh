@@ -16,11 +16,15 @@
 #    reader and its pool; /proc/PID/schedstat, nanoseconds) against the busy time of the runtime's CPUs over the run (/proc/stat), and
 #    tradu serve's own CPU. With separate cores that share is what the stream takes from the runtime: the runtime's
 #    CPU is saturated, so its throughput falls by the share of that CPU the reader takes. Throughput changes are
-#    also given within each round (with clients against without), which cancels the machine's slow drifts.
+#    also given within each round (with clients against without), which cancels the machine's slow drifts. With
+#    separate cores each round also runs a control: no server, but `dd` copying memory through the kernel on the
+#    API's CPU, to tell what tradu's stream costs from what any busy neighbour on that CPU costs (the two vCPUs of a
+#    virtual machine share more than their names say).
 #
 # Usage: bench/api.sh [path/to/tradu]   (BLOCKS=N RUN_BLOCKS=N ROUNDS=N to scale; SKIP_PAGES=1 for part 2 only,
 #        MODES=pinned or MODES=shared for one of its two measurements; UNSAFE_FSYNC_OFF=1 runs PostgreSQL with
-#        fsync off, to see the stream's CPU cost without the disk's noise, and labels every figure so)
+#        fsync off, to see the stream's CPU cost without the disk's noise, and labels every figure so; PERF_READER=FILE
+#        records the event reader's backend with `perf record -g` during the runs with every transition)
 source "$(dirname "$0")/common.sh"
 blocks="${BLOCKS:-1000000}"
 run_blocks="${RUN_BLOCKS:-20000}"
@@ -121,8 +125,10 @@ process_ms() { # pid: CPU time of a process, all its threads, in milliseconds (/
         awk -v hz="$(getconf CLK_TCK)" '{ sub(/^.*\) /, ""); print ($12 + $13) * 1000 / hz }' "/proc/$1/stat"
     else echo 0; fi
 }
-up() { # env clients [filter]: prints "blocks/s reader-CPU-ms runtime-CPUs-busy-ms serve-CPU-ms", checks the streams
-    local env="$1" clients="$2" filter="${3:-}"
+up() { # env clients [filter] [neighbour]: prints "blocks/s reader-CPU-ms runtime-CPUs-busy-ms serve-CPU-ms", checks the
+    # streams; with `neighbour`, no server but a process copying memory through the kernel on the API's CPU for the
+    # whole run (a control: what any busy neighbour on that CPU costs the runtime on this machine)
+    local env="$1" clients="$2" filter="${3:-}" neighbour="${4:-}" burner=""
     one_document_project "$env" run.jsonl
     (cd "$work" && "$tradu" apply -e "$env" --auto-approve --log-level error > /dev/null 2>&1)
     local before
@@ -138,6 +144,16 @@ up() { # env clients [filter]: prints "blocks/s reader-CPU-ms runtime-CPUs-busy-
         sleep 2
         backends="$(server_backends)"
         [ -n "$backends" ] || echo "$env: tradu serve's PostgreSQL sessions were not found" >&2
+        if [ -n "${PERF_READER:-}" ] && [ -z "$filter" ]; then
+            # PERF_READER=FILE: a `perf record -g` of the event reader's backend during this run, for `perf report`.
+            perf record -q -g -o "$PERF_READER" -p "$(psql_ "SELECT pid FROM pg_stat_activity
+                WHERE application_name = 'tradu events'")" > /dev/null 2>&1 &
+            perf_pid=$!
+        fi
+    fi
+    if [ -n "$neighbour" ]; then
+        $api_cpus dd if=/dev/zero of=/dev/null bs=64k 2> /dev/null &
+        burner=$!
     fi
     local start end busy0 busy1 reader0 reader1=0 serve0 serve1=0
     busy0="$(busy_jiffies "$runtime_set")"
@@ -148,6 +164,7 @@ up() { # env clients [filter]: prints "blocks/s reader-CPU-ms runtime-CPUs-busy-
     (cd "$work" && $runtime_cpus "$tradu" run -e "$env" --log-level error > "$work/run-$env.out" 2>&1)
     end="$(date +%s.%N)"
     busy1="$(busy_jiffies "$runtime_set")"
+    if [ -n "$burner" ]; then kill "$burner"; wait "$burner" 2> /dev/null || true; fi
     if [ "$clients" -gt 0 ]; then
         # Clients on a busy core may still be reading what the server sent: wait until every stream holds the
         # run's transitions, or none has grown for 10 s.
@@ -166,6 +183,7 @@ up() { # env clients [filter]: prints "blocks/s reader-CPU-ms runtime-CPUs-busy-
         sleep 2
         # shellcheck disable=SC2086
         reader1="$(cpu_ns $backends)"
+        if [ -n "${perf_pid:-}" ]; then kill -INT "$perf_pid"; wait "$perf_pid" || true; perf_pid=""; fi
         serve1="$(process_ms "$serve_pid")"
         kill -9 "${pids[@]}" 2>/dev/null || true
         wait "${pids[@]}" 2>/dev/null || true
@@ -189,12 +207,15 @@ change() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%+.1f%%", (b - a) * 100 / a 
 field() { echo "$1" | cut -d' ' -f"$2"; }
 measure() { # tag label
     local without=() with=() idle=() paired=() paired_idle=() share=() share_idle=() reader=() serve_ms=() tag="$1"
+    local neighbour=() paired_neighbour=()
     shift
     for round in $(seq "$rounds"); do
         local a b c
         a="$(up "quiet$tag$round" 0)"
         b="$(up "watched$tag$round" 100)"
         c="$(up "idle$tag$round" 100 "&pipeline=elsewhere")"
+        local d=""
+        [ -n "$api_cpus" ] && d="$(up "busy$tag$round" 0 "" neighbour)"
         echo "round $round ($1): no client $(field "$a" 1) blocks/s; every transition $(field "$b" 1) blocks/s, reader $(field "$b" 2) ms CPU of $(field "$b" 3) ms busy on the runtime's CPUs, serve $(field "$b" 4) ms; another pipeline $(field "$c" 1) blocks/s, reader $(field "$c" 2) ms" >&2
         without+=("$(field "$a" 1)")
         with+=("$(field "$b" 1)")
@@ -203,6 +224,7 @@ measure() { # tag label
         paired_idle+=("$(awk -v a="$(field "$a" 1)" -v b="$(field "$c" 1)" 'BEGIN { printf "%.2f", (b - a) * 100 / a }')")
         share+=("$(awk -v r="$(field "$b" 2)" -v t="$(field "$b" 3)" 'BEGIN { printf "%.3f", (t > 0 ? r * 100 / t : 0) }')")
         share_idle+=("$(awk -v r="$(field "$c" 2)" -v t="$(field "$c" 3)" 'BEGIN { printf "%.3f", (t > 0 ? r * 100 / t : 0) }')")
+        [ -n "$d" ] && neighbour+=("$(field "$d" 1)") && paired_neighbour+=("$(awk -v a="$(field "$a" 1)" -v b="$(field "$d" 1)" 'BEGIN { printf "%.2f", (b - a) * 100 / a }')")
         reader+=("$(field "$b" 2)")
         serve_ms+=("$(field "$b" 4)")
     done
@@ -214,6 +236,10 @@ measure() { # tag label
     echo "  change of the medians: every transition $(change "$(median "${without[@]}")" "$(median "${with[@]}")"), another pipeline $(change "$(median "${without[@]}")" "$(median "${idle[@]}")")"
     echo "  change within each round (%), every transition: ${paired[*]}   median $(median "${paired[@]}")"
     echo "  change within each round (%), another pipeline: ${paired_idle[*]}   median $(median "${paired_idle[@]}")"
+    if [ "${#neighbour[@]}" -gt 0 ]; then
+        echo "  no client, a busy neighbour on the API's CPU (control): ${neighbour[*]}   median $(median "${neighbour[@]}")"
+        echo "  change within each round (%), busy neighbour: ${paired_neighbour[*]}   median $(median "${paired_neighbour[@]}")"
+    fi
     echo "  tradu serve's PostgreSQL backends (the event reader), CPU (ms) per run: ${reader[*]}   median $(median "${reader[@]}")"
     echo "  ... as a share of the runtime's CPUs' busy time (%), every transition: ${share[*]}   median $(median "${share[@]}")"
     echo "  ... another pipeline: ${share_idle[*]}   median $(median "${share_idle[@]}")"

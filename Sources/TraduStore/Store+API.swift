@@ -39,7 +39,7 @@ extension Store {
             .required("id", Int64.init) ?? 0
     }
 
-    /// Block events in id order for the API's stream: those above `after` (at most `limit`), and those inside
+    /// Block events for the API's stream: those above `after` (at most `limit`, in id order), then those inside
     /// `gaps` (ranges of ids the reader is watching, at most `limit` from each), in one statement: a reader
     /// watching 64 gaps costs the database one round trip per read, not 65. Each part a primary-key range read;
     /// no join: an event that schedules a block carries its labels (`eventLabels`), and the reader asks
@@ -47,39 +47,19 @@ extension Store {
     ///
     /// The reader's work lands on the runtime's database, so the statement is kept lean: only the columns the
     /// stream shows, the time as microseconds (formatted by the reader, not by the database: `to_char` was a fifth
-    /// of the statement's time), and without gaps a plain range read (no union, no sort).
+    /// of the statement's time), without gaps a plain range read (no union), and never a sort: the reader orders
+    /// by id itself. Open the reader's store with `preferIndexOrder()`.
     public func streamEvents(after: Int64, gaps: [ClosedRange<Int64>] = [], limit: Int) async throws
         -> [StreamedEvent]
     {
-        let columns = """
-            id, block_id, from_state, to_state, instance_id, attempt, reason, error_class, error, pipeline,
-            target_language, (date_part('epoch', at) * 1000000)::int8 AS at_us
-            """
-        let rows: PostgresRows
-        if gaps.isEmpty {
-            rows = try await connection.query(
-                "SELECT \(columns) FROM block_events WHERE id > $1::bigint ORDER BY id LIMIT $2::int",
-                [String(after), String(max(0, limit))])
-        } else {
-            rows = try await connection.query(
-                """
-                SELECT \(columns)
-                FROM (
-                    (SELECT * FROM block_events WHERE id > $1::bigint ORDER BY id LIMIT $4::int)
-                    UNION ALL
-                    SELECT found.*
-                    FROM unnest($2::bigint[], $3::bigint[]) AS gap (low, high)
-                    CROSS JOIN LATERAL (
-                        SELECT * FROM block_events WHERE id BETWEEN gap.low AND gap.high ORDER BY id LIMIT $4::int
-                    ) found
-                ) e
-                ORDER BY id
-                """,
-                [
-                    String(after), "{" + gaps.map { String($0.lowerBound) }.joined(separator: ",") + "}",
-                    "{" + gaps.map { String($0.upperBound) }.joined(separator: ",") + "}", String(max(0, limit)),
-                ])
-        }
+        let parameters: [String?] =
+            gaps.isEmpty
+            ? [String(after), String(max(0, limit))]
+            : [
+                String(after), "{" + gaps.map { String($0.lowerBound) }.joined(separator: ",") + "}",
+                "{" + gaps.map { String($0.upperBound) }.joined(separator: ",") + "}", String(max(0, limit)),
+            ]
+        let rows = try await connection.query(Self.streamEventsSQL(gaps: !gaps.isEmpty), parameters)
         return try rows.map { row in
             let event = BlockEvent(
                 sequence: try row.required("id", Int64.init), blockID: try row.required("block_id"),
@@ -94,6 +74,29 @@ extension Store {
             }
             return StreamedEvent(event: event, label: label)
         }
+    }
+
+    /// `streamEvents`' statement: `$1` after, `$2` limit; with gaps `$2` and `$3` their bounds and `$4` the limit.
+    static func streamEventsSQL(gaps: Bool) -> String {
+        let columns = """
+            id, block_id, from_state, to_state, instance_id, attempt, reason, error_class, error, pipeline,
+            target_language, (date_part('epoch', at) * 1000000)::int8 AS at_us
+            """
+        guard gaps else {
+            return "SELECT \(columns) FROM block_events WHERE id > $1::bigint ORDER BY id LIMIT $2::int"
+        }
+        return """
+            SELECT \(columns)
+            FROM (
+                (SELECT * FROM block_events WHERE id > $1::bigint ORDER BY id LIMIT $4::int)
+                UNION ALL
+                SELECT found.*
+                FROM unnest($2::bigint[], $3::bigint[]) AS gap (low, high)
+                CROSS JOIN LATERAL (
+                    SELECT * FROM block_events WHERE id BETWEEN gap.low AND gap.high ORDER BY id LIMIT $4::int
+                ) found
+            ) e
+            """
     }
 
     /// The pipeline and target language of each block in `ids` that exists.

@@ -153,6 +153,7 @@ public actor EventFeed {
         if let store { return store }
         // Named, so that an operator sees the one reader in `pg_stat_activity` (and `bench/api.sh` finds it).
         let opened = try await service.openStore(applicationName: "tradu events")
+        try await opened.preferIndexOrder()
         store = opened
         return opened
     }
@@ -167,7 +168,8 @@ public actor EventFeed {
         }
         // The gaps and the first page in one statement, then further pages while they come full.
         var rows = try await store.streamEvents(after: cursor.after, gaps: cursor.gaps.map(\.ids), limit: pageSize)
-        var last = rows.last.map { max($0.event.sequence, cursor.after) } ?? cursor.after
+        // Gaps' events follow the page's: the highest id is the page's end, wherever it is.
+        var last = max(rows.map(\.event.sequence).max() ?? cursor.after, cursor.after)
         var pageCount = rows.filter { $0.event.sequence > cursor.after }.count
         while pageCount == pageSize && rows.count < pageSize * 4 {
             let page = try await store.streamEvents(after: last, limit: pageSize)
