@@ -46,9 +46,9 @@ extension Store {
     /// `blockLabels` only for blocks whose scheduling it did not see.
     ///
     /// The reader's work lands on the runtime's database, so the statement is kept lean: only the columns the
-    /// stream shows, the time as microseconds (formatted by the reader, not by the database: `to_char` was a fifth
-    /// of the statement's time), without gaps a plain range read (no union), and never a sort: the reader orders
-    /// by id itself. Open the reader's store with `preferIndexOrder()`.
+    /// stream shows, the time as the server writes it (formatted by the reader, not by the database: `to_char` was
+    /// a fifth of the statement's time), without gaps a plain range read (no union), and never a sort: the reader
+    /// orders by id itself. Open the reader's store with `prepareEventLogReader()`.
     public func streamEvents(after: Int64, gaps: [ClosedRange<Int64>] = [], limit: Int) async throws
         -> [StreamedEvent]
     {
@@ -67,7 +67,7 @@ extension Store {
                 toState: try row.required("to_state", BlockState.init(rawValue:)), instanceID: row["instance_id"],
                 attempt: try row.required("attempt", Int.init), reason: row["reason"],
                 errorClass: row["error_class"], error: row["error"],
-                at: CivilDate.rfc3339Milliseconds(microsecondsSince1970: try row.required("at_us", Int64.init)))
+                at: try row.required("at", PostgresTimestamp.rfc3339Milliseconds))
             var label: BlockLabel?
             if let pipeline = row["pipeline"], let targetLanguage = row["target_language"] {
                 label = BlockLabel(pipeline: pipeline, targetLanguage: targetLanguage)
@@ -80,7 +80,7 @@ extension Store {
     static func streamEventsSQL(gaps: Bool) -> String {
         let columns = """
             id, block_id, from_state, to_state, instance_id, attempt, reason, error_class, error, pipeline,
-            target_language, (date_part('epoch', at) * 1000000)::int8 AS at_us
+            target_language, at
             """
         guard gaps else {
             return "SELECT \(columns) FROM block_events WHERE id > $1::bigint ORDER BY id LIMIT $2::int"

@@ -89,10 +89,14 @@ import TraduPostgres
     /// from the log; the stream's events give the time as the database's `to_char` does, to the millisecond.
     @Test func theSchedulingEventCarriesTheBlocksLabelsForTheStream() async throws {
         let (store, _) = try await RuntimeFixtures.store(blocks: 3, pipelines: ["alpha", "beta"])
+        // The reader writes times its own way whatever the session's style and zone.
+        try await store.connection.query("SET TimeZone = 'America/New_York'")
+        try await store.connection.query("SET DateStyle = 'SQL, DMY'")
         let before = try await store.latestEventID()
         #expect(try await store.schedule([PipelineQuota(pipeline: "alpha", limit: 2)]) == ["alpha": 2])
         let claimed = try await store.claim(instanceID: "w1", limit: 10, leaseDuration: .seconds(30))
         #expect(claimed.count == 2)
+        try await store.prepareEventLogReader()
         let streamed = try await store.streamEvents(after: before, limit: 100)
         #expect(streamed.count == 6, "two scheduling events and a claim for each of two blocks")
         for event in streamed {
@@ -126,7 +130,7 @@ import TraduPostgres
             SELECT 'b' || g, 'enqueued', 'in_process', 1, 'claimed' FROM generate_series(1, 20000) g
             """)
         let latest = try await store.latestEventID()
-        try await store.preferIndexOrder()
+        try await store.prepareEventLogReader()
         let plain = try await Store.open(url: url, environment: "dev")
         for gaps in [false, true] {
             let parameters: [String?] =

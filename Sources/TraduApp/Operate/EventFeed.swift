@@ -153,7 +153,7 @@ public actor EventFeed {
         if let store { return store }
         // Named, so that an operator sees the one reader in `pg_stat_activity` (and `bench/api.sh` finds it).
         let opened = try await service.openStore(applicationName: "tradu events")
-        try await opened.preferIndexOrder()
+        try await opened.prepareEventLogReader()
         store = opened
         return opened
     }
