@@ -61,13 +61,7 @@ extension Store {
             ]
         let rows = try await connection.query(Self.streamEventsSQL(gaps: !gaps.isEmpty), parameters)
         return try rows.map { row in
-            let event = BlockEvent(
-                sequence: try row.required("id", Int64.init), blockID: try row.required("block_id"),
-                fromState: row["from_state"].flatMap(BlockState.init(rawValue:)),
-                toState: try row.required("to_state", BlockState.init(rawValue:)), instanceID: row["instance_id"],
-                attempt: try row.required("attempt", Int.init), reason: row["reason"],
-                errorClass: row["error_class"], error: row["error"],
-                at: try row.required("at", PostgresTimestamp.rfc3339Milliseconds))
+            let event = try Self.event(row, at: try row.required("at", PostgresTimestamp.rfc3339Milliseconds))
             var label: BlockLabel?
             if let pipeline = row["pipeline"], let targetLanguage = row["target_language"] {
                 label = BlockLabel(pipeline: pipeline, targetLanguage: targetLanguage)
@@ -113,13 +107,14 @@ extension Store {
         return labels
     }
 
-    static func event(_ row: PostgresRow) throws -> BlockEvent {
+    /// A block event's row; `at` when its time came in another form than RFC 3339 text (the stream's).
+    static func event(_ row: PostgresRow, at: String? = nil) throws -> BlockEvent {
         BlockEvent(
             sequence: try row.required("id", Int64.init), blockID: try row.required("block_id"),
             fromState: row["from_state"].flatMap(BlockState.init(rawValue:)),
             toState: try row.required("to_state", BlockState.init(rawValue:)), instanceID: row["instance_id"],
             attempt: try row.required("attempt", Int.init), reason: row["reason"], errorClass: row["error_class"],
-            error: row["error"], at: try row.required("at"))
+            error: row["error"], at: try at ?? row.required("at"))
     }
 
     /// One page of blocks in id order after `after` (keyset pagination: never OFFSET, never a count), at most
@@ -159,7 +154,7 @@ extension Store {
                    \(RuntimeSQL.rfc3339Milliseconds("at")) AS at
             FROM block_events WHERE block_id = $1 AND id > $2::bigint ORDER BY id LIMIT $3::int
             """, [blockID, String(after), String(max(0, limit))]
-        ).map(Self.event)
+        ).map { try Self.event($0) }
     }
 
     /// The stored result versions of a block, the current one first.
