@@ -1,9 +1,11 @@
 /// The lifecycle of a block (DESIGN §4):
 /// `created` → `claimed` → `enqueued` → `in_process` → `completed` | `failed` | `cancelled`,
-/// with retries as `in_process` → `enqueued` at a later `run_at`.
+/// with retries as `in_process` → `enqueued` at a later `run_at`. The rotator picks (`claimed`) and enqueues a
+/// block in one statement, so that step is persisted, and logged, as `created` → `enqueued`.
 public enum BlockState: String, Sendable, Hashable, CaseIterable, Codable {
     case created
-    /// Picked by the controller's rotator, not yet released to workers (caps and rollout limits).
+    /// Picked by the controller's rotator, not yet released to workers (caps and rollout limits). Never held
+    /// past the rotator's statement today; logs written before 2026-12-05 show it as a step of its own.
     case claimed
     /// Ready for any worker from `run_at` on.
     case enqueued
@@ -52,7 +54,7 @@ public enum BlockLifecycle {
     /// Every legal (from, to) pair for each cause.
     public static let allowed: [TransitionCause: Set<Pair>] = [
         .schedule: [
-            Pair(.created, .claimed), Pair(.claimed, .enqueued), Pair(.claimed, .created),
+            Pair(.created, .enqueued), Pair(.created, .claimed), Pair(.claimed, .enqueued), Pair(.claimed, .created),
             Pair(.created, .cancelled), Pair(.claimed, .cancelled), Pair(.enqueued, .cancelled),
             Pair(.inProcess, .cancelled),
         ],

@@ -40,7 +40,7 @@ public struct BlockTransition: Sendable, Hashable {
         switch to {
         case .created: from == nil || from == .created
         case .claimed, .inProcess, .completed: true
-        case .enqueued: from == .claimed
+        case .enqueued: from == .created || from == .claimed
         case .failed, .cancelled: false
         }
     }

@@ -55,9 +55,12 @@ extension Store {
 
     // MARK: Rotator
 
-    /// Enqueues up to each quota's `limit` of its pipeline's `created` blocks, in dataset order (ordinal, id),
-    /// through `claimed` (two events per block, reason "scheduled"), in one statement; rows another transaction
+    /// Enqueues up to each quota's `limit` of its pipeline's `created` blocks, in dataset order (ordinal, id), in
+    /// one statement: one `created` → `enqueued` event per block (reason "scheduled"); rows another transaction
     /// holds are skipped. Sends one NOTIFY if anything was enqueued. Returns the count enqueued per pipeline.
+    ///
+    /// The rotator's pick (`claimed`) happens inside the statement and no other transaction can ever see it, so
+    /// it is not logged as a state of its own: that event was a fifth of the log's rows and of a reader's work.
     @discardableResult
     public func schedule(_ quotas: [PipelineQuota], instanceID: String? = nil) async throws -> [String: Int] {
         let positive = quotas.filter { $0.limit > 0 }
@@ -65,7 +68,6 @@ extension Store {
         let parameters = Self.scheduleParameters(positive, instanceID: instanceID)
         let channel = workChannel
         let reporting = reportsSuccessPath
-        let from = BlockLifecycle.sources(of: .claimed, cause: .schedule).first
         let outcome = try await retryingConflicts { connection in
             let rows = try connection.query(Self.scheduleSQL(reporting: reporting), parameters)
             var enqueued: [String: Int] = [:]
@@ -78,12 +80,8 @@ extension Store {
                     let attempt = row["attempt"].flatMap { Int($0) } ?? 0
                     made.append(
                         BlockTransition(
-                            blockID: id, pipeline: pipeline, from: from, to: .claimed, attempt: attempt,
-                            instanceID: instanceID, reason: "scheduled"))
-                    made.append(
-                        BlockTransition(
-                            blockID: id, pipeline: pipeline, from: .claimed, to: .enqueued, attempt: attempt,
-                            instanceID: instanceID, reason: "scheduled"))
+                            blockID: id, pipeline: pipeline, from: Self.scheduledFrom, to: .enqueued,
+                            attempt: attempt, instanceID: instanceID, reason: "scheduled"))
                 }
             }
             if !enqueued.isEmpty { try connection.notify(channel) }
@@ -97,6 +95,14 @@ extension Store {
     static func scheduleParameters(_ quotas: [PipelineQuota], instanceID: String?) -> [String?] {
         [SQLText.arrayLiteral(quotas.map(\.pipeline)), RuntimeSQL.intArray(quotas.map(\.limit)), instanceID]
     }
+
+    /// The state the rotator schedules from: the one legal source of `enqueued` for `.schedule` among the states
+    /// its statement picks.
+    static let scheduledFrom: BlockState = {
+        let legal = RuntimeSQL.legalSources([.created], to: .enqueued, cause: .schedule)
+        precondition(legal == [.created], "the rotator must be allowed to enqueue created blocks")
+        return .created
+    }()
 
     /// The scheduling statement; `reporting` returns every block (for the transition log) instead of counts.
     static func scheduleSQL(reporting: Bool) -> String {
@@ -120,18 +126,16 @@ extension Store {
             UPDATE blocks b
             SET state = 'enqueued', enqueued_at = now(), updated_at = now()
             WHERE b.id = ANY (ARRAY(SELECT id FROM picked))
-                AND \(RuntimeSQL.unindexedState("b")) IN (\(RuntimeSQL.sources(of: .claimed, cause: .schedule)))
+                AND \(RuntimeSQL.unindexedState("b")) = \(RuntimeSQL.list([scheduledFrom]))
             RETURNING b.id, b.pipeline, b.target_language, b.attempt
         ), logged AS (
-            -- The first event carries the block's labels, for readers of the log (`eventLabels`).
+            -- The event carries the block's labels, for readers of the log (`eventLabels`).
             INSERT INTO block_events (block_id, from_state, to_state, instance_id, attempt, reason, pipeline,
                                       target_language)
-            SELECT id, from_state, to_state, $3, attempt, 'scheduled', CASE WHEN n = 1 THEN pipeline END,
-                   CASE WHEN n = 1 THEN target_language END
+            SELECT id, \(RuntimeSQL.list([scheduledFrom])), 'enqueued', $3, attempt, 'scheduled', pipeline,
+                   target_language
             FROM scheduled
-            CROSS JOIN (VALUES (1, \(RuntimeSQL.onlySource(of: .claimed, cause: .schedule)), 'claimed'),
-                               (2, 'claimed', 'enqueued')) AS step (n, from_state, to_state)
-            ORDER BY id, n
+            ORDER BY id
         )
         \(reporting
             ? "SELECT id, pipeline, attempt, 1 AS n FROM scheduled ORDER BY id"

@@ -251,7 +251,7 @@ import TraduTestSupport
                     }
                 }
             }
-            #expect(eventRows == 3005 && eventPages == 16, "\(eventRows) events on \(eventPages) pages")
+            #expect(eventRows == 3004 && eventPages == 16, "\(eventRows) events on \(eventPages) pages")
             try await client.execute(uri: "/environments/dev/blocks/nope", method: .get) { response in
                 #expect(response.status == .notFound)
                 #expect(Self.page(response).contains("no block &#39;nope&#39; in dev"))

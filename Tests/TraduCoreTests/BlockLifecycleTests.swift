@@ -5,7 +5,8 @@ import Testing
 @Suite struct BlockLifecycleTests {
     /// The legal transitions, spelled out once more by hand: the table in the code must match exactly.
     static let expected: [(BlockState, BlockState, TransitionCause)] = [
-        (.created, .claimed, .schedule), (.claimed, .enqueued, .schedule), (.claimed, .created, .schedule),
+        (.created, .enqueued, .schedule), (.created, .claimed, .schedule), (.claimed, .enqueued, .schedule),
+        (.claimed, .created, .schedule),
         (.created, .cancelled, .schedule), (.claimed, .cancelled, .schedule), (.enqueued, .cancelled, .schedule),
         (.inProcess, .cancelled, .schedule),
         (.enqueued, .inProcess, .worker), (.inProcess, .completed, .worker), (.inProcess, .enqueued, .worker),

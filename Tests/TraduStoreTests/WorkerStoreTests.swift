@@ -88,7 +88,7 @@ import TraduPostgres
         #expect(results[0]["records"]?.contains("fresh") == true)
         #expect(
             try await StoreFixtures.events(store, first.id) == [
-                "nil>created:planned@0", "created>claimed:scheduled@0", "claimed>enqueued:scheduled@0",
+                "nil>created:planned@0", "created>enqueued:scheduled@0",
                 "enqueued>in_process:claimed@1", "in_process>enqueued:lease expired@1",
                 "enqueued>in_process:claimed@2", "in_process>completed:completed@2",
             ])

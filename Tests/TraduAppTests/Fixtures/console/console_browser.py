@@ -125,7 +125,7 @@ def main():
         block_url = page.url
         expect(page.locator("table.timeline tbody tr").first).to_be_visible()
         steps = page.locator("table.timeline tbody tr")
-        assert steps.count() >= 4, "a failed block has at least created, claimed, enqueued, in process, failed"
+        assert steps.count() >= 4, "a failed block has at least created, enqueued, in process, failed"
         expect(page.locator("table.timeline")).to_contain_text("failed")
         expect(page.locator("table.timeline .lane").first).to_be_visible()
         assert page.locator("summary", has_text="Retry").count() == 0, "a read identity sees Retry"
