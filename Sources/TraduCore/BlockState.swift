@@ -5,7 +5,7 @@
 public enum BlockState: String, Sendable, Hashable, CaseIterable, Codable {
     case created
     /// Picked by the controller's rotator, not yet released to workers (caps and rollout limits). Never held
-    /// past the rotator's statement today; logs written before 2026-12-05 show it as a step of its own.
+    /// past the rotator's statement today; logs of earlier builds show it as a step of its own.
     case claimed
     /// Ready for any worker from `run_at` on.
     case enqueued
