@@ -26,7 +26,10 @@ struct RunBench: AsyncParsableCommand {
     @Option(help: "Worker slots (WorkerSettings.concurrency).")
     var concurrency = 4
 
-    @Option(help: "Blocks claimed ahead of free slots (default: WorkerSettings' default, concurrency x 32).")
+    @Option(
+        help:
+            "Cap on blocks claimed ahead of free slots (default: WorkerSettings' default, 1,024; the worker claims about a second of work within it)."
+    )
     var prefetch: Int?
 
     @Option(help: "The environment's maxBlocksInFlight (default: no cap): measures a capped pipeline's flow.")
