@@ -1,0 +1,190 @@
+#!/usr/bin/env bash
+# Two shapes of the block tables compared on what the hot path writes to them (issue 9's next step, measured
+# before it is built): the WAL bytes and the server CPU per block of the statements that schedule, claim and
+# complete blocks, on the embedded PostgreSQL (durable: fsync and synchronous commit on, as tradu starts it).
+#
+# - today: one `blocks` table. Every transition updates its wide row, and the row's state is indexed (partial
+#   indexes for each active state, `(pipeline, state)`), so no update can be HOT: each writes the whole row and an
+#   entry in three to five indexes.
+# - split: `blocks` keeps the block's record (no index on anything that changes, fillfactor 90, so its one update
+#   a run, at completion, can be HOT), and a narrow `block_queue` row per active block carries the queue's
+#   columns and their partial indexes; completion deletes it.
+#
+# Only the statements on these tables are run, in the batches tradu uses (schedule 2,000, claim and complete
+# 256), one session, each batch its own transaction; the events, results and memory entries a block also writes
+# are the same in both shapes and left out. Apply's inserts are measured apart.
+#
+# Usage: bench/queue_shapes.sh [path/to/tradu]   (BLOCKS=N, default 20,000; ROUNDS=N, default 3, interleaved;
+#        FILLFACTOR=N, the split shape's `blocks`, default 90)
+source "$(dirname "$0")/common.sh"
+blocks="${BLOCKS:-20000}"
+rounds="${ROUNDS:-3}"
+fillfactor="${FILLFACTOR:-90}"
+export TRADU_HOME="$work/home"
+url="$("$tradu" db up --log-level error | tail -1)"
+
+# The statements of one shape's run: schedule in steps of 2,000, then claim 256 and complete them until done.
+run_script() { # shape
+    local shape="$1" steps=$(((blocks + 1999) / 2000)) batches=$(((blocks + 255) / 256)) i
+    echo "SET search_path = $shape;"
+    for ((i = 0; i < steps; i++)); do
+        if [ "$shape" = today ]; then
+            cat <<'SQL'
+WITH picked AS MATERIALIZED (
+    SELECT id FROM blocks WHERE pipeline = 'bench' AND state = 'created' ORDER BY ordinal, id LIMIT 2000
+    FOR UPDATE SKIP LOCKED)
+UPDATE blocks b SET state = 'enqueued', enqueued_at = now(), updated_at = now()
+WHERE b.id = ANY (ARRAY(SELECT id FROM picked)) AND (b.state || '') = 'created';
+SQL
+        else
+            cat <<'SQL'
+WITH picked AS MATERIALIZED (
+    SELECT block_id FROM block_queue WHERE pipeline = 'bench' AND state = 'created' ORDER BY ordinal, block_id
+    LIMIT 2000 FOR UPDATE SKIP LOCKED)
+UPDATE block_queue q SET state = 'enqueued', enqueued_at = now()
+WHERE q.block_id = ANY (ARRAY(SELECT block_id FROM picked)) AND (q.state || '') = 'created';
+SQL
+        fi
+    done
+    for ((i = 0; i < batches; i++)); do
+        if [ "$shape" = today ]; then
+            cat <<'SQL'
+WITH c AS (
+    SELECT id FROM blocks WHERE state = 'enqueued' AND run_at <= now() ORDER BY priority DESC, run_at, id LIMIT 256
+    FOR UPDATE SKIP LOCKED), claimed AS (
+    UPDATE blocks b SET state = 'in_process', attempt = b.attempt + 1, lease_owner = 'bench-worker-1',
+        lease_expires_at = now() + interval '5 minutes', heartbeat_at = now(), started_at = now(), updated_at = now()
+    FROM c WHERE b.id = c.id RETURNING b.id)
+SELECT coalesce(array_agg(id), '{}') AS ids FROM claimed \gset
+UPDATE blocks SET state = 'completed', finished_at = now(), updated_at = now(), lease_owner = NULL,
+    lease_expires_at = NULL, heartbeat_at = NULL, result_spec = spec_hash
+WHERE id = ANY (:'ids'::text[]) AND (state || '') = 'in_process' AND (lease_owner || '') = 'bench-worker-1';
+SQL
+        else
+            cat <<'SQL'
+WITH c AS (
+    SELECT block_id FROM block_queue WHERE state = 'enqueued' AND run_at <= now()
+    ORDER BY priority DESC, run_at, block_id LIMIT 256 FOR UPDATE SKIP LOCKED), claimed AS (
+    UPDATE block_queue q SET state = 'in_process', attempt = q.attempt + 1, lease_owner = 'bench-worker-1',
+        lease_expires_at = now() + interval '5 minutes', heartbeat_at = now(), started_at = now()
+    FROM c WHERE q.block_id = c.block_id RETURNING q.block_id)
+SELECT coalesce(array_agg(block_id), '{}') AS ids FROM claimed \gset
+WITH done AS (
+    DELETE FROM block_queue
+    WHERE block_id = ANY (:'ids'::text[]) AND (state || '') = 'in_process' AND (lease_owner || '') = 'bench-worker-1'
+    RETURNING block_id, attempt, enqueued_at, started_at)
+UPDATE blocks b SET state = 'completed', attempt = d.attempt, enqueued_at = d.enqueued_at,
+    started_at = d.started_at, finished_at = now(), updated_at = now(), result_spec = b.spec_hash
+FROM done d WHERE b.id = d.block_id;
+SQL
+        fi
+    done
+}
+
+# The schema of a shape, with `blocks` filled as apply leaves it (every block `created`).
+setup() { # shape
+    local shape="$1"
+    psql "$url" -q -v ON_ERROR_STOP=1 <<SQL
+SET client_min_messages = warning;
+DROP SCHEMA IF EXISTS $shape CASCADE;
+CREATE SCHEMA $shape;
+SET search_path = $shape;
+CREATE TABLE blocks (
+    id text PRIMARY KEY, pipeline text NOT NULL, block_hash text NOT NULL, target_language text NOT NULL,
+    ordinal integer NOT NULL, spec_hash text NOT NULL, state text NOT NULL DEFAULT 'created',
+    attempt integer NOT NULL DEFAULT 0, priority integer NOT NULL DEFAULT 50, run_at timestamptz NOT NULL DEFAULT now(),
+    revision bigint NOT NULL, created_at timestamptz NOT NULL DEFAULT now(), updated_at timestamptz NOT NULL DEFAULT now(),
+    attempt_base integer NOT NULL DEFAULT 0, lease_owner text, lease_expires_at timestamptz, heartbeat_at timestamptz,
+    enqueued_at timestamptz, started_at timestamptz, finished_at timestamptz, error_class text, last_error text,
+    errors jsonb NOT NULL DEFAULT '[]', result_spec text);
+SQL
+    if [ "$shape" = today ]; then
+        psql "$url" -q -v ON_ERROR_STOP=1 <<SQL
+SET search_path = $shape;
+CREATE INDEX blocks_claimable ON blocks (priority DESC, run_at, id) WHERE state = 'enqueued';
+CREATE INDEX blocks_content ON blocks (block_hash);
+CREATE INDEX blocks_lease_owner ON blocks (lease_owner) WHERE state = 'in_process';
+CREATE INDEX blocks_leased ON blocks (lease_expires_at) WHERE state = 'in_process';
+CREATE INDEX blocks_pipeline_state ON blocks (pipeline, state);
+CREATE INDEX blocks_schedulable ON blocks (pipeline, ordinal, id) WHERE state = 'created';
+SQL
+    else
+        psql "$url" -q -v ON_ERROR_STOP=1 <<SQL
+SET search_path = $shape;
+ALTER TABLE blocks SET (fillfactor = $fillfactor);
+CREATE INDEX blocks_content ON blocks (block_hash);
+CREATE TABLE block_queue (
+    block_id text PRIMARY KEY, pipeline text NOT NULL, ordinal integer NOT NULL, priority integer NOT NULL DEFAULT 50,
+    run_at timestamptz NOT NULL DEFAULT now(), state text NOT NULL DEFAULT 'created', attempt integer NOT NULL DEFAULT 0,
+    lease_owner text, lease_expires_at timestamptz, heartbeat_at timestamptz, enqueued_at timestamptz,
+    started_at timestamptz);
+CREATE INDEX block_queue_claimable ON block_queue (priority DESC, run_at, block_id) WHERE state = 'enqueued';
+CREATE INDEX block_queue_lease_owner ON block_queue (lease_owner) WHERE state = 'in_process';
+CREATE INDEX block_queue_leased ON block_queue (lease_expires_at) WHERE state = 'in_process';
+CREATE INDEX block_queue_schedulable ON block_queue (pipeline, ordinal, block_id) WHERE state = 'created';
+SQL
+    fi
+}
+
+# Apply's part: insert every block (and, split, its queue row) in one transaction.
+apply_script() { # shape
+    cat <<SQL
+SET search_path = $1;
+BEGIN;
+INSERT INTO blocks (id, pipeline, block_hash, target_language, ordinal, spec_hash, revision)
+SELECT md5('block' || g), 'bench', md5('content' || g) || md5('c' || g), 'fr', g, md5('spec') || md5('s'), 1
+FROM generate_series(1, $blocks) AS g;
+SQL
+    [ "$1" = split ] && cat <<SQL
+INSERT INTO block_queue (block_id, pipeline, ordinal) SELECT id, pipeline, ordinal FROM blocks;
+SQL
+    echo "COMMIT;"
+}
+
+# Runs a script in one session; prints "WAL bytes per block, server CPU µs per block".
+measure() { # script-file
+    psql "$url" -Atq -v ON_ERROR_STOP=1 <<SQL
+SELECT pg_current_wal_lsn() AS wal0, pg_backend_pid() AS pid \gset
+SELECT split_part(pg_read_file('/proc/' || :pid || '/schedstat'), ' ', 1)::bigint AS cpu0 \gset
+\o /dev/null
+\i $1
+\o
+SELECT round(pg_wal_lsn_diff(pg_current_wal_lsn(), :'wal0') / $blocks.0) || ' ' ||
+       round((split_part(pg_read_file('/proc/' || :pid || '/schedstat'), ' ', 1)::bigint - :cpu0) / 1000.0 / $blocks, 1);
+SQL
+}
+
+declare -A results
+for ((round = 1; round <= rounds; round++)); do
+    for shape in today split; do
+        setup "$shape"
+        apply_script "$shape" > "$work/apply.sql"
+        run_script "$shape" > "$work/run.sql"
+        psql "$url" -Atq -c "CHECKPOINT" > /dev/null
+        applied="$(measure "$work/apply.sql")"
+        ran="$(measure "$work/run.sql")"
+        left="$(psql "$url" -Atq -c "SELECT count(*) FILTER (WHERE state = 'completed') || '/' || count(*) FROM $shape.blocks")"
+        hot="$(psql "$url" -Atq -c "SELECT n_tup_hot_upd || ' of ' || n_tup_upd FROM pg_stat_user_tables
+                                    WHERE schemaname = '$shape' AND relname = 'blocks'")"
+        echo "round $round, $shape: apply $applied, run $ran (WAL B, server CPU µs per block); completed $left;" \
+            "blocks updates HOT: $hot"
+        results[$shape-apply-wal]+=" ${applied% *}"
+        results[$shape-apply-cpu]+=" ${applied#* }"
+        results[$shape-run-wal]+=" ${ran% *}"
+        results[$shape-run-cpu]+=" ${ran#* }"
+    done
+done
+
+median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+echo
+echo "$blocks blocks, embedded PostgreSQL (durable), split blocks' fillfactor $fillfactor, $rounds rounds interleaved," \
+    "medians (every round):"
+printf "  %-6s %-26s %-26s %-26s %-26s\n" shape "run WAL B/block" "run server CPU µs/block" "apply WAL B/block" \
+    "apply server CPU µs/block"
+for shape in today split; do
+    printf "  %-6s %-26s %-26s %-26s %-26s\n" "$shape" \
+        "$(echo "${results[$shape-run-wal]}" | median) (${results[$shape-run-wal]# })" \
+        "$(echo "${results[$shape-run-cpu]}" | median) (${results[$shape-run-cpu]# })" \
+        "$(echo "${results[$shape-apply-wal]}" | median) (${results[$shape-apply-wal]# })" \
+        "$(echo "${results[$shape-apply-cpu]}" | median) (${results[$shape-apply-cpu]# })"
+done
