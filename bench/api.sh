@@ -29,8 +29,7 @@ source "$(dirname "$0")/common.sh"
 blocks="${BLOCKS:-1000000}"
 run_blocks="${RUN_BLOCKS:-20000}"
 rounds="${ROUNDS:-3}"
-export TRADU_HOME="$work/home"
-url="$("$tradu" db up --log-level error | tail -1)"
+embedded_database
 psql_() { psql "$url" -Atq -c "$1"; }
 durability="durable"
 if [ -n "${UNSAFE_FSYNC_OFF:-}" ]; then

@@ -2,7 +2,8 @@
 # on exit with every server the script started, and the dpkg corpus.
 #
 # After sourcing: $root, $tradu (first argument, else .build/release/tradu, else .build/debug/tradu), $python,
-# $work (with manifests/data/), `started PID` to have a server stopped on exit, and `short_documents COUNT FILE` and
+# $work (with manifests/data/), `started PID` to have a server stopped on exit, `embedded_database` (sets $url),
+# and `short_documents COUNT FILE` and
 # `one_document_project ENV DATAFILE` for a corpus of short documents run one a block by the `pseudo` engine.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -24,6 +25,13 @@ cleanup() {
 }
 trap cleanup EXIT
 mkdir -p "$work/manifests/data"
+
+# embedded_database: starts the embedded PostgreSQL (durable, as tradu starts it) in the work folder, stopped on
+# exit; sets $url.
+embedded_database() {
+    export TRADU_HOME="$work/home"
+    url="$("$tradu" db up --log-level error | tail -1)"
+}
 
 # dpkg_corpus N FILE: the first N package descriptions (by name) of this machine's dpkg database as JSON Lines
 # {"id", "text"}: Debian's own text, nobody here wrote it.

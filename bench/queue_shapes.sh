@@ -20,8 +20,7 @@ source "$(dirname "$0")/common.sh"
 blocks="${BLOCKS:-20000}"
 rounds="${ROUNDS:-3}"
 fillfactor="${FILLFACTOR:-90}"
-export TRADU_HOME="$work/home"
-url="$("$tradu" db up --log-level error | tail -1)"
+embedded_database
 
 # The statements of one shape's run: schedule in steps of 2,000, then claim 256 and complete them until done.
 run_script() { # shape
