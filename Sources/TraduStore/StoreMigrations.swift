@@ -15,6 +15,7 @@ public enum StoreMigrations {
         documentIndex,
         erasure,
         eventLabels,
+        unusedResultsIndex,
     ]
 
     /// The newest version this build knows.
