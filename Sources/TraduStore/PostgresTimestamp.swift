@@ -6,10 +6,9 @@ enum PostgresTimestamp {
     static func rfc3339Milliseconds(_ text: String) -> String? {
         let bytes = Array(text.utf8)
         // "YYYY-MM-DD HH:MM:SS" then an optional ".fraction", then "+00".
-        guard bytes.count >= 22, bytes[10] == UInt8(ascii: " "), bytes.suffix(3) == Array("+00".utf8) else {
+        guard bytes.count >= 22, bytes[10] == UInt8(ascii: " "), bytes.suffix(3).elementsEqual(utcSuffix) else {
             return nil
         }
-        let digitPositions = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18]
         guard digitPositions.allSatisfy({ isDigit(bytes[$0]) }), bytes[4] == UInt8(ascii: "-"),
             bytes[7] == UInt8(ascii: "-"), bytes[13] == UInt8(ascii: ":"), bytes[16] == UInt8(ascii: ":")
         else { return nil }
@@ -29,6 +28,10 @@ enum PostgresTimestamp {
         result.append(UInt8(ascii: "Z"))
         return String(decoding: result, as: UTF8.self)
     }
+
+    /// Read once per event by the stream's reader: built once, not per call.
+    private static let utcSuffix = Array("+00".utf8)
+    private static let digitPositions = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18]
 
     private static func isDigit(_ byte: UInt8) -> Bool {
         byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")
