@@ -31,11 +31,22 @@ public struct CutBlock: Sendable, Hashable {
 /// block's start can move the next boundaries too, until two cuts coincide again. Measured on 100,000 short
 /// records (maxRecords 50), one record inserted at 100 positions: 1 block changed at most of them, more than 3 at
 /// 4, 9 at worst; at another 30 positions, more than 3 at 6, 12 at worst (version 1: 1 to 3).
+///
+/// Version 3 keeps the environment's cut (`keptBoundaries`: the records that ended its blocks, the last block
+/// aside). The records between two kept boundaries, a *segment*, were one block: they stay one block while they
+/// fit the limits, and only a segment that outgrows them is cut again, by version 2's rule from its start. So an
+/// insertion or an edit changes the one block it falls in (two blocks replace it when it overflows), a deletion
+/// that removes a block's last record joins that block and the next, and nothing moves anywhere else. Records past
+/// the last kept boundary form the last segment, so appending re-cuts only the last block. Without kept
+/// boundaries (a dataset never cut) the whole dataset is one segment: version 2, except that a dataset that fits
+/// in one block is one block.
 public struct BlockCutter {
     /// The version new environments cut with.
-    public static let latestVersion = 2
+    public static let latestVersion = 3
     public let sizing: BlockSizing
     public let keepsRecords: Bool
+    /// Version 3: ids of the records after which the environment's current cut ended a block.
+    public let keptBoundaries: Set<String>
 
     private var hasher = SHA256()
     private var count = 0
@@ -47,27 +58,77 @@ public struct BlockCutter {
     private var characters: Int64 = 0
     private var records = ""
     private var nextOrdinal = 0
+    /// Version 3: the current segment's records while they fit in one block (`keep` false for skipped ones).
+    private var segment: [(record: SourceRecord, keep: Bool)] = []
+    /// Records and bytes the segment's block would hold: skipped records hold no room (a kept boundary may fall
+    /// after one, which then opens the next segment).
+    private var segmentCount = 0
+    private var segmentBytes: Int64 = 0
+    /// Version 3: the current segment outgrew the limits and is being cut by version 2's rule.
+    private var segmentOverflowed = false
 
-    public init(sizing: BlockSizing, keepsRecords: Bool = false) {
+    public init(sizing: BlockSizing, keepsRecords: Bool = false, keptBoundaries: Set<String> = []) {
         self.sizing = sizing
         self.keepsRecords = keepsRecords
+        self.keptBoundaries = sizing.cutter >= 3 ? keptBoundaries : []
     }
 
     /// Adds a record, handing every block it closes to `emit` (none, one, or two when a record both
     /// overflows the current block and ends its own).
     public mutating func add(_ record: SourceRecord, emit: (CutBlock) throws -> Void) rethrows {
-        try place(record, keep: true, emit: emit)
+        try route(record, keep: true, emit: emit)
     }
 
     /// Counts a record toward where blocks end without putting it in one (an erased document): blocks end where
     /// they ended with it, so leaving a document out changes the one block that held it, not every block after.
     public mutating func skip(_ record: SourceRecord, emit: (CutBlock) throws -> Void) rethrows {
-        try place(record, keep: false, emit: emit)
+        try route(record, keep: false, emit: emit)
     }
 
     /// Closes the last, partial block.
     public mutating func finish() -> CutBlock? {
-        close()
+        if sizing.cutter >= 3, !segmentOverflowed, !segment.isEmpty { return closeSegment() }
+        return close()
+    }
+
+    /// Version 3 buffers a segment while it fits in one block; versions 1 and 2 place every record at once.
+    private mutating func route(_ record: SourceRecord, keep: Bool, emit: (CutBlock) throws -> Void) rethrows {
+        guard sizing.cutter >= 3 else { return try place(record, keep: keep, emit: emit) }
+        let endsSegment = !keptBoundaries.isEmpty && keptBoundaries.contains(record.id)
+        if !segmentOverflowed {
+            let size = keep ? Int64(record.text.utf8.count) : 0
+            let count = keep ? 1 : 0
+            if segmentCount + count <= sizing.maxRecords && segmentBytes + size <= sizing.maxBytes {
+                segment.append((record, keep))
+                segmentCount += count
+                segmentBytes += size
+                if endsSegment, let block = closeSegment() { try emit(block) }
+                return
+            }
+            // The segment no longer fits: cut it from its start by version 2's rule.
+            segmentOverflowed = true
+            let buffered = segment
+            segment = []
+            segmentCount = 0
+            segmentBytes = 0
+            for entry in buffered { try place(entry.record, keep: entry.keep, emit: emit) }
+        }
+        try place(record, keep: keep, emit: emit)
+        if endsSegment {
+            if let block = close() { try emit(block) }
+            segmentOverflowed = false
+        }
+    }
+
+    /// The buffered segment as one block.
+    private mutating func closeSegment() -> CutBlock? {
+        for var entry in segment {
+            if entry.keep { append(&entry.record, size: Int64(entry.record.text.utf8.count)) }
+        }
+        segment = []
+        segmentCount = 0
+        segmentBytes = 0
+        return close()
     }
 
     private mutating func place(_ record: SourceRecord, keep: Bool, emit: (CutBlock) throws -> Void) rethrows {

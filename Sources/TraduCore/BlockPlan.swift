@@ -67,6 +67,13 @@ public struct DesiredPipeline: Sendable {
     public var sizing: BlockSizing
     public var blocks: CutBlockList
 
+    /// Why a stored block of this pipeline is cancelled, for the plan's `-` lines: its language left the
+    /// pipeline, or its content is no longer among the dataset's blocks (records changed, moved or were re-cut).
+    public func cancellationReason(of block: ExistingBlock) -> String {
+        pipeline.targetLanguages.contains(block.targetLanguage)
+            ? "no longer in the data" : "language left the manifests"
+    }
+
     public init(pipeline: Pipeline, spec: ProcessingSpec, sizing: BlockSizing, blocks: CutBlockList) {
         self.pipeline = pipeline
         self.spec = spec

@@ -57,15 +57,30 @@ public enum BlockRecordIDs {
     /// The ids' keys in order, hashed from the records' bytes where an id holds no escape (apply's path: no
     /// string is made); nil when a line does not start as the cutter writes lines.
     public static func keys(in records: String) -> [DocumentKey]? {
+        keysAndLastID(in: records)?.keys
+    }
+
+    /// `keys(in:)`, and the last record's id (the record after which the block ended: `BlockCutter.keptBoundaries`),
+    /// from one pass over the records; only the last id is made a string.
+    public static func keysAndLastID(in records: String) -> (keys: [DocumentKey], lastID: String?)? {
         var keys: [DocumentKey] = []
+        var last: ScannedID?
         let complete = scan(records) { bytes, id in
             switch id {
             case .raw(let range):
                 keys.append(DocumentKey(utf8: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[range]))))
             case .decoded(let text): keys.append(DocumentKey(documentID: text))
             }
+            last = id
         }
-        return complete ? keys : nil
+        guard complete else { return nil }
+        switch last {
+        case .raw(let range):
+            var text = records
+            return (keys, text.withUTF8 { String(decoding: UnsafeBufferPointer(rebasing: $0[range]), as: UTF8.self) })
+        case .decoded(let text): return (keys, text)
+        case nil: return (keys, nil)
+        }
     }
 
     private enum ScannedID {

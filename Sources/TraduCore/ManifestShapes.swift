@@ -56,9 +56,11 @@ public enum ManifestShapes {
                             default: .string("256KiB"), "At most this many bytes of text per block."),
                         Field(
                             "cutter", .integer(min: 1, max: BlockCutter.latestVersion),
-                            "Cutter version: 2 fills blocks to about 80% of the limits; 1 (half) is what"
-                                + " environments cut before version 2 keep, so upgrading reprocesses nothing."
-                                + " Default: the version the environment already cut this dataset with, else 2."),
+                            "Cutter version: 3 keeps the environment's cut (a change moves only the block it falls"
+                                + " in) and cuts new data as 2 does; 2 fills blocks to about 80% of the limits; 1"
+                                + " (half) is what environments cut before version 2 keep, so upgrading reprocesses"
+                                + " nothing. Default: the version the environment already cut this dataset with,"
+                                + " else 3."),
                     ])), "How the dataset is cut into blocks."),
             Field(
                 "onInvalidRecord", .choice(["fail", "skip"]), default: .string("fail"),

@@ -27,6 +27,9 @@ public struct ApplyBatch<Contents: Sequence<BlockContentRow>> {
     public var supersededRollouts: [String] = []
     /// Rollouts this apply starts: their blocks are left as they are; the leading controller runs the steps.
     public var rolloutStarts: [RolloutStart] = []
+    /// Each dataset the plan cut, with the last record it read (`dataset_cuts`): the block that ends there is the one
+    /// the next plan lets appended records join.
+    public var datasetCuts: [(dataset: String, lastRecord: String?)] = []
     /// The fewest new blocks for which a first apply (no block stored yet) drops the block tables' indexes and
     /// builds them after the load (`BulkLoad`).
     public var bulkLoadMinimum = BulkLoad.defaultMinimum
@@ -62,6 +65,7 @@ extension ApplyBatch {
             removedPipelines: removedPipelines, revision: revision, verifyContents: verifyContents)
         erased.supersededRollouts = supersededRollouts
         erased.rolloutStarts = rolloutStarts
+        erased.datasetCuts = datasetCuts
         erased.bulkLoadMinimum = bulkLoadMinimum
         return erased
     }

@@ -21,6 +21,7 @@ enum BlockPlanWriter {
         try copyContents(batch.contents, connection)
         try batch.verifyContents?()
         try writePipelines(batch.pipelines, removed: batch.removedPipelines, connection)
+        try writeDatasetCuts(batch.datasetCuts, connection)
         let actor = batch.revision.appliedBy
         let baselines = try RolloutSQL.supersede(
             pipelines: batch.supersededRollouts, revision: number, actor: actor, connection)
@@ -95,12 +96,14 @@ enum BlockPlanWriter {
             let rows = feed.lazy.map { content -> [CopyBinaryValue?] in
                 [
                     .text(content.hash), .text(content.dataset), .int32(Int32(clamping: content.recordCount)),
-                    .int64(content.byteCount), .text(content.records),
+                    .int64(content.byteCount), .text(content.records), content.lastRecord.map { .text($0) },
                 ]
             }
             try connection.copyIn(
-                sql:
-                    "COPY block_contents (hash, dataset, record_count, byte_count, records) FROM STDIN (FORMAT binary)",
+                sql: """
+                    COPY block_contents (hash, dataset, record_count, byte_count, records, last_record)
+                    FROM STDIN (FORMAT binary)
+                    """,
                 binaryRows: rows)
             let index = feed.index.drain()
             if !index.isEmpty {
@@ -111,6 +114,20 @@ enum BlockPlanWriter {
                     sql: "COPY document_index (bucket, keys, contents) FROM STDIN (FORMAT binary)", binaryRows: rows)
             }
         } while !feed.isExhausted
+    }
+
+    /// Records where each dataset's cut ended (`dataset_cuts`).
+    private static func writeDatasetCuts(
+        _ cuts: [(dataset: String, lastRecord: String?)], _ connection: isolated PostgresConnection
+    ) throws {
+        guard !cuts.isEmpty else { return }
+        try connection.query(
+            """
+            INSERT INTO dataset_cuts AS d (dataset, last_record)
+            SELECT * FROM unnest($1::text[], $2::text[])
+            ON CONFLICT (dataset) DO UPDATE SET last_record = EXCLUDED.last_record, updated_at = now()
+                WHERE d.last_record IS DISTINCT FROM EXCLUDED.last_record
+            """, [SQLText.arrayLiteral(cuts.map(\.dataset)), SQLText.arrayLiteral(cuts.map(\.lastRecord))])
     }
 
     /// Upserts pipelines; `generation` goes up by one when anything stored about a pipeline changes, and an
@@ -297,12 +314,13 @@ private final class ContentFeed<Base: IteratorProtocol<BlockContentRow>>: Sequen
 
     func next() -> BlockContentRow? {
         guard !isExhausted, index.documentCount < Self.documentsPerChunk else { return nil }
-        guard let content = base.next() else {
+        guard var content = base.next() else {
             isExhausted = true
             return nil
         }
-        if let keys = BlockRecordIDs.keys(in: content.records) {
-            index.add(content: content.hash, keys: keys)
+        if let scanned = BlockRecordIDs.keysAndLastID(in: content.records) {
+            index.add(content: content.hash, keys: scanned.keys)
+            content.lastRecord = scanned.lastID
         }
         return content
     }

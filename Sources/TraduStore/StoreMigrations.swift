@@ -16,6 +16,7 @@ public enum StoreMigrations {
         erasure,
         eventLabels,
         unusedResultsIndex,
+        keptCuts,
     ]
 
     /// The newest version this build knows.

@@ -55,6 +55,33 @@ extension ProcessHeavyTests {
                 try text.write(toFile: root + "/manifests/project.yaml", atomically: true, encoding: .utf8)
             }
 
+            /// The articles dataset cut as `blocks` says (a YAML flow mapping), one `pseudo` pipeline to French, in
+            /// each of `environments`.
+            func writePseudo(environments: [String] = ["dev"], blocks: String, languages: String = "[fr]") throws {
+                var text = ""
+                for name in environments {
+                    text += "apiVersion: tradu/v1\nkind: Environment\nmetadata: {name: \(name)}\nspec: {}\n---\n"
+                }
+                text += """
+                    apiVersion: tradu/v1
+                    kind: Dataset
+                    metadata: {name: articles}
+                    spec: {source: {path: data/articles.jsonl}, format: jsonl, sourceLanguage: en, blocks: \(blocks)}
+                    ---
+                    apiVersion: tradu/v1
+                    kind: Engine
+                    metadata: {name: local}
+                    spec: {type: pseudo}
+                    ---
+                    apiVersion: tradu/v1
+                    kind: Pipeline
+                    metadata: {name: help}
+                    spec: {dataset: articles, engine: local, targetLanguages: \(languages)}
+
+                    """
+                try text.write(toFile: root + "/manifests/project.yaml", atomically: true, encoding: .utf8)
+            }
+
             @discardableResult
             func tradu(_ arguments: [String], expect status: Int32? = 0) throws -> CommandLineTests.Run {
                 let run = try CommandLineTests.run(
@@ -145,34 +172,7 @@ extension ProcessHeavyTests {
         @Test func upgradingTheCutterReprocessesNothingUntilAskedTo() async throws {
             let project = try await Project.make(documents: 400)
             func write(cutter: String) throws {
-                let text = """
-                    apiVersion: tradu/v1
-                    kind: Environment
-                    metadata: {name: dev}
-                    spec: {}
-                    ---
-                    apiVersion: tradu/v1
-                    kind: Environment
-                    metadata: {name: fresh}
-                    spec: {}
-                    ---
-                    apiVersion: tradu/v1
-                    kind: Dataset
-                    metadata: {name: articles}
-                    spec: {source: {path: data/articles.jsonl}, format: jsonl, sourceLanguage: en, blocks: {maxRecords: 20\(cutter)}}
-                    ---
-                    apiVersion: tradu/v1
-                    kind: Engine
-                    metadata: {name: local}
-                    spec: {type: pseudo}
-                    ---
-                    apiVersion: tradu/v1
-                    kind: Pipeline
-                    metadata: {name: help}
-                    spec: {dataset: articles, engine: local, targetLanguages: [fr]}
-
-                    """
-                try text.write(toFile: project.root + "/manifests/project.yaml", atomically: true, encoding: .utf8)
+                try project.writePseudo(environments: ["dev", "fresh"], blocks: "{maxRecords: 20\(cutter)}")
             }
             // An environment as an earlier tradu left it: cut with version 1.
             try write(cutter: ", cutter: 1")
@@ -185,9 +185,9 @@ extension ProcessHeavyTests {
             #expect(kept.stdout.contains("no changes, \(oldBlocks) blocks up to date"), "\(kept.stdout)")
             #expect(kept.stdout.contains("Plan: 0 to add, 0 to reprocess, 0 to cancel."))
             #expect(kept.stdout.contains("cutter 1"))
-            // A new environment is cut with version 2: fuller blocks, fewer of them.
+            // A new environment is cut with the latest version: fuller blocks, fewer of them.
             let fresh = try project.tradu(["plan", "-e", "fresh"], expect: 0)
-            #expect(fresh.stdout.contains("cutter 2"), "\(fresh.stdout)")
+            #expect(fresh.stdout.contains("cutter \(BlockCutter.latestVersion)"), "\(fresh.stdout)")
             let json = try project.tradu(["plan", "-e", "fresh", "-o", "json"])
             let document = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
             let datasets = document?["datasets"] as? [[String: Any]]
@@ -198,6 +198,64 @@ extension ProcessHeavyTests {
             try write(cutter: ", cutter: 2")
             let optIn = try project.tradu(["plan", "-e", "dev"])
             #expect(optIn.stdout.contains("re-cut"), "\(optIn.stdout)")
+            try project.tradu(["apply", "-e", "dev", "--auto-approve"])
+            // From version 2 to 3 keeps the cut: the sizing changes, no block does.
+            try write(cutter: ", cutter: 3")
+            let keeping = try project.tradu(["plan", "-e", "dev"])
+            #expect(keeping.stdout.contains("Plan: 0 to add, 0 to reprocess, 0 to cancel."), "\(keeping.stdout)")
+        }
+
+        /// Cutter version 3 through the CLI: an apply records the cut; a document inserted in the middle changes
+        /// the one block it falls in (two when that block overflows), appended documents join the last block, and
+        /// re-planning unchanged data changes nothing.
+        @Test func aDocumentInsertedInTheMiddleChangesOneBlock() async throws {
+            let project = try await Project.make(documents: 0)
+            try project.writePseudo(blocks: "{maxRecords: 20}")
+            func write(_ ids: [String]) throws {
+                let text = ids.map { "{\"id\":\"\($0)\",\"text\":\"Article \($0) explains the settings page.\"}\n" }
+                try text.joined().write(
+                    toFile: project.root + "/manifests/data/articles.jsonl", atomically: true, encoding: .utf8)
+            }
+            func planned() throws -> (add: Int, cancel: Int) {
+                let json = try project.tradu(["plan", "-e", "dev", "-o", "json"]).stdout
+                let document = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any]
+                let summary = try #require(document?["summary"] as? [String: Any], "\(json)")
+                return (summary["add"] as? Int ?? -1, summary["cancel"] as? Int ?? -1)
+            }
+            var ids = (0..<2_000).map { "a-\($0)" }
+            try write(ids)
+            let first = try project.tradu(["apply", "-e", "dev", "--auto-approve"])
+            #expect(first.stdout.contains("cutter 3"), "\(first.stdout)")
+            let stored = try await project.query("SELECT count(*) AS n FROM blocks")[0]["n"]!!
+            #expect(Int(stored)! <= 2_000 / 14, "version 3 fills blocks of 20: \(stored) blocks")
+            #expect(try planned() == (0, 0), "unchanged data re-plans to the same blocks")
+            let again = try project.tradu(["plan", "-e", "dev"]).stdout
+            #expect(
+                again.contains("cutter 3), ")
+                    && again.contains("the environment's cut kept (\(Int(stored)! - 1) boundaries)"),
+                "\(again)")
+
+            ids.insert("a-new", at: 1_000)
+            try write(ids)
+            let inserted = try planned()
+            #expect(inserted.add >= 1 && inserted.add <= 2 && inserted.cancel == 1, "inserted: \(inserted)")
+            let text = try project.tradu(["plan", "-e", "dev"]).stdout
+            #expect(text.contains("  no longer in the data"), "\(text)")
+            try project.tradu(["apply", "-e", "dev", "--auto-approve"])
+            #expect(try planned() == (0, 0))
+
+            ids += (0..<7).map { "b-\($0)" }
+            try write(ids)
+            let appended = try planned()
+            #expect(appended.cancel == 1 && appended.add >= 1 && appended.add <= 2, "appended: \(appended)")
+            try project.tradu(["apply", "-e", "dev", "--auto-approve"])
+            let cut = try await project.query("SELECT dataset, last_record FROM dataset_cuts")
+            #expect(cut.map { $0["last_record"]!! } == ["b-6"])
+            // A language that leaves the pipeline says so on each of its blocks.
+            try project.writePseudo(blocks: "{maxRecords: 20}", languages: "[de]")
+            let switched = try project.tradu(["plan", "-e", "dev"]).stdout
+            #expect(switched.contains("  fr  block 0  language left the manifests"), "\(switched)")
+            #expect(!switched.contains("no longer in the data"))
         }
 
         @Test func aPauseHoldsAPipelineWithoutCancellingAndResumeRestartsIt() async throws {

@@ -75,6 +75,26 @@ import TraduTestSupport
         #expect(rows.first?["n"]!! == "0")
     }
 
+    /// Cutter version 3 keeps the cut by each content's last record: apply records it, whatever the id holds, and
+    /// migration 16's SQL reads the same from the records (for contents an older build stored).
+    @Test func applyRecordsEachContentsLastRecordAsTheMigrationReadsIt() async throws {
+        let project = try await TestProject.runtime(documents: 1, maxRecords: 1)
+        try Self.write(project)
+        #expect(try await project.apply().1 != nil)
+        let expression = StoreMigrations.lastRecordOfContent("records")
+        let rows = try await project.query(
+            "SELECT last_record, \(expression) AS computed FROM block_contents ORDER BY hash")
+        #expect(rows.count == 307, "one content per document")
+        #expect(rows.allSatisfy { $0["last_record"]! != nil && $0["last_record"]! == $0["computed"]! })
+        #expect(Set(rows.compactMap { $0["last_record"]! }).isSuperset(of: Self.awkwardIDs))
+        try await project.query("UPDATE block_contents SET last_record = NULL")
+        try await project.query("UPDATE block_contents SET last_record = \(expression)")
+        let backfilled = try await project.query("SELECT last_record FROM block_contents ORDER BY hash")
+        #expect(backfilled.map { $0["last_record"]! } == rows.map { $0["last_record"]! })
+        let cuts = try await project.query("SELECT dataset, last_record FROM dataset_cuts")
+        #expect(cuts.map { "\($0["dataset"]!!) \($0["last_record"]!!)" } == ["docs doc-299"])
+    }
+
     @Test func anEditedDocumentIsFoundInItsOldAndItsNewContent() async throws {
         let project = try await TestProject.runtime(documents: 1, maxRecords: 20)
         try Self.write(project)

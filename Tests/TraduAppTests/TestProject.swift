@@ -99,7 +99,9 @@ struct TestProject {
     func plan(_ environment: String = "dev") async throws -> PreparedPlan {
         let resolved = try planner.compile(directory: manifests, environment: environment)
         return try await planner.withStore(for: resolved) { store in
-            let datasets = try await planner.readDatasets(resolved, erased: try await store.erasedDocuments())
+            let datasets = try await planner.readDatasets(
+                resolved, erased: try await store.erasedDocuments(),
+                kept: try await planner.keptBoundaries(resolved, store: store))
             return try await planner.plan(resolved, datasets: datasets, directory: manifests, store: store)
         }
     }
@@ -113,7 +115,9 @@ struct TestProject {
         let applier = self.applier
         let manifests = self.manifests
         return try await planner.withStore(for: resolved) { [planner] store in
-            let datasets = try await planner.readDatasets(resolved, erased: try await store.erasedDocuments())
+            let datasets = try await planner.readDatasets(
+                resolved, erased: try await store.erasedDocuments(),
+                kept: try await planner.keptBoundaries(resolved, store: store))
             return try await applier.withLock(store, command: "apply", timeout: .seconds(5)) {
                 let prepared = try await planner.plan(resolved, datasets: datasets, directory: manifests, store: store)
                 let revision = try await applier.write(

@@ -172,6 +172,7 @@ public struct ApplyService: Sendable {
             verifyContents: { try contents.verify() })
         batch.supersededRollouts = superseded
         batch.rolloutStarts = starts
+        batch.datasetCuts = prepared.datasets.map { ($0.dataset.name, $0.lastRecordID) }
         // A line per block at debug (planned, restored, reprocessed, cancelled), and one summary line at info.
         let environment = prepared.environment.environment.name
         let transitions = TransitionLog(

@@ -90,7 +90,8 @@ public struct ApplyUseCase: Sendable {
             let spool = try BlockSpool(known: known.hashes)
             let resolved = try await planner.withCutters(resolved, store: store)
             let datasets = try await planner.readDatasets(
-                resolved, spool: spool, erased: try await store.erasedDocuments(), progress: progress)
+                resolved, spool: spool, erased: try await store.erasedDocuments(),
+                kept: try await planner.keptBoundaries(resolved, store: store), progress: progress)
             return try await applier.withLock(store, command: request.command, timeout: request.lockTimeout) {
                 var prepared = try await planner.plan(
                     resolved, datasets: datasets, directory: request.directory, store: store, spool: spool,

@@ -61,7 +61,8 @@ final class BlockContentSource: Sequence, IteratorProtocol {
             if cutter == nil {
                 guard let next = sources.first else { return false }
                 current = next.cut
-                cutter = BlockCutter(sizing: BlockSizing(next.cut.dataset), keepsRecords: true)
+                cutter = BlockCutter(
+                    sizing: BlockSizing(next.cut.dataset), keepsRecords: true, keptBoundaries: next.cut.keptBoundaries)
             }
             do {
                 if let record = try sources[0].stream.next() {

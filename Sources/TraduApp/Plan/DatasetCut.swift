@@ -19,6 +19,11 @@ public struct DatasetCut: Sendable {
     public var recordsFingerprint: String
     /// How much of the dataset repeats, from its first records: what the plan expects memory to serve.
     public var repetition = RepetitionSample()
+    /// The environment's boundaries the cut kept (cutter version 3): reading the dataset again for the blocks'
+    /// records keeps the same.
+    public var keptBoundaries: Set<String> = []
+    /// The id of the dataset's last record (erased ones included): where this cut's last block ends.
+    public var lastRecordID: String?
 
     public var byteCount: Int64 { blocks.reduce(0) { $0 + $1.byteCount } }
 
@@ -29,12 +34,15 @@ public struct DatasetCut: Sendable {
     /// - Parameter erased: the environment's erased documents, left out of the blocks.
     /// - Parameter spool: when given, the records of blocks the environment does not store yet are written
     ///   to it (for apply), while the returned blocks still keep no records.
+    /// - Parameter kept: the environment's boundaries for this dataset (`PlanService.keptBoundaries`).
     public static func read(
         _ dataset: Dataset, projectRoot: String, httpClient: HTTPClient, spool: BlockSpool? = nil,
-        splitsSentences: Bool = false, erased: ErasedDocuments, progress: (Int) -> Void = { _ in }
+        splitsSentences: Bool = false, erased: ErasedDocuments, kept: Set<String> = [],
+        progress: (Int) -> Void = { _ in }
     ) async throws -> DatasetCut {
         let stream = try await DatasetReader(dataset: dataset, projectRoot: projectRoot, httpClient: httpClient).open()
-        var cutter = BlockCutter(sizing: BlockSizing(dataset), keepsRecords: spool != nil)
+        var cutter = BlockCutter(sizing: BlockSizing(dataset), keepsRecords: spool != nil, keptBoundaries: kept)
+        var lastRecordID: String?
         var blocks = CutBlockList()
         var records = 0
         var erasedCount = 0
@@ -49,6 +57,7 @@ public struct DatasetCut: Sendable {
         do {
             while let batch = try prefetcher.next() {
                 for record in batch {
+                    lastRecordID = record.id
                     // The fingerprint is the source's (promotion compares sources); the blocks leave erased
                     // documents out.
                     content.add(record)
@@ -75,6 +84,8 @@ public struct DatasetCut: Sendable {
             skipped: stream.skipped, fingerprint: stream.fingerprint, recordsFingerprint: content.finalize(),
             repetition: repetition)
         cut.erasedCount = erasedCount
+        cut.keptBoundaries = cutter.keptBoundaries
+        cut.lastRecordID = lastRecordID
         cut.erased = ErasedDocuments(hashes: erased.hashes.filter { $0.key == dataset.name })
         return cut
     }

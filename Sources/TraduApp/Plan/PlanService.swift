@@ -54,7 +54,7 @@ public struct PlanService: Sendable {
     /// - Parameter spool: for an apply, where to keep the records of new blocks (see `BlockSpool`).
     public func readDatasets(
         _ resolved: ResolvedManifests, spool: BlockSpool? = nil, erased: ErasedDocuments,
-        progress: @escaping (String, Int) -> Void = { _, _ in }
+        kept: [String: Set<String>] = [:], progress: @escaping (String, Int) -> Void = { _, _ in }
     ) async throws -> [DatasetCut] {
         var cuts: [DatasetCut] = []
         for name in Set(resolved.pipelines.values.map(\.dataset)).sorted() {
@@ -66,7 +66,7 @@ public struct PlanService: Sendable {
                 }
                 let cut = try await DatasetCut.read(
                     dataset, projectRoot: projectRoot, httpClient: httpClient, spool: spool, splitsSentences: sentences,
-                    erased: erased
+                    erased: erased, kept: kept[name] ?? []
                 ) { progress(name, $0) }
                 logger.info(
                     "dataset read",
@@ -103,7 +103,8 @@ public struct PlanService: Sendable {
         return try await withStore(for: compiled) { store in
             let resolved = try await withCutters(compiled, store: store)
             let datasets = try await readDatasets(
-                resolved, erased: try await store.erasedDocuments(), progress: progress)
+                resolved, erased: try await store.erasedDocuments(),
+                kept: try await keptBoundaries(resolved, store: store), progress: progress)
             return try await plan(resolved, datasets: datasets, directory: directory, store: store, raw: raw)
         }
     }
@@ -122,6 +123,33 @@ public struct PlanService: Sendable {
             decided.datasets[name]?.cutter = stored[name] ?? BlockCutter.latestVersion
         }
         return decided
+    }
+
+    /// The boundaries of the environment's current cut that each dataset cut with version 3 keeps: those of blocks
+    /// cut with the same limits by version 2 or 3 (a cut with other limits, or version 1's half-full blocks, is cut
+    /// afresh), except where the last apply's last block ended, so that appended records join that block.
+    public func keptBoundaries(_ resolved: ResolvedManifests, store: Store) async throws -> [String: Set<String>] {
+        let candidates = resolved.datasets.filter { ($0.value.cutter ?? BlockCutter.latestVersion) >= 3 }
+        guard !candidates.isEmpty else { return [:] }
+        var sizings: [String: [JSONValue]] = [:]
+        for pipeline in try await store.pipelines() where candidates[pipeline.dataset] != nil {
+            sizings[pipeline.dataset, default: []].append(try JSONText.parse(pipeline.sizing, name: "pipelines.sizing"))
+        }
+        let stored = try await store.storedCuts()
+        var kept: [String: Set<String>] = [:]
+        for (name, dataset) in candidates {
+            let wanted = BlockSizing(dataset).json
+            guard let cut = stored[name], let used = sizings[name], !used.isEmpty,
+                used.allSatisfy({
+                    $0["maxRecords"] == wanted["maxRecords"] && $0["maxBytes"] == wanted["maxBytes"]
+                        && BlockSizing.cutter(ofStored: $0) >= 2
+                })
+            else { continue }
+            var boundaries = cut.boundaries
+            if let last = cut.lastRecord { boundaries.remove(last) }
+            kept[name] = boundaries
+        }
+        return kept
     }
 
     /// Computes the plan against what `store` holds now.

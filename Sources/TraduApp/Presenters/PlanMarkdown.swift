@@ -100,7 +100,9 @@ public struct PlanMarkdown: Sendable {
         list("+", changes.recuts, "  (re-cut)")
         list("!", changes.reprocess, "  (\(changes.reprocessFields.joined(separator: ", ")))")
         for block in changes.cancellations.prefix(limit) {
-            out.append("- \(block.id.prefix(12))  \(block.targetLanguage)  block \(block.ordinal)  left the manifests")
+            out.append(
+                "- \(block.id.prefix(12))  \(block.targetLanguage)  block \(block.ordinal)  \(changes.desired?.cancellationReason(of: block) ?? "")"
+            )
         }
         if changes.cancellations.count > limit {
             out.append("- … and \(NumberFormat.grouped(changes.cancellations.count - limit)) more")

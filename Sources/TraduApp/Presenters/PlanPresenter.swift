@@ -22,6 +22,9 @@ public struct PlanPresenter: Sendable {
                 + " \(NumberFormat.grouped(cut.blocks.count)) blocks (\((average * 10).rounded() / 10) records per block of at"
                 + " most \(cut.dataset.maxRecordsPerBlock), cutter \(cut.dataset.cutter ?? BlockCutter.latestVersion)),"
                 + " \(ByteSize(bytes: cut.byteCount).humanReadable)"
+            if !cut.keptBoundaries.isEmpty {
+                line += ", the environment's cut kept (\(NumberFormat.grouped(cut.keptBoundaries.count)) boundaries)"
+            }
             if cut.skippedCount > 0 { line += ", \(NumberFormat.grouped(cut.skippedCount)) invalid records skipped" }
             if cut.erasedCount > 0 { line += ", \(NumberFormat.grouped(cut.erasedCount)) erased documents left out" }
             out.append(line)
@@ -105,7 +108,8 @@ public struct PlanPresenter: Sendable {
         list("~", changes.reprocess, "  (\(changes.reprocessFields.joined(separator: ", ")))")
         for block in changes.cancellations.prefix(listLimit) {
             out.append(
-                "  - \(block.id.prefix(12))  \(block.targetLanguage)  block \(block.ordinal)  left the manifests")
+                "  - \(block.id.prefix(12))  \(block.targetLanguage)  block \(block.ordinal)  \(changes.desired?.cancellationReason(of: block) ?? "")"
+            )
         }
         if changes.cancellations.count > listLimit {
             out.append("  - … and \(NumberFormat.grouped(changes.cancellations.count - listLimit)) more")
@@ -169,6 +173,7 @@ public struct PlanPresenter: Sendable {
                                 .double(cut.blocks.isEmpty ? 0 : Double(cut.recordCount) / Double(cut.blocks.count))
                             ),
                             ("cutter", .int(cut.dataset.cutter ?? BlockCutter.latestVersion)),
+                            ("keptBoundaries", .int(cut.keptBoundaries.count)),
                             ("skipped", .int(cut.skippedCount)), ("erased", .int(cut.erasedCount)),
                             ("skippedDiagnostics", .array(cut.skipped.map(\.json))),
                         ])

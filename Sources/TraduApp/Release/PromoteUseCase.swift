@@ -102,10 +102,16 @@ public struct PromoteUseCase: Sendable {
         }
 
         let schema = try EnvironmentSchema(name: targetLocation.environment.schema)
-        let erased = try await Store.withStore(url: targetLocation.url, schema: schema, logger: logger) {
-            try await $0.erasedDocuments()
+        // The datasets as the apply will cut them in the target: its cutter versions and the cut it keeps.
+        let (cutTarget, erased, kept) = try await Store.withStore(
+            url: targetLocation.url, schema: schema, logger: logger
+        ) { [planner] store in
+            let decided = try await planner.withCutters(resolvedTarget, store: store)
+            return (
+                decided, try await store.erasedDocuments(), try await planner.keptBoundaries(decided, store: store)
+            )
         }
-        let datasets = try await planner.readDatasets(resolvedTarget, erased: erased, progress: progress)
+        let datasets = try await planner.readDatasets(cutTarget, erased: erased, kept: kept, progress: progress)
         let read = Dictionary(uniqueKeysWithValues: datasets.map { ($0.dataset.name, $0.recordsFingerprint) })
         checks.staleDatasets = freight.staleDatasets(read)
 
@@ -132,7 +138,7 @@ public struct PromoteUseCase: Sendable {
                 }
             }
             var preview = try await planner.plan(
-                resolvedTarget, datasets: datasets, directory: request.directory, store: store, raw: raw)
+                cutTarget, datasets: datasets, directory: request.directory, store: store, raw: raw)
             preview.release = release
             let evaluation = Evaluation(
                 target: request.target, source: found.source?.name, sourceRevision: found.sourceRevision,
