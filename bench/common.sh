@@ -4,7 +4,8 @@
 # After sourcing: $root, $tradu (first argument, else .build/release/tradu, else .build/debug/tradu), $python,
 # $work (with manifests/data/), `started PID` to have a server stopped on exit, `embedded_database` (sets $url),
 # and `short_documents COUNT FILE` and
-# `one_document_project ENV DATAFILE` for a corpus of short documents run one a block by the `pseudo` engine.
+# `one_document_project ENV DATAFILE` for a corpus of short documents run one a block by the `pseudo` engine, and
+# `pseudo_project ENV DATAFILE BLOCKS` for the same cut as BLOCKS says.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 tradu="${1:-}"
@@ -61,13 +62,14 @@ PY
 environment_yaml() { # name: an Environment document and the separator after it, for a project.yaml heredoc
     printf 'apiVersion: tradu/v1\nkind: Environment\nmetadata: {name: %s}\nspec: {}\n---\n' "$1"
 }
-one_document_project() { # env dataset-file: one pipeline of one-document blocks, `pseudo` engine, to French
+pseudo_project() { # env dataset-file blocks: one dataset `docs` cut as `blocks` (a YAML flow mapping), one pipeline
+    # of the `pseudo` engine to French
     cat > "$work/manifests/project.yaml" <<YAML
 $(environment_yaml "$1")
 apiVersion: tradu/v1
 kind: Dataset
 metadata: {name: docs}
-spec: {source: {path: data/$2}, format: jsonl, sourceLanguage: en, blocks: {maxRecords: 1}}
+spec: {source: {path: data/$2}, format: jsonl, sourceLanguage: en, blocks: $3}
 ---
 apiVersion: tradu/v1
 kind: Engine
@@ -79,6 +81,9 @@ kind: Pipeline
 metadata: {name: docs}
 spec: {dataset: docs, engine: pseudo, targetLanguages: [fr]}
 YAML
+}
+one_document_project() { # env dataset-file: one pipeline of one-document blocks, `pseudo` engine, to French
+    pseudo_project "$1" "$2" "{maxRecords: 1}"
 }
 short_documents() { # count file: ~200-byte JSONL documents
     "$python" - "$1" "$2" <<'PY'
