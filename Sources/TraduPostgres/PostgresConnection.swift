@@ -150,14 +150,31 @@ public actor PostgresConnection {
                 values.append(nil)
                 continue
             }
-            if parameter.utf8.contains(0) {
-                throw PostgresError(kind: .misuse, message: "query parameter $\(values.count + 1) contains NUL")
-            }
-            values.append(UnsafePointer(strdup(parameter)))
+            values.append(try Self.cString(parameter, position: values.count + 1))
         }
         let result = PQexecParams(connection, sql, Int32(values.count), nil, values, nil, nil, 0)
         defer { PQclear(result) }
         return LibPQResult.rows(try LibPQResult.check(result, connection: connection))
+    }
+
+    /// A malloc'd, NUL-terminated copy of `parameter` for libpq (freed by the caller). A NUL inside it would cut
+    /// the value short without a word, so it is refused. One `memchr` and one `memcpy` over the UTF-8 bytes: a
+    /// completion's parameters carry every record of its blocks, and a generic byte-by-byte scan of them was
+    /// about a twentieth of a worker's CPU.
+    static func cString(_ parameter: String, position: Int) throws -> UnsafePointer<CChar> {
+        var parameter = parameter
+        return try parameter.withUTF8 { bytes in
+            let copy = malloc(bytes.count + 1)!.assumingMemoryBound(to: CChar.self)
+            if let base = bytes.baseAddress, !bytes.isEmpty {
+                guard memchr(base, 0, bytes.count) == nil else {
+                    free(copy)
+                    throw PostgresError(kind: .misuse, message: "query parameter $\(position) contains NUL")
+                }
+                memcpy(copy, base, bytes.count)
+            }
+            copy[bytes.count] = 0
+            return UnsafePointer(copy)
+        }
     }
 
     /// Runs one or more `;`-separated statements without parameters (simple query protocol). Multi-statement

@@ -11,14 +11,21 @@ enum SQLText {
         var bytes: [UInt8] = [UInt8(ascii: "{")]
         for element in elements {
             if bytes.count > 1 { bytes.append(UInt8(ascii: ",")) }
-            guard let element else {
+            guard var element else {
                 bytes.append(contentsOf: "NULL".utf8)
                 continue
             }
             bytes.append(UInt8(ascii: "\""))
-            for byte in element.utf8 {
-                if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { bytes.append(UInt8(ascii: "\\")) }
-                bytes.append(byte)
+            // Runs between the bytes to escape go in whole: records are long and escapes few.
+            element.withUTF8 { utf8 in
+                var start = 0
+                for (index, byte) in utf8.enumerated()
+                where byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") {
+                    bytes.append(contentsOf: utf8[start..<index])
+                    bytes.append(UInt8(ascii: "\\"))
+                    start = index
+                }
+                bytes.append(contentsOf: utf8[start...])
             }
             bytes.append(UInt8(ascii: "\""))
         }

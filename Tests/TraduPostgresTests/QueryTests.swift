@@ -97,6 +97,17 @@ import TraduTestSupport
             try await connection.query("SELECT $1::text", ["a\u{0}b"])
         }
         #expect(error?.kind == .misuse)
+        // At either end and deep in a long value too, named by its position; the values around it go through.
+        let long = String(repeating: "record ✓ ", count: 10_000)
+        for value in ["\u{0}", "\u{0}start", "end\u{0}", long + "\u{0}" + long] {
+            let refused = await #expect(throws: PostgresError.self) {
+                try await connection.query("SELECT $1::text, $2::text", ["fine", value])
+            }
+            #expect(refused?.message.contains("$2") == true)
+        }
+        let rows = try await connection.query("SELECT $1::text AS a, $2::text AS b", [long, ""])
+        #expect(rows[0]["a"] == long)
+        #expect(rows[0]["b"] == "")
     }
 
     @Test func connectionFailureIsClearAndHidesPassword() async throws {
