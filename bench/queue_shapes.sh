@@ -9,13 +9,17 @@
 # - split: `blocks` keeps the block's record (no index on anything that changes, fillfactor 90, so its one update
 #   a run, at completion, can be HOT), and a narrow `block_queue` row per active block carries the queue's
 #   columns and their partial indexes; completion deletes it.
+# - mirror: the cheap way to the same indexes, measured to see whether it pays. `blocks` stays as it is, every
+#   transition still updates it, but nothing that changes is indexed on it (fillfactor as split, so updates can be
+#   HOT); a statement-level trigger keeps a `block_queue` row per active block in step from the statement's
+#   transition table, and the picks read `block_queue`. No writer would change; the readers would not either.
 #
 # Only the statements on these tables are run, in the batches tradu uses (schedule 2,000, claim and complete
 # 256), one session, each batch its own transaction; the events, results and memory entries a block also writes
 # are the same in both shapes and left out. Apply's inserts are measured apart.
 #
 # Usage: bench/queue_shapes.sh [path/to/tradu]   (BLOCKS=N, default 20,000; ROUNDS=N, default 3, interleaved;
-#        FILLFACTOR=N, the split shape's `blocks`, default 90)
+#        FILLFACTOR=N, the split and mirror shapes' `blocks`, default 90; SHAPES="today split mirror")
 source "$(dirname "$0")/common.sh"
 blocks="${BLOCKS:-20000}"
 rounds="${ROUNDS:-3}"
@@ -27,7 +31,15 @@ run_script() { # shape
     local shape="$1" steps=$(((blocks + 1999) / 2000)) batches=$(((blocks + 255) / 256)) i
     echo "SET search_path = $shape;"
     for ((i = 0; i < steps; i++)); do
-        if [ "$shape" = today ]; then
+        if [ "$shape" = mirror ]; then
+            cat <<'SQL'
+WITH picked AS MATERIALIZED (
+    SELECT block_id AS id FROM block_queue WHERE pipeline = 'bench' AND state = 'created' ORDER BY ordinal, block_id
+    LIMIT 2000 FOR UPDATE SKIP LOCKED)
+UPDATE blocks b SET state = 'enqueued', enqueued_at = now(), updated_at = now()
+WHERE b.id = ANY (ARRAY(SELECT id FROM picked)) AND (b.state || '') = 'created';
+SQL
+        elif [ "$shape" = today ]; then
             cat <<'SQL'
 WITH picked AS MATERIALIZED (
     SELECT id FROM blocks WHERE pipeline = 'bench' AND state = 'created' ORDER BY ordinal, id LIMIT 2000
@@ -46,7 +58,20 @@ SQL
         fi
     done
     for ((i = 0; i < batches; i++)); do
-        if [ "$shape" = today ]; then
+        if [ "$shape" = mirror ]; then
+            cat <<'SQL'
+WITH c AS (
+    SELECT block_id AS id FROM block_queue WHERE state = 'enqueued' AND run_at <= now()
+    ORDER BY priority DESC, run_at, block_id LIMIT 256 FOR UPDATE SKIP LOCKED), claimed AS (
+    UPDATE blocks b SET state = 'in_process', attempt = b.attempt + 1, lease_owner = 'bench-worker-1',
+        lease_expires_at = now() + interval '5 minutes', heartbeat_at = now(), started_at = now(), updated_at = now()
+    FROM c WHERE b.id = c.id RETURNING b.id)
+SELECT coalesce(array_agg(id), '{}') AS ids FROM claimed \gset
+UPDATE blocks SET state = 'completed', finished_at = now(), updated_at = now(), lease_owner = NULL,
+    lease_expires_at = NULL, heartbeat_at = NULL, result_spec = spec_hash
+WHERE id = ANY (:'ids'::text[]) AND (state || '') = 'in_process' AND (lease_owner || '') = 'bench-worker-1';
+SQL
+        elif [ "$shape" = today ]; then
             cat <<'SQL'
 WITH c AS (
     SELECT id FROM blocks WHERE state = 'enqueued' AND run_at <= now() ORDER BY priority DESC, run_at, id LIMIT 256
@@ -107,6 +132,33 @@ CREATE INDEX blocks_leased ON blocks (lease_expires_at) WHERE state = 'in_proces
 CREATE INDEX blocks_pipeline_state ON blocks (pipeline, state);
 CREATE INDEX blocks_schedulable ON blocks (pipeline, ordinal, id) WHERE state = 'created';
 SQL
+    elif [ "$shape" = mirror ]; then
+        psql "$url" -q -v ON_ERROR_STOP=1 <<SQL
+SET search_path = $shape;
+ALTER TABLE blocks SET (fillfactor = $fillfactor);
+CREATE INDEX blocks_content ON blocks (block_hash);
+CREATE TABLE block_queue (
+    block_id text PRIMARY KEY, pipeline text NOT NULL, ordinal integer NOT NULL, priority integer NOT NULL,
+    run_at timestamptz NOT NULL, state text NOT NULL, lease_owner text, lease_expires_at timestamptz);
+CREATE INDEX block_queue_claimable ON block_queue (priority DESC, run_at, block_id) WHERE state = 'enqueued';
+CREATE INDEX block_queue_lease_owner ON block_queue (lease_owner) WHERE state = 'in_process';
+CREATE INDEX block_queue_leased ON block_queue (lease_expires_at) WHERE state = 'in_process';
+CREATE INDEX block_queue_schedulable ON block_queue (pipeline, ordinal, block_id) WHERE state = 'created';
+CREATE FUNCTION queue_sync() RETURNS trigger LANGUAGE plpgsql AS \$f\$
+BEGIN
+    DELETE FROM block_queue q USING n WHERE q.block_id = n.id AND n.state IN ('completed', 'failed', 'cancelled');
+    INSERT INTO block_queue AS q (block_id, pipeline, ordinal, priority, run_at, state, lease_owner, lease_expires_at)
+    SELECT id, pipeline, ordinal, priority, run_at, state, lease_owner, lease_expires_at FROM n
+    WHERE n.state NOT IN ('completed', 'failed', 'cancelled')
+    ON CONFLICT (block_id) DO UPDATE SET state = EXCLUDED.state, priority = EXCLUDED.priority,
+        run_at = EXCLUDED.run_at, lease_owner = EXCLUDED.lease_owner, lease_expires_at = EXCLUDED.lease_expires_at;
+    RETURN NULL;
+END \$f\$;
+CREATE TRIGGER blocks_queue_insert AFTER INSERT ON blocks REFERENCING NEW TABLE AS n
+    FOR EACH STATEMENT EXECUTE FUNCTION queue_sync();
+CREATE TRIGGER blocks_queue_update AFTER UPDATE ON blocks REFERENCING NEW TABLE AS n
+    FOR EACH STATEMENT EXECUTE FUNCTION queue_sync();
+SQL
     else
         psql "$url" -q -v ON_ERROR_STOP=1 <<SQL
 SET search_path = $shape;
@@ -155,7 +207,7 @@ SQL
 
 declare -A results
 for ((round = 1; round <= rounds; round++)); do
-    for shape in today split; do
+    for shape in ${SHAPES:-today split mirror}; do
         setup "$shape"
         apply_script "$shape" > "$work/apply.sql"
         run_script "$shape" > "$work/run.sql"
@@ -176,11 +228,11 @@ done
 
 median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 echo
-echo "$blocks blocks, embedded PostgreSQL (durable), split blocks' fillfactor $fillfactor, $rounds rounds interleaved," \
+echo "$blocks blocks, embedded PostgreSQL (durable), split and mirror blocks' fillfactor $fillfactor, $rounds rounds interleaved," \
     "medians (every round):"
 printf "  %-6s %-26s %-26s %-26s %-26s\n" shape "run WAL B/block" "run server CPU µs/block" "apply WAL B/block" \
     "apply server CPU µs/block"
-for shape in today split; do
+for shape in ${SHAPES:-today split mirror}; do
     printf "  %-6s %-26s %-26s %-26s %-26s\n" "$shape" \
         "$(echo "${results[$shape-run-wal]}" | median) (${results[$shape-run-wal]# })" \
         "$(echo "${results[$shape-run-cpu]}" | median) (${results[$shape-run-cpu]# })" \
