@@ -22,7 +22,7 @@ public struct BulkLoad: Sendable {
     static let sortMemory = "512MB"
 
     /// The tables whose indexes and keys are rebuilt.
-    static let tables = ["block_contents", "blocks", "block_events"]
+    static let tables = ["block_contents", "blocks", "block_events", "content_blocks"]
 
     /// Statements that restore what was dropped, in order: keys, then indexes, then foreign keys.
     private let rebuild: [String]
@@ -79,6 +79,7 @@ public struct BulkLoad: Sendable {
         _ blocks: NewBlockRows, revision: Int64, reporting: Bool, _ connection: isolated PostgresConnection
     ) throws -> PostgresRows {
         let revision = String(revision)
+        try connection.execute("ALTER TABLE blocks DISABLE TRIGGER blocks_content_blocks")
         try connection.copyIn(
             sql: """
                 COPY blocks (id, pipeline, block_hash, target_language, ordinal, spec_hash, priority, revision)
@@ -90,6 +91,11 @@ public struct BulkLoad: Sendable {
                     block.specHash, String(block.priority), revision,
                 ]
             })
+        // Written here rather than by `blocks_content_blocks`, turned off for this transaction: the trigger would
+        // hold every new row in memory, and spill gigabytes to disk at ten million blocks.
+        try connection.query(
+            "INSERT INTO content_blocks (block_hash, block_id) SELECT block_hash, id FROM blocks ORDER BY 1, 2")
+        try connection.execute("ALTER TABLE blocks ENABLE TRIGGER blocks_content_blocks")
         // The pipeline is left out of the answer (the caller has it from the plan): looking it up per event would
         // scan the table, which has no index yet.
         return try connection.query(

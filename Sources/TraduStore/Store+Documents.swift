@@ -47,9 +47,10 @@ extension Store {
             SELECT b.id, b.pipeline, b.target_language, b.state, b.attempt, b.attempt_base, b.error_class,
                    b.last_error, \(SQLText.rfc3339("b.updated_at")) AS updated_at, b.block_hash,
                    r.records AS result_records, r.attempt AS result_attempt
-            FROM blocks b
+            FROM content_blocks m
+            JOIN blocks b ON b.id = m.block_id
             LEFT JOIN results r ON r.block_id = b.id AND r.spec_hash = b.result_spec
-            WHERE b.block_hash = ANY($1::text[])
+            WHERE m.block_hash = ANY($1::text[])
             ORDER BY b.pipeline, b.target_language, b.id
             """, [SQLText.arrayLiteral(hashes)]
         ).map { row in

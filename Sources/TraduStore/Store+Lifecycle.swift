@@ -114,10 +114,16 @@ extension Store {
             let deleted =
                 try connection.query(
                     """
-                    DELETE FROM blocks WHERE id = ANY($1::text[]) AND state = 'cancelled'
-                        AND updated_at < now() - $2::bigint * interval '1 millisecond'
+                    WITH gone AS (
+                        DELETE FROM blocks WHERE id = ANY($1::text[]) AND state = 'cancelled'
+                            AND updated_at < now() - $2::bigint * interval '1 millisecond'
+                        RETURNING id, block_hash
+                    ), unmapped AS (
+                        DELETE FROM content_blocks m USING gone g WHERE m.block_hash = g.block_hash AND m.block_id = g.id
+                    )
+                    SELECT count(*) AS n FROM gone
                     """, [doomed, String(age.milliseconds)]
-                ).affectedRows ?? 0
+                ).first?.required("n", Int.init) ?? 0
             return PruneBatch(deleted: deleted, next: last)
         }
     }
@@ -132,8 +138,12 @@ extension Store {
                     SELECT hash FROM block_contents WHERE hash > $1 ORDER BY hash LIMIT $2::int
                 ), gone AS (
                     DELETE FROM block_contents c USING batch b
-                    WHERE c.hash = b.hash AND NOT EXISTS (SELECT 1 FROM blocks x WHERE x.block_hash = c.hash)
+                    WHERE c.hash = b.hash
+                        AND NOT EXISTS (SELECT 1 FROM content_blocks x JOIN blocks k ON k.id = x.block_id
+                                        WHERE x.block_hash = c.hash)
                     RETURNING c.hash
+                ), unmapped AS (
+                    DELETE FROM content_blocks m USING gone g WHERE m.block_hash = g.hash
                 )
                 SELECT (SELECT max(hash) FROM batch) AS last,
                        (SELECT array_agg(hash) FROM gone) AS gone
@@ -205,12 +215,17 @@ extension Store {
             if !holding.isEmpty {
                 let hashes = SQLText.arrayLiteral(holding)
                 try connection.query(
-                    "SELECT id FROM blocks WHERE block_hash = ANY($1::text[]) ORDER BY id FOR UPDATE", [hashes])
+                    """
+                    SELECT id FROM blocks
+                    WHERE id IN (SELECT block_id FROM content_blocks WHERE block_hash = ANY($1::text[]))
+                    ORDER BY id FOR UPDATE
+                    """, [hashes])
                 for row in try connection.query(
                     """
                     WITH held AS (
                         SELECT id, state FROM blocks
-                        WHERE block_hash = ANY($1::text[]) AND state IN ('claimed', 'in_process')
+                        WHERE id IN (SELECT block_id FROM content_blocks WHERE block_hash = ANY($1::text[]))
+                            AND state IN ('claimed', 'in_process')
                     ), taken AS (
                         UPDATE blocks b SET state = 'enqueued', run_at = now(), enqueued_at = now(), lease_owner = NULL,
                                             lease_expires_at = NULL, updated_at = now()
@@ -244,8 +259,8 @@ extension Store {
                     try connection.query(
                         """
                         UPDATE results r SET records = \(Self.withoutRecord("r.records", idParameter: "$2"))
-                        FROM blocks b
-                        WHERE b.id = r.block_id AND b.block_hash = ANY($1::text[])
+                        FROM content_blocks m
+                        WHERE m.block_id = r.block_id AND m.block_hash = ANY($1::text[])
                         """, [hashes, id]
                     ).affectedRows ?? 0
             }

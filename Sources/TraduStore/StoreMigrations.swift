@@ -17,6 +17,7 @@ public enum StoreMigrations {
         eventLabels,
         unusedResultsIndex,
         keptCuts,
+        contentBlocks,
     ]
 
     /// The newest version this build knows.

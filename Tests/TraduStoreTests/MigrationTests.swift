@@ -32,7 +32,8 @@ import TraduTestSupport
             "SELECT table_name FROM information_schema.tables WHERE table_schema = 'tradu_dev' ORDER BY 1")
         #expect(
             tables.map { $0["table_name"] } == [
-                "block_contents", "block_events", "blocks", "controller_lease", "dataset_cuts", "document_index",
+                "block_contents", "block_events", "blocks", "content_blocks", "controller_lease", "dataset_cuts",
+                "document_index",
                 "environment_lock",
                 "environment_state", "erased_documents",
                 "freight_verdicts", "instances", "operator_actions", "pipeline_pauses", "pipeline_status", "pipelines",
@@ -200,8 +201,8 @@ import TraduTestSupport
     /// `expand`; the contract migration 7 breaks it, which shows the check can fail.
     @Test func everyExpandMigrationOnlyAdds() {
         for migration in StoreMigrations.all where migration.compatibility == .expand {
-            #expect(
-                Self.breaches(migration.sql).isEmpty, "migration \(migration.version): \(Self.breaches(migration.sql))")
+            let breaches = Self.breaches(migration.sql).filter { !(Self.allowed[migration.version] ?? []).contains($0) }
+            #expect(breaches.isEmpty, "migration \(migration.version): \(breaches)")
         }
         #expect(!Self.breaches(StoreMigrations.rollouts.sql).isEmpty)
         #expect(StoreMigrations.rollouts.compatibility == .contract)
@@ -209,6 +210,14 @@ import TraduTestSupport
             Self.breaches("ALTER TABLE t ADD COLUMN c int NOT NULL") == ["ADD COLUMN C INT NOT NULL (no default)"])
         #expect(Self.breaches("ALTER TABLE t ADD COLUMN c int NOT NULL DEFAULT 0, ADD COLUMN d text").isEmpty)
     }
+
+    /// Breaches an expand migration makes knowingly, each with its reason in the migration's documentation, and
+    /// shown harmless by `RollingUpgradeTests` running the previous release's binary on the new schema.
+    static let allowed: [Int: Set<String>] = [
+        // Migration 17 moves the foreign key from a block to its content onto `content_blocks`, which the
+        // previous release's inserts into `blocks` fill through a trigger: the reference is still checked.
+        17: ["DROP CONSTRAINT"]
+    ]
 
     /// What an expand migration may not do: drop or rename, change a type, make an existing column NOT NULL,
     /// drop a constraint, add a NOT NULL column without a default.

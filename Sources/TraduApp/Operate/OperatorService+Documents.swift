@@ -6,7 +6,7 @@ extension OperatorService {
     /// its text there, and each block on that content with the document's translation from the block's current
     /// result. Nil when no content holds it.
     ///
-    /// Reads one bucket of the document index, the contents it names, and their blocks (`blocks_content`): a
+    /// Reads one bucket of the document index, the contents it names, and their blocks (`content_blocks`): a
     /// few indexed reads, whatever the size of the environment.
     public func documentLookup(id: String, dataset: String?) async throws -> JSONValue? {
         try await withStore { store in
