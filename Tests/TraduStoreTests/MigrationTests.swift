@@ -80,6 +80,52 @@ import TraduTestSupport
         await store.close()
     }
 
+    /// Migration 17: blocks stored before it are found by their content afterwards; a block a previous release
+    /// inserts (plainly, knowing nothing of `content_blocks`) is found too; and a content that a block is on can
+    /// not be deleted, so a prune racing an apply fails rather than leave a block without its records.
+    @Test func aContentsBlocksAreFoundWhoeverAddedThemAndTheContentCannotGoFromUnderThem() async throws {
+        let url = try await TestPostgres.shared.freshDatabase()
+        let connection = try await PostgresConnection.connect(url)
+        let schema = try EnvironmentSchema(environment: "dev")
+        try await Migrator(connection: connection, migrations: StoreMigrations.all.filter { $0.version <= 16 })
+            .migrate(environmentSchema: schema)
+        try await connection.execute(
+            """
+            SET search_path TO tradu_dev;
+            INSERT INTO block_contents (hash, dataset, record_count, byte_count, records)
+            VALUES ('11111111111111111111111111111111', 'd', 1, 1, 'x'), ('22222222222222222222222222222222', 'd', 1, 1, 'y'), ('33333333333333333333333333333333', 'd', 1, 1, 'z');
+            INSERT INTO blocks (id, pipeline, block_hash, target_language, ordinal, spec_hash, state, revision)
+            VALUES ('before-fr', 'p', '11111111111111111111111111111111', 'fr', 0, 's', 'completed', 1), ('before-de', 'p', '11111111111111111111111111111111', 'de', 0, 's',
+                    'created', 1);
+            """)
+        try await Migrator(connection: connection).migrate(environmentSchema: schema)
+        try await connection.execute(
+            """
+            INSERT INTO tradu_dev.blocks (id, pipeline, block_hash, target_language, ordinal, spec_hash, revision)
+            VALUES ('after-fr', 'p', '22222222222222222222222222222222', 'fr', 1, 's', 2), ('after-de', 'p', '22222222222222222222222222222222', 'de', 1, 's', 2);
+            """)
+        let indexes = try await connection.query(
+            "SELECT indexname FROM pg_indexes WHERE schemaname = 'tradu_dev' AND tablename = 'blocks' ORDER BY 1")
+        #expect(!indexes.map { $0["indexname"] }.contains("blocks_content"))
+        let store = try await Store.open(url: url, environment: "dev")
+        let found = try await store.blocks(onContents: [
+            "11111111111111111111111111111111", "22222222222222222222222222222222", "33333333333333333333333333333333",
+        ])
+        #expect(found.map(\.block.id).sorted() == ["after-de", "after-fr", "before-de", "before-fr"])
+        #expect(found.first { $0.block.id == "after-fr" }?.content == "22222222222222222222222222222222")
+        let refused = await #expect(throws: PostgresError.self) {
+            try await connection.query(
+                "DELETE FROM tradu_dev.block_contents WHERE hash = '22222222222222222222222222222222'")
+        }
+        #expect(refused?.isForeignKeyViolation == true)
+        // Pruning takes the content no block is on, and only it.
+        let pruned = try await store.pruneUnreferencedContents(after: nil, limit: 10)
+        #expect(pruned.deleted == 1)
+        let left = try await connection.query("SELECT hash FROM tradu_dev.block_contents ORDER BY 1")
+        #expect(left.map { $0["hash"] } == ["11111111111111111111111111111111", "22222222222222222222222222222222"])
+        await store.close()
+    }
+
     @Test func environmentsAreIsolated() async throws {
         let url = try await TestPostgres.shared.freshDatabase()
         let dev = try await Store.open(url: url, environment: "dev")
