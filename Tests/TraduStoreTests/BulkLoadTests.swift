@@ -58,10 +58,16 @@ import TraduPostgres
             "SELECT block_id, from_state, to_state, attempt, reason FROM block_events ORDER BY block_id")
         let contents = try await store.connection.query(
             "SELECT hash, record_count, byte_count, records FROM block_contents ORDER BY hash")
+        // A content's blocks (written by the trigger row by row, by `BulkLoad` itself in bulk), and whether the
+        // trigger is on again for the applies after.
+        let contentBlocks = try await store.connection.query(
+            "SELECT block_hash, block_id FROM content_blocks ORDER BY block_hash, block_id")
+        let triggers = try await store.connection.query(
+            "SELECT tgname, tgenabled FROM pg_trigger WHERE tgrelid = 'blocks'::regclass AND NOT tgisinternal")
         let lines = { (rows: PostgresRows) in
             rows.map { row in rows.columns.map { row[$0] ?? "NULL" }.joined(separator: "|") }
         }
-        return lines(blocks) + lines(events) + lines(contents)
+        return lines(blocks) + lines(events) + lines(contents) + lines(contentBlocks) + lines(triggers)
     }
 
     @Test func aLargeFirstApplyLeavesTheSameSchemaAndRowsAsTheRowByRowPath() async throws {
@@ -87,6 +93,13 @@ import TraduPostgres
             try await Self.schema(bulk) == schemaBefore, "every key, index and foreign key as the migrations made it")
         #expect(try await Self.schema(rowByRow) == schemaBefore)
         #expect(try await Self.rows(bulk) == Self.rows(rowByRow))
+        let mapped = try await bulk.connection.query(
+            """
+            SELECT (SELECT count(*) FROM content_blocks) AS mapped, (SELECT count(*) FROM blocks) AS blocks,
+                   (SELECT tgenabled FROM pg_trigger WHERE tgname = 'blocks_content_blocks') AS enabled
+            """)
+        #expect(mapped[0]["mapped"] == mapped[0]["blocks"] && mapped[0]["blocks"] != "0")
+        #expect(mapped[0]["enabled"] == "O", "the trigger is on again after a bulk load")
         #expect(try await StoreFixtures.events(bulk, "translate/h2/fr") == ["nil>created:planned@0"])
         let transitions = reported.withLock { $0 }
         #expect(transitions.count == Self.blocks.count)
