@@ -27,23 +27,23 @@ fillfactor="${FILLFACTOR:-90}"
 embedded_database
 
 # The statements of one shape's run: schedule in steps of 2,000, then claim 256 and complete them until done.
+# `today` and `mirror` update `blocks` the same way and differ only in where they pick blocks from.
 run_script() { # shape
-    local shape="$1" steps=$(((blocks + 1999) / 2000)) batches=$(((blocks + 255) / 256)) i
+    local shape="$1" steps=$(((blocks + 1999) / 2000)) batches=$(((blocks + 255) / 256)) i scheduling claiming
+    if [ "$shape" = mirror ]; then
+        scheduling="SELECT block_id AS id FROM block_queue WHERE pipeline = 'bench' AND state = 'created'
+    ORDER BY ordinal, block_id"
+        claiming="SELECT block_id AS id FROM block_queue WHERE state = 'enqueued' AND run_at <= now()
+    ORDER BY priority DESC, run_at, block_id"
+    else
+        scheduling="SELECT id FROM blocks WHERE pipeline = 'bench' AND state = 'created' ORDER BY ordinal, id"
+        claiming="SELECT id FROM blocks WHERE state = 'enqueued' AND run_at <= now() ORDER BY priority DESC, run_at, id"
+    fi
     echo "SET search_path = $shape;"
     for ((i = 0; i < steps; i++)); do
-        if [ "$shape" = mirror ]; then
-            cat <<'SQL'
-WITH picked AS MATERIALIZED (
-    SELECT block_id AS id FROM block_queue WHERE pipeline = 'bench' AND state = 'created' ORDER BY ordinal, block_id
-    LIMIT 2000 FOR UPDATE SKIP LOCKED)
-UPDATE blocks b SET state = 'enqueued', enqueued_at = now(), updated_at = now()
-WHERE b.id = ANY (ARRAY(SELECT id FROM picked)) AND (b.state || '') = 'created';
-SQL
-        elif [ "$shape" = today ]; then
-            cat <<'SQL'
-WITH picked AS MATERIALIZED (
-    SELECT id FROM blocks WHERE pipeline = 'bench' AND state = 'created' ORDER BY ordinal, id LIMIT 2000
-    FOR UPDATE SKIP LOCKED)
+        if [ "$shape" != split ]; then
+            cat <<SQL
+WITH picked AS MATERIALIZED ($scheduling LIMIT 2000 FOR UPDATE SKIP LOCKED)
 UPDATE blocks b SET state = 'enqueued', enqueued_at = now(), updated_at = now()
 WHERE b.id = ANY (ARRAY(SELECT id FROM picked)) AND (b.state || '') = 'created';
 SQL
@@ -58,24 +58,9 @@ SQL
         fi
     done
     for ((i = 0; i < batches; i++)); do
-        if [ "$shape" = mirror ]; then
-            cat <<'SQL'
-WITH c AS (
-    SELECT block_id AS id FROM block_queue WHERE state = 'enqueued' AND run_at <= now()
-    ORDER BY priority DESC, run_at, block_id LIMIT 256 FOR UPDATE SKIP LOCKED), claimed AS (
-    UPDATE blocks b SET state = 'in_process', attempt = b.attempt + 1, lease_owner = 'bench-worker-1',
-        lease_expires_at = now() + interval '5 minutes', heartbeat_at = now(), started_at = now(), updated_at = now()
-    FROM c WHERE b.id = c.id RETURNING b.id)
-SELECT coalesce(array_agg(id), '{}') AS ids FROM claimed \gset
-UPDATE blocks SET state = 'completed', finished_at = now(), updated_at = now(), lease_owner = NULL,
-    lease_expires_at = NULL, heartbeat_at = NULL, result_spec = spec_hash
-WHERE id = ANY (:'ids'::text[]) AND (state || '') = 'in_process' AND (lease_owner || '') = 'bench-worker-1';
-SQL
-        elif [ "$shape" = today ]; then
-            cat <<'SQL'
-WITH c AS (
-    SELECT id FROM blocks WHERE state = 'enqueued' AND run_at <= now() ORDER BY priority DESC, run_at, id LIMIT 256
-    FOR UPDATE SKIP LOCKED), claimed AS (
+        if [ "$shape" != split ]; then
+            cat <<SQL
+WITH c AS ($claiming LIMIT 256 FOR UPDATE SKIP LOCKED), claimed AS (
     UPDATE blocks b SET state = 'in_process', attempt = b.attempt + 1, lease_owner = 'bench-worker-1',
         lease_expires_at = now() + interval '5 minutes', heartbeat_at = now(), started_at = now(), updated_at = now()
     FROM c WHERE b.id = c.id RETURNING b.id)
