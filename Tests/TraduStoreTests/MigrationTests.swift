@@ -118,11 +118,17 @@ import TraduTestSupport
                 "DELETE FROM tradu_dev.block_contents WHERE hash = '22222222222222222222222222222222'")
         }
         #expect(refused?.isForeignKeyViolation == true)
-        // Pruning takes the content no block is on, and only it.
+        // Pruning takes the content no block is on, and only it, with a row a previous release left behind when
+        // it deleted that content's block.
+        try await connection.query(
+            "INSERT INTO tradu_dev.content_blocks (block_hash, block_id) VALUES ('33333333333333333333333333333333', 'deleted-by-an-older-release')"
+        )
         let pruned = try await store.pruneUnreferencedContents(after: nil, limit: 10)
         #expect(pruned.deleted == 1)
         let left = try await connection.query("SELECT hash FROM tradu_dev.block_contents ORDER BY 1")
         #expect(left.map { $0["hash"] } == ["11111111111111111111111111111111", "22222222222222222222222222222222"])
+        let mappedLeft = try await connection.query("SELECT count(*) AS n FROM tradu_dev.content_blocks")
+        #expect(mappedLeft.first?["n"] == "4")
         await store.close()
     }
 
