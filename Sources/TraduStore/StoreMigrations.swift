@@ -18,7 +18,6 @@ public enum StoreMigrations {
         unusedResultsIndex,
         keptCuts,
         contentBlocks,
-        eventsByBlockHash,
     ]
 
     /// The newest version this build knows.

@@ -1,4 +1,3 @@
-import Foundation
 import Testing
 import TraduCore
 import TraduPostgres
@@ -148,37 +147,6 @@ import TraduPostgres
         }
         await plain.close()
         #expect(try await store.streamEvents(after: latest - 10, limit: 100).count == 10)
-    }
-
-    /// A block's events come from the hash index on `block_id` (migration 18), which keeps no order: the page
-    /// must still not walk the whole log in id order, as the planner would for `ORDER BY id LIMIT`, and its
-    /// pages must still come in order.
-    @Test func aBlocksEventPageReadsThatBlocksEventsNotTheWholeLog() async throws {
-        let (store, _) = try await RuntimeFixtures.store(blocks: 1)
-        try await store.connection.query(
-            """
-            INSERT INTO block_events (block_id, from_state, to_state, attempt, reason)
-            SELECT CASE WHEN g % 40 = 0 THEN 'busy' ELSE md5(g::text) END, 'enqueued', 'in_process', 1, 'claimed'
-            FROM generate_series(1, 120000) g
-            """)
-        try await store.connection.query("ANALYZE block_events")
-        let explain = { (sql: String) in
-            try await store.connection.query("EXPLAIN " + sql, ["busy", "0", "100"]).compactMap { $0[0] }
-                .joined(separator: "\n")
-        }
-        let page = try await explain(Store.eventPageSQL)
-        #expect(page.contains("block_events_by_block") && !page.contains("block_events_pkey"), "\(page)")
-        // The check can fail: ordered by the bare id, the planner walks the log by its primary key.
-        let walked = try await explain(
-            Store.eventPageSQL.replacingOccurrences(of: "ORDER BY id + 0", with: "ORDER BY id"))
-        #expect(walked.contains("block_events_pkey"), "\(walked)")
-        var seen: [Int64] = []
-        var after: Int64 = 0
-        while case let events = try await store.eventPage(blockID: "busy", after: after, limit: 700), !events.isEmpty {
-            seen += events.map(\.sequence)
-            after = events.last!.sequence
-        }
-        #expect(seen.count == 3_000 && seen == seen.sorted() && Set(seen).count == seen.count)
     }
 
     @Test func expiredLeaseIsRequeuedThenFailedOutOfAttempts() async throws {
