@@ -84,6 +84,10 @@ import TraduTestSupport
     /// inserts (plainly, knowing nothing of `content_blocks`) is found too; and a content that a block is on can
     /// not be deleted, so a prune racing an apply fails rather than leave a block without its records.
     @Test func aContentsBlocksAreFoundWhoeverAddedThemAndTheContentCannotGoFromUnderThem() async throws {
+        // Content hashes as apply writes them (32 hex digits: the document index stores them as uuids).
+        let one = String(repeating: "1", count: 32)
+        let two = String(repeating: "2", count: 32)
+        let three = String(repeating: "3", count: 32)
         let url = try await TestPostgres.shared.freshDatabase()
         let connection = try await PostgresConnection.connect(url)
         let schema = try EnvironmentSchema(environment: "dev")
@@ -93,40 +97,37 @@ import TraduTestSupport
             """
             SET search_path TO tradu_dev;
             INSERT INTO block_contents (hash, dataset, record_count, byte_count, records)
-            VALUES ('11111111111111111111111111111111', 'd', 1, 1, 'x'), ('22222222222222222222222222222222', 'd', 1, 1, 'y'), ('33333333333333333333333333333333', 'd', 1, 1, 'z');
+            VALUES ('\(one)', 'd', 1, 1, 'x'), ('\(two)', 'd', 1, 1, 'y'), ('\(three)', 'd', 1, 1, 'z');
             INSERT INTO blocks (id, pipeline, block_hash, target_language, ordinal, spec_hash, state, revision)
-            VALUES ('before-fr', 'p', '11111111111111111111111111111111', 'fr', 0, 's', 'completed', 1), ('before-de', 'p', '11111111111111111111111111111111', 'de', 0, 's',
+            VALUES ('before-fr', 'p', '\(one)', 'fr', 0, 's', 'completed', 1), ('before-de', 'p', '\(one)', 'de', 0, 's',
                     'created', 1);
             """)
         try await Migrator(connection: connection).migrate(environmentSchema: schema)
         try await connection.execute(
             """
             INSERT INTO tradu_dev.blocks (id, pipeline, block_hash, target_language, ordinal, spec_hash, revision)
-            VALUES ('after-fr', 'p', '22222222222222222222222222222222', 'fr', 1, 's', 2), ('after-de', 'p', '22222222222222222222222222222222', 'de', 1, 's', 2);
+            VALUES ('after-fr', 'p', '\(two)', 'fr', 1, 's', 2), ('after-de', 'p', '\(two)', 'de', 1, 's', 2);
             """)
         let indexes = try await connection.query(
             "SELECT indexname FROM pg_indexes WHERE schemaname = 'tradu_dev' AND tablename = 'blocks' ORDER BY 1")
         #expect(!indexes.map { $0["indexname"] }.contains("blocks_content"))
         let store = try await Store.open(url: url, environment: "dev")
-        let found = try await store.blocks(onContents: [
-            "11111111111111111111111111111111", "22222222222222222222222222222222", "33333333333333333333333333333333",
-        ])
+        let found = try await store.blocks(onContents: [one, two, three])
         #expect(found.map(\.block.id).sorted() == ["after-de", "after-fr", "before-de", "before-fr"])
-        #expect(found.first { $0.block.id == "after-fr" }?.content == "22222222222222222222222222222222")
+        #expect(found.first { $0.block.id == "after-fr" }?.content == two)
         let refused = await #expect(throws: PostgresError.self) {
-            try await connection.query(
-                "DELETE FROM tradu_dev.block_contents WHERE hash = '22222222222222222222222222222222'")
+            try await connection.query("DELETE FROM tradu_dev.block_contents WHERE hash = '\(two)'")
         }
         #expect(refused?.isForeignKeyViolation == true)
         // Pruning takes the content no block is on, and only it, with a row a previous release left behind when
         // it deleted that content's block.
         try await connection.query(
-            "INSERT INTO tradu_dev.content_blocks (block_hash, block_id) VALUES ('33333333333333333333333333333333', 'deleted-by-an-older-release')"
-        )
+            "INSERT INTO tradu_dev.content_blocks (block_hash, block_id) VALUES ($1, 'deleted-by-an-older-release')",
+            [three])
         let pruned = try await store.pruneUnreferencedContents(after: nil, limit: 10)
         #expect(pruned.deleted == 1)
         let left = try await connection.query("SELECT hash FROM tradu_dev.block_contents ORDER BY 1")
-        #expect(left.map { $0["hash"] } == ["11111111111111111111111111111111", "22222222222222222222222222222222"])
+        #expect(left.map { $0["hash"] } == [one, two])
         let mappedLeft = try await connection.query("SELECT count(*) AS n FROM tradu_dev.content_blocks")
         #expect(mappedLeft.first?["n"] == "4")
         await store.close()
