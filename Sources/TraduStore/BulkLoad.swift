@@ -12,11 +12,13 @@ import TraduPostgres
 ///
 /// The definitions are read from the catalog, not repeated here, so they are rebuilt exactly as the migrations
 /// made them. Readers of these tables wait for the apply's commit (their locks are exclusive until then): that
-/// is why it is kept for large first applies, when nothing is running on blocks that do not exist yet. Any
+/// is why it is kept for first applies, when nothing is running on blocks that do not exist yet. Any
 /// error rolls the drop back with the rest of the apply.
 public struct BulkLoad: Sendable {
-    /// The fewest new blocks for which a first apply loads this way; below it the row-by-row path is as quick.
-    public static let defaultMinimum = 100_000
+    /// The fewest new blocks for which a first apply loads this way. Measured on a durable server (2026-12-05), the
+    /// bulk path's fixed cost (dropping and rebuilding a dozen keys and indexes) is repaid from about 2,000 blocks:
+    /// at 5,000 a first apply takes 26% less time, at 50,000 38% less; at 200 it takes 50% more.
+    public static let defaultMinimum = 5_000
 
     /// The memory each index build may sort in (shared with its parallel workers), for this apply only.
     static let sortMemory = "512MB"
