@@ -115,6 +115,27 @@ import TraduPostgres
         #expect(try await Self.indexIDs(bulk) == idsAfter)
     }
 
+    /// The default threshold, as `tradu apply` uses it (nothing set on the batch): measured faster in bulk from about
+    /// 2,000 blocks, so a first apply of 5,000 takes the bulk path and one of 4,999 the row-by-row path.
+    @Test func aFirstApplyOfFiveThousandBlocksLoadsInBulkByDefault() async throws {
+        #expect(BulkLoad.defaultMinimum == 5_000)
+        for (count, bulk) in [(BulkLoad.defaultMinimum, true), (BulkLoad.defaultMinimum - 1, false)] {
+            let store = try await StoreFixtures.freshStore()
+            let idsBefore = try await Self.indexIDs(store)
+            let contents = (0..<count).map { StoreFixtures.content("c\($0)") }
+            let blocks = (0..<count).map { StoreFixtures.block("c\($0)", "fr", ordinal: $0) }
+            let batch = StoreFixtures.batch(
+                serial: 0, contents: contents, newBlocks: blocks, pipelines: [StoreFixtures.pipeline()])
+            try await store.apply(batch)
+            let rebuilt = try await Self.indexIDs(store) != idsBefore
+            #expect(
+                rebuilt == bulk,
+                "\(count) new blocks: \(bulk ? "bulk, indexes rebuilt" : "row by row, indexes kept")")
+            #expect(try await StoreFixtures.count(store, "blocks") == count)
+            #expect(try await StoreFixtures.count(store, "content_blocks") == count)
+        }
+    }
+
     @Test func aBulkLoadThatFailsRollsBackWithEveryIndexInPlace() async throws {
         let store = try await StoreFixtures.freshStore()
         let schemaBefore = try await Self.schema(store)
