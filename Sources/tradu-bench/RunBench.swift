@@ -41,6 +41,14 @@ struct RunBench: AsyncParsableCommand {
     @Option(help: "Runs, each followed by its pgbench reference; the median and range of each figure are printed.")
     var runs = 1
 
+    @Flag(
+        help: ArgumentHelp(
+            "Also print the statements that took the most server time in each run (pg_stat_statements).",
+            discussion:
+                "The embedded server then loads the module; a --database-url server must have it in "
+                + "shared_preload_libraries. Counting costs the server a little CPU: compare runs made alike."))
+    var statements = false
+
     @OptionGroup var options: BenchOptions
 
     static let documentBytes = 200
@@ -59,8 +67,12 @@ struct RunBench: AsyncParsableCommand {
         let home = (options.workDirectory as NSString).appendingPathComponent("tradu-bench-run-\(runID)")
         try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
         // One server for every run: each run gets its own project, schema and pgbench database.
+        var settings = options.settings
+        if statements, options.databaseURL == nil {
+            settings[StatementCosts.preload.0] = StatementCosts.preload.1
+        }
         let database = try await BenchDatabase.start(
-            databaseURL: options.databaseURL, root: home, durable: !options.unsafeFsyncOff, settings: options.settings,
+            databaseURL: options.databaseURL, root: home, durable: !options.unsafeFsyncOff, settings: settings,
             logger: logger, say: say)
         var reports: [RunReport] = []
         var failure: Error?
@@ -173,6 +185,7 @@ struct RunBench: AsyncParsableCommand {
         // b. The real runtime, in process, until every block is final.
         let target = try await EnvironmentTarget.resolve(
             directory: directory, environment: "bench", resolver: resolver, logger: logger)
+        if statements { try await StatementCosts.reset(probe) }
         let beforeRun = try await CostProbe.snapshot(probe, schema: schema)
         let runner = Runner(
             environment: "bench", worker: WorkerSettings(concurrency: concurrency, prefetch: prefetch),
@@ -195,6 +208,7 @@ struct RunBench: AsyncParsableCommand {
         try await Task.sleep(for: .milliseconds(1_500))
         report.runCost = try await CostProbe.cost(
             from: beforeRun, to: try await CostProbe.snapshot(probe, schema: schema), probe)
+        if statements { report.statements = try await StatementCosts.read(probe) }
 
         // c. Verification and latencies, from the tables.
         let connection = try await PostgresConnection.connect(url, logger: logger)

@@ -40,6 +40,8 @@ struct RunReport {
     var pgbenchCommand = ""
     var pgbenchPath = ""
     var pgbenchError: String?
+    /// With `--statements`: the run's costliest statements (apply's are not counted).
+    var statements: [StatementCost] = []
 
     /// Start until every block is final: the last completion's commit time when known, else the runner's view.
     var finalSeconds: Double {
@@ -139,6 +141,16 @@ struct RunReport {
             lines.append(
                 "  \(name): \(rows.inserted)/\(rows.updated) (\(rows.hotUpdated))/\(rows.deleted); dead \(rows.dead);"
                     + " \(Format.bytes(rows.tableBytes)) + \(Format.bytes(rows.indexBytes)) indexes")
+        }
+        if !statements.isEmpty {
+            lines.append("statements with the most server time in the run (pg_stat_statements; per block of the run):")
+            for statement in statements {
+                let microseconds = statement.milliseconds * 1_000 / perBlock
+                let wal = Double(statement.walBytes) / perBlock
+                lines.append(
+                    "  \(Format.int(Int(statement.milliseconds.rounded()))) ms, \(Format.int(statement.calls)) calls, "
+                        + String(format: "%.1f µs, %.0f B WAL: ", microseconds, wal) + statement.text)
+            }
         }
         if !pgbenchCommand.isEmpty { lines.append("reference: \(pgbenchCommand) (\(pgbenchPath))") }
         if let pgbenchError { lines.append("pgbench failed: \(pgbenchError)") }
@@ -252,6 +264,12 @@ struct RunReport {
                 "passed": verified,
             ],
             "events": events,
+            "statements": statements.map { statement -> [String: Any] in
+                [
+                    "calls": statement.calls, "rows": statement.rows, "milliseconds": statement.milliseconds,
+                    "walBytes": statement.walBytes, "text": statement.text,
+                ]
+            },
             "peakRSSMiB": peakMiB,
             "targets": [
                 "blocksPerSecondAtLeast8000": targetPass, "endToEndAtLeast7000": endToEndTargetPass,
