@@ -26,6 +26,34 @@ import TraduPostgres
         #expect(try await store.schedule([PipelineQuota(pipeline: "translate", limit: 2_000)]) == ["translate": 2_000])
     }
 
+    /// The controller counts waiting blocks every cycle. With statistics from when every block was `created`
+    /// (they lag behind a busy queue), an unordered count chose a sequential scan, and read the whole table every
+    /// cycle for the few blocks still waiting: the count walks `blocks_schedulable` in its order instead.
+    @Test func theWaitingCountReadsTheSchedulableIndexWhateverTheStatistics() async throws {
+        let (store, _) = try await RuntimeFixtures.store(blocks: 20_000)
+        // No autovacuum may analyse the table between the two states this test needs.
+        try await store.connection.query("ALTER TABLE blocks SET (autovacuum_enabled = false)")
+        try await store.connection.query("ANALYZE blocks")
+        #expect(
+            try await store.schedule([PipelineQuota(pipeline: "translate", limit: 19_990)]) == ["translate": 19_990])
+        try await store.connection.query("UPDATE blocks SET state = 'completed' WHERE state = 'enqueued'")
+        let parameters = Store.demandParameters([(pipeline: "translate", waitingUpTo: 20_000, inFlightUpTo: 0)])
+        let explain = { (sql: String) in
+            try await store.connection.query("EXPLAIN " + sql, parameters).compactMap { $0[0] }.joined(separator: "\n")
+        }
+        let plan = try await explain(Store.demandSQL)
+        #expect(plan.contains("blocks_schedulable"), "\(plan)")
+        #expect(!plan.contains("Seq Scan on blocks"), "\(plan)")
+        // The check can fail: without the order, the same count scans the table.
+        let unordered = Store.demandSQL.replacingOccurrences(of: "ORDER BY b.ordinal, b.id", with: "")
+        #expect(unordered != Store.demandSQL)
+        #expect(try await explain(unordered).contains("Seq Scan on blocks"), "the unordered count scans the table")
+        // And it still counts.
+        #expect(
+            try await store.demand([(pipeline: "translate", waitingUpTo: 20_000, inFlightUpTo: 0)])["translate"]
+                == PipelineDemand(pipeline: "translate", waiting: 10, inFlight: 0))
+    }
+
     @Test func scheduleEnqueuesInDatasetOrderWithinLimits() async throws {
         let (store, url) = try await RuntimeFixtures.store(blocks: 5, pipelines: ["alpha", "beta"])
         let listener = try await PostgresConnection.connect(url)
