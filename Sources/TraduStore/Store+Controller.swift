@@ -111,21 +111,22 @@ extension Store {
             SELECT pipeline, max(lim) AS lim FROM unnest($1::text[], $2::int[]) AS q (pipeline, lim)
             GROUP BY pipeline
         ), picked AS MATERIALIZED (
-            SELECT p.id FROM quota q
+            SELECT p.ctid FROM quota q
             CROSS JOIN LATERAL (
-                SELECT b.id FROM blocks b
+                SELECT b.ctid FROM blocks b
                 WHERE b.pipeline = q.pipeline AND b.state = 'created'
                 ORDER BY b.ordinal, b.id
                 LIMIT q.lim
                 FOR UPDATE SKIP LOCKED
             ) p
         ), scheduled AS (
-            -- By primary key only: the LIMIT above is a parameter, so the planner guesses a tenth of the table
-            -- for `picked`, and a join would hash the whole table (7 s a statement at 10M blocks); the state
-            -- fence is an expression no index serves, or it could walk `blocks_schedulable` instead.
+            -- Straight to the row versions the pick locked (a TID scan, as the claim does): the LIMIT above is a
+            -- parameter, so the planner guesses a tenth of the table for `picked`, and a join would hash the whole
+            -- table (7 s a statement at 10M blocks); the state fence is an expression no index serves, or it could
+            -- walk `blocks_schedulable` instead. By primary key, each block cost a random probe of the key.
             UPDATE blocks b
             SET state = 'enqueued', enqueued_at = now(), updated_at = now()
-            WHERE b.id = ANY (ARRAY(SELECT id FROM picked))
+            WHERE b.ctid = ANY (ARRAY(SELECT ctid FROM picked))
                 AND \(RuntimeSQL.unindexedState("b")) = \(RuntimeSQL.list([scheduledFrom]))
             RETURNING b.id, b.pipeline, b.target_language, b.attempt
         ), logged AS (

@@ -5,9 +5,10 @@ import TraduPostgres
 @testable import TraduStore
 
 @Suite struct ControllerStoreTests {
-    /// A scheduling step updates the blocks it picked by primary key. The pick's `LIMIT` is a parameter, so the
-    /// planner expects a tenth of the table; joined to it, the update hashed the whole table (7 s a step at 10M).
-    @Test func aSchedulingStepUpdatesThePickedBlocksByPrimaryKey() async throws {
+    /// A scheduling step updates the row versions it picked and locked, by `ctid`. The pick's `LIMIT` is a
+    /// parameter, so the planner expects a tenth of the table; joined to it, the update hashed the whole table (7 s
+    /// a step at 10M); by primary key, each block cost a random probe of the key.
+    @Test func aSchedulingStepUpdatesThePickedBlocksByTheirLockedRowVersions() async throws {
         let (store, _) = try await RuntimeFixtures.store(blocks: 5_000)
         try await store.connection.query("ANALYZE blocks")
         let parameters = Store.scheduleParameters(
@@ -16,14 +17,22 @@ import TraduPostgres
             try await store.connection.query("EXPLAIN " + sql, parameters).compactMap { $0[0] }.joined(separator: "\n")
         }
         let plan = try await explain(Store.scheduleSQL(reporting: false))
-        #expect(plan.contains("Index Cond: (id = ANY"), "\(plan)")
+        #expect(plan.contains("Tid Scan on blocks b"), "\(plan)")
         #expect(!plan.contains("Seq Scan on blocks"), "\(plan)")
-        // The check can fail: joined to the picked blocks, the same update scans the table.
+        #expect(!plan.contains("blocks_pkey"), "\(plan)")
+        // The checks can fail: joined to the picked blocks, the same update scans the table; by id, it probes
+        // the key.
         let joined = Store.scheduleSQL(reporting: false).replacingOccurrences(
-            of: "WHERE b.id = ANY (ARRAY(SELECT id FROM picked))", with: "FROM picked p WHERE b.id = p.id")
+            of: "WHERE b.ctid = ANY (ARRAY(SELECT ctid FROM picked))", with: "FROM picked p WHERE b.ctid = p.ctid")
+        #expect(joined != Store.scheduleSQL(reporting: false))
         #expect(try await explain(joined).contains("Seq Scan on blocks"), "the join form scans the table")
-        // And it still schedules.
+        let byID = Store.scheduleSQL(reporting: false).replacingOccurrences(of: "ctid", with: "id")
+        #expect(try await explain(byID).contains("Index Cond: (id = ANY"), "the form by id probes the key")
+        // And it still schedules, each block once.
         #expect(try await store.schedule([PipelineQuota(pipeline: "translate", limit: 2_000)]) == ["translate": 2_000])
+        let enqueued = try await store.connection.query(
+            "SELECT count(*) AS n, count(DISTINCT id) AS ids FROM blocks WHERE state = 'enqueued'")
+        #expect(try enqueued[0].int("n") == 2_000 && enqueued[0].int("ids") == 2_000)
     }
 
     /// The controller counts waiting blocks every cycle. With statistics from when every block was `created`

@@ -149,10 +149,10 @@ import TraduPostgres
         #expect(plainPlan.contains("blocks_lease"), "the same fence written plainly takes a leased index")
     }
 
-    /// A claim's update finds the picked blocks by primary key, even with statistics from before the blocks were
-    /// enqueued (a fresh apply, autovacuum not round yet): written plainly, its state fence took `blocks_claimable`
-    /// and read every enqueued entry for each claim.
-    @Test func aClaimUpdatesThePickedBlocksByPrimaryKeyOnly() async throws {
+    /// A claim's update goes to the row versions its pick locked, by `ctid`, even with statistics from before the
+    /// blocks were enqueued (a fresh apply, autovacuum not round yet): written plainly, its state fence took
+    /// `blocks_claimable` and read every enqueued entry for each claim; by primary key, each block cost a probe.
+    @Test func aClaimUpdatesThePickedBlocksByTheirLockedRowVersions() async throws {
         let (store, _) = try await RuntimeFixtures.store(blocks: 2_000)
         try await store.connection.query("ANALYZE blocks")
         try await store.schedule([PipelineQuota(pipeline: "translate", limit: 2_000)])
@@ -162,12 +162,24 @@ import TraduPostgres
             try await store.connection.query("EXPLAIN " + sql, parameters).compactMap { $0[0] }.joined(separator: "\n")
         }
         let plan = try await explain(Store.claimSQL)
-        #expect(plan.contains("Index Scan using blocks_pkey on blocks b"), "\(plan)")
+        #expect(plan.contains("Tid Scan on blocks b"), "\(plan)")
+        #expect(!plan.contains("blocks_pkey on blocks b"), "\(plan)")
         #expect(!plan.contains("blocks_claimable on blocks b"), "\(plan)")
-        // The check can fail: written plainly, the same fence takes the claimable index for the update.
-        let plain = Store.claimSQL.replacingOccurrences(of: "(b.state || '')", with: "b.state")
+        // The checks can fail: joined by id, the same update probes the primary key for each block; with its
+        // fence written plainly as well, it takes the claimable index.
+        let byID = Store.claimSQL.replacingOccurrences(of: "SELECT ctid FROM blocks", with: "SELECT id FROM blocks")
+            .replacingOccurrences(
+                of: "WHERE b.ctid = ANY (ARRAY(SELECT ctid FROM picked))", with: "FROM picked p WHERE b.id = p.id")
+        #expect(byID != Store.claimSQL)
+        #expect(try await explain(byID).contains("blocks_pkey on blocks b"), "the join by id probes the key")
+        let plain = byID.replacingOccurrences(of: "(b.state || '')", with: "b.state")
         #expect(try await explain(plain).contains("blocks_claimable on blocks b"), "the plain fence takes the index")
-        #expect(try await store.claim(instanceID: "w1", limit: 32, leaseDuration: .seconds(60)).count == 32)
+        let claimed = try await store.claim(instanceID: "w1", limit: 32, leaseDuration: .seconds(60))
+        #expect(claimed.count == 32)
+        #expect(Set(claimed.map(\.id)).count == 32)
+        let inProcess = try await store.connection.query(
+            "SELECT count(*) AS n FROM blocks WHERE state = 'in_process' AND lease_owner = 'w1' AND attempt = 1")
+        #expect(try inProcess[0].int("n") == 32)
     }
 
     @Test func renewLeasesDropsLostBlocks() async throws {
