@@ -156,11 +156,12 @@ public final class Controller: Sendable {
     }
 
     /// Waits for the next cycle: `result.requeueAfter`, or, when the cycle asked for it, until workers report
-    /// finished blocks (a NOTIFY per commit) and at least `minimumGap` passed. Notifications are drained either
-    /// way.
+    /// finished blocks (a NOTIFY per commit) and at least `ControllerSettings.earlyWakeGap` passed. Notifications
+    /// are drained either way.
     private func pause(after started: ContinuousClock.Instant, _ result: ReconcileResult, _ store: Store) async {
         if result.requeueOnFreedRoom {
-            let gap = settings.minimumGap - (ContinuousClock.now - started)
+            let cost = ContinuousClock.now - started
+            let gap = settings.earlyWakeGap(cycleCost: cost) - cost
             if gap > .zero { try? await Task.sleep(for: gap) }
             let remaining = result.requeueAfter - (ContinuousClock.now - started)
             if remaining > .zero { _ = try? await store.waitForWakeup(timeout: remaining) }
