@@ -38,6 +38,8 @@ public struct ControllerSettings: Sendable {
     /// How long after a cycle that took `cycleCost` the next may start when finished blocks wake it: never
     /// sooner than `minimumGap` or `freedRoomCostRatio` times the cycle's cost, never later than `tick`.
     public func earlyWakeGap(cycleCost: Duration) -> Duration {
-        min(tick, max(minimumGap, cycleCost * freedRoomCostRatio))
+        min(
+            tick,
+            CostBoundedSchedule.interval(minimum: minimumGap, lastCost: cycleCost, costRatio: freedRoomCostRatio))
     }
 }

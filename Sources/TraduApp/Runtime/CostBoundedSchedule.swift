@@ -14,7 +14,13 @@ struct CostBoundedSchedule: Sendable {
     }
 
     /// The wait between two reads, given the last one's cost.
-    var interval: Duration { max(minimumInterval, lastCost * costRatio) }
+    var interval: Duration { Self.interval(minimum: minimumInterval, lastCost: lastCost, costRatio: costRatio) }
+
+    /// The wait after work that took `lastCost`, so that it takes at most about `1 / costRatio` of the time:
+    /// never less than `minimum`. Shared with the controller's early cycles (`ControllerSettings.earlyWakeGap`).
+    static func interval(minimum: Duration, lastCost: Duration, costRatio: Int) -> Duration {
+        max(minimum, lastCost * costRatio)
+    }
 
     func isDue(at now: ContinuousClock.Instant = .now) -> Bool {
         guard let lastStart else { return true }
