@@ -49,6 +49,14 @@ struct RunBench: AsyncParsableCommand {
                 + "shared_preload_libraries. Counting costs the server a little CPU: compare runs made alike."))
     var statements = false
 
+    @Flag(
+        help: ArgumentHelp(
+            "Also print what the run's WAL is made of, by record type (pg_waldump --stats=record).",
+            discussion:
+                "Embedded server only (it reads the server's pg_wal); the server then keeps every WAL segment "
+                + "until the run is read (wal_keep_size)."))
+    var walRecords = false
+
     @OptionGroup var options: BenchOptions
 
     static let documentBytes = 200
@@ -58,6 +66,9 @@ struct RunBench: AsyncParsableCommand {
         guard concurrency > 0 else { throw ValidationError("--concurrency must be positive") }
         guard pgbenchSeconds >= 0 else { throw ValidationError("--pgbench-seconds must be >= 0") }
         guard runs > 0 else { throw ValidationError("--runs must be positive") }
+        if walRecords, options.databaseURL != nil {
+            throw ValidationError("--wal-records reads the embedded server's pg_wal: drop --database-url")
+        }
     }
 
     func run() async throws {
@@ -71,6 +82,7 @@ struct RunBench: AsyncParsableCommand {
         if statements, options.databaseURL == nil {
             settings[StatementCosts.preload.0] = StatementCosts.preload.1
         }
+        if walRecords { settings[WalRecords.keepSetting.0] = WalRecords.keepSetting.1 }
         let database = try await BenchDatabase.start(
             databaseURL: options.databaseURL, root: home, durable: !options.unsafeFsyncOff, settings: settings,
             logger: logger, say: say)
@@ -126,7 +138,8 @@ struct RunBench: AsyncParsableCommand {
         var failure: Error?
         do {
             try await runPhases(
-                root: root, url: database.url, schema: schema, logger: logger, report: &report, say: say)
+                root: root, url: database.url, dataDirectory: try database.embedded?.status().dataDirectory,
+                schema: schema, logger: logger, report: &report, say: say)
             if pgbenchSeconds > 0 {
                 do {
                     try await runPgbench(url: database.url, embedded: database.embedded, report: &report, say: say)
@@ -148,8 +161,10 @@ struct RunBench: AsyncParsableCommand {
 
     // MARK: Phases
 
+    /// `dataDirectory`: the embedded server's, where `--wal-records` reads the WAL.
     private func runPhases(
-        root: String, url: String, schema: String, logger: Logger, report: inout RunReport, say: (String) -> Void
+        root: String, url: String, dataDirectory: String?, schema: String, logger: Logger, report: inout RunReport,
+        say: (String) -> Void
     ) async throws {
         let resolver = DatabaseResolver(
             explicitURL: url, home: root + "/pg-home", environmentVariables: ProcessInfo.processInfo.environment)
@@ -206,8 +221,22 @@ struct RunBench: AsyncParsableCommand {
         report.otherStates = all.total - all.count(of: .completed) - all.count(of: .failed)
         // The runner closed its connections: their statistics are flushed within a second.
         try await Task.sleep(for: .milliseconds(1_500))
-        report.runCost = try await CostProbe.cost(
-            from: beforeRun, to: try await CostProbe.snapshot(probe, schema: schema), probe)
+        let afterRun = try await CostProbe.snapshot(probe, schema: schema)
+        report.runCost = try await CostProbe.cost(from: beforeRun, to: afterRun, probe)
+        if walRecords, let dataDirectory {
+            // The last record must be on disk for pg_waldump to read up to it.
+            try await probe.query("SELECT pg_switch_wal()")
+            report.walRecords = try WalRecords.read(
+                dataDirectory: dataDirectory, start: beforeRun.walLSN, end: afterRun.walLSN)
+            var names: [String: String] = [:]
+            for row in try await probe.query(
+                "SELECT pg_relation_filenode(oid)::text AS node, relname FROM pg_class WHERE relfilenode <> 0")
+            {
+                if let node = row["node"] { names[node] = row["relname"] ?? "?" }
+            }
+            report.walRelations = try WalRecords.byRelation(
+                dataDirectory: dataDirectory, start: beforeRun.walLSN, end: afterRun.walLSN, names: names)
+        }
         if statements { report.statements = try await StatementCosts.read(probe) }
 
         // c. Verification and latencies, from the tables.

@@ -42,6 +42,10 @@ struct RunReport {
     var pgbenchError: String?
     /// With `--statements`: the run's costliest statements (apply's are not counted).
     var statements: [StatementCost] = []
+    /// With `--wal-records`: the run's WAL by record type, the largest first.
+    var walRecords: [WalRecordKind] = []
+    /// With `--wal-records`: the run's WAL by the relation each record touched, the largest first.
+    var walRelations: [WalRelationShare] = []
 
     /// Start until every block is final: the last completion's commit time when known, else the runner's view.
     var finalSeconds: Double {
@@ -150,6 +154,26 @@ struct RunReport {
                 lines.append(
                     "  \(Format.int(Int(statement.milliseconds.rounded()))) ms, \(Format.int(statement.calls)) calls, "
                         + String(format: "%.1f µs, %.0f B WAL: ", microseconds, wal) + statement.text)
+            }
+        }
+        if !walRecords.isEmpty {
+            lines.append("the run's WAL by record type (pg_waldump --stats=record; per block of the run):")
+            for kind in walRecords.prefix(WalRecords.shown) {
+                lines.append(
+                    "  \(kind.type): "
+                        + String(
+                            format: "%.2f records, %.0f B (%.0f B full pages)", Double(kind.count) / perBlock,
+                            Double(kind.bytes) / perBlock, Double(kind.fullPageBytes) / perBlock))
+            }
+        }
+        if !walRelations.isEmpty {
+            lines.append("the run's WAL by relation (pg_waldump, the first block each record references; per block):")
+            for share in walRelations.prefix(WalRecords.shown) {
+                lines.append(
+                    "  \(share.relation): "
+                        + String(
+                            format: "%.2f records, %.0f B", Double(share.count) / perBlock,
+                            Double(share.bytes) / perBlock))
             }
         }
         if !pgbenchCommand.isEmpty { lines.append("reference: \(pgbenchCommand) (\(pgbenchPath))") }
@@ -269,6 +293,15 @@ struct RunReport {
                     "calls": statement.calls, "rows": statement.rows, "milliseconds": statement.milliseconds,
                     "walBytes": statement.walBytes, "text": statement.text,
                 ]
+            },
+            "walRecords": walRecords.map { kind -> [String: Any] in
+                [
+                    "type": kind.type, "count": kind.count, "recordBytes": kind.recordBytes,
+                    "fullPageBytes": kind.fullPageBytes,
+                ]
+            },
+            "walRelations": walRelations.map { share -> [String: Any] in
+                ["relation": share.relation, "count": share.count, "bytes": share.bytes]
             },
             "peakRSSMiB": peakMiB,
             "targets": [
