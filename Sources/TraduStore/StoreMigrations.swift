@@ -18,6 +18,7 @@ public enum StoreMigrations {
         unusedResultsIndex,
         keptCuts,
         contentBlocks,
+        uncheckedResultBlocks,
     ]
 
     /// The newest version this build knows.

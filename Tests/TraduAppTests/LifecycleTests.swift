@@ -70,6 +70,12 @@ import TraduCore
         #expect(outcome.contents == 4, "the contents only the pruned blocks used")
         #expect(try await count(project, "SELECT count(*) AS n FROM block_contents") == 31)
         #expect(try await count(project, "SELECT count(*) AS n FROM results") == 30)
+        // No foreign key checks this (migration 18): the prune does, by deleting a block's results with it.
+        #expect(
+            try await count(
+                project,
+                "SELECT count(*) AS n FROM results r WHERE NOT EXISTS (SELECT 1 FROM blocks b WHERE b.id = r.block_id)")
+                == 0)
         #expect(outcome.batches > 10, "batches of 3 rows: \(outcome.batches)")
         // The document index names no deleted content, and still finds every live one.
         #expect(
