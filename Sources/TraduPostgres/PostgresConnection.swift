@@ -136,23 +136,47 @@ public actor PostgresConnection {
     /// Runs one statement with `$1, $2, ...` parameters in text format (nil is NULL) and returns its rows.
     @discardableResult
     public func query(_ sql: String, _ parameters: [String?] = []) throws -> PostgresRows {
+        try query(sql, binding: parameters.map { .text($0) })
+    }
+
+    /// Runs one statement with `$1, $2, ...` parameters, text or binary arrays (`PostgresParameter`), and returns
+    /// its rows.
+    @discardableResult
+    public func query(_ sql: String, binding parameters: [PostgresParameter]) throws -> PostgresRows {
         if transactionDepth == 0 && !transactionSettings.isEmpty {
-            return try transaction { connection in try connection.query(sql, parameters) }
+            return try transaction { connection in try connection.query(sql, binding: parameters) }
         }
         let connection = try connection()
         var values: [UnsafePointer<CChar>?] = []
+        var lengths: [Int32] = []
+        var formats: [Int32] = []
+        var types: [Oid] = []
         values.reserveCapacity(parameters.count)
         defer {
             for value in values { free(UnsafeMutablePointer(mutating: value)) }
         }
         for parameter in parameters {
-            guard let parameter else {
+            let position = values.count + 1
+            types.append(Oid(parameter.typeOID))
+            if let binary = try parameter.binary(position: position) {
+                let copy = malloc(max(binary.count, 1))!.assumingMemoryBound(to: CChar.self)
+                binary.withUnsafeBytes { source in
+                    if let base = source.baseAddress { memcpy(copy, base, binary.count) }
+                }
+                values.append(UnsafePointer(copy))
+                lengths.append(Int32(binary.count))
+                formats.append(1)
+            } else if case .text(let text?) = parameter {
+                values.append(try Self.cString(text, position: position))
+                lengths.append(0)
+                formats.append(0)
+            } else {
                 values.append(nil)
-                continue
+                lengths.append(0)
+                formats.append(0)
             }
-            values.append(try Self.cString(parameter, position: values.count + 1))
         }
-        let result = PQexecParams(connection, sql, Int32(values.count), nil, values, nil, nil, 0)
+        let result = PQexecParams(connection, sql, Int32(values.count), types, values, lengths, formats, 0)
         defer { PQclear(result) }
         return LibPQResult.rows(try LibPQResult.check(result, connection: connection))
     }

@@ -173,9 +173,7 @@ extension Store {
         for entry in memory where learned[entry.key] == nil { learned[entry.key] = entry.translation }
         let keys = learned.keys.sorted()
         let blockParameters = Self.completeParameters(blocks)
-        let memoryParameters: [String?] = [
-            SQLText.arrayLiteral(keys), SQLText.arrayLiteral(keys.map { learned[$0] }),
-        ]
+        let memoryParameters: [PostgresParameter] = [.textArray(keys), .textArray(keys.map { learned[$0] })]
         let sql = Self.completeSQL
         let freed = freedChannel
         let reporting = reportsSuccessPath
@@ -184,7 +182,7 @@ extension Store {
             var completed = Set<String>()
             var made: [BlockTransition] = []
             if !blocks.isEmpty {
-                for row in try connection.query(sql, blockParameters) {
+                for row in try connection.query(sql, binding: blockParameters) {
                     guard let id = row["id"] else { continue }
                     completed.insert(id)
                     if reporting {
@@ -204,7 +202,7 @@ extension Store {
                     INSERT INTO translation_memory (key, translation)
                     SELECT key, translation FROM unnest($1::text[], $2::text[]) AS m (key, translation) ORDER BY key
                     ON CONFLICT (key) DO NOTHING
-                    """, memoryParameters)
+                    """, binding: memoryParameters)
             }
             return (completed: completed, made: made)
         }
@@ -212,17 +210,16 @@ extension Store {
         return outcome.completed
     }
 
-    /// `completeSQL`'s parameters for `blocks` (sorted by id).
-    static func completeParameters(_ blocks: [CompletedBlock]) -> [String?] {
+    /// `completeSQL`'s parameters for `blocks` (sorted by id). The arrays go in binary: the records are long and
+    /// full of quotes, and parsing them as array literals was the server's largest single cost after the writes.
+    static func completeParameters(_ blocks: [CompletedBlock]) -> [PostgresParameter] {
         [
-            SQLText.arrayLiteral(blocks.map(\.id)), RuntimeSQL.intArray(blocks.map(\.attempt)),
-            SQLText.arrayLiteral(blocks.map(\.instanceID)), SQLText.arrayLiteral(blocks.map(\.records)),
-            SQLText.arrayLiteral(blocks.map { String($0.inputTokens) }),
-            SQLText.arrayLiteral(blocks.map { String($0.outputTokens) }),
-            RuntimeSQL.intArray(blocks.map(\.memoryHits)),
-            SQLText.arrayLiteral(blocks.map { String($0.costMicros) }), SQLText.arrayLiteral(blocks.map(\.currency)),
-            Self.spendStripe(blocks.first?.instanceID),
-            RuntimeSQL.intArray(blocks.map(\.segmentsTranslated)), RuntimeSQL.intArray(blocks.map(\.segmentsReused)),
+            .textArray(blocks.map(\.id)), .intArray(blocks.map(\.attempt)), .textArray(blocks.map(\.instanceID)),
+            .textArray(blocks.map(\.records)), .bigintArray(blocks.map { Int64($0.inputTokens) }),
+            .bigintArray(blocks.map { Int64($0.outputTokens) }), .intArray(blocks.map(\.memoryHits)),
+            .bigintArray(blocks.map(\.costMicros)), .textArray(blocks.map(\.currency)),
+            .text(Self.spendStripe(blocks.first?.instanceID)), .intArray(blocks.map(\.segmentsTranslated)),
+            .intArray(blocks.map(\.segmentsReused)),
         ]
     }
 

@@ -13,6 +13,11 @@ struct StoreConnection: Sendable {
         try await StoreError.mapping { try await postgres.query(sql, parameters) }
     }
 
+    @discardableResult
+    func query(_ sql: String, binding parameters: [PostgresParameter]) async throws -> PostgresRows {
+        try await StoreError.mapping { try await postgres.query(sql, binding: parameters) }
+    }
+
     func execute(_ sql: String) async throws {
         try await StoreError.mapping { try await postgres.execute(sql) }
     }

@@ -19,6 +19,52 @@ import TraduTestSupport
         #expect(try rows[0].int("missing") == nil)
     }
 
+    /// Binary arrays arrive element for element: quotes, backslashes, braces, commas, the word NULL, empty strings,
+    /// Unicode and NULLs in text; the ends of each integer range; empty arrays.
+    @Test func binaryArraysArriveElementForElement() async throws {
+        let connection = try await PostgresConnection.connect(try await TestPostgres.shared.freshDatabase())
+        let texts: [String?] = [
+            #"{"id":"a","text":"say \"hi\""}"#, "back\\slash", "{,}", "NULL", "", nil, "héllo ✓ 日本語 🚀", " padded ",
+        ]
+        let rows = try await connection.query(
+            """
+            SELECT t.n, t.word, t.word IS NULL AS missing, i.number, b.big,
+                   cardinality($4::text[]) AS empty, array_length($1::text[], 1) AS count
+            FROM unnest($1::text[]) WITH ORDINALITY AS t (word, n)
+            LEFT JOIN unnest($2::int[]) WITH ORDINALITY AS i (number, n) ON i.n = t.n
+            LEFT JOIN unnest($3::bigint[]) WITH ORDINALITY AS b (big, n) ON b.n = t.n
+            ORDER BY t.n
+            """,
+            binding: [
+                .textArray(texts), .intArray([Int(Int32.min), -1, 0, Int(Int32.max)]),
+                .bigintArray([Int64.min, -1, 0, Int64.max, 5_000_000_000]), .textArray([]),
+            ])
+        #expect(rows.count == texts.count)
+        #expect(rows.map { $0["word"] } == texts)
+        #expect(rows.map { $0["missing"] } == texts.map { $0 == nil ? "t" : "f" })
+        #expect(rows.prefix(4).map { $0["number"] } == ["-2147483648", "-1", "0", "2147483647"])
+        #expect(
+            rows.prefix(5).map { $0["big"] } == [
+                "-9223372036854775808", "-1", "0", "9223372036854775807", "5000000000",
+            ])
+        #expect(rows[0]["empty"] == "0")
+        #expect(rows[0]["count"] == String(texts.count))
+        // Text parameters mix with them, and what the server cannot hold is refused before anything is sent.
+        let mixed = try await connection.query(
+            "SELECT $1::text || array_to_string($2::text[], '+') AS joined",
+            binding: [.text("x="), .textArray(["a", "b"])])
+        #expect(mixed[0]["joined"] == "x=a+b")
+        let tooBig = await #expect(throws: PostgresError.self) {
+            try await connection.query("SELECT $1::int[]", binding: [.intArray([Int(Int32.max) + 1])])
+        }
+        #expect(tooBig?.kind == .misuse)
+        let withNUL = await #expect(throws: PostgresError.self) {
+            try await connection.query("SELECT $1::text[]", binding: [.textArray(["a\u{0}b"])])
+        }
+        #expect(withNUL?.kind == .misuse)
+        #expect(try await connection.query("SELECT 1 AS one")[0]["one"] == "1")
+    }
+
     @Test func commandTagAndAffectedRows() async throws {
         let connection = try await PostgresConnection.connect(try await TestPostgres.shared.freshDatabase())
         try await connection.execute("CREATE TABLE t (id int PRIMARY KEY, name text); CREATE INDEX ON t (name)")

@@ -139,14 +139,16 @@ import TraduPostgres
         let claimed = try await store.claim(instanceID: "w1", limit: 2_000, leaseDuration: .seconds(60))
         let batch = claimed.prefix(256).map { RuntimeFixtures.completion($0, by: "w1") }.sorted { $0.id < $1.id }
         let plan = try await store.connection.query(
-            "EXPLAIN " + Store.completeSQL, Store.completeParameters(Array(batch))
+            "EXPLAIN " + Store.completeSQL, binding: Store.completeParameters(Array(batch))
         ).compactMap { $0[0] }.joined(separator: "\n")
         #expect(!plan.contains("blocks_lease_owner") && !plan.contains("blocks_leased"), "\(plan)")
         // The check can fail: written plainly, the same fence does take a leased index here.
         let plain = Store.completeSQL.replacingOccurrences(of: "(b.lease_owner || '')", with: "b.lease_owner")
             .replacingOccurrences(of: "(b.state || '')", with: "b.state")
-        let plainPlan = try await store.connection.query("EXPLAIN " + plain, Store.completeParameters(Array(batch)))
-            .compactMap { $0[0] }.joined(separator: "\n")
+        let plainPlan = try await store.connection.query(
+            "EXPLAIN " + plain, binding: Store.completeParameters(Array(batch))
+        )
+        .compactMap { $0[0] }.joined(separator: "\n")
         #expect(plainPlan.contains("blocks_lease"), "the same fence written plainly takes a leased index")
     }
 
@@ -198,7 +200,8 @@ import TraduPostgres
                     if withKey {
                         try connection.execute("ALTER TABLE results ADD FOREIGN KEY (block_id) REFERENCES blocks (id)")
                     }
-                    let plan = try connection.query("EXPLAIN (ANALYZE, FORMAT JSON) " + Store.completeSQL, parameters)
+                    let plan = try connection.query(
+                        "EXPLAIN (ANALYZE, FORMAT JSON) " + Store.completeSQL, binding: parameters)
                     let json = try JSONSerialization.jsonObject(with: Data((plan[0][0] ?? "[]").utf8))
                     let triggers = ((json as? [[String: Any]])?.first?["Triggers"] as? [[String: Any]]) ?? []
                     throw RolledBack(fired: triggers.compactMap { $0["Trigger Name"] as? String })
