@@ -26,4 +26,24 @@ import TraduCore
         #expect(ScheduleSteps.split([:], maxPerStep: 2_000).isEmpty)
         #expect(ScheduleSteps.split(["a": 3], maxPerStep: 0) == [["a": 1], ["a": 1], ["a": 1]])
     }
+
+    /// A small first step: workers waiting for work get the first blocks after a short statement; the shares stay
+    /// proportional, and the rest goes in the usual steps.
+    @Test func aSmallFirstStepTakesEachPipelinesShareAndTheRestFollows() {
+        let quotas = ["a": 15_000, "b": 5_000, "c": 3]
+        let steps = ScheduleSteps.split(quotas, maxPerStep: 2_000, firstStep: 250)
+        #expect(steps.first == ["a": 187, "b": 62])
+        #expect(steps.dropFirst().allSatisfy { $0.values.reduce(0, +) <= 2_000 + quotas.count })
+        #expect(steps.count == 1 + 10)
+        var sums: [String: Int] = [:]
+        for step in steps { sums.merge(step, uniquingKeysWith: +) }
+        #expect(sums == quotas)
+        // Without it, or when it is no smaller than a step or than the whole quota, the steps are even.
+        #expect(
+            ScheduleSteps.split(quotas, maxPerStep: 2_000, firstStep: 2_000)
+                == ScheduleSteps.split(quotas, maxPerStep: 2_000))
+        #expect(ScheduleSteps.split(["a": 200], maxPerStep: 2_000, firstStep: 250) == [["a": 200]])
+        #expect(
+            ScheduleSteps.split(["a": 3, "b": 1], maxPerStep: 2_000, firstStep: 2) == [["a": 1], ["a": 2, "b": 1]])
+    }
 }

@@ -349,7 +349,9 @@ public final class Controller: Sendable {
         if !quotas.isEmpty {
             var scheduled: [String: Int] = [:]
             var exhausted = Set<String>()
-            for step in ScheduleSteps.split(quotas, maxPerStep: settings.scheduleStep) {
+            for step in ScheduleSteps.split(
+                quotas, maxPerStep: settings.scheduleStep, firstStep: settings.firstScheduleStep)
+            {
                 let asked = step.filter { !exhausted.contains($0.key) }
                 if asked.isEmpty { break }
                 let enqueued = try await store.schedule(

@@ -14,6 +14,9 @@ public struct ControllerSettings: Sendable {
     public var tickLimit: Int
     /// A cycle enqueues its blocks in steps of about this many, each committed on its own (`ScheduleSteps`).
     public var scheduleStep = 2_000
+    /// A cycle's first step takes at most this many, so that idle workers start after a short statement (about
+    /// 7 ms for 250 blocks, against 50 ms for a full step) rather than after a whole step.
+    public var firstScheduleStep = 250
     /// While a cap holds blocks back, finished blocks wake the controller early, but no sooner than this
     /// after the previous cycle started (nor sooner than `freedRoomCostRatio` times that cycle's own duration).
     public var minimumGap: Duration
