@@ -266,7 +266,8 @@ struct RunBench: AsyncParsableCommand {
                    percentile_cont(0.99) WITHIN GROUP (ORDER BY claim_s) AS claim_p99,
                    percentile_cont(0.5) WITHIN GROUP (ORDER BY enqueue_s) AS enqueue_p50,
                    percentile_cont(0.99) WITHIN GROUP (ORDER BY enqueue_s) AS enqueue_p99,
-                   extract(epoch FROM max(completed)) AS last_completed
+                   extract(epoch FROM max(completed)) AS last_completed,
+                   (SELECT extract(epoch FROM min(claimed)) FROM per) AS first_claimed
             FROM spans
             """)
         if let row = latency.first {
@@ -276,6 +277,9 @@ struct RunBench: AsyncParsableCommand {
             report.enqueueP99 = try row.double("enqueue_p99") ?? 0
             if let last = try row.double("last_completed"), let serverStart {
                 report.lastCompletedSeconds = last - serverStart
+            }
+            if let first = try row.double("first_claimed"), let serverStart {
+                report.firstClaimSeconds = first - serverStart
             }
         }
         let events = try await connection.query(

@@ -24,6 +24,9 @@ struct RunReport {
     var run = Measurement()
     /// Server clock: from just before `Runner.run` to the last `completed` event (0 when unknown).
     var lastCompletedSeconds = 0.0
+    /// Server clock: from just before `Runner.run` to the first claim (0 when unknown): how long idle workers
+    /// wait for the controller's first scheduling step.
+    var firstClaimSeconds = 0.0
     /// Client clock: from the start of `Runner.run` to the first progress callback that saw every block final.
     var observedFinalSeconds = 0.0
     var completed = 0
@@ -91,6 +94,7 @@ struct RunReport {
         cells.append(["end to end (start -> last block final)", Format.seconds(finalSeconds)])
         cells.append(["blocks/s processing (enqueue -> last block final)", Format.int(Int(blocksPerSecond.rounded()))])
         cells.append(["blocks/s end to end (apply included)", Format.int(Int(endToEndBlocksPerSecond.rounded()))])
+        cells.append(["start -> first claim", Self.millis(firstClaimSeconds)])
         cells.append(["claim -> complete p50", Self.millis(claimP50)])
         cells.append(["claim -> complete p99", Self.millis(claimP99)])
         cells.append(["enqueue -> complete p50", Self.millis(enqueueP50)])
@@ -274,6 +278,7 @@ struct RunReport {
             ],
             "run": [
                 "finalSeconds": finalSeconds, "lastCompletedSeconds": lastCompletedSeconds,
+                "firstClaimSeconds": firstClaimSeconds,
                 "observedFinalSeconds": observedFinalSeconds, "runnerSeconds": run.seconds,
                 "blocksPerSecond": blocksPerSecond, "endToEndBlocksPerSecond": endToEndBlocksPerSecond,
                 "clientCPUSeconds": run.clientCPU,
