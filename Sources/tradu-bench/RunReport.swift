@@ -162,22 +162,14 @@ struct RunReport {
         }
         if !walRecords.isEmpty {
             lines.append("the run's WAL by record type (pg_waldump --stats=record; per block of the run):")
-            for kind in walRecords.prefix(WalRecords.shown) {
-                lines.append(
-                    "  \(kind.type): "
-                        + String(
-                            format: "%.2f records, %.0f B (%.0f B full pages)", Double(kind.count) / perBlock,
-                            Double(kind.bytes) / perBlock, Double(kind.fullPageBytes) / perBlock))
+            lines += walRecords.prefix(WalRecords.shown).map {
+                walLine($0.type, count: $0.count, bytes: $0.bytes, fullPageBytes: $0.fullPageBytes)
             }
         }
         if !walRelations.isEmpty {
             lines.append("the run's WAL by relation (pg_waldump, the first block each record references; per block):")
-            for share in walRelations.prefix(WalRecords.shown) {
-                lines.append(
-                    "  \(share.relation): "
-                        + String(
-                            format: "%.2f records, %.0f B", Double(share.count) / perBlock,
-                            Double(share.bytes) / perBlock))
+            lines += walRelations.prefix(WalRecords.shown).map {
+                walLine($0.relation, count: $0.count, bytes: $0.bytes, fullPageBytes: nil)
             }
         }
         if !pgbenchCommand.isEmpty { lines.append("reference: \(pgbenchCommand) (\(pgbenchPath))") }
@@ -211,6 +203,13 @@ struct RunReport {
     }
 
     private func percent(_ cpu: Double) -> Double { run.seconds > 0 ? cpu / run.seconds * 100 : 0 }
+
+    /// `  name: 1.23 records, 456 B (7 B full pages)`, per block of the run.
+    private func walLine(_ name: String, count: Int, bytes: Int64, fullPageBytes: Int64?) -> String {
+        let fullPages = fullPageBytes.map { String(format: " (%.0f B full pages)", Double($0) / perBlock) } ?? ""
+        return "  \(name): "
+            + String(format: "%.2f records, %.0f B", Double(count) / perBlock, Double(bytes) / perBlock) + fullPages
+    }
 
     static func millis(_ seconds: Double) -> String { String(format: "%.1f ms", seconds * 1000) }
 
