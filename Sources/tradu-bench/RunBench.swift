@@ -345,16 +345,19 @@ struct RunBench: AsyncParsableCommand {
         return arguments + ["pgbench_ref"]
     }
 
-    static func findPgbench() -> String? {
+    static func findPgbench() -> String? { findPostgresTool("pgbench") }
+
+    /// A PostgreSQL client tool: the newest `/usr/lib/postgresql/*/bin` that has it, else the first on `PATH`.
+    static func findPostgresTool(_ name: String) -> String? {
         let base = "/usr/lib/postgresql"
         let versions = ((try? FileManager.default.contentsOfDirectory(atPath: base)) ?? [])
             .sorted { (Int($0) ?? 0) > (Int($1) ?? 0) }
-        for version in versions where FileManager.default.isExecutableFile(atPath: "\(base)/\(version)/bin/pgbench") {
-            return "\(base)/\(version)/bin/pgbench"
+        for version in versions where FileManager.default.isExecutableFile(atPath: "\(base)/\(version)/bin/\(name)") {
+            return "\(base)/\(version)/bin/\(name)"
         }
         for directory in (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":")
-        where FileManager.default.isExecutableFile(atPath: "\(directory)/pgbench") {
-            return "\(directory)/pgbench"
+        where FileManager.default.isExecutableFile(atPath: "\(directory)/\(name)") {
+            return "\(directory)/\(name)"
         }
         return nil
     }

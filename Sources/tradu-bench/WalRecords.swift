@@ -26,23 +26,18 @@ enum WalRecords {
     /// Keeps every segment the run writes until it is read (checkpoints would recycle them at 200,000 blocks).
     static let keepSetting = ("wal_keep_size", "64GB")
 
-    /// pg_waldump beside the server's binaries, preferring the newest version.
-    static func findWaldump() -> String? {
-        let base = "/usr/lib/postgresql"
-        let versions = ((try? FileManager.default.contentsOfDirectory(atPath: base)) ?? [])
-            .sorted { (Int($0) ?? 0) > (Int($1) ?? 0) }
-        return versions.map { "\(base)/\($0)/bin/pg_waldump" }.first {
-            FileManager.default.isExecutableFile(atPath: $0)
+    /// pg_waldump beside the server's binaries (see `RunBench.findPostgresTool`).
+    private static func waldump() throws -> String {
+        guard let path = RunBench.findPostgresTool("pg_waldump") else {
+            throw BenchFailure("pg_waldump not found in /usr/lib/postgresql/*/bin or PATH")
         }
+        return path
     }
 
     /// The record types written between `start` and `end`, the largest first.
     static func read(dataDirectory: String, start: String, end: String) throws -> [WalRecordKind] {
-        guard let waldump = findWaldump() else {
-            throw BenchFailure("pg_waldump not found in /usr/lib/postgresql/*/bin")
-        }
         let output = try RunBench.runProcess(
-            waldump, ["--stats=record", "--path", dataDirectory + "/pg_wal", "--start", start, "--end", end])
+            try waldump(), ["--stats=record", "--path", dataDirectory + "/pg_wal", "--start", start, "--end", end])
         let kinds = parse(output)
         guard !kinds.isEmpty else { throw BenchFailure("no record statistics in pg_waldump's output:\n\(output)") }
         return kinds
@@ -53,11 +48,8 @@ enum WalRecords {
     static func byRelation(dataDirectory: String, start: String, end: String, names: [String: String]) throws
         -> [WalRelationShare]
     {
-        guard let waldump = findWaldump() else {
-            throw BenchFailure("pg_waldump not found in /usr/lib/postgresql/*/bin")
-        }
         let output = try RunBench.runProcess(
-            waldump, ["--path", dataDirectory + "/pg_wal", "--start", start, "--end", end])
+            try waldump(), ["--path", dataDirectory + "/pg_wal", "--start", start, "--end", end])
         var shares: [String: WalRelationShare] = [:]
         for line in output.split(separator: "\n") {
             guard let total = totalLength(line) else { continue }
