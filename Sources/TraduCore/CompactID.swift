@@ -47,14 +47,31 @@ public enum CompactID: Sendable, Hashable, Comparable, CustomStringConvertible, 
         return count == 32 ? (high, low) : nil
     }
 
+    /// Calls `body` with the identity's text as UTF-8, written on the stack for digits (no string is made).
+    public func withDigits<Result>(_ body: (UnsafeBufferPointer<UInt8>) throws -> Result) rethrows -> Result {
+        switch self {
+        case .digest(let high, let low):
+            return try withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 32) { buffer in
+                Self.write(high, low, into: buffer)
+                return try body(UnsafeBufferPointer(buffer))
+            }
+        case .text(var text):
+            return try text.withUTF8(body)
+        }
+    }
+
     /// The 32 digits of both halves, written in place (no digit table or string built per call).
     private static func hex(_ high: UInt64, _ low: UInt64) -> String {
         String(unsafeUninitializedCapacity: 32) { buffer in
-            for index in 0..<16 {
-                buffer[index] = digit(high >> UInt64(60 - 4 * index) & 0xF)
-                buffer[16 + index] = digit(low >> UInt64(60 - 4 * index) & 0xF)
-            }
+            write(high, low, into: buffer)
             return 32
+        }
+    }
+
+    private static func write(_ high: UInt64, _ low: UInt64, into buffer: UnsafeMutableBufferPointer<UInt8>) {
+        for index in 0..<16 {
+            buffer[index] = digit(high >> UInt64(60 - 4 * index) & 0xF)
+            buffer[16 + index] = digit(low >> UInt64(60 - 4 * index) & 0xF)
         }
     }
 

@@ -26,6 +26,14 @@ public enum ContentHash {
             hasher.add(text)
         }
 
+        /// Feeds what `add("\(prefix)\(identity)\n")` would, without making the line: a plan's digest has one
+        /// per new block.
+        public mutating func addLine(_ prefix: StaticString, _ identity: CompactID) {
+            prefix.withUTF8Buffer { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
+            identity.withDigits { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
+            withUnsafeBytes(of: UInt8(ascii: "\n")) { hasher.update(bufferPointer: $0) }
+        }
+
         public func hex() -> String {
             ContentHash.hex(digest: hasher.finalize())
         }
@@ -56,6 +64,13 @@ public enum ContentHash {
     public static func compact(of text: String) -> CompactID {
         var hasher = SHA256()
         hasher.add(text)
+        return compact(digest: hasher.finalize())
+    }
+
+    /// The identity of `bytes` held as digits.
+    static func compact(of bytes: UnsafeRawBufferPointer) -> CompactID {
+        var hasher = SHA256()
+        hasher.update(bufferPointer: bytes)
         return compact(digest: hasher.finalize())
     }
 

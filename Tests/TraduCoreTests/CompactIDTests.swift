@@ -26,6 +26,27 @@ import Testing
         #expect(item.blockHash == block.hash)
     }
 
+    /// The item id written on the stack is the id of its text, for identities held as digits or as text, and for
+    /// names in any script: the ids of stored environments do not move.
+    @Test func anItemsIdIsTheDigestOfItsIdText() {
+        let digits = cut(records(0..<3)).first!
+        var text = digits
+        text.identity = CompactID("translate/h1/de")
+        #expect(text.identity == .text("translate/h1/de"))
+        for block in [digits, text] {
+            for (pipeline, language) in [("translate", "fr"), ("", ""), ("übersetzen-日本", "zh-Hant"), ("p\u{0}q", "x")]
+            {
+                let identity = WorkItem.identity(pipeline: pipeline, block: block, targetLanguage: language)
+                let expected = ContentHash.hex(of: "tradu/v1\u{0}\(pipeline)\u{0}\(block.hash)\u{0}\(language)")
+                #expect(identity.string == expected, "\(pipeline) \(language) \(block.hash)")
+                #expect(identity == CompactID(expected))
+            }
+        }
+        #expect(
+            WorkItem.identity(pipeline: "translate", block: digits, targetLanguage: "fr")
+                != WorkItem.identity(pipeline: "translate", block: digits, targetLanguage: "de"))
+    }
+
     @Test func anyOtherTextIsKeptAsItIs() {
         for text in ["translate/h1/de", "h1", "", String(repeating: "a", count: 33), String(repeating: "A", count: 32)]
         {
@@ -48,5 +69,19 @@ import Testing
         var stream = ContentHash.Stream()
         for piece in pieces { stream.add(piece) }
         #expect(stream.hex() == ContentHash.hex(of: pieces.joined()))
+    }
+
+    @Test func aDigestLineEqualsTheLineAsText() {
+        let ids: [CompactID] = [CompactID(ContentHash.hex(of: "a")), "h1", ""]
+        var lines = ContentHash.Stream()
+        var texts = ContentHash.Stream()
+        for id in ids {
+            lines.addLine("-/+ ", id)
+            texts.add("-/+ \(id.string)\n")
+        }
+        #expect(lines.hex() == texts.hex())
+        var other = ContentHash.Stream()
+        other.addLine("+ ", ids[0])
+        #expect(other.hex() != ContentHash.hex(of: "-/+ \(ids[0].string)\n"))
     }
 }

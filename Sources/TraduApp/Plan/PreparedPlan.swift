@@ -52,9 +52,9 @@ public struct PreparedPlan: Sendable {
         digest.add("tradu-plan/v1\n\(state.lineage)\n\(state.serial)\n\(manifestDigest)\n\(raw?.digest ?? "-")\n")
         for changes in blockPlan.pipelines {
             digest.add("pipeline \(changes.name) \(changes.desired?.spec.hash ?? "-")\n")
-            for item in changes.additions { digest.add("+ \(item.id)\n") }
-            for item in changes.recuts { digest.add("-/+ \(item.id)\n") }
-            for item in changes.reprocess { digest.add("~ \(item.id)\n") }
+            for item in changes.additions { digest.addLine("+ ", item.identity) }
+            for item in changes.recuts { digest.addLine("-/+ ", item.identity) }
+            for item in changes.reprocess { digest.addLine("~ ", item.identity) }
             for block in changes.cancellations { digest.add("- \(block.id)\n") }
             for block in changes.recutRemovals { digest.add("- \(block.id)\n") }
         }
