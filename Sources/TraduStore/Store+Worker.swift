@@ -233,10 +233,10 @@ extension Store {
             UPDATE blocks b
             SET state = 'completed', finished_at = now(), lease_owner = NULL, lease_expires_at = NULL,
                 updated_at = now(),
-                result_spec = CASE WHEN EXISTS (
-                                       SELECT 1 FROM rollouts o
-                                       WHERE o.pipeline = b.pipeline AND o.canary_spec_hash = b.spec_hash
-                                           AND o.phase IN ('progressing', 'analyzing', 'paused'))
+                -- The active rollouts are read once and hashed (an uncorrelated IN), not looked up per block.
+                result_spec = CASE WHEN (b.pipeline, b.spec_hash) IN (
+                                       SELECT o.pipeline, o.canary_spec_hash FROM rollouts o
+                                       WHERE o.phase IN ('progressing', 'analyzing', 'paused'))
                                    THEN b.result_spec ELSE b.spec_hash END
             FROM input i
             WHERE b.id = i.id AND b.attempt = i.attempt AND \(RuntimeSQL.heldBy("b", "i.instance_id"))

@@ -221,6 +221,54 @@ import TraduPostgres
         #expect(try stored[0].int("n") == 8)
     }
 
+    /// A completion keeps a block's current result while a rollout runs its spec; which rollouts are active is
+    /// read once per statement, not once per block.
+    @Test func aCompletionReadsTheActiveRolloutsOncePerStatement() async throws {
+        let (store, _) = try await RuntimeFixtures.enqueued(blocks: 8)
+        let claimed = try await store.claim(instanceID: "w1", limit: 8, leaseDuration: .seconds(60))
+        #expect(claimed.count == 8)
+        let parameters = Store.completeParameters(
+            claimed.map { RuntimeFixtures.completion($0, by: "w1") }.sorted { $0.id < $1.id })
+        // The same statement with the rollouts looked up per block, as it was written before.
+        let perBlock = Store.completeSQL
+            .replacingOccurrences(of: "(b.pipeline, b.spec_hash) IN (", with: "EXISTS (")
+            .replacingOccurrences(
+                of: "SELECT o.pipeline, o.canary_spec_hash FROM rollouts o", with: "SELECT 1 FROM rollouts o"
+            )
+            .replacingOccurrences(
+                of: "WHERE o.phase IN",
+                with: "WHERE o.pipeline = b.pipeline AND o.canary_spec_hash = b.spec_hash AND o.phase IN")
+        #expect(perBlock != Store.completeSQL)
+        func rolloutReads(_ sql: String) async throws -> [Int] {
+            do {
+                try await store.connection.transaction { connection in
+                    let plan = try connection.query("EXPLAIN (ANALYZE, FORMAT JSON) " + sql, binding: parameters)
+                    let json = try JSONSerialization.jsonObject(with: Data((plan[0][0] ?? "[]").utf8))
+                    var loops: [Int] = []
+                    func walk(_ node: [String: Any]) {
+                        if node["Relation Name"] as? String == "rollouts" {
+                            loops.append(node["Actual Loops"] as? Int ?? -1)
+                        }
+                        for child in node["Plans"] as? [[String: Any]] ?? [] { walk(child) }
+                    }
+                    if let top = (json as? [[String: Any]])?.first?["Plan"] as? [String: Any] { walk(top) }
+                    throw RolledBack(fired: loops.map(String.init))
+                }
+            } catch let rolledBack as RolledBack {
+                return rolledBack.fired.compactMap { Int($0) }
+            }
+            return []
+        }
+        #expect(try await rolloutReads(Store.completeSQL) == [1])
+        // The check can fail: the correlated form reads the rollouts once per completed block.
+        #expect(try await rolloutReads(perBlock) == [8])
+        let done = try await store.complete(claimed.map { RuntimeFixtures.completion($0, by: "w1") })
+        #expect(done.count == 8)
+        let current = try await store.connection.query(
+            "SELECT count(*) AS n FROM blocks WHERE state = 'completed' AND result_spec = spec_hash")
+        #expect(try current[0].int("n") == 8)
+    }
+
     /// Thrown to roll a transaction back once it has answered.
     private struct RolledBack: Error {
         var fired: [String]
