@@ -11,8 +11,8 @@ public enum PostgresParameter: Sendable, Hashable {
     case textArray([String?])
     /// An `int[]` (`int4[]`): each element must fit in 32 bits.
     case intArray([Int])
-    /// A `bigint[]` (`int8[]`).
-    case bigintArray([Int64])
+    /// A `bigint[]` (`int8[]`); nil elements are NULL.
+    case bigintArray([Int64?])
 
     /// The array type's OID, or 0 for text (the server infers it from the statement).
     var typeOID: UInt32 {
@@ -61,8 +61,12 @@ public enum PostgresParameter: Sendable, Hashable {
                 encoder.int32(value)
             }
         case .bigintArray(let elements):
-            encoder.header(elementType: 20, count: elements.count, hasNulls: false)
+            encoder.header(elementType: 20, count: elements.count, hasNulls: elements.contains(nil))
             for element in elements {
+                guard let element else {
+                    encoder.int32(-1)
+                    continue
+                }
                 encoder.int32(8)
                 encoder.int64(element)
             }

@@ -42,11 +42,16 @@ public struct ClaimedBlock: Sendable, Hashable {
     /// Seconds the block waited in `enqueued` before this claim, and since it was created (for latency metrics).
     public var queuedSeconds: Double
     public var ageSeconds: Double
+    /// The revision that last planned the block when it was claimed (nil when not read): what its attempt's spend
+    /// is counted under.
+    public var revision: Int64?
 
     public init(
         id: String, pipeline: String, blockHash: String, targetLanguage: String, attempt: Int, attemptBase: Int,
-        specHash: String, records: String, leaseExpiresAt: String, queuedSeconds: Double = 0, ageSeconds: Double = 0
+        specHash: String, records: String, leaseExpiresAt: String, queuedSeconds: Double = 0, ageSeconds: Double = 0,
+        revision: Int64? = nil
     ) {
+        self.revision = revision
         self.queuedSeconds = queuedSeconds
         self.ageSeconds = ageSeconds
         self.id = id
@@ -81,6 +86,9 @@ public struct CompletedBlock: Sendable, Hashable {
     /// block: what `tradu status` reports as translated and reused.
     public var segmentsTranslated = 0
     public var segmentsReused = 0
+    /// The block's revision when its worker claimed it (`ClaimedBlock.revision`). Given, the completion counts the
+    /// attempt's spend under it without reading the block again; nil, it reads the block's row.
+    public var revision: Int64?
 
     public init(
         id: String, attempt: Int, instanceID: String, pipeline: String, targetLanguage: String, records: String,

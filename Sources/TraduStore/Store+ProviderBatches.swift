@@ -241,7 +241,7 @@ extension Store {
         return try await connection.query(
             """
             SELECT b.id, b.pipeline, b.block_hash, b.target_language, b.attempt, b.attempt_base, b.spec_hash,
-                   \(RuntimeSQL.rfc3339Milliseconds("b.lease_expires_at")) AS lease_expires_at, bc.records
+                   b.revision, \(RuntimeSQL.rfc3339Milliseconds("b.lease_expires_at")) AS lease_expires_at, bc.records
             FROM unnest($1::text[], $2::int[]) AS i (id, attempt)
             JOIN blocks b ON b.id = i.id AND b.attempt = i.attempt
             JOIN block_contents bc ON bc.hash = b.block_hash
@@ -258,7 +258,8 @@ extension Store {
                 blockHash: try row.required("block_hash"), targetLanguage: try row.required("target_language"),
                 attempt: try row.required("attempt", Int.init), attemptBase: try row.required("attempt_base", Int.init),
                 specHash: try row.required("spec_hash"), records: try row.required("records"),
-                leaseExpiresAt: try row.required("lease_expires_at"))
+                leaseExpiresAt: try row.required("lease_expires_at"), revision: try row.required("revision", Int64.init)
+            )
         }
     }
 }

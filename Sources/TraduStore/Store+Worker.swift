@@ -79,7 +79,7 @@ extension Store {
             WHERE b.ctid = ANY (ARRAY(SELECT ctid FROM picked))
                 AND \(RuntimeSQL.unindexedState("b")) IN (\(RuntimeSQL.sources(of: .inProcess, cause: .worker)))
             RETURNING b.id, b.pipeline, b.block_hash, b.target_language, b.attempt, b.attempt_base, b.spec_hash,
-                      b.lease_expires_at,
+                      b.revision, b.lease_expires_at,
                       extract(epoch FROM now() - coalesce(b.enqueued_at, b.run_at))::float8 AS queued_seconds,
                       extract(epoch FROM now() - b.created_at)::float8 AS age_seconds
         ), logged AS (
@@ -88,7 +88,7 @@ extension Store {
                    'claimed'
             FROM claimed
         )
-        SELECT c.id, c.pipeline, c.block_hash, c.target_language, c.attempt, c.attempt_base, c.spec_hash,
+        SELECT c.id, c.pipeline, c.block_hash, c.target_language, c.attempt, c.attempt_base, c.spec_hash, c.revision,
                \(RuntimeSQL.rfc3339Milliseconds("c.lease_expires_at")) AS lease_expires_at, bc.records,
                c.queued_seconds, c.age_seconds
         FROM claimed c JOIN block_contents bc ON bc.hash = c.block_hash
@@ -113,7 +113,8 @@ extension Store {
                 specHash: try row.required("spec_hash"), records: try row.required("records"),
                 leaseExpiresAt: try row.required("lease_expires_at"),
                 queuedSeconds: row["queued_seconds"].flatMap { Double($0) } ?? 0,
-                ageSeconds: row["age_seconds"].flatMap { Double($0) } ?? 0)
+                ageSeconds: row["age_seconds"].flatMap { Double($0) } ?? 0,
+                revision: try row.required("revision", Int64.init))
         }
         if reportsSuccessPath {
             let from = BlockLifecycle.sources(of: .inProcess, cause: .worker).first
@@ -219,16 +220,17 @@ extension Store {
             .bigintArray(blocks.map { Int64($0.outputTokens) }), .intArray(blocks.map(\.memoryHits)),
             .bigintArray(blocks.map(\.costMicros)), .textArray(blocks.map(\.currency)),
             .text(Self.spendStripe(blocks.first?.instanceID)), .intArray(blocks.map(\.segmentsTranslated)),
-            .intArray(blocks.map(\.segmentsReused)),
+            .intArray(blocks.map(\.segmentsReused)), .textArray(blocks.map(\.pipeline)),
+            .bigintArray(blocks.map(\.revision)),
         ]
     }
 
     static let completeSQL = """
         WITH input AS (
             SELECT * FROM unnest($1::text[], $2::int[], $3::text[], $4::text[], $5::bigint[], $6::bigint[], $7::int[],
-                                 $8::bigint[], $9::text[], $11::int[], $12::int[])
+                                 $8::bigint[], $9::text[], $11::int[], $12::int[], $13::text[], $14::bigint[])
                 AS i (id, attempt, instance_id, records, input_tokens, output_tokens, memory_hits, cost, currency,
-                      translated, reused)
+                      translated, reused, pipeline, revision)
         ), done AS (
             UPDATE blocks b
             SET state = 'completed', finished_at = now(), lease_owner = NULL, lease_expires_at = NULL,
@@ -245,18 +247,23 @@ extension Store {
                       i.records, i.input_tokens, i.output_tokens, i.memory_hits, i.cost, i.currency, i.translated,
                       i.reused, (extract(epoch FROM now() - b.started_at) * 1000)::bigint AS duration_ms
         ), spent AS (
-            -- What every attempt cost, fenced or not, from each attempt's block row (the statement's snapshot: as
-            -- it was before `done`); segments reused count for completed attempts only. Two plain parts summed,
-            -- not "input without done": the planner thinks `done` holds one row and would scan it once per input
-            -- row (quadratic in the batch).
+            -- What every attempt cost, fenced or not, under the revision its worker claimed the block under (for a
+            -- completion the fence accepts, the block's current one: every change of a block's revision also
+            -- resets its state), or from the block's row (the statement's snapshot: as it was before `done`) when
+            -- the worker did not say; segments reused count for completed attempts only. Plain parts summed, not
+            -- "input without done": the planner thinks `done` holds one row and would scan it once per input row
+            -- (quadratic in the batch).
             INSERT INTO spend AS s (pipeline, revision, slot, currency, input_tokens, output_tokens, cost_micros,
                                     attempts, failed_attempts, segments_translated, segments_reused)
             SELECT a.pipeline, a.revision, $10::int, max(a.currency), sum(a.input_tokens), sum(a.output_tokens),
                    sum(a.cost), sum(a.attempts), 0, sum(a.translated), sum(a.reused)
             FROM (
-                SELECT b.pipeline, b.revision, i.currency, i.input_tokens, i.output_tokens, i.cost, 1 AS attempts,
+                SELECT i.pipeline, i.revision, i.currency, i.input_tokens, i.output_tokens, i.cost, 1 AS attempts,
                        i.translated, 0 AS reused
-                FROM input i JOIN blocks b ON b.id = i.id
+                FROM input i WHERE i.revision IS NOT NULL
+                UNION ALL
+                SELECT b.pipeline, b.revision, i.currency, i.input_tokens, i.output_tokens, i.cost, 1, i.translated, 0
+                FROM input i JOIN blocks b ON b.id = i.id WHERE i.revision IS NULL
                 UNION ALL
                 SELECT pipeline, revision, currency, 0, 0, 0, 0, 0, reused FROM done
             ) a

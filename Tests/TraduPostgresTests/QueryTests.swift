@@ -54,6 +54,12 @@ import TraduTestSupport
             "SELECT $1::text || array_to_string($2::text[], '+') AS joined",
             binding: [.text("x="), .textArray(["a", "b"])])
         #expect(mixed[0]["joined"] == "x=a+b")
+        let withNulls = try await connection.query(
+            "SELECT array_length($1::bigint[], 1) AS n, ($1::bigint[])[2] IS NULL AS hole, ($1::bigint[])[3] AS last",
+            binding: [.bigintArray([7, nil, 9])])
+        #expect(withNulls[0]["n"] == "3")
+        #expect(withNulls[0]["hole"] == "t")
+        #expect(withNulls[0]["last"] == "9")
         let tooBig = await #expect(throws: PostgresError.self) {
             try await connection.query("SELECT $1::int[]", binding: [.intArray([Int(Int32.max) + 1])])
         }

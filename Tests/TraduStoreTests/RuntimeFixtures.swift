@@ -51,11 +51,14 @@ enum RuntimeFixtures {
             """, [interval, filter])
     }
 
+    /// The completion a worker sends for `block`, with the revision it claimed the block under.
     static func completion(_ block: ClaimedBlock, by instance: String, text: String = "done") -> CompletedBlock {
-        CompletedBlock(
+        var completion = CompletedBlock(
             id: block.id, attempt: block.attempt, instanceID: instance, pipeline: block.pipeline,
             targetLanguage: block.targetLanguage, records: "{\"id\":\"\(block.id)\",\"translation\":\"\(text)\"}\n",
             inputTokens: 10, outputTokens: 12, memoryHits: 1)
+        completion.revision = block.revision
+        return completion
     }
 
     static func column(_ store: Store, _ id: String, _ column: String) async throws -> String? {

@@ -130,6 +130,64 @@ import TraduPostgres
         #expect(try await StoreFixtures.count(store, "results") == 2)
     }
 
+    /// A worker sends the revision it claimed each block under: the completion counts each attempt's spend under it,
+    /// fenced or not, without looking the block up a second time; a completion that does not say reads the block.
+    @Test func aCompletionCountsSpendUnderTheClaimedRevisionWithoutReadingTheBlockAgain() async throws {
+        let (store, _) = try await RuntimeFixtures.enqueued(blocks: 8)
+        let claimed = try await store.claim(instanceID: "w1", limit: 8, leaseDuration: .seconds(60))
+            .sorted { $0.id < $1.id }
+        #expect(claimed.count == 8)
+        #expect(claimed.allSatisfy { $0.revision == 1 })
+        let told = claimed.map { RuntimeFixtures.completion($0, by: "w1") }
+        let untold = told.map {
+            var completion = $0
+            completion.revision = nil
+            return completion
+        }
+        // Probes of the blocks' primary key, summed over the plan, read inside a transaction that is rolled back.
+        func keyProbes(_ completions: [CompletedBlock]) async throws -> Int {
+            do {
+                try await store.connection.transaction { connection in
+                    let plan = try connection.query(
+                        "EXPLAIN (ANALYZE, FORMAT JSON) " + Store.completeSQL,
+                        binding: Store.completeParameters(completions))
+                    let json = try JSONSerialization.jsonObject(with: Data((plan[0][0] ?? "[]").utf8))
+                    var probes = 0
+                    func walk(_ node: [String: Any]) {
+                        if node["Index Name"] as? String == "blocks_pkey" {
+                            probes += node["Actual Loops"] as? Int ?? 0
+                        }
+                        for child in node["Plans"] as? [[String: Any]] ?? [] { walk(child) }
+                    }
+                    if let top = (json as? [[String: Any]])?.first?["Plan"] as? [String: Any] { walk(top) }
+                    throw RolledBack(fired: [String(probes)])
+                }
+            } catch let rolledBack as RolledBack {
+                return Int(rolledBack.fired[0]) ?? -1
+            }
+            return -1
+        }
+        // Whatever the fenced update does (on a table this small it scans), the spend adds no probe when told, and
+        // one per block when not.
+        let probesTold = try await keyProbes(told)
+        let probesUntold = try await keyProbes(untold)
+        #expect(probesUntold - probesTold == 8, "\(probesTold) probes told, \(probesUntold) untold")
+
+        // Refused attempts are paid for under what their worker said (revision 9 here), or under the block's.
+        var batch = Array(told.prefix(4)) + Array(untold.suffix(4))
+        batch[1].attempt = 7
+        batch[1].revision = 9
+        batch[5].attempt = 7
+        let done = try await store.complete(batch)
+        #expect(done.count == 6)
+        let byRevision = try await store.spendByRevision()
+        #expect(byRevision[1]?.attempts == 7)
+        #expect(byRevision[1]?.inputTokens == 70)
+        #expect(byRevision[9]?.attempts == 1)
+        #expect(byRevision[9]?.inputTokens == 10)
+        #expect(byRevision.count == 2)
+    }
+
     /// A commit finds its blocks by primary key, never through the partial indexes on leased blocks: the planner
     /// expects few leased rows and would read those indexes whole, dead entries included, on every commit.
     @Test func aCommitLooksBlocksUpByPrimaryKeyOnly() async throws {

@@ -297,6 +297,7 @@ extension BlockProcessor {
                 outputTokens: spent.output, memoryHits: hits)
             completed.segmentsTranslated = misses.count
             completed.segmentsReused = hits + units.repeats
+            completed.revision = block.revision
             if let pricing = runtime.engine.pricing {
                 completed.costMicros = pricing.micros(
                     input: Int64(spent.input), output: Int64(spent.output), batch: batch)
