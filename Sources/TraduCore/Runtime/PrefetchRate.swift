@@ -10,18 +10,21 @@ public struct PrefetchRate: Sendable, Hashable {
         self.window = window
     }
 
-    /// Folds `finished` (a running total) into the rate once a window has passed since the last update.
-    public mutating func update(finished: Int, now: ContinuousClock.Instant) {
+    /// Folds `finished` (a running total) into the rate once a window has passed since the last update; returns
+    /// whether it did (a window closed).
+    @discardableResult
+    public mutating func update(finished: Int, now: ContinuousClock.Instant) -> Bool {
         guard let start = windowStart else {
             windowStart = now
             finishedAtWindowStart = finished
-            return
+            return false
         }
         let elapsed = now - start
-        guard elapsed >= window else { return }
+        guard elapsed >= window else { return false }
         let current = Double(finished - finishedAtWindowStart) / elapsed.seconds
         perSecond = perSecond == 0 ? current : 0.7 * perSecond + 0.3 * current
         windowStart = now
         finishedAtWindowStart = finished
+        return true
     }
 }

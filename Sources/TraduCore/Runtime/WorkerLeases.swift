@@ -37,6 +37,16 @@ public struct WorkerLeases<Block: Leased>: Sendable {
     private var rate = PrefetchRate()
     /// Blocks no longer held (committed, refused, lost or released): drives the rate and `waitForRoom`.
     public private(set) var finishedCount = 0
+    /// Held blocks a slot has finished, whose outcomes wait for their commit.
+    private var processed: Set<String> = []
+    /// Blocks slots have finished, ever, and how many of them when the last claim returned.
+    private var processedCount = 0
+    private var processedAtLastClaim = 0
+    /// What the last claim asked for, and whether it got all of it (the queue had more).
+    private var lastAsk = 0
+    private var lastClaimWasFull = false
+    /// The prefetch that slow start has reached (0 when not ramping): see `nextClaim`.
+    private var slowStart = 0
 
     public init(settings: Settings) {
         self.settings = settings
@@ -66,20 +76,36 @@ public struct WorkerLeases<Block: Leased>: Sendable {
         case stop
     }
 
-    /// How many to hold: the slots plus about one second of work at the measured rate, within the cap.
+    /// How many to hold: the slots plus about one second of work at the measured rate (or what slow start has
+    /// reached, until the next measurement), within the cap.
     public mutating func target(now: ContinuousClock.Instant) -> Int {
-        rate.update(finished: finishedCount, now: now)
+        if rate.update(finished: finishedCount, now: now) { slowStart = 0 }
         let concurrency = settings.concurrency
-        return concurrency + min(settings.prefetchCap, max(concurrency, Int(rate.perSecond)))
+        return concurrency + min(settings.prefetchCap, max(concurrency, Int(rate.perSecond), slowStart))
     }
 
-    /// What to claim next. Claims only when at least half the target is free (or a slot would idle).
+    /// What to claim next. Claims only when at least half the target is free, or a slot would idle.
+    ///
+    /// Slow start (TCP's): when the slots have nothing left to start, they finished blocks since the last claim,
+    /// and that claim got all it asked for, the worker is held back by its own target, not by its engine or the
+    /// queue: the prefetch doubles, once per claim, until the rate measured over the next window takes over. A
+    /// fresh worker with a fast engine otherwise claimed a few blocks at a time for its first quarter second (the
+    /// first window), then followed its smoothed rate up over several more. A slow engine never leaves its slots
+    /// without work to start, and a short queue never fills a claim, so neither grows the prefetch.
     public mutating func nextClaim(now: ContinuousClock.Instant) -> ClaimAction {
         guard phase == .running else { return .stop }
-        let target = target(now: now)
+        var target = target(now: now)
+        let concurrency = settings.concurrency
+        let starved = held.count - running.count - processed.count == 0 && running.count < concurrency
+        if starved, lastClaimWasFull, processedCount > processedAtLastClaim {
+            slowStart = min(settings.prefetchCap, 2 * (target - concurrency))
+            lastClaimWasFull = false
+            target = concurrency + max(target - concurrency, slowStart)
+        }
         let room = target - held.count
-        guard room * 2 >= target || held.count < settings.concurrency else { return .waitForRoom }
-        return .claim(limit: min(room, settings.maxClaim))
+        guard room > 0, room * 2 >= target || held.count < concurrency else { return .waitForRoom }
+        lastAsk = min(room, settings.maxClaim)
+        return .claim(limit: lastAsk)
     }
 
     public enum ClaimedAction: Sendable, Hashable {
@@ -93,6 +119,8 @@ public struct WorkerLeases<Block: Leased>: Sendable {
     public mutating func claimed(_ blocks: [Block]) -> ClaimedAction {
         guard phase == .running else { return blocks.isEmpty ? .process : .release(blocks) }
         for block in blocks { held[block.id] = block }
+        lastClaimWasFull = lastAsk > 0 && blocks.count >= lastAsk
+        processedAtLastClaim = processedCount
         return .process
     }
 
@@ -120,8 +148,11 @@ public struct WorkerLeases<Block: Leased>: Sendable {
 
     /// A slot finished processing `block`.
     public mutating func slotFinished(_ block: Block) -> FinishAction {
-        if holds(block) { running.remove(block.id) }
-        return holds(block) ? .commit : .discard
+        guard holds(block) else { return .discard }
+        running.remove(block.id)
+        processed.insert(block.id)
+        processedCount += 1
+        return .commit
     }
 
     /// The outcomes of `blocks` were committed, refused (lease lost) or could not be recorded at all: stop
@@ -192,6 +223,7 @@ public struct WorkerLeases<Block: Leased>: Sendable {
         guard holds(block) else { return }
         held[block.id] = nil
         running.remove(block.id)
+        processed.remove(block.id)
         finishedCount += 1
     }
 

@@ -59,6 +59,69 @@ import TraduCore
         #expect(slow.target(now: start + .seconds(1)) == 4)
     }
 
+    /// Claims as the worker makes them: ask, get `available` of what was asked (all of it by default), start and
+    /// finish every block in a slot; `commit` settles what was finished before. Returns the claim sizes asked for.
+    static func run(
+        _ leases: inout WorkerLeases<Block>, claims: Int, at now: ContinuousClock.Instant,
+        available: (Int) -> Int = { $0 }, finish: Bool = true, commit: Bool = false
+    ) -> [Int] {
+        var asked: [Int] = []
+        var awaiting: [Block] = []
+        for round in 0..<claims {
+            guard case .claim(let limit) = leases.nextClaim(now: now) else {
+                if commit {
+                    leases.settled(awaiting)
+                    awaiting = []
+                }
+                continue
+            }
+            asked.append(limit)
+            let blocks = (0..<available(limit)).map { block("r\(round)-\($0)") }
+            _ = leases.claimed(blocks)
+            guard finish else { continue }
+            for block in blocks {
+                _ = leases.slotStarts(block)
+                #expect(leases.slotFinished(block) == .commit)
+            }
+            awaiting += blocks
+        }
+        return asked
+    }
+
+    @Test func aWorkerHeldBackByItsOwnTargetDoublesItAtEachClaim() {
+        var leases = Self.leases(concurrency: 4, prefetchCap: 1024)
+        // A fast engine: every claimed block is finished before the next claim, and committed while the worker
+        // waits for room. The prefetch doubles at each claim (4, 8, 16, ...) up to the cap; no claim asks for
+        // more than `maxClaim`.
+        let asked = Self.run(&leases, claims: 20, at: start, commit: true)
+        #expect(Array(asked.prefix(9)) == [8, 12, 20, 36, 68, 132, 260, 512, 512], "\(asked)")
+        #expect(leases.target(now: start) == 4 + 1024)
+    }
+
+    @Test func slowStartWaitsForBlocksToFinishAndForAFullQueue() {
+        // A slow engine: nothing finishes, the target stays the slots' worth.
+        var slow = Self.leases(concurrency: 4, prefetchCap: 1024)
+        #expect(Self.run(&slow, claims: 5, at: start, finish: false) == [8])
+        #expect(slow.target(now: start) == 8)
+        // A short queue: claims get less than they ask, so the target is not what holds the worker back.
+        var short = Self.leases(concurrency: 4, prefetchCap: 1024)
+        let asked = Self.run(&short, claims: 5, at: start, available: { $0 / 2 }, commit: true)
+        #expect(asked.allSatisfy { $0 <= 8 }, "\(asked)")
+        #expect(short.target(now: start) == 8)
+    }
+
+    @Test func aClosedRateWindowEndsSlowStart() {
+        var leases = Self.leases(concurrency: 2, prefetchCap: 1000)
+        #expect(leases.target(now: start) == 4)
+        _ = Self.run(&leases, claims: 10, at: start, commit: true)
+        #expect(leases.target(now: start) == 2 + 64)
+        // Ten seconds later the window closes: the rate measured over it (every block finished so far, over ten
+        // seconds) takes over, far below what slow start had reached, which lapses.
+        let finished = leases.finishedCount
+        #expect(finished > 0)
+        #expect(leases.target(now: start + .seconds(10)) == 2 + max(2, finished / 10))
+    }
+
     // MARK: Processing
 
     @Test func aHeldBlockIsProcessedAndCommitted() {
