@@ -144,28 +144,11 @@ import TraduPostgres
             completion.revision = nil
             return completion
         }
-        // Probes of the blocks' primary key, summed over the plan, read inside a transaction that is rolled back.
+        // Probes of the blocks' primary key, summed over the plan.
         func keyProbes(_ completions: [CompletedBlock]) async throws -> Int {
-            do {
-                try await store.connection.transaction { connection in
-                    let plan = try connection.query(
-                        "EXPLAIN (ANALYZE, FORMAT JSON) " + Store.completeSQL,
-                        binding: Store.completeParameters(completions))
-                    let json = try JSONSerialization.jsonObject(with: Data((plan[0][0] ?? "[]").utf8))
-                    var probes = 0
-                    func walk(_ node: [String: Any]) {
-                        if node["Index Name"] as? String == "blocks_pkey" {
-                            probes += node["Actual Loops"] as? Int ?? 0
-                        }
-                        for child in node["Plans"] as? [[String: Any]] ?? [] { walk(child) }
-                    }
-                    if let top = (json as? [[String: Any]])?.first?["Plan"] as? [String: Any] { walk(top) }
-                    throw RolledBack(fired: [String(probes)])
-                }
-            } catch let rolledBack as RolledBack {
-                return Int(rolledBack.fired[0]) ?? -1
-            }
-            return -1
+            let plan = try await Self.analyzed(store, Store.completeSQL, Store.completeParameters(completions))
+            return plan.nodes.filter { $0["Index Name"] as? String == "blocks_pkey" }
+                .reduce(0) { $0 + ($1["Actual Loops"] as? Int ?? 0) }
         }
         // Whatever the fenced update does (on a table this small it scans), the spend adds no probe when told, and
         // one per block when not.
@@ -251,23 +234,12 @@ import TraduPostgres
         #expect(claimed.count == 8)
         let parameters = Store.completeParameters(
             claimed.map { RuntimeFixtures.completion($0, by: "w1") }.sorted { $0.id < $1.id })
-        // Each plan is read inside a transaction that is then rolled back: nothing is completed, no key is kept.
+        // Nothing is completed, no key is kept: each plan is read in a transaction that is rolled back.
         func fired(withKey: Bool) async throws -> [String] {
-            do {
-                try await store.connection.transaction { connection in
-                    if withKey {
-                        try connection.execute("ALTER TABLE results ADD FOREIGN KEY (block_id) REFERENCES blocks (id)")
-                    }
-                    let plan = try connection.query(
-                        "EXPLAIN (ANALYZE, FORMAT JSON) " + Store.completeSQL, binding: parameters)
-                    let json = try JSONSerialization.jsonObject(with: Data((plan[0][0] ?? "[]").utf8))
-                    let triggers = ((json as? [[String: Any]])?.first?["Triggers"] as? [[String: Any]]) ?? []
-                    throw RolledBack(fired: triggers.compactMap { $0["Trigger Name"] as? String })
-                }
-            } catch let rolledBack as RolledBack {
-                return rolledBack.fired
-            }
-            return []
+            let plan = try await Self.analyzed(
+                store, Store.completeSQL, parameters,
+                first: withKey ? "ALTER TABLE results ADD FOREIGN KEY (block_id) REFERENCES blocks (id)" : nil)
+            return (plan.top["Triggers"] as? [[String: Any]] ?? []).compactMap { $0["Trigger Name"] as? String }
         }
         #expect(try await fired(withKey: false) == [])
         // The check can fail: with the key back, each result fires its check.
@@ -298,24 +270,8 @@ import TraduPostgres
                 with: "WHERE o.pipeline = b.pipeline AND o.canary_spec_hash = b.spec_hash AND o.phase IN")
         #expect(perBlock != Store.completeSQL)
         func rolloutReads(_ sql: String) async throws -> [Int] {
-            do {
-                try await store.connection.transaction { connection in
-                    let plan = try connection.query("EXPLAIN (ANALYZE, FORMAT JSON) " + sql, binding: parameters)
-                    let json = try JSONSerialization.jsonObject(with: Data((plan[0][0] ?? "[]").utf8))
-                    var loops: [Int] = []
-                    func walk(_ node: [String: Any]) {
-                        if node["Relation Name"] as? String == "rollouts" {
-                            loops.append(node["Actual Loops"] as? Int ?? -1)
-                        }
-                        for child in node["Plans"] as? [[String: Any]] ?? [] { walk(child) }
-                    }
-                    if let top = (json as? [[String: Any]])?.first?["Plan"] as? [String: Any] { walk(top) }
-                    throw RolledBack(fired: loops.map(String.init))
-                }
-            } catch let rolledBack as RolledBack {
-                return rolledBack.fired.compactMap { Int($0) }
-            }
-            return []
+            try await Self.analyzed(store, sql, parameters).nodes
+                .filter { $0["Relation Name"] as? String == "rollouts" }.map { $0["Actual Loops"] as? Int ?? -1 }
         }
         #expect(try await rolloutReads(Store.completeSQL) == [1])
         // The check can fail: the correlated form reads the rollouts once per completed block.
@@ -327,9 +283,43 @@ import TraduPostgres
         #expect(try current[0].int("n") == 8)
     }
 
+    /// `EXPLAIN (ANALYZE, FORMAT JSON)` of `sql`, after `first` if given, in a transaction that is then rolled
+    /// back: the statement runs, and nothing it or `first` did is kept.
+    private static func analyzed(
+        _ store: Store, _ sql: String, _ parameters: [PostgresParameter], first: String? = nil
+    ) async throws -> AnalyzedPlan {
+        do {
+            try await store.connection.transaction { connection in
+                if let first { try connection.execute(first) }
+                let plan = try connection.query("EXPLAIN (ANALYZE, FORMAT JSON) " + sql, binding: parameters)
+                throw RolledBack(plan: plan[0][0] ?? "[]")
+            }
+        } catch let rolledBack as RolledBack {
+            let json = try JSONSerialization.jsonObject(with: Data(rolledBack.plan.utf8))
+            return AnalyzedPlan(top: (json as? [[String: Any]])?.first ?? [:])
+        }
+        Issue.record("the transaction was not rolled back")
+        return AnalyzedPlan(top: [:])
+    }
+
     /// Thrown to roll a transaction back once it has answered.
     private struct RolledBack: Error {
-        var fired: [String]
+        var plan: String
+    }
+
+    /// An analysed plan: its top object (with `Triggers`), and every node of its tree.
+    private struct AnalyzedPlan {
+        var top: [String: Any]
+
+        var nodes: [[String: Any]] {
+            var nodes: [[String: Any]] = []
+            func walk(_ node: [String: Any]) {
+                nodes.append(node)
+                for child in node["Plans"] as? [[String: Any]] ?? [] { walk(child) }
+            }
+            if let plan = top["Plan"] as? [String: Any] { walk(plan) }
+            return nodes
+        }
     }
 
     @Test func renewLeasesDropsLostBlocks() async throws {
