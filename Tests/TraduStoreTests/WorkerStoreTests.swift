@@ -229,11 +229,7 @@ import TraduPostgres
     /// A completion runs no trigger: a foreign key from `results` would check and lock each result's block row
     /// by row (6 to 8 µs a block), although the completion writes results only for the blocks it just updated.
     @Test func aCompletionChecksNoForeignKeyRowByRow() async throws {
-        let (store, _) = try await RuntimeFixtures.enqueued(blocks: 8)
-        let claimed = try await store.claim(instanceID: "w1", limit: 8, leaseDuration: .seconds(60))
-        #expect(claimed.count == 8)
-        let parameters = Store.completeParameters(
-            claimed.map { RuntimeFixtures.completion($0, by: "w1") }.sorted { $0.id < $1.id })
+        let (store, claimed, parameters) = try await Self.eightClaimed()
         // Nothing is completed, no key is kept: each plan is read in a transaction that is rolled back.
         func fired(withKey: Bool) async throws -> [String] {
             let plan = try await Self.analyzed(
@@ -254,11 +250,7 @@ import TraduPostgres
     /// A completion keeps a block's current result while a rollout runs its spec; which rollouts are active is
     /// read once per statement, not once per block.
     @Test func aCompletionReadsTheActiveRolloutsOncePerStatement() async throws {
-        let (store, _) = try await RuntimeFixtures.enqueued(blocks: 8)
-        let claimed = try await store.claim(instanceID: "w1", limit: 8, leaseDuration: .seconds(60))
-        #expect(claimed.count == 8)
-        let parameters = Store.completeParameters(
-            claimed.map { RuntimeFixtures.completion($0, by: "w1") }.sorted { $0.id < $1.id })
+        let (store, claimed, parameters) = try await Self.eightClaimed()
         // The same statement with the rollouts looked up per block, as it was written before.
         let perBlock = Store.completeSQL
             .replacingOccurrences(of: "(b.pipeline, b.spec_hash) IN (", with: "EXISTS (")
@@ -281,6 +273,16 @@ import TraduPostgres
         let current = try await store.connection.query(
             "SELECT count(*) AS n FROM blocks WHERE state = 'completed' AND result_spec = spec_hash")
         #expect(try current[0].int("n") == 8)
+    }
+
+    /// Eight blocks claimed by `w1`, and the parameters of their completion.
+    private static func eightClaimed() async throws -> (Store, [ClaimedBlock], [PostgresParameter]) {
+        let (store, _) = try await RuntimeFixtures.enqueued(blocks: 8)
+        let claimed = try await store.claim(instanceID: "w1", limit: 8, leaseDuration: .seconds(60))
+        #expect(claimed.count == 8)
+        let parameters = Store.completeParameters(
+            claimed.map { RuntimeFixtures.completion($0, by: "w1") }.sorted { $0.id < $1.id })
+        return (store, claimed, parameters)
     }
 
     /// `EXPLAIN (ANALYZE, FORMAT JSON)` of `sql`, after `first` if given, in a transaction that is then rolled
