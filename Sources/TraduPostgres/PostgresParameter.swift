@@ -33,12 +33,8 @@ public enum PostgresParameter: Sendable, Hashable {
         case .text:
             return nil
         case .textArray(let elements):
-            encoder.header(elementType: 25, count: elements.count, hasNulls: elements.contains(nil))
-            for element in elements {
-                guard var element else {
-                    encoder.int32(-1)
-                    continue
-                }
+            try encoder.array(elements, elementType: 25) { encoder, element in
+                var element = element
                 try element.withUTF8 { bytes in
                     guard !bytes.contains(0) else {
                         throw PostgresError(kind: .misuse, message: "query parameter $\(position) contains NUL")
@@ -51,8 +47,7 @@ public enum PostgresParameter: Sendable, Hashable {
                 }
             }
         case .intArray(let elements):
-            encoder.header(elementType: 23, count: elements.count, hasNulls: false)
-            for element in elements {
+            try encoder.array(elements, elementType: 23) { encoder, element in
                 guard let value = Int32(exactly: element) else {
                     throw PostgresError(
                         kind: .misuse, message: "query parameter $\(position): \(element) does not fit in an int")
@@ -61,12 +56,7 @@ public enum PostgresParameter: Sendable, Hashable {
                 encoder.int32(value)
             }
         case .bigintArray(let elements):
-            encoder.header(elementType: 20, count: elements.count, hasNulls: elements.contains(nil))
-            for element in elements {
-                guard let element else {
-                    encoder.int32(-1)
-                    continue
-                }
+            encoder.array(elements, elementType: 20) { encoder, element in
                 encoder.int32(8)
                 encoder.int64(element)
             }
@@ -79,7 +69,17 @@ public enum PostgresParameter: Sendable, Hashable {
 private struct ArrayEncoder {
     var bytes: [UInt8] = []
 
-    mutating func header(elementType: Int32, count: Int, hasNulls: Bool) {
+    /// The header, then each element: -1 for NULL (nil), otherwise what `encode` writes (its length and bytes).
+    mutating func array<Element>(
+        _ elements: [Element?], elementType: Int32, _ encode: (inout ArrayEncoder, Element) throws -> Void
+    ) rethrows {
+        header(elementType: elementType, count: elements.count, hasNulls: elements.contains { $0 == nil })
+        for element in elements {
+            if let element { try encode(&self, element) } else { int32(-1) }
+        }
+    }
+
+    private mutating func header(elementType: Int32, count: Int, hasNulls: Bool) {
         int32(count == 0 ? 0 : 1)
         int32(hasNulls ? 1 : 0)
         int32(elementType)
