@@ -353,6 +353,47 @@ import TraduTestSupport
         #expect(calls.withLock { $0 } == 5)
     }
 
+    /// Every slot of a worker calls its engine at once: 24 slots and 24 one-document blocks against a model that
+    /// answers after 3 s make 24 calls before the first answer (a worker's transfers were 16 at most, whatever
+    /// its slots, so the other 8 blocks waited with their leases held).
+    @Test func aWorkerCallsItsEngineFromEverySlotAtOnce() async throws {
+        let arrivals = Mutex<[ContinuousClock.Instant]>([])
+        let server = try TestHTTPServer { request in
+            arrivals.withLock { $0.append(.now) }
+            func object(_ text: String) -> [String: Any] {
+                (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any] ?? [:]
+            }
+            func json(_ value: Any) -> String {
+                String(decoding: (try? JSONSerialization.data(withJSONObject: value)) ?? Data(), as: UTF8.self)
+            }
+            let messages = object(request.bodyText)["messages"] as? [[String: Any]] ?? []
+            let segments = object(messages.last?["content"] as? String ?? "")["segments"] as? [[String: String]] ?? []
+            let content = json([
+                "translations": segments.map { ["id": $0["id"] ?? "", "text": "(fr) " + ($0["text"] ?? "")] }
+            ])
+            let completion = json([
+                "choices": [["message": ["role": "assistant", "content": content], "finish_reason": "stop"]],
+                "usage": ["prompt_tokens": 10, "completion_tokens": 10],
+            ])
+            return TestHTTPResponse(
+                headers: [("Content-Type", "application/json")], text: completion, delay: .seconds(3))
+        }
+        defer { server.stop() }
+        let project = try await TestProject.runtime(
+            documents: 24, maxRecords: 1,
+            engine: "{type: openai, model: test-model, endpoint: \"\(server.url("/v1"))\", concurrency: 24}")
+        let run = try CommandLineTests.run(
+            ["up", "-e", "dev", "--concurrency", "24"], in: project.root, database: project.databaseURL)
+        #expect(run.status == 0, "\(run.stderr.suffix(2000))")
+        #expect(try await project.counts() == ["completed": 24])
+        let times = arrivals.withLock { $0 }
+        #expect(times.count == 24)
+        // Calls that reached the model before its first answer could have left it.
+        let first = times.min() ?? .now
+        let concurrent = times.filter { $0 < first + .seconds(3) }.count
+        #expect(concurrent == 24, "\(concurrent) of 24 calls before the first answer")
+    }
+
     @Test func webhooksDeliverEachBlockOnceSignedAndNeverAgainAfterARestart() async throws {
         let calls = Mutex<[TestHTTPRequest]>([])
         let server = try TestHTTPServer { request in

@@ -22,7 +22,10 @@ public final class Worker: Sendable {
     let openStore: StoreFactory
     let shutdown: ShutdownSignal
     let state: WorkerState
-    let httpClient = HTTPClient()
+    /// Engine calls and provider batches share it. It runs a transfer per slot at once, and a few more for the
+    /// provider batches' uploads and polls: with a fixed 16, a worker with more slots held their blocks (and
+    /// renewed their leases) while they waited for a transfer, so 32 slots called a slow engine as 16 did.
+    let httpClient: HTTPClient
     /// A line per transition this worker makes (claimed, completed, failed, released, sent to a provider batch).
     let transitionLog: TransitionLog
 
@@ -32,6 +35,7 @@ public final class Worker: Sendable {
     ) {
         self.identity = identity
         self.settings = settings
+        self.httpClient = HTTPClient(maxConcurrentRequests: max(16, settings.concurrency + 4))
         self.environment = environment
         self.variables = variables
         self.logger = identity.logger(logger, environment: environment)
