@@ -6,18 +6,21 @@ estimates), and keeps the
 first request body of each kind. Prints its port on stdout, then serves until killed; `--stats FILE` is rewritten
 after every request.
 
-Usage: fake_openai.py --stats stats.json [--same-length]
+Usage: fake_openai.py --stats stats.json [--same-length] [--latency SECONDS]
 """
 import http.server
 import json
 import sys
 import threading
+import time
 
 args = sys.argv[1:]
 stats_path = args[args.index("--stats") + 1]
 # --same-length: answer each segment with its own text (a translation as long as its source, tokens intact) rather than
 # "[fr] <text>", so that the prefix does not weigh on runs with many short segments.
 same_length = "--same-length" in args
+# --latency SECONDS: wait that long before answering each request, as a model call does (bench/lease_renewals.sh).
+latency = float(args[args.index("--latency") + 1]) if "--latency" in args else 0.0
 lock = threading.Lock()
 stats = {"requests": 0, "promptTokens": 0, "completionTokens": 0, "segments": 0, "segmentCharacters": 0, "firstBody": {}}
 
@@ -28,6 +31,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def do_POST(self):
         body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        if latency:
+            time.sleep(latency)
         request = json.loads(body)
         messages = request.get("messages", [])
         prompt_tokens = sum((len(m.get("content", "")) + 3) // 4 for m in messages)

@@ -29,7 +29,7 @@ public struct BulkLoad: Sendable {
     /// Indexes left in place: partial indexes whose predicate no new block meets (every new block is `created`),
     /// so the load adds nothing to them, while rebuilding each would read the whole table again (8 ms each at
     /// 20,000 blocks, a second or more at ten million, on the apply's critical path).
-    static let keptInPlace = ["blocks_claimable", "blocks_leased", "blocks_lease_owner"]
+    static let keptInPlace = ["blocks_claimable", "blocks_lease_owner"]
 
     /// The column statistics a bulk load gathers (see `finish`).
     static let analyzed = "blocks (pipeline, target_language)"

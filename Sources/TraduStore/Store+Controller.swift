@@ -219,7 +219,7 @@ extension Store {
             SELECT (SELECT 1 FROM blocks WHERE state = 'created' ORDER BY pipeline, ordinal, id LIMIT 1) IS NOT NULL
                 OR (SELECT 1 FROM blocks WHERE state = 'enqueued' ORDER BY priority DESC, run_at, id LIMIT 1)
                     IS NOT NULL
-                OR (SELECT 1 FROM blocks WHERE state = 'in_process' ORDER BY lease_expires_at LIMIT 1) IS NOT NULL
+                OR (SELECT 1 FROM blocks WHERE state = 'in_process' ORDER BY lease_owner LIMIT 1) IS NOT NULL
                 OR EXISTS (SELECT 1 FROM pipelines p
                            CROSS JOIN LATERAL (SELECT 1 FROM blocks b WHERE b.pipeline = p.name AND b.state = 'claimed'
                                                LIMIT 1) c) AS active
@@ -262,10 +262,17 @@ extension Store {
         -> [RecoveredBlock]
     {
         try await recover(
-            where: "b.lease_expires_at < now()",
-            message: "'lease expired (worker ' || coalesce(b.lease_owner, 'unknown') || ' silent)'",
-            reason: "lease expired", maxAttempts: maxAttempts, instanceID: instanceID)
+            where: Self.expiredLease.predicate, message: Self.expiredLease.message, reason: Self.expiredLease.reason,
+            maxAttempts: maxAttempts, instanceID: instanceID)
     }
+
+    /// The expiry watchdog's predicate, error message (SQL over `blocks b`) and event reason. No index orders
+    /// leased blocks by expiry (migration 19): the statement reads them through `blocks_lease_owner`.
+    static let expiredLease = (
+        predicate: "b.lease_expires_at < now()",
+        message: "'lease expired (worker ' || coalesce(b.lease_owner, 'unknown') || ' silent)'",
+        reason: "lease expired"
+    )
 
     /// Marks live instances silent for longer than `silentFor` dead, then takes back at once every `in_process`
     /// block whose owner is not live (same rules as `requeueExpiredLeases`). Returns the instances marked dead.
@@ -335,8 +342,37 @@ extension Store {
                 SQLText.arrayLiteral(pipelines), RuntimeSQL.intArray(pipelines.map { maxAttempts[$0]! }),
                 String(RetryPolicy.default.maxAttempts), instanceID,
             ] + parameters
+        let sql = try Self.recoverSQL(join: join, where: predicate, message: message, reason: reason)
+        let channel = workChannel
+        let from = BlockLifecycle.sources(of: .enqueued, cause: .watchdog).first
+        let outcome = try await retryingConflicts { connection in
+            var made: [BlockTransition] = []
+            let recovered = try connection.query(sql, all).map { row in
+                let block = RecoveredBlock(
+                    id: try row.required("id"), pipeline: try row.required("pipeline"),
+                    attempt: try row.required("attempt", Int.init), to: try row.required("state"),
+                    instanceID: row["lease_owner"])
+                made.append(
+                    BlockTransition(
+                        blockID: block.id, pipeline: block.pipeline, from: from,
+                        to: BlockState(rawValue: block.to) ?? .enqueued, attempt: block.attempt, instanceID: instanceID,
+                        reason: reason, errorClass: ErrorClass.infrastructure.rawValue, error: row["message"]))
+                return block
+            }
+            if recovered.contains(where: { $0.to == BlockState.enqueued.rawValue }) { try connection.notify(channel) }
+            return (recovered: recovered, made: made)
+        }
+        report(outcome.made)
+        return outcome.recovered
+    }
+
+    /// The watchdogs' statement (see `recover`): `$1`, `$2` the pipelines' attempt limits, `$3` the default limit,
+    /// `$4` the instance recorded in the events.
+    static func recoverSQL(join: String = "", where predicate: String, message: String, reason: String) throws
+        -> String
+    {
         let outOfAttempts = "b.attempt - b.attempt_base >= p.max_attempts"
-        let sql = """
+        return """
             WITH limits AS (
                 SELECT * FROM unnest($1::text[], $2::int[]) AS m (pipeline, max_attempts)
             ), picked AS MATERIALIZED (
@@ -370,26 +406,5 @@ extension Store {
             )
             SELECT id, pipeline, attempt, state, lease_owner, message FROM changed ORDER BY id
             """
-        let channel = workChannel
-        let from = BlockLifecycle.sources(of: .enqueued, cause: .watchdog).first
-        let outcome = try await retryingConflicts { connection in
-            var made: [BlockTransition] = []
-            let recovered = try connection.query(sql, all).map { row in
-                let block = RecoveredBlock(
-                    id: try row.required("id"), pipeline: try row.required("pipeline"),
-                    attempt: try row.required("attempt", Int.init), to: try row.required("state"),
-                    instanceID: row["lease_owner"])
-                made.append(
-                    BlockTransition(
-                        blockID: block.id, pipeline: block.pipeline, from: from,
-                        to: BlockState(rawValue: block.to) ?? .enqueued, attempt: block.attempt, instanceID: instanceID,
-                        reason: reason, errorClass: ErrorClass.infrastructure.rawValue, error: row["message"]))
-                return block
-            }
-            if recovered.contains(where: { $0.to == BlockState.enqueued.rawValue }) { try connection.notify(channel) }
-            return (recovered: recovered, made: made)
-        }
-        report(outcome.made)
-        return outcome.recovered
     }
 }

@@ -87,7 +87,7 @@ extension Store {
                 """
                 SELECT (SELECT 1 FROM blocks WHERE state = 'enqueued' ORDER BY priority DESC, run_at, id LIMIT 1)
                         IS NOT NULL
-                    OR (SELECT 1 FROM blocks WHERE state = 'in_process' ORDER BY lease_expires_at LIMIT 1) IS NOT NULL
+                    OR (SELECT 1 FROM blocks WHERE state = 'in_process' ORDER BY lease_owner LIMIT 1) IS NOT NULL
                     OR EXISTS (SELECT 1 FROM pipelines p
                                CROSS JOIN LATERAL (SELECT 1 FROM blocks b
                                                    WHERE b.pipeline = p.name AND b.state = 'claimed' LIMIT 1) c)

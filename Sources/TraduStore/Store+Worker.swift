@@ -134,22 +134,31 @@ extension Store {
         async throws -> Set<String>
     {
         guard !held.isEmpty else { return [] }
-        // Sorted like every other statement that updates a worker's blocks, so a renewal and a commit running on
-        // the worker's two connections lock shared rows in the same order and cannot deadlock.
-        let held = held.sorted { $0.id < $1.id }
         let rows = try await connection.query(
-            """
-            UPDATE blocks b
-            SET lease_expires_at = now() + $4::bigint * interval '1 microsecond', heartbeat_at = now()
-            FROM unnest($2::text[], $3::int[]) AS h (id, attempt)
-            WHERE b.id = h.id AND b.attempt = h.attempt AND b.state = 'in_process' AND b.lease_owner = $1
-            RETURNING b.id
-            """,
-            [
-                instanceID, SQLText.arrayLiteral(held.map(\.id)), RuntimeSQL.intArray(held.map(\.attempt)),
-                RuntimeSQL.microseconds(leaseDuration),
-            ])
+            Self.renewSQL, Self.renewParameters(instanceID: instanceID, held: held, leaseDuration: leaseDuration))
         return Set(rows.compactMap { $0["id"] })
+    }
+
+    /// The renewal. It sets only columns no index of `blocks` holds, so it is a HOT update whenever the row's
+    /// page has room: one heap record and no index entry (migration 19).
+    static let renewSQL = """
+        UPDATE blocks b
+        SET lease_expires_at = now() + $4::bigint * interval '1 microsecond', heartbeat_at = now()
+        FROM unnest($2::text[], $3::int[]) AS h (id, attempt)
+        WHERE b.id = h.id AND b.attempt = h.attempt AND b.state = 'in_process' AND b.lease_owner = $1
+        RETURNING b.id
+        """
+
+    /// The held blocks sorted like every other statement that updates a worker's blocks, so that a renewal and a
+    /// commit running on the worker's two connections lock shared rows in the same order and cannot deadlock.
+    static func renewParameters(instanceID: String, held: [(id: String, attempt: Int)], leaseDuration: Duration)
+        -> [String?]
+    {
+        let held = held.sorted { $0.id < $1.id }
+        return [
+            instanceID, SQLText.arrayLiteral(held.map(\.id)), RuntimeSQL.intArray(held.map(\.attempt)),
+            RuntimeSQL.microseconds(leaseDuration),
+        ]
     }
 
     // MARK: Outcomes

@@ -19,6 +19,7 @@ public enum StoreMigrations {
         keptCuts,
         contentBlocks,
         uncheckedResultBlocks,
+        hotLeaseRenewals,
     ]
 
     /// The newest version this build knows.

@@ -63,6 +63,57 @@ import TraduPostgres
                 == PipelineDemand(pipeline: "translate", waiting: 10, inFlight: 0))
     }
 
+    /// No index orders leased blocks by expiry (renewals stay HOT, migration 19): the expiry watchdog, once a
+    /// second, reads the leased blocks through `blocks_lease_owner`, never the whole table, whether the statistics
+    /// were taken before any claim or while blocks were leased.
+    @Test func theExpiryWatchdogReadsTheLeasedBlocksIndexWhateverTheStatistics() async throws {
+        let (store, _) = try await RuntimeFixtures.enqueued(blocks: 20_000)
+        try await store.connection.query("ALTER TABLE blocks SET (autovacuum_enabled = false)")
+        let sql = try Store.recoverSQL(
+            where: Store.expiredLease.predicate, message: Store.expiredLease.message,
+            reason: Store.expiredLease.reason)
+        let parameters: [String?] = ["{}", "{}", "3", "c1"]
+        // The plan, read in a transaction that is rolled back (with what `first` did).
+        func plan(first: String? = nil) async throws -> String {
+            do {
+                try await store.connection.transaction { connection in
+                    if let first { try connection.execute(first) }
+                    throw RolledBackPlan(
+                        text: try connection.query("EXPLAIN " + sql, parameters).compactMap { $0[0] }
+                            .joined(separator: "\n"))
+                }
+            } catch let rolledBack as RolledBackPlan {
+                return rolledBack.text
+            }
+            return ""
+        }
+        try await store.connection.query("ANALYZE blocks")
+        let beforeClaims = try await plan()
+        #expect(
+            beforeClaims.contains("blocks_lease_owner") && !beforeClaims.contains("Seq Scan on blocks"),
+            "\(beforeClaims)")
+        let claimed = try await store.claim(instanceID: "w1", limit: 200, leaseDuration: .seconds(600))
+        #expect(claimed.count == 200)
+        try await store.connection.query("ANALYZE blocks")
+        let whileLeased = try await plan()
+        #expect(
+            whileLeased.contains("blocks_lease_owner") && !whileLeased.contains("Seq Scan on blocks"), "\(whileLeased)")
+        // The check can fail: without that index the statement walks the whole (pipeline, state) index instead.
+        let unindexed = try await plan(first: "DROP INDEX blocks_lease_owner")
+        #expect(
+            !unindexed.contains("blocks_lease_owner") && unindexed.contains("blocks_pipeline_state"), "\(unindexed)")
+        // And it still takes back exactly the expired leases.
+        try await RuntimeFixtures.expireLeases(store, claimed.prefix(3).map(\.id))
+        let recovered = try await store.requeueExpiredLeases(maxAttempts: [:])
+        #expect(recovered.map(\.id) == claimed.prefix(3).map(\.id).sorted())
+        #expect(try await store.counts()["translate"]?[.inProcess] == 197)
+    }
+
+    /// Thrown to roll a transaction back once it has answered.
+    private struct RolledBackPlan: Error {
+        var text: String
+    }
+
     @Test func scheduleEnqueuesInDatasetOrderWithinLimits() async throws {
         let (store, url) = try await RuntimeFixtures.store(blocks: 5, pipelines: ["alpha", "beta"])
         let listener = try await PostgresConnection.connect(url)

@@ -347,6 +347,52 @@ import TraduPostgres
             ])
     }
 
+    /// A heartbeat's renewal of the leases a worker holds writes no index entry: it changes no indexed column, so
+    /// each renewed row is a HOT update (a block waiting on a slow engine is renewed at every heartbeat).
+    @Test func aLeaseRenewalIsAHotUpdate() async throws {
+        let (store, claimed, _) = try await Self.eightClaimed()
+        let parameters = Store.renewParameters(
+            instanceID: "w1", held: claimed.map { (id: $0.id, attempt: $0.attempt) }, leaseDuration: .seconds(60))
+        // Updated and HOT-updated rows of `blocks` in a renewal, counted in its own transaction (rolled back).
+        func renewal(first: String? = nil) async throws -> [Int] {
+            do {
+                try await store.connection.transaction { connection in
+                    if let first { try connection.execute(first) }
+                    // The connection's counts not yet sent to the statistics (this transaction's included).
+                    let counts = """
+                        SELECT pg_stat_get_xact_tuples_updated('blocks'::regclass) AS updated,
+                               pg_stat_get_xact_tuples_hot_updated('blocks'::regclass) AS hot
+                        """
+                    let before = try connection.query(counts)[0]
+                    let renewed = try connection.query(Store.renewSQL, parameters)
+                    let after = try connection.query(counts)[0]
+                    throw RolledBackCounts(counts: [
+                        renewed.count, (try after.int("updated") ?? 0) - (try before.int("updated") ?? 0),
+                        (try after.int("hot") ?? 0) - (try before.int("hot") ?? 0),
+                    ])
+                }
+            } catch let rolledBack as RolledBackCounts {
+                return rolledBack.counts
+            }
+            Issue.record("the transaction was not rolled back")
+            return []
+        }
+        let renewed = try await renewal()
+        #expect(renewed == [8, 8, 8], "renewed, updated, HOT: \(renewed)")
+        // The check can fail: with the lease's expiry indexed again, no renewal is HOT.
+        let indexed = try await renewal(first: "CREATE INDEX ON blocks (lease_expires_at) WHERE state = 'in_process'")
+        #expect(indexed == [8, 8, 0], "renewed, updated, HOT: \(indexed)")
+        #expect(
+            try await store.renewLeases(
+                instanceID: "w1", held: claimed.map { ($0.id, $0.attempt) }, leaseDuration: .seconds(60)
+            ).count == 8)
+    }
+
+    /// Thrown to roll a transaction back once it has counted.
+    private struct RolledBackCounts: Error {
+        var counts: [Int]
+    }
+
     @Test func failWithDelaySchedulesARetry() async throws {
         let (store, _) = try await RuntimeFixtures.enqueued(blocks: 1)
         let block = try #require(try await store.claim(instanceID: "w1", limit: 1, leaseDuration: .seconds(60)).first)
