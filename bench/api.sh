@@ -30,7 +30,6 @@ blocks="${BLOCKS:-1000000}"
 run_blocks="${RUN_BLOCKS:-20000}"
 rounds="${ROUNDS:-3}"
 embedded_database
-psql_() { psql "$url" -Atq -c "$1"; }
 durability="durable"
 if [ -n "${UNSAFE_FSYNC_OFF:-}" ]; then
     # Isolates the stream's CPU cost from this machine's fsync noise (a run's blocks/s swings by a quarter with

@@ -34,15 +34,7 @@ spec:
   mode: $1
   pricing: {inputPerMillionTokens: 2.5, outputPerMillionTokens: 10, batchDiscount: 0.5}
 $( [ "$1" = batch ] && echo "  batch: {pollInterval: 1s}" )
----
-apiVersion: tradu/v1
-kind: Pipeline
-metadata: {name: describe}
-spec:
-  dataset: packages
-  engine: llm
-  targetLanguages: [fr]
-  checks: {untranslated: {enabled: false}, lengthRatio: {enabled: false}}
+$(describe_pipeline)
 YAML
     local start end
     start=$(date +%s.%N)

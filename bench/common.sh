@@ -2,10 +2,12 @@
 # on exit with every server the script started, and the dpkg corpus.
 #
 # After sourcing: $root, $tradu (first argument, else .build/release/tradu, else .build/debug/tradu), $python,
-# $work (with manifests/data/), `started PID` to have a server stopped on exit, `embedded_database` (sets $url),
+# $work (with manifests/data/), `started PID` to have a server stopped on exit, `embedded_database` (sets $url;
+# `psql_ SQL` then runs a statement there),
 # and `short_documents COUNT FILE` and
 # `one_document_project ENV DATAFILE` for a corpus of short documents run one a block by the `pseudo` engine, and
-# `pseudo_project ENV DATAFILE BLOCKS` for the same cut as BLOCKS says.
+# `pseudo_project ENV DATAFILE BLOCKS` for the same cut as BLOCKS says; `describe_pipeline [SPEC LINES]` for the
+# Pipeline of the dpkg-corpus scripts.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 tradu="${1:-}"
@@ -32,6 +34,10 @@ mkdir -p "$work/manifests/data"
 embedded_database() {
     export TRADU_HOME="$work/home"
     url="$("$tradu" db up --log-level error | tail -1)"
+}
+
+psql_() { # sql: runs it on $url, prints the rows unaligned
+    psql "$url" -Atq -c "$1"
 }
 
 # dpkg_corpus N FILE: the first N package descriptions (by name) of this machine's dpkg database as JSON Lines
@@ -61,6 +67,13 @@ PY
 }
 environment_yaml() { # name: an Environment document and the separator after it, for a project.yaml heredoc
     printf 'apiVersion: tradu/v1\nkind: Environment\nmetadata: {name: %s}\nspec: {}\n---\n' "$1"
+}
+describe_pipeline() { # [extra spec lines, each indented by two spaces]: the document separator and the Pipeline
+    # `describe` (dataset `packages`, engine `llm`, to French, the output checks off) for a project.yaml heredoc
+    printf -- '---\napiVersion: tradu/v1\nkind: Pipeline\nmetadata: {name: describe}\nspec:\n  dataset: packages\n'
+    printf '  engine: llm\n  targetLanguages: [fr]\n'
+    [ -z "${1:-}" ] || printf '%s\n' "$1"
+    printf '  checks: {untranslated: {enabled: false}, lengthRatio: {enabled: false}}\n'
 }
 pseudo_project() { # env dataset-file blocks: one dataset `docs` cut as `blocks` (a YAML flow mapping), one pipeline
     # of the `pseudo` engine to French

@@ -41,15 +41,7 @@ spec:
   endpoint: http://127.0.0.1:$port/v1
   responseFormat: $3
   maxSegmentsPerRequest: $4
----
-apiVersion: tradu/v1
-kind: Pipeline
-metadata: {name: describe}
-spec:
-  dataset: packages
-  engine: llm
-  targetLanguages: [fr]
-  checks: {untranslated: {enabled: false}, lengthRatio: {enabled: false}}
+$(describe_pipeline)
 YAML
     (cd "$work" && TRADU_HOME="$work/home" "$tradu" up -e "$1" --log-level error > "$work/$1.out" 2>&1) || {
         cat "$work/$1.out"; exit 1; }

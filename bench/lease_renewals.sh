@@ -14,7 +14,6 @@ blocks="${BLOCKS:-600}"
 latency="${LATENCY:-3}"
 concurrency="${CONCURRENCY:-32}"
 embedded_database
-psql_() { psql "$url" -Atq -c "$1"; }
 dpkg_corpus "$blocks" "$work/manifests/data/packages.jsonl"
 "$python" "$root/bench/fake_openai.py" --stats "$work/stats.json" --latency "$latency" > "$work/port" &
 started $!
@@ -33,16 +32,7 @@ apiVersion: tradu/v1
 kind: Engine
 metadata: {name: llm}
 spec: {type: openai, model: fr, endpoint: "http://127.0.0.1:$(cat "$work/port")/v1", concurrency: $concurrency}
----
-apiVersion: tradu/v1
-kind: Pipeline
-metadata: {name: describe}
-spec:
-  dataset: packages
-  engine: llm
-  targetLanguages: [fr]
-  lease: {duration: 2s, heartbeat: 1s}
-  checks: {untranslated: {enabled: false}, lengthRatio: {enabled: false}}
+$(describe_pipeline "  lease: {duration: 2s, heartbeat: 1s}")
 YAML
     (cd "$work" && "$tradu" apply -e "$env" --auto-approve --log-level error > "$work/$env.apply" 2>&1) || {
         cat "$work/$env.apply" >&2; exit 1; }

@@ -78,16 +78,7 @@ spec:
   model: bench-model
   endpoint: http://127.0.0.1:$port/v1
   maxSegmentsPerRequest: $3
----
-apiVersion: tradu/v1
-kind: Pipeline
-metadata: {name: describe}
-spec:
-  dataset: packages
-  engine: llm
-  targetLanguages: [fr]
-  segmentation: $2
-  checks: {untranslated: {enabled: false}, lengthRatio: {enabled: false}}
+$(describe_pipeline "  segmentation: $2")
 YAML
     (cd "$work" && TRADU_HOME="$work/home" "$tradu" plan -e "$env" --log-level error > "$work/$env.plan" 2>&1) || {
         cat "$work/$env.plan" >&2; exit 1; }
