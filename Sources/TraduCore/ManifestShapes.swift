@@ -82,7 +82,9 @@ public enum ManifestShapes {
             Field(
                 "timeout", .duration(min: DurationValue(milliseconds: 100), max: .seconds(3600)),
                 default: .string("60s"), "Time limit of one request."),
-            Field("concurrency", .integer(min: 1, max: 1024), default: .int(4), "Requests in flight at once."),
+            Field(
+                "concurrency", .integer(min: 1, max: 1024), default: .int(4),
+                "Requests in flight at once from each worker process; its other slots wait their turn."),
             Field(
                 "maxSegmentsPerRequest", .integer(min: 1, max: 1000), default: .int(16),
                 "Segments sent together in one request."),

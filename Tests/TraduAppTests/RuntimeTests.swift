@@ -357,6 +357,22 @@ import TraduTestSupport
     /// answers after 3 s make 24 calls before the first answer (a worker's transfers were 16 at most, whatever
     /// its slots, so the other 8 blocks waited with their leases held).
     @Test func aWorkerCallsItsEngineFromEverySlotAtOnce() async throws {
+        let calls = try await Self.callsBeforeTheFirstAnswer(slots: 24, engineConcurrency: 24)
+        #expect(calls.first == 24, "\(calls.first) of \(calls.all) calls before the first answer")
+    }
+
+    /// An engine's `concurrency` holds a worker's requests to it: 12 slots, an engine of concurrency 3, and 3
+    /// calls before the first answer; the others follow as answers come, and every block completes.
+    @Test func anEnginesConcurrencyHoldsTheWorkersRequestsToIt() async throws {
+        let calls = try await Self.callsBeforeTheFirstAnswer(slots: 12, engineConcurrency: 3)
+        #expect(calls.first == 3, "\(calls.first) of \(calls.all) calls before the first answer")
+    }
+
+    /// `tradu up` of as many one-document blocks as `slots`, with that many slots, against an OpenAI-compatible
+    /// model that answers after 3 s: how many calls reached it before its first answer could leave, and in all.
+    private static func callsBeforeTheFirstAnswer(slots: Int, engineConcurrency: Int) async throws
+        -> (first: Int, all: Int)
+    {
         let arrivals = Mutex<[ContinuousClock.Instant]>([])
         let server = try TestHTTPServer { request in
             arrivals.withLock { $0.append(.now) }
@@ -380,18 +396,18 @@ import TraduTestSupport
         }
         defer { server.stop() }
         let project = try await TestProject.runtime(
-            documents: 24, maxRecords: 1,
-            engine: "{type: openai, model: test-model, endpoint: \"\(server.url("/v1"))\", concurrency: 24}")
+            documents: slots, maxRecords: 1,
+            engine:
+                "{type: openai, model: test-model, endpoint: \"\(server.url("/v1"))\", concurrency: \(engineConcurrency)}"
+        )
         let run = try CommandLineTests.run(
-            ["up", "-e", "dev", "--concurrency", "24"], in: project.root, database: project.databaseURL)
+            ["up", "-e", "dev", "--concurrency", String(slots)], in: project.root, database: project.databaseURL)
         #expect(run.status == 0, "\(run.stderr.suffix(2000))")
-        #expect(try await project.counts() == ["completed": 24])
+        #expect(try await project.counts() == ["completed": slots])
         let times = arrivals.withLock { $0 }
-        #expect(times.count == 24)
-        // Calls that reached the model before its first answer could have left it.
+        #expect(times.count == slots)
         let first = times.min() ?? .now
-        let concurrent = times.filter { $0 < first + .seconds(3) }.count
-        #expect(concurrent == 24, "\(concurrent) of 24 calls before the first answer")
+        return (times.filter { $0 < first + .seconds(3) }.count, times.count)
     }
 
     @Test func webhooksDeliverEachBlockOnceSignedAndNeverAgainAfterARestart() async throws {

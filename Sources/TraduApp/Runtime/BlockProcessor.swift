@@ -47,10 +47,10 @@ struct BlockProcessor: Sendable {
         }
         for batch in attempt.requests() {
             let labels = [("engine", runtime.engine.name), ("pipeline", block.pipeline)]
-            let started = ContinuousClock.now
+            let request = attempt.request(batch)
             do {
-                let response = try await translator.translate(attempt.request(batch))
-                TraduMetrics.time(MetricNames.engineLatency, seconds: (ContinuousClock.now - started).seconds, labels)
+                let (response, seconds) = try await Self.send(request, to: translator, through: runtime)
+                TraduMetrics.time(MetricNames.engineLatency, seconds: seconds, labels)
                 if let failure = attempt.take(response, for: batch) { return attempt.failed(failure) }
             } catch {
                 TraduMetrics.count(MetricNames.engineErrors, 1, labels + [("class", error.errorClass.rawValue)])
@@ -58,6 +58,19 @@ struct BlockProcessor: Sendable {
             }
         }
         return attempt.finish(instanceID: instanceID)
+    }
+
+    /// Sends one request once the engine's gate admits it; the seconds are the request's alone, not the wait.
+    private static func send(
+        _ request: TranslationRequest, to translator: any TranslationEngine, through runtime: PipelineRuntime
+    ) async throws(BlockFailure) -> (TranslationResponse, Double) {
+        let timed = { @Sendable () async throws(BlockFailure) -> (TranslationResponse, Double) in
+            let started = ContinuousClock.now
+            let response = try await translator.translate(request)
+            return (response, (ContinuousClock.now - started).seconds)
+        }
+        guard let gate = runtime.requestGate else { return try await timed() }
+        return try await gate.admitted(engine: runtime.engine.name, timed)
     }
 
     /// Finishes an attempt whose requests went through a provider batch, from the answers recorded for them and

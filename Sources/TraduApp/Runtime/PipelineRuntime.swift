@@ -19,10 +19,12 @@ struct PipelineRuntime: Sendable {
     /// Whether a concurrency cap (the pipeline's or the environment's) limits its blocks in flight: only then
     /// is a finished block worth a NOTIFY to the controller, which waits for room.
     var capped: Bool
+    /// Holds the engine's requests to its `concurrency`; nil when they are not gated (`EngineGates`).
+    var requestGate: RequestGate?
 
-    static func build(_ resolved: ResolvedManifests, environment: [String: String], httpClient: HTTPClient)
-        -> [String: PipelineRuntime]
-    {
+    static func build(
+        _ resolved: ResolvedManifests, environment: [String: String], httpClient: HTTPClient, gates: EngineGates
+    ) async -> [String: PipelineRuntime] {
         var runtimes: [String: PipelineRuntime] = [:]
         for pipeline in resolved.pipelines.values {
             guard let engine = resolved.engines[pipeline.engine], let dataset = resolved.datasets[pipeline.dataset]
@@ -41,7 +43,8 @@ struct PipelineRuntime: Sendable {
                 engineSpecHash: TranslationMemoryKey.engineSpecHash(spec),
                 specHash: spec.hash,
                 translator: translator,
-                capped: pipeline.concurrency != nil || resolved.environment.maxBlocksInFlight != nil)
+                capped: pipeline.concurrency != nil || resolved.environment.maxBlocksInFlight != nil,
+                requestGate: await gates.gate(for: engine))
         }
         return runtimes
     }
@@ -83,10 +86,11 @@ struct PipelineRuntimes: Sendable {
     /// a rollout (running or rolled back).
     static func load(
         _ applied: AppliedManifests, store: Store, environment: String, variables: [String: String],
-        httpClient: HTTPClient
+        httpClient: HTTPClient, gates: EngineGates
     ) async throws -> PipelineRuntimes {
         var runtimes = PipelineRuntimes(
-            latest: PipelineRuntime.build(applied.resolved, environment: variables, httpClient: httpClient))
+            latest: await PipelineRuntime.build(
+                applied.resolved, environment: variables, httpClient: httpClient, gates: gates))
         for rollout in try await store.latestRollouts() where rollout.state.isUnsettled {
             for number in Set([rollout.baselineRevision, rollout.revision].compactMap { $0 })
             where number != applied.revision {
@@ -94,7 +98,8 @@ struct PipelineRuntimes: Sendable {
                     let other = try await AppliedManifests.load(from: store, environment: environment, revision: number)
                 else { continue }
                 runtimes.add(
-                    PipelineRuntime.build(other.resolved, environment: variables, httpClient: httpClient),
+                    await PipelineRuntime.build(
+                        other.resolved, environment: variables, httpClient: httpClient, gates: gates),
                     for: rollout.pipeline)
             }
         }

@@ -26,6 +26,8 @@ public final class Worker: Sendable {
     /// provider batches' uploads and polls: with a fixed 16, a worker with more slots held their blocks (and
     /// renewed their leases) while they waited for a transfer, so 32 slots called a slow engine as 16 did.
     let httpClient: HTTPClient
+    /// Each engine's requests held to its `concurrency`, across the worker's slots.
+    let engineGates = EngineGates()
     /// A line per transition this worker makes (claimed, completed, failed, released, sent to a provider batch).
     let transitionLog: TransitionLog
 
@@ -178,7 +180,8 @@ public final class Worker: Sendable {
             transitionLog.datasets.learn(current.resolved.pipelines.mapValues(\.dataset))
             await state.install(
                 try await PipelineRuntimes.load(
-                    current, store: store, environment: environment, variables: variables, httpClient: httpClient))
+                    current, store: store, environment: environment, variables: variables, httpClient: httpClient,
+                    gates: engineGates))
             logger.info("running revision", metadata: ["revision": "\(current.revision)"])
         }
         guard let runtimes = await state.runtimes else {

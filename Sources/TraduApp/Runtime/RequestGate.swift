@@ -1,0 +1,57 @@
+import TraduCore
+
+/// Holds a worker's requests to one engine to its `concurrency` (`RequestGateState` decides, in arrival order).
+/// Slots beyond it wait here, with their blocks' leases renewed, rather than send requests the provider would
+/// refuse or queue.
+actor RequestGate {
+    private var state: RequestGateState
+    private var admissions: [UInt64: CheckedContinuation<Bool, Never>] = [:]
+    private var nextTicket: UInt64 = 0
+
+    init(limit: Int) {
+        state = RequestGateState(limit: limit)
+    }
+
+    var limit: Int { state.limit }
+
+    func setLimit(_ limit: Int) {
+        for ticket in state.setLimit(limit) { admissions.removeValue(forKey: ticket)?.resume(returning: true) }
+    }
+
+    /// Runs `request` once admitted; throws an `infrastructure` failure if the task is cancelled while it waits.
+    func admitted<T: Sendable>(
+        engine: String, _ request: @Sendable () async throws(BlockFailure) -> T
+    ) async throws(BlockFailure) -> T {
+        guard await enter() else {
+            throw BlockFailure(
+                .infrastructure, "engine '\(engine)': cancelled while waiting for one of its \(limit) requests")
+        }
+        do {
+            let value = try await request()
+            leave()
+            return value
+        } catch {
+            leave()
+            throw error
+        }
+    }
+
+    private func enter() async -> Bool {
+        let ticket = nextTicket
+        nextTicket += 1
+        guard state.arrive(ticket) == .wait else { return true }
+        return await withTaskCancellationHandler {
+            await withCheckedContinuation { admissions[ticket] = $0 }
+        } onCancel: {
+            Task { await self.withdraw(ticket) }
+        }
+    }
+
+    private func leave() {
+        if let next = state.leave() { admissions.removeValue(forKey: next)?.resume(returning: true) }
+    }
+
+    private func withdraw(_ ticket: UInt64) {
+        if state.withdraw(ticket) { admissions.removeValue(forKey: ticket)?.resume(returning: false) }
+    }
+}
