@@ -75,17 +75,10 @@ import TraduPostgres
         let parameters: [String?] = ["{}", "{}", "3", "c1"]
         // The plan, read in a transaction that is rolled back (with what `first` did).
         func plan(first: String? = nil) async throws -> String {
-            do {
-                try await store.connection.transaction { connection in
-                    if let first { try connection.execute(first) }
-                    throw RolledBackPlan(
-                        text: try connection.query("EXPLAIN " + sql, parameters).compactMap { $0[0] }
-                            .joined(separator: "\n"))
-                }
-            } catch let rolledBack as RolledBackPlan {
-                return rolledBack.text
+            try await RuntimeFixtures.rolledBack(store) { connection in
+                if let first { try connection.execute(first) }
+                return try connection.query("EXPLAIN " + sql, parameters).compactMap { $0[0] }.joined(separator: "\n")
             }
-            return ""
         }
         try await store.connection.query("ANALYZE blocks")
         let beforeClaims = try await plan()
@@ -107,11 +100,6 @@ import TraduPostgres
         let recovered = try await store.requeueExpiredLeases(maxAttempts: [:])
         #expect(recovered.map(\.id) == claimed.prefix(3).map(\.id).sorted())
         #expect(try await store.counts()["translate"]?[.inProcess] == 197)
-    }
-
-    /// Thrown to roll a transaction back once it has answered.
-    private struct RolledBackPlan: Error {
-        var text: String
     }
 
     @Test func scheduleEnqueuesInDatasetOrderWithinLimits() async throws {

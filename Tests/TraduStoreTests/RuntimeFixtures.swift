@@ -5,6 +5,27 @@ import TraduTestSupport
 
 /// Environments with blocks ready for the runtime tests. Time is moved by rewriting timestamps, never by sleeping.
 enum RuntimeFixtures {
+    /// `body`'s answer from a transaction that is then rolled back: the statements run, nothing they did is kept.
+    static func rolledBack<T: Sendable>(
+        _ store: Store, _ body: @Sendable (isolated PostgresConnection) throws -> T
+    ) async throws -> T {
+        do {
+            _ = try await store.connection.transaction { connection -> Int in
+                throw RolledBack(answer: try body(connection))
+            }
+        } catch let rolledBack as RolledBack<T> {
+            return rolledBack.answer
+        }
+        throw NotRolledBack()
+    }
+
+    /// Thrown to roll a transaction back once it has answered.
+    private struct RolledBack<T: Sendable>: Error {
+        var answer: T
+    }
+
+    private struct NotRolledBack: Error {}
+
     /// A fresh environment with `count` blocks per pipeline (ordinals 0..<count, language `fr`), all `created`.
     static func store(blocks count: Int, pipelines: [String] = ["translate"]) async throws
         -> (store: Store, url: String)

@@ -292,23 +292,12 @@ import TraduPostgres
     private static func analyzed(
         _ store: Store, _ sql: String, _ parameters: [PostgresParameter], first: String? = nil
     ) async throws -> AnalyzedPlan {
-        do {
-            try await store.connection.transaction { connection in
-                if let first { try connection.execute(first) }
-                let plan = try connection.query("EXPLAIN (ANALYZE, FORMAT JSON) " + sql, binding: parameters)
-                throw RolledBack(plan: plan[0][0] ?? "[]")
-            }
-        } catch let rolledBack as RolledBack {
-            let json = try JSONSerialization.jsonObject(with: Data(rolledBack.plan.utf8))
-            return AnalyzedPlan(top: (json as? [[String: Any]])?.first ?? [:])
+        let plan = try await RuntimeFixtures.rolledBack(store) { connection in
+            if let first { try connection.execute(first) }
+            return try connection.query("EXPLAIN (ANALYZE, FORMAT JSON) " + sql, binding: parameters)[0][0] ?? "[]"
         }
-        Issue.record("the transaction was not rolled back")
-        return AnalyzedPlan(top: [:])
-    }
-
-    /// Thrown to roll a transaction back once it has answered.
-    private struct RolledBack: Error {
-        var plan: String
+        let json = try JSONSerialization.jsonObject(with: Data(plan.utf8))
+        return AnalyzedPlan(top: (json as? [[String: Any]])?.first ?? [:])
     }
 
     /// An analysed plan: its top object (with `Triggers`), and every node of its tree.
@@ -355,27 +344,21 @@ import TraduPostgres
             instanceID: "w1", held: claimed.map { (id: $0.id, attempt: $0.attempt) }, leaseDuration: .seconds(60))
         // Updated and HOT-updated rows of `blocks` in a renewal, counted in its own transaction (rolled back).
         func renewal(first: String? = nil) async throws -> [Int] {
-            do {
-                try await store.connection.transaction { connection in
-                    if let first { try connection.execute(first) }
-                    // The connection's counts not yet sent to the statistics (this transaction's included).
-                    let counts = """
-                        SELECT pg_stat_get_xact_tuples_updated('blocks'::regclass) AS updated,
-                               pg_stat_get_xact_tuples_hot_updated('blocks'::regclass) AS hot
-                        """
-                    let before = try connection.query(counts)[0]
-                    let renewed = try connection.query(Store.renewSQL, parameters)
-                    let after = try connection.query(counts)[0]
-                    throw RolledBackCounts(counts: [
-                        renewed.count, (try after.int("updated") ?? 0) - (try before.int("updated") ?? 0),
-                        (try after.int("hot") ?? 0) - (try before.int("hot") ?? 0),
-                    ])
-                }
-            } catch let rolledBack as RolledBackCounts {
-                return rolledBack.counts
+            try await RuntimeFixtures.rolledBack(store) { connection in
+                if let first { try connection.execute(first) }
+                // The connection's counts not yet sent to the statistics (this transaction's included).
+                let counts = """
+                    SELECT pg_stat_get_xact_tuples_updated('blocks'::regclass) AS updated,
+                           pg_stat_get_xact_tuples_hot_updated('blocks'::regclass) AS hot
+                    """
+                let before = try connection.query(counts)[0]
+                let renewed = try connection.query(Store.renewSQL, parameters)
+                let after = try connection.query(counts)[0]
+                return [
+                    renewed.count, (try after.int("updated") ?? 0) - (try before.int("updated") ?? 0),
+                    (try after.int("hot") ?? 0) - (try before.int("hot") ?? 0),
+                ]
             }
-            Issue.record("the transaction was not rolled back")
-            return []
         }
         let renewed = try await renewal()
         #expect(renewed == [8, 8, 8], "renewed, updated, HOT: \(renewed)")
@@ -386,11 +369,6 @@ import TraduPostgres
             try await store.renewLeases(
                 instanceID: "w1", held: claimed.map { ($0.id, $0.attempt) }, leaseDuration: .seconds(60)
             ).count == 8)
-    }
-
-    /// Thrown to roll a transaction back once it has counted.
-    private struct RolledBackCounts: Error {
-        var counts: [Int]
     }
 
     @Test func failWithDelaySchedulesARetry() async throws {
