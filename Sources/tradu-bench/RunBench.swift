@@ -32,6 +32,9 @@ struct RunBench: AsyncParsableCommand {
     )
     var prefetch: Int?
 
+    @Option(help: "Completions committed per transaction at most (default: WorkerSettings' default, 256).")
+    var flushBatch: Int?
+
     @Option(help: "The environment's maxBlocksInFlight (default: no cap): measures a capped pipeline's flow.")
     var maxInFlight: Int?
 
@@ -66,6 +69,7 @@ struct RunBench: AsyncParsableCommand {
         guard concurrency > 0 else { throw ValidationError("--concurrency must be positive") }
         guard pgbenchSeconds >= 0 else { throw ValidationError("--pgbench-seconds must be >= 0") }
         guard runs > 0 else { throw ValidationError("--runs must be positive") }
+        if let flushBatch, flushBatch <= 0 { throw ValidationError("--flush-batch must be positive") }
         if walRecords, options.databaseURL != nil {
             throw ValidationError("--wal-records reads the embedded server's pg_wal: drop --database-url")
         }
@@ -202,8 +206,10 @@ struct RunBench: AsyncParsableCommand {
             directory: directory, environment: "bench", resolver: resolver, logger: logger)
         if statements { try await StatementCosts.reset(probe) }
         let beforeRun = try await CostProbe.snapshot(probe, schema: schema)
+        var workerSettings = WorkerSettings(concurrency: concurrency, prefetch: prefetch)
+        if let flushBatch { workerSettings.flushBatch = flushBatch }
         let runner = Runner(
-            environment: "bench", worker: WorkerSettings(concurrency: concurrency, prefetch: prefetch),
+            environment: "bench", worker: workerSettings,
             controller: ControllerSettings(),
             variables: [:], logger: logger, watch: false)
         let serverStart = try await BenchDatabase.scalar(url, "SELECT extract(epoch FROM clock_timestamp())::text")
