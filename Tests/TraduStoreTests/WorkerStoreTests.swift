@@ -477,6 +477,27 @@ import TraduPostgres
         #expect(try await store.lookupMemory(keys: []).isEmpty)
     }
 
+    /// A commit is one statement: the completion writes the blocks' results and the memory entries learned
+    /// together (the memory had a statement of its own, one more round trip per commit).
+    @Test func aCompletionWritesItsMemoryEntriesInTheSameStatement() async throws {
+        let (store, claimed, _) = try await Self.eightClaimed()
+        let completions = claimed.map { RuntimeFixtures.completion($0, by: "w1") }.sorted { $0.id < $1.id }
+        let memory = [(key: "a-key", translation: "un \"texte\"\n"), (key: "b-key", translation: "deux")]
+        let written = try await RuntimeFixtures.rolledBack(store) { connection in
+            let rows = try connection.query(
+                Store.completeSQL, binding: Store.completeParameters(completions, memory: memory))
+            let results = try connection.query("SELECT count(*) AS n FROM results")[0]
+            let learned = try connection.query("SELECT key, translation FROM translation_memory ORDER BY key")
+            return [
+                String(rows.count), String(try results.int("n") ?? 0),
+            ] + learned.map { "\($0["key"] ?? "")=\($0["translation"] ?? "")" }
+        }
+        #expect(written == ["8", "8", "a-key=un \"texte\"\n", "b-key=deux"])
+        // Memory alone, no block: the statement still learns it.
+        #expect(try await store.complete([], memory: [(key: "c-key", translation: "trois")]).isEmpty)
+        #expect(try await store.lookupMemory(keys: ["a-key", "c-key"]) == ["c-key": "trois"])
+    }
+
     /// A block keeps one result per spec: reprocessed, it serves its current result until the new one completes,
     /// which then becomes current; the old version stays (pruned only by `tradu prune`).
     @Test func resultsKeepOneVersionPerSpecAndServeTheCurrentOne() async throws {
