@@ -124,8 +124,12 @@ extension Store {
             -- parameter, so the planner guesses a tenth of the table for `picked`, and a join would hash the whole
             -- table (7 s a statement at 10M blocks); the state fence is an expression no index serves, or it could
             -- walk `blocks_schedulable` instead. By primary key, each block cost a random probe of the key.
+            --
+            -- A block is due from the moment it is enqueued (`run_at`, as every other way into `enqueued` sets it):
+            -- claims take the oldest `run_at` first, so they follow the rotator's order. Left at the time the block
+            -- was planned, a pipeline applied earlier went first whatever the rotation while the queue was deep.
             UPDATE blocks b
-            SET state = 'enqueued', enqueued_at = now(), updated_at = now()
+            SET state = 'enqueued', enqueued_at = now(), run_at = greatest(b.run_at, now()), updated_at = now()
             WHERE b.ctid = ANY (ARRAY(SELECT ctid FROM picked))
                 AND \(RuntimeSQL.unindexedState("b")) = \(RuntimeSQL.list([scheduledFrom]))
             RETURNING b.id, b.pipeline, b.target_language, b.attempt

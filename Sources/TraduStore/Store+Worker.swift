@@ -94,7 +94,8 @@ extension Store {
         FROM claimed c JOIN block_contents bc ON bc.hash = c.block_hash
         """
 
-    /// Claims up to `limit` runnable blocks (`enqueued`, `run_at` due), highest priority and oldest first, for
+    /// Claims up to `limit` runnable blocks (`enqueued`, `run_at` due), highest priority first, then in the order
+    /// they became due (for a scheduled block, when the rotator enqueued it; for a retry, when its backoff ends), for
     /// `instanceID` until now + `leaseDuration`. Rows locked by another claimer are skipped, so concurrent
     /// claimers never wait on each other nor get the same block. Each claim increments `attempt`. An instance
     /// declared dead (or stopped) claims nothing until it rejoins: a controller may be taking its blocks back.

@@ -102,6 +102,27 @@ import TraduPostgres
         #expect(try await store.counts()["translate"]?[.inProcess] == 197)
     }
 
+    /// Claims follow the rotator's order: a block is due from the moment it is enqueued, not from when it was
+    /// planned. Otherwise a pipeline applied earlier went first whatever the rotation, and claims took blocks by id
+    /// from every enqueued block of the environment (all over the table).
+    @Test func claimsFollowTheOrderBlocksWereScheduledIn() async throws {
+        let (store, _) = try await RuntimeFixtures.store(blocks: 3, pipelines: ["early", "late"])
+        // `early` was planned an hour before `late`; the rotator enqueues `late` first.
+        try await store.connection.query(
+            "UPDATE blocks SET run_at = now() - interval '1 hour' WHERE pipeline = 'early'")
+        #expect(try await store.schedule([PipelineQuota(pipeline: "late", limit: 3)]) == ["late": 3])
+        try await Task.sleep(for: .milliseconds(5))
+        #expect(try await store.schedule([PipelineQuota(pipeline: "early", limit: 3)]) == ["early": 3])
+        let first = try await store.claim(instanceID: "w1", limit: 3, leaseDuration: .seconds(60))
+        #expect(first.map(\.pipeline) == ["late", "late", "late"], "\(first.map(\.id))")
+        let second = try await store.claim(instanceID: "w1", limit: 3, leaseDuration: .seconds(60))
+        #expect(second.map(\.pipeline) == ["early", "early", "early"], "\(second.map(\.id))")
+        // Enqueued, a block is due from then: its `run_at` is its `enqueued_at`.
+        let due = try await store.connection.query(
+            "SELECT count(*) AS n FROM blocks WHERE run_at IS DISTINCT FROM enqueued_at")
+        #expect(try due[0].int("n") == 0)
+    }
+
     @Test func scheduleEnqueuesInDatasetOrderWithinLimits() async throws {
         let (store, url) = try await RuntimeFixtures.store(blocks: 5, pipelines: ["alpha", "beta"])
         let listener = try await PostgresConnection.connect(url)
