@@ -186,13 +186,18 @@ public struct RecoveredBlock: Sendable, Hashable {
     public var to: String
     /// The worker that held it.
     public var instanceID: String?
+    /// Why the watchdog took it back, as its event says: "lease expired", "instance dead" or "block timeout".
+    public var reason: String
 
-    public init(id: String, pipeline: String, attempt: Int, to: String, instanceID: String? = nil) {
+    public init(
+        id: String, pipeline: String, attempt: Int, to: String, instanceID: String? = nil, reason: String
+    ) {
         self.id = id
         self.pipeline = pipeline
         self.attempt = attempt
         self.to = to
         self.instanceID = instanceID
+        self.reason = reason
     }
 }
 

@@ -266,8 +266,9 @@ extension Store {
         -> [RecoveredBlock]
     {
         try await recover(
-            where: Self.expiredLease.predicate, message: Self.expiredLease.message, reason: Self.expiredLease.reason,
-            maxAttempts: maxAttempts, instanceID: instanceID)
+            where: Self.expiredLease.predicate, message: Self.expiredLease.message,
+            reason: try PostgresQuoting.literal(Self.expiredLease.reason), maxAttempts: maxAttempts,
+            instanceID: instanceID)
     }
 
     /// The expiry watchdog's predicate, error message (SQL over `blocks b`) and event reason. No index orders
@@ -302,7 +303,7 @@ extension Store {
         let recovered = try await recover(
             where: "b.lease_owner IN (SELECT id FROM instances WHERE state <> 'live')",
             message: "'worker ' || b.lease_owner || ' is no longer live'",
-            reason: "instance dead", maxAttempts: maxAttempts, instanceID: instanceID)
+            reason: try PostgresQuoting.literal("instance dead"), maxAttempts: maxAttempts, instanceID: instanceID)
         return (dead.sorted(), recovered)
     }
 
@@ -313,29 +314,73 @@ extension Store {
         timeouts: [String: Duration], maxAttempts: [String: Int], instanceID: String? = nil
     ) async throws -> [RecoveredBlock] {
         guard !timeouts.isEmpty else { return [] }
-        let pipelines = timeouts.keys.sorted()
         return try await recover(
-            join: "JOIN unnest($5::text[], $6::bigint[]) AS t (pipeline, timeout) ON t.pipeline = b.pipeline",
-            where: """
-                b.started_at < now() - t.timeout * interval '1 microsecond'
-                    AND b.lease_owner IS DISTINCT FROM '\(Self.providerBatchOwner)'
-                """,
-            message: """
-                'ran past the block timeout of ' || (t.timeout * interval '1 microsecond')::text
-                    || ' (worker ' || coalesce(b.lease_owner, 'unknown') || ')'
-                """,
-            reason: "block timeout", maxAttempts: maxAttempts, instanceID: instanceID,
-            parameters: [
-                SQLText.arrayLiteral(pipelines),
-                SQLText.arrayLiteral(pipelines.map { RuntimeSQL.microseconds(timeouts[$0]!) }),
-            ])
+            join: Self.stalledBlock.join, where: Self.stalledBlock.predicate, message: Self.stalledBlock.message,
+            reason: try PostgresQuoting.literal(Self.stalledBlock.reason), maxAttempts: maxAttempts,
+            instanceID: instanceID, parameters: Self.timeoutParameters(timeouts))
     }
+
+    /// The reason a block taken back past its pipeline's block timeout carries (its event's, `RecoveredBlock`'s).
+    public static let blockTimeoutReason = "block timeout"
+
+    /// The block-timeout watchdog's join (`$5`, `$6`: each pipeline's timeout in microseconds), predicate, error
+    /// message and event reason. A pipeline without a timeout has no row: its blocks match nothing.
+    static let stalledBlock = (
+        join: "LEFT JOIN unnest($5::text[], $6::bigint[]) AS t (pipeline, timeout) ON t.pipeline = b.pipeline",
+        predicate: """
+        (b.started_at < now() - t.timeout * interval '1 microsecond'
+            AND b.lease_owner IS DISTINCT FROM '\(providerBatchOwner)')
+        """,
+        message: """
+        'ran past the block timeout of ' || (t.timeout * interval '1 microsecond')::text
+            || ' (worker ' || coalesce(b.lease_owner, 'unknown') || ')'
+        """,
+        reason: blockTimeoutReason
+    )
+
+    static func timeoutParameters(_ timeouts: [String: Duration]) -> [String?] {
+        let pipelines = timeouts.keys.sorted()
+        return [
+            SQLText.arrayLiteral(pipelines),
+            SQLText.arrayLiteral(pipelines.map { RuntimeSQL.microseconds(timeouts[$0]!) }),
+        ]
+    }
+
+    /// The expiry and block-timeout watchdogs in one statement. Each reads every leased block (through
+    /// `blocks_lease_owner`: 5 ms a pass with 20,000 leased), and the controller ran both at every pass; now it
+    /// reads them once. `judgeLeases` false checks the timeouts only (right after the controller lost the
+    /// database, when every lease looks stale). A block both expired and past its timeout is taken back as
+    /// expired. Each block returned says which (`reason`: "lease expired" or "block timeout").
+    @discardableResult
+    public func requeueLapsed(
+        judgeLeases: Bool, timeouts: [String: Duration], maxAttempts: [String: Int], instanceID: String? = nil
+    ) async throws -> [RecoveredBlock] {
+        guard judgeLeases || !timeouts.isEmpty else { return [] }
+        return try await recover(
+            join: Self.lapsed.join, where: Self.lapsed.predicate, message: Self.lapsed.message,
+            reason: Self.lapsed.reason, maxAttempts: maxAttempts, instanceID: instanceID,
+            parameters: Self.timeoutParameters(timeouts) + [judgeLeases ? "true" : "false"])
+    }
+
+    /// `requeueLapsed`'s join, predicate, message and reason (SQL); `$7` says whether expired leases count.
+    static let lapsed: (join: String, predicate: String, message: String, reason: String) = {
+        let expired = "($7::boolean AND \(expiredLease.predicate))"
+        return (
+            join: stalledBlock.join,
+            predicate: "(\(expired) OR \(stalledBlock.predicate))",
+            message: "CASE WHEN \(expired) THEN \(expiredLease.message) ELSE \(stalledBlock.message) END",
+            reason: """
+            CASE WHEN \(expired) THEN '\(expiredLease.reason)' ELSE '\(stalledBlock.reason)' END
+            """
+        )
+    }()
 
     /// The watchdogs' shared statement: picks `in_process` rows matching `predicate` (skipping rows a worker is
     /// committing right now: the next pass sees them), moves them to `enqueued` or, out of attempts, `failed`,
     /// with an `infrastructure` error and one event each. Notifies the workers if anything was enqueued.
     ///
-    /// `join`, `predicate` and `message` are SQL over `blocks b`; `parameters` are `$5` on.
+    /// `join`, `predicate`, `message` and `reason` (the event's) are SQL over `blocks b`; `parameters` are `$5`
+    /// on.
     private func recover(
         join: String = "", where predicate: String, message: String, reason: String, maxAttempts: [String: Int],
         instanceID: String?, parameters: [String?] = []
@@ -346,7 +391,7 @@ extension Store {
                 SQLText.arrayLiteral(pipelines), RuntimeSQL.intArray(pipelines.map { maxAttempts[$0]! }),
                 String(RetryPolicy.default.maxAttempts), instanceID,
             ] + parameters
-        let sql = try Self.recoverSQL(join: join, where: predicate, message: message, reason: reason)
+        let sql = Self.recoverSQL(join: join, where: predicate, message: message, reason: reason)
         let channel = workChannel
         let from = BlockLifecycle.sources(of: .enqueued, cause: .watchdog).first
         let outcome = try await retryingConflicts { connection in
@@ -355,12 +400,12 @@ extension Store {
                 let block = RecoveredBlock(
                     id: try row.required("id"), pipeline: try row.required("pipeline"),
                     attempt: try row.required("attempt", Int.init), to: try row.required("state"),
-                    instanceID: row["lease_owner"])
+                    instanceID: row["lease_owner"], reason: try row.required("reason"))
                 made.append(
                     BlockTransition(
                         blockID: block.id, pipeline: block.pipeline, from: from,
                         to: BlockState(rawValue: block.to) ?? .enqueued, attempt: block.attempt, instanceID: instanceID,
-                        reason: reason, errorClass: ErrorClass.infrastructure.rawValue, error: row["message"]))
+                        reason: block.reason, errorClass: ErrorClass.infrastructure.rawValue, error: row["message"]))
                 return block
             }
             if recovered.contains(where: { $0.to == BlockState.enqueued.rawValue }) { try connection.notify(channel) }
@@ -371,16 +416,15 @@ extension Store {
     }
 
     /// The watchdogs' statement (see `recover`): `$1`, `$2` the pipelines' attempt limits, `$3` the default limit,
-    /// `$4` the instance recorded in the events.
-    static func recoverSQL(join: String = "", where predicate: String, message: String, reason: String) throws
-        -> String
-    {
+    /// `$4` the instance recorded in the events. `reason` is SQL.
+    static func recoverSQL(join: String = "", where predicate: String, message: String, reason: String) -> String {
         let outOfAttempts = "b.attempt - b.attempt_base >= p.max_attempts"
         return """
             WITH limits AS (
                 SELECT * FROM unnest($1::text[], $2::int[]) AS m (pipeline, max_attempts)
             ), picked AS MATERIALIZED (
-                SELECT b.id, b.lease_owner, coalesce(m.max_attempts, $3::int) AS max_attempts, \(message) AS message
+                SELECT b.id, b.lease_owner, coalesce(m.max_attempts, $3::int) AS max_attempts, \(message) AS message,
+                       \(reason) AS reason
                 FROM blocks b LEFT JOIN limits m ON m.pipeline = b.pipeline \(join)
                 WHERE b.state = 'in_process' AND \(predicate)
                 ORDER BY b.id
@@ -400,15 +444,15 @@ extension Store {
                     AND CASE WHEN \(outOfAttempts)
                         THEN b.state IN (\(RuntimeSQL.sources(of: .failed, cause: .watchdog)))
                         ELSE b.state IN (\(RuntimeSQL.sources(of: .enqueued, cause: .watchdog))) END
-                RETURNING b.id, b.pipeline, b.attempt, b.state, p.lease_owner, p.message
+                RETURNING b.id, b.pipeline, b.attempt, b.state, p.lease_owner, p.message, p.reason
             ), logged AS (
                 INSERT INTO block_events (block_id, from_state, to_state, instance_id, attempt, reason, error_class,
                                           error)
-                SELECT id, \(RuntimeSQL.onlySource(of: .enqueued, cause: .watchdog)), state, $4, attempt,
-                       \(try PostgresQuoting.literal(reason)), 'infrastructure', message
+                SELECT id, \(RuntimeSQL.onlySource(of: .enqueued, cause: .watchdog)), state, $4, attempt, reason,
+                       'infrastructure', message
                 FROM changed
             )
-            SELECT id, pipeline, attempt, state, lease_owner, message FROM changed ORDER BY id
+            SELECT id, pipeline, attempt, state, lease_owner, message, reason FROM changed ORDER BY id
             """
     }
 }

@@ -63,16 +63,17 @@ import TraduPostgres
                 == PipelineDemand(pipeline: "translate", waiting: 10, inFlight: 0))
     }
 
-    /// No index orders leased blocks by expiry (renewals stay HOT, migration 19): the expiry watchdog, once a
-    /// second, reads the leased blocks through `blocks_lease_owner`, never the whole table, whether the statistics
-    /// were taken before any claim or while blocks were leased.
+    /// No index orders leased blocks by expiry (renewals stay HOT, migration 19): the watchdog pass (expired leases
+    /// and block timeouts together), once a second, reads the leased blocks through `blocks_lease_owner`, never the
+    /// whole table, whether the statistics were taken before any claim or while blocks were leased.
     @Test func theExpiryWatchdogReadsTheLeasedBlocksIndexWhateverTheStatistics() async throws {
         let (store, _) = try await RuntimeFixtures.enqueued(blocks: 20_000)
         try await store.connection.query("ALTER TABLE blocks SET (autovacuum_enabled = false)")
-        let sql = try Store.recoverSQL(
-            where: Store.expiredLease.predicate, message: Store.expiredLease.message,
-            reason: Store.expiredLease.reason)
-        let parameters: [String?] = ["{}", "{}", "3", "c1"]
+        // The controller's pass: expired leases and block timeouts in one statement.
+        let sql = Store.recoverSQL(
+            join: Store.lapsed.join, where: Store.lapsed.predicate, message: Store.lapsed.message,
+            reason: Store.lapsed.reason)
+        let parameters: [String?] = ["{}", "{}", "3", "c1", "{translate}", "{3600000000}", "true"]
         // The plan, read in a transaction that is rolled back (with what `first` did).
         func plan(first: String? = nil) async throws -> String {
             try await RuntimeFixtures.rolledBack(store) { connection in
@@ -255,7 +256,12 @@ import TraduPostgres
         let id = RuntimeFixtures.id(0)
         try await RuntimeFixtures.expireLeases(store, [id])
         let first = try await store.requeueExpiredLeases(maxAttempts: ["translate": 2], instanceID: "c1")
-        #expect(first == [RecoveredBlock(id: id, pipeline: "translate", attempt: 1, to: "enqueued", instanceID: "w1")])
+        #expect(
+            first == [
+                RecoveredBlock(
+                    id: id, pipeline: "translate", attempt: 1, to: "enqueued", instanceID: "w1", reason: "lease expired"
+                )
+            ])
         #expect(try await StoreFixtures.state(store, RuntimeFixtures.id(1)).state == "in_process")
 
         let again = try await store.claim(instanceID: "w2", limit: 1, leaseDuration: .seconds(60))
@@ -329,6 +335,35 @@ import TraduPostgres
         #expect(try await store.counts() == ["slow": [.enqueued: 2], "other": [.inProcess: 2]])
         let error = try await RuntimeFixtures.column(store, RuntimeFixtures.id(0, pipeline: "slow"), "last_error")
         #expect(error == "ran past the block timeout of 01:00:00 (worker w1)")
+    }
+
+    /// One pass takes back expired leases and blocks past their timeout, each with its reason; expired leases
+    /// only when the controller may judge them. A block both expired and past its timeout counts as expired.
+    @Test func oneWatchdogPassTakesBackExpiredLeasesAndStalledBlocksWithTheirReasons() async throws {
+        let (store, _) = try await RuntimeFixtures.enqueued(blocks: 3, pipelines: ["slow", "other"])
+        #expect(try await store.claim(instanceID: "w1", limit: 6, leaseDuration: .seconds(600)).count == 6)
+        let slow = (0..<3).map { RuntimeFixtures.id($0, pipeline: "slow") }
+        let other = (0..<3).map { RuntimeFixtures.id($0, pipeline: "other") }
+        try await RuntimeFixtures.expireLeases(store, [slow[0], slow[2], other[0], other[1]])
+        try await RuntimeFixtures.backdate(store, "started_at", [slow[1], slow[2], other[1]], by: "2 hours")
+        let timeouts: [String: Duration] = ["slow": .seconds(3600)]
+        func taken(_ blocks: [RecoveredBlock]) -> [String] { blocks.map { "\($0.id) \($0.reason)" }.sorted() }
+
+        // Leases not judged (the controller just got the database back): the timeouts only.
+        let first = try await store.requeueLapsed(judgeLeases: false, timeouts: timeouts, maxAttempts: [:])
+        #expect(taken(first) == ["slow/h1/fr block timeout", "slow/h2/fr block timeout"])
+        // Judged: the expired leases, `other/h1` as expired although it also ran long (`other` has no timeout
+        // here, so `other/h2`, untouched, stays).
+        let second = try await store.requeueLapsed(
+            judgeLeases: true, timeouts: timeouts.merging(["other": .seconds(3600)]) { $1 }, maxAttempts: [:])
+        #expect(
+            taken(second) == ["other/h0/fr lease expired", "other/h1/fr lease expired", "slow/h0/fr lease expired"])
+        #expect(try await store.requeueLapsed(judgeLeases: true, timeouts: timeouts, maxAttempts: [:]).isEmpty)
+        #expect(try await store.counts() == ["slow": [.enqueued: 3], "other": [.enqueued: 2, .inProcess: 1]])
+        #expect(try await StoreFixtures.events(store, slow[1]).last == "in_process>enqueued:block timeout@1")
+        #expect(try await StoreFixtures.events(store, other[1]).last == "in_process>enqueued:lease expired@1")
+        let error = try await RuntimeFixtures.column(store, other[1], "last_error")
+        #expect(error == "lease expired (worker w1 silent)")
     }
 
     @Test func leaderLeaseIsExclusiveUntilItExpires() async throws {

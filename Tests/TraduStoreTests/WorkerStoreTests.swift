@@ -60,7 +60,9 @@ import TraduPostgres
         let recovered = try await store.requeueExpiredLeases(maxAttempts: ["translate": 5])
         #expect(
             recovered == [
-                RecoveredBlock(id: first.id, pipeline: "translate", attempt: 1, to: "enqueued", instanceID: "w1")
+                RecoveredBlock(
+                    id: first.id, pipeline: "translate", attempt: 1, to: "enqueued", instanceID: "w1",
+                    reason: "lease expired")
             ])
         let second = try #require(try await store.claim(instanceID: "w2", limit: 1, leaseDuration: .seconds(60)).first)
         #expect(second.attempt == 2)

@@ -296,18 +296,18 @@ public final class Controller: Sendable {
         if await state.watchdogsDue(every: min(settings.watchdogInterval, .milliseconds(heartbeat))) {
             // Right after this controller lost the database, every heartbeat and lease looks stale because nobody
             // could write them: give the other processes the same silence to reconnect before judging them.
-            if await state.mayJudgeLiveness(silence: silence) {
-                recovered += try await store.requeueExpiredLeases(maxAttempts: maxAttempts, instanceID: identity.id)
-                    .map { ("lease_expired", $0) }
+            let judgeLeases = await state.mayJudgeLiveness(silence: silence)
+            // Expired leases and blocks past their timeout in one pass over the leased blocks.
+            recovered += try await store.requeueLapsed(
+                judgeLeases: judgeLeases, timeouts: resolved.pipelines.mapValues { $0.blockTimeout.duration },
+                maxAttempts: maxAttempts, instanceID: identity.id
+            ).map { ($0.reason == Store.blockTimeoutReason ? "stalled" : "lease_expired", $0) }
+            if judgeLeases {
                 let sweep = try await store.sweepDeadInstances(
                     silentFor: silence, maxAttempts: maxAttempts, instanceID: identity.id)
                 dead = sweep.dead
                 recovered += sweep.recovered.map { ("instance_dead", $0) }
             }
-            recovered += try await store.requeueStalled(
-                timeouts: resolved.pipelines.mapValues { $0.blockTimeout.duration },
-                maxAttempts: maxAttempts, instanceID: identity.id
-            ).map { ("stalled", $0) }
         }
         // Each recovered block has its transition line (the store reports it); the counter is by reason.
         for (reason, block) in recovered {
