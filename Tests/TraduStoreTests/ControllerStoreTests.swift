@@ -98,7 +98,7 @@ import TraduPostgres
             !unindexed.contains("blocks_lease_owner") && unindexed.contains("blocks_pipeline_state"), "\(unindexed)")
         // And it still takes back exactly the expired leases.
         try await RuntimeFixtures.expireLeases(store, claimed.prefix(3).map(\.id))
-        let recovered = try await store.requeueExpiredLeases(maxAttempts: [:])
+        let recovered = try await store.requeueLapsed(judgeLeases: true, timeouts: [:], maxAttempts: [:])
         #expect(recovered.map(\.id) == claimed.prefix(3).map(\.id).sorted())
         #expect(try await store.counts()["translate"]?[.inProcess] == 197)
     }
@@ -251,11 +251,12 @@ import TraduPostgres
         let (store, _) = try await RuntimeFixtures.enqueued(blocks: 2)
         _ = try await store.claim(instanceID: "w1", limit: 2, leaseDuration: .seconds(60))
         // Nothing expired yet.
-        #expect(try await store.requeueExpiredLeases(maxAttempts: ["translate": 2]).isEmpty)
+        #expect(try await store.requeueLapsed(judgeLeases: true, timeouts: [:], maxAttempts: ["translate": 2]).isEmpty)
 
         let id = RuntimeFixtures.id(0)
         try await RuntimeFixtures.expireLeases(store, [id])
-        let first = try await store.requeueExpiredLeases(maxAttempts: ["translate": 2], instanceID: "c1")
+        let first = try await store.requeueLapsed(
+            judgeLeases: true, timeouts: [:], maxAttempts: ["translate": 2], instanceID: "c1")
         #expect(
             first == [
                 RecoveredBlock(
@@ -267,7 +268,7 @@ import TraduPostgres
         let again = try await store.claim(instanceID: "w2", limit: 1, leaseDuration: .seconds(60))
         #expect(again.map(\.attempt) == [2])
         try await RuntimeFixtures.expireLeases(store, [id])
-        let second = try await store.requeueExpiredLeases(maxAttempts: ["translate": 2])
+        let second = try await store.requeueLapsed(judgeLeases: true, timeouts: [:], maxAttempts: ["translate": 2])
         #expect(second.map(\.to) == ["failed"])
 
         let row = try await store.connection.query(
@@ -322,11 +323,13 @@ import TraduPostgres
         // The worker is alive and renews its leases.
         let held = claimed.map { (id: $0.id, attempt: $0.attempt) }
         #expect(try await store.renewLeases(instanceID: "w1", held: held, leaseDuration: .seconds(600)).count == 4)
-        #expect(try await store.requeueExpiredLeases(maxAttempts: [:]).isEmpty)
+        #expect(try await store.requeueLapsed(judgeLeases: true, timeouts: [:], maxAttempts: [:]).isEmpty)
 
-        #expect(try await store.requeueStalled(timeouts: ["slow": .seconds(3 * 3600)], maxAttempts: [:]).isEmpty)
-        let recovered = try await store.requeueStalled(
-            timeouts: ["slow": .seconds(3600)], maxAttempts: ["slow": 3, "other": 3])
+        #expect(
+            try await store.requeueLapsed(judgeLeases: false, timeouts: ["slow": .seconds(3 * 3600)], maxAttempts: [:])
+                .isEmpty)
+        let recovered = try await store.requeueLapsed(
+            judgeLeases: false, timeouts: ["slow": .seconds(3600)], maxAttempts: ["slow": 3, "other": 3])
         #expect(
             recovered.map(\.id).sorted() == [
                 RuntimeFixtures.id(0, pipeline: "slow"), RuntimeFixtures.id(1, pipeline: "slow"),

@@ -57,7 +57,7 @@ import TraduPostgres
         let (store, _) = try await RuntimeFixtures.enqueued(blocks: 1)
         let first = try #require(try await store.claim(instanceID: "w1", limit: 1, leaseDuration: .seconds(60)).first)
         try await RuntimeFixtures.expireLeases(store)
-        let recovered = try await store.requeueExpiredLeases(maxAttempts: ["translate": 5])
+        let recovered = try await store.requeueLapsed(judgeLeases: true, timeouts: [:], maxAttempts: ["translate": 5])
         #expect(
             recovered == [
                 RecoveredBlock(
@@ -329,7 +329,10 @@ import TraduPostgres
         // One cancelled by an operator, one requeued by the watchdog, one still held.
         #expect(try await store.cancelBlocks(ids: [RuntimeFixtures.id(0)], reason: "not needed") == 1)
         try await RuntimeFixtures.expireLeases(store, [RuntimeFixtures.id(1)])
-        #expect(try await store.requeueExpiredLeases(maxAttempts: [:]).map(\.id) == [RuntimeFixtures.id(1)])
+        #expect(
+            try await store.requeueLapsed(judgeLeases: true, timeouts: [:], maxAttempts: [:]).map(\.id) == [
+                RuntimeFixtures.id(1)
+            ])
         // Another worker asking for the same blocks holds none of them.
         #expect(try await store.renewLeases(instanceID: "w2", held: held, leaseDuration: .seconds(60)).isEmpty)
         #expect(
