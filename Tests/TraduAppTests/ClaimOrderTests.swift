@@ -8,33 +8,15 @@ import Testing
     /// for the whole backlog (its first block completed 41st of 80 here).
     @Test func aPipelineAppliedLaterIsNotHeldBehindAnEarlierBacklog() async throws {
         let project = try await TestProject.make(documents: 40)
+        /// The project's dataset cut one document a block, and `pipelines` on the pseudo engine.
         func manifests(pipelines: [(name: String, language: String)]) throws {
-            var text = """
-                apiVersion: tradu/v1
-                kind: Environment
-                metadata: {name: dev}
-                spec: {}
-                ---
-                apiVersion: tradu/v1
-                kind: Dataset
-                metadata: {name: docs}
-                spec: {source: {path: data/docs.jsonl}, format: jsonl, sourceLanguage: en, blocks: {maxRecords: 1}}
-                ---
-                apiVersion: tradu/v1
-                kind: Engine
-                metadata: {name: local}
-                spec: {type: pseudo}
-
-                """
+            try project.writeManifests(maxRecords: 1, withPipeline: false)
+            var text = try String(contentsOfFile: project.manifests + "/project.yaml", encoding: .utf8)
+            text += "---\n" + "apiVersion: tradu/v1\nkind: Engine\nmetadata: {name: local}\nspec: {type: pseudo}\n"
             for pipeline in pipelines {
-                text += """
-                    ---
-                    apiVersion: tradu/v1
-                    kind: Pipeline
-                    metadata: {name: \(pipeline.name)}
-                    spec: {dataset: docs, engine: local, targetLanguages: [\(pipeline.language)]}
-
-                    """
+                text +=
+                    "---\napiVersion: tradu/v1\nkind: Pipeline\nmetadata: {name: \(pipeline.name)}\n"
+                    + "spec: {dataset: docs, engine: local, targetLanguages: [\(pipeline.language)]}\n"
             }
             try text.write(toFile: project.manifests + "/project.yaml", atomically: true, encoding: .utf8)
         }
