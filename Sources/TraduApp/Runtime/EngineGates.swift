@@ -7,16 +7,32 @@ import TraduCore
 final class EngineGates: Sendable {
     private let gates = Mutex<[String: RequestGate]>([:])
 
-    /// The gate of `engine`, made at its `concurrency` the first time; nil when its requests are not gated.
-    func gate(for engine: Engine) async -> RequestGate? {
-        guard engine.kind != .pseudo, engine.mode != .batch else { return nil }
-        let (gate, made) = gates.withLock { gates -> (RequestGate, Bool) in
-            if let gate = gates[engine.name] { return (gate, false) }
-            let gate = RequestGate(limit: engine.concurrency)
-            gates[engine.name] = gate
-            return (gate, true)
+    /// The gates of `engines` by name, each held to `limits(of: engines)`: made the first time, given their new
+    /// limit after.
+    func gates(for engines: some Sequence<Engine>) async -> [String: RequestGate] {
+        var result: [String: RequestGate] = [:]
+        for (name, limit) in Self.limits(of: engines) {
+            let (gate, made) = gates.withLock { gates -> (RequestGate, Bool) in
+                if let gate = gates[name] { return (gate, false) }
+                let gate = RequestGate(limit: limit)
+                gates[name] = gate
+                return (gate, true)
+            }
+            if !made { await gate.setLimit(limit) }
+            result[name] = gate
         }
-        if !made { await gate.setLimit(engine.concurrency) }
-        return gate
+        return result
+    }
+
+    /// The concurrency each gated engine's requests are held to, by engine name. Where the specs a worker runs side
+    /// by side (a rollout's baseline and canary) give one engine different `concurrency`, the smallest: the engine
+    /// is one endpoint whichever spec calls it, and a limit a spec raises is part of what its rollout has yet to
+    /// prove, while one it lowers (the provider's limit fell) must hold for every request.
+    static func limits(of engines: some Sequence<Engine>) -> [String: Int] {
+        var limits: [String: Int] = [:]
+        for engine in engines where engine.kind != .pseudo && engine.mode != .batch {
+            limits[engine.name] = min(limits[engine.name] ?? engine.concurrency, engine.concurrency)
+        }
+        return limits
     }
 }

@@ -22,11 +22,14 @@ struct PipelineRuntime: Sendable {
     /// Holds the engine's requests to its `concurrency`; nil when they are not gated (`EngineGates`).
     var requestGate: RequestGate?
 
+    /// The runtimes of `resolved`'s pipelines (of those named in `only`, when given), with their engines' gates
+    /// taken from `gates` by engine name.
     static func build(
-        _ resolved: ResolvedManifests, environment: [String: String], httpClient: HTTPClient, gates: EngineGates
-    ) async -> [String: PipelineRuntime] {
+        _ resolved: ResolvedManifests, only: Set<String>? = nil, environment: [String: String],
+        httpClient: HTTPClient, gates: [String: RequestGate]
+    ) -> [String: PipelineRuntime] {
         var runtimes: [String: PipelineRuntime] = [:]
-        for pipeline in resolved.pipelines.values {
+        for pipeline in resolved.pipelines.values where only?.contains(pipeline.name) ?? true {
             guard let engine = resolved.engines[pipeline.engine], let dataset = resolved.datasets[pipeline.dataset]
             else {
                 continue
@@ -44,7 +47,7 @@ struct PipelineRuntime: Sendable {
                 specHash: spec.hash,
                 translator: translator,
                 capped: pipeline.concurrency != nil || resolved.environment.maxBlocksInFlight != nil,
-                requestGate: await gates.gate(for: engine))
+                requestGate: gates[engine.name])
         }
         return runtimes
     }
@@ -83,26 +86,49 @@ struct PipelineRuntimes: Sendable {
     }
 
     /// The applied revision's runtimes, plus those of the revisions that run the other spec of every pipeline in
-    /// a rollout (running or rolled back).
+    /// a rollout (running or rolled back). Only the rollout's pipeline is taken from such a revision: its other
+    /// pipelines run under the applied one, and their engines' settings (a `concurrency` changed since) with them.
     static func load(
         _ applied: AppliedManifests, store: Store, environment: String, variables: [String: String],
         httpClient: HTTPClient, gates: EngineGates
     ) async throws -> PipelineRuntimes {
-        var runtimes = PipelineRuntimes(
-            latest: await PipelineRuntime.build(
-                applied.resolved, environment: variables, httpClient: httpClient, gates: gates))
+        var others: [(resolved: ResolvedManifests, pipeline: String)] = []
         for rollout in try await store.latestRollouts() where rollout.state.isUnsettled {
             for number in Set([rollout.baselineRevision, rollout.revision].compactMap { $0 })
             where number != applied.revision {
                 guard
                     let other = try await AppliedManifests.load(from: store, environment: environment, revision: number)
                 else { continue }
-                runtimes.add(
-                    await PipelineRuntime.build(
-                        other.resolved, environment: variables, httpClient: httpClient, gates: gates),
-                    for: rollout.pipeline)
+                others.append((other.resolved, rollout.pipeline))
             }
         }
+        let requestGates = await gates.gates(for: requestEngines(latest: applied.resolved, others: others))
+        var runtimes = PipelineRuntimes(
+            latest: PipelineRuntime.build(
+                applied.resolved, environment: variables, httpClient: httpClient, gates: requestGates))
+        for other in others {
+            runtimes.add(
+                PipelineRuntime.build(
+                    other.resolved, only: [other.pipeline], environment: variables, httpClient: httpClient,
+                    gates: requestGates),
+                for: other.pipeline)
+        }
         return runtimes
+    }
+
+    /// The engines the runtimes call: each pipeline's in the applied revision, and for each pipeline in a rollout,
+    /// its engine under the other spec (`others`: that spec's revision and the pipeline).
+    static func requestEngines(
+        latest: ResolvedManifests, others: [(resolved: ResolvedManifests, pipeline: String)]
+    ) -> [Engine] {
+        var engines = latest.pipelines.values.compactMap { latest.engines[$0.engine] }
+        for other in others {
+            if let pipeline = other.resolved.pipelines[other.pipeline],
+                let engine = other.resolved.engines[pipeline.engine]
+            {
+                engines.append(engine)
+            }
+        }
+        return engines
     }
 }

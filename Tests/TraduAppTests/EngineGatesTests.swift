@@ -1,0 +1,104 @@
+import Foundation
+import Testing
+import TraduCore
+import TraduTestSupport
+
+@testable import TraduApp
+
+/// Which limit an engine's requests are held to when a worker runs several specs side by side.
+@Suite struct EngineGatesTests {
+    /// Two pipelines on two engines, compiled from manifests as a revision stores them.
+    static func resolved(translateConcurrency: Int = 4, summarizeConcurrency: Int = 3) throws -> ResolvedManifests {
+        let root = try TestPostgres.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let text = """
+            apiVersion: tradu/v1
+            kind: Environment
+            metadata: {name: dev}
+            spec: {}
+            ---
+            apiVersion: tradu/v1
+            kind: Dataset
+            metadata: {name: docs}
+            spec: {source: {path: data/docs.jsonl}, format: jsonl, sourceLanguage: en}
+            ---
+            apiVersion: tradu/v1
+            kind: Engine
+            metadata: {name: llm}
+            spec: {type: openai, model: gpt-4o, apiKeyFrom: {env: TEST_KEY}, concurrency: \(translateConcurrency)}
+            ---
+            apiVersion: tradu/v1
+            kind: Engine
+            metadata: {name: small}
+            spec: {type: openai, model: gpt-4o-mini, apiKeyFrom: {env: TEST_KEY}, concurrency: \(summarizeConcurrency)}
+            ---
+            apiVersion: tradu/v1
+            kind: Engine
+            metadata: {name: local}
+            spec: {type: pseudo}
+            ---
+            apiVersion: tradu/v1
+            kind: Pipeline
+            metadata: {name: translate}
+            spec: {dataset: docs, engine: llm, targetLanguages: [fr]}
+            ---
+            apiVersion: tradu/v1
+            kind: Pipeline
+            metadata: {name: summarize}
+            spec: {dataset: docs, engine: small, targetLanguages: [de]}
+            ---
+            apiVersion: tradu/v1
+            kind: Pipeline
+            metadata: {name: rehearse}
+            spec: {dataset: docs, engine: local, targetLanguages: [es]}
+
+            """
+        try text.write(toFile: root + "/project.yaml", atomically: true, encoding: .utf8)
+        let validation = ManifestValidation(directory: root, environment: "dev")
+        #expect(validation.diagnostics.map(\.description) == [])
+        return try #require(validation.compiled.environments["dev"])
+    }
+
+    /// A rollout of `translate` whose new spec raises its engine's concurrency to 8, applied together with a plain
+    /// change of `summarize`'s engine from 3 to 6. The worker runs `translate`'s baseline beside the new spec: the
+    /// engine both call stays at the baseline's 4 until the rollout is done, and `summarize`'s engine, in no
+    /// rollout, takes its new 6 at once (the baseline revision's 3 used to win, because every pipeline of that
+    /// revision was built after the applied one).
+    @Test func aRolloutHoldsItsEngineToTheSmallerLimitAndLeavesOtherEnginesAtTheAppliedOne() throws {
+        let baseline = try Self.resolved()
+        let applied = try Self.resolved(translateConcurrency: 8, summarizeConcurrency: 6)
+        let engines = PipelineRuntimes.requestEngines(latest: applied, others: [(baseline, "translate")])
+        #expect(EngineGates.limits(of: engines) == ["llm": 4, "small": 6], "the pseudo engine is never gated")
+
+        // A rollout that lowers the limit (the provider's fell) holds both specs to the new one.
+        let lowered = try Self.resolved(translateConcurrency: 2)
+        let down = PipelineRuntimes.requestEngines(latest: lowered, others: [(baseline, "translate")])
+        #expect(EngineGates.limits(of: down) == ["llm": 2, "small": 3])
+
+        // With no rollout, the applied revision's limits.
+        #expect(
+            EngineGates.limits(of: PipelineRuntimes.requestEngines(latest: applied, others: [])) == [
+                "llm": 8, "small": 6,
+            ])
+    }
+
+    /// The gates outlive a reload (requests in flight keep counting) and take each reload's limits.
+    @Test func aReloadKeepsEachGateAndGivesItTheNewLimit() async throws {
+        let gates = EngineGates()
+        let baseline = try Self.resolved()
+        let first = await gates.gates(for: PipelineRuntimes.requestEngines(latest: baseline, others: []))
+        #expect(Set(first.keys) == ["llm", "small"])
+        #expect(await first["llm"]?.limit == 4)
+
+        let applied = try Self.resolved(translateConcurrency: 8, summarizeConcurrency: 6)
+        let during = await gates.gates(
+            for: PipelineRuntimes.requestEngines(latest: applied, others: [(baseline, "translate")]))
+        #expect(during["llm"] === first["llm"] && during["small"] === first["small"])
+        #expect(await during["llm"]?.limit == 4)
+        #expect(await during["small"]?.limit == 6)
+
+        let after = await gates.gates(for: PipelineRuntimes.requestEngines(latest: applied, others: []))
+        #expect(after["llm"] === first["llm"])
+        #expect(await after["llm"]?.limit == 8)
+    }
+}
