@@ -48,8 +48,19 @@ struct BenchDatabase {
     func dropSchema(_ schema: String, extraDatabases: [String] = []) async throws {
         let connection = try await PostgresConnection.connect(url)
         try await connection.execute("DROP SCHEMA IF EXISTS \(schema) CASCADE")
-        for database in extraDatabases { try? await connection.execute("DROP DATABASE IF EXISTS \(database)") }
+        for database in extraDatabases { try? await Self.dropDatabase(database, connection) }
         await connection.close()
+    }
+
+    /// Drops `database`, ending the sessions still on it: a pooler in front of the server (PgBouncer) keeps its
+    /// server connections to the reference database open after pgbench leaves, and a plain drop then fails.
+    /// `WITH (FORCE)` needs PostgreSQL 13; older servers get the plain drop.
+    static func dropDatabase(_ database: String, _ connection: PostgresConnection) async throws {
+        do {
+            try await connection.execute("DROP DATABASE IF EXISTS \(database) WITH (FORCE)")
+        } catch let error as PostgresError where error.sqlState == "42601" {
+            try await connection.execute("DROP DATABASE IF EXISTS \(database)")
+        }
     }
 
     /// Removes what the run made (the embedded cluster, or the schema and extra databases on a given server)
@@ -66,7 +77,7 @@ struct BenchDatabase {
         } else {
             let connection = try await PostgresConnection.connect(url)
             try await connection.execute("DROP SCHEMA IF EXISTS \(schema) CASCADE")
-            for database in extraDatabases { try? await connection.execute("DROP DATABASE IF EXISTS \(database)") }
+            for database in extraDatabases { try? await Self.dropDatabase(database, connection) }
             await connection.close()
         }
         try FileManager.default.removeItem(atPath: root)

@@ -312,7 +312,7 @@ struct RunBench: AsyncParsableCommand {
         }
         report.pgbenchPath = pgbench
         let admin = try await PostgresConnection.connect(url)
-        try await admin.execute("DROP DATABASE IF EXISTS pgbench_ref")
+        try await BenchDatabase.dropDatabase("pgbench_ref", admin)
         try await admin.execute("CREATE DATABASE pgbench_ref")
         await admin.close()
         let target = try Self.pgbenchTarget(url: url)
