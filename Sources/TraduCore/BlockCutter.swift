@@ -181,7 +181,7 @@ public struct BlockCutter {
         bytes += size
         withLengthPrefix(&record.id)
         withLengthPrefix(&record.text)
-        characters += Int64(record.text.unicodeScalars.count)
+        characters += Int64(record.text.unicodeScalarCount)
         if keepsRecords {
             records += "{\"id\":"
             JSONValue.appendQuoted(record.id, to: &records)

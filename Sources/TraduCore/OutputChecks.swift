@@ -53,7 +53,7 @@ public struct OutputChecks: Sendable, Hashable {
                 message: "the translation is the source text unchanged (\(letters) letters of \(sourceLanguage) prose)")
         }
         if let bounds = lengthRatio, letters >= untranslatedMinLetters {
-            let ratio = Double(translation.unicodeScalars.count) / Double(max(profile.scalars, 1))
+            let ratio = Double(translation.unicodeScalarCount) / Double(max(profile.scalars, 1))
             if !bounds.contains(ratio) {
                 let shown = (ratio * 100).rounded() / 100
                 return Problem(

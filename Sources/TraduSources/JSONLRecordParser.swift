@@ -20,7 +20,7 @@ final class JSONLRecordParser: RecordParser {
             case .record(let id, let text):
                 // A NUL can only come from a `\u0000` escape: point at it (RecordStream refuses the record).
                 var column = 1
-                if text.utf8.contains(0), let offset = Self.offset(of: Array("\\u0000".utf8), in: line) {
+                if text.containsNUL, let offset = Self.offset(of: Array("\\u0000".utf8), in: line) {
                     column = UTF8Validation.column(ofOffset: offset, in: line)
                 }
                 return .record(

@@ -69,7 +69,7 @@ public final class RecordStream {
     /// refused here, named, instead of failing its whole block at run time. Parsers that know where the NUL is
     /// (a JSONL `\u0000` escape) put it in the record's location.
     private func checkText(_ record: SourceRecord) -> Diagnostic? {
-        guard record.text.utf8.contains(0) else { return nil }
+        guard record.text.containsNUL else { return nil }
         return Diagnostic(
             at: record.location,
             "the text of record '\(record.id)' contains a NUL character (U+0000), which no engine can translate"

@@ -1,0 +1,28 @@
+import Testing
+
+@testable import TraduCore
+
+@Suite struct StringUTF8ScansTests {
+    static let texts = [
+        "", "plain ASCII", "Zürich café naïve", "Ångström — “quoted” …", "日本語のテキスト", "emoji 👩‍👩‍👧 and 🇫🇷",
+        "e\u{301} combining", "\u{10FFFF} last scalar", "tab\tnew\nline", String(repeating: "ü", count: 10_000),
+    ]
+
+    /// The byte count agrees with the standard library's scalar count, whatever the scripts (one to four bytes a
+    /// scalar, combining marks and grapheme clusters of several scalars).
+    @Test(arguments: texts) func countsScalarsAsTheStandardLibraryDoes(text: String) {
+        #expect(text.unicodeScalarCount == text.unicodeScalars.count)
+        // A substring's copy too (its own storage, starting mid-text).
+        let tail = String(text.dropFirst(3))
+        #expect(tail.unicodeScalarCount == tail.unicodeScalars.count)
+    }
+
+    @Test func findsANULWhereverItIs() {
+        #expect(!"no nul here, ü 日本".containsNUL)
+        #expect("\u{0}".containsNUL)
+        #expect("starts\u{0}".containsNUL && "\u{0}ends".containsNUL && "mid\u{0}dle ü".containsNUL)
+        #expect(!Self.texts.contains { $0.containsNUL })
+        // A scalar whose UTF-8 bytes are all non-zero is never taken for a NUL.
+        #expect(!"\u{100}\u{10000}".containsNUL)
+    }
+}
