@@ -157,4 +157,21 @@ extension Store {
     public func latestRevisionNumber() async throws -> Int64? {
         try await connection.query("SELECT max(number) AS n FROM revisions").first?["n"].flatMap { Int64($0) }
     }
+
+    /// The latest revision's number, and the ids of the rollouts that keep a pipeline between two specs (each
+    /// pipeline's latest rollout, when it is running, paused or rolled back), in one cheap statement: what a worker
+    /// polls to know when to rebuild its runtimes.
+    public func appliedStamp() async throws -> (revision: Int64?, unsettledRollouts: [Int64]) {
+        let unsettled = RolloutState.Phase.allCases.filter { RolloutState(phase: $0).isUnsettled }
+        let row = try await connection.query(
+            """
+            SELECT (SELECT max(number) FROM revisions) AS n,
+                   (SELECT coalesce(array_agg(id ORDER BY id), '{}') FROM (
+                        SELECT DISTINCT ON (pipeline) id, phase FROM rollouts ORDER BY pipeline, id DESC
+                    ) r WHERE phase = ANY($1::text[])) AS rollouts
+            """, [SQLText.arrayLiteral(unsettled.map(\.rawValue))]
+        ).first
+        let ids = (row?["rollouts"] ?? "").filter { $0 != "{" && $0 != "}" }
+        return (row?["n"].flatMap { Int64($0) }, ids.split(separator: ",").compactMap { Int64($0) })
+    }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TraduCore
+import TraduHTTP
 import TraduTestSupport
 
 @testable import TraduApp
@@ -80,6 +81,30 @@ import TraduTestSupport
             EngineGates.limits(of: PipelineRuntimes.requestEngines(latest: applied, others: [])) == [
                 "llm": 8, "small": 6,
             ])
+    }
+
+    /// How many blocks the engines run at once bounds what a worker holds: the limits summed, none when a pipeline's
+    /// engine is not gated. And a runtime gets a gate only for a gated engine, even when a gate of that name exists
+    /// (a rollout may turn an engine of one name from `pseudo` into an HTTP one).
+    @Test func theEnginesCapacityIsTheirLimitsSummedAndOnlyGatedEnginesGetAGate() async throws {
+        let applied = try Self.resolved(translateConcurrency: 8, summarizeConcurrency: 6)
+        let baseline = try Self.resolved()
+        let gated = [applied.engines["llm"]!, applied.engines["small"]!, baseline.engines["llm"]!]
+        #expect(EngineGates.capacity(of: gated) == 4 + 6)
+        #expect(EngineGates.capacity(of: gated + [applied.engines["local"]!]) == nil)
+        #expect(EngineGates.capacity(of: []) == nil)
+
+        var local = try #require(applied.engines["local"])
+        local.name = "llm"
+        let gates = await EngineGates().gates(for: gated)
+        var renamed = applied
+        renamed.engines["llm"] = local
+        let runtimes = PipelineRuntime.build(
+            renamed, only: ["translate", "summarize"], environment: ["TEST_KEY": "k"],
+            httpClient: HTTPClient(maxConcurrentRequests: 4), gates: gates)
+        #expect(Set(runtimes.keys) == ["translate", "summarize"])
+        #expect(runtimes["translate"]?.requestGate == nil, "a pseudo engine is never gated")
+        #expect(runtimes["summarize"]?.requestGate === gates["small"])
     }
 
     /// The gates outlive a reload (requests in flight keep counting) and take each reload's limits.

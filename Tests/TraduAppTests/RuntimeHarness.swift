@@ -141,7 +141,7 @@ extension TestProject {
         documents: Int = 20, maxRecords: Int = 5, sleep: Double = 0, engine: String? = nil, maxAttempts: Int = 3,
         retryOn: String = "[capacity, dependency, infrastructure]", extraArguments: [String] = [],
         sinks: String? = nil, pipelineConcurrency: Int? = nil, database: String? = nil,
-        initialBackoff: String = "100ms", maxBackoff: String = "1s"
+        initialBackoff: String = "100ms", maxBackoff: String = "1s", blockTimeout: String = "60s"
     ) async throws -> TestProject {
         let project = try await TestProject.make(documents: documents, database: database)
         let arguments = ([python, slowTranslator, "--sleep", "\(sleep)"] + extraArguments)
@@ -184,7 +184,7 @@ extension TestProject {
               targetLanguages: [fr]
               retryPolicy: quick
               lease: {duration: 5s, heartbeat: 1s}
-              blockTimeout: 60s
+              blockTimeout: \(blockTimeout)
             \(sinks.map { "  sinks: \($0)" } ?? "")
             \(pipelineConcurrency.map { "  concurrency: \($0)" } ?? "")
 

@@ -368,46 +368,111 @@ import TraduTestSupport
         #expect(calls.first == 3, "\(calls.first) of \(calls.all) calls before the first answer")
     }
 
+    /// A worker holds no more blocks than its engine runs at once (plus its prefetch), and the engine's gate admits
+    /// a block for all its requests: 8 slots, an engine of `concurrency: 1` answering after 1 s, a `blockTimeout`
+    /// of 5 s (the shortest the 5 s lease allows). Claimed all at once and served one after another, the sixth block
+    /// on would pass its timeout before its turn (taken back, paid for again, and failed: one attempt); here every
+    /// block completes at its first attempt.
+    @Test func blocksWaitingForTheirEngineDoNotRunPastTheirTimeout() async throws {
+        let model = try SlowModel(answeringAfter: .seconds(1))
+        defer { model.server.stop() }
+        let project = try await TestProject.runtime(
+            documents: 8, maxRecords: 1,
+            engine: "{type: openai, model: test-model, endpoint: \"\(model.server.url("/v1"))\", concurrency: 1}",
+            maxAttempts: 1, blockTimeout: "5s")
+        let run = try CommandLineTests.run(
+            ["up", "-e", "dev", "--concurrency", "8"], in: project.root, database: project.databaseURL)
+        #expect(run.status == 0, "\(run.stderr.suffix(2000))")
+        #expect(try await project.counts() == ["completed": 8])
+        let lapsed = try await project.query(
+            "SELECT block_id, reason FROM block_events WHERE to_state <> 'completed' AND reason LIKE '%timeout%'")
+        #expect(lapsed.isEmpty, "\(lapsed)")
+        #expect(model.arrivals.times.withLock { $0.count } == 8, "one call per block")
+    }
+
+    /// The engine's gate admits a block for all its requests, not request by request: two blocks of two documents,
+    /// one document per request, an engine of `concurrency: 1`. The block admitted first sends both its requests
+    /// before the other sends any; admitted request by request, the two blocks' requests alternated and each block
+    /// took as long as both.
+    @Test func theEnginesGateAdmitsABlockForAllItsRequests() async throws {
+        let model = try SlowModel(answeringAfter: .milliseconds(300))
+        defer { model.server.stop() }
+        let project = try await TestProject.runtime(
+            documents: 4, maxRecords: 2,
+            engine: """
+                {type: openai, model: test-model, endpoint: "\(model.server.url("/v1"))", concurrency: 1, \
+                maxSegmentsPerRequest: 1}
+                """)
+        let run = try CommandLineTests.run(
+            ["up", "-e", "dev", "--concurrency", "2"], in: project.root, database: project.databaseURL)
+        #expect(run.status == 0, "\(run.stderr.suffix(2000))")
+        #expect(try await project.counts() == ["completed": 2])
+        let documents = model.arrivals.texts.withLock { $0 }.map { texts in
+            texts.compactMap { text in (0..<4).first { text.contains(TestProject.text($0).prefix(12)) } }
+        }
+        #expect(documents.count == 4 && documents.allSatisfy { $0.count == 1 }, "\(documents)")
+        let order = documents.flatMap { $0 }
+        #expect(Set(order.prefix(2)) == [0, 1] || Set(order.prefix(2)) == [2, 3], "\(order)")
+    }
+
     /// `tradu up` of as many one-document blocks as `slots`, with that many slots, against an OpenAI-compatible
     /// model that answers after 3 s: how many calls reached it before its first answer could leave, and in all.
     private static func callsBeforeTheFirstAnswer(slots: Int, engineConcurrency: Int) async throws
         -> (first: Int, all: Int)
     {
-        let arrivals = Mutex<[ContinuousClock.Instant]>([])
-        let server = try TestHTTPServer { request in
-            arrivals.withLock { $0.append(.now) }
-            func object(_ text: String) -> [String: Any] {
-                (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any] ?? [:]
-            }
-            func json(_ value: Any) -> String {
-                String(decoding: (try? JSONSerialization.data(withJSONObject: value)) ?? Data(), as: UTF8.self)
-            }
-            let messages = object(request.bodyText)["messages"] as? [[String: Any]] ?? []
-            let segments = object(messages.last?["content"] as? String ?? "")["segments"] as? [[String: String]] ?? []
-            let content = json([
-                "translations": segments.map { ["id": $0["id"] ?? "", "text": "(fr) " + ($0["text"] ?? "")] }
-            ])
-            let completion = json([
-                "choices": [["message": ["role": "assistant", "content": content], "finish_reason": "stop"]],
-                "usage": ["prompt_tokens": 10, "completion_tokens": 10],
-            ])
-            return TestHTTPResponse(
-                headers: [("Content-Type", "application/json")], text: completion, delay: .seconds(3))
-        }
-        defer { server.stop() }
+        let model = try SlowModel(answeringAfter: .seconds(3))
+        defer { model.server.stop() }
         let project = try await TestProject.runtime(
             documents: slots, maxRecords: 1,
             engine:
-                "{type: openai, model: test-model, endpoint: \"\(server.url("/v1"))\", concurrency: \(engineConcurrency)}"
+                "{type: openai, model: test-model, endpoint: \"\(model.server.url("/v1"))\", concurrency: \(engineConcurrency)}"
         )
         let run = try CommandLineTests.run(
             ["up", "-e", "dev", "--concurrency", String(slots)], in: project.root, database: project.databaseURL)
         #expect(run.status == 0, "\(run.stderr.suffix(2000))")
         #expect(try await project.counts() == ["completed": slots])
-        let times = arrivals.withLock { $0 }
+        let times = model.arrivals.times.withLock { $0 }
         #expect(times.count == slots)
         let first = times.min() ?? .now
         return (times.filter { $0 < first + .seconds(3) }.count, times.count)
+    }
+
+    /// An OpenAI-compatible model that translates every segment after a delay, and when each call arrived.
+    private final class SlowModel {
+        final class Arrivals: Sendable {
+            let times = Mutex<[ContinuousClock.Instant]>([])
+            /// The texts each call asked for, in the order the calls arrived.
+            let texts = Mutex<[[String]]>([])
+        }
+
+        let arrivals = Arrivals()
+        let server: TestHTTPServer
+
+        init(answeringAfter delay: Duration) throws {
+            let arrivals = self.arrivals
+            server = try TestHTTPServer { request in
+                arrivals.times.withLock { $0.append(.now) }
+                func object(_ text: String) -> [String: Any] {
+                    (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any] ?? [:]
+                }
+                func json(_ value: Any) -> String {
+                    String(decoding: (try? JSONSerialization.data(withJSONObject: value)) ?? Data(), as: UTF8.self)
+                }
+                let messages = object(request.bodyText)["messages"] as? [[String: Any]] ?? []
+                let segments =
+                    object(messages.last?["content"] as? String ?? "")["segments"] as? [[String: String]] ?? []
+                arrivals.texts.withLock { $0.append(segments.map { $0["text"] ?? "" }) }
+                let content = json([
+                    "translations": segments.map { ["id": $0["id"] ?? "", "text": "(fr) " + ($0["text"] ?? "")] }
+                ])
+                let completion = json([
+                    "choices": [["message": ["role": "assistant", "content": content], "finish_reason": "stop"]],
+                    "usage": ["prompt_tokens": 10, "completion_tokens": 10],
+                ])
+                return TestHTTPResponse(
+                    headers: [("Content-Type", "application/json")], text: completion, delay: delay)
+            }
+        }
     }
 
     @Test func webhooksDeliverEachBlockOnceSignedAndNeverAgainAfterARestart() async throws {

@@ -1,7 +1,8 @@
 import Testing
 import TraduPostgres
-import TraduStore
 import TraduTestSupport
+
+@testable import TraduStore
 
 @Suite struct PlanStateTests {
     @Test func emptyEnvironment() async throws {
@@ -27,6 +28,34 @@ import TraduTestSupport
         #expect(all.map(\.message) == ["apply 3", "apply 2", "apply 1"])
         #expect(try await store.revisions(limit: 2).map(\.number) == [3, 2])
         #expect(try await store.latestRevision()?.number == 3)
+    }
+
+    /// What a worker polls once a second: the latest revision, and each pipeline's latest rollout while it keeps
+    /// the pipeline between two specs (running, paused or rolled back), so that a rollout settling, which records
+    /// no revision, still rebuilds the worker's runtimes.
+    @Test func theAppliedStampNamesTheRolloutsThatHoldAPipelineBetweenTwoSpecs() async throws {
+        let store = try await StoreFixtures.freshStore()
+        try await store.apply(StoreFixtures.batch(serial: 0))
+        #expect(try await store.appliedStamp() == (1, []))
+        func rollout(_ pipeline: String, _ phase: String) async throws -> Int64 {
+            try await store.connection.query(
+                """
+                INSERT INTO rollouts (pipeline, revision, baseline_spec_hash, canary_spec_hash, canary_spec, spec, phase)
+                VALUES ($1, 1, 'old', 'new', '{}', '{}', $2) RETURNING id
+                """, [pipeline, phase]
+            ).first.flatMap { $0["id"] }.flatMap { Int64($0) } ?? 0
+        }
+        _ = try await rollout("a", "completed")
+        let running = try await rollout("b", "analyzing")
+        let rolledBack = try await rollout("c", "rolled_back")
+        _ = try await rollout("d", "superseded")
+        #expect(try await store.appliedStamp() == (1, [running, rolledBack]))
+        // A pipeline's newer rollout replaces its older one, whatever the older one's phase.
+        _ = try await rollout("c", "completed")
+        let paused = try await rollout("a", "paused")
+        #expect(try await store.appliedStamp() == (1, [running, paused]))
+        try await store.connection.query("UPDATE rollouts SET phase = 'completed' WHERE id = $1", [String(running)])
+        #expect(try await store.appliedStamp() == (1, [paused]))
     }
 
     @Test func environmentsAreIsolated() async throws {

@@ -45,12 +45,34 @@ struct BlockProcessor: Sendable {
         if runtime.engine.mode == .batch, let batchEngine = translator as? any BatchTranslationEngine {
             return attempt.batchRequests(batchEngine)
         }
+        // The engine's gate admits the block, not each request: a block holds its place from its first request to
+        // its last, one request at a time. Admitted request by request, every held block's next request queued
+        // behind every other's, so all of them advanced together and each took as long as all of them: with more
+        // blocks held than the engine's `concurrency`, each block's time ran past its `blockTimeout` together.
+        guard let gate = runtime.requestGate else {
+            return await send(&attempt, to: translator, instanceID: instanceID)
+        }
+        do {
+            try await gate.enter(engine: runtime.engine.name)
+        } catch {
+            return attempt.failed(error)
+        }
+        let outcome = await send(&attempt, to: translator, instanceID: instanceID)
+        await gate.leave()
+        return outcome
+    }
+
+    /// Sends the attempt's requests in turn and finishes it; the latency metric is each request's own.
+    private func send(_ attempt: inout Attempt, to translator: any TranslationEngine, instanceID: String) async
+        -> Outcome
+    {
         for batch in attempt.requests() {
-            let labels = [("engine", runtime.engine.name), ("pipeline", block.pipeline)]
+            let labels = [("engine", runtime.engine.name), ("pipeline", attempt.block.pipeline)]
             let request = attempt.request(batch)
             do {
-                let (response, seconds) = try await Self.send(request, to: translator, through: runtime)
-                TraduMetrics.time(MetricNames.engineLatency, seconds: seconds, labels)
+                let started = ContinuousClock.now
+                let response = try await translator.translate(request)
+                TraduMetrics.time(MetricNames.engineLatency, seconds: (ContinuousClock.now - started).seconds, labels)
                 if let failure = attempt.take(response, for: batch) { return attempt.failed(failure) }
             } catch {
                 TraduMetrics.count(MetricNames.engineErrors, 1, labels + [("class", error.errorClass.rawValue)])
@@ -58,19 +80,6 @@ struct BlockProcessor: Sendable {
             }
         }
         return attempt.finish(instanceID: instanceID)
-    }
-
-    /// Sends one request once the engine's gate admits it; the seconds are the request's alone, not the wait.
-    private static func send(
-        _ request: TranslationRequest, to translator: any TranslationEngine, through runtime: PipelineRuntime
-    ) async throws(BlockFailure) -> (TranslationResponse, Double) {
-        let timed = { @Sendable () async throws(BlockFailure) -> (TranslationResponse, Double) in
-            let started = ContinuousClock.now
-            let response = try await translator.translate(request)
-            return (response, (ContinuousClock.now - started).seconds)
-        }
-        guard let gate = runtime.requestGate else { return try await timed() }
-        return try await gate.admitted(engine: runtime.engine.name, timed)
     }
 
     /// Finishes an attempt whose requests went through a provider batch, from the answers recorded for them and

@@ -30,9 +30,22 @@ final class EngineGates: Sendable {
     /// prove, while one it lowers (the provider's limit fell) must hold for every request.
     static func limits(of engines: some Sequence<Engine>) -> [String: Int] {
         var limits: [String: Int] = [:]
-        for engine in engines where engine.kind != .pseudo && engine.mode != .batch {
+        for engine in engines where isGated(engine) {
             limits[engine.name] = min(limits[engine.name] ?? engine.concurrency, engine.concurrency)
         }
         return limits
+    }
+
+    /// How many blocks the engines can run at once: their limits summed, or nil (no bound) when one of them is not
+    /// gated. A worker holds no more blocks than that, however many slots it has: a block claimed beyond it would
+    /// wait at its engine's gate with its `blockTimeout` running.
+    static func capacity(of engines: [Engine]) -> Int? {
+        guard !engines.isEmpty, engines.allSatisfy(isGated) else { return nil }
+        return limits(of: engines).values.reduce(0, +)
+    }
+
+    /// Whether `engine`'s requests go through a gate: not `pseudo` (in process), nor `mode: batch` (in files).
+    static func isGated(_ engine: Engine) -> Bool {
+        engine.kind != .pseudo && engine.mode != .batch
     }
 }

@@ -47,7 +47,7 @@ struct PipelineRuntime: Sendable {
                 specHash: spec.hash,
                 translator: translator,
                 capped: pipeline.concurrency != nil || resolved.environment.maxBlocksInFlight != nil,
-                requestGate: gates[engine.name])
+                requestGate: EngineGates.isGated(engine) ? gates[engine.name] : nil)
         }
         return runtimes
     }
@@ -64,6 +64,8 @@ struct PipelineRuntime: Sendable {
 struct PipelineRuntimes: Sendable {
     var latest: [String: PipelineRuntime]
     var bySpec: [String: PipelineRuntime] = [:]
+    /// How many blocks the engines can run at once (`EngineGates.capacity`); nil when unbounded.
+    var requestCapacity: Int?
 
     init(latest: [String: PipelineRuntime]) {
         self.latest = latest
@@ -102,10 +104,12 @@ struct PipelineRuntimes: Sendable {
                 others.append((other.resolved, rollout.pipeline))
             }
         }
-        let requestGates = await gates.gates(for: requestEngines(latest: applied.resolved, others: others))
+        let engines = requestEngines(latest: applied.resolved, others: others)
+        let requestGates = await gates.gates(for: engines)
         var runtimes = PipelineRuntimes(
             latest: PipelineRuntime.build(
                 applied.resolved, environment: variables, httpClient: httpClient, gates: requestGates))
+        runtimes.requestCapacity = EngineGates.capacity(of: engines)
         for other in others {
             runtimes.add(
                 PipelineRuntime.build(

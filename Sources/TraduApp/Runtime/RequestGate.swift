@@ -22,10 +22,7 @@ actor RequestGate {
     func admitted<T: Sendable>(
         engine: String, _ request: @Sendable () async throws(BlockFailure) -> T
     ) async throws(BlockFailure) -> T {
-        guard await enter() else {
-            throw BlockFailure(
-                .infrastructure, "engine '\(engine)': cancelled while waiting for one of its \(limit) requests")
-        }
+        try await enter(engine: engine)
         do {
             let value = try await request()
             leave()
@@ -33,6 +30,15 @@ actor RequestGate {
         } catch {
             leave()
             throw error
+        }
+    }
+
+    /// Waits for a place, in arrival order; the caller must `leave()` once done. Throws an `infrastructure` failure
+    /// if the task is cancelled while it waits (it then holds no place).
+    func enter(engine: String) async throws(BlockFailure) {
+        guard await enter() else {
+            throw BlockFailure(
+                .infrastructure, "engine '\(engine)': cancelled while waiting for one of its \(limit) requests")
         }
     }
 
@@ -47,7 +53,8 @@ actor RequestGate {
         }
     }
 
-    private func leave() {
+    /// Gives a place back (after `enter(engine:)`).
+    func leave() {
         if let next = state.leave() { admissions.removeValue(forKey: next)?.resume(returning: true) }
     }
 

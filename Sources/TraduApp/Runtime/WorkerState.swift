@@ -26,7 +26,10 @@ actor WorkerState {
 
     // MARK: The applied revision
 
-    func install(_ runtimes: PipelineRuntimes) { self.runtimes = runtimes }
+    func install(_ runtimes: PipelineRuntimes) {
+        self.runtimes = runtimes
+        leases.limitSlots(to: runtimes.requestCapacity)
+    }
 
     var currentRuntimes: PipelineRuntimes { runtimes ?? PipelineRuntimes(latest: [:]) }
 

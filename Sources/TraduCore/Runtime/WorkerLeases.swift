@@ -47,9 +47,20 @@ public struct WorkerLeases<Block: Leased>: Sendable {
     private var lastClaimWasFull = false
     /// The prefetch that slow start has reached (0 when not ramping): see `nextClaim`.
     private var slowStart = 0
+    /// The slots that can run: `settings.concurrency`, or fewer when the engines can run fewer blocks at once
+    /// (`limitSlots(to:)`).
+    public private(set) var concurrency: Int
 
     public init(settings: Settings) {
         self.settings = settings
+        concurrency = settings.concurrency
+    }
+
+    /// Holds no more blocks than `capacity` can run at once (nil: the slots): blocks held beyond what the engines
+    /// run would wait for them with their leases renewed and their timeouts running. Claims follow at once; blocks
+    /// already held are kept.
+    public mutating func limitSlots(to capacity: Int?) {
+        concurrency = max(1, min(settings.concurrency, capacity ?? settings.concurrency))
     }
 
     public var heldCount: Int { held.count }
@@ -80,7 +91,6 @@ public struct WorkerLeases<Block: Leased>: Sendable {
     /// reached, until the next measurement), within the cap.
     public mutating func target(now: ContinuousClock.Instant) -> Int {
         if rate.update(finished: finishedCount, now: now) { slowStart = 0 }
-        let concurrency = settings.concurrency
         return concurrency + min(settings.prefetchCap, max(concurrency, Int(rate.perSecond), slowStart))
     }
 
@@ -95,7 +105,6 @@ public struct WorkerLeases<Block: Leased>: Sendable {
     public mutating func nextClaim(now: ContinuousClock.Instant) -> ClaimAction {
         guard phase == .running else { return .stop }
         var target = target(now: now)
-        let concurrency = settings.concurrency
         let starved = held.count - running.count - processed.count == 0 && running.count < concurrency
         if starved, lastClaimWasFull, processedCount > processedAtLastClaim {
             slowStart = min(settings.prefetchCap, 2 * (target - concurrency))

@@ -40,6 +40,27 @@ import TraduCore
         #expect(leases.nextClaim(now: start) == .claim(limit: 1))
     }
 
+    /// Engines that run fewer blocks at once than the worker has slots (an engine of `concurrency: 2`, 32 slots):
+    /// the worker holds what they can run plus the prefetch, not what its slots could; blocks held beyond would wait
+    /// at the engine's gate with their timeouts running. Unbounded again, the slots.
+    @Test func theEnginesCapacityBoundsWhatAWorkerHolds() {
+        var leases = Self.leases(concurrency: 32, prefetchCap: 64)
+        leases.limitSlots(to: 2)
+        #expect(leases.concurrency == 2)
+        #expect(leases.nextClaim(now: start) == .claim(limit: 4))
+        _ = leases.claimed((0..<4).map { Self.block("b\($0)") })
+        #expect(leases.nextClaim(now: start) == .waitForRoom)
+        // More capacity than slots changes nothing; none is no bound.
+        leases.limitSlots(to: 100)
+        #expect(leases.concurrency == 32)
+        leases.limitSlots(to: nil)
+        #expect(leases.concurrency == 32)
+        #expect(leases.nextClaim(now: start) == .claim(limit: 60))
+        // A capacity of zero (no engine) still lets one block through, to fail with its reason.
+        leases.limitSlots(to: 0)
+        #expect(leases.concurrency == 1)
+    }
+
     @Test func aClaimNeverAsksForMoreThanMaxClaim() {
         var leases = Self.leases(concurrency: 600, prefetchCap: 0, maxClaim: 512)
         #expect(leases.nextClaim(now: start) == .claim(limit: 512))
