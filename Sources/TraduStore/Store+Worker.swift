@@ -290,8 +290,10 @@ extension Store {
             FROM done
         ), learned AS (
             -- The translation memory, in the same statement: one statement and one round trip less per commit.
-            -- PostgreSQL may run it before or after the blocks' update; either is safe: its keys go in order, and no
-            -- transaction that holds a block's row ever waits for a memory entry (workers hold disjoint blocks).
+            -- A completion may wait here for a key another completion inserted and has not committed, while holding
+            -- its own blocks' rows. No cycle can close: every completion is this statement, so PostgreSQL runs its
+            -- parts in the same order in each (blocks, disjoint between workers; memory keys, in key order; then its
+            -- results, events and `spend` stripe), and a deadlock, should one ever come, is retried as a conflict.
             INSERT INTO translation_memory (key, translation)
             SELECT key, translation FROM unnest($15::text[], $16::text[]) AS m (key, translation) ORDER BY key
             ON CONFLICT (key) DO NOTHING
