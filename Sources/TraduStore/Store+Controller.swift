@@ -294,6 +294,22 @@ extension Store {
         return (dead.sorted(), recovered)
     }
 
+    /// Whether a watchdog pass would judge anyone by their silence: a leased block whose lease expired, or a live
+    /// instance silent for `silentFor`. Reads the leased blocks (through `blocks_lease_owner`, in owner order, as
+    /// the watchdog does) and the instances: a set bounded by what the workers hold, once a second.
+    public func livenessDue(silentFor: Duration) async throws -> Bool {
+        try await connection.query(
+            """
+            SELECT EXISTS (
+                       SELECT 1 FROM blocks WHERE state = 'in_process' AND lease_expires_at < now()
+                       ORDER BY lease_owner)
+                   OR EXISTS (
+                       SELECT 1 FROM instances
+                       WHERE state = 'live' AND heartbeat_at < now() - $1::bigint * interval '1 microsecond') AS due
+            """, [RuntimeSQL.microseconds(silentFor)]
+        ).first?["due"] == "t"
+    }
+
     /// The reason a block taken back past its pipeline's block timeout carries (its event's, `RecoveredBlock`'s).
     public static let blockTimeoutReason = "block timeout"
 

@@ -247,6 +247,24 @@ import TraduPostgres
         #expect(try await store.streamEvents(after: latest - 10, limit: 100).count == 10)
     }
 
+    /// What makes the controller check that the database takes writes before judging silence: an expired lease,
+    /// or a live instance silent for too long; neither while leases are fresh and instances beat.
+    @Test func livenessIsDueOnceALeaseExpiresOrAnInstanceFallsSilent() async throws {
+        let (store, _) = try await RuntimeFixtures.enqueued(blocks: 3)
+        try await store.registerInstance(
+            InstanceInfo(id: "w1", role: "worker", host: "h", pid: 1, version: "t", concurrency: 3))
+        _ = try await store.claim(instanceID: "w1", limit: 3, leaseDuration: .seconds(60))
+        #expect(try await store.livenessDue(silentFor: .seconds(30)) == false)
+        try await RuntimeFixtures.expireLeases(store, [RuntimeFixtures.id(1)])
+        #expect(try await store.livenessDue(silentFor: .seconds(30)))
+        _ = try await store.requeueLapsed(judgeLeases: true, timeouts: [:], maxAttempts: [:])
+        #expect(try await store.livenessDue(silentFor: .seconds(30)) == false)
+        try await store.connection.query(
+            "UPDATE instances SET heartbeat_at = now() - interval '1 minute' WHERE id = 'w1'")
+        #expect(try await store.livenessDue(silentFor: .seconds(30)))
+        #expect(try await store.livenessDue(silentFor: .seconds(120)) == false)
+    }
+
     @Test func expiredLeaseIsRequeuedThenFailedOutOfAttempts() async throws {
         let (store, _) = try await RuntimeFixtures.enqueued(blocks: 2)
         _ = try await store.claim(instanceID: "w1", limit: 2, leaseDuration: .seconds(60))

@@ -297,6 +297,12 @@ public final class Controller: Sendable {
             // Right after this controller lost the database, every heartbeat and lease looks stale because nobody
             // could write them: give the other processes the same silence to reconnect before judging them.
             let judgeLeases = await state.mayJudgeLiveness(silence: silence)
+            // A database short of space may still take this controller's writes (an update that fits on its page)
+            // while it refuses the workers' renewals and heartbeats (which needed a new page): their silence would
+            // then be the disk's, and blocks would fail for it. Before judging anyone by their silence, a write
+            // that needs new space must pass; its refusal is an outage like any other (the cycle ends, and
+            // judging waits the same silence after it).
+            if judgeLeases, try await store.livenessDue(silentFor: silence) { try await store.probeWrite() }
             // Expired leases and blocks past their timeout in one pass over the leased blocks.
             recovered += try await store.requeueLapsed(
                 judgeLeases: judgeLeases, timeouts: resolved.pipelines.mapValues { $0.blockTimeout.duration },
