@@ -94,6 +94,15 @@ import TraduTestSupport
         #expect(EngineGates.capacity(of: gated + [applied.engines["local"]!]) == nil)
         #expect(EngineGates.capacity(of: []) == nil)
 
+        // What a worker may hold counts the engines of the pipelines that run: `rehearse` (pseudo) is suspended here,
+        // and so is `summarize` in the second case.
+        var running = applied
+        running.pipelines["rehearse"]?.suspended = true
+        #expect(PipelineRuntimes.requestCapacity(latest: running, others: [(baseline, "translate")]) == 4 + 6)
+        running.pipelines["summarize"]?.suspended = true
+        #expect(PipelineRuntimes.requestCapacity(latest: running, others: [(baseline, "translate")]) == 4)
+        #expect(PipelineRuntimes.requestCapacity(latest: applied, others: []) == nil, "rehearse runs, ungated")
+
         var local = try #require(applied.engines["local"])
         local.name = "llm"
         let gates = await EngineGates().gates(for: gated)

@@ -109,7 +109,7 @@ struct PipelineRuntimes: Sendable {
         var runtimes = PipelineRuntimes(
             latest: PipelineRuntime.build(
                 applied.resolved, environment: variables, httpClient: httpClient, gates: requestGates))
-        runtimes.requestCapacity = EngineGates.capacity(of: engines)
+        runtimes.requestCapacity = requestCapacity(latest: applied.resolved, others: others)
         for other in others {
             runtimes.add(
                 PipelineRuntime.build(
@@ -118,6 +118,21 @@ struct PipelineRuntimes: Sendable {
                 for: other.pipeline)
         }
         return runtimes
+    }
+
+    /// How many blocks the engines of the pipelines that run can run at once (`EngineGates.capacity`): a suspended
+    /// pipeline's engine adds nothing, or a worker would claim for the others what that engine could run. With every
+    /// pipeline suspended, all of them count (blocks already enqueued may still be claimed).
+    static func requestCapacity(
+        latest: ResolvedManifests, others: [(resolved: ResolvedManifests, pipeline: String)]
+    ) -> Int? {
+        var running = latest
+        running.pipelines = latest.pipelines.filter { !$0.value.suspended }
+        guard !running.pipelines.isEmpty else {
+            return EngineGates.capacity(of: requestEngines(latest: latest, others: others))
+        }
+        let engines = requestEngines(latest: running, others: others.filter { running.pipelines[$0.pipeline] != nil })
+        return EngineGates.capacity(of: engines)
     }
 
     /// The engines the runtimes call: each pipeline's in the applied revision, and for each pipeline in a rollout,
