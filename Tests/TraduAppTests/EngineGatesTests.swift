@@ -8,54 +8,28 @@ import TraduTestSupport
 
 /// Which limit an engine's requests are held to when a worker runs several specs side by side.
 @Suite struct EngineGatesTests {
-    /// Two pipelines on two engines, compiled from manifests as a revision stores them.
+    /// Three pipelines on three engines (`local` is pseudo), compiled from manifests as a revision stores them.
     static func resolved(translateConcurrency: Int = 4, summarizeConcurrency: Int = 3) throws -> ResolvedManifests {
-        let root = try TestPostgres.makeTemporaryDirectory()
-        defer { try? FileManager.default.removeItem(atPath: root) }
-        let text = """
-            apiVersion: tradu/v1
-            kind: Environment
-            metadata: {name: dev}
-            spec: {}
-            ---
-            apiVersion: tradu/v1
-            kind: Dataset
-            metadata: {name: docs}
-            spec: {source: {path: data/docs.jsonl}, format: jsonl, sourceLanguage: en}
-            ---
-            apiVersion: tradu/v1
-            kind: Engine
-            metadata: {name: llm}
-            spec: {type: openai, model: gpt-4o, apiKeyFrom: {env: TEST_KEY}, concurrency: \(translateConcurrency)}
-            ---
-            apiVersion: tradu/v1
-            kind: Engine
-            metadata: {name: small}
-            spec: {type: openai, model: gpt-4o-mini, apiKeyFrom: {env: TEST_KEY}, concurrency: \(summarizeConcurrency)}
-            ---
-            apiVersion: tradu/v1
-            kind: Engine
-            metadata: {name: local}
-            spec: {type: pseudo}
-            ---
-            apiVersion: tradu/v1
-            kind: Pipeline
-            metadata: {name: translate}
-            spec: {dataset: docs, engine: llm, targetLanguages: [fr]}
-            ---
-            apiVersion: tradu/v1
-            kind: Pipeline
-            metadata: {name: summarize}
-            spec: {dataset: docs, engine: small, targetLanguages: [de]}
-            ---
-            apiVersion: tradu/v1
-            kind: Pipeline
-            metadata: {name: rehearse}
-            spec: {dataset: docs, engine: local, targetLanguages: [es]}
-
-            """
-        try text.write(toFile: root + "/project.yaml", atomically: true, encoding: .utf8)
-        let validation = ManifestValidation(directory: root, environment: "dev")
+        let project = TestProject(root: try TestPostgres.makeTemporaryDirectory(), databaseURL: "")
+        defer { try? FileManager.default.removeItem(atPath: project.root) }
+        try FileManager.default.createDirectory(atPath: project.manifests, withIntermediateDirectories: true)
+        var more = ""
+        for (name, spec) in [
+            (
+                "Engine",
+                "{name: small}\nspec: {type: openai, model: gpt-4o-mini, apiKeyFrom: {env: TEST_KEY}, "
+                    + "concurrency: \(summarizeConcurrency)}"
+            ),
+            ("Engine", "{name: local}\nspec: {type: pseudo}"),
+            ("Pipeline", "{name: translate}\nspec: {dataset: docs, engine: llm, targetLanguages: [fr]}"),
+            ("Pipeline", "{name: summarize}\nspec: {dataset: docs, engine: small, targetLanguages: [de]}"),
+            ("Pipeline", "{name: rehearse}\nspec: {dataset: docs, engine: local, targetLanguages: [es]}"),
+        ] {
+            more += "---\napiVersion: tradu/v1\nkind: \(name)\nmetadata: \(spec)\n"
+        }
+        try project.writeManifests(
+            withPipeline: false, engineSettings: ", concurrency: \(translateConcurrency)", more: more)
+        let validation = ManifestValidation(directory: project.manifests, environment: "dev")
         #expect(validation.diagnostics.map(\.description) == [])
         return try #require(validation.compiled.environments["dev"])
     }

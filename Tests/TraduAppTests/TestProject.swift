@@ -41,8 +41,12 @@ struct TestProject {
         try text.write(toFile: "\(manifests)/data/\(file)", atomically: true, encoding: .utf8)
     }
 
+    /// - Parameters:
+    ///   - engineSettings: more fields of engine `llm`'s spec (`", concurrency: 8"`).
+    ///   - more: more documents, appended as they are (each starting with `---`).
     func writeManifests(
-        model: String = "gpt-4o", maxRecords: Int = 20, languages: String = "[fr, de]", withPipeline: Bool = true
+        model: String = "gpt-4o", maxRecords: Int = 20, languages: String = "[fr, de]", withPipeline: Bool = true,
+        engineSettings: String = "", more: String = ""
     ) throws {
         var text = """
             apiVersion: tradu/v1
@@ -67,7 +71,7 @@ struct TestProject {
             apiVersion: tradu/v1
             kind: Engine
             metadata: {name: llm}
-            spec: {type: openai, model: \(model), apiKeyFrom: {env: TEST_KEY}}
+            spec: {type: openai, model: \(model), apiKeyFrom: {env: TEST_KEY}\(engineSettings)}
 
             """
         if withPipeline {
@@ -80,7 +84,7 @@ struct TestProject {
 
                 """
         }
-        try text.write(toFile: "\(manifests)/project.yaml", atomically: true, encoding: .utf8)
+        try (text + more).write(toFile: "\(manifests)/project.yaml", atomically: true, encoding: .utf8)
     }
 
     var logger: Logger {
