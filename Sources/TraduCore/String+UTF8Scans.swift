@@ -1,18 +1,46 @@
 extension String {
     /// The number of Unicode scalars, counted on the UTF-8 bytes: every byte that does not continue a scalar
-    /// starts one. The same as `unicodeScalars.count`, which decodes each scalar on the way; the block cutter counts
-    /// every record it reads, and the output checks every translation.
+    /// (`10xxxxxx`) starts one. The same as `unicodeScalars.count`, which decodes each scalar on the way; the block
+    /// cutter counts every record it reads, and the output checks every translation. Eight bytes at a time.
     public var unicodeScalarCount: Int {
         utf8.withContiguousStorageIfAvailable { bytes in
-            var count = 0
-            for byte in bytes where byte & 0xC0 != 0x80 { count += 1 }
-            return count
+            let raw = UnsafeRawBufferPointer(bytes)
+            var continuations = 0
+            var offset = 0
+            while offset + 8 <= raw.count {
+                let word = raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+                // Bit 0 of each byte: its bit 7 set and its bit 6 clear.
+                continuations += ((word >> 7) & ~(word >> 6) & Self.lowBits).nonzeroBitCount
+                offset += 8
+            }
+            while offset < raw.count {
+                if raw[offset] & 0xC0 == 0x80 { continuations += 1 }
+                offset += 1
+            }
+            return raw.count - continuations
         } ?? unicodeScalars.count
     }
 
-    /// Whether the text holds a NUL (U+0000), found by scanning its UTF-8 bytes (in UTF-8, a zero byte is only
-    /// ever that scalar).
+    /// Whether the text holds a NUL (U+0000), found on its UTF-8 bytes (a zero byte is only ever that scalar), eight
+    /// at a time: every record read is checked.
     public var containsNUL: Bool {
-        utf8.withContiguousStorageIfAvailable { $0.contains(0) } ?? utf8.contains(0)
+        utf8.withContiguousStorageIfAvailable { bytes in
+            let raw = UnsafeRawBufferPointer(bytes)
+            var offset = 0
+            while offset + 8 <= raw.count {
+                let word = raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+                // Non-zero exactly when one of the eight bytes is zero.
+                if (word &- Self.lowBits) & ~word & Self.highBits != 0 { return true }
+                offset += 8
+            }
+            while offset < raw.count {
+                if raw[offset] == 0 { return true }
+                offset += 1
+            }
+            return false
+        } ?? utf8.contains(0)
     }
+
+    private static let lowBits: UInt64 = 0x0101_0101_0101_0101
+    private static let highBits: UInt64 = 0x8080_8080_8080_8080
 }

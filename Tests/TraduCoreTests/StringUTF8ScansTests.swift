@@ -17,6 +17,23 @@ import Testing
         #expect(tail.unicodeScalarCount == tail.unicodeScalars.count)
     }
 
+    /// Eight bytes at a time, then the tail: every length around a word and every place a NUL or a multi-byte
+    /// scalar can fall, against the standard library.
+    @Test func agreesWithTheStandardLibraryAtEveryOffset() {
+        let pieces = ["a", "ü", "日", "👩", "\u{0}", "\u{80}", "\u{7FF}", "\u{800}", "\u{FFFF}"]
+        for length in 0...20 {
+            for piece in pieces {
+                for position in 0...length {
+                    let text =
+                        String(repeating: "x", count: position) + piece
+                        + String(repeating: "y", count: length - position)
+                    #expect(text.unicodeScalarCount == text.unicodeScalars.count, "\(text.debugDescription)")
+                    #expect(text.containsNUL == text.utf8.contains(0), "\(text.debugDescription)")
+                }
+            }
+        }
+    }
+
     @Test func findsANULWhereverItIs() {
         #expect(!"no nul here, ü 日本".containsNUL)
         #expect("\u{0}".containsNUL)

@@ -29,19 +29,29 @@ public struct RepetitionSample: Sendable, Hashable {
     public mutating func add(_ text: String) {
         guard records < limit else { return }
         records += 1
-        let characters = Int64(text.unicodeScalars.count)
+        let characters = Int64(text.unicodeScalarCount)
         documentCharacters += characters
-        if !seenDocuments.insert(text.hashValue).inserted { repeatedDocumentCharacters += characters }
+        if !seenDocuments.insert(Self.hash(text)).inserted { repeatedDocumentCharacters += characters }
         guard splitsSentences else { return }
         for piece in SentenceSplitter.split(text) where piece.kind == .sentence {
-            let length = Int64(piece.text.unicodeScalars.count)
+            let length = Int64(piece.text.unicodeScalarCount)
             sentences += 1
             sentenceCharacters += length
-            if !seenSentences.insert(piece.text.hashValue).inserted {
+            if !seenSentences.insert(Self.hash(piece.text)).inserted {
                 repeatedSentences += 1
                 repeatedSentenceCharacters += length
             }
         }
+    }
+
+    /// A hash of the text's UTF-8 bytes. Translation memory keys texts by their bytes, so two texts repeat here
+    /// when memory would serve one for the other; a `String`'s own hash would also equate canonically equivalent
+    /// texts (composed and decomposed accents), and normalizes every text to do so.
+    static func hash(_ text: String) -> Int {
+        var hasher = Hasher()
+        var text = text
+        text.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
+        return hasher.finalize()
     }
 
     /// The share of the text to translate that memory serves, under `segmentation` (0 with an empty sample).
