@@ -1,8 +1,9 @@
 import TraduCore
 
 /// Holds a worker's requests to one engine to its `concurrency` (`RequestGateState` decides, in arrival order).
-/// Slots beyond it wait here, with their blocks' leases renewed, rather than send requests the provider would
-/// refuse or queue.
+/// A block holds a place for all its requests, sent one after another (`BlockProcessor`), so a place is one request
+/// in flight at a time. Blocks beyond it wait here, with their leases renewed, rather than send requests the
+/// provider would refuse or queue; a worker holds few of them (`EngineGates.capacity`).
 actor RequestGate {
     private var state: RequestGateState
     private var admissions: [UInt64: CheckedContinuation<Bool, Never>] = [:]
