@@ -282,7 +282,7 @@ extension Store {
         let dead = try await connection.query(
             """
             UPDATE instances SET state = 'dead', ended_at = now()
-            WHERE state = 'live' AND heartbeat_at < now() - $1::bigint * interval '1 microsecond'
+            WHERE \(Self.silentInstance)
             RETURNING id
             """, [RuntimeSQL.microseconds(silentFor)]
         ).compactMap { $0["id"] }
@@ -294,6 +294,9 @@ extension Store {
         return (dead.sorted(), recovered)
     }
 
+    /// A live instance silent for longer than `$1` (microseconds): what the dead-instance sweep marks dead.
+    static let silentInstance = "state = 'live' AND heartbeat_at < now() - $1::bigint * interval '1 microsecond'"
+
     /// Whether a watchdog pass would judge anyone by their silence: a leased block whose lease expired, or a live
     /// instance silent for `silentFor`. Reads the leased blocks (through `blocks_lease_owner`, in owner order, as
     /// the watchdog does) and the instances: a set bounded by what the workers hold, once a second.
@@ -301,11 +304,9 @@ extension Store {
         try await connection.query(
             """
             SELECT EXISTS (
-                       SELECT 1 FROM blocks WHERE state = 'in_process' AND lease_expires_at < now()
-                       ORDER BY lease_owner)
-                   OR EXISTS (
-                       SELECT 1 FROM instances
-                       WHERE state = 'live' AND heartbeat_at < now() - $1::bigint * interval '1 microsecond') AS due
+                       SELECT 1 FROM blocks b WHERE b.state = 'in_process' AND \(Self.expiredLease.predicate)
+                       ORDER BY b.lease_owner)
+                   OR EXISTS (SELECT 1 FROM instances WHERE \(Self.silentInstance)) AS due
             """, [RuntimeSQL.microseconds(silentFor)]
         ).first?["due"] == "t"
     }

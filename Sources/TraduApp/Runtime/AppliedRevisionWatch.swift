@@ -6,34 +6,25 @@ import TraduStore
 struct AppliedRevisionWatch: Sendable {
     var environment: String
     var checkEvery: Duration = .seconds(1)
-    /// Also watch which rollouts keep a pipeline between two specs (a worker runs both specs while one does).
-    var watchesRollouts = false
     private(set) var current: AppliedManifests?
     private var lastCheck: ContinuousClock.Instant?
     private var unsettledRollouts: [Int64] = []
 
-    init(environment: String, watchesRollouts: Bool = false) {
+    init(environment: String) {
         self.environment = environment
-        self.watchesRollouts = watchesRollouts
     }
 
-    /// Re-reads the applied manifests when a newer revision exists. Returns true when `current` changed, or (when
-    /// watching rollouts) when a rollout started or settled: a completed rollout records no revision, yet the
-    /// runtimes built for its two specs (and its engine's limit, the smaller of theirs) must give way.
+    /// Re-reads the applied manifests when a newer revision exists. Returns true when `current` changed, or when a
+    /// rollout started or settled: a completed rollout records no revision, yet the runtimes a worker built for its
+    /// two specs (and its engine's limit, the smaller of theirs) must give way.
     @discardableResult
     mutating func refresh(from store: Store, now: ContinuousClock.Instant = .now) async throws -> Bool {
         if current != nil, let lastCheck, now - lastCheck < checkEvery { return false }
         lastCheck = now
-        let latest: Int64?
-        var rolloutsChanged = false
-        if watchesRollouts {
-            let stamp = try await store.appliedStamp()
-            latest = stamp.revision
-            rolloutsChanged = stamp.unsettledRollouts != unsettledRollouts
-            unsettledRollouts = stamp.unsettledRollouts
-        } else {
-            latest = try await store.latestRevisionNumber()
-        }
+        let stamp = try await store.appliedStamp()
+        let latest = stamp.revision
+        let rolloutsChanged = stamp.unsettledRollouts != unsettledRollouts
+        unsettledRollouts = stamp.unsettledRollouts
         if let current, current.revision == latest { return rolloutsChanged }
         guard let loaded = try await AppliedManifests.load(from: store, environment: environment) else { return false }
         current = loaded

@@ -158,7 +158,7 @@ public final class Worker: Sendable {
     // MARK: Claiming
 
     private func claimLoop(_ store: Store, _ queue: AsyncQueue<WorkItemInProgress>) async throws {
-        var applied = AppliedRevisionWatch(environment: environment, watchesRollouts: true)
+        var applied = AppliedRevisionWatch(environment: environment)
         while !shutdown.isRequested {
             do {
                 try await claimOnce(store, queue, &applied)
