@@ -63,46 +63,85 @@ extension Store {
     /// of 32 with 40,000 enqueued, where 4 ms suffice. A locked version cannot move or be pruned before the
     /// transaction ends; one that a concurrent update made after the statement's snapshot is invisible to the
     /// update, so that block is left for a later claim (its row was locked, never changed).
-    static let claimSQL = """
-        WITH picked AS MATERIALIZED (
-            SELECT ctid FROM blocks
-            WHERE state = 'enqueued' AND run_at <= now()
-                AND NOT EXISTS (SELECT 1 FROM instances WHERE id = $1 AND state <> 'live')
-            ORDER BY priority DESC, run_at, id
-            LIMIT $2::int
-            FOR UPDATE SKIP LOCKED
-        ), claimed AS (
-            UPDATE blocks b
-            SET state = 'in_process', attempt = b.attempt + 1, lease_owner = $1,
-                lease_expires_at = now() + $3::bigint * interval '1 microsecond', heartbeat_at = now(),
-                started_at = now(), finished_at = NULL, updated_at = now()
-            WHERE b.ctid = ANY (ARRAY(SELECT ctid FROM picked))
-                AND \(RuntimeSQL.unindexedState("b")) IN (\(RuntimeSQL.sources(of: .inProcess, cause: .worker)))
-            RETURNING b.id, b.pipeline, b.block_hash, b.target_language, b.attempt, b.attempt_base, b.spec_hash,
-                      b.revision, b.lease_expires_at,
-                      extract(epoch FROM now() - coalesce(b.enqueued_at, b.run_at))::float8 AS queued_seconds,
-                      extract(epoch FROM now() - b.created_at)::float8 AS age_seconds
-        ), logged AS (
-            INSERT INTO block_events (block_id, from_state, to_state, instance_id, attempt, reason)
-            SELECT id, \(RuntimeSQL.onlySource(of: .inProcess, cause: .worker)), 'in_process', $1, attempt,
-                   'claimed'
-            FROM claimed
-        )
-        SELECT c.id, c.pipeline, c.block_hash, c.target_language, c.attempt, c.attempt_base, c.spec_hash, c.revision,
-               \(RuntimeSQL.rfc3339Milliseconds("c.lease_expires_at")) AS lease_expires_at, bc.records,
-               c.queued_seconds, c.age_seconds
-        FROM claimed c JOIN block_contents bc ON bc.hash = c.block_hash
-        """
+    static let claimSQL = claimSQL(laned: false)
+
+    /// `claimSQL`, or with `laned` its form bounded by engine lanes (`ClaimLanes`): `$4`, `$5`, `$6` are the
+    /// pipelines of the lanes with room, each one's lane and that lane's room; `$7` the pipelines of the full lanes,
+    /// which the walk skips. The pick still walks `blocks_claimable` in the queue's order and locks what it takes;
+    /// a lane's blocks past its room are left as they are (locked until the claim commits, never changed).
+    static func claimSQL(laned: Bool) -> String {
+        let lanes =
+            laned
+            ? "lanes AS (SELECT * FROM unnest($4::text[], $5::int[], $6::int[]) AS l (pipeline, lane, room)), " : ""
+        let skipFull = laned ? "\n        AND NOT (pipeline = ANY ($7::text[]))" : ""
+        let pickedColumns = laned ? "ctid, pipeline, priority, run_at, id" : "ctid"
+        let chosen =
+            laned
+            ? """
+            , chosen AS (
+                SELECT r.ctid FROM (
+                    SELECT p.ctid, l.room,
+                           row_number() OVER (PARTITION BY l.lane ORDER BY p.priority DESC, p.run_at, p.id) AS n
+                    FROM picked p LEFT JOIN lanes l ON l.pipeline = p.pipeline
+                ) r
+                WHERE r.room IS NULL OR r.n <= r.room
+            )
+            """ : ""
+        let source = laned ? "chosen" : "picked"
+        return """
+            WITH \(lanes)picked AS MATERIALIZED (
+                SELECT \(pickedColumns) FROM blocks
+                WHERE state = 'enqueued' AND run_at <= now()
+                    AND NOT EXISTS (SELECT 1 FROM instances WHERE id = $1 AND state <> 'live')\(skipFull)
+                ORDER BY priority DESC, run_at, id
+                LIMIT $2::int
+                FOR UPDATE SKIP LOCKED
+            )\(chosen), claimed AS (
+                UPDATE blocks b
+                SET state = 'in_process', attempt = b.attempt + 1, lease_owner = $1,
+                    lease_expires_at = now() + $3::bigint * interval '1 microsecond', heartbeat_at = now(),
+                    started_at = now(), finished_at = NULL, updated_at = now()
+                WHERE b.ctid = ANY (ARRAY(SELECT ctid FROM \(source)))
+                    AND \(RuntimeSQL.unindexedState("b")) IN (\(RuntimeSQL.sources(of: .inProcess, cause: .worker)))
+                RETURNING b.id, b.pipeline, b.block_hash, b.target_language, b.attempt, b.attempt_base, b.spec_hash,
+                          b.revision, b.lease_expires_at,
+                          extract(epoch FROM now() - coalesce(b.enqueued_at, b.run_at))::float8 AS queued_seconds,
+                          extract(epoch FROM now() - b.created_at)::float8 AS age_seconds
+            ), logged AS (
+                INSERT INTO block_events (block_id, from_state, to_state, instance_id, attempt, reason)
+                SELECT id, \(RuntimeSQL.onlySource(of: .inProcess, cause: .worker)), 'in_process', $1, attempt,
+                       'claimed'
+                FROM claimed
+            )
+            SELECT c.id, c.pipeline, c.block_hash, c.target_language, c.attempt, c.attempt_base, c.spec_hash, c.revision,
+                   \(RuntimeSQL.rfc3339Milliseconds("c.lease_expires_at")) AS lease_expires_at, bc.records,
+                   c.queued_seconds, c.age_seconds
+            FROM claimed c JOIN block_contents bc ON bc.hash = c.block_hash
+            """
+    }
 
     /// Claims up to `limit` runnable blocks (`enqueued`, `run_at` due), highest priority first, then in the order
     /// they became due (for a scheduled block, when the rotator enqueued it; for a retry, when its backoff ends), for
     /// `instanceID` until now + `leaseDuration`. Rows locked by another claimer are skipped, so concurrent
     /// claimers never wait on each other nor get the same block. Each claim increments `attempt`. An instance
     /// declared dead (or stopped) claims nothing until it rejoins: a controller may be taking its blocks back.
-    public func claim(instanceID: String, limit: Int, leaseDuration: Duration) async throws -> [ClaimedBlock] {
+    ///
+    /// `lanes` bound what the claim takes for each engine (`ClaimLanes`); without them the statement is the plain
+    /// claim.
+    public func claim(instanceID: String, limit: Int, leaseDuration: Duration, lanes: ClaimLanes = .none)
+        async throws -> [ClaimedBlock]
+    {
         guard limit > 0 else { return [] }
-        let sql = Self.claimSQL
-        let parameters = [instanceID, String(limit), RuntimeSQL.microseconds(leaseDuration)]
+        let sql = lanes.isEmpty ? Self.claimSQL : Self.claimSQL(laned: true)
+        var parameters = [instanceID, String(limit), RuntimeSQL.microseconds(leaseDuration)]
+        if !lanes.isEmpty {
+            let withRoom = lanes.withRoom
+            parameters += [
+                SQLText.arrayLiteral(withRoom.pipelines), RuntimeSQL.intArray(withRoom.lanes),
+                RuntimeSQL.intArray(withRoom.rooms),
+                SQLText.arrayLiteral(lanes.full),
+            ]
+        }
         // One round trip. The claim must walk `blocks_claimable` in order, never through a bitmap: see
         // `preferOrderedIndexScans()`, which the worker's claiming store sets.
         let rows = try await connection.query(sql, parameters)

@@ -141,7 +141,7 @@ extension TestProject {
         documents: Int = 20, maxRecords: Int = 5, sleep: Double = 0, engine: String? = nil, maxAttempts: Int = 3,
         retryOn: String = "[capacity, dependency, infrastructure]", extraArguments: [String] = [],
         sinks: String? = nil, pipelineConcurrency: Int? = nil, database: String? = nil,
-        initialBackoff: String = "100ms", maxBackoff: String = "1s", blockTimeout: String = "60s"
+        initialBackoff: String = "100ms", maxBackoff: String = "1s", blockTimeout: String = "60s", more: String = ""
     ) async throws -> TestProject {
         let project = try await TestProject.make(documents: documents, database: database)
         let arguments = ([python, slowTranslator, "--sleep", "\(sleep)"] + extraArguments)
@@ -189,7 +189,7 @@ extension TestProject {
             \(pipelineConcurrency.map { "  concurrency: \($0)" } ?? "")
 
             """
-        try text.write(toFile: "\(project.manifests)/project.yaml", atomically: true, encoding: .utf8)
+        try (text + more).write(toFile: "\(project.manifests)/project.yaml", atomically: true, encoding: .utf8)
         return project
     }
 

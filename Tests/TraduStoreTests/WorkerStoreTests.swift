@@ -230,6 +230,29 @@ import TraduPostgres
         #expect(try inProcess[0].int("n") == 32)
     }
 
+    /// A claim bounded by engine lanes (`ClaimLanes`): a full lane's pipeline is not taken, a lane with room takes
+    /// no more than its room, the first in the queue's order, and a pipeline in no lane is not bounded. What a lane
+    /// left was never changed: the next claim takes it at its first attempt.
+    @Test func aClaimTakesNoMoreThanEachLanesRoom() async throws {
+        let (store, _) = try await RuntimeFixtures.enqueued(blocks: 4, pipelines: ["slow", "fast", "pseudo"])
+        let order = try await store.connection.query(
+            "SELECT id FROM blocks WHERE pipeline = 'fast' ORDER BY priority DESC, run_at, id"
+        ).map { try $0.required("id") as String }
+        let lanes = ClaimLanes([.init(pipelines: ["slow"], room: 0), .init(pipelines: ["fast"], room: 2)])
+        #expect(!lanes.leavesNothingOf(["slow", "fast", "pseudo"]) && lanes.leavesNothingOf(["slow"]))
+        let claimed = try await store.claim(instanceID: "w1", limit: 12, leaseDuration: .seconds(600), lanes: lanes)
+        #expect(Dictionary(grouping: claimed, by: \.pipeline).mapValues(\.count) == ["fast": 2, "pseudo": 4])
+        #expect(claimed.filter { $0.pipeline == "fast" }.map(\.id).sorted() == Array(order.prefix(2)).sorted())
+        #expect(
+            try await store.counts() == [
+                "slow": [.enqueued: 4], "fast": [.enqueued: 2, .inProcess: 2], "pseudo": [.inProcess: 4],
+            ])
+        let rest = try await store.claim(instanceID: "w1", limit: 12, leaseDuration: .seconds(600))
+        #expect(rest.count == 6 && rest.allSatisfy { $0.attempt == 1 }, "\(rest.map { ($0.id, $0.attempt) })")
+        let events = try await store.connection.query("SELECT count(*) AS n FROM block_events WHERE reason = 'claimed'")
+        #expect(try events[0].int("n") == 12, "one event per claim, none for what a lane left")
+    }
+
     /// A completion runs no trigger: a foreign key from `results` would check and lock each result's block row
     /// by row (6 to 8 µs a block), although the completion writes results only for the blocks it just updated.
     @Test func aCompletionChecksNoForeignKeyRowByRow() async throws {

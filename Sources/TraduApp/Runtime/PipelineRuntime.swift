@@ -66,6 +66,10 @@ struct PipelineRuntimes: Sendable {
     var bySpec: [String: PipelineRuntime] = [:]
     /// How many blocks the engines can run at once (`EngineGates.capacity`); nil when unbounded.
     var requestCapacity: Int?
+    /// The gated engines' limits (`EngineGates.limits`) and how many engines the runtimes call: the worker's engine
+    /// lanes (`EngineLanes`).
+    var laneLimits: [String: Int] = [:]
+    var engineCount = 0
 
     init(latest: [String: PipelineRuntime]) {
         self.latest = latest
@@ -110,6 +114,8 @@ struct PipelineRuntimes: Sendable {
             latest: PipelineRuntime.build(
                 applied.resolved, environment: variables, httpClient: httpClient, gates: requestGates))
         runtimes.requestCapacity = requestCapacity(latest: applied.resolved, others: others)
+        runtimes.laneLimits = EngineGates.limits(of: engines)
+        runtimes.engineCount = Set(engines.map(\.name)).count
         for other in others {
             runtimes.add(
                 PipelineRuntime.build(

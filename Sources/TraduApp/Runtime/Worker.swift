@@ -196,12 +196,23 @@ public final class Worker: Sendable {
             return
         case .claim(let room): limit = room
         }
+        // Each engine's lane: a slow engine's blocks must not fill the worker while another engine's slots idle.
+        let lanes = await state.claimLanes(now: .now)
+        if !lanes.isEmpty, lanes.leavesNothingOf(runtimes.pipelines.map(\.pipeline.name)) {
+            await state.waitForRoom(upTo: settings.pollInterval)
+            return
+        }
         let leaseDuration = await state.leaseDuration
         let claimed = try await TransitionLog.$requestID.withValue("claim-" + RequestID.make().dropFirst(2)) {
-            try await store.claim(instanceID: identity.id, limit: limit, leaseDuration: leaseDuration)
+            try await store.claim(instanceID: identity.id, limit: limit, leaseDuration: leaseDuration, lanes: lanes)
         }
         guard !claimed.isEmpty else {
-            try await waitForWork(store)
+            // With a lane full, what is enqueued may all be its engine's: its room comes back when a slot finishes.
+            if lanes.lanes.contains(where: { $0.room <= 0 }) {
+                await state.waitForRoom(upTo: settings.pollInterval)
+            } else {
+                try await waitForWork(store)
+            }
             return
         }
         if case .release(let blocks) = await state.claimed(claimed) {

@@ -6,6 +6,9 @@ import TraduStore
 /// machine and performs the one action that needs the tasks: cancelling them.
 actor WorkerState {
     private var leases: WorkerLeases<ClaimedBlock>
+    private var lanes: EngineLanes
+    /// Blocks the slots finished, ever, by the engine of their runtime: each lane's rate.
+    private var finishedByEngine: [String: Int] = [:]
     private var tasks: [LeaseKey: Task<BlockProcessor.Outcome, Never>] = [:]
     private(set) var runtimes: PipelineRuntimes?
 
@@ -22,6 +25,7 @@ actor WorkerState {
 
     init(settings: WorkerLeases<ClaimedBlock>.Settings) {
         leases = WorkerLeases(settings: settings)
+        lanes = EngineLanes(prefetchCap: settings.prefetchCap)
     }
 
     // MARK: The applied revision
@@ -29,6 +33,29 @@ actor WorkerState {
     func install(_ runtimes: PipelineRuntimes) {
         self.runtimes = runtimes
         leases.limitSlots(to: runtimes.requestCapacity)
+        lanes.setEngines(limits: runtimes.laneLimits, engineCount: runtimes.engineCount)
+    }
+
+    /// What the next claim may take for each engine (`EngineLanes`): the running pipelines grouped by their engine,
+    /// each lane with its room. `.none` when the pipelines call one engine, or none of theirs is gated.
+    func claimLanes(now: ContinuousClock.Instant) -> ClaimLanes {
+        guard lanes.isActive, let runtimes else { return .none }
+        var held: [String: Int] = [:]
+        for block in leases.unprocessed {
+            if let engine = engineName(of: block) { held[engine, default: 0] += 1 }
+        }
+        let rooms = lanes.rooms(held: held, finished: finishedByEngine, now: now)
+        var pipelines: [String: [String]] = [:]
+        for runtime in runtimes.pipelines where rooms[runtime.engine.name] != nil {
+            pipelines[runtime.engine.name, default: []].append(runtime.pipeline.name)
+        }
+        return ClaimLanes(
+            pipelines.keys.sorted().map { ClaimLanes.Lane(pipelines: pipelines[$0]!.sorted(), room: rooms[$0]!) })
+    }
+
+    /// The engine that runs `block`: its own spec's runtime's.
+    private func engineName(of block: ClaimedBlock) -> String? {
+        runtimes?.runtime(block.pipeline, specHash: block.specHash)?.engine.name
     }
 
     var currentRuntimes: PipelineRuntimes { runtimes ?? PipelineRuntimes(latest: [:]) }
@@ -73,6 +100,7 @@ actor WorkerState {
     /// The slot is done with `block`; true when the lease is still held, so the outcome is worth committing.
     func finish(_ block: ClaimedBlock) -> Bool {
         tasks[LeaseKey(block)] = nil
+        if let engine = engineName(of: block) { finishedByEngine[engine, default: 0] += 1 }
         return leases.slotFinished(block) == .commit
     }
 

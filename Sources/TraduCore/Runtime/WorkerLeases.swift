@@ -76,6 +76,9 @@ public struct WorkerLeases<Block: Leased>: Sendable {
     /// The leases to renew at a heartbeat.
     public var leasesToRenew: [Block] { Array(held.values) }
 
+    /// Held blocks no slot has finished yet: running, or waiting for a slot (what each engine's lane counts).
+    public var unprocessed: [Block] { held.values.filter { !processed.contains($0.id) } }
+
     // MARK: Claiming
 
     public enum ClaimAction: Sendable, Hashable {
