@@ -65,43 +65,63 @@ extension Store {
     /// update, so that block is left for a later claim (its row was locked, never changed).
     static let claimSQL = claimSQL(laned: false)
 
+    /// How far a laned claim looks into the queue: at most this many entries, or four times what it asks for. A full
+    /// lane's blocks are read past, not claimed, and a deep backlog of them ahead (the rotator enqueues an uncapped
+    /// pipeline's blocks well ahead of the workers) must not make every claim walk it whole.
+    static let lanedClaimWindow = 2_048
+
     /// `claimSQL`, or with `laned` its form bounded by engine lanes (`ClaimLanes`): `$4`, `$5`, `$6` are the
-    /// pipelines of the lanes with room, each one's lane and that lane's room; `$7` the pipelines of the full lanes,
-    /// which the walk skips. The pick still walks `blocks_claimable` in the queue's order and locks what it takes;
-    /// a lane's blocks past its room are left as they are (locked until the claim commits, never changed).
+    /// pipelines of the lanes with room, each one's lane and that lane's room; `$7` the pipelines of the full lanes;
+    /// `$8` how many of the queue's first entries to read. The laned form reads those entries without locking,
+    /// leaves out the full lanes' and each lane's beyond its room, and locks what remains by `ctid`, skipping the
+    /// rows another claim holds and rechecking the state (a row claimed meanwhile is not `enqueued` any more). What
+    /// it leaves was never locked nor changed. The plain form picks and locks in one walk, as before.
     static func claimSQL(laned: Bool) -> String {
-        let lanes =
-            laned
-            ? "lanes AS (SELECT * FROM unnest($4::text[], $5::int[], $6::int[]) AS l (pipeline, lane, room)), " : ""
-        let skipFull = laned ? "\n        AND NOT (pipeline = ANY ($7::text[]))" : ""
-        let pickedColumns = laned ? "ctid, pipeline, priority, run_at, id" : "ctid"
-        let chosen =
+        let queueHead = """
+            WHERE state = 'enqueued' AND run_at <= now()
+                AND NOT EXISTS (SELECT 1 FROM instances WHERE id = $1 AND state <> 'live')
+            ORDER BY priority DESC, run_at, id
+            """
+        let pick =
             laned
             ? """
-            , chosen AS (
+            lanes AS (
+                SELECT * FROM unnest($4::text[], $5::int[], $6::int[]) AS l (pipeline, lane, room)
+            ), seen AS MATERIALIZED (
+                SELECT ctid, pipeline, priority, run_at, id FROM blocks
+                \(queueHead)
+                LIMIT $8::int
+            ), chosen AS (
                 SELECT r.ctid FROM (
-                    SELECT p.ctid, l.room,
-                           row_number() OVER (PARTITION BY l.lane ORDER BY p.priority DESC, p.run_at, p.id) AS n
-                    FROM picked p LEFT JOIN lanes l ON l.pipeline = p.pipeline
+                    SELECT s.ctid, s.priority, s.run_at, s.id, l.room,
+                           row_number() OVER (PARTITION BY l.lane ORDER BY s.priority DESC, s.run_at, s.id) AS n
+                    FROM seen s LEFT JOIN lanes l ON l.pipeline = s.pipeline
+                    WHERE NOT (s.pipeline = ANY ($7::text[]))
                 ) r
                 WHERE r.room IS NULL OR r.n <= r.room
+                ORDER BY r.priority DESC, r.run_at, r.id
+                LIMIT $2::int
+            ), picked AS MATERIALIZED (
+                SELECT b.ctid FROM blocks b
+                WHERE b.ctid = ANY (ARRAY(SELECT ctid FROM chosen)) AND \(RuntimeSQL.unindexedState("b")) = 'enqueued'
+                FOR UPDATE SKIP LOCKED
             )
-            """ : ""
-        let source = laned ? "chosen" : "picked"
-        return """
-            WITH \(lanes)picked AS MATERIALIZED (
-                SELECT \(pickedColumns) FROM blocks
-                WHERE state = 'enqueued' AND run_at <= now()
-                    AND NOT EXISTS (SELECT 1 FROM instances WHERE id = $1 AND state <> 'live')\(skipFull)
-                ORDER BY priority DESC, run_at, id
+            """
+            : """
+            picked AS MATERIALIZED (
+                SELECT ctid FROM blocks
+                \(queueHead)
                 LIMIT $2::int
                 FOR UPDATE SKIP LOCKED
-            )\(chosen), claimed AS (
+            )
+            """
+        return """
+            WITH \(pick), claimed AS (
                 UPDATE blocks b
                 SET state = 'in_process', attempt = b.attempt + 1, lease_owner = $1,
                     lease_expires_at = now() + $3::bigint * interval '1 microsecond', heartbeat_at = now(),
                     started_at = now(), finished_at = NULL, updated_at = now()
-                WHERE b.ctid = ANY (ARRAY(SELECT ctid FROM \(source)))
+                WHERE b.ctid = ANY (ARRAY(SELECT ctid FROM picked))
                     AND \(RuntimeSQL.unindexedState("b")) IN (\(RuntimeSQL.sources(of: .inProcess, cause: .worker)))
                 RETURNING b.id, b.pipeline, b.block_hash, b.target_language, b.attempt, b.attempt_base, b.spec_hash,
                           b.revision, b.lease_expires_at,
@@ -138,8 +158,8 @@ extension Store {
             let withRoom = lanes.withRoom
             parameters += [
                 SQLText.arrayLiteral(withRoom.pipelines), RuntimeSQL.intArray(withRoom.lanes),
-                RuntimeSQL.intArray(withRoom.rooms),
-                SQLText.arrayLiteral(lanes.full),
+                RuntimeSQL.intArray(withRoom.rooms), SQLText.arrayLiteral(lanes.full),
+                String(max(Self.lanedClaimWindow, 4 * limit)),
             ]
         }
         // One round trip. The claim must walk `blocks_claimable` in order, never through a bitmap: see

@@ -390,16 +390,16 @@ import TraduTestSupport
         #expect(model.arrivals.times.withLock { $0.count } == 8, "one call per block")
     }
 
-    /// A slow engine beside another does not fill the worker: its lane holds its `concurrency` plus as many ready.
-    /// `translate` calls a model of `concurrency: 1` answering after 1 s, and comes first in the queue (priority
-    /// 50 against 10); `bulk` runs on `pseudo`, so the worker's slots are not bounded by its engines. Without the
-    /// lanes, the first claim took all 8 of `translate`'s blocks, and those waiting at the gate ran past their 5 s
-    /// timeout and failed.
+    /// A slow engine beside another does not fill the worker: its lane holds its `concurrency` plus about a second of
+    /// its own work. `translate` calls a model of `concurrency: 1` answering after 0.5 s, and comes first in the
+    /// queue (priority 50 against 10); `bulk` runs on `pseudo`, so the worker's slots are not bounded by its engines.
+    /// Without the lanes, the first claim took all 16 of `translate`'s blocks, and those waiting at the gate ran past
+    /// their 5 s timeout and failed; with them, a block waits about a second at most.
     @Test func aSlowEngineBesideAnotherHoldsOnlyItsLane() async throws {
-        let model = try SlowModel(answeringAfter: .seconds(1))
+        let model = try SlowModel(answeringAfter: .milliseconds(500))
         defer { model.server.stop() }
         let project = try await TestProject.runtime(
-            documents: 8, maxRecords: 1,
+            documents: 16, maxRecords: 1,
             engine: "{type: openai, model: test-model, endpoint: \"\(model.server.url("/v1"))\", concurrency: 1}",
             maxAttempts: 1, blockTimeout: "5s",
             more: """
@@ -418,14 +418,14 @@ import TraduTestSupport
         let run = try CommandLineTests.run(
             ["up", "-e", "dev", "--concurrency", "8"], in: project.root, database: project.databaseURL)
         #expect(run.status == 0, "\(run.stderr.suffix(2000))")
-        #expect(try await project.counts() == ["completed": 8])
+        #expect(try await project.counts() == ["completed": 16])
         let lapsed = try await project.query(
             "SELECT block_id, reason FROM block_events WHERE to_state <> 'completed' AND reason LIKE '%timeout%'")
         #expect(lapsed.isEmpty, "\(lapsed)")
-        #expect(model.arrivals.times.withLock { $0.count } == 8, "one call per block")
+        #expect(model.arrivals.times.withLock { $0.count } == 16, "one call per block")
         let bulk = try await project.query(
             "SELECT count(*) AS n FROM blocks WHERE pipeline = 'bulk' AND state = 'completed'")
-        #expect(bulk.first?["n"] == "8")
+        #expect(bulk.first?["n"] == "16")
     }
 
     /// The engine's gate admits a block for all its requests, not request by request: two blocks of two documents,

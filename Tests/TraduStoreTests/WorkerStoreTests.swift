@@ -253,6 +253,26 @@ import TraduPostgres
         #expect(try events[0].int("n") == 12, "one event per claim, none for what a lane left")
     }
 
+    /// A laned claim reads at most `lanedClaimWindow` entries of the queue (or four times its limit): a full lane's
+    /// backlog ahead of the other pipelines' blocks is read past up to there, not walked whole by every claim. The
+    /// worker then waits for its lane's room, and the lane's blocks come first, as their priority says.
+    @Test func aLanedClaimReadsNoFurtherThanItsWindow() async throws {
+        let count = Store.lanedClaimWindow + 100
+        let (store, _) = try await RuntimeFixtures.enqueued(blocks: count, pipelines: ["slow", "fast"])
+        try await store.connection.query("UPDATE blocks SET priority = 90 WHERE pipeline = 'slow'")
+        let full = ClaimLanes([.init(pipelines: ["slow"], room: 0)])
+        #expect(try await store.claim(instanceID: "w1", limit: 10, leaseDuration: .seconds(600), lanes: full).isEmpty)
+        // With room, the lane's first block; and a limit whose four times pass the window reads that far.
+        let one = ClaimLanes([.init(pipelines: ["slow"], room: 1)])
+        let claimed = try await store.claim(instanceID: "w1", limit: 10, leaseDuration: .seconds(600), lanes: one)
+        #expect(claimed.map(\.pipeline) == ["slow"])
+        let limit = count / 4 + 30
+        let wide = try await store.claim(instanceID: "w1", limit: limit, leaseDuration: .seconds(600), lanes: full)
+        // It read `4 * limit` entries: every enqueued `slow` block, then the first `fast` ones.
+        #expect(Set(wide.map(\.pipeline)) == ["fast"] && wide.count == 4 * limit - (count - 1), "\(wide.count)")
+        #expect(try await store.counts()["slow"] == [.enqueued: count - 1, .inProcess: 1])
+    }
+
     /// A completion runs no trigger: a foreign key from `results` would check and lock each result's block row
     /// by row (6 to 8 µs a block), although the completion writes results only for the blocks it just updated.
     @Test func aCompletionChecksNoForeignKeyRowByRow() async throws {

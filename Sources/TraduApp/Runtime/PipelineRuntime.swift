@@ -113,9 +113,10 @@ struct PipelineRuntimes: Sendable {
         var runtimes = PipelineRuntimes(
             latest: PipelineRuntime.build(
                 applied.resolved, environment: variables, httpClient: httpClient, gates: requestGates))
-        runtimes.requestCapacity = requestCapacity(latest: applied.resolved, others: others)
-        runtimes.laneLimits = EngineGates.limits(of: engines)
-        runtimes.engineCount = Set(engines.map(\.name)).count
+        let running = runningEngines(latest: applied.resolved, others: others)
+        runtimes.requestCapacity = EngineGates.capacity(of: running)
+        runtimes.laneLimits = EngineGates.limits(of: running)
+        runtimes.engineCount = Set(running.map(\.name)).count
         for other in others {
             runtimes.add(
                 PipelineRuntime.build(
@@ -126,19 +127,23 @@ struct PipelineRuntimes: Sendable {
         return runtimes
     }
 
-    /// How many blocks the engines of the pipelines that run can run at once (`EngineGates.capacity`): a suspended
-    /// pipeline's engine adds nothing, or a worker would claim for the others what that engine could run. With every
-    /// pipeline suspended, all of them count (blocks already enqueued may still be claimed).
+    /// How many blocks the engines of the pipelines that run can run at once (`EngineGates.capacity`).
     static func requestCapacity(
         latest: ResolvedManifests, others: [(resolved: ResolvedManifests, pipeline: String)]
     ) -> Int? {
+        EngineGates.capacity(of: runningEngines(latest: latest, others: others))
+    }
+
+    /// The engines of the pipelines that run, what bounds a worker's claims (its capacity, its lanes): a suspended
+    /// pipeline's engine adds nothing, or a worker would claim for the others what that engine could run. With every
+    /// pipeline suspended, all of them count (blocks already enqueued may still be claimed).
+    static func runningEngines(
+        latest: ResolvedManifests, others: [(resolved: ResolvedManifests, pipeline: String)]
+    ) -> [Engine] {
         var running = latest
         running.pipelines = latest.pipelines.filter { !$0.value.suspended }
-        guard !running.pipelines.isEmpty else {
-            return EngineGates.capacity(of: requestEngines(latest: latest, others: others))
-        }
-        let engines = requestEngines(latest: running, others: others.filter { running.pipelines[$0.pipeline] != nil })
-        return EngineGates.capacity(of: engines)
+        guard !running.pipelines.isEmpty else { return requestEngines(latest: latest, others: others) }
+        return requestEngines(latest: running, others: others.filter { running.pipelines[$0.pipeline] != nil })
     }
 
     /// The engines the runtimes call: each pipeline's in the applied revision, and for each pipeline in a rollout,

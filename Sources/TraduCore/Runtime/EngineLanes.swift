@@ -20,6 +20,9 @@ public struct EngineLanes: Sendable {
     /// The most blocks any lane may hold beyond its limit.
     public let prefetchCap: Int
     private var rates: [String: PrefetchRate] = [:]
+    /// A lane's rate is measured over windows of a second: its engine may finish a block a second or less, and over
+    /// the worker's quarter-second windows each finish read as four.
+    static let rateWindow = Duration.seconds(1)
 
     public init(prefetchCap: Int) {
         self.prefetchCap = prefetchCap
@@ -46,7 +49,7 @@ public struct EngineLanes: Sendable {
         guard isActive else { return [:] }
         var rooms: [String: Int] = [:]
         for (engine, limit) in limits {
-            var rate = rates[engine] ?? PrefetchRate()
+            var rate = rates[engine] ?? PrefetchRate(window: Self.rateWindow)
             rate.update(finished: finished[engine] ?? 0, now: now)
             rates[engine] = rate
             let prefetch = min(prefetchCap, max(limit, Int(rate.perSecond)))

@@ -30,13 +30,19 @@ import TraduCore
         var lanes = EngineLanes(prefetchCap: 64)
         lanes.setEngines(limits: ["slow": 1, "fast": 4], engineCount: 2)
         _ = lanes.rooms(held: [:], finished: [:], now: start)
-        // 40 blocks of `fast` finished in a quarter second: 160 a second, capped at 64 ready; `slow` finished
-        // one, 4 a second: 4 ready.
-        let rooms = lanes.rooms(held: [:], finished: ["fast": 40, "slow": 1], now: start + .milliseconds(250))
-        #expect(rooms == ["fast": 4 + 64, "slow": 1 + 4])
+        // Rates are measured over a second: a quarter second in, none yet, so each lane readies its limit.
+        #expect(
+            lanes.rooms(held: [:], finished: ["fast": 40, "slow": 1], now: start + .milliseconds(250)) == [
+                "fast": 4 + 4, "slow": 1 + 1,
+            ])
+        // 160 blocks of `fast` finished in the second: 160 a second, capped at 64 ready; `slow` finished 3, 3 ready.
+        let rooms = lanes.rooms(held: [:], finished: ["fast": 160, "slow": 3], now: start + .seconds(1))
+        #expect(rooms == ["fast": 4 + 64, "slow": 1 + 3])
         // A new revision that keeps `fast` keeps its rate; a new engine starts from its limit.
         lanes.setEngines(limits: ["fast": 4, "other": 2], engineCount: 2)
         #expect(
-            lanes.rooms(held: [:], finished: ["fast": 40], now: start + .milliseconds(300)) == ["fast": 68, "other": 4])
+            lanes.rooms(held: [:], finished: ["fast": 160], now: start + .milliseconds(1_050)) == [
+                "fast": 68, "other": 4,
+            ])
     }
 }
