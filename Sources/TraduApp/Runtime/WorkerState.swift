@@ -100,7 +100,7 @@ actor WorkerState {
     /// The slot is done with `block`; true when the lease is still held, so the outcome is worth committing.
     func finish(_ block: ClaimedBlock) -> Bool {
         tasks[LeaseKey(block)] = nil
-        if let engine = engineName(of: block) { finishedByEngine[engine, default: 0] += 1 }
+        if lanes.isActive, let engine = engineName(of: block) { finishedByEngine[engine, default: 0] += 1 }
         return leases.slotFinished(block) == .commit
     }
 
