@@ -374,20 +374,9 @@ import TraduTestSupport
     /// on would pass its timeout before its turn (taken back, paid for again, and failed: one attempt); here every
     /// block completes at its first attempt.
     @Test func blocksWaitingForTheirEngineDoNotRunPastTheirTimeout() async throws {
-        let model = try SlowModel(answeringAfter: .seconds(1))
+        let (model, project) = try await Self.oneAttemptProject(modelAnsweringAfter: .seconds(1), documents: 8)
         defer { model.server.stop() }
-        let project = try await TestProject.runtime(
-            documents: 8, maxRecords: 1,
-            engine: "{type: openai, model: test-model, endpoint: \"\(model.server.url("/v1"))\", concurrency: 1}",
-            maxAttempts: 1, blockTimeout: "5s")
-        let run = try CommandLineTests.run(
-            ["up", "-e", "dev", "--concurrency", "8"], in: project.root, database: project.databaseURL)
-        #expect(run.status == 0, "\(run.stderr.suffix(2000))")
-        #expect(try await project.counts() == ["completed": 8])
-        let lapsed = try await project.query(
-            "SELECT block_id, reason FROM block_events WHERE to_state <> 'completed' AND reason LIKE '%timeout%'")
-        #expect(lapsed.isEmpty, "\(lapsed)")
-        #expect(model.arrivals.times.withLock { $0.count } == 8, "one call per block")
+        try await Self.runUpWithoutTimeouts(project, model, blocks: 8)
     }
 
     /// A slow engine beside another does not fill the worker: its lane holds its `concurrency` plus about a second of
@@ -396,12 +385,8 @@ import TraduTestSupport
     /// Without the lanes, the first claim took all 16 of `translate`'s blocks, and those waiting at the gate ran past
     /// their 5 s timeout and failed; with them, a block waits about a second at most.
     @Test func aSlowEngineBesideAnotherHoldsOnlyItsLane() async throws {
-        let model = try SlowModel(answeringAfter: .milliseconds(500))
-        defer { model.server.stop() }
-        let project = try await TestProject.runtime(
-            documents: 16, maxRecords: 1,
-            engine: "{type: openai, model: test-model, endpoint: \"\(model.server.url("/v1"))\", concurrency: 1}",
-            maxAttempts: 1, blockTimeout: "5s",
+        let (model, project) = try await Self.oneAttemptProject(
+            modelAnsweringAfter: .milliseconds(500), documents: 16,
             more: """
                 ---
                 apiVersion: tradu/v1
@@ -415,17 +400,42 @@ import TraduTestSupport
                 spec: {dataset: docs, engine: quick, targetLanguages: [de], retryPolicy: quick, priority: 10}
 
                 """)
-        let run = try CommandLineTests.run(
-            ["up", "-e", "dev", "--concurrency", "8"], in: project.root, database: project.databaseURL)
-        #expect(run.status == 0, "\(run.stderr.suffix(2000))")
-        #expect(try await project.counts() == ["completed": 16])
-        let lapsed = try await project.query(
-            "SELECT block_id, reason FROM block_events WHERE to_state <> 'completed' AND reason LIKE '%timeout%'")
-        #expect(lapsed.isEmpty, "\(lapsed)")
-        #expect(model.arrivals.times.withLock { $0.count } == 16, "one call per block")
+        defer { model.server.stop() }
+        try await Self.runUpWithoutTimeouts(project, model, blocks: 16)
         let bulk = try await project.query(
             "SELECT count(*) AS n FROM blocks WHERE pipeline = 'bulk' AND state = 'completed'")
         #expect(bulk.first?["n"] == "16")
+    }
+
+    /// A project of one-document blocks whose `translate` pipeline calls a `SlowModel` of `concurrency: 1`, with one
+    /// attempt per block and a 5 s `blockTimeout` (the shortest its 5 s lease allows); `more` adds manifests.
+    private static func oneAttemptProject(modelAnsweringAfter delay: Duration, documents: Int, more: String = "")
+        async throws -> (SlowModel, TestProject)
+    {
+        let model = try SlowModel(answeringAfter: delay)
+        do {
+            let project = try await TestProject.runtime(
+                documents: documents, maxRecords: 1,
+                engine: "{type: openai, model: test-model, endpoint: \"\(model.server.url("/v1"))\", concurrency: 1}",
+                maxAttempts: 1, blockTimeout: "5s", more: more)
+            return (model, project)
+        } catch {
+            model.server.stop()
+            throw error
+        }
+    }
+
+    /// `tradu up` with 8 slots: every one of `translate`'s `blocks` completes at its first attempt (the projects
+    /// allow one), none was taken back for its timeout, and the model got one call per block.
+    private static func runUpWithoutTimeouts(_ project: TestProject, _ model: SlowModel, blocks: Int) async throws {
+        let run = try CommandLineTests.run(
+            ["up", "-e", "dev", "--concurrency", "8"], in: project.root, database: project.databaseURL)
+        #expect(run.status == 0, "\(run.stderr.suffix(2000))")
+        #expect(try await project.counts() == ["completed": blocks])
+        let lapsed = try await project.query(
+            "SELECT block_id, reason FROM block_events WHERE to_state <> 'completed' AND reason LIKE '%timeout%'")
+        #expect(lapsed.isEmpty, "\(lapsed)")
+        #expect(model.arrivals.times.withLock { $0.count } == blocks, "one call per block")
     }
 
     /// The engine's gate admits a block for all its requests, not request by request: two blocks of two documents,
