@@ -207,7 +207,7 @@ public final class Worker: Sendable {
             try await store.claim(instanceID: identity.id, limit: limit, leaseDuration: leaseDuration, lanes: lanes)
         }
         guard !claimed.isEmpty else {
-            // With a lane full, what is enqueued may all be its engine's: its room comes back when a slot finishes.
+            // With a lane full, what is enqueued may all be its engine's: its room comes back as its outcomes commit.
             if lanes.lanes.contains(where: { $0.room <= 0 }) {
                 await state.waitForRoom(upTo: settings.pollInterval)
             } else {
