@@ -1,7 +1,7 @@
 /// Bounds on one claim by engine lane (`EngineLanes`): the pipelines grouped by the engine they call, each group
-/// with how many more blocks it may take. A group without room is left out of the claim's walk; a group with room
-/// takes at most that many of the blocks the claim picks, in the queue's order (the rest of what it picked stays
-/// `enqueued`, untouched); a pipeline in no group is not bounded.
+/// with how many more blocks it may take. A group without room takes none of the queue entries the claim reads; a
+/// group with room takes at most that many of them, in the queue's order (the rest stay `enqueued`, never locked
+/// nor changed); a pipeline in no group is not bounded.
 public struct ClaimLanes: Sendable, Hashable {
     public struct Lane: Sendable, Hashable {
         public var pipelines: [String]

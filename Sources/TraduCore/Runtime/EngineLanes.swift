@@ -6,8 +6,8 @@
 /// behind the others with its `blockTimeout` running, while the fast engine's slots idle. So each gated engine
 /// (one whose requests a gate holds to its `concurrency`) is a lane: it may hold its `concurrency` plus about a
 /// second of its own work (its own finishing rate, at least its `concurrency`, within the prefetch cap), and a claim
-/// takes no more for it than that leaves. A lane's block then waits at most about one of its engine's block times
-/// before a place frees. Engines without a gate (`pseudo`, `mode: batch`) have no lane; the worker's own target
+/// takes no more for it than that leaves. A lane's block then waits about a second, or one of its engine's block
+/// times when that is longer, before a place frees. Engines without a gate (`pseudo`, `mode: batch`) have no lane; the worker's own target
 /// bounds them.
 ///
 /// A value type in the style of postgres-nio's state machines: the worker feeds it the engines' limits and its
