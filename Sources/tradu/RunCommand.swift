@@ -111,6 +111,9 @@ struct UpCommand: AsyncParsableCommand {
     @OptionGroup var environment: EnvironmentOption
     @OptionGroup var run: RunOptions
 
+    @Flag(help: "Keep running after every block is final, as `tradu run --watch` does.")
+    var watch = false
+
     func run() async throws {
         let (resolver, logger) = global.bootstrap(command: "up")
         let presenter = PlanPresenter(listLimit: 0)
@@ -125,7 +128,7 @@ struct UpCommand: AsyncParsableCommand {
         Progress.clear()
         let summary = presenter.summaryLine(outcome.prepared)
         Console.out(outcome.revision.map { "Applied revision \($0.number): \(summary)" } ?? summary)
-        try await RunCommand.execute(target: outcome.target, logger: logger, options: run, watch: false)
+        try await RunCommand.execute(target: outcome.target, logger: logger, options: run, watch: watch)
     }
 }
 

@@ -13,10 +13,10 @@ import TraduTestSupport
     }
 
     @Test func metricsMoveDuringARunAndHealthEndpointsAnswer() async throws {
-        // Long enough (40 blocks of 2 s, about 20 s with the default slots) that the run is still going after a loaded
-        // machine has scraped and probed: with 0.5 s blocks it once ended, and its /metrics with it, first.
-        let project = try await TestProject.runtime(documents: 40, maxRecords: 1, sleep: 2)
-        let run = try TraduProcess(["up", "-e", "dev", "--metrics-addr", "127.0.0.1:0"], in: project)
+        // `--watch` outlives the blocks, so the probes below never race the run's end: without it the run once
+        // finished (and took its endpoints with it) while a starved test task was between its scrape and its probe.
+        let project = try await TestProject.runtime(documents: 20, maxRecords: 1, sleep: 0.5)
+        let run = try TraduProcess(["up", "-e", "dev", "--watch", "--metrics-addr", "127.0.0.1:0"], in: project)
         let base = try await run.opsBaseURL()
         var scraped = ""
         // A wait, not a speed check: on a loaded CI machine the first completion came after the default minute.
@@ -30,7 +30,9 @@ import TraduTestSupport
         #expect(scraped.contains(#"tradu_blocks_dead_lettered_total{env="dev",pipeline="translate"} 0"#))
         #expect(scraped.contains("tradu_stage_processing_seconds_bucket{"))
         #expect(scraped.contains("tradu_documents_planned_total{dataset=\"docs\"}"))
-        #expect(await Self.get(base + "/healthz")?.status == 200)
+        let health = await Self.get(base + "/healthz")
+        #expect(health?.status == 200)
+        #expect(health?.bodyText == #"{"status":"ok"}"#)
         // Readiness is probed once a second: the first probe may predate the leader election.
         var ready: HTTPResponse?
         try await eventually("ready while the run goes on") {
@@ -38,14 +40,19 @@ import TraduTestSupport
             return ready?.status == 200
         }
         #expect(ready?.bodyText.contains("\"database\":{\"status\":\"ok\"") == true)
-        // Counters only grow while the run goes on.
+        // Counters only grow, up to every block.
         let first = Self.value(of: "tradu_blocks_completed_total", in: scraped)
-        try await eventually("more completions", upTo: .seconds(180)) {
-            guard let later = await Self.get(base + "/metrics")?.bodyText else { return false }
-            return Self.value(of: "tradu_blocks_completed_total", in: later) > first
-                || Self.value(of: "tradu_blocks_completed_total", in: later) == 40
+        var later = first
+        try await eventually("every block counted", upTo: .seconds(180), explain: explain) {
+            guard let text = await Self.get(base + "/metrics")?.bodyText else { return false }
+            let value = Self.value(of: "tradu_blocks_completed_total", in: text)
+            #expect(value >= later, "a counter went down: \(later) then \(value)")
+            later = value
+            return value == 20
         }
+        run.terminate()
         #expect(await run.wait(upTo: .seconds(120)) == 0, "\(run.log.suffix(2000))")
+        #expect(try await project.counts() == ["completed": 20])
     }
 
     @Test func readyzFollowsTheDatabase() async throws {
