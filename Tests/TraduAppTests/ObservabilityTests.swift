@@ -50,6 +50,9 @@ import TraduTestSupport
             later = value
             return value == 20
         }
+        // Every block is final; with `--watch` the process stays (without it, it would be gone within the second).
+        try await Task.sleep(for: .seconds(1))
+        #expect(await Self.get(base + "/healthz")?.status == 200, "up --watch outlives its blocks")
         run.terminate()
         #expect(await run.wait(upTo: .seconds(120)) == 0, "\(run.log.suffix(2000))")
         #expect(try await project.counts() == ["completed": 20])
