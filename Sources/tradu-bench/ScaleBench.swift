@@ -24,7 +24,7 @@ struct ScaleBench: AsyncParsableCommand {
     @Option(help: "Controller cycles timed while the backlog waits (each schedules up to 20,000 blocks).")
     var cycles = 10
 
-    @Option(help: "Claims timed (each of --claim-batch blocks, as a worker claims).")
+    @Option(help: "Claims timed (each of --claim-batch blocks, as a worker claims), and as many laned claims.")
     var claims = 200
 
     @Option(help: "Blocks per claim.")
@@ -209,12 +209,36 @@ struct ScaleBench: AsyncParsableCommand {
             InstanceInfo(id: instance, role: "worker", host: "bench", pid: getpid(), version: "bench", concurrency: 4))
         let claimer = try await target.storeFactory(logger: logger)()
         try await claimer.preferOrderedIndexScans()
+        // Plain claims alternate with laned ones (a worker whose pipelines call more than one engine): one lane with
+        // room for the whole claim, and one full lane of a pipeline that has no block, so the laned statement does
+        // all its work (it reads its window of the queue) and takes what the plain one would.
+        let lanes = ClaimLanes([
+            .init(pipelines: ["bench"], room: claimBatch), .init(pipelines: ["another-engines-pipeline"], room: 0),
+        ])
+        var plain: [Double] = []
+        var laned: [Double] = []
         var claimed = 0
-        report.claimSeconds = try await Self.timed(claims) { _ in
-            claimed += try await claimer.claim(instanceID: instance, limit: claimBatch, leaseDuration: .seconds(600))
-                .count
+        var lanedClaimed = 0
+        for index in 0..<(2 * claims) {
+            let withLanes = index % 2 == 1
+            let start = ContinuousClock.now
+            let taken = try await claimer.claim(
+                instanceID: instance, limit: claimBatch, leaseDuration: .seconds(600),
+                lanes: withLanes ? lanes : .none
+            ).count
+            let seconds = (ContinuousClock.now - start).seconds
+            if withLanes {
+                laned.append(seconds)
+                lanedClaimed += taken
+            } else {
+                plain.append(seconds)
+                claimed += taken
+            }
         }
+        report.claimSeconds = Timings(plain)
+        report.lanedClaimSeconds = Timings(laned)
         report.claimed = claimed
+        report.lanedClaimed = lanedClaimed
         report.enqueuedDuringClaims = try await Self.count(url, schema, "state = 'enqueued'")
         await claimer.close()
         await store.close()
@@ -283,6 +307,9 @@ struct ScaleReport: Sendable {
     var waitingDuringIdleCycles = 0
     var claimSeconds = Timings()
     var claimed = 0
+    /// Claims bounded by engine lanes, alternating with the plain ones.
+    var lanedClaimSeconds = Timings()
+    var lanedClaimed = 0
     var enqueuedDuringClaims = 0
     var tables: [(String, Int64, Int64)] = []
 
@@ -320,6 +347,10 @@ struct ScaleReport: Sendable {
                 "claim of \(claimed / Swift.max(claimSeconds.samples.count, 1)) at \(enqueuedDuringClaims) enqueued (p50 / p99)",
                 "\(ms(claimSeconds.median)) / \(ms(claimSeconds.percentile(0.99)))"
             ),
+            (
+                "laned claim of \(lanedClaimed / Swift.max(lanedClaimSeconds.samples.count, 1)), alternating (p50 / p99)",
+                "\(ms(lanedClaimSeconds.median)) / \(ms(lanedClaimSeconds.percentile(0.99)))"
+            ),
         ]
         for (name, tableBytes, indexBytes) in tables {
             rows.append(
@@ -352,6 +383,7 @@ struct ScaleReport: Sendable {
              "exact_status_seconds": \(timings(exactStatusSeconds)), "scheduling_cycle_seconds": \(timings(schedulingCycleSeconds)),
              "idle_cycle_seconds": \(timings(idleCycleSeconds)), "waiting_during_idle_cycles": \(waitingDuringIdleCycles),
              "claim_seconds": \(timings(claimSeconds)), "claimed": \(claimed), "enqueued_during_claims": \(enqueuedDuringClaims),
+             "laned_claim_seconds": \(timings(lanedClaimSeconds)), "laned_claimed": \(lanedClaimed),
              "tables": [\(tableJSON.joined(separator: ", "))]}
             """
     }

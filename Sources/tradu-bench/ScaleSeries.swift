@@ -22,6 +22,8 @@ struct ScaleSeries {
         ("controller cycle, backlog waiting, median", "ms", { $0.idleCycleMedianSeconds * 1000 }),
         ("claim p50", "ms", { $0.claimMedianSeconds * 1000 }),
         ("claim p99", "ms", { $0.claimP99Seconds * 1000 }),
+        ("laned claim p50", "ms", { $0.lanedClaimMedianSeconds * 1000 }),
+        ("laned claim p99", "ms", { $0.lanedClaimP99Seconds * 1000 }),
     ]
 
     /// Plan + apply of each run divided by each reference run's: every pairing, not only run by run.
@@ -110,6 +112,8 @@ struct ScaleFigures: Sendable {
     var idleCycleMedianSeconds: Double
     var claimMedianSeconds: Double
     var claimP99Seconds: Double
+    var lanedClaimMedianSeconds: Double
+    var lanedClaimP99Seconds: Double
 
     init(json: Data) throws {
         guard let object = try JSONSerialization.jsonObject(with: json) as? [String: Any] else {
@@ -133,5 +137,7 @@ struct ScaleFigures: Sendable {
         idleCycleMedianSeconds = try number("idle_cycle_seconds", "median")
         claimMedianSeconds = try number("claim_seconds", "median")
         claimP99Seconds = try number("claim_seconds", "p99")
+        lanedClaimMedianSeconds = try number("laned_claim_seconds", "median")
+        lanedClaimP99Seconds = try number("laned_claim_seconds", "p99")
     }
 }
