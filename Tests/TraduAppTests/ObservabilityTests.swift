@@ -30,8 +30,12 @@ import TraduTestSupport
         #expect(scraped.contains(#"tradu_blocks_dead_lettered_total{env="dev",pipeline="translate"} 0"#))
         #expect(scraped.contains("tradu_stage_processing_seconds_bucket{"))
         #expect(scraped.contains("tradu_documents_planned_total{dataset=\"docs\"}"))
-        let health = await Self.get(base + "/healthz")
-        #expect(health?.status == 200)
+        // Waits, not single probes: one request may time out on a loaded machine; a process gone never answers.
+        var health: HTTPResponse?
+        try await eventually("alive while the run goes on") {
+            health = await Self.get(base + "/healthz")
+            return health?.status == 200
+        }
         #expect(health?.bodyText == #"{"status":"ok"}"#)
         // Readiness is probed once a second: the first probe may predate the leader election.
         var ready: HTTPResponse?
@@ -52,7 +56,7 @@ import TraduTestSupport
         }
         // Every block is final; with `--watch` the process stays (without it, it would be gone within the second).
         try await Task.sleep(for: .seconds(1))
-        #expect(await Self.get(base + "/healthz")?.status == 200, "up --watch outlives its blocks")
+        try await eventually("up --watch outlives its blocks") { await Self.get(base + "/healthz")?.status == 200 }
         run.terminate()
         #expect(await run.wait(upTo: .seconds(120)) == 0, "\(run.log.suffix(2000))")
         #expect(try await project.counts() == ["completed": 20])
