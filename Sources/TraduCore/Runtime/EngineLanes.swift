@@ -7,8 +7,8 @@
 /// (one whose requests a gate holds to its `concurrency`) is a lane: it may hold its `concurrency` plus about a
 /// second of its own work (its own finishing rate, at least its `concurrency`, within the prefetch cap), and a claim
 /// takes no more for it than that leaves. A lane's block then waits about a second, or one of its engine's block
-/// times when that is longer, before a place frees. Engines without a gate (`pseudo`, `mode: batch`) have no lane; the worker's own target
-/// bounds them.
+/// times when that is longer, before a place frees. Engines without a gate (`pseudo`, `mode: batch`) have no lane;
+/// the worker's own target bounds them.
 ///
 /// A value type in the style of postgres-nio's state machines: the worker feeds it the engines' limits and its
 /// counts, and it answers how much room each lane has; nothing here does I/O or reads a clock.
