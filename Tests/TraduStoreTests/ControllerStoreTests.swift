@@ -10,6 +10,7 @@ import TraduPostgres
     /// a step at 10M); by primary key, each block cost a random probe of the key.
     @Test func aSchedulingStepUpdatesThePickedBlocksByTheirLockedRowVersions() async throws {
         let (store, _) = try await RuntimeFixtures.store(blocks: 5_000)
+        try await store.connection.query("ALTER TABLE blocks SET (autovacuum_enabled = false)")
         try await store.connection.query("ANALYZE blocks")
         let parameters = Store.scheduleParameters(
             [PipelineQuota(pipeline: "translate", limit: 2_000)], instanceID: "controller")

@@ -179,7 +179,9 @@ import TraduPostgres
     /// expects few leased rows and would read those indexes whole, dead entries included, on every commit.
     @Test func aCommitLooksBlocksUpByPrimaryKeyOnly() async throws {
         let (store, _) = try await RuntimeFixtures.enqueued(blocks: 2_000)
-        // Statistics from before the claims, as a busy worker's commits meet them.
+        // Statistics from before the claims, as a busy worker's commits meet them: no autovacuum may analyse the
+        // table after the claims (on a slow machine it did, and the plain form's plan changed).
+        try await store.connection.query("ALTER TABLE blocks SET (autovacuum_enabled = false)")
         try await store.connection.query("ANALYZE blocks")
         let claimed = try await store.claim(instanceID: "w1", limit: 2_000, leaseDuration: .seconds(60))
         let batch = claimed.prefix(256).map { RuntimeFixtures.completion($0, by: "w1") }.sorted { $0.id < $1.id }
@@ -202,6 +204,8 @@ import TraduPostgres
     /// `blocks_claimable` and read every enqueued entry for each claim; by primary key, each block cost a probe.
     @Test func aClaimUpdatesThePickedBlocksByTheirLockedRowVersions() async throws {
         let (store, _) = try await RuntimeFixtures.store(blocks: 2_000)
+        // No autovacuum may analyse the table after the scheduling below.
+        try await store.connection.query("ALTER TABLE blocks SET (autovacuum_enabled = false)")
         try await store.connection.query("ANALYZE blocks")
         try await store.schedule([PipelineQuota(pipeline: "translate", limit: 2_000)])
         try await store.connection.query("SET enable_bitmapscan = off")
