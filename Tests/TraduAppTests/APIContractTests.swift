@@ -19,9 +19,9 @@ import TraduCore
         let st = try #require(
             Self.schemathesis, "schemathesis is not installed: python3 -m pip install schemathesis (.ci/run does)")
         let project = try await TestProject.runtime(documents: 6, maxRecords: 1)
-        let run = try CommandLineTests.run(["up", "-e", "dev"], in: project.root, database: project.databaseURL)
+        let run = try await CommandLineTests.run(["up", "-e", "dev"], in: project.root, database: project.databaseURL)
         #expect(run.status == 0, "\(run.stderr)")
-        let digest = try CommandLineTests.execute(
+        let digest = try await CommandLineTests.execute(
             "/bin/sh", ["-c", "printf %s contract-token | sha256sum | cut -d' ' -f1"], in: project.root,
             environment: [:]
         ).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -52,7 +52,7 @@ import TraduCore
         #expect(document != committed, "the environment parameter was pinned to dev")
         let spec = project.root + "/openapi.yaml"
         try document.write(toFile: spec, atomically: true, encoding: .utf8)
-        let result = try CommandLineTests.execute(
+        let result = try await CommandLineTests.execute(
             st,
             [
                 "run", spec, "--url", try #require(base), "--checks", "all", "--max-examples", "25",

@@ -75,7 +75,7 @@ import TraduTestSupport
             // The feed takes its starting point at its first read after the first subscriber.
             try await Task.sleep(for: .seconds(1))
             let run = try await Task.detached {
-                try CommandLineTests.run(["run", "-e", "dev"], in: project.root, database: project.databaseURL)
+                try await CommandLineTests.run(["run", "-e", "dev"], in: project.root, database: project.databaseURL)
             }.value
             #expect(run.status == 0, "\(run.stderr)")
             let expected = try await project.query("SELECT id FROM block_events WHERE id > \(before) ORDER BY id")

@@ -55,8 +55,8 @@ extension ProcessHeavyTests.PromotionTests {
 
     @Test func approvalsRefusalsAndPromotionsGoThroughTheAPI() async throws {
         let project = try await Project.make(promotion: "{from: staging, requireApproval: true}")
-        try project.stagingRuns()
-        let freight = try project.latestFreight("staging")
+        try await project.stagingRuns()
+        let freight = try await project.latestFreight("staging")
         let operate = APIRouteTests.operateToken
         let prod = "/api/v1/environments/prod"
         try await Self.apiApplication(project).test(.router) { client in
@@ -88,7 +88,7 @@ extension ProcessHeavyTests.PromotionTests {
             #expect((body["reasons"] as? [String])?.contains { $0.contains("approved only by api:ana") } == true)
             try await project.expectProdUntouched()
 
-            let approved = try project.tradu(
+            let approved = try await project.tradu(
                 ["approve", "-e", "prod", "--freight", freight, "-m", "ok"], actor: "alice")
             #expect(approved.status == 0, "\(approved.stderr)")
             (status, body) = try await Self.post(client, prod + "/promote", #"{"reason": "release"}"#, token: operate)
@@ -149,9 +149,9 @@ extension ProcessHeavyTests.PromotionTests {
 
     @Test func aRevisionShowsItsDiffAgainstTheOneBefore() async throws {
         let project = try await Project.make()
-        try project.stagingRuns()
+        try await project.stagingRuns()
         try project.writeManifests(promotion: "{from: staging}", prompt: "Translate, formally.")
-        let apply = try project.tradu(["apply", "-e", "staging", "--auto-approve"])
+        let apply = try await project.tradu(["apply", "-e", "staging", "--auto-approve"])
         #expect(apply.status == 0, "\(apply.stderr)")
         try await Self.apiApplication(project).test(.router) { client in
             let (status, body) = try await Self.get(client, "/api/v1/environments/staging/revisions/2")

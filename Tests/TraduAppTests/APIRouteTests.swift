@@ -26,7 +26,7 @@ import TraduTestSupport
     static func served(run: Bool = true) async throws -> Served {
         let project = try await TestProject.runtime(documents: 12, maxRecords: 1)
         let command = run ? ["up", "-e", "dev"] : ["apply", "-e", "dev", "--auto-approve"]
-        let result = try CommandLineTests.run(command, in: project.root, database: project.databaseURL)
+        let result = try await CommandLineTests.run(command, in: project.root, database: project.databaseURL)
         #expect(result.status == 0, "\(result.stderr)")
         let target = EnvironmentTarget(environment: .implicit("dev"), url: project.databaseURL)
         return Served(project: project, service: OperatorService(target: target, logger: Logger(label: "test")))
@@ -182,7 +182,7 @@ import TraduTestSupport
     @Test func actionsNeedOperateAndAReasonAndTheAuditShowsWhoWhyAndFromWhere() async throws {
         let served = try await Self.served(run: false)
         // The command line's own action is audited too.
-        let cli = try CommandLineTests.run(
+        let cli = try await CommandLineTests.run(
             ["cancel", "-e", "dev", "--pipeline", "translate", "-m", "wrong glossary"],
             in: served.project.root, database: served.project.databaseURL, environment: ["TRADU_ACTOR": "ops-bot"])
         #expect(cli.status == 0, "\(cli.stderr)")

@@ -11,16 +11,16 @@ import TraduTestSupport
         let root: String
         let home: String
 
-        static func make() throws -> Repository {
+        static func make() async throws -> Repository {
             let root = TestPostgres.makeTemporaryDirectory()
             let repository = Repository(root: root, home: root + "/.tradu-home")
             try FileManager.default.createDirectory(
                 atPath: root + "/manifests/data", withIntermediateDirectories: true)
-            try repository.git(["init", "-q", "-b", "main"])
+            try await repository.git(["init", "-q", "-b", "main"])
             try repository.writeManifests(prompt: "Translate.")
             try repository.writeDocuments(count: 12)
             try "plans/\n.tradu-home/\n".write(toFile: root + "/.gitignore", atomically: true, encoding: .utf8)
-            try repository.commit("initial manifests")
+            try await repository.commit("initial manifests")
             return repository
         }
 
@@ -67,31 +67,31 @@ import TraduTestSupport
         }
 
         @discardableResult
-        func git(_ arguments: [String]) throws -> CommandLineTests.Run {
-            let run = try shell(
+        func git(_ arguments: [String]) async throws -> CommandLineTests.Run {
+            let run = try await shell(
                 "/usr/bin/env",
                 ["git", "-c", "user.name=Dev", "-c", "user.email=dev@example.com"] + arguments)
             #expect(run.status == 0, "git \(arguments): \(run.stderr)")
             return run
         }
 
-        func commit(_ message: String) throws {
-            try git(["add", "-A"])
-            try git(["commit", "-q", "-m", message])
+        func commit(_ message: String) async throws {
+            try await git(["add", "-A"])
+            try await git(["commit", "-q", "-m", message])
         }
 
         /// Runs `examples/ci/<script>` as CI would.
-        func script(_ name: String, _ arguments: [String], actor: String = "ci") throws -> CommandLineTests.Run {
-            try shell(
+        func script(_ name: String, _ arguments: [String], actor: String = "ci") async throws -> CommandLineTests.Run {
+            try await shell(
                 "/bin/bash", [RepositoryPaths.root + "/examples/ci/" + name] + arguments,
                 environment: ["TRADU_ACTOR": actor])
         }
 
-        func tradu(_ arguments: [String], actor: String = "ci") throws -> CommandLineTests.Run {
-            try shell(CommandLineTests.binary, arguments, environment: ["TRADU_ACTOR": actor])
+        func tradu(_ arguments: [String], actor: String = "ci") async throws -> CommandLineTests.Run {
+            try await shell(CommandLineTests.binary, arguments, environment: ["TRADU_ACTOR": actor])
         }
 
-        func shell(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws
+        func shell(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) async throws
             -> CommandLineTests.Run
         {
             var variables = ProcessInfo.processInfo.environment
@@ -101,7 +101,7 @@ import TraduTestSupport
             for name in ["TRADU_DATABASE_URL", "GITHUB_REF_NAME", "CI_COMMIT_BRANCH", "TRADU_GIT_BRANCH"] {
                 variables.removeValue(forKey: name)
             }
-            return try CommandLineTests.execute(
+            return try await CommandLineTests.execute(
                 executable, arguments, in: root, environment: variables.merging(environment) { _, new in new })
         }
 
@@ -110,15 +110,23 @@ import TraduTestSupport
         }
     }
 
-    @Test func pullRequestsAreReviewedAppliedAndPromoted() throws {
-        let repo = try Repository.make()
-        defer { _ = try? repo.tradu(["db", "down"]) }
+    @Test func pullRequestsAreReviewedAppliedAndPromoted() async throws {
+        let repo = try await Repository.make()
+        do {
+            try await Self.reviewApplyAndPromote(repo)
+        } catch {
+            _ = try? await repo.tradu(["db", "down"])
+            throw error
+        }
+        _ = try? await repo.tradu(["db", "down"])
+    }
 
+    private static func reviewApplyAndPromote(_ repo: Repository) async throws {
         // Pull request 1 adds articles: validate, plan both environments, comment.
-        try repo.git(["checkout", "-q", "-b", "pr-1"])
+        try await repo.git(["checkout", "-q", "-b", "pr-1"])
         try repo.writeDocuments(count: 20)
-        try repo.commit("more articles")
-        let plan1 = try repo.script("plan.sh", ["plans/pr-1", "staging", "prod"])
+        try await repo.commit("more articles")
+        let plan1 = try await repo.script("plan.sh", ["plans/pr-1", "staging", "prod"])
         #expect(plan1.status == 0, "\(plan1.stderr)")
         let comment1 = repo.read("plans/pr-1/comment.md")
         #expect(comment1.contains("### tradu plan · `staging`"))
@@ -129,54 +137,54 @@ import TraduTestSupport
         #expect(comment1.contains("### tradu plan · `prod`"))
 
         // Merged: the merge job applies the reviewed plan, and staging runs it.
-        try repo.git(["checkout", "-q", "main"])
-        try repo.git(["merge", "-q", "--ff-only", "pr-1"])
-        let apply1 = try repo.script("apply-reviewed-plan.sh", ["plans/pr-1/staging.plan.json"])
+        try await repo.git(["checkout", "-q", "main"])
+        try await repo.git(["merge", "-q", "--ff-only", "pr-1"])
+        let apply1 = try await repo.script("apply-reviewed-plan.sh", ["plans/pr-1/staging.plan.json"])
         #expect(apply1.status == 0, "\(apply1.stderr)")
         #expect(apply1.stdout.contains("Apply complete: revision 1"))
-        #expect(try repo.tradu(["run", "-e", "staging"]).status == 0)
+        #expect(try await repo.tradu(["run", "-e", "staging"]).status == 0)
 
         // Pull requests 2 and 3 are planned against the same staging; 2 merges first, so 3's plan is stale.
-        try repo.git(["checkout", "-q", "-b", "pr-2"])
+        try await repo.git(["checkout", "-q", "-b", "pr-2"])
         try repo.writeManifests(prompt: "Translate for a support audience.")
-        try repo.commit("new prompt")
-        let plan2 = try repo.script("plan.sh", ["plans/pr-2", "staging"])
+        try await repo.commit("new prompt")
+        let plan2 = try await repo.script("plan.sh", ["plans/pr-2", "staging"])
         #expect(plan2.status == 0, "\(plan2.stderr)")
         let comment2 = repo.read("plans/pr-2/comment.md")
         #expect(comment2.contains("**Plan: 0 to add, 7 to reprocess, 0 to cancel.**"), "\(comment2)")
         #expect(comment2.contains("(engine.prompt)"))
-        try repo.git(["checkout", "-q", "main"])
-        try repo.git(["checkout", "-q", "-b", "pr-3"])
+        try await repo.git(["checkout", "-q", "main"])
+        try await repo.git(["checkout", "-q", "-b", "pr-3"])
         try repo.writeDocuments(count: 24)
-        try repo.commit("even more articles")
-        #expect(try repo.script("plan.sh", ["plans/pr-3", "staging"]).status == 0)
+        try await repo.commit("even more articles")
+        #expect(try await repo.script("plan.sh", ["plans/pr-3", "staging"]).status == 0)
 
-        try repo.git(["checkout", "-q", "main"])
-        try repo.git(["merge", "-q", "--ff-only", "pr-2"])
-        #expect(try repo.script("apply-reviewed-plan.sh", ["plans/pr-2/staging.plan.json"]).status == 0)
-        try repo.git(["merge", "-q", "--no-edit", "pr-3"])
-        let stale = try repo.script("apply-reviewed-plan.sh", ["plans/pr-3/staging.plan.json"])
+        try await repo.git(["checkout", "-q", "main"])
+        try await repo.git(["merge", "-q", "--ff-only", "pr-2"])
+        #expect(try await repo.script("apply-reviewed-plan.sh", ["plans/pr-2/staging.plan.json"]).status == 0)
+        try await repo.git(["merge", "-q", "--no-edit", "pr-3"])
+        let stale = try await repo.script("apply-reviewed-plan.sh", ["plans/pr-3/staging.plan.json"])
         #expect(stale.status == 3, "a stale reviewed plan fails the job")
         #expect(stale.stderr.contains("saved plan is stale"))
         #expect(stale.stderr.contains("Re-run the pull request's plan job"))
 
         // The re-planned pull request 3 applies; staging runs it.
-        let replan = try repo.script("plan.sh", ["plans/pr-3b", "staging"])
+        let replan = try await repo.script("plan.sh", ["plans/pr-3b", "staging"])
         #expect(replan.status == 0)
-        #expect(try repo.script("apply-reviewed-plan.sh", ["plans/pr-3b/staging.plan.json"]).status == 0)
-        #expect(try repo.tradu(["run", "-e", "staging"]).status == 0)
+        #expect(try await repo.script("apply-reviewed-plan.sh", ["plans/pr-3b/staging.plan.json"]).status == 0)
+        #expect(try await repo.tradu(["run", "-e", "staging"]).status == 0)
 
         // Promotion: the CI identity cannot promote what it approved itself; an approver and the CI identity can.
-        #expect(try repo.script("approve.sh", ["prod", "staging looks right"], actor: "ci").status == 0)
-        let selfApproved = try repo.script("promote.sh", ["staging", "prod"], actor: "ci")
+        #expect(try await repo.script("approve.sh", ["prod", "staging looks right"], actor: "ci").status == 0)
+        let selfApproved = try await repo.script("promote.sh", ["staging", "prod"], actor: "ci")
         #expect(selfApproved.status == 3)
         #expect(selfApproved.stderr.contains("approved only by ci, who is promoting"))
-        #expect(try repo.script("approve.sh", ["prod", "checked the French"], actor: "github:alice").status == 0)
-        let promoted = try repo.script("promote.sh", ["staging", "prod"], actor: "ci")
+        #expect(try await repo.script("approve.sh", ["prod", "checked the French"], actor: "github:alice").status == 0)
+        let promoted = try await repo.script("promote.sh", ["staging", "prod"], actor: "ci")
         #expect(promoted.status == 0, "\(promoted.stderr)")
         #expect(promoted.stdout.contains("gate allowedBranches"), "the freight's commit is on main")
         #expect(promoted.stdout.contains("Promotion complete: revision 1 of prod, promoted from staging rev 3"))
-        let history = try repo.tradu(["history", "-e", "prod"])
+        let history = try await repo.tradu(["history", "-e", "prod"])
         #expect(history.stdout.contains("promoted from staging rev 3"))
     }
 }

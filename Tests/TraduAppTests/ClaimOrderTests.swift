@@ -26,7 +26,7 @@ import Testing
         try await Task.sleep(for: .milliseconds(50))
         try manifests(pipelines: [("backlog", "fr"), ("later", "de")])
         try await project.apply()
-        let run = try CommandLineTests.run(
+        let run = try await CommandLineTests.run(
             ["run", "-e", "dev", "--concurrency", "1"], in: project.root, database: project.databaseURL)
         #expect(run.status == 0, "\(run.stderr)")
         let order = try await project.query(

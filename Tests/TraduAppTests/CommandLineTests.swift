@@ -24,19 +24,24 @@ import TraduTestSupport
 
     static func run(
         _ arguments: [String], in directory: String, database: String, environment: [String: String] = [:]
-    ) throws -> Run {
+    ) async throws -> Run {
         #expect(FileManager.default.isExecutableFile(atPath: binary), "build the tradu product first: swift build")
-        return try execute(
+        return try await execute(
             binary, arguments + ["--database-url", database, "--log-level", "error"], in: directory,
             environment: ProcessInfo.processInfo.environment.merging(environment) { _, new in new })
     }
 
-    /// Runs `executable` to its end in `directory` with exactly `environment`, output captured.
+    /// Runs `executable` to its end in `directory` with exactly `environment`, output captured, on a thread of its
+    /// own (`onOwnThread`).
     static func execute(
         _ executable: String, _ arguments: [String], in directory: String, environment: [String: String]
-    )
-        throws -> Run
-    {
+    ) async throws -> Run {
+        try await onOwnThread { try executeBlocking(executable, arguments, in: directory, environment: environment) }
+    }
+
+    private static func executeBlocking(
+        _ executable: String, _ arguments: [String], in directory: String, environment: [String: String]
+    ) throws -> Run {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
@@ -60,28 +65,29 @@ import TraduTestSupport
         let project = try await TestProject.make()
         let db = project.databaseURL
         let expected = try await project.plan().blockPlan.toAdd
-        let first = try Self.run(["plan", "-e", "dev", "--detailed-exitcode"], in: project.root, database: db)
+        let first = try await Self.run(["plan", "-e", "dev", "--detailed-exitcode"], in: project.root, database: db)
         #expect(first.status == 2, "\(first.stderr)")
         #expect(first.stdout.contains("Plan: \(expected) to add, 0 to reprocess, 0 to cancel."))
-        let apply = try Self.run(["apply", "-e", "dev", "--auto-approve"], in: project.root, database: db)
+        let apply = try await Self.run(["apply", "-e", "dev", "--auto-approve"], in: project.root, database: db)
         #expect(apply.status == 0, "\(apply.stderr)")
         #expect(apply.stdout.contains("Apply complete: revision 1 (serial 1)"))
-        let second = try Self.run(["plan", "-e", "dev", "--detailed-exitcode"], in: project.root, database: db)
+        let second = try await Self.run(["plan", "-e", "dev", "--detailed-exitcode"], in: project.root, database: db)
         #expect(second.status == 0, "\(second.stderr)")
         #expect(second.stdout.contains("No changes."))
-        let again = try Self.run(["apply", "-e", "dev", "--auto-approve"], in: project.root, database: db)
+        let again = try await Self.run(["apply", "-e", "dev", "--auto-approve"], in: project.root, database: db)
         #expect(again.status == 0)
-        let history = try Self.run(["history", "-e", "dev", "-o", "json"], in: project.root, database: db)
+        let history = try await Self.run(["history", "-e", "dev", "-o", "json"], in: project.root, database: db)
         #expect(history.stdout.contains("\"number\": 1") && !history.stdout.contains("\"number\": 2"))
     }
 
     @Test func aStaleSavedPlanExitsThree() async throws {
         let project = try await TestProject.make()
         let db = project.databaseURL
-        let saved = try Self.run(["plan", "-e", "dev", "--out", "plan.json"], in: project.root, database: db)
+        let saved = try await Self.run(["plan", "-e", "dev", "--out", "plan.json"], in: project.root, database: db)
         #expect(saved.status == 0, "\(saved.stderr)")
-        #expect(try Self.run(["apply", "-e", "dev", "--auto-approve"], in: project.root, database: db).status == 0)
-        let stale = try Self.run(["apply", "plan.json"], in: project.root, database: db)
+        #expect(
+            try await Self.run(["apply", "-e", "dev", "--auto-approve"], in: project.root, database: db).status == 0)
+        let stale = try await Self.run(["apply", "plan.json"], in: project.root, database: db)
         #expect(stale.status == 3)
         #expect(stale.stderr.contains("saved plan is stale: dev serial 1, plan was made at 0"))
     }
@@ -89,10 +95,11 @@ import TraduTestSupport
     @Test func aSavedPlanAppliesOnce() async throws {
         let project = try await TestProject.make()
         let db = project.databaseURL
-        #expect(try Self.run(["plan", "-e", "dev", "--out", "plan.json"], in: project.root, database: db).status == 0)
-        let first = try Self.run(["apply", "plan.json"], in: project.root, database: db)
+        #expect(
+            try await Self.run(["plan", "-e", "dev", "--out", "plan.json"], in: project.root, database: db).status == 0)
+        let first = try await Self.run(["apply", "plan.json"], in: project.root, database: db)
         #expect(first.status == 0, "\(first.stderr)")
-        let second = try Self.run(["apply", "plan.json"], in: project.root, database: db)
+        let second = try await Self.run(["apply", "plan.json"], in: project.root, database: db)
         #expect(second.status == 3)
     }
 
@@ -102,7 +109,7 @@ import TraduTestSupport
         let store = try await project.store()
         let handle = try await store.lock.acquire(
             holder: "apply by bob@ci-3", host: "ci-3", pid: 777, ttl: .seconds(60), waitUpTo: .zero)
-        let run = try Self.run(
+        let run = try await Self.run(
             ["apply", "-e", "dev", "--auto-approve", "--lock-timeout", "500ms"], in: project.root, database: db)
         #expect(run.status == 3)
         #expect(run.stderr.contains("apply by bob@ci-3"))
@@ -114,7 +121,7 @@ import TraduTestSupport
         let project = try await TestProject.make()
         try "apiVersion: tradu/v1\nkind: Engine\nmetadata: {name: x}\nspec: {type: pseudo, modle: a}\n".write(
             toFile: project.manifests + "/bad.yaml", atomically: true, encoding: .utf8)
-        let run = try Self.run(["plan", "-e", "dev"], in: project.root, database: project.databaseURL)
+        let run = try await Self.run(["plan", "-e", "dev"], in: project.root, database: project.databaseURL)
         #expect(run.status == 1)
         #expect(
             run.stderr.contains("manifests/bad.yaml:4:22: error: unknown key 'modle' in spec; did you mean 'model'?"))
@@ -122,7 +129,7 @@ import TraduTestSupport
 
     @Test func applyWithoutATerminalNeedsAutoApprove() async throws {
         let project = try await TestProject.make()
-        let run = try Self.run(["apply", "-e", "dev"], in: project.root, database: project.databaseURL)
+        let run = try await Self.run(["apply", "-e", "dev"], in: project.root, database: project.databaseURL)
         #expect(run.status == 3)
         #expect(run.stderr.contains("--auto-approve"))
         let store = try await project.store()

@@ -25,7 +25,7 @@ import TraduCore
     static var screenshots: String { RepositoryPaths.root + "/.build/console-screenshots" }
 
     @Test func theConsoleWorksInARealBrowser() async throws {
-        let probe = try CommandLineTests.execute(
+        let probe = try await CommandLineTests.execute(
             Self.python, ["-c", "import playwright.sync_api"], in: RepositoryPaths.root, environment: [:])
         try #require(
             probe.status == 0,
@@ -38,7 +38,7 @@ import TraduCore
         // answer is a data error, not retried).
         let project = try await TestProject.runtime(
             documents: 60, maxRecords: 1, sleep: 0.8, maxAttempts: 1, extraArguments: ["--nul-for", "Document 1"])
-        let applied = try CommandLineTests.run(
+        let applied = try await CommandLineTests.run(
             ["apply", "-e", "dev", "--auto-approve"], in: project.root, database: project.databaseURL)
         #expect(applied.status == 0, "\(applied.stderr)")
         let tokens = project.root + "/tokens.yaml"
@@ -64,7 +64,7 @@ import TraduCore
         defer { worker.kill9() }
 
         try? FileManager.default.removeItem(atPath: Self.screenshots)
-        let result = try CommandLineTests.execute(
+        let result = try await CommandLineTests.execute(
             Self.python, [RepositoryPaths.root + "/Tests/TraduAppTests/Fixtures/console/console_browser.py"],
             in: project.root,
             environment: ProcessInfo.processInfo.environment.merging([

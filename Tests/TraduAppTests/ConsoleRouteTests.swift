@@ -114,7 +114,7 @@ import TraduTestSupport
 
     @Test func actionsNeedOperateTheSessionsFormTokenAndAReasonAndAreAudited() async throws {
         let served = try await APIRouteTests.served(run: false)
-        let cancelled = try CommandLineTests.run(
+        let cancelled = try await CommandLineTests.run(
             ["cancel", "-e", "dev", "--pipeline", "translate", "-m", "setting up"], in: served.project.root,
             database: served.project.databaseURL)
         #expect(cancelled.status == 0, "\(cancelled.stderr)")

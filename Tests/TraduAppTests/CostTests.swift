@@ -83,8 +83,8 @@ extension ProcessHeavyTests {
             }
 
             @discardableResult
-            func tradu(_ arguments: [String], expect status: Int32? = 0) throws -> CommandLineTests.Run {
-                let run = try CommandLineTests.run(
+            func tradu(_ arguments: [String], expect status: Int32? = 0) async throws -> CommandLineTests.Run {
+                let run = try await CommandLineTests.run(
                     arguments, in: root, database: project.databaseURL, environment: ["TRADU_ACTOR": "ana"])
                 if let status {
                     #expect(run.status == status, "tradu \(arguments.joined(separator: " ")): \(run.stderr)")
@@ -108,7 +108,7 @@ extension ProcessHeavyTests {
             // A third of the answers lose their placeholder: failed attempts whose tokens were still used.
             try project.write(
                 prompt: "Translate DROP v1", pricing: "{inputPerMillionTokens: 2.5, outputPerMillionTokens: 10}")
-            try project.tradu(["up", "-e", "dev"], expect: 4)
+            try await project.tradu(["up", "-e", "dev"], expect: 4)
             let counts = try await project.counts()
             let failed = try #require(counts["failed"])
             #expect(failed > 0 && counts["completed"]! + failed == 30)
@@ -125,15 +125,15 @@ extension ProcessHeavyTests {
             let output = Int64(rows["o"]!!)!
             #expect(Int64(rows["c"]!!)! == input * 5 / 2 + output * 10, "2.5 and 10 USD per million tokens, in micros")
 
-            let status = try project.tradu(["status", "-e", "dev"])
+            let status = try await project.tradu(["status", "-e", "dev"])
             #expect(status.stdout.contains("in 30 attempts (\(failed) failed)"), "\(status.stdout)")
             #expect(status.stdout.contains(" USD; projected "))
-            let json = try project.tradu(["status", "-e", "dev", "-o", "json"])
+            let json = try await project.tradu(["status", "-e", "dev", "-o", "json"])
             #expect(json.stdout.contains("\"failedAttempts\""))
-            let history = try project.tradu(["history", "-e", "dev"])
+            let history = try await project.tradu(["history", "-e", "dev"])
             #expect(history.stdout.contains("SPENT"))
             #expect(history.stdout.contains(" USD"), "\(history.stdout)")
-            let plan = try project.tradu(["plan", "-e", "dev"])
+            let plan = try await project.tradu(["plan", "-e", "dev"])
             #expect(plan.stdout.contains("No changes") || plan.stdout.contains("Estimate"))
         }
 
@@ -142,9 +142,9 @@ extension ProcessHeavyTests {
             // About 28 USD a block (a million USD per million tokens): a 100 USD budget buys three or four.
             let pricing = "{inputPerMillionTokens: 1000000, outputPerMillionTokens: 1000000}"
             try project.write(pricing: pricing, budget: "{maxCost: 100}")
-            let plan = try project.tradu(["plan", "-e", "dev"])
+            let plan = try await project.tradu(["plan", "-e", "dev"])
             #expect(plan.stdout.contains(" USD"), "the plan prices the work: \(plan.stdout)")
-            let first = try project.tradu(["up", "-e", "dev"])
+            let first = try await project.tradu(["up", "-e", "dev"])
             #expect(first.stdout.contains("held by BudgetExhausted: pipeline budget: spent"), "\(first.stdout)")
             let completed = try await project.counts()["completed"] ?? 0
             #expect(completed >= 3 && completed <= 8, "stopped within one window of blocks in flight: \(completed)")
@@ -158,12 +158,12 @@ extension ProcessHeavyTests {
             #expect(
                 spent <= 100_000_000 + 4 * dearest * 1_000_000,
                 "overspend at most one probe window (engine concurrency 4): \(spent) over \(completed) blocks")
-            let status = try project.tradu(["status", "-e", "dev"])
+            let status = try await project.tradu(["status", "-e", "dev"])
             #expect(status.stdout.contains("BudgetExhausted=True (SpendReachedBudget)"), "\(status.stdout)")
 
             try project.write(pricing: pricing, budget: "{maxCost: 100000}")
-            try project.tradu(["apply", "-e", "dev", "--auto-approve", "-m", "more budget"])
-            try project.tradu(["run", "-e", "dev"])
+            try await project.tradu(["apply", "-e", "dev", "--auto-approve", "-m", "more budget"])
+            try await project.tradu(["run", "-e", "dev"])
             #expect(try await project.counts() == ["completed": 30])
         }
 
@@ -176,19 +176,19 @@ extension ProcessHeavyTests {
             }
             // An environment as an earlier tradu left it: cut with version 1.
             try write(cutter: ", cutter: 1")
-            let old = try project.tradu(["apply", "-e", "dev", "--auto-approve"])
+            let old = try await project.tradu(["apply", "-e", "dev", "--auto-approve"])
             #expect(old.stdout.contains("cutter 1"), "\(old.stdout)")
             let oldBlocks = try await project.query("SELECT count(*) AS n FROM blocks")[0]["n"]!!
             // Upgrading: the manifests name no version, the environment keeps version 1.
             try write(cutter: "")
-            let kept = try project.tradu(["plan", "-e", "dev"])
+            let kept = try await project.tradu(["plan", "-e", "dev"])
             #expect(kept.stdout.contains("no changes, \(oldBlocks) blocks up to date"), "\(kept.stdout)")
             #expect(kept.stdout.contains("Plan: 0 to add, 0 to reprocess, 0 to cancel."))
             #expect(kept.stdout.contains("cutter 1"))
             // A new environment is cut with the latest version: fuller blocks, fewer of them.
-            let fresh = try project.tradu(["plan", "-e", "fresh"], expect: 0)
+            let fresh = try await project.tradu(["plan", "-e", "fresh"], expect: 0)
             #expect(fresh.stdout.contains("cutter \(BlockCutter.latestVersion)"), "\(fresh.stdout)")
-            let json = try project.tradu(["plan", "-e", "fresh", "-o", "json"])
+            let json = try await project.tradu(["plan", "-e", "fresh", "-o", "json"])
             let document = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
             let datasets = document?["datasets"] as? [[String: Any]]
             let perBlock = try #require(datasets?.first?["recordsPerBlock"] as? Double)
@@ -196,12 +196,12 @@ extension ProcessHeavyTests {
             #expect(Double(Int(oldBlocks)!) > 400 / perBlock, "version 1 cut \(oldBlocks) blocks")
             // Opting in on the old environment is a re-cut, shown as such.
             try write(cutter: ", cutter: 2")
-            let optIn = try project.tradu(["plan", "-e", "dev"])
+            let optIn = try await project.tradu(["plan", "-e", "dev"])
             #expect(optIn.stdout.contains("re-cut"), "\(optIn.stdout)")
-            try project.tradu(["apply", "-e", "dev", "--auto-approve"])
+            try await project.tradu(["apply", "-e", "dev", "--auto-approve"])
             // From version 2 to 3 keeps the cut: the sizing changes, no block does.
             try write(cutter: ", cutter: 3")
-            let keeping = try project.tradu(["plan", "-e", "dev"])
+            let keeping = try await project.tradu(["plan", "-e", "dev"])
             #expect(keeping.stdout.contains("Plan: 0 to add, 0 to reprocess, 0 to cancel."), "\(keeping.stdout)")
         }
 
@@ -216,20 +216,20 @@ extension ProcessHeavyTests {
                 try text.joined().write(
                     toFile: project.root + "/manifests/data/articles.jsonl", atomically: true, encoding: .utf8)
             }
-            func planned() throws -> (add: Int, cancel: Int) {
-                let json = try project.tradu(["plan", "-e", "dev", "-o", "json"]).stdout
+            func planned() async throws -> (add: Int, cancel: Int) {
+                let json = try await project.tradu(["plan", "-e", "dev", "-o", "json"]).stdout
                 let document = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any]
                 let summary = try #require(document?["summary"] as? [String: Any], "\(json)")
                 return (summary["add"] as? Int ?? -1, summary["cancel"] as? Int ?? -1)
             }
             var ids = (0..<2_000).map { "a-\($0)" }
             try write(ids)
-            let first = try project.tradu(["apply", "-e", "dev", "--auto-approve"])
+            let first = try await project.tradu(["apply", "-e", "dev", "--auto-approve"])
             #expect(first.stdout.contains("cutter 3"), "\(first.stdout)")
             let stored = try await project.query("SELECT count(*) AS n FROM blocks")[0]["n"]!!
             #expect(Int(stored)! <= 2_000 / 14, "version 3 fills blocks of 20: \(stored) blocks")
-            #expect(try planned() == (0, 0), "unchanged data re-plans to the same blocks")
-            let again = try project.tradu(["plan", "-e", "dev"]).stdout
+            #expect(try await planned() == (0, 0), "unchanged data re-plans to the same blocks")
+            let again = try await project.tradu(["plan", "-e", "dev"]).stdout
             #expect(
                 again.contains("cutter 3), ")
                     && again.contains("the environment's cut kept (\(Int(stored)! - 1) boundaries)"),
@@ -237,23 +237,23 @@ extension ProcessHeavyTests {
 
             ids.insert("a-new", at: 1_000)
             try write(ids)
-            let inserted = try planned()
+            let inserted = try await planned()
             #expect(inserted.add >= 1 && inserted.add <= 2 && inserted.cancel == 1, "inserted: \(inserted)")
-            let text = try project.tradu(["plan", "-e", "dev"]).stdout
+            let text = try await project.tradu(["plan", "-e", "dev"]).stdout
             #expect(text.contains("  no longer in the data"), "\(text)")
-            try project.tradu(["apply", "-e", "dev", "--auto-approve"])
-            #expect(try planned() == (0, 0))
+            try await project.tradu(["apply", "-e", "dev", "--auto-approve"])
+            #expect(try await planned() == (0, 0))
 
             ids += (0..<7).map { "b-\($0)" }
             try write(ids)
-            let appended = try planned()
+            let appended = try await planned()
             #expect(appended.cancel == 1 && appended.add >= 1 && appended.add <= 2, "appended: \(appended)")
-            try project.tradu(["apply", "-e", "dev", "--auto-approve"])
+            try await project.tradu(["apply", "-e", "dev", "--auto-approve"])
             let cut = try await project.query("SELECT dataset, last_record FROM dataset_cuts")
             #expect(cut.map { $0["last_record"]!! } == ["b-6"])
             // A language that leaves the pipeline says so on each of its blocks.
             try project.writePseudo(blocks: "{maxRecords: 20}", languages: "[de]")
-            let switched = try project.tradu(["plan", "-e", "dev"]).stdout
+            let switched = try await project.tradu(["plan", "-e", "dev"]).stdout
             #expect(switched.contains("  fr  block 0  language left the manifests"), "\(switched)")
             #expect(!switched.contains("no longer in the data"))
         }
@@ -261,24 +261,24 @@ extension ProcessHeavyTests {
         @Test func aPauseHoldsAPipelineWithoutCancellingAndResumeRestartsIt() async throws {
             let project = try await Project.make(documents: 10)
             try project.write(pricing: "{inputPerMillionTokens: 1, outputPerMillionTokens: 1}")
-            try project.tradu(["apply", "-e", "dev", "--auto-approve"])
-            let pause = try project.tradu(["pause", "-e", "dev", "--pipeline", "help", "-m", "vendor outage"])
+            try await project.tradu(["apply", "-e", "dev", "--auto-approve"])
+            let pause = try await project.tradu(["pause", "-e", "dev", "--pipeline", "help", "-m", "vendor outage"])
             #expect(pause.stdout.contains("is paused (ana: vendor outage)"))
-            #expect(
+            await #expect(
                 try project.tradu(["pause", "-e", "dev", "--pipeline", "help", "-m", "again"]).stdout.contains(
                     "already paused"))
-            let held = try project.tradu(["run", "-e", "dev"])
+            let held = try await project.tradu(["run", "-e", "dev"])
             #expect(held.stdout.contains("help: 10 blocks wait, held by Paused: paused by ana"), "\(held.stdout)")
             #expect(try await project.counts() == ["created": 10], "nothing started, nothing cancelled")
-            let status = try project.tradu(["status", "-e", "dev"])
+            let status = try await project.tradu(["status", "-e", "dev"])
             #expect(status.stdout.contains("paused by ana"))
             #expect(status.stdout.contains("Paused=True (PausedByOperator)"))
-            #expect(
+            await #expect(
                 try project.tradu(["pause", "-e", "dev", "--pipeline", "nope", "-m", "x"], expect: 1).stderr.contains(
                     "pipeline 'nope' is not applied"))
 
-            try project.tradu(["resume", "-e", "dev", "--pipeline", "help", "-m", "vendor back"])
-            try project.tradu(["run", "-e", "dev"])
+            try await project.tradu(["resume", "-e", "dev", "--pipeline", "help", "-m", "vendor back"])
+            try await project.tradu(["run", "-e", "dev"])
             #expect(try await project.counts() == ["completed": 10])
             let actions = try await project.query("SELECT action, actor, reason FROM operator_actions ORDER BY id")
             #expect(actions.map { $0["action"]!! } == ["pause", "resume"])

@@ -10,7 +10,7 @@ import TraduTestSupport
 @Suite struct ExportStreamingTests {
     @Test func theBatchSizeNeverChangesABytePageByPage() async throws {
         let project = try await TestProject.runtime(documents: 30, maxRecords: 2)
-        let up = try CommandLineTests.run(["up", "-e", "dev"], in: project.root, database: project.databaseURL)
+        let up = try await CommandLineTests.run(["up", "-e", "dev"], in: project.root, database: project.databaseURL)
         #expect(up.status == 0, "\(up.stderr)")
         let store = try await project.store()
         defer { Task { await store.close() } }

@@ -8,8 +8,8 @@ import TraduCore
 /// Retention (`tradu prune`) and erasure (`tradu erase`) against a real PostgreSQL, on blocks a real run
 /// completed.
 @Suite struct LifecycleTests {
-    private func runToCompletion(_ project: TestProject) throws {
-        let run = try CommandLineTests.run(["run", "-e", "dev"], in: project.root, database: project.databaseURL)
+    private func runToCompletion(_ project: TestProject) async throws {
+        let run = try await CommandLineTests.run(["run", "-e", "dev"], in: project.root, database: project.databaseURL)
         #expect(run.status == 0, "\(run.stderr)")
     }
 
@@ -28,12 +28,12 @@ import TraduCore
     @Test func pruneDeletesWhatRetentionAllowsInBatchesAndKeepsTheRest() async throws {
         let project = try await TestProject.runtime(documents: 30, maxRecords: 1)
         try await project.apply()
-        try runToCompletion(project)
+        try await runToCompletion(project)
         // Five documents change: their old blocks are cancelled ("left the manifests"), new ones run.
         try project.writeDocuments(
             0..<30, edit: Dictionary(uniqueKeysWithValues: (0..<5).map { ($0, "Edited \($0).") }))
         try await project.apply()
-        try runToCompletion(project)
+        try await runToCompletion(project)
         #expect(try await count(project, "SELECT count(*) AS n FROM blocks WHERE state = 'cancelled'") == 5)
         #expect(try await count(project, "SELECT count(*) AS n FROM block_contents") == 35)
         // Four of the cancelled blocks were cancelled 40 days ago, with every event older than the edit.
@@ -107,7 +107,7 @@ import TraduCore
     @Test func eraseRemovesADocumentEverywhereAndARePlanDoesNotBringItBack() async throws {
         let project = try await TestProject.runtime(documents: 20, maxRecords: 5)
         try await project.apply()
-        try runToCompletion(project)
+        try await runToCompletion(project)
         let erased = "doc-7"
         let text = TestProject.text(7)
         let memoryBefore = try await count(project, "SELECT count(*) AS n FROM translation_memory")
@@ -156,7 +156,7 @@ import TraduCore
         let plan = try await project.plan()
         #expect(plan.datasets.first?.erasedCount == 1)
         try await project.apply()
-        try runToCompletion(project)
+        try await runToCompletion(project)
         #expect(
             try await count(project, "SELECT count(*) AS n FROM block_contents WHERE records LIKE '%\(erased)\"%'") == 0
         )

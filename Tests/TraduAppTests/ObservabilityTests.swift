@@ -176,20 +176,20 @@ import TraduTestSupport
             try FileManager.default.removeItem(atPath: marker)
         }
         // The runner's own `run` passes `--log-level error`; these commands log at debug.
-        func tradu(_ arguments: [String]) throws -> CommandLineTests.Run {
-            try CommandLineTests.execute(
+        func tradu(_ arguments: [String]) async throws -> CommandLineTests.Run {
+            try await CommandLineTests.execute(
                 CommandLineTests.binary,
                 arguments + ["--database-url", project.databaseURL, "--log-format", "json", "--log-level", "debug"],
                 in: project.root, environment: ProcessInfo.processInfo.environment)
         }
-        let up = try tradu(["up", "-e", "dev"])
+        let up = try await tradu(["up", "-e", "dev"])
         try await removal.value
         #expect(up.status == 4, "some blocks failed for good: \(up.stderr.suffix(2000))")
-        let retry = try tradu([
+        let retry = try await tradu([
             "retry", "-e", "dev", "--pipeline", "translate", "--state", "failed", "-m", "engine fixed",
         ])
         #expect(retry.status == 0, "\(retry.stderr)")
-        let cancel = try tradu(["cancel", "-e", "dev", "--pipeline", "translate", "-m", "not needed"])
+        let cancel = try await tradu(["cancel", "-e", "dev", "--pipeline", "translate", "-m", "not needed"])
         #expect(cancel.status == 0, "\(cancel.stderr)")
 
         // A block's lines, in the order a reader puts them: by attempt, then time, then as written.
@@ -230,7 +230,7 @@ import TraduTestSupport
         #expect(ids.count >= 4)
         var failedForGood = 0
         for id in ids {
-            let trace = try CommandLineTests.run(
+            let trace = try await CommandLineTests.run(
                 ["trace", id, "-e", "dev", "-o", "json"], in: project.root, database: project.databaseURL)
             let events = try trace.stdout.split(separator: "\n").map {
                 try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
@@ -287,7 +287,7 @@ import TraduTestSupport
         let second = try TraduProcess(["worker", "-e", "dev", "--concurrency", "1"], in: project)
         try await eventually("completed on the second worker") { try await project.counts() == ["completed": 1] }
         let id = try await project.query("SELECT id FROM blocks")[0]["id"]!!
-        let trace = try CommandLineTests.run(
+        let trace = try await CommandLineTests.run(
             ["trace", String(id.prefix(10)), "-e", "dev", "-o", "json"], in: project.root,
             database: project.databaseURL)
         #expect(trace.status == 0, "\(trace.stderr)")
@@ -303,7 +303,7 @@ import TraduTestSupport
         let workers = Set(events.compactMap { $0["instance"] as? String }.filter { $0.hasPrefix("worker-") })
         #expect(workers.count == 2, "\(workers)")
         #expect(events.compactMap { $0["errorClass"] as? String } == ["dependency", "dependency"])
-        let text = try CommandLineTests.run(
+        let text = try await CommandLineTests.run(
             ["trace", String(id.prefix(10)), "-e", "dev"], in: project.root, database: project.databaseURL)
         #expect(text.stdout.contains("in_process → completed"))
         second.terminate()

@@ -79,8 +79,9 @@ extension ProcessHeavyTests {
             }
 
             @discardableResult
-            func tradu(_ arguments: [String], actor: String = "ci") throws -> CommandLineTests.Run {
-                try CommandLineTests.run(arguments, in: root, database: database, environment: variables(actor: actor))
+            func tradu(_ arguments: [String], actor: String = "ci") async throws -> CommandLineTests.Run {
+                try await CommandLineTests.run(
+                    arguments, in: root, database: database, environment: variables(actor: actor))
             }
 
             func variables(actor: String) -> [String: String] {
@@ -90,20 +91,20 @@ extension ProcessHeavyTests {
             }
 
             /// Applies the manifests to staging and runs it until every block is final.
-            func stagingRuns() throws {
-                let apply = try tradu(["apply", "-e", "staging", "--auto-approve"])
+            func stagingRuns() async throws {
+                let apply = try await tradu(["apply", "-e", "staging", "--auto-approve"])
                 #expect(apply.status == 0, "\(apply.stderr)")
-                let run = try tradu(["run", "-e", "staging"])
+                let run = try await tradu(["run", "-e", "staging"])
                 #expect(run.status == 0, "\(run.stderr)")
             }
 
-            func latestFreight(_ environment: String) throws -> String {
-                try #require(try currentFreight(environment))
+            func latestFreight(_ environment: String) async throws -> String {
+                try #require(try await currentFreight(environment))
             }
 
             /// The freight of the environment's latest revision, nil before its first.
-            func currentFreight(_ environment: String) throws -> String? {
-                let history = try tradu(["history", "-e", environment, "-o", "json"])
+            func currentFreight(_ environment: String) async throws -> String? {
+                let history = try await tradu(["history", "-e", environment, "-o", "json"])
                 let json = try JSONSerialization.jsonObject(with: Data(history.stdout.utf8)) as? [String: Any]
                 let revisions = json?["revisions"] as? [[String: Any]] ?? []
                 return revisions.first?["freight"] as? String
@@ -138,10 +139,10 @@ extension ProcessHeavyTests {
 
         @Test func theHappyPathPromotesTheFreightStagingRan() async throws {
             let project = try await Project.make(promotion: "{from: staging, minCompletedRatio: 1}")
-            try project.stagingRuns()
-            let freight = try project.latestFreight("staging")
+            try await project.stagingRuns()
+            let freight = try await project.latestFreight("staging")
 
-            let dryRun = try project.tradu(["promote", "--to", "prod", "--dry-run"])
+            let dryRun = try await project.tradu(["promote", "--to", "prod", "--dry-run"])
             #expect(dryRun.status == 2, "\(dryRun.stderr)")
             #expect(dryRun.stdout.contains("Promotion of freight \(freight) from staging rev 1 to prod"))
             #expect(dryRun.stdout.contains("100% (16 of 16)"))
@@ -149,22 +150,22 @@ extension ProcessHeavyTests {
             try await project.expectProdUntouched("a dry run writes nothing")
             #expect(try await project.promotions().isEmpty)
 
-            let promote = try project.tradu(["promote", "--to", "prod", "--auto-approve"])
+            let promote = try await project.tradu(["promote", "--to", "prod", "--auto-approve"])
             #expect(promote.status == 0, "\(promote.stderr)")
             #expect(promote.stdout.contains("Promotion complete: revision 1 of prod, promoted from staging rev 1"))
-            let history = try project.tradu(["history", "-e", "prod"])
+            let history = try await project.tradu(["history", "-e", "prod"])
             #expect(history.stdout.contains("promoted from staging rev 1"))
-            #expect(try project.latestFreight("prod") == freight, "prod records the freight staging ran")
+            #expect(try await project.latestFreight("prod") == freight, "prod records the freight staging ran")
             let records = try await project.promotions()
             #expect(records.map(\.phase) == ["Succeeded"])
             #expect(records.first?.targetRevision == 1)
             #expect(records.first?.requestedBy == "ci")
 
-            let again = try project.tradu(["promote", "--to", "prod", "--auto-approve"])
+            let again = try await project.tradu(["promote", "--to", "prod", "--auto-approve"])
             #expect(again.status == 0, "\(again.stderr)")
             #expect(again.stdout.contains("Nothing to promote: prod already runs freight \(freight)"))
 
-            let direct = try project.tradu(["apply", "-e", "prod", "--auto-approve"])
+            let direct = try await project.tradu(["apply", "-e", "prod", "--auto-approve"])
             #expect(direct.status == 3)
             #expect(direct.stderr.contains("prod takes changes through `tradu promote --to prod`"))
         }
@@ -172,14 +173,14 @@ extension ProcessHeavyTests {
         @Test func tooManyFailedBlocksRefuse() async throws {
             let project = try await Project.make(
                 promotion: "{from: staging, minCompletedRatio: 0.5, maxFailedBlocks: 0}")
-            try project.stagingRuns()
+            try await project.stagingRuns()
             let staging = try await project.store("staging")
             // Evidence the gate must see: one block of staging dead-lettered.
             try await staging.connection.query(
                 "UPDATE blocks SET state = 'failed', errors = '[{\"class\": \"data\"}]' WHERE id = (SELECT min(id) FROM blocks)"
             )
             await staging.close()
-            let result = try project.tradu(["promote", "--to", "prod", "--auto-approve"])
+            let result = try await project.tradu(["promote", "--to", "prod", "--auto-approve"])
             #expect(result.status == 3)
             #expect(result.stderr.contains("refused: gate maxFailedBlocks failed: 1, required ≤ 0"))
             try await project.expectProdUntouched()
@@ -190,8 +191,8 @@ extension ProcessHeavyTests {
 
         @Test func soakNotReachedGivesTheTimeLeft() async throws {
             let project = try await Project.make(promotion: "{from: staging, minSoak: 1h}")
-            try project.stagingRuns()
-            let result = try project.tradu(["promote", "--to", "prod", "--auto-approve"])
+            try await project.stagingRuns()
+            let result = try await project.tradu(["promote", "--to", "prod", "--auto-approve"])
             #expect(result.status == 3)
             #expect(result.stderr.contains("refused: gate minSoak failed"))
             #expect(result.stderr.contains("required ≥ 1h ("), "\(result.stderr)")
@@ -201,9 +202,9 @@ extension ProcessHeavyTests {
 
         @Test func dataEditedAfterStagingRanItRefuses() async throws {
             let project = try await Project.make()
-            try project.stagingRuns()
+            try await project.stagingRuns()
             try project.writeDocuments(count: 30, edit: "Someone edited this after staging ran it.")
-            let result = try project.tradu(["promote", "--to", "prod", "--auto-approve"])
+            let result = try await project.tradu(["promote", "--to", "prod", "--auto-approve"])
             #expect(result.status == 3)
             #expect(result.stderr.contains("the data on disk differs from what the freight ran: dataset 'articles'"))
             try await project.expectProdUntouched()
@@ -212,8 +213,8 @@ extension ProcessHeavyTests {
         @Test func aProcessingDifferenceNeedsAnAllowance() async throws {
             let overrides = "[{kind: Engine, name: local, patch: {prompt: Paraphrase.}}]"
             let project = try await Project.make(prodOverrides: overrides)
-            try project.stagingRuns()
-            let refused = try project.tradu(["promote", "--to", "prod", "--auto-approve"])
+            try await project.stagingRuns()
+            let refused = try await project.tradu(["promote", "--to", "prod", "--auto-approve"])
             #expect(refused.status == 3)
             #expect(
                 refused.stderr.contains(
@@ -223,8 +224,8 @@ extension ProcessHeavyTests {
             // Allowing the field is part of the freight: it is committed and validated in staging like any change.
             try project.writeManifests(
                 promotion: "{from: staging, allowDifferences: [engine.prompt]}", prodOverrides: overrides)
-            try project.stagingRuns()
-            let allowed = try project.tradu(["promote", "--to", "prod", "--auto-approve"])
+            try await project.stagingRuns()
+            let allowed = try await project.tradu(["promote", "--to", "prod", "--auto-approve"])
             #expect(allowed.status == 0, "\(allowed.stderr)")
             let record = try #require(try await project.promotions().first)
             #expect(record.phase == "Succeeded")
@@ -234,37 +235,37 @@ extension ProcessHeavyTests {
 
         @Test func aRejectedFreightIsRefusedUntilUnrejected() async throws {
             let project = try await Project.make()
-            try project.stagingRuns()
-            let freight = try project.latestFreight("staging")
-            let reject = try project.tradu(
+            try await project.stagingRuns()
+            let freight = try await project.latestFreight("staging")
+            let reject = try await project.tradu(
                 ["reject", "--freight", freight, "-m", "hallucinated glossary terms"], actor: "reviewer")
             #expect(reject.status == 0, "\(reject.stderr)")
-            let refused = try project.tradu(["promote", "--to", "prod", "--auto-approve"])
+            let refused = try await project.tradu(["promote", "--to", "prod", "--auto-approve"])
             #expect(refused.status == 3)
             #expect(
                 refused.stderr.contains("freight \(freight) was rejected by reviewer at")
                     && refused.stderr.contains("hallucinated glossary terms"))
             try await project.expectProdUntouched()
-            #expect(try project.tradu(["unreject", "--freight", freight, "-m", "false alarm"]).status == 0)
-            #expect(try project.tradu(["promote", "--to", "prod", "--auto-approve"]).status == 0)
+            #expect(try await project.tradu(["unreject", "--freight", freight, "-m", "false alarm"]).status == 0)
+            #expect(try await project.tradu(["promote", "--to", "prod", "--auto-approve"]).status == 0)
         }
 
         @Test func thePromoterCannotBeTheApprover() async throws {
             let project = try await Project.make(promotion: "{from: staging, requireApproval: true}")
-            try project.stagingRuns()
-            let freight = try project.latestFreight("staging")
-            let unknown = try project.tradu(["approve", "-e", "prod", "--freight", "0000deadbeef", "-m", "typo"])
+            try await project.stagingRuns()
+            let freight = try await project.latestFreight("staging")
+            let unknown = try await project.tradu(["approve", "-e", "prod", "--freight", "0000deadbeef", "-m", "typo"])
             #expect(unknown.status == 1)
             #expect(unknown.stderr.contains("staging never ran freight 0000deadbeef"))
-            let byRevision = try project.tradu(
+            let byRevision = try await project.tradu(
                 ["approve", "-e", "prod", "--revision", "1", "-m", "ok"], actor: "alice")
             #expect(byRevision.status == 0, "\(byRevision.stderr)")
             #expect(byRevision.stdout.contains("Approved freight \(freight) for prod as alice."), "revision 1 ran it")
-            let selfApproved = try project.tradu(["promote", "--to", "prod", "--auto-approve"], actor: "alice")
+            let selfApproved = try await project.tradu(["promote", "--to", "prod", "--auto-approve"], actor: "alice")
             #expect(selfApproved.status == 3)
             #expect(selfApproved.stderr.contains("approved only by alice, who is promoting"))
             try await project.expectProdUntouched()
-            let promoted = try project.tradu(["promote", "--to", "prod", "--auto-approve"], actor: "ci")
+            let promoted = try await project.tradu(["promote", "--to", "prod", "--auto-approve"], actor: "ci")
             #expect(promoted.status == 0, "\(promoted.stderr)")
             let records = try await project.promotions()
             #expect(records.map(\.phase) == ["Succeeded", "Refused"], "a second attempt evaluates every gate afresh")
@@ -272,11 +273,11 @@ extension ProcessHeavyTests {
 
         @Test func aHeldTargetLockRefusesNamingTheHolder() async throws {
             let project = try await Project.make()
-            try project.stagingRuns()
+            try await project.stagingRuns()
             let prod = try await project.store("prod")
             let handle = try await prod.lock.acquire(
                 holder: "promote by someone-else", host: "ci-runner-7", pid: 4242, ttl: .seconds(600), waitUpTo: .zero)
-            let refused = try project.tradu(["promote", "--to", "prod", "--auto-approve", "--lock-timeout", "0s"])
+            let refused = try await project.tradu(["promote", "--to", "prod", "--auto-approve", "--lock-timeout", "0s"])
             #expect(refused.status == 3)
             #expect(refused.stderr.contains("promote by someone-else"), "\(refused.stderr)")
             #expect(try await prod.latestRevision() == nil)
@@ -287,10 +288,10 @@ extension ProcessHeavyTests {
             // Two promotions at once: one applies; the other waits no time for the lock and is refused, or finds the
             // freight already there. Never two revisions.
             let first = Task.detached {
-                try project.tradu(["promote", "--to", "prod", "--auto-approve", "--lock-timeout", "0s"])
+                try await project.tradu(["promote", "--to", "prod", "--auto-approve", "--lock-timeout", "0s"])
             }
             let second = Task.detached {
-                try project.tradu(["promote", "--to", "prod", "--auto-approve", "--lock-timeout", "0s"])
+                try await project.tradu(["promote", "--to", "prod", "--auto-approve", "--lock-timeout", "0s"])
             }
             let results = [try await first.value, try await second.value]
             #expect(results.contains { $0.status == 0 && $0.stdout.contains("Promotion complete: revision 1 of prod") })
@@ -305,19 +306,19 @@ extension ProcessHeavyTests {
 
         @Test func rollingBackReturnsToAnEarlierFreight() async throws {
             let project = try await Project.make()
-            try project.stagingRuns()
-            let first = try project.latestFreight("staging")
-            #expect(try project.tradu(["promote", "--to", "prod", "--auto-approve"]).status == 0)
+            try await project.stagingRuns()
+            let first = try await project.latestFreight("staging")
+            #expect(try await project.tradu(["promote", "--to", "prod", "--auto-approve"]).status == 0)
 
             try project.writeManifests(promotion: "{from: staging}", prompt: "Translate carefully.")
-            try project.stagingRuns()
-            let second = try project.latestFreight("staging")
+            try await project.stagingRuns()
+            let second = try await project.latestFreight("staging")
             #expect(first != second)
-            #expect(try project.tradu(["promote", "--to", "prod", "--auto-approve"]).status == 0)
+            #expect(try await project.tradu(["promote", "--to", "prod", "--auto-approve"]).status == 0)
 
-            let noReason = try project.tradu(["promote", "--to", "prod", "--freight", first, "--rollback"])
+            let noReason = try await project.tradu(["promote", "--to", "prod", "--freight", first, "--rollback"])
             #expect(noReason.status != 0 && noReason.stderr.contains("--rollback needs -m MSG"))
-            let rollback = try project.tradu(
+            let rollback = try await project.tradu(
                 [
                     "promote", "--to", "prod", "--freight", first, "--rollback", "-m", "the new prompt is worse",
                     "--auto-approve",
@@ -326,10 +327,10 @@ extension ProcessHeavyTests {
             #expect(rollback.stdout.contains("Rollback of prod to freight \(first)"))
             #expect(
                 rollback.stdout.contains("Plan: 0 to add, 16 to reprocess, 0 to cancel."), "the rollback's cost shows")
-            #expect(try project.latestFreight("prod") == first)
-            let history = try project.tradu(["history", "-e", "prod"])
+            #expect(try await project.latestFreight("prod") == first)
+            let history = try await project.tradu(["history", "-e", "prod"])
             #expect(history.stdout.contains("rollback to rev 1"))
-            let never = try project.tradu(
+            let never = try await project.tradu(
                 ["promote", "--to", "prod", "--freight", "0123456789ab", "--rollback", "-m", "x", "--auto-approve"])
             #expect(never.status == 3)
             #expect(never.stderr.contains("prod never ran freight 0123456789ab"))
@@ -340,12 +341,12 @@ extension ProcessHeavyTests {
         func theControllerPromotesByItselfAndRespectsAHold(stagingOwnDatabase: Bool) async throws {
             let project = try await Project.make(
                 promotion: "{from: staging, auto: true}", stagingOwnDatabase: stagingOwnDatabase)
-            try project.stagingRuns()
-            let first = try project.latestFreight("staging")
+            try await project.stagingRuns()
+            let first = try await project.latestFreight("staging")
             let controller = try project.prodController()
             defer { controller.kill9() }
             try await eventually("the controller promotes staging's freight") {
-                (try? project.currentFreight("prod")) == first
+                await (try? project.currentFreight("prod")) == first
             }
             let record = try #require(try await project.promotions().first)
             #expect(record.automatic)
@@ -353,24 +354,24 @@ extension ProcessHeavyTests {
             #expect(record.phase == "Succeeded")
 
             try project.writeManifests(promotion: "{from: staging, auto: true}", prompt: "Translate carefully.")
-            try project.stagingRuns()
-            let second = try project.latestFreight("staging")
+            try await project.stagingRuns()
+            let second = try await project.latestFreight("staging")
             try await eventually("the controller promotes the new freight") {
-                (try? project.currentFreight("prod")) == second
+                await (try? project.currentFreight("prod")) == second
             }
 
             // A person rolls back: the controller holds, and does not put the newer freight back.
-            let rollback = try project.tradu(
+            let rollback = try await project.tradu(
                 ["promote", "--to", "prod", "--freight", first, "--rollback", "-m", "regression", "--auto-approve"])
             #expect(rollback.status == 0, "\(rollback.stderr)")
             try await eventually("the controller notices the hold") {
                 controller.log.contains("auto-promotion held by a manual rollback")
             }
-            #expect(try project.latestFreight("prod") == first, "held: the rollback stays")
-            let resume = try project.tradu(["promote", "--to", "prod", "--resume-auto"])
+            #expect(try await project.latestFreight("prod") == first, "held: the rollback stays")
+            let resume = try await project.tradu(["promote", "--to", "prod", "--resume-auto"])
             #expect(resume.stdout.contains("Auto-promotion of prod resumed"))
             try await eventually("promoting again once resumed") {
-                (try? project.currentFreight("prod")) == second
+                await (try? project.currentFreight("prod")) == second
             }
             if stagingOwnDatabase {
                 // Staging's database holds only staging's schema: the controller wrote nothing there.

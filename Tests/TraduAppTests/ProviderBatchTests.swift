@@ -103,8 +103,8 @@ extension ProcessHeavyTests {
             }
 
             @discardableResult
-            func tradu(_ arguments: [String], expect status: Int32? = 0) throws -> CommandLineTests.Run {
-                let run = try CommandLineTests.run(arguments, in: project.root, database: project.databaseURL)
+            func tradu(_ arguments: [String], expect status: Int32? = 0) async throws -> CommandLineTests.Run {
+                let run = try await CommandLineTests.run(arguments, in: project.root, database: project.databaseURL)
                 if let status {
                     #expect(run.status == status, "tradu \(arguments.joined(separator: " ")): \(run.stderr)")
                 }
@@ -135,7 +135,7 @@ extension ProcessHeavyTests {
 
         @Test func blocksGoThroughABatchAtTheBatchPrice() async throws {
             let project = try await Project.make()
-            try project.tradu(["up", "-e", "dev"])
+            try await project.tradu(["up", "-e", "dev"])
             #expect(try await project.counts() == ["completed": 4])
             let translations = try await project.translations()
             #expect(translations.count == 8)
@@ -168,7 +168,7 @@ extension ProcessHeavyTests {
 
         @Test func requestsTheErrorFileRefusesFailTheirBlocks() async throws {
             let project = try await Project.make(fake: ["--mode", "partial"], maxAttempts: 1)
-            try project.tradu(["up", "-e", "dev"], expect: 4)
+            try await project.tradu(["up", "-e", "dev"], expect: 4)
             let counts = try await project.counts()
             #expect(counts["failed"] == 2 && counts["completed"] == 2, "every other request refused: \(counts)")
             let failed = try await project.query("SELECT error_class, last_error FROM blocks WHERE state = 'failed'")
@@ -180,7 +180,7 @@ extension ProcessHeavyTests {
 
         @Test func anExpiredBatchKeepsWhatFinishedAndResubmitsOnlyTheRest() async throws {
             let project = try await Project.make(fake: ["--mode", "expire"])
-            try project.tradu(["up", "-e", "dev"])
+            try await project.tradu(["up", "-e", "dev"])
             #expect(try await project.counts() == ["completed": 4])
             let stats = try project.api.read()
             #expect(stats.batchesCreated >= 2)
@@ -226,11 +226,11 @@ extension ProcessHeavyTests {
                 ).isEmpty
             }
             second.kill9()
-            let status = try project.tradu(["status", "-e", "dev"])
+            let status = try await project.tradu(["status", "-e", "dev"])
             #expect(status.stdout.contains("4 of the in_process blocks wait in provider batches"), "\(status.stdout)")
 
             try FileManager.default.removeItem(atPath: hold)
-            try project.tradu(["up", "-e", "dev"])
+            try await project.tradu(["up", "-e", "dev"])
             #expect(try await project.counts() == ["completed": 4])
             let stats = try project.api.read()
             // Under load the handovers may form more than one batch; none is ever created twice.

@@ -7,9 +7,9 @@ import Testing
 extension ProcessHeavyTests {
     @Suite struct QueueDepthQueryTests {
         /// The query as the ScaledObject holds it, for the environment `dev`.
-        static func query() throws -> String {
+        static func query() async throws -> String {
             let file = RepositoryPaths.root + "/deploy/kubernetes/base/keda-scaledobject.yaml"
-            let result = try CommandLineTests.execute(
+            let result = try await CommandLineTests.execute(
                 "/usr/bin/env",
                 [
                     "python3", "-c",
@@ -23,7 +23,7 @@ extension ProcessHeavyTests {
         }
 
         @Test func theQueueDepthIsTheBlocksNotDoneFromTheMaintainedCounts() async throws {
-            let query = try Self.query()
+            let query = try await Self.query()
             let project = try await TestProject.runtime(documents: 30, maxRecords: 1)
             try await project.apply()
             func depth() async throws -> Int? {

@@ -41,7 +41,8 @@ struct ResourceFaultTests {
         // PostgreSQL's own refusal; or, when PostgreSQL itself went down on the full disk (a PANIC writing WAL ends
         // every backend, and the server restarts or stops), that the database is unavailable and how the
         // connection ended (seen once in CI: "server closed the connection unexpectedly").
-        let status = try CommandLineTests.run(["status", "-e", "dev"], in: project.root, database: project.databaseURL)
+        let status = try await CommandLineTests.run(
+            ["status", "-e", "dev"], in: project.root, database: project.databaseURL)
         let degraded = status.stdout.contains("DatabaseDegraded=True (SQLSTATE 53100)")
         let unavailable = status.status != 0 && status.stderr.contains("the database is unavailable")
         let refused =

@@ -24,7 +24,8 @@ extension ProcessHeavyTests {
             let store = try await Store.open(
                 url: project.databaseURL, environment: "dev", migrations: StoreMigrations.all + [Self.next])
             await store.close()
-            let up = try CommandLineTests.run(["up", "-e", "dev"], in: project.root, database: project.databaseURL)
+            let up = try await CommandLineTests.run(
+                ["up", "-e", "dev"], in: project.root, database: project.databaseURL)
             #expect(up.status == 0, "\(up.stderr)")
             #expect(try await project.counts() == ["completed": 6])
             let columns = try await project.query(
@@ -61,7 +62,7 @@ extension ProcessHeavyTests {
             controller.terminate()
             #expect(await worker.wait() == 0, "\(worker.logDigest)")
             #expect(await controller.wait() == 0, "\(controller.logDigest)")
-            let status = try CommandLineTests.execute(
+            let status = try await CommandLineTests.execute(
                 previous, ["status", "-e", "dev", "--database-url", project.databaseURL], in: project.root,
                 environment: ProcessInfo.processInfo.environment)
             #expect(status.status == 0, "\(status.stderr)")
@@ -76,7 +77,8 @@ extension ProcessHeavyTests {
             let store = try await Store.open(
                 url: project.databaseURL, environment: "dev", migrations: StoreMigrations.all + [contract])
             await store.close()
-            let up = try CommandLineTests.run(["up", "-e", "dev"], in: project.root, database: project.databaseURL)
+            let up = try await CommandLineTests.run(
+                ["up", "-e", "dev"], in: project.root, database: project.databaseURL)
             #expect(up.status != 0)
             #expect(up.stderr.contains("\(contract.version)"), "\(up.stderr)")
             // Read without a store (a store of this build refuses the schema too): nothing was applied.

@@ -65,8 +65,8 @@ extension ProcessHeavyTests {
             }
 
             @discardableResult
-            func tradu(_ arguments: [String], expect status: Int32? = 0) throws -> CommandLineTests.Run {
-                let run = try CommandLineTests.run(
+            func tradu(_ arguments: [String], expect status: Int32? = 0) async throws -> CommandLineTests.Run {
+                let run = try await CommandLineTests.run(
                     arguments, in: root, database: project.databaseURL, environment: ["TRADU_ACTOR": "ana"])
                 if let status {
                     #expect(run.status == status, "tradu \(arguments.joined(separator: " ")): \(run.stderr)")
@@ -75,17 +75,17 @@ extension ProcessHeavyTests {
             }
 
             /// `tradu export`: the current results, as the file a user gets.
-            func export() throws -> String {
+            func export() async throws -> String {
                 let folder = root + "/export-\(UUID().uuidString.prefix(8))"
-                try tradu(["export", "-e", "dev", "--to", folder])
+                try await tradu(["export", "-e", "dev", "--to", folder])
                 return try String(contentsOfFile: folder + "/help/fr.jsonl", encoding: .utf8)
             }
 
             /// Runs prompt v1 to the end: every block completed, the baseline.
-            func baseline(sinks: String = "[]") throws -> String {
+            func baseline(sinks: String = "[]") async throws -> String {
                 try write(prompt: "Translate v1", sinks: sinks)
-                try tradu(["up", "-e", "dev"])
-                let exported = try export()
+                try await tradu(["up", "-e", "dev"])
+                let exported = try await export()
                 #expect(exported.split(separator: "\n").count == documents)
                 #expect(exported.contains("[fr v1]"))
                 return exported
@@ -132,8 +132,8 @@ extension ProcessHeavyTests {
         }
 
         /// The demo the README runs.
-        @Test func theRolloutExampleIsValid() throws {
-            let run = try CommandLineTests.run(
+        @Test func theRolloutExampleIsValid() async throws {
+            let run = try await CommandLineTests.run(
                 ["validate", "-f", "manifests"], in: RepositoryPaths.root + "/examples/rollout",
                 database: "postgresql://unused")
             #expect(run.status == 0, "\(run.stderr)")
@@ -142,7 +142,7 @@ extension ProcessHeavyTests {
 
         @Test func aHealthyPromptChangeRollsOutStepByStepAndItsResultsBecomeCurrentAtTheEnd() async throws {
             let project = try await Project.make()
-            let before = try project.baseline()
+            let before = try await project.baseline()
             // A check held until this test has looked at the rollout while step 1 is analysed.
             let hold = project.root + "/hold-analysis"
             FileManager.default.createFile(atPath: hold, contents: nil)
@@ -151,10 +151,10 @@ extension ProcessHeavyTests {
             try project.write(
                 prompt: "Translate v2",
                 rollout: "{steps: [10%, 100%], analysis: {minBlocks: 5, check: {command: \(check)}}}")
-            let plan = try project.tradu(["plan", "-e", "dev"])
+            let plan = try await project.tradu(["plan", "-e", "dev"])
             #expect(plan.stdout.contains("rollout: step 1 of 2 (10%) reprocesses 5 of the 30 changed blocks first"))
-            try project.tradu(["apply", "-e", "dev", "--auto-approve"])
-            #expect(try project.export() == before, "an apply alone reprocesses nothing")
+            try await project.tradu(["apply", "-e", "dev", "--auto-approve"])
+            #expect(try await project.export() == before, "an apply alone reprocesses nothing")
 
             let run = try TraduProcess(["run", "-e", "dev"], in: project.project)
             try await eventually("step 1 is being analysed", upTo: .seconds(60)) {
@@ -169,7 +169,8 @@ extension ProcessHeavyTests {
                 )[0]["n"]!
             }
             #expect(newResults == "5", "the sample's new results are stored beside the current ones")
-            #expect(try project.export() == before, "export serves the current results until the rollout completes")
+            #expect(
+                try await project.export() == before, "export serves the current results until the rollout completes")
             #expect(rollout.state.step == 0)
             try FileManager.default.removeItem(atPath: hold)
 
@@ -177,28 +178,28 @@ extension ProcessHeavyTests {
             let finished = try await project.rollout()
             #expect(finished.state.phase == .completed)
             #expect(try await project.analyses().map(\.outcome) == ["passed", "passed"])
-            let after = try project.export()
+            let after = try await project.export()
             #expect(after.split(separator: "\n").count == 30)
             #expect(after.split(separator: "\n").allSatisfy { $0.contains("[fr v2]") })
             #expect(try await project.stepEvents().values.allSatisfy { $0 == 1 }, "every block reprocessed once")
-            let replan = try project.tradu(["plan", "-e", "dev", "--detailed-exitcode"])
+            let replan = try await project.tradu(["plan", "-e", "dev", "--detailed-exitcode"])
             #expect(replan.stdout.contains("No changes"))
         }
 
         @Test func droppedPlaceholdersRollBackAndRetryReprocessesTheSameBlocks() async throws {
             let project = try await Project.make(documents: 60)
-            let before = try project.baseline()
+            let before = try await project.baseline()
             try project.write(
                 prompt: "Translate DROP v2",
                 rollout: "{steps: [10%, 100%], analysis: {minBlocks: 5, maxFailedRatio: 1}}")
-            try project.tradu(["apply", "-e", "dev", "--auto-approve"])
-            try project.tradu(["run", "-e", "dev"])
+            try await project.tradu(["apply", "-e", "dev", "--auto-approve"])
+            try await project.tradu(["run", "-e", "dev"])
 
             let rollout = try await project.rollout()
             #expect(rollout.state.phase == .rolledBack)
             let reason = try #require(rollout.state.reason)
             #expect(reason.hasPrefix("maxDataErrorRatio ") && reason.hasSuffix(" > 0"), "\(reason)")
-            #expect(try project.export() == before, "a rollback leaves the current results byte for byte")
+            #expect(try await project.export() == before, "a rollback leaves the current results byte for byte")
             #expect(try await project.latestRevisionMessage() == "automatic rollback of revision 2: \(reason)")
             // The console's history shows the rollout, its phase and the analysis that rolled it back.
             let service = OperatorService(
@@ -217,37 +218,39 @@ extension ProcessHeavyTests {
                 history.contains("<td>maxDataErrorRatio</td>") && history.contains("<span class=\"fail\">failed</span>")
             )
             // The manifests differ from what runs, and applying them again does not restart the rollout.
-            #expect(try project.tradu(["diff", "-e", "dev", "--detailed-exitcode"], expect: 2).stdout.contains("DROP"))
-            let held = try project.tradu(["plan", "-e", "dev"])
+            #expect(
+                try await project.tradu(["diff", "-e", "dev", "--detailed-exitcode"], expect: 2).stdout.contains("DROP")
+            )
+            let held = try await project.tradu(["plan", "-e", "dev"])
             #expect(held.stdout.contains("rolled back (\(reason))"))
             #expect(held.stdout.contains("tradu rollout retry -e dev help"))
-            #expect(try project.tradu(["apply", "-e", "dev", "--auto-approve"]).stdout.contains("No changes"))
+            #expect(try await project.tradu(["apply", "-e", "dev", "--auto-approve"]).stdout.contains("No changes"))
             // A promotion refuses the source while a rollout is rolled back there.
-            let promote = try project.tradu(["promote", "--from", "dev", "--to", "prod", "--dry-run"], expect: 3)
+            let promote = try await project.tradu(["promote", "--from", "dev", "--to", "prod", "--dry-run"], expect: 3)
             #expect(promote.stdout.contains("noUnsettledRollout") || promote.stderr.contains("noUnsettledRollout"))
 
             // The rolled-back results stay for inspection; a retry reprocesses exactly the same blocks.
             let sample = Set(try await project.withStore { try await $0.rolloutSampleIDs(rolloutID: rollout.id) })
             let firstRun = try await project.stepEvents()
             #expect(Set(firstRun.keys) == sample)
-            try project.tradu(["rollout", "retry", "-e", "dev", "help", "-m", "once more, same sample"])
-            try project.tradu(["run", "-e", "dev"])
+            try await project.tradu(["rollout", "retry", "-e", "dev", "help", "-m", "once more, same sample"])
+            try await project.tradu(["run", "-e", "dev"])
             let secondRun = try await project.stepEvents()
             #expect(Set(secondRun.keys) == sample)
             #expect(secondRun.values.allSatisfy { $0 == 2 }, "each sample block once per run, no other block")
             let again = try await project.rollout()
             #expect(again.state.phase == .rolledBack && again.state.run == 2)
-            #expect(try project.export() == before)
+            #expect(try await project.export() == before)
         }
 
         @Test func paddedAnswersBreakTheTokenRatioAndAPausedRolloutCanBePromotedByHand() async throws {
             let project = try await Project.make()
-            _ = try project.baseline()
+            _ = try await project.baseline()
             try project.write(
                 prompt: "Translate PAD v2",
                 rollout: "{steps: [10%, 100%], analysis: {minBlocks: 5, maxTokenRatio: 1.5}}")
-            try project.tradu(["apply", "-e", "dev", "--auto-approve"])
-            try project.tradu(["run", "-e", "dev"])
+            try await project.tradu(["apply", "-e", "dev", "--auto-approve"])
+            try await project.tradu(["run", "-e", "dev"])
             let rolledBack = try await project.rollout()
             #expect(rolledBack.state.phase == .rolledBack)
             #expect(rolledBack.state.reason?.hasPrefix("maxTokenRatio ") == true, "\(rolledBack.state.reason ?? "-")")
@@ -255,44 +258,44 @@ extension ProcessHeavyTests {
             try project.write(
                 prompt: "Translate PAD v3",
                 rollout: "{steps: [10%, 100%], analysis: {minBlocks: 5, maxTokenRatio: 1.5}, onFailure: pause}")
-            try project.tradu(["apply", "-e", "dev", "--auto-approve"])
-            try project.tradu(["run", "-e", "dev"])
+            try await project.tradu(["apply", "-e", "dev", "--auto-approve"])
+            try await project.tradu(["run", "-e", "dev"])
             let paused = try await project.rollout()
             #expect(paused.state.phase == .paused)
             #expect(paused.id != rolledBack.id, "a new spec starts a new rollout")
-            let status = try project.tradu(["rollout", "status", "-e", "dev", "help"])
+            let status = try await project.tradu(["rollout", "status", "-e", "dev", "help"])
             #expect(status.stdout.contains("paused, step 1/2 (10%)"))
             #expect(status.stdout.contains("maxTokenRatio"))
 
-            try project.tradu(["rollout", "promote", "-e", "dev", "help", "-m", "longer answers are fine"])
-            try project.tradu(["run", "-e", "dev"])
+            try await project.tradu(["rollout", "promote", "-e", "dev", "help", "-m", "longer answers are fine"])
+            try await project.tradu(["run", "-e", "dev"])
             let promoted = try await project.rollout()
             #expect(promoted.state.phase == .completed)
             #expect(promoted.state.reason == "promoted by ana: longer answers are fine")
             #expect(try await project.analyses().count == 1, "promoted: no analysis of the last step")
-            let after = try project.export()
+            let after = try await project.export()
             #expect(after.split(separator: "\n").allSatisfy { $0.contains("[fr v3]") && $0.contains("(padding)") })
         }
 
         @Test func aRejectingCheckRollsBackWithItsMessage() async throws {
             let project = try await Project.make()
-            let before = try project.baseline()
+            let before = try await project.baseline()
             let check = "[\"\(TestProject.python)\", \"\(Project.engines)/glossary_check.py\", --require, Konto]"
             try project.write(
                 prompt: "Translate v2",
                 rollout: "{steps: [10%, 100%], analysis: {minBlocks: 5, check: {command: \(check)}}}")
-            try project.tradu(["apply", "-e", "dev", "--auto-approve"])
-            try project.tradu(["run", "-e", "dev"])
+            try await project.tradu(["apply", "-e", "dev", "--auto-approve"])
+            try await project.tradu(["run", "-e", "dev"])
             let rollout = try await project.rollout()
             #expect(rollout.state.phase == .rolledBack)
             #expect(rollout.state.reason == "check: glossary term 'Konto' missing in 5 of 5 records")
-            let status = try project.tradu(["rollout", "status", "-e", "dev"])
+            let status = try await project.tradu(["rollout", "status", "-e", "dev"])
             #expect(status.stdout.contains("glossary term 'Konto' missing in 5 of 5 records"))
-            let json = try project.tradu(["rollout", "status", "-e", "dev", "-o", "json"])
+            let json = try await project.tradu(["rollout", "status", "-e", "dev", "-o", "json"])
             #expect(
                 json.stdout.contains("\"phase\" : \"rolled_back\"")
                     || json.stdout.contains("\"phase\": \"rolled_back\""))
-            #expect(try project.export() == before)
+            #expect(try await project.export() == before)
         }
 
         /// A completed rollout's results go to webhooks as a new version (the version in the body and the idempotency
@@ -306,11 +309,11 @@ extension ProcessHeavyTests {
             defer { server.stop() }
             let project = try await Project.make()
             let sinks = "[{type: webhook, url: \"\(server.url("/hooks"))\"}]"
-            _ = try project.baseline(sinks: sinks)
+            _ = try await project.baseline(sinks: sinks)
             #expect(calls.withLock { $0.count } == 30)
             try project.write(prompt: "Translate v2", sinks: sinks)
-            try project.tradu(["apply", "-e", "dev", "--auto-approve"])
-            try project.tradu(["run", "-e", "dev"])
+            try await project.tradu(["apply", "-e", "dev", "--auto-approve"])
+            try await project.tradu(["run", "-e", "dev"])
             let rollout = try await project.rollout()
             #expect(rollout.state.phase == .completed)
 
@@ -337,7 +340,7 @@ extension ProcessHeavyTests {
 
         @Test func aStandbyControllerFinishesAnInterruptedAnalysisWithoutRepeatingAStep() async throws {
             let project = try await Project.make()
-            _ = try project.baseline()
+            _ = try await project.baseline()
             let hold = project.root + "/hold-analysis"
             FileManager.default.createFile(atPath: hold, contents: nil)
             let check =
@@ -345,7 +348,7 @@ extension ProcessHeavyTests {
             try project.write(
                 prompt: "Translate v2",
                 rollout: "{steps: [10%, 100%], analysis: {minBlocks: 5, check: {command: \(check)}}}")
-            try project.tradu(["apply", "-e", "dev", "--auto-approve"])
+            try await project.tradu(["apply", "-e", "dev", "--auto-approve"])
 
             let worker = try TraduProcess(["worker", "-e", "dev"], in: project.project)
             let first = try TraduProcess(["controller", "-e", "dev", "--leader-lease", "2s"], in: project.project)

@@ -12,7 +12,7 @@ import TraduTestSupport
 @Suite(.serialized) struct RuntimeTests {
     @Test func upRunsEveryBlockToCompletionWithOneResultEach() async throws {
         let project = try await TestProject.runtime(documents: 30)
-        let run = try CommandLineTests.run(["up", "-e", "dev"], in: project.root, database: project.databaseURL)
+        let run = try await CommandLineTests.run(["up", "-e", "dev"], in: project.root, database: project.databaseURL)
         #expect(run.status == 0, "\(run.stderr)")
         #expect(run.stdout.contains("Run finished:"))
         let counts = try await project.counts()
@@ -212,7 +212,7 @@ import TraduTestSupport
         FileManager.default.createFile(atPath: marker, contents: nil)
         let project = try await TestProject.runtime(
             documents: 1, maxRecords: 10, maxAttempts: 3, extraArguments: ["--fail-marker", marker])
-        let run = try CommandLineTests.run(["up", "-e", "dev"], in: project.root, database: project.databaseURL)
+        let run = try await CommandLineTests.run(["up", "-e", "dev"], in: project.root, database: project.databaseURL)
         #expect(run.status == 4, "a run that ends with failed blocks exits 4: \(run.stderr)")
         let block = try await project.query("SELECT state, attempt, error_class, errors::text AS errors FROM blocks")[0]
         #expect(block["state"]!! == "failed")
@@ -222,11 +222,12 @@ import TraduTestSupport
             block["errors"]!!.components(separatedBy: "\"attempt\"").count - 1 == 3, "every attempt's error is kept")
         // Fixing the engine and retrying by hand completes it.
         try FileManager.default.removeItem(atPath: marker)
-        let retry = try CommandLineTests.run(
+        let retry = try await CommandLineTests.run(
             ["retry", "-e", "dev", "--pipeline", "translate", "--state", "failed"], in: project.root,
             database: project.databaseURL)
         #expect(retry.stdout.contains("1 block sent back to the queue."))
-        let again = try CommandLineTests.run(["run", "-e", "dev"], in: project.root, database: project.databaseURL)
+        let again = try await CommandLineTests.run(
+            ["run", "-e", "dev"], in: project.root, database: project.databaseURL)
         #expect(again.status == 0, "\(again.stderr)")
         #expect(try await project.counts() == ["completed": 1])
     }
@@ -245,7 +246,7 @@ import TraduTestSupport
         try await project.apply()
         try await project.query(
             "ALTER TABLE results ADD CONSTRAINT no_poison CHECK (records NOT LIKE '%poison%')")
-        let run = try CommandLineTests.run(["run", "-e", "dev"], in: project.root, database: project.databaseURL)
+        let run = try await CommandLineTests.run(["run", "-e", "dev"], in: project.root, database: project.databaseURL)
         #expect(run.status == 4, "\(run.stderr.suffix(2000))")
         #expect(try await project.counts() == ["completed": 4, "failed": 2])
         let failed = try await project.query(
@@ -262,7 +263,7 @@ import TraduTestSupport
         let worker = try TraduProcess(["worker", "-e", "dev", "--concurrency", "1"], in: project)
         let controller = try TraduProcess(["controller", "-e", "dev"], in: project)
         try await eventually("work started") { try await project.counts()["in_process"] ?? 0 > 0 }
-        let cancel = try CommandLineTests.run(
+        let cancel = try await CommandLineTests.run(
             ["cancel", "-e", "dev", "--pipeline", "translate"], in: project.root, database: project.databaseURL)
         #expect(cancel.status == 0)
         try await eventually("the worker stops the running block") {
@@ -337,7 +338,7 @@ import TraduTestSupport
             maxAttempts: 6, retryOn: "[capacity, dependency, data]")
         try #"{"id":"doc-0","text":"Document 0 with {user_name} inside."}"#.appending("\n").write(
             toFile: project.manifests + "/data/docs.jsonl", atomically: true, encoding: .utf8)
-        let run = try CommandLineTests.run(["up", "-e", "dev"], in: project.root, database: project.databaseURL)
+        let run = try await CommandLineTests.run(["up", "-e", "dev"], in: project.root, database: project.databaseURL)
         #expect(run.status == 0, "\(run.stderr.suffix(2000))")
         let block = try await project.query("SELECT state, attempt, errors::text AS errors FROM blocks")[0]
         #expect(block["state"]!! == "completed")
@@ -428,7 +429,7 @@ import TraduTestSupport
     /// `tradu up` with 8 slots: every one of `translate`'s `blocks` completes at its first attempt (the projects
     /// allow one), none was taken back for its timeout, and the model got one call per block.
     private static func runUpWithoutTimeouts(_ project: TestProject, _ model: SlowModel, blocks: Int) async throws {
-        let run = try CommandLineTests.run(
+        let run = try await CommandLineTests.run(
             ["up", "-e", "dev", "--concurrency", "8"], in: project.root, database: project.databaseURL)
         #expect(run.status == 0, "\(run.stderr.suffix(2000))")
         #expect(try await project.counts() == ["completed": blocks])
@@ -451,7 +452,7 @@ import TraduTestSupport
                 {type: openai, model: test-model, endpoint: "\(model.server.url("/v1"))", concurrency: 1, \
                 maxSegmentsPerRequest: 1}
                 """)
-        let run = try CommandLineTests.run(
+        let run = try await CommandLineTests.run(
             ["up", "-e", "dev", "--concurrency", "2"], in: project.root, database: project.databaseURL)
         #expect(run.status == 0, "\(run.stderr.suffix(2000))")
         #expect(try await project.counts() == ["completed": 2])
@@ -475,7 +476,7 @@ import TraduTestSupport
             engine:
                 "{type: openai, model: test-model, endpoint: \"\(model.server.url("/v1"))\", concurrency: \(engineConcurrency)}"
         )
-        let run = try CommandLineTests.run(
+        let run = try await CommandLineTests.run(
             ["up", "-e", "dev", "--concurrency", String(slots)], in: project.root, database: project.databaseURL)
         #expect(run.status == 0, "\(run.stderr.suffix(2000))")
         #expect(try await project.counts() == ["completed": slots])

@@ -72,15 +72,15 @@ extension ProcessHeavyTests {
             let project = try await TestProject.articles(0)
             let log = project.root + "/engine.log"
             try Self.write(Self.documents(0..<4), project: project, log: log)
-            func tradu(_ arguments: [String], expect status: Int32 = 0) throws -> CommandLineTests.Run {
-                let run = try CommandLineTests.run(arguments, in: project.root, database: project.databaseURL)
+            func tradu(_ arguments: [String], expect status: Int32 = 0) async throws -> CommandLineTests.Run {
+                let run = try await CommandLineTests.run(arguments, in: project.root, database: project.databaseURL)
                 #expect(run.status == status, "tradu \(arguments.joined(separator: " ")): \(run.stderr)")
                 return run
             }
 
-            let plan = try tradu(["plan", "-e", "dev"])
+            let plan = try await tradu(["plan", "-e", "dev"])
             #expect(plan.stdout.contains("% from memory: repeats in the data"), "\(plan.stdout)")
-            let first = try tradu(["up", "-e", "dev"])
+            let first = try await tradu(["up", "-e", "dev"])
             #expect(first.stdout.contains("sentences translated"), "\(first.stdout)")
             let firstSent = try Self.sent(log)
             #expect(!firstSent.contains { $0.contains("\n\n") || $0.hasSuffix(" ") }, "sentences, not documents")
@@ -113,7 +113,7 @@ extension ProcessHeavyTests {
             // New documents made of sentences translated before: the engine sees only the new ones.
             try Self.write(Self.documents(0..<8), project: project, log: log)
             try FileManager.default.removeItem(atPath: log)
-            try tradu(["up", "-e", "dev"])
+            try await tradu(["up", "-e", "dev"])
             let secondSent = try Self.sent(log)
             #expect(!secondSent.isEmpty)
             for text in secondSent {
@@ -122,7 +122,7 @@ extension ProcessHeavyTests {
             #expect(!secondSent.contains(Self.boilerplate))
             try await checkResults(Self.documents(0..<8))
 
-            let status = try tradu(["status", "-e", "dev"])
+            let status = try await tradu(["status", "-e", "dev"])
             #expect(status.stdout.contains("sentences: "), "\(status.stdout)")
             let counts = try await project.query(
                 "SELECT sum(segments_translated) AS t, sum(segments_reused) AS r FROM spend")[0]

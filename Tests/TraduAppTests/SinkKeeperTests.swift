@@ -50,7 +50,7 @@ extension ProcessHeavyTests {
                 _ = try look()
                 return try await project.counts() == ["completed": 60]
             }
-            let export = try CommandLineTests.run(
+            let export = try await CommandLineTests.run(
                 ["export", "-e", "dev", "--to", project.root + "/exported"], in: project.root,
                 database: project.databaseURL)
             #expect(export.status == 0, "\(export.stderr)")
