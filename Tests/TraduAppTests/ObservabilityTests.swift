@@ -171,8 +171,16 @@ import TraduTestSupport
             documents: 12, maxRecords: 2, maxAttempts: 6,
             extraArguments: ["--fail-marker", marker, "--nul-for", "Document 1"],
             initialBackoff: "200ms", maxBackoff: "500ms")
+        // The marker goes once an attempt has failed under it and been scheduled again (a fixed delay raced the
+        // run's start on a loaded machine, and then nothing was retried).
         let removal = Task {
-            try await Task.sleep(for: .seconds(2))
+            let deadline = ContinuousClock.now + .seconds(60)
+            while ContinuousClock.now < deadline {
+                let retried = try? await project.query(
+                    "SELECT 1 FROM block_events WHERE reason = 'retry scheduled' LIMIT 1")
+                if retried?.isEmpty == false { break }
+                try await Task.sleep(for: .milliseconds(100))
+            }
             try FileManager.default.removeItem(atPath: marker)
         }
         // The runner's own `run` passes `--log-level error`; these commands log at debug.

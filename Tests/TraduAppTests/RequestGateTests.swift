@@ -82,19 +82,18 @@ import TraduCore
         #expect(results.sorted() == Array(0..<6))
         #expect(await running.peak == 2)
 
-        let holder = Task {
-            try await gate.admitted(engine: "llm") { () async throws(BlockFailure) -> Int in
-                try? await Task.sleep(for: .seconds(1))
-                return 0
+        // Two holders keep both places until released (no sleep decides it: a starved test task must not see them
+        // leave before the waiter is cancelled).
+        let released = Latch()
+        let holders = (0..<2).map { _ in
+            Task {
+                try await gate.admitted(engine: "llm") { () async throws(BlockFailure) -> Int in
+                    await released.wait()
+                    return 0
+                }
             }
         }
-        let holder2 = Task {
-            try await gate.admitted(engine: "llm") { () async throws(BlockFailure) -> Int in
-                try? await Task.sleep(for: .seconds(1))
-                return 0
-            }
-        }
-        try await Task.sleep(for: .milliseconds(100))
+        try await eventually("both holders are admitted") { await gate.inFlight == 2 }
         let waiter = Task { () async -> BlockFailure? in
             do {
                 _ = try await gate.admitted(engine: "llm") { () async throws(BlockFailure) -> Int in 1 }
@@ -103,12 +102,32 @@ import TraduCore
                 return error as? BlockFailure
             }
         }
-        try await Task.sleep(for: .milliseconds(100))
+        try await eventually("the third caller waits") { await gate.waiting == 1 }
         waiter.cancel()
         let failure = await waiter.value
         #expect(failure?.errorClass == .infrastructure, "\(String(describing: failure))")
         #expect(failure?.message.contains("engine 'llm'") == true)
-        _ = try await (holder.value, holder2.value)
+        #expect(await gate.waiting == 0, "the cancelled caller left the queue")
+        await released.open()
+        for holder in holders { #expect(try await holder.value == 0) }
+        #expect(await gate.inFlight == 0)
+    }
+
+    /// Shut until `open()`: its waiters wait until then.
+    private actor Latch {
+        private var isOpen = false
+        private var waiters: [CheckedContinuation<Void, Never>] = []
+
+        func wait() async {
+            if isOpen { return }
+            await withCheckedContinuation { waiters.append($0) }
+        }
+
+        func open() {
+            isOpen = true
+            for waiter in waiters { waiter.resume() }
+            waiters = []
+        }
     }
 
     private actor Counter {

@@ -4,6 +4,10 @@ import Testing
 
 /// Cutter version 3: the environment's cut is kept (`BlockCutter.keptBoundaries`), so a change moves only the
 /// block it falls in, at every position, while new data is cut by version 2's rule.
+///
+/// The tests that cut a corpus once per position are the heaviest of the whole suite (a minute of CPU in a debug
+/// build): they yield between positions, so that the tests running beside them, some waiting on deadlines, are not
+/// starved of the cooperative pool's threads (one per core) meanwhile.
 @Suite struct KeptBoundariesTests {
     static let sizing = BlockSizing(maxRecords: 50, maxBytes: 1 << 20, cutter: 3)
 
@@ -70,13 +74,14 @@ import Testing
 
     /// The bound, at every position of a 3,000-record corpus: one record inserted changes at most 3
     /// blocks (here: it replaces one block with one, or with two when that block was full).
-    @Test func insertingOneRecordAnywhereChangesAtMostThreeBlocks() {
+    @Test func insertingOneRecordAnywhereChangesAtMostThreeBlocks() async {
         let corpus = records(0..<3_000, text: Self.short)
         let before = Self.cutKeeping(corpus, kept: [])
         let kept = Self.boundaries(before)
         var worst = (added: 0, removed: 0)
         var split = 0
         for position in 0...corpus.count {
+            await Task.yield()
             var edited = corpus
             edited.insert(Self.record("new-\(position)"), at: position)
             let after = Self.cutKeeping(edited, kept: kept)
@@ -91,11 +96,12 @@ import Testing
     }
 
     /// The same in the middle of a 100,000-record corpus, and at 40 positions across it.
-    @Test func insertingIntoALargeCorpusChangesAtMostThreeBlocks() {
+    @Test func insertingIntoALargeCorpusChangesAtMostThreeBlocks() async {
         let corpus = records(0..<100_000, text: Self.short)
         let before = Self.cutKeeping(corpus, kept: [])
         let kept = Self.boundaries(before)
         for position in [50_000] + Array(stride(from: 1_003, to: 100_000, by: 2_477)) {
+            await Task.yield()
             var edited = corpus
             edited.insert(Self.record("new-\(position)"), at: position)
             let change = Self.changes(before, Self.cutKeeping(edited, kept: kept))
@@ -105,11 +111,12 @@ import Testing
 
     /// Editing a record changes its block alone. Deleting one changes its block, or, when it ended its block, that
     /// block and the next, which join (and are cut again if together they outgrow the limits).
-    @Test func deletingOrEditingARecordChangesOnlyItsNeighbourhood() {
+    @Test func deletingOrEditingARecordChangesOnlyItsNeighbourhood() async {
         let corpus = records(0..<3_000, text: Self.short)
         let before = Self.cutKeeping(corpus, kept: [])
         let kept = Self.boundaries(before)
         for position in stride(from: 0, to: corpus.count, by: 7) {
+            await Task.yield()
             var shorter = corpus
             shorter.remove(at: position)
             let deleted = Self.changes(before, Self.cutKeeping(shorter, kept: kept))

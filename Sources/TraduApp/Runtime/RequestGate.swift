@@ -15,6 +15,12 @@ actor RequestGate {
 
     var limit: Int { state.limit }
 
+    /// Requests running now.
+    var inFlight: Int { state.inFlight }
+
+    /// Callers waiting for a place.
+    var waiting: Int { state.waiting.count }
+
     func setLimit(_ limit: Int) {
         for ticket in state.setLimit(limit) { admissions.removeValue(forKey: ticket)?.resume(returning: true) }
     }
