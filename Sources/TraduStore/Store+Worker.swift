@@ -476,6 +476,14 @@ extension Store {
         SELECT id AS block_id, pipeline, state, attempt, instance_id, error_class, message, duration_ms FROM changed
         """
 
+    /// The blocks leased to `instanceID` now, with their attempts (`StrayLeaseCheck`: a worker compares them with
+    /// what it holds). Reads `blocks_lease_owner`.
+    public func leasedBlocks(instanceID: String) async throws -> [(id: String, attempt: Int)] {
+        try await connection.query(
+            "SELECT id, attempt FROM blocks WHERE state = 'in_process' AND lease_owner = $1 ORDER BY id", [instanceID]
+        ).map { row in (id: try row.required("id"), attempt: try row.required("attempt", Int.init)) }
+    }
+
     /// Gives blocks back to the queue, due now (graceful shutdown). Fenced like `complete`. The attempt it
     /// consumed is not counted against the block's retry budget (`attempt_base` moves up with it): stopping a
     /// worker is no fault of the block. Wakes the other workers. Returns the ids released.

@@ -29,6 +29,46 @@ import TraduTestSupport
         #expect(status.first?["counts"]!! == "{\"completed\": \(counts["completed"]!)}", "\(status)")
     }
 
+    /// A claim whose reply never reached its worker (the connection broke after the commit, as when PostgreSQL
+    /// crashes or restarts) leased blocks the worker does not know of: the worker finds them within a heartbeat and
+    /// gives them back uncharged, so that with one attempt allowed they still complete rather than lapse and fail
+    /// (seen in a local run of the full-disk test: two blocks failed "lease expired" after PostgreSQL restarted).
+    @Test func blocksLeasedByAClaimWhoseReplyWasLostAreGivenBackUncharged() async throws {
+        let project = try await TestProject.runtime(documents: 40, maxRecords: 1, sleep: 0.2, maxAttempts: 1)
+        try await project.apply()
+        let controller = try TraduProcess(["controller", "-e", "dev"], in: project)
+        let worker = try TraduProcess(["worker", "-e", "dev", "--concurrency", "1"], in: project)
+        var workerID: String?
+        try await eventually("the worker holds a block") {
+            workerID =
+                try await project.query(
+                    "SELECT lease_owner FROM blocks WHERE state = 'in_process' LIMIT 1"
+                ).first?["lease_owner"] ?? nil
+            return workerID != nil
+        }
+        // The lost reply: a claim in the worker's name that the worker never sees.
+        let store = try await project.store()
+        let lost = try await store.claim(
+            instanceID: try #require(workerID), limit: 3, leaseDuration: .seconds(5))
+        await store.close()
+        #expect(lost.count == 3)
+        let logs = { "controller:\n\(controller.logDigest)\nworker:\n\(worker.logDigest)" }
+        try await eventually("every block completes", upTo: .seconds(90), explain: logs) {
+            try await project.counts() == ["completed": 40]
+        }
+        let ids = lost.map { "'\($0.id)'" }.joined(separator: ",")
+        let released = try await project.query(
+            "SELECT block_id, attempt FROM block_events WHERE reason = 'claim reply lost' AND block_id IN (\(ids))")
+        #expect(released.count == 3, "each lost block was given back once: \(released)")
+        let lapsed = try await project.query("SELECT count(*) AS n FROM block_events WHERE reason = 'lease expired'")
+        #expect(lapsed.first?["n"]!! == "0", "no lease lapsed: \(logs())")
+        #expect(worker.log.contains("released blocks a claim leased without its reply arriving"))
+        worker.terminate()
+        controller.terminate()
+        #expect(await worker.wait() == 0)
+        #expect(await controller.wait() == 0)
+    }
+
     @Test func aWorkerKilledMidBlockLosesNothing() async throws {
         let project = try await TestProject.runtime(documents: 3, maxRecords: 100, sleep: 12)
         #expect(try await project.apply().1 != nil)

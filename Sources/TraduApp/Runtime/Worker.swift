@@ -159,16 +159,38 @@ public final class Worker: Sendable {
 
     private func claimLoop(_ store: Store, _ queue: AsyncQueue<WorkItemInProgress>) async throws {
         var applied = AppliedRevisionWatch(environment: environment)
+        var strays = StrayLeaseCheck(now: .now)
         while !shutdown.isRequested {
             do {
+                // Once a heartbeat interval: a stray must go back before its lease lapses (at least two).
+                if strays.isDue(now: .now, interval: await state.heartbeatInterval) {
+                    try await releaseStrays(store)
+                    strays.checked(at: .now)
+                }
                 try await claimOnce(store, queue, &applied)
             } catch let error as StoreError where error.isTransient {
+                strays.claimFailed()
                 DatabaseTrouble.record(error, environment: environment, role: identity.role)
                 logger.warning("database unavailable while claiming; retrying", metadata: ["error": "\(error)"])
                 try? await Task.sleep(for: .milliseconds(500))
                 try? await store.recover()
             }
         }
+    }
+
+    /// Gives back, uncharged, the blocks leased to this worker that it does not hold (`StrayLeaseCheck`): a claim
+    /// whose reply was lost leased them, and nothing would renew them. What it holds is read first: a block it
+    /// completes meanwhile is no longer `in_process`, and `release` is fenced on that.
+    private func releaseStrays(_ store: Store) async throws {
+        let held = Set(await state.leasesToRenew.map(\.id))
+        let strays = try await store.leasedBlocks(instanceID: identity.id).filter { !held.contains($0.id) }
+        guard !strays.isEmpty else { return }
+        let released = try await store.release(instanceID: identity.id, held: strays, reason: "claim reply lost")
+        logger.warning(
+            "released blocks a claim leased without its reply arriving",
+            metadata: [
+                "count": "\(released.count)", "blocks": "\(released.sorted().prefix(5).joined(separator: ","))",
+            ])
     }
 
     /// One claiming step: claim what fits, or wait for work.
