@@ -484,6 +484,35 @@ extension Store {
         ).map { row in (id: try row.required("id"), attempt: try row.required("attempt", Int.init)) }
     }
 
+    /// Which of these outcomes the log already holds: the blocks with an event out of `in_process` at that
+    /// attempt, by that instance, with the reason `complete` (or `fail`) logs. A worker whose commit broke off (the connection or the
+    /// server went away) cannot tell whether its transaction committed; it asks this before committing again, so
+    /// that a committed batch is counted as done, and its spend not added twice, rather than refused by its own
+    /// fence. Reads `block_events_block`, a few entries a block.
+    public func loggedOutcomes(
+        _ outcomes: [(id: String, attempt: Int, instanceID: String)], of kind: OutcomeKind
+    ) async throws -> Set<String> {
+        let reasons =
+            switch kind {
+            case .completion: ["completed"]
+            case .failure: ["retry scheduled", "failed for good"]
+            }
+        guard !outcomes.isEmpty else { return [] }
+        let parameters: [String?] = [
+            SQLText.arrayLiteral(outcomes.map(\.id)), RuntimeSQL.intArray(outcomes.map(\.attempt)),
+            SQLText.arrayLiteral(outcomes.map(\.instanceID)), SQLText.arrayLiteral(reasons),
+        ]
+        let rows = try await connection.query(
+            """
+            SELECT DISTINCT i.id
+            FROM unnest($1::text[], $2::int[], $3::text[]) AS i (id, attempt, instance_id)
+            JOIN block_events e ON e.block_id = i.id
+            WHERE e.attempt = i.attempt AND e.instance_id = i.instance_id AND e.from_state = 'in_process'
+                AND e.reason = ANY ($4::text[])
+            """, parameters)
+        return Set(try rows.map { try $0.required("id") })
+    }
+
     /// Gives blocks back to the queue, due now (graceful shutdown). Fenced like `complete`. The attempt it
     /// consumed is not counted against the block's retry budget (`attempt_base` moves up with it): stopping a
     /// worker is no fault of the block. Wakes the other workers. Returns the ids released.

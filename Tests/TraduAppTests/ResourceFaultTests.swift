@@ -108,20 +108,8 @@ struct ResourceFaultTests {
         let database = try await server.freshDatabase()
         let port = try #require(try server.embedded.status().port)
         let proxyPort = Int.random(in: 20_000..<30_000)
-        let proxy = Process()
-        proxy.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        proxy.arguments = [
-            "python3", RepositoryPaths.root + "/Tests/TraduAppTests/Fixtures/network/latency_proxy.py",
-            "--listen-port", String(proxyPort), "--target-port", String(port), "--delay-ms", "50",
-        ]
-        proxy.standardOutput = FileHandle.nullDevice
-        proxy.standardError = FileHandle.nullDevice
-        try proxy.run()
-        // SIGKILL: the test process's blocked signals are inherited, so a SIGTERM could stay pending forever.
-        defer {
-            kill(proxy.processIdentifier, SIGKILL)
-            proxy.waitUntilExit()
-        }
+        let proxy = try startProxy("latency_proxy.py", port: proxyPort, target: port, ["--delay-ms", "50"])
+        defer { stopProxy(proxy) }
         let name = try #require(URLComponents(string: database)?.path.dropFirst())
         let slowURL = "postgresql://tradu@127.0.0.1:\(proxyPort)/\(name)"
         let project = try await TestProject.runtime(documents: 60, maxRecords: 1, maxAttempts: 1, database: database)
@@ -146,6 +134,47 @@ struct ResourceFaultTests {
         let recovered = try await project.query(
             "SELECT count(*) AS n FROM block_events WHERE reason IN ('lease expired', 'instance dead')")
         #expect(recovered[0]["n"]!! == "0", "no lease expired under normal latency")
+        worker.terminate()
+        controller.terminate()
+        #expect(await worker.wait() == 0, "\(worker.logDigest)")
+        #expect(await controller.wait() == 0, "\(controller.logDigest)")
+        try await server.stop()
+    }
+
+    /// A commit whose reply is lost: the worker's completing transaction commits, and the connection breaks before
+    /// the reply arrives (`Fixtures/network/commit_cutting_proxy.py` passes the COMMIT on, lets the server commit,
+    /// then closes both sides). The worker retries once the database answers; it finds its outcomes already in the
+    /// log and counts them done, rather than running the completion again, meeting its own fence ("outcomes
+    /// refused") and adding the batch's spend a second time.
+    @Test func aCompletionWhoseCommitReplyIsLostIsCountedOnce() async throws {
+        let server = TestPostgres(settings: ["listen_addresses": "127.0.0.1"])
+        let database = try await server.freshDatabase()
+        let port = try #require(try server.embedded.status().port)
+        let trigger = FileManager.default.temporaryDirectory.appendingPathComponent("cut-\(UUID().uuidString)").path
+        #expect(FileManager.default.createFile(atPath: trigger, contents: Data()))
+        let proxyPort = Int.random(in: 20_000..<30_000)
+        let proxy = try startProxy(
+            "commit_cutting_proxy.py", port: proxyPort, target: port,
+            ["--after", "INSERT INTO results AS r", "--trigger-file", trigger])
+        defer { stopProxy(proxy) }
+        let name = try #require(URLComponents(string: database)?.path.dropFirst())
+        let cuttingURL = "postgresql://tradu@127.0.0.1:\(proxyPort)/\(name)"
+        let project = try await TestProject.runtime(documents: 30, maxRecords: 1, maxAttempts: 1, database: database)
+        try await project.apply()
+        let controller = try TraduProcess(["controller", "-e", "dev"], in: project)
+        let worker = try TraduProcess(["worker", "-e", "dev"], in: project, databaseURL: cuttingURL)
+        let logs = { "worker:\n\(worker.logDigest)\ncontroller:\n\(controller.logDigest)" }
+        try await eventually("every block completes", upTo: .seconds(90), explain: logs) {
+            (try? await project.counts()) == ["completed": 30]
+        }
+        #expect(!FileManager.default.fileExists(atPath: trigger), "the proxy cut a completion's commit")
+        #expect(worker.log.contains("database unavailable while committing outcomes; retrying"), "\(logs())")
+        #expect(worker.log.contains("outcomes found committed by the try that broke off"), "\(logs())")
+        #expect(!worker.log.contains("outcomes refused"), "\(logs())")
+        let spend = try await project.query("SELECT sum(attempts) AS n FROM spend")
+        #expect(spend.first?["n"]!! == "30", "each attempt's spend counted once")
+        let results = try await project.query("SELECT count(*) AS n, count(DISTINCT block_id) AS d FROM results")
+        #expect(results[0]["n"]!! == "30" && results[0]["d"]!! == "30", "exactly one result per block")
         worker.terminate()
         controller.terminate()
         #expect(await worker.wait() == 0, "\(worker.logDigest)")
@@ -191,4 +220,23 @@ struct ResourceFaultTests {
         #expect(await controller.wait() == 0, "\(controller.logDigest)")
         try await server.stop()
     }
+}
+
+/// Starts `Fixtures/network/<script>` on 127.0.0.1:`port`, in front of PostgreSQL's `target` port.
+private func startProxy(_ script: String, port: Int, target: Int, _ arguments: [String]) throws -> Process {
+    let proxy = Process()
+    proxy.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    proxy.arguments =
+        ["python3", RepositoryPaths.root + "/Tests/TraduAppTests/Fixtures/network/" + script]
+        + ["--listen-port", String(port), "--target-port", String(target)] + arguments
+    proxy.standardOutput = FileHandle.nullDevice
+    proxy.standardError = FileHandle.nullDevice
+    try proxy.run()
+    return proxy
+}
+
+/// SIGKILL: the test process's blocked signals are inherited, so a SIGTERM could stay pending forever.
+private func stopProxy(_ proxy: Process) {
+    kill(proxy.processIdentifier, SIGKILL)
+    proxy.waitUntilExit()
 }

@@ -100,6 +100,34 @@ import TraduPostgres
         #expect(try await RuntimeFixtures.column(store, first.id, "lease_owner") == nil)
     }
 
+    /// What a worker whose commit broke off asks: which of its outcomes the log holds, by block, attempt, instance
+    /// and kind. A release, a watchdog's requeue, another attempt or another instance is not its outcome.
+    @Test func loggedOutcomesAreTheWorkersOwnCommittedOnes() async throws {
+        let (store, _) = try await RuntimeFixtures.enqueued(blocks: 4)
+        let claimed = try await store.claim(instanceID: "w1", limit: 4, leaseDuration: .seconds(60))
+            .sorted { $0.id < $1.id }
+        #expect(claimed.count == 4)
+        let (done, failed, retried, released) = (claimed[0], claimed[1], claimed[2], claimed[3])
+        #expect(try await store.complete([RuntimeFixtures.completion(done, by: "w1")]) == [done.id])
+        _ = try await store.fail([
+            FailedAttempt(
+                id: failed.id, attempt: failed.attempt, instanceID: "w1", errorClass: "data", message: "bad",
+                retryAfter: nil),
+            FailedAttempt(
+                id: retried.id, attempt: retried.attempt, instanceID: "w1", errorClass: "capacity", message: "429",
+                retryAfter: .seconds(3600)),
+        ])
+        try await store.release(instanceID: "w1", held: [(released.id, released.attempt)], reason: "worker stopping")
+        let all = claimed.map { (id: $0.id, attempt: $0.attempt, instanceID: "w1") }
+        #expect(try await store.loggedOutcomes(all, of: .completion) == [done.id])
+        #expect(try await store.loggedOutcomes(all, of: .failure) == [failed.id, retried.id])
+        let otherAttempt = claimed.map { (id: $0.id, attempt: $0.attempt + 1, instanceID: "w1") }
+        #expect(try await store.loggedOutcomes(otherAttempt, of: .completion).isEmpty)
+        let otherInstance = claimed.map { (id: $0.id, attempt: $0.attempt, instanceID: "w2") }
+        #expect(try await store.loggedOutcomes(otherInstance, of: .failure).isEmpty)
+        #expect(try await store.loggedOutcomes([], of: .completion).isEmpty)
+    }
+
     /// A batch of completions where the fence refuses one: every attempt is paid for (tokens, cost, attempts, and
     /// the segments the engine translated), but only completed blocks count segments reused.
     @Test func aBatchPaysForEveryAttemptAndCountsReuseOfCompletedOnes() async throws {

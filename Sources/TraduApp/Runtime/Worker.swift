@@ -322,7 +322,7 @@ public final class Worker: Sendable {
         var attempts = 0
         while true {
             do {
-                try await commit(batch, store)
+                try await commit(batch, store, afterBrokenCommit: attempts > 0)
                 return
             } catch let error as StoreError where error.isTransient {
                 // The database's trouble (disk full, restart, ...), not the blocks': the outcomes stay here and are
@@ -355,7 +355,12 @@ public final class Worker: Sendable {
         }
     }
 
-    private func commit(_ batch: [WorkOutcome], _ store: Store) async throws {
+    /// Commits a batch's completions, failures and provider-batch entries (three transactions).
+    /// `afterBrokenCommit`: an earlier try failed with the database away, perhaps after its transaction committed;
+    /// the completions and failures are then looked up in the log first (`Store.loggedOutcomes`), and a part found
+    /// there is counted as committed, not run again: a run again would find its blocks out of its fence, report
+    /// them lost, and add their spend a second time.
+    private func commit(_ batch: [WorkOutcome], _ store: Store, afterBrokenCommit: Bool = false) async throws {
         var completions: [CompletedBlock] = []
         var memory: [(key: String, translation: String)] = []
         var failures: [FailedAttempt] = []
@@ -397,10 +402,28 @@ public final class Worker: Sendable {
         }
         let capped = batch.contains { runtimes[$0.block.pipeline]?.capped ?? true }
         var done = Set<String>()
-        if !completions.isEmpty {
+        var committedEarlier = Set<String>()
+        if afterBrokenCommit {
+            committedEarlier.formUnion(
+                try await store.loggedOutcomes(completions.map { ($0.id, $0.attempt, $0.instanceID) }, of: .completion))
+            committedEarlier.formUnion(
+                try await store.loggedOutcomes(failures.map { ($0.id, $0.attempt, $0.instanceID) }, of: .failure))
+            done = committedEarlier
+        }
+        if !completions.isEmpty, !completions.contains(where: { committedEarlier.contains($0.id) }) {
             done.formUnion(try await store.complete(completions, memory: memory, notifyFreed: capped))
         }
-        if !failures.isEmpty { done.formUnion(try await store.fail(failures, notifyFreed: capped)) }
+        if !failures.isEmpty, !failures.contains(where: { committedEarlier.contains($0.id) }) {
+            done.formUnion(try await store.fail(failures, notifyFreed: capped))
+        }
+        if !committedEarlier.isEmpty {
+            logger.info(
+                "outcomes found committed by the try that broke off; not committed again",
+                metadata: [
+                    "blocks": "\(committedEarlier.sorted().prefix(5).joined(separator: ","))",
+                    "count": "\(committedEarlier.count)",
+                ])
+        }
         if !batched.isEmpty { done.formUnion(try await enterProviderBatches(batched, store, runtimes)) }
         record(batch, committed: done, runtimes: runtimes)
         let refused = batch.map(\.block.id).filter { !done.contains($0) }
