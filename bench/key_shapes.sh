@@ -1,0 +1,176 @@
+#!/usr/bin/env bash
+# How the block key's shape bears on the cost per block as the work grows (issue 9's flat-cost bar, measured before
+# anything is built): the hot path's statements on two schemas that differ only in how a block is keyed, run at a
+# small and a large size, WAL bytes and server CPU per block, on the embedded PostgreSQL (durable: fsync and
+# synchronous commit on, as tradu starts it).
+#
+# - hash: today. A block's key is its id, 32 hex digits of a content hash, so the blocks processed one after another
+#   have keys spread over the whole key space. Every B-tree led by it takes each insert on a random leaf:
+#   `blocks_pkey` (a new entry per non-HOT update, three a block), `block_events_block` (three events), the
+#   results' key.
+# - serial: a block keyed by a bigint given in dataset order at apply (the text id kept as a column, found through an
+#   insert-only `block_names` table written at apply, as `content_blocks` is), so the blocks a run processes together
+#   have neighbouring keys and the same B-trees take their inserts on a few hot leaves.
+#
+# Both run the same statements in tradu's batch sizes (schedule 2,000, claim and complete 256), one session, each
+# batch its own transaction: the scheduling step and the claim (update and one event each), the completion (update,
+# result, event, memory entry). The memory is keyed by a content hash in both: it stays random.
+#
+# Usage: bench/key_shapes.sh [path/to/tradu]   (SIZES="20000 200000"; ROUNDS=N, default 3, interleaved)
+source "$(dirname "$0")/common.sh"
+sizes="${SIZES:-20000 200000}"
+rounds="${ROUNDS:-3}"
+embedded_database
+
+# key_of SHAPE: the column a shape keys blocks by, and its SQL type.
+key_column() { [ "$1" = hash ] && echo id || echo key; }
+key_type() { [ "$1" = hash ] && echo text || echo bigint; }
+
+run_script() { # shape blocks
+    local shape="$1" blocks="$2" k t steps batches i
+    k="$(key_column "$shape")" t="$(key_type "$shape")"
+    steps=$(((blocks + 1999) / 2000)) batches=$(((blocks + 255) / 256))
+    echo "SET search_path = $shape;"
+    for ((i = 0; i < steps; i++)); do
+        cat <<SQL
+BEGIN;
+WITH picked AS MATERIALIZED (
+    SELECT $k FROM blocks WHERE pipeline = 'bench' AND state = 'created' ORDER BY ordinal, $k
+    LIMIT 2000 FOR UPDATE SKIP LOCKED), moved AS (
+    UPDATE blocks b SET state = 'enqueued', enqueued_at = now(), updated_at = now()
+    WHERE b.$k = ANY (ARRAY(SELECT $k FROM picked)) AND (b.state || '') = 'created' RETURNING b.$k, b.attempt)
+INSERT INTO block_events (block_$k, from_state, to_state, instance_id, attempt, reason)
+SELECT $k, 'created', 'enqueued', 'bench-controller', attempt, 'scheduled' FROM moved;
+COMMIT;
+SQL
+    done
+    for ((i = 0; i < batches; i++)); do
+        cat <<SQL
+BEGIN;
+WITH c AS (
+    SELECT $k FROM blocks WHERE state = 'enqueued' AND run_at <= now() ORDER BY priority DESC, run_at, $k
+    LIMIT 256 FOR UPDATE SKIP LOCKED), claimed AS (
+    UPDATE blocks b SET state = 'in_process', attempt = b.attempt + 1, lease_owner = 'bench-worker-1',
+        lease_expires_at = now() + interval '5 minutes', heartbeat_at = now(), started_at = now(), updated_at = now()
+    FROM c WHERE b.$k = c.$k RETURNING b.$k, b.attempt), logged AS (
+    INSERT INTO block_events (block_$k, from_state, to_state, instance_id, attempt, reason)
+    SELECT $k, 'enqueued', 'in_process', 'bench-worker-1', attempt, 'claimed' FROM claimed)
+SELECT coalesce(array_agg($k), '{}') AS keys FROM claimed \gset
+COMMIT;
+BEGIN;
+WITH done AS (
+    UPDATE blocks b SET state = 'completed', finished_at = now(), updated_at = now(), lease_owner = NULL,
+        lease_expires_at = NULL, heartbeat_at = NULL, result_spec = spec_hash
+    WHERE b.$k = ANY (:'keys'::$t[]) AND (b.state || '') = 'in_process' AND (b.lease_owner || '') = 'bench-worker-1'
+    RETURNING b.$k AS k, b.id AS name, b.pipeline, b.target_language, b.attempt, b.spec_hash), stored AS (
+    INSERT INTO results AS r (block_$k, spec_hash, pipeline, target_language, attempt, instance_id, records)
+    SELECT k, spec_hash, pipeline, target_language, attempt, 'bench-worker-1',
+           '[{"id":"doc-' || name || '","text":"' || repeat(md5(name), 6) || '"}]'
+    FROM done
+    ON CONFLICT (block_$k, spec_hash) DO UPDATE SET attempt = EXCLUDED.attempt, records = EXCLUDED.records,
+        completed_at = now()), logged AS (
+    INSERT INTO block_events (block_$k, from_state, to_state, instance_id, attempt, reason)
+    SELECT k, 'in_process', 'completed', 'bench-worker-1', attempt, 'completed' FROM done)
+INSERT INTO translation_memory (key, translation)
+SELECT md5('memory' || name) || md5('m' || name), repeat(md5(name), 6) FROM done ORDER BY 1
+ON CONFLICT (key) DO NOTHING;
+COMMIT;
+SQL
+    done
+}
+
+# The schema of a shape, and every block as apply leaves it (`created`), inserted in dataset order.
+setup() { # shape blocks
+    local shape="$1" blocks="$2" k t
+    k="$(key_column "$shape")" t="$(key_type "$shape")"
+    local key_definition="id text PRIMARY KEY," names=""
+    if [ "$shape" = serial ]; then
+        key_definition="key bigint PRIMARY KEY, id text NOT NULL,"
+        names="CREATE TABLE block_names (id text PRIMARY KEY, key bigint NOT NULL);
+INSERT INTO block_names SELECT id, key FROM blocks;"
+    fi
+    psql "$url" -q -v ON_ERROR_STOP=1 <<SQL
+SET client_min_messages = warning;
+DROP SCHEMA IF EXISTS $shape CASCADE;
+CREATE SCHEMA $shape;
+SET search_path = $shape;
+CREATE TABLE blocks (
+    $key_definition pipeline text NOT NULL, block_hash text NOT NULL, target_language text NOT NULL,
+    ordinal integer NOT NULL, spec_hash text NOT NULL, state text NOT NULL DEFAULT 'created',
+    attempt integer NOT NULL DEFAULT 0, priority integer NOT NULL DEFAULT 50, run_at timestamptz NOT NULL DEFAULT now(),
+    revision bigint NOT NULL, created_at timestamptz NOT NULL DEFAULT now(), updated_at timestamptz NOT NULL DEFAULT now(),
+    attempt_base integer NOT NULL DEFAULT 0, lease_owner text, lease_expires_at timestamptz, heartbeat_at timestamptz,
+    enqueued_at timestamptz, started_at timestamptz, finished_at timestamptz, error_class text, last_error text,
+    errors jsonb NOT NULL DEFAULT '[]', result_spec text);
+ALTER TABLE blocks SET (autovacuum_enabled = false);
+CREATE INDEX blocks_claimable ON blocks (priority DESC, run_at, $k) WHERE state = 'enqueued';
+CREATE INDEX blocks_lease_owner ON blocks (lease_owner) WHERE state = 'in_process';
+CREATE INDEX blocks_pipeline_state ON blocks (pipeline, state);
+CREATE INDEX blocks_schedulable ON blocks (pipeline, ordinal, $k) WHERE state = 'created';
+CREATE TABLE block_events (
+    id bigserial PRIMARY KEY, block_$k $t NOT NULL, from_state text, to_state text NOT NULL, instance_id text,
+    attempt int NOT NULL DEFAULT 0, reason text, error_class text, error text,
+    at timestamptz NOT NULL DEFAULT clock_timestamp(), pipeline text, target_language text);
+CREATE INDEX block_events_block ON block_events (block_$k, id);
+CREATE TABLE results (
+    block_$k $t NOT NULL, spec_hash text NOT NULL, pipeline text NOT NULL, target_language text NOT NULL,
+    attempt int NOT NULL, instance_id text NOT NULL, records text NOT NULL,
+    input_tokens bigint NOT NULL DEFAULT 0, output_tokens bigint NOT NULL DEFAULT 0,
+    memory_hits int NOT NULL DEFAULT 0, completed_at timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (block_$k, spec_hash));
+CREATE TABLE translation_memory (key text PRIMARY KEY, translation text NOT NULL,
+    created_at timestamptz NOT NULL DEFAULT now());
+INSERT INTO blocks ($( [ "$shape" = serial ] && echo "key, " )id, pipeline, block_hash, target_language, ordinal,
+    spec_hash, revision)
+SELECT $( [ "$shape" = serial ] && echo "g, " )md5('block' || g), 'bench', md5('content' || g) || md5('c' || g), 'fr',
+    g, md5('spec') || md5('s'), 1
+FROM generate_series(1, $blocks) AS g;
+$names
+INSERT INTO block_events (block_$k, from_state, to_state, instance_id, attempt, reason)
+SELECT $k, NULL, 'created', 'bench-apply', 0, 'planned' FROM blocks ORDER BY ordinal;
+VACUUM ANALYZE blocks;
+VACUUM ANALYZE block_events;
+SQL
+}
+
+# Runs a script in one session; prints "WAL bytes per block, server CPU µs per block".
+measure() { # script-file blocks
+    psql "$url" -Atq -v ON_ERROR_STOP=1 <<SQL
+SELECT pg_current_wal_lsn() AS wal0, pg_backend_pid() AS pid \gset
+SELECT split_part(pg_read_file('/proc/' || :pid || '/schedstat'), ' ', 1)::bigint AS cpu0 \gset
+\o /dev/null
+\i $1
+\o
+SELECT round(pg_wal_lsn_diff(pg_current_wal_lsn(), :'wal0') / $2.0) || ' ' ||
+       round((split_part(pg_read_file('/proc/' || :pid || '/schedstat'), ' ', 1)::bigint - :cpu0) / 1000.0 / $2, 1);
+SQL
+}
+
+declare -A results
+for ((round = 1; round <= rounds; round++)); do
+    for blocks in $sizes; do
+        for shape in hash serial; do
+            setup "$shape" "$blocks"
+            run_script "$shape" "$blocks" > "$work/run.sql"
+            psql "$url" -Atq -c "CHECKPOINT" > /dev/null
+            ran="$(measure "$work/run.sql" "$blocks")"
+            left="$(psql_ "SELECT count(*) FILTER (WHERE state = 'completed') || '/' || count(*) FROM $shape.blocks")"
+            echo "round $round, $blocks blocks, $shape: run $ran (WAL B, server CPU µs per block); completed $left"
+            results[$blocks-$shape-wal]+=" ${ran% *}"
+            results[$blocks-$shape-cpu]+=" ${ran#* }"
+            psql_ "SET client_min_messages = warning; DROP SCHEMA $shape CASCADE" > /dev/null
+        done
+    done
+done
+
+median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+echo
+echo "embedded PostgreSQL (durable), $rounds rounds interleaved, medians (every round):"
+printf "  %-8s %-7s %-30s %-30s\n" blocks shape "run WAL B/block" "run server CPU µs/block"
+for blocks in $sizes; do
+    for shape in hash serial; do
+        printf "  %-8s %-7s %-30s %-30s\n" "$blocks" "$shape" \
+            "$(echo "${results[$blocks-$shape-wal]}" | median) (${results[$blocks-$shape-wal]# })" \
+            "$(echo "${results[$blocks-$shape-cpu]}" | median) (${results[$blocks-$shape-cpu]# })"
+    done
+done
