@@ -16,31 +16,50 @@
 # batch its own transaction: the scheduling step and the claim (update and one event each), the completion (update,
 # result, event, memory entry). The memory is keyed by a content hash in both: it stays random.
 #
-# Usage: bench/key_shapes.sh [path/to/tradu]   (SIZES="20000 200000"; ROUNDS=N, default 3, interleaved)
+# - blocks, events: the two halves of serial apart. `blocks` keyed by the bigint with events and results by the id;
+#   `blocks` keyed by the id with events by the bigint (the block's key an unindexed column of `blocks`).
+#
+# Usage: bench/key_shapes.sh [path/to/tradu]   (SIZES="20000 200000"; ROUNDS=N, default 3, interleaved;
+#        SHAPES="hash serial", or any of hash serial blocks events)
 source "$(dirname "$0")/common.sh"
 sizes="${SIZES:-20000 200000}"
 rounds="${ROUNDS:-3}"
+shapes="${SHAPES:-hash serial}"
 embedded_database
 
-# key_of SHAPE: the column a shape keys blocks by, and its SQL type.
-key_column() { [ "$1" = hash ] && echo id || echo key; }
-key_type() { [ "$1" = hash ] && echo text || echo bigint; }
+# The key each shape's tables name a block by: "id" (the 32-hex-digit text) or "key" (the bigint), for `blocks`'
+# primary key, `block_events` and `results`. `blocks` and `events` are the two halves of `serial`, measured apart.
+keys_of() { # shape: prints "blocks events results"
+    case "$1" in
+    hash) echo "id id id" ;;
+    serial) echo "key key key" ;;
+    blocks) echo "key id id" ;;
+    events) echo "id key id" ;;
+    *) echo "unknown shape $1" >&2; exit 2 ;;
+    esac
+}
+column_of() { [ "$1" = id ] && echo "block_id" || echo "block_key"; }   # the column naming a block in a table
+type_of() { [ "$1" = id ] && echo "text" || echo "bigint"; }
+value_of() { [ "$1" = id ] && echo "name" || echo "k"; }   # of a statement's RETURNING b.id AS name, b.key AS k
 
 run_script() { # shape blocks
-    local shape="$1" blocks="$2" k t steps batches i
-    k="$(key_column "$shape")" t="$(key_type "$shape")"
+    local shape="$1" blocks="$2" bk ek rk steps batches i
+    read -r bk ek rk <<< "$(keys_of "$shape")"
+    local ec rc ev rv
+    ec="$(column_of "$ek")" rc="$(column_of "$rk")" ev="$(value_of "$ek")" rv="$(value_of "$rk")"
     steps=$(((blocks + 1999) / 2000)) batches=$(((blocks + 255) / 256))
     echo "SET search_path = $shape;"
     for ((i = 0; i < steps; i++)); do
         cat <<SQL
 BEGIN;
 WITH picked AS MATERIALIZED (
-    SELECT $k FROM blocks WHERE pipeline = 'bench' AND state = 'created' ORDER BY ordinal, $k
+    SELECT $bk FROM blocks WHERE pipeline = 'bench' AND state = 'created' ORDER BY ordinal, $bk
     LIMIT 2000 FOR UPDATE SKIP LOCKED), moved AS (
     UPDATE blocks b SET state = 'enqueued', enqueued_at = now(), updated_at = now()
-    WHERE b.$k = ANY (ARRAY(SELECT $k FROM picked)) AND (b.state || '') = 'created' RETURNING b.$k, b.attempt)
-INSERT INTO block_events (block_$k, from_state, to_state, instance_id, attempt, reason)
-SELECT $k, 'created', 'enqueued', 'bench-controller', attempt, 'scheduled' FROM moved;
+    WHERE b.$bk = ANY (ARRAY(SELECT $bk FROM picked)) AND (b.state || '') = 'created'
+    RETURNING b.id AS name, b.key AS k, b.attempt)
+INSERT INTO block_events ($ec, from_state, to_state, instance_id, attempt, reason)
+SELECT $ev, 'created', 'enqueued', 'bench-controller', attempt, 'scheduled' FROM moved;
 COMMIT;
 SQL
     done
@@ -48,29 +67,30 @@ SQL
         cat <<SQL
 BEGIN;
 WITH c AS (
-    SELECT $k FROM blocks WHERE state = 'enqueued' AND run_at <= now() ORDER BY priority DESC, run_at, $k
+    SELECT $bk FROM blocks WHERE state = 'enqueued' AND run_at <= now() ORDER BY priority DESC, run_at, $bk
     LIMIT 256 FOR UPDATE SKIP LOCKED), claimed AS (
     UPDATE blocks b SET state = 'in_process', attempt = b.attempt + 1, lease_owner = 'bench-worker-1',
         lease_expires_at = now() + interval '5 minutes', heartbeat_at = now(), started_at = now(), updated_at = now()
-    FROM c WHERE b.$k = c.$k RETURNING b.$k, b.attempt), logged AS (
-    INSERT INTO block_events (block_$k, from_state, to_state, instance_id, attempt, reason)
-    SELECT $k, 'enqueued', 'in_process', 'bench-worker-1', attempt, 'claimed' FROM claimed)
-SELECT coalesce(array_agg($k), '{}') AS keys FROM claimed \gset
+    FROM c WHERE b.$bk = c.$bk RETURNING b.$bk AS pick, b.id AS name, b.key AS k, b.attempt), logged AS (
+    INSERT INTO block_events ($ec, from_state, to_state, instance_id, attempt, reason)
+    SELECT $ev, 'enqueued', 'in_process', 'bench-worker-1', attempt, 'claimed' FROM claimed)
+SELECT coalesce(array_agg(pick), '{}') AS picks FROM claimed \gset
 COMMIT;
 BEGIN;
 WITH done AS (
     UPDATE blocks b SET state = 'completed', finished_at = now(), updated_at = now(), lease_owner = NULL,
         lease_expires_at = NULL, heartbeat_at = NULL, result_spec = spec_hash
-    WHERE b.$k = ANY (:'keys'::$t[]) AND (b.state || '') = 'in_process' AND (b.lease_owner || '') = 'bench-worker-1'
-    RETURNING b.$k AS k, b.id AS name, b.pipeline, b.target_language, b.attempt, b.spec_hash), stored AS (
-    INSERT INTO results AS r (block_$k, spec_hash, pipeline, target_language, attempt, instance_id, records)
-    SELECT k, spec_hash, pipeline, target_language, attempt, 'bench-worker-1',
+    WHERE b.$bk = ANY (:'picks'::$(type_of "$bk")[]) AND (b.state || '') = 'in_process'
+        AND (b.lease_owner || '') = 'bench-worker-1'
+    RETURNING b.id AS name, b.key AS k, b.pipeline, b.target_language, b.attempt, b.spec_hash), stored AS (
+    INSERT INTO results AS r ($rc, spec_hash, pipeline, target_language, attempt, instance_id, records)
+    SELECT $rv, spec_hash, pipeline, target_language, attempt, 'bench-worker-1',
            '[{"id":"doc-' || name || '","text":"' || repeat(md5(name), 6) || '"}]'
     FROM done
-    ON CONFLICT (block_$k, spec_hash) DO UPDATE SET attempt = EXCLUDED.attempt, records = EXCLUDED.records,
+    ON CONFLICT ($rc, spec_hash) DO UPDATE SET attempt = EXCLUDED.attempt, records = EXCLUDED.records,
         completed_at = now()), logged AS (
-    INSERT INTO block_events (block_$k, from_state, to_state, instance_id, attempt, reason)
-    SELECT k, 'in_process', 'completed', 'bench-worker-1', attempt, 'completed' FROM done)
+    INSERT INTO block_events ($ec, from_state, to_state, instance_id, attempt, reason)
+    SELECT $ev, 'in_process', 'completed', 'bench-worker-1', attempt, 'completed' FROM done)
 INSERT INTO translation_memory (key, translation)
 SELECT md5('memory' || name) || md5('m' || name), repeat(md5(name), 6) FROM done ORDER BY 1
 ON CONFLICT (key) DO NOTHING;
@@ -79,55 +99,53 @@ SQL
     done
 }
 
-# The schema of a shape, and every block as apply leaves it (`created`), inserted in dataset order.
+# The schema of a shape, and every block as apply leaves it (`created`), inserted in dataset order. Every shape's
+# `blocks` has both the text id and the bigint key; the primary key is on the one the shape keys it by, and when
+# that is the bigint, an insert-only `block_names` finds a block by its id.
 setup() { # shape blocks
-    local shape="$1" blocks="$2" k t
-    k="$(key_column "$shape")" t="$(key_type "$shape")"
-    local key_definition="id text PRIMARY KEY," names=""
-    if [ "$shape" = serial ]; then
-        key_definition="key bigint PRIMARY KEY, id text NOT NULL,"
-        names="CREATE TABLE block_names (id text PRIMARY KEY, key bigint NOT NULL);
+    local shape="$1" blocks="$2" bk ek rk names=""
+    read -r bk ek rk <<< "$(keys_of "$shape")"
+    [ "$bk" = key ] && names="CREATE TABLE block_names (id text PRIMARY KEY, key bigint NOT NULL);
 INSERT INTO block_names SELECT id, key FROM blocks;"
-    fi
     psql "$url" -q -v ON_ERROR_STOP=1 <<SQL
 SET client_min_messages = warning;
 DROP SCHEMA IF EXISTS $shape CASCADE;
 CREATE SCHEMA $shape;
 SET search_path = $shape;
 CREATE TABLE blocks (
-    $key_definition pipeline text NOT NULL, block_hash text NOT NULL, target_language text NOT NULL,
+    key bigint NOT NULL, id text NOT NULL, pipeline text NOT NULL, block_hash text NOT NULL,
+    target_language text NOT NULL,
     ordinal integer NOT NULL, spec_hash text NOT NULL, state text NOT NULL DEFAULT 'created',
     attempt integer NOT NULL DEFAULT 0, priority integer NOT NULL DEFAULT 50, run_at timestamptz NOT NULL DEFAULT now(),
     revision bigint NOT NULL, created_at timestamptz NOT NULL DEFAULT now(), updated_at timestamptz NOT NULL DEFAULT now(),
     attempt_base integer NOT NULL DEFAULT 0, lease_owner text, lease_expires_at timestamptz, heartbeat_at timestamptz,
     enqueued_at timestamptz, started_at timestamptz, finished_at timestamptz, error_class text, last_error text,
-    errors jsonb NOT NULL DEFAULT '[]', result_spec text);
+    errors jsonb NOT NULL DEFAULT '[]', result_spec text, PRIMARY KEY ($bk));
 ALTER TABLE blocks SET (autovacuum_enabled = false);
-CREATE INDEX blocks_claimable ON blocks (priority DESC, run_at, $k) WHERE state = 'enqueued';
+CREATE INDEX blocks_claimable ON blocks (priority DESC, run_at, $bk) WHERE state = 'enqueued';
 CREATE INDEX blocks_lease_owner ON blocks (lease_owner) WHERE state = 'in_process';
 CREATE INDEX blocks_pipeline_state ON blocks (pipeline, state);
-CREATE INDEX blocks_schedulable ON blocks (pipeline, ordinal, $k) WHERE state = 'created';
+CREATE INDEX blocks_schedulable ON blocks (pipeline, ordinal, $bk) WHERE state = 'created';
 CREATE TABLE block_events (
-    id bigserial PRIMARY KEY, block_$k $t NOT NULL, from_state text, to_state text NOT NULL, instance_id text,
-    attempt int NOT NULL DEFAULT 0, reason text, error_class text, error text,
+    id bigserial PRIMARY KEY, $(column_of "$ek") $(type_of "$ek") NOT NULL, from_state text, to_state text NOT NULL,
+    instance_id text, attempt int NOT NULL DEFAULT 0, reason text, error_class text, error text,
     at timestamptz NOT NULL DEFAULT clock_timestamp(), pipeline text, target_language text);
-CREATE INDEX block_events_block ON block_events (block_$k, id);
+CREATE INDEX block_events_block ON block_events ($(column_of "$ek"), id);
 CREATE TABLE results (
-    block_$k $t NOT NULL, spec_hash text NOT NULL, pipeline text NOT NULL, target_language text NOT NULL,
-    attempt int NOT NULL, instance_id text NOT NULL, records text NOT NULL,
+    $(column_of "$rk") $(type_of "$rk") NOT NULL, spec_hash text NOT NULL, pipeline text NOT NULL,
+    target_language text NOT NULL, attempt int NOT NULL, instance_id text NOT NULL, records text NOT NULL,
     input_tokens bigint NOT NULL DEFAULT 0, output_tokens bigint NOT NULL DEFAULT 0,
     memory_hits int NOT NULL DEFAULT 0, completed_at timestamptz NOT NULL DEFAULT now(),
-    PRIMARY KEY (block_$k, spec_hash));
+    PRIMARY KEY ($(column_of "$rk"), spec_hash));
 CREATE TABLE translation_memory (key text PRIMARY KEY, translation text NOT NULL,
     created_at timestamptz NOT NULL DEFAULT now());
-INSERT INTO blocks ($( [ "$shape" = serial ] && echo "key, " )id, pipeline, block_hash, target_language, ordinal,
-    spec_hash, revision)
-SELECT $( [ "$shape" = serial ] && echo "g, " )md5('block' || g), 'bench', md5('content' || g) || md5('c' || g), 'fr',
-    g, md5('spec') || md5('s'), 1
+INSERT INTO blocks (key, id, pipeline, block_hash, target_language, ordinal, spec_hash, revision)
+SELECT g, md5('block' || g), 'bench', md5('content' || g) || md5('c' || g), 'fr', g, md5('spec') || md5('s'), 1
 FROM generate_series(1, $blocks) AS g;
 $names
-INSERT INTO block_events (block_$k, from_state, to_state, instance_id, attempt, reason)
-SELECT $k, NULL, 'created', 'bench-apply', 0, 'planned' FROM blocks ORDER BY ordinal;
+INSERT INTO block_events ($(column_of "$ek"), from_state, to_state, instance_id, attempt, reason)
+SELECT $( [ "$ek" = id ] && echo id || echo key ), NULL, 'created', 'bench-apply', 0, 'planned' FROM blocks
+ORDER BY ordinal;
 VACUUM ANALYZE blocks;
 VACUUM ANALYZE block_events;
 SQL
@@ -149,7 +167,7 @@ SQL
 declare -A results
 for ((round = 1; round <= rounds; round++)); do
     for blocks in $sizes; do
-        for shape in hash serial; do
+        for shape in $shapes; do
             setup "$shape" "$blocks"
             run_script "$shape" "$blocks" > "$work/run.sql"
             psql "$url" -Atq -c "CHECKPOINT" > /dev/null
@@ -168,7 +186,7 @@ echo
 echo "embedded PostgreSQL (durable), $rounds rounds interleaved, medians (every round):"
 printf "  %-8s %-7s %-30s %-30s\n" blocks shape "run WAL B/block" "run server CPU µs/block"
 for blocks in $sizes; do
-    for shape in hash serial; do
+    for shape in $shapes; do
         printf "  %-8s %-7s %-30s %-30s\n" "$blocks" "$shape" \
             "$(echo "${results[$blocks-$shape-wal]}" | median) (${results[$blocks-$shape-wal]# })" \
             "$(echo "${results[$blocks-$shape-cpu]}" | median) (${results[$blocks-$shape-cpu]# })"
