@@ -111,7 +111,7 @@ let package = Package(
                 "TraduTestSupport", "TraduAPI", .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             exclude: ["Fixtures"]),
-        .testTarget(name: "DeployTests", dependencies: ["TraduApp"], exclude: []),
+        .testTarget(name: "DeployTests", dependencies: ["TraduApp", "TraduTestSupport"], exclude: []),
 
     ]
 )

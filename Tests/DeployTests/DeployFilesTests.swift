@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TraduApp
+import TraduTestSupport
 
 /// Checks the files under deploy/: every JSON and YAML file is well-formed, every metric the Grafana dashboard
 /// and the Prometheus alert rules use is one tradu exports (`MetricNames.all`), the alerts exist, and the
@@ -26,8 +27,17 @@ import TraduApp
         return found.sorted { $0.path < $1.path }
     }
 
-    /// Runs `python3 -c SCRIPT ARGS...`; returns its exit status, standard output and standard error.
-    static func python(_ script: String, _ arguments: [String]) throws -> (status: Int32, out: String, err: String) {
+    /// Runs `python3 -c SCRIPT ARGS...`; returns its exit status, standard output and standard error. Waits on a
+    /// thread of its own, not one of the cooperative pool's two (see the README's Development section).
+    static func python(_ script: String, _ arguments: [String]) async throws -> (
+        status: Int32, out: String, err: String
+    ) {
+        try await onOwnThread { try pythonBlocking(script, arguments) }
+    }
+
+    private static func pythonBlocking(_ script: String, _ arguments: [String]) throws -> (
+        status: Int32, out: String, err: String
+    ) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3", "-c", script] + arguments
@@ -46,17 +56,17 @@ import TraduApp
     }
 
     /// Fails with a clear message when python3 or PyYAML is missing, rather than a parse error per file.
-    static func requirePyYAML() throws {
-        let probe = try python("import yaml", [])
+    static func requirePyYAML() async throws {
+        let probe = try await python("import yaml", [])
         try #require(
             probe.status == 0,
             "python3 with PyYAML is needed to check deploy/*.yml (apt-get install python3-yaml): \(probe.err)")
     }
 
     /// A YAML file as JSON (through PyYAML's safe_load), for the checks that read its structure.
-    static func yamlAsJSON(_ url: URL) throws -> Any {
-        try requirePyYAML()
-        let result = try python(
+    static func yamlAsJSON(_ url: URL) async throws -> Any {
+        try await requirePyYAML()
+        let result = try await python(
             "import json,sys,yaml; json.dump(yaml.safe_load(open(sys.argv[1], encoding='utf-8')), sys.stdout)",
             [url.path])
         try #require(result.status == 0, "\(url.lastPathComponent) is not valid YAML: \(result.err)")
@@ -107,12 +117,12 @@ import TraduApp
         }
     }
 
-    @Test func everyYAMLFileParses() throws {
+    @Test func everyYAMLFileParses() async throws {
         let files = try Self.files(endingWith: ["yml", "yaml"])
         #expect(files.count >= 7)
-        try Self.requirePyYAML()
+        try await Self.requirePyYAML()
         for file in files {
-            let result = try Self.python(
+            let result = try await Self.python(
                 // Kubernetes files may hold several documents.
                 "import yaml,sys; list(yaml.safe_load_all(open(sys.argv[1], encoding='utf-8')))", [file.path])
             #expect(result.status == 0, "\(file.path) is not valid YAML: \(result.err)")
@@ -161,8 +171,8 @@ import TraduApp
         #expect(Set(ids).count == panels.count, "panel ids must be unique")
     }
 
-    @Test func alertRulesUseOnlyExportedMetricsAndNameEveryAlert() throws {
-        let rules = try Self.yamlAsJSON(Self.alerts)
+    @Test func alertRulesUseOnlyExportedMetricsAndNameEveryAlert() async throws {
+        let rules = try await Self.yamlAsJSON(Self.alerts)
         let document = try #require(rules as? [String: Any])
         let groups = try #require(document["groups"] as? [[String: Any]])
         let alerts = groups.flatMap { ($0["rules"] as? [[String: Any]]) ?? [] }
@@ -196,8 +206,8 @@ import TraduApp
         }
     }
 
-    @Test func prometheusLoadsTheRules() throws {
-        let config = try Self.yamlAsJSON(Self.deploy.appendingPathComponent("prometheus/prometheus.yml"))
+    @Test func prometheusLoadsTheRules() async throws {
+        let config = try await Self.yamlAsJSON(Self.deploy.appendingPathComponent("prometheus/prometheus.yml"))
         let document = try #require(config as? [String: Any])
         let ruleFiles = try #require(document["rule_files"] as? [String])
         #expect(ruleFiles.contains { $0.hasSuffix("alerts.yml") })
@@ -206,8 +216,8 @@ import TraduApp
         #expect(jobs.contains("tradu-worker"))
     }
 
-    @Test func composeHasItsServices() throws {
-        let compose = try Self.yamlAsJSON(Self.compose)
+    @Test func composeHasItsServices() async throws {
+        let compose = try await Self.yamlAsJSON(Self.compose)
         let document = try #require(compose as? [String: Any])
         let services = try #require(document["services"] as? [String: Any])
         for name in ["postgres", "controller", "worker", "prometheus", "loki", "grafana"] {
@@ -221,27 +231,20 @@ import TraduApp
     /// The alert rules pass their unit tests under a real Prometheus rule engine (`promtool test rules`, from
     /// Debian's `prometheus` package, which `.ci/run` installs): every alert has a case where it fires and one
     /// where it stays silent, including a first worker death on a counter that starts at 0.
-    @Test func alertRulesPassPromtoolTests() throws {
+    @Test func alertRulesPassPromtoolTests() async throws {
         let candidates = ["/usr/bin/promtool", "/usr/local/bin/promtool"]
         guard let promtool = candidates.first(where: FileManager.default.isExecutableFile(atPath:)) else {
             Issue.record("promtool not found: install Debian's prometheus package (.ci/run does)")
             return
         }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: promtool)
-        process.arguments = ["test", "rules", Self.deploy.appendingPathComponent("prometheus/alerts.test.yml").path]
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = out
-        try process.run()
-        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "\(text)")
+        let (status, text) = try await KubernetesTests.run(
+            promtool, ["test", "rules", Self.deploy.appendingPathComponent("prometheus/alerts.test.yml").path])
+        #expect(status == 0, "\(text)")
         #expect(text.contains("SUCCESS"), "\(text)")
         // Every alert has a case where it fires and one where it stays silent.
-        let rules = try Self.yamlAsJSON(Self.deploy.appendingPathComponent("prometheus/alerts.yml"))
+        let rules = try await Self.yamlAsJSON(Self.deploy.appendingPathComponent("prometheus/alerts.yml"))
         let alerts = Set(Self.strings(forKey: "alert", in: rules))
-        let suite = try Self.yamlAsJSON(Self.deploy.appendingPathComponent("prometheus/alerts.test.yml"))
+        let suite = try await Self.yamlAsJSON(Self.deploy.appendingPathComponent("prometheus/alerts.test.yml"))
         var firing = Set<String>()
         var silent = Set<String>()
         for test in (suite as? [String: Any])?["tests"] as? [[String: Any]] ?? [] {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TraduTestSupport
 
 /// `deploy/kubernetes/`: each overlay renders with `kubectl kustomize` (no cluster needed) and its core kinds pass
 /// `kubernetes-validate --strict` (PyPI; `.ci/run` installs it); the rendered objects hold what a rolling update
@@ -18,7 +19,13 @@ import Testing
         return FileManager.default.isExecutableFile(atPath: venv) ? venv : nil
     }
 
-    static func run(_ executable: String, _ arguments: [String]) throws -> (status: Int32, out: String) {
+    /// Runs `executable` and waits on a thread of its own; returns its exit status and its output and errors.
+    static func run(_ executable: String, _ arguments: [String]) async throws -> (status: Int32, out: String) {
+        try await onOwnThread { try runBlocking(executable, arguments) }
+    }
+
+    private static func runBlocking(_ executable: String, _ arguments: [String]) throws -> (status: Int32, out: String)
+    {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
@@ -32,7 +39,7 @@ import Testing
     }
 
     /// The overlay rendered by kubectl, as JSON objects (one per document).
-    static func rendered(_ environment: String) throws -> [[String: Any]]? {
+    static func rendered(_ environment: String) async throws -> [[String: Any]]? {
         guard let kubectl else {
             // .ci/run says so loudly; only this step is skipped, and only where it allowed it.
             try #require(
@@ -41,11 +48,11 @@ import Testing
             return nil
         }
         let path = kubernetes.appendingPathComponent("overlays/\(environment)").path
-        let (status, text) = try run(kubectl, ["kustomize", path])
+        let (status, text) = try await run(kubectl, ["kustomize", path])
         try #require(status == 0, "kubectl kustomize \(path): \(text)")
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("tradu-k8s-\(environment).yaml")
         try text.write(to: file, atomically: true, encoding: .utf8)
-        let (ok, out, err) = try DeployFilesTests.python(
+        let (ok, out, err) = try await DeployFilesTests.python(
             "import json, sys, yaml; print(json.dumps([d for d in yaml.safe_load_all(open(sys.argv[1])) if d]))",
             [file.path])
         try #require(ok == 0, "\(err)")
@@ -60,15 +67,15 @@ import Testing
             "no \(kind) \(name)")
     }
 
-    @Test func everyOverlayRendersAndItsCoreKindsValidate() throws {
+    @Test func everyOverlayRendersAndItsCoreKindsValidate() async throws {
         let validator = try #require(
             Self.validator, "kubernetes-validate is not installed: pip install kubernetes-validate (.ci/run does)")
         for environment in Self.environments {
-            guard try Self.rendered(environment) != nil, let kubectl = Self.kubectl else { continue }
+            guard try await Self.rendered(environment) != nil, let kubectl = Self.kubectl else { continue }
             let path = Self.kubernetes.appendingPathComponent("overlays/\(environment)").path
             let file = FileManager.default.temporaryDirectory.appendingPathComponent("tradu-k8s-\(environment).yaml")
-            try Self.run(kubectl, ["kustomize", path]).out.write(to: file, atomically: true, encoding: .utf8)
-            let (status, out) = try Self.run(validator, ["--strict", file.path])
+            try await Self.run(kubectl, ["kustomize", path]).out.write(to: file, atomically: true, encoding: .utf8)
+            let (status, out) = try await Self.run(validator, ["--strict", file.path])
             #expect(status == 0, "\(environment): \(out)")
             for kind in [
                 "namespace", "deployment/tradu-worker", "deployment/tradu-controller",
@@ -82,13 +89,13 @@ import Testing
 
     /// KEDA's and the Prometheus Operator's kinds, which `kubernetes-validate` does not know, validate against the
     /// schemas in `deploy/kubernetes/schemas/`; and those schemas refuse broken objects, so the check can fail.
-    @Test func theCustomResourcesValidateAgainstTheirSchemas() throws {
+    @Test func theCustomResourcesValidateAgainstTheirSchemas() async throws {
         let schemas = Self.kubernetes.appendingPathComponent("schemas").path
         for environment in Self.environments {
-            guard let objects = try Self.rendered(environment) else { continue }
+            guard let objects = try await Self.rendered(environment) else { continue }
             let file = FileManager.default.temporaryDirectory.appendingPathComponent("tradu-crs-\(environment).json")
             try JSONSerialization.data(withJSONObject: objects).write(to: file)
-            let (status, out, err) = try DeployFilesTests.python(
+            let (status, out, err) = try await DeployFilesTests.python(
                 """
                 import copy, glob, json, sys, jsonschema
                 schemas = {}
@@ -135,9 +142,9 @@ import Testing
         }
     }
 
-    @Test func theWorkersRollAndScaleWithoutLosingWork() throws {
+    @Test func theWorkersRollAndScaleWithoutLosingWork() async throws {
         for environment in Self.environments {
-            guard let objects = try Self.rendered(environment) else { continue }
+            guard let objects = try await Self.rendered(environment) else { continue }
             let namespace = "tradu-\(environment)"
             #expect(
                 objects.contains {
@@ -189,8 +196,8 @@ import Testing
         }
     }
 
-    @Test func thePrometheusRuleHoldsTheTestedAlertRules() throws {
-        let (status, out, err) = try DeployFilesTests.python(
+    @Test func thePrometheusRuleHoldsTheTestedAlertRules() async throws {
+        let (status, out, err) = try await DeployFilesTests.python(
             """
             import sys, yaml
             rule = yaml.safe_load(open(sys.argv[1]))

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import TraduApp
 import TraduCore
+import TraduTestSupport
 
 @Suite struct SchemaTests {
     @Test(arguments: ManifestKind.allCases)
@@ -15,28 +16,28 @@ import TraduCore
 
     /// An independent validator (Python's jsonschema) checks every example manifest against schemas/, and
     /// confirms that bad manifests fail the schemas too.
-    @Test func exampleManifestsPassTheJSONSchemasInAnIndependentValidator() throws {
+    @Test func exampleManifestsPassTheJSONSchemasInAnIndependentValidator() async throws {
         let validation = ManifestValidation(directory: RepositoryPaths.manifests, environment: nil)
         #expect(validation.isValid)
         let documents = validation.loaded.documents.map(\.json)
         #expect(documents.count >= 10)
-        let errors = try Self.schemaErrorCounts(documents)
+        let errors = try await Self.schemaErrorCounts(documents)
         #expect(errors == Array(repeating: 0, count: documents.count))
     }
 
     @Test(arguments: [
         "05-unknown-spec-key", "11-bad-size", "15-bad-name", "20-literal-api-key", "26-bad-format-choice",
     ])
-    func badManifestsFailTheJSONSchemasToo(name: String) throws {
+    func badManifestsFailTheJSONSchemasToo(name: String) async throws {
         let path = RepositoryPaths.badManifests + "/\(name).yaml"
         let loaded = ManifestLoader(files: [path]).load()
         let documents = loaded.documents.map(\.json).filter { $0["kind"] != .string("Environment") }
         #expect(documents.count == 1)
-        #expect(try Self.schemaErrorCounts(documents).allSatisfy { $0 > 0 })
+        #expect(try await Self.schemaErrorCounts(documents).allSatisfy { $0 > 0 })
     }
 
     /// The number of schema violations Python's jsonschema finds in each document.
-    static func schemaErrorCounts(_ documents: [JSONValue]) throws -> [Int] {
+    static func schemaErrorCounts(_ documents: [JSONValue]) async throws -> [Int] {
         let input = FileManager.default.temporaryDirectory.appendingPathComponent("tradu-docs-\(UUID()).json")
         try JSONValue.array(documents).encoded().write(to: input, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: input) }
@@ -55,15 +56,18 @@ import TraduCore
                 counts.append(len(errors))
             print(json.dumps(counts))
             """
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", script, RepositoryPaths.schemas, input.path]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        try #require(process.terminationStatus == 0, "python3 with jsonschema must be installed (.ci/run does it)")
+        let (status, output) = try await onOwnThread {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = ["python3", "-c", script, RepositoryPaths.schemas, input.path]
+            let pipe = Pipe()
+            process.standardOutput = pipe
+            try process.run()
+            let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            return (process.terminationStatus, output)
+        }
+        try #require(status == 0, "python3 with jsonschema must be installed (.ci/run does it)")
         let last = output.split(separator: "\n").last.map(String.init) ?? ""
         return last.dropFirst().dropLast().split(separator: ",").compactMap {
             Int($0.trimmingCharacters(in: .whitespaces))
