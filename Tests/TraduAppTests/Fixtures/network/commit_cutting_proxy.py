@@ -4,9 +4,10 @@
 The fault it makes is the ambiguous commit: the transaction commits on the server, and its client never hears so.
 It reads the client's side of the protocol message by message (untyped startup and SSL or GSS requests first,
 then typed messages). A connection that has sent a statement containing --after (in a simple query or a parse
-message) is armed until its next COMMIT; when that COMMIT comes and --trigger-file exists, the proxy deletes the file, forwards the
-COMMIT (up to its Sync, when it comes as a parse message), waits --settle-ms for the server to commit, and closes both sides without passing the reply on. One cut
-per trigger file. Everything else passes through unchanged.
+message) is armed until its next COMMIT. When that COMMIT comes and --trigger-file exists, the proxy deletes the
+file, stops passing the server's replies on, forwards the COMMIT (up to its Sync, when it comes as a parse
+message), waits --settle-ms for the server to commit, and closes both sides. One cut per trigger file; everything
+else passes through unchanged.
 """
 import argparse
 import asyncio
@@ -106,7 +107,7 @@ async def main():
     parser.add_argument("--target-port", type=int, required=True)
     parser.add_argument("--after", required=True)
     parser.add_argument("--trigger-file", required=True)
-    parser.add_argument("--settle-ms", type=float, default=500)
+    parser.add_argument("--settle-ms", type=float, default=1000)
     args = parser.parse_args()
 
     async def handle(client_reader, client_writer):
