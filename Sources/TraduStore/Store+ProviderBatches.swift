@@ -6,6 +6,9 @@ extension Store {
     /// The pseudo-owner of every block whose requests wait in a provider batch.
     public static let providerBatchOwner = "provider-batch"
 
+    /// The reason of the event a block's handing over logs (what `loggedOutcomes` looks for).
+    static let sentToProviderBatch = "sent to a provider batch"
+
     /// Hands blocks that `owner` holds over to provider batches: in one transaction, each block still leased to
     /// `owner` at its attempt is leased to `provider-batch` until now + `holdFor`, and its requests are recorded
     /// under a new `preparing` batch leased to `owner` for `lease`. Returns the blocks handed over; the others were
@@ -44,7 +47,7 @@ extension Store {
                     RETURNING b.id, b.pipeline, b.attempt
                 ), logged AS (
                     INSERT INTO block_events (block_id, from_state, to_state, instance_id, attempt, reason)
-                    SELECT id, 'in_process', 'in_process', $3, attempt, 'sent to a provider batch'
+                    SELECT id, 'in_process', 'in_process', $3, attempt, '\(Self.sentToProviderBatch)'
                     FROM handed
                 )
                 SELECT id, pipeline, attempt FROM handed
@@ -53,7 +56,7 @@ extension Store {
                 BlockTransition(
                     blockID: try row.required("id"), pipeline: row["pipeline"] ?? "", from: .inProcess, to: .inProcess,
                     attempt: row["attempt"].flatMap { Int($0) } ?? 0, instanceID: owner,
-                    reason: "sent to a provider batch")
+                    reason: Self.sentToProviderBatch)
             }
             let handed = Set(made.map(\.blockID))
             for (batch, parameters) in batchRows {

@@ -101,13 +101,14 @@ import TraduPostgres
     }
 
     /// What a worker whose commit broke off asks: which of its outcomes the log holds, by block, attempt, instance
-    /// and kind. A release, a watchdog's requeue, another attempt or another instance is not its outcome.
+    /// and kind (completed, failed or retried, handed to a provider batch). A release, another attempt or another
+    /// instance is not its outcome.
     @Test func loggedOutcomesAreTheWorkersOwnCommittedOnes() async throws {
-        let (store, _) = try await RuntimeFixtures.enqueued(blocks: 4)
-        let claimed = try await store.claim(instanceID: "w1", limit: 4, leaseDuration: .seconds(60))
+        let (store, _) = try await RuntimeFixtures.enqueued(blocks: 5)
+        let claimed = try await store.claim(instanceID: "w1", limit: 5, leaseDuration: .seconds(60))
             .sorted { $0.id < $1.id }
-        #expect(claimed.count == 4)
-        let (done, failed, retried, released) = (claimed[0], claimed[1], claimed[2], claimed[3])
+        #expect(claimed.count == 5)
+        let (done, failed, retried, released, batched) = (claimed[0], claimed[1], claimed[2], claimed[3], claimed[4])
         #expect(try await store.complete([RuntimeFixtures.completion(done, by: "w1")]) == [done.id])
         _ = try await store.fail([
             FailedAttempt(
@@ -118,9 +119,17 @@ import TraduPostgres
                 retryAfter: .seconds(3600)),
         ])
         try await store.release(instanceID: "w1", held: [(released.id, released.attempt)], reason: "worker stopping")
+        let request = NewBatchRequest(
+            customID: "\(batched.id)~\(batched.attempt)~0", blockID: batched.id, attempt: batched.attempt,
+            segmentIDs: ["s0"], line: "{}", estimatedTokens: 1)
+        let handed = try await store.enterProviderBatches(
+            [NewProviderBatch(submission: "s-1", engine: "llm", requests: [request])], owner: "w1",
+            lease: .seconds(60), holdFor: .seconds(3600))
+        #expect(handed == [batched.id])
         let all = claimed.map { (id: $0.id, attempt: $0.attempt, instanceID: "w1") }
         #expect(try await store.loggedOutcomes(all, of: .completion) == [done.id])
         #expect(try await store.loggedOutcomes(all, of: .failure) == [failed.id, retried.id])
+        #expect(try await store.loggedOutcomes(all, of: .providerBatch) == [batched.id])
         let otherAttempt = claimed.map { (id: $0.id, attempt: $0.attempt + 1, instanceID: "w1") }
         #expect(try await store.loggedOutcomes(otherAttempt, of: .completion).isEmpty)
         let otherInstance = claimed.map { (id: $0.id, attempt: $0.attempt, instanceID: "w2") }

@@ -357,7 +357,7 @@ public final class Worker: Sendable {
 
     /// Commits a batch's completions, failures and provider-batch entries (three transactions).
     /// `afterBrokenCommit`: an earlier try failed with the database away, perhaps after its transaction committed;
-    /// the completions and failures are then looked up in the log first (`Store.loggedOutcomes`), and a part found
+    /// each part is then looked up in the log first (`Store.loggedOutcomes`), and a part found
     /// there is counted as committed, not run again: a run again would find its blocks out of its fence, report
     /// them lost, and add their spend a second time.
     private func commit(_ batch: [WorkOutcome], _ store: Store, afterBrokenCommit: Bool = false) async throws {
@@ -408,6 +408,9 @@ public final class Worker: Sendable {
                 try await store.loggedOutcomes(completions.map { ($0.id, $0.attempt, $0.instanceID) }, of: .completion))
             committedEarlier.formUnion(
                 try await store.loggedOutcomes(failures.map { ($0.id, $0.attempt, $0.instanceID) }, of: .failure))
+            committedEarlier.formUnion(
+                try await store.loggedOutcomes(
+                    batched.map { ($0.block.id, $0.block.attempt, identity.id) }, of: .providerBatch))
             done = committedEarlier
         }
         if !completions.isEmpty, !completions.contains(where: { committedEarlier.contains($0.id) }) {
@@ -424,7 +427,9 @@ public final class Worker: Sendable {
                     "count": "\(committedEarlier.count)",
                 ])
         }
-        if !batched.isEmpty { done.formUnion(try await enterProviderBatches(batched, store, runtimes)) }
+        if !batched.isEmpty, !batched.contains(where: { committedEarlier.contains($0.block.id) }) {
+            done.formUnion(try await enterProviderBatches(batched, store, runtimes))
+        }
         record(batch, committed: done, runtimes: runtimes)
         let refused = batch.map(\.block.id).filter { !done.contains($0) }
         if !refused.isEmpty {
