@@ -152,6 +152,7 @@ struct ResourceFaultTests {
         let port = try #require(try server.embedded.status().port)
         let trigger = FileManager.default.temporaryDirectory.appendingPathComponent("cut-\(UUID().uuidString)").path
         #expect(FileManager.default.createFile(atPath: trigger, contents: Data()))
+        defer { try? FileManager.default.removeItem(atPath: trigger) }
         let proxyPort = Int.random(in: 20_000..<30_000)
         let proxy = try startProxy(
             "commit_cutting_proxy.py", port: proxyPort, target: port,

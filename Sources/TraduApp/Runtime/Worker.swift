@@ -356,10 +356,11 @@ public final class Worker: Sendable {
     }
 
     /// Commits a batch's completions, failures and provider-batch entries (three transactions).
-    /// `afterBrokenCommit`: an earlier try failed with the database away, perhaps after its transaction committed;
-    /// each part is then looked up in the log first (`Store.loggedOutcomes`), and a part found
-    /// there is counted as committed, not run again: a run again would find its blocks out of its fence, report
-    /// them lost, and add their spend a second time.
+    ///
+    /// `afterBrokenCommit`: an earlier try failed with the database away, perhaps after its transaction committed.
+    /// Each part is then looked up in the log first (`Store.loggedOutcomes`), and a part found there is counted as
+    /// committed, not run again: run again, it would meet its own fence, report its blocks lost, and add their
+    /// spend a second time.
     private func commit(_ batch: [WorkOutcome], _ store: Store, afterBrokenCommit: Bool = false) async throws {
         var completions: [CompletedBlock] = []
         var memory: [(key: String, translation: String)] = []
@@ -419,6 +420,9 @@ public final class Worker: Sendable {
         if !failures.isEmpty, !failures.contains(where: { committedEarlier.contains($0.id) }) {
             done.formUnion(try await store.fail(failures, notifyFreed: capped))
         }
+        if !batched.isEmpty, !batched.contains(where: { committedEarlier.contains($0.block.id) }) {
+            done.formUnion(try await enterProviderBatches(batched, store, runtimes))
+        }
         if !committedEarlier.isEmpty {
             logger.info(
                 "outcomes found committed by the try that broke off; not committed again",
@@ -426,9 +430,6 @@ public final class Worker: Sendable {
                     "blocks": "\(committedEarlier.sorted().prefix(5).joined(separator: ","))",
                     "count": "\(committedEarlier.count)",
                 ])
-        }
-        if !batched.isEmpty, !batched.contains(where: { committedEarlier.contains($0.block.id) }) {
-            done.formUnion(try await enterProviderBatches(batched, store, runtimes))
         }
         record(batch, committed: done, runtimes: runtimes)
         let refused = batch.map(\.block.id).filter { !done.contains($0) }
