@@ -36,6 +36,20 @@ embedded_database() {
     url="$("$tradu" db up --log-level error | tail -1)"
 }
 
+# block_columns: the columns of tradu's `blocks` after its id (as the migrations leave them), for the schemas the
+# bench/*_shapes.sh scripts compare.
+block_columns() {
+    cat <<'SQL'
+pipeline text NOT NULL, block_hash text NOT NULL, target_language text NOT NULL,
+    ordinal integer NOT NULL, spec_hash text NOT NULL, state text NOT NULL DEFAULT 'created',
+    attempt integer NOT NULL DEFAULT 0, priority integer NOT NULL DEFAULT 50, run_at timestamptz NOT NULL DEFAULT now(),
+    revision bigint NOT NULL, created_at timestamptz NOT NULL DEFAULT now(), updated_at timestamptz NOT NULL DEFAULT now(),
+    attempt_base integer NOT NULL DEFAULT 0, lease_owner text, lease_expires_at timestamptz, heartbeat_at timestamptz,
+    enqueued_at timestamptz, started_at timestamptz, finished_at timestamptz, error_class text, last_error text,
+    errors jsonb NOT NULL DEFAULT '[]', result_spec text
+SQL
+}
+
 psql_() { # sql: runs it on $url, prints the rows unaligned
     psql "$url" -Atq -c "$1"
 }

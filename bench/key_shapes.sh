@@ -112,15 +112,7 @@ SET client_min_messages = warning;
 DROP SCHEMA IF EXISTS $shape CASCADE;
 CREATE SCHEMA $shape;
 SET search_path = $shape;
-CREATE TABLE blocks (
-    key bigint NOT NULL, id text NOT NULL, pipeline text NOT NULL, block_hash text NOT NULL,
-    target_language text NOT NULL,
-    ordinal integer NOT NULL, spec_hash text NOT NULL, state text NOT NULL DEFAULT 'created',
-    attempt integer NOT NULL DEFAULT 0, priority integer NOT NULL DEFAULT 50, run_at timestamptz NOT NULL DEFAULT now(),
-    revision bigint NOT NULL, created_at timestamptz NOT NULL DEFAULT now(), updated_at timestamptz NOT NULL DEFAULT now(),
-    attempt_base integer NOT NULL DEFAULT 0, lease_owner text, lease_expires_at timestamptz, heartbeat_at timestamptz,
-    enqueued_at timestamptz, started_at timestamptz, finished_at timestamptz, error_class text, last_error text,
-    errors jsonb NOT NULL DEFAULT '[]', result_spec text, PRIMARY KEY ($bk));
+CREATE TABLE blocks (key bigint NOT NULL, id text NOT NULL, $(block_columns), PRIMARY KEY ($bk));
 ALTER TABLE blocks SET (autovacuum_enabled = false);
 CREATE INDEX blocks_claimable ON blocks (priority DESC, run_at, $bk) WHERE state = 'enqueued';
 CREATE INDEX blocks_lease_owner ON blocks (lease_owner) WHERE state = 'in_process';

@@ -14,6 +14,8 @@ import asyncio
 import os
 import struct
 
+import tcp_proxy
+
 SPECIAL_REQUESTS = {80877103, 80877104}  # SSLRequest, GSSENCRequest
 
 
@@ -101,7 +103,7 @@ async def server_to_client(reader, writer, link):
     writer.close()
 
 
-async def main():
+def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--listen-port", type=int, required=True)
     parser.add_argument("--target-port", type=int, required=True)
@@ -110,21 +112,14 @@ async def main():
     parser.add_argument("--settle-ms", type=float, default=1000)
     args = parser.parse_args()
 
-    async def handle(client_reader, client_writer):
-        try:
-            server_reader, server_writer = await asyncio.open_connection("127.0.0.1", args.target_port)
-        except OSError:
-            client_writer.close()
-            return
+    def pumps(client_reader, client_writer, server_reader, server_writer):
         link = {"mute": False}
-        await asyncio.gather(
+        return (
             client_to_server(client_reader, server_writer, client_writer, args, link),
             server_to_client(server_reader, client_writer, link),
         )
 
-    server = await asyncio.start_server(handle, "127.0.0.1", args.listen_port)
-    async with server:
-        await server.serve_forever()
+    tcp_proxy.serve(args.listen_port, args.target_port, pumps)
 
 
-asyncio.run(main())
+main()

@@ -8,6 +8,8 @@ import argparse
 import asyncio
 import time
 
+import tcp_proxy
+
 
 async def pump(reader, writer, delay):
     queue = asyncio.Queue()
@@ -40,25 +42,21 @@ async def pump(reader, writer, delay):
     await sender
 
 
-async def main():
+def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--listen-port", type=int, required=True)
     parser.add_argument("--target-port", type=int, required=True)
     parser.add_argument("--delay-ms", type=float, required=True)
     args = parser.parse_args()
     delay = args.delay_ms / 1000
-
-    async def handle(client_reader, client_writer):
-        try:
-            server_reader, server_writer = await asyncio.open_connection("127.0.0.1", args.target_port)
-        except OSError:
-            client_writer.close()
-            return
-        await asyncio.gather(pump(client_reader, server_writer, delay), pump(server_reader, client_writer, delay))
-
-    server = await asyncio.start_server(handle, "127.0.0.1", args.listen_port)
-    async with server:
-        await server.serve_forever()
+    tcp_proxy.serve(
+        args.listen_port,
+        args.target_port,
+        lambda client_reader, client_writer, server_reader, server_writer: (
+            pump(client_reader, server_writer, delay),
+            pump(server_reader, client_writer, delay),
+        ),
+    )
 
 
-asyncio.run(main())
+main()
