@@ -18,9 +18,12 @@
 #
 # - blocks, events: the two halves of serial apart. `blocks` keyed by the bigint with events and results by the id;
 #   `blocks` keyed by the id with events by the bigint (the block's key an unindexed column of `blocks`).
+# - ctid: hash, with the completion finding its blocks by the row versions the claim returned instead of by key
+#   (tradu's claim and scheduling step already update by the versions they locked; the completion cannot, since a
+#   lease renewal may move the row in between).
 #
 # Usage: bench/key_shapes.sh [path/to/tradu]   (SIZES="20000 200000"; ROUNDS=N, default 3, interleaved;
-#        SHAPES="hash serial", or any of hash serial blocks events)
+#        SHAPES="hash serial", or any of hash serial blocks events ctid)
 source "$(dirname "$0")/common.sh"
 sizes="${SIZES:-20000 200000}"
 rounds="${ROUNDS:-3}"
@@ -31,7 +34,7 @@ embedded_database
 # primary key, `block_events` and `results`. `blocks` and `events` are the two halves of `serial`, measured apart.
 keys_of() { # shape: prints "blocks events results"
     case "$1" in
-    hash) echo "id id id" ;;
+    hash | ctid) echo "id id id" ;;
     serial) echo "key key key" ;;
     blocks) echo "key id id" ;;
     events) echo "id key id" ;;
@@ -63,6 +66,8 @@ SELECT $ev, 'created', 'enqueued', 'bench-controller', attempt, 'scheduled' FROM
 COMMIT;
 SQL
     done
+    local completed_by="b.$bk = ANY (:'picks'::$(type_of "$bk")[])"
+    [ "$shape" = ctid ] && completed_by="b.ctid = ANY (:'versions'::tid[])"
     for ((i = 0; i < batches; i++)); do
         cat <<SQL
 BEGIN;
@@ -71,16 +76,17 @@ WITH c AS (
     LIMIT 256 FOR UPDATE SKIP LOCKED), claimed AS (
     UPDATE blocks b SET state = 'in_process', attempt = b.attempt + 1, lease_owner = 'bench-worker-1',
         lease_expires_at = now() + interval '5 minutes', heartbeat_at = now(), started_at = now(), updated_at = now()
-    FROM c WHERE b.$bk = c.$bk RETURNING b.$bk AS pick, b.id AS name, b.key AS k, b.attempt), logged AS (
+    FROM c WHERE b.$bk = c.$bk RETURNING b.$bk AS pick, b.ctid AS version, b.id AS name, b.key AS k, b.attempt
+    ), logged AS (
     INSERT INTO block_events ($ec, from_state, to_state, instance_id, attempt, reason)
     SELECT $ev, 'enqueued', 'in_process', 'bench-worker-1', attempt, 'claimed' FROM claimed)
-SELECT coalesce(array_agg(pick), '{}') AS picks FROM claimed \gset
+SELECT coalesce(array_agg(pick), '{}') AS picks, coalesce(array_agg(version), '{}') AS versions FROM claimed \gset
 COMMIT;
 BEGIN;
 WITH done AS (
     UPDATE blocks b SET state = 'completed', finished_at = now(), updated_at = now(), lease_owner = NULL,
         lease_expires_at = NULL, heartbeat_at = NULL, result_spec = spec_hash
-    WHERE b.$bk = ANY (:'picks'::$(type_of "$bk")[]) AND (b.state || '') = 'in_process'
+    WHERE $completed_by AND (b.state || '') = 'in_process'
         AND (b.lease_owner || '') = 'bench-worker-1'
     RETURNING b.id AS name, b.key AS k, b.pipeline, b.target_language, b.attempt, b.spec_hash), stored AS (
     INSERT INTO results AS r ($rc, spec_hash, pipeline, target_language, attempt, instance_id, records)
