@@ -3,7 +3,7 @@
 #
 # After sourcing: $root, $tradu (first argument, else .build/release/tradu, else .build/debug/tradu), $python,
 # $work (with manifests/data/), `started PID` to have a server stopped on exit, `embedded_database` (sets $url;
-# `psql_ SQL` then runs a statement there),
+# `psql_ SQL` then runs a statement there, `measure_statements FILE BLOCKS` a script, measured), `median`, `block_columns`,
 # and `short_documents COUNT FILE` and
 # `one_document_project ENV DATAFILE` for a corpus of short documents run one a block by the `pseudo` engine, and
 # `pseudo_project ENV DATAFILE BLOCKS` for the same cut as BLOCKS says; `describe_pipeline [SPEC LINES]` for the
@@ -49,6 +49,23 @@ pipeline text NOT NULL, block_hash text NOT NULL, target_language text NOT NULL,
     errors jsonb NOT NULL DEFAULT '[]', result_spec text
 SQL
 }
+
+# measure_statements FILE BLOCKS: runs a SQL script in one session on $url; prints "WAL bytes per block, server CPU
+# µs per block" (the session's backend, from /proc/PID/schedstat).
+measure_statements() {
+    psql "$url" -Atq -v ON_ERROR_STOP=1 <<SQL
+SELECT pg_current_wal_lsn() AS wal0, pg_backend_pid() AS pid \gset
+SELECT split_part(pg_read_file('/proc/' || :pid || '/schedstat'), ' ', 1)::bigint AS cpu0 \gset
+\o /dev/null
+\i $1
+\o
+SELECT round(pg_wal_lsn_diff(pg_current_wal_lsn(), :'wal0') / $2.0) || ' ' ||
+       round((split_part(pg_read_file('/proc/' || :pid || '/schedstat'), ' ', 1)::bigint - :cpu0) / 1000.0 / $2, 1);
+SQL
+}
+
+# median: the median of the space-separated numbers on standard input (the lower middle one of an even count).
+median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
 psql_() { # sql: runs it on $url, prints the rows unaligned
     psql "$url" -Atq -c "$1"

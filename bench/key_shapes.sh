@@ -149,19 +149,6 @@ VACUUM ANALYZE block_events;
 SQL
 }
 
-# Runs a script in one session; prints "WAL bytes per block, server CPU µs per block".
-measure() { # script-file blocks
-    psql "$url" -Atq -v ON_ERROR_STOP=1 <<SQL
-SELECT pg_current_wal_lsn() AS wal0, pg_backend_pid() AS pid \gset
-SELECT split_part(pg_read_file('/proc/' || :pid || '/schedstat'), ' ', 1)::bigint AS cpu0 \gset
-\o /dev/null
-\i $1
-\o
-SELECT round(pg_wal_lsn_diff(pg_current_wal_lsn(), :'wal0') / $2.0) || ' ' ||
-       round((split_part(pg_read_file('/proc/' || :pid || '/schedstat'), ' ', 1)::bigint - :cpu0) / 1000.0 / $2, 1);
-SQL
-}
-
 declare -A results
 for ((round = 1; round <= rounds; round++)); do
     for blocks in $sizes; do
@@ -169,7 +156,7 @@ for ((round = 1; round <= rounds; round++)); do
             setup "$shape" "$blocks"
             run_script "$shape" "$blocks" > "$work/run.sql"
             psql "$url" -Atq -c "CHECKPOINT" > /dev/null
-            ran="$(measure "$work/run.sql" "$blocks")"
+            ran="$(measure_statements "$work/run.sql" "$blocks")"
             left="$(psql_ "SELECT count(*) FILTER (WHERE state = 'completed') || '/' || count(*) FROM $shape.blocks")"
             echo "round $round, $blocks blocks, $shape: run $ran (WAL B, server CPU µs per block); completed $left"
             results[$blocks-$shape-wal]+=" ${ran% *}"
@@ -179,7 +166,6 @@ for ((round = 1; round <= rounds; round++)); do
     done
 done
 
-median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 echo
 echo "embedded PostgreSQL (durable), $rounds rounds interleaved, medians (every round):"
 printf "  %-8s %-7s %-30s %-30s\n" blocks shape "run WAL B/block" "run server CPU µs/block"

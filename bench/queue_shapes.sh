@@ -170,19 +170,6 @@ SQL
     echo "COMMIT;"
 }
 
-# Runs a script in one session; prints "WAL bytes per block, server CPU µs per block".
-measure() { # script-file
-    psql "$url" -Atq -v ON_ERROR_STOP=1 <<SQL
-SELECT pg_current_wal_lsn() AS wal0, pg_backend_pid() AS pid \gset
-SELECT split_part(pg_read_file('/proc/' || :pid || '/schedstat'), ' ', 1)::bigint AS cpu0 \gset
-\o /dev/null
-\i $1
-\o
-SELECT round(pg_wal_lsn_diff(pg_current_wal_lsn(), :'wal0') / $blocks.0) || ' ' ||
-       round((split_part(pg_read_file('/proc/' || :pid || '/schedstat'), ' ', 1)::bigint - :cpu0) / 1000.0 / $blocks, 1);
-SQL
-}
-
 declare -A results
 for ((round = 1; round <= rounds; round++)); do
     for shape in ${SHAPES:-today split mirror}; do
@@ -190,8 +177,8 @@ for ((round = 1; round <= rounds; round++)); do
         apply_script "$shape" > "$work/apply.sql"
         run_script "$shape" > "$work/run.sql"
         psql "$url" -Atq -c "CHECKPOINT" > /dev/null
-        applied="$(measure "$work/apply.sql")"
-        ran="$(measure "$work/run.sql")"
+        applied="$(measure_statements "$work/apply.sql" "$blocks")"
+        ran="$(measure_statements "$work/run.sql" "$blocks")"
         left="$(psql "$url" -Atq -c "SELECT count(*) FILTER (WHERE state = 'completed') || '/' || count(*) FROM $shape.blocks")"
         hot="$(psql "$url" -Atq -c "SELECT n_tup_hot_upd || ' of ' || n_tup_upd FROM pg_stat_user_tables
                                     WHERE schemaname = '$shape' AND relname = 'blocks'")"
@@ -204,7 +191,6 @@ for ((round = 1; round <= rounds; round++)); do
     done
 done
 
-median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 echo
 echo "$blocks blocks, embedded PostgreSQL (durable), split and mirror blocks' fillfactor $fillfactor, $rounds rounds interleaved," \
     "medians (every round):"
