@@ -22,13 +22,25 @@
 #   (tradu's claim and scheduling step already update by the versions they locked; the completion cannot, since a
 #   lease renewal may move the row in between).
 #
+# - COLLATION=...: the shapes in a database whose default collation is linguistic, as managed services create
+#   theirs: a libc locale (en_US.UTF-8, if `locale -a` lists it) or icu:LOCALE (icu:en-US). The schemas here leave
+#   the collation as it comes (tradu's migration 20 puts its keys in byte order): what a text key costs there.
+#
 # Usage: bench/key_shapes.sh [path/to/tradu]   (SIZES="20000 200000"; ROUNDS=N, default 3, interleaved;
-#        SHAPES="hash serial", or any of hash serial blocks events ctid)
+#        SHAPES="hash serial", or any of hash serial blocks events ctid; COLLATION, default the server's C)
 source "$(dirname "$0")/common.sh"
 sizes="${SIZES:-20000 200000}"
 rounds="${ROUNDS:-3}"
 shapes="${SHAPES:-hash serial}"
 embedded_database
+if [ -n "${COLLATION:-}" ]; then
+    case "$COLLATION" in
+    icu:*) locale="LOCALE_PROVIDER icu ICU_LOCALE '${COLLATION#icu:}' LOCALE 'C'" ;;
+    *) locale="LOCALE '$COLLATION'" ;;
+    esac
+    psql_ "CREATE DATABASE localed TEMPLATE template0 $locale" > /dev/null
+    url="$(echo "$url" | sed 's|/tradu[?]|/localed?|')"
+fi
 
 # The key each shape's tables name a block by: "id" (the 32-hex-digit text) or "key" (the bigint), for `blocks`'
 # primary key, `block_events` and `results`. `blocks` and `events` are the two halves of `serial`, measured apart.
@@ -167,7 +179,7 @@ for ((round = 1; round <= rounds; round++)); do
 done
 
 echo
-echo "embedded PostgreSQL (durable), $rounds rounds interleaved, medians (every round):"
+echo "embedded PostgreSQL (durable), database collation ${COLLATION:-C}, $rounds rounds interleaved, medians (every round):"
 printf "  %-8s %-7s %-30s %-30s\n" blocks shape "run WAL B/block" "run server CPU µs/block"
 for blocks in $sizes; do
     for shape in $shapes; do

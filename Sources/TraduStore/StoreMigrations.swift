@@ -20,6 +20,7 @@ public enum StoreMigrations {
         contentBlocks,
         uncheckedResultBlocks,
         hotLeaseRenewals,
+        byteOrderKeys,
     ]
 
     /// The newest version this build knows.

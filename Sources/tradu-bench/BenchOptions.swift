@@ -19,6 +19,12 @@ struct BenchOptions: ParsableArguments {
             valueName: "name=value"))
     var serverSettings: [String] = []
 
+    @Option(
+        help: ArgumentHelp(
+            "Create the run's database on the embedded PostgreSQL with this collation, as a managed service would: a libc locale (en_US.UTF-8) or icu:LOCALE (icu:en-US). Printed with the results.",
+            valueName: "locale"))
+    var databaseLocale: String?
+
     @Option(help: "Parent directory of the temporary project (and embedded PostgreSQL home).")
     var workDirectory = NSTemporaryDirectory()
 
@@ -39,6 +45,12 @@ struct BenchOptions: ParsableArguments {
         if !serverSettings.isEmpty && databaseURL != nil {
             throw ValidationError("--server-setting applies to the embedded PostgreSQL, not to --database-url")
         }
+        if databaseLocale != nil && databaseURL != nil {
+            throw ValidationError("--database-locale applies to the embedded PostgreSQL, not to --database-url")
+        }
+        if let databaseLocale, databaseLocale.isEmpty || databaseLocale == "icu:" {
+            throw ValidationError("--database-locale '\(databaseLocale)' names no locale")
+        }
         for setting in serverSettings where parsedSetting(setting) == nil {
             throw ValidationError("--server-setting '\(setting)' is not NAME=VALUE")
         }
@@ -51,6 +63,7 @@ struct BenchOptions: ParsableArguments {
         if let databaseURL { arguments += ["--database-url", databaseURL] }
         if unsafeFsyncOff { arguments.append("--unsafe-fsync-off") }
         for setting in serverSettings { arguments += ["--server-setting", setting] }
+        if let databaseLocale { arguments += ["--database-locale", databaseLocale] }
         if keep { arguments.append("--keep") }
         return arguments
     }

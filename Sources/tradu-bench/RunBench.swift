@@ -89,7 +89,7 @@ struct RunBench: AsyncParsableCommand {
         if walRecords { settings[WalRecords.keepSetting.0] = WalRecords.keepSetting.1 }
         let database = try await BenchDatabase.start(
             databaseURL: options.databaseURL, root: home, durable: !options.unsafeFsyncOff, settings: settings,
-            logger: logger, say: say)
+            locale: options.databaseLocale, logger: logger, say: say)
         var reports: [RunReport] = []
         var failure: Error?
         for index in 1...runs {

@@ -121,7 +121,7 @@ struct ScaleBench: AsyncParsableCommand {
         say("generated \(blocks) documents, \(Format.bytes(generated.value)) in \(Format.seconds(generated.seconds))")
         let database = try await BenchDatabase.start(
             databaseURL: options.databaseURL, root: root, durable: !options.unsafeFsyncOff, settings: options.settings,
-            logger: logger, say: say)
+            locale: options.databaseLocale, logger: logger, say: say)
         var report = ScaleReport(blocks: blocks, corpusBytes: generated.value, database: database.description)
         do {
             try await phases(root: root, url: database.url, schema: schema, logger: logger, report: &report, say: say)

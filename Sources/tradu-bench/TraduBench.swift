@@ -66,7 +66,7 @@ struct PlanBench: AsyncParsableCommand {
         // 2. Database.
         let database = try await BenchDatabase.start(
             databaseURL: options.databaseURL, root: root, durable: !options.unsafeFsyncOff, settings: options.settings,
-            logger: logger, say: say)
+            locale: options.databaseLocale, logger: logger, say: say)
         let url = database.url
         report.database = database.description
         report.postgresVersion = try await BenchDatabase.scalar(url, "SHOW server_version") ?? "?"

@@ -36,13 +36,14 @@ extension ProcessHeavyTests {
         /// The previous release's own binary (`.ci/build-previous-release`: the commit before the newest migration
         /// was added) runs a controller and a worker on the schema this build migrated, to the end of the job,
         /// and its `status` reads it. `.ci/run` builds it and requires this test; a local `swift test` without it
-        /// skips only this test.
-        @Test(.enabled(if: PreviousRelease.wanted)) func thePreviousReleasesBinaryRunsAWholeJobOnThisSchema()
-            async throws
-        {
+        /// skips only this test. Played on the server's C database and on one whose default collation is ICU's
+        /// `en-US` (as managed services create theirs), where migration 20 changes the keys' collation.
+        @Test(.enabled(if: PreviousRelease.wanted), arguments: [nil, "en-US"] as [String?])
+        func thePreviousReleasesBinaryRunsAWholeJobOnThisSchema(icuLocale: String?) async throws {
             let previous = try #require(
                 PreviousRelease.binary, "build it with `bash .ci/build-previous-release` (TRADU_PREVIOUS_BINARY)")
-            let project = try await TestProject.runtime(documents: 12, maxRecords: 2)
+            let database = try await TestPostgres.shared.freshDatabase(icuLocale: icuLocale)
+            let project = try await TestProject.runtime(documents: 12, maxRecords: 2, database: database)
             try await project.apply()  // this build: migrates the schema to the newest version
             let version = try await project.query("SELECT max(version)::text AS v FROM schema_migrations")
             #expect(version.first?["v"] == String(StoreMigrations.latestVersion))
@@ -67,6 +68,32 @@ extension ProcessHeavyTests {
                 environment: ProcessInfo.processInfo.environment)
             #expect(status.status == 0, "\(status.stderr)")
             #expect(status.stdout.contains("6/6"), "\(status.stdout)")
+        }
+
+        /// This build on a database whose default collation is linguistic (ICU's `en-US`): a whole job, `status`,
+        /// `trace` by an id's prefix and `export` run with the keys in byte order and the other columns in the
+        /// database's collation, which any statement mixing the two must resolve.
+        @Test func aWholeJobRunsOnADatabaseWithALinguisticCollation() async throws {
+            let database = try await TestPostgres.shared.freshDatabase(icuLocale: "en-US")
+            let project = try await TestProject.runtime(documents: 12, maxRecords: 2, database: database)
+            let up = try await CommandLineTests.run(["up", "-e", "dev"], in: project.root, database: database)
+            #expect(up.status == 0, "\(up.stderr)")
+            #expect(try await project.counts() == ["completed": 6])
+            let collation = try await project.query(
+                "SELECT collation_name FROM information_schema.columns"
+                    + " WHERE table_schema = 'tradu_dev' AND table_name = 'blocks' AND column_name = 'id'")
+            #expect(collation.first?["collation_name"] == "C")
+            let id = try #require(try await project.query("SELECT min(id) AS id FROM blocks").first?["id"] ?? nil)
+            let trace = try await CommandLineTests.run(
+                ["trace", String(id.prefix(10)), "-e", "dev", "-o", "json"], in: project.root, database: database)
+            #expect(trace.status == 0, "\(trace.stderr)")
+            #expect(trace.stdout.contains(id), "\(trace.stdout)")
+            let status = try await CommandLineTests.run(["status", "-e", "dev"], in: project.root, database: database)
+            #expect(status.status == 0, "\(status.stderr)")
+            #expect(status.stdout.contains("6/6"), "\(status.stdout)")
+            let exported = try await CommandLineTests.run(
+                ["export", "-e", "dev", "--to", project.root + "/exported"], in: project.root, database: database)
+            #expect(exported.status == 0, "\(exported.stderr)")
         }
 
         @Test func aContractMigrationStopsTheReleaseBefore() async throws {

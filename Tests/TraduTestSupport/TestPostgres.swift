@@ -42,11 +42,18 @@ public actor TestPostgres {
     }
 
     /// Creates an empty database only the caller uses and returns its URL.
-    public func freshDatabase() async throws -> String {
+    /// - Parameter icuLocale: an ICU locale (`en-US`) for the database's default collation, as managed services
+    ///   create theirs; nil keeps the server's C collation.
+    public func freshDatabase(icuLocale: String? = nil) async throws -> String {
         databaseCount += 1
         let name = "test_\(databaseCount)_\(UInt32.random(in: 0...UInt32.max))"
         let admin = try await adminConnection()
-        try await admin.execute("CREATE DATABASE \(try PostgresQuoting.identifier(name))")
+        var statement = "CREATE DATABASE \(try PostgresQuoting.identifier(name))"
+        if let icuLocale {
+            statement += " TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE \(try PostgresQuoting.literal(icuLocale))"
+            statement += " LOCALE 'C'"
+        }
+        try await admin.execute(statement)
         return try embedded.url(database: name)
     }
 
