@@ -12,9 +12,9 @@ extension Store {
     /// Hands blocks that `owner` holds over to provider batches: in one transaction, each block still leased to
     /// `owner` at its attempt is leased to `provider-batch` until now + `holdFor`, and its requests are recorded
     /// under a new `preparing` batch leased to `owner` for `lease`. Returns the blocks handed over; the others were
-    /// lost (their requests are not recorded).
+    /// lost (their requests are not recorded). `token`: as `complete`'s.
     public func enterProviderBatches(
-        _ batches: [NewProviderBatch], owner: String, lease: Duration, holdFor: Duration
+        _ batches: [NewProviderBatch], owner: String, lease: Duration, holdFor: Duration, token: UUID? = nil
     ) async throws -> Set<String> {
         let requests = batches.flatMap(\.requests)
         guard !requests.isEmpty else { return [] }
@@ -34,7 +34,10 @@ extension Store {
                 ]
             )
         }
-        let outcome = try await connection.transaction { connection in
+        let committer = committer
+        let outcome = try await connection.transaction {
+            connection -> (handed: Set<String>, made: [BlockTransition])? in
+            if let token, try !Self.markCommit(token, committer: committer, on: connection) { return nil }
             let rows = try connection.query(
                 """
                 WITH input AS (SELECT * FROM unnest($1::text[], $2::int[]) AS i (id, attempt)),
@@ -86,6 +89,9 @@ extension Store {
                     ])
             }
             return (handed: handed, made: made)
+        }
+        guard let outcome else {
+            return try await committedEarlier(ids.map { ($0, blocks[$0]!, owner) }, of: .providerBatch, token: token!)
         }
         report(outcome.made)
         return outcome.handed

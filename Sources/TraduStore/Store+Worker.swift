@@ -1,3 +1,4 @@
+import Foundation
 import TraduCore
 import TraduPostgres
 
@@ -233,8 +234,12 @@ extension Store {
     /// text does not depend on who produced it.
     ///
     /// `notifyFreed`: also NOTIFY `freedChannel` at commit (once), for a controller waiting for room under a cap.
+    ///
+    /// `token`: names this commit, the same on every try of it (`markCommit`). When an earlier try committed it,
+    /// nothing is written again and the ids it completed are returned.
     public func complete(
-        _ items: [CompletedBlock], memory: [(key: String, translation: String)] = [], notifyFreed: Bool = true
+        _ items: [CompletedBlock], memory: [(key: String, translation: String)] = [], notifyFreed: Bool = true,
+        token: UUID? = nil
     ) async throws -> Set<String> {
         guard !items.isEmpty || !memory.isEmpty else { return [] }
         // Sorted, so concurrent transactions lock rows and unique-index entries in the same order.
@@ -247,7 +252,9 @@ extension Store {
         let freed = freedChannel
         let reporting = reportsSuccessPath
         let from = BlockLifecycle.sources(of: .completed, cause: .worker).first
-        let outcome = try await retryingConflicts { connection in
+        let committer = committer
+        let outcome = try await retryingConflicts { connection -> (completed: Set<String>, made: [BlockTransition])? in
+            if let token, try !Self.markCommit(token, committer: committer, on: connection) { return nil }
             var completed = Set<String>()
             var made: [BlockTransition] = []
             for row in try connection.query(sql, binding: parameters) {
@@ -264,6 +271,10 @@ extension Store {
             // One NOTIFY per commit, delivered at commit: a controller held back by a cap schedules now.
             if notifyFreed, !completed.isEmpty { try connection.notify(freed) }
             return (completed: completed, made: made)
+        }
+        guard let outcome else {
+            return try await committedEarlier(
+                items.map { ($0.id, $0.attempt, $0.instanceID) }, of: .completion, token: token!)
         }
         report(outcome.made)
         return outcome.completed
@@ -411,7 +422,9 @@ extension Store {
     /// Records failed attempts: with `retryAfter` the block goes back to the queue at now + delay, without it
     /// the block is dead-lettered (`failed`). Either way the error is appended to the block's history (`errors`)
     /// and becomes its `error_class` / `last_error`. Fenced like `complete`; returns the ids changed.
-    public func fail(_ items: [FailedAttempt], notifyFreed: Bool = true) async throws -> Set<String> {
+    /// `token`: as `complete`'s.
+    public func fail(_ items: [FailedAttempt], notifyFreed: Bool = true, token: UUID? = nil) async throws -> Set<String>
+    {
         guard !items.isEmpty else { return [] }
         let failures = items.sorted { $0.id < $1.id }
         let parameters: [String?] = [
@@ -426,7 +439,9 @@ extension Store {
             failures.map { ($0.id, $0.inputTokens, $0.outputTokens, $0.costMicros, $0.currency, true) },
             instanceID: failures.first?.instanceID)
         let from = BlockLifecycle.sources(of: .failed, cause: .retry).first
-        let made = try await retryingConflicts { connection in
+        let committer = committer
+        let made = try await retryingConflicts { connection -> [BlockTransition]? in
+            if let token, try !Self.markCommit(token, committer: committer, on: connection) { return nil }
             let made = try connection.query(sql, parameters).map { row in
                 let to = row["state"].flatMap(BlockState.init(rawValue:)) ?? .failed
                 return BlockTransition(
@@ -438,6 +453,10 @@ extension Store {
             try connection.query(Self.spendSQL, spend)
             if notifyFreed, !made.isEmpty { try connection.notify(freed) }
             return made
+        }
+        guard let made else {
+            return try await committedEarlier(
+                items.map { ($0.id, $0.attempt, $0.instanceID) }, of: .failure, token: token!)
         }
         report(made)
         return Set(made.map(\.blockID))

@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import TraduPostgres
 
@@ -15,6 +16,9 @@ public struct Store: Sendable {
     /// Whether `listen(for:)` really listens: false behind a pooler in transaction mode, where a `LISTEN` would
     /// stay on whichever server session ran it (see `open(url:schema:migrations:logger:wakeups:)`).
     public let wakeups: Bool
+    /// Names this store's commits in `commit_marks` (see `markCommit`): one store is one connection, whose
+    /// commits follow one another, and a reconnect (`recover()`) keeps the name.
+    public let committer = UUID()
 
     /// Connects to `url`, migrates the schema of `environment` (`tradu_<environment>`), and sets `search_path`
     /// to it in every transaction.

@@ -21,6 +21,7 @@ public enum StoreMigrations {
         uncheckedResultBlocks,
         hotLeaseRenewals,
         byteOrderKeys,
+        commitMarks,
     ]
 
     /// The newest version this build knows.

@@ -9,6 +9,8 @@ public struct PruneOutcome: Sendable, Equatable {
     public var cancelledBlocks = 0
     public var contents = 0
     public var resultVersions = 0
+    /// Marks of committers that have not committed for a day (`commit_marks`: stopped or dead workers').
+    public var commitMarks = 0
     /// Batches run, each its own transaction.
     public var batches = 0
 }
@@ -26,7 +28,8 @@ public struct ErasureOutcome: Sendable, Equatable {
 extension OperatorService {
     /// Retention (`tradu prune`): events older than `retention.events`, results of cancelled blocks, cancelled
     /// blocks older than `retention.cancelledBlocks`, block contents no block references, and with `keepVersions`
-    /// superseded result versions beyond the newest `keepVersions` of each block. Each delete is a batch of
+    /// superseded result versions beyond the newest `keepVersions` of each block, and the commit marks of workers
+    /// that have not committed for a day. Each delete is a batch of
     /// `retention.batchSize` rows in its own transaction. Holds the environment's apply lock, so no apply adds a
     /// block on a content being deleted. Recorded with who and why.
     public func prune(
@@ -69,12 +72,14 @@ extension OperatorService {
                         try await store.pruneResultVersions(keep: keepVersions, after: $0, limit: size)
                     }
                 }
+                outcome.commitMarks = try await store.pruneCommitMarks(olderThan: .seconds(86_400))
                 try await store.recordOperatorAction(
                     "prune", pipeline: nil, actor: actor, reason: reason, via: via,
                     detail: "events older than \(retention.events), cancelled blocks older than"
                         + " \(retention.cancelledBlocks): \(outcome.events) events, \(outcome.cancelledResults) results"
                         + " of cancelled blocks, \(outcome.cancelledBlocks) cancelled blocks, \(outcome.contents)"
-                        + " contents, \(outcome.resultVersions) result versions, in \(outcome.batches) batches")
+                        + " contents, \(outcome.resultVersions) result versions, \(outcome.commitMarks) commit marks,"
+                        + " in \(outcome.batches) batches")
                 _ = try await EnvironmentLock(store: store).release(lock)
                 return outcome
             } catch {

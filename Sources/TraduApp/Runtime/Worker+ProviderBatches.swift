@@ -9,9 +9,11 @@ import TraduStore
 /// resubmits what an expired or cancelled batch left unanswered, and finishes the blocks whose answers are in.
 extension Worker {
     /// Records the requests of blocks this worker processed for provider batches, split to respect each engine's
-    /// limits (requests per batch, bytes per input file). Returns the blocks handed over.
+    /// limits (requests per batch, bytes per input file). Returns the blocks handed over. `token`: the commit's,
+    /// the same on every try (`Store.complete`).
     func enterProviderBatches(
-        _ batched: [(block: ClaimedBlock, requests: [NewBatchRequest])], _ store: Store, _ runtimes: PipelineRuntimes
+        _ batched: [(block: ClaimedBlock, requests: [NewBatchRequest])], _ store: Store, _ runtimes: PipelineRuntimes,
+        token: UUID
     ) async throws -> Set<String> {
         var byEngine: [String: (engine: Engine, blocks: [[NewBatchRequest]])] = [:]
         for item in batched {
@@ -36,7 +38,7 @@ extension Worker {
         }
         let handed = try await store.enterProviderBatches(
             batches, owner: identity.id, lease: batchLease(runtimes),
-            holdFor: longestWindow + .seconds(3600))
+            holdFor: longestWindow + .seconds(3600), token: token)
         if !handed.isEmpty {
             logger.info(
                 "blocks handed to provider batches",

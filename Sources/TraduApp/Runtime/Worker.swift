@@ -313,17 +313,82 @@ public final class Worker: Sendable {
         }
     }
 
-    /// Commits a batch, retrying while the database is away or in trouble (`StoreError.isTransient`: lost
-    /// connection, full disk, out of memory or connections, shutdown). An error that retrying cannot cure is
-    /// isolated instead of stopping the flushing: each outcome is committed on its own, and a result that cannot
-    /// be stored fails its block with the database's message, as a `data` error when the database said the
-    /// value or a constraint was at fault (SQLSTATE class 22 or 23), as a `logic` error otherwise.
+    /// Commits a batch: its completions, its failed attempts and its hand-overs to provider batches, each part in a
+    /// transaction of its own, one after another.
+    ///
+    /// A part is retried while the database is away or in trouble (`StoreError.isTransient`: lost connection,
+    /// full disk, out of memory or connections, shutdown), under one commit token for all its tries: a try after
+    /// one that broke off mid-commit finds out from the store whether that one committed (`commit_marks`), and
+    /// then neither writes again nor counts its spend twice.
+    ///
+    /// A part the database refuses for another reason is isolated instead of stopping the flushing: each of its
+    /// outcomes is committed on its own, and a result that cannot be stored fails its block with the database's
+    /// message, as a `data` error when the database said the value or a constraint was at fault (SQLSTATE class 22
+    /// or 23), as a `logic` error otherwise.
     func commitRetrying(_ batch: [WorkOutcome], _ store: Store) async throws {
+        let runtimes = await state.currentRuntimes
+        let parts = commitParts(of: batch, runtimes)
+        let capped = batch.contains { runtimes[$0.block.pipeline]?.capped ?? true }
+        var done = Set<String>()
+        var refusedParts: [(outcomes: [WorkOutcome], error: Error)] = []
+        for part in [CommitPart.completions, .failures, .providerBatches] {
+            let outcomes = batch.filter { CommitPart(of: $0.result) == part }
+            guard !outcomes.isEmpty else { continue }
+            do {
+                done.formUnion(
+                    try await retryingWhileTransient(store) { token in
+                        switch part {
+                        case .completions:
+                            try await store.complete(
+                                parts.completions, memory: parts.memory, notifyFreed: capped, token: token)
+                        case .failures:
+                            try await store.fail(parts.failures, notifyFreed: capped, token: token)
+                        case .providerBatches:
+                            try await enterProviderBatches(parts.batched, store, runtimes, token: token)
+                        }
+                    })
+            } catch {
+                logger.error(
+                    "committing outcomes failed", metadata: ["error": "\(error)", "count": "\(outcomes.count)"])
+                refusedParts.append((outcomes, error))
+            }
+        }
+        let isolated = Set(refusedParts.flatMap { $0.outcomes.map(\.block.id) })
+        let kept = batch.filter { !isolated.contains($0.block.id) }
+        record(kept, committed: done, runtimes: runtimes)
+        let refused = kept.map(\.block.id).filter { !done.contains($0) }
+        if !refused.isEmpty {
+            logger.warning(
+                "outcomes refused: the lease was lost (block requeued, re-claimed or cancelled)",
+                metadata: ["blocks": "\(refused.prefix(5).joined(separator: ","))", "count": "\(refused.count)"])
+        }
+        await state.settled(kept.map(\.block))
+        for (outcomes, error) in refusedParts {
+            if outcomes.count > 1 {
+                for outcome in outcomes { try await commitRetrying([outcome], store) }
+            } else if case .completed = outcomes[0].result {
+                var failed = outcomes[0]
+                let errorClass = (error as? StoreError)?.blockErrorClass ?? .logic
+                failed.result = .failed(BlockFailure(errorClass, "the result could not be stored: \(error)"))
+                try await commitRetrying([failed], store)
+            } else {
+                // Not even the failure could be recorded: stop renewing the lease, so that it expires and a
+                // controller requeues the block (its attempts still count).
+                await state.settled(outcomes.map(\.block))
+            }
+        }
+    }
+
+    /// Runs one transaction's `commit` until it is not stopped by the database's trouble, passing the same commit
+    /// token to every try.
+    private func retryingWhileTransient(_ store: Store, _ commit: (UUID) async throws -> Set<String>) async throws
+        -> Set<String>
+    {
+        let token = UUID()
         var attempts = 0
         while true {
             do {
-                try await commit(batch, store, afterBrokenCommit: attempts > 0)
-                return
+                return try await commit(token)
             } catch let error as StoreError where error.isTransient {
                 // The database's trouble (disk full, restart, ...), not the blocks': the outcomes stay here and are
                 // committed once it passes. Their leases lapse only if it lasts past them, and the controller, which
@@ -335,45 +400,22 @@ public final class Worker: Sendable {
                     metadata: ["error": "\(error)", "attempt": "\(attempts)"])
                 try await Task.sleep(for: .milliseconds(min(200 * attempts, 2000)))
                 try? await store.recover()
-            } catch {
-                logger.error(
-                    "committing outcomes failed", metadata: ["error": "\(error)", "count": "\(batch.count)"])
-                if batch.count > 1 {
-                    for outcome in batch { try await commitRetrying([outcome], store) }
-                } else if case .completed = batch[0].result {
-                    var failed = batch[0]
-                    let errorClass = (error as? StoreError)?.blockErrorClass ?? .logic
-                    failed.result = .failed(BlockFailure(errorClass, "the result could not be stored: \(error)"))
-                    try await commitRetrying([failed], store)
-                } else {
-                    // Not even the failure could be recorded: stop renewing the lease, so that it expires and a
-                    // controller requeues the block (its attempts still count).
-                    await state.settled(batch.map(\.block))
-                }
-                return
             }
         }
     }
 
-    /// Commits a batch's completions, failures and provider-batch entries (three transactions).
-    ///
-    /// `afterBrokenCommit`: an earlier try failed with the database away, perhaps after its transaction committed.
-    /// Each part is then looked up in the log first (`Store.loggedOutcomes`), and a part found there is counted as
-    /// committed, not run again: run again, it would meet its own fence, report its blocks lost, and add their
-    /// spend a second time.
-    private func commit(_ batch: [WorkOutcome], _ store: Store, afterBrokenCommit: Bool = false) async throws {
-        var completions: [CompletedBlock] = []
-        var memory: [(key: String, translation: String)] = []
-        var failures: [FailedAttempt] = []
-        var batched: [(block: ClaimedBlock, requests: [NewBatchRequest])] = []
-        let runtimes = await state.currentRuntimes
+    /// A batch's outcomes as the store takes them: completions with the memory entries they learned, failed
+    /// attempts with their retry decisions (made once, so every try of the commit writes the same), and the
+    /// requests of blocks handed to provider batches.
+    private func commitParts(of batch: [WorkOutcome], _ runtimes: PipelineRuntimes) -> CommitParts {
+        var parts = CommitParts()
         for outcome in batch {
             switch outcome.result {
             case .completed(let block, let learned):
-                completions.append(block)
-                memory += learned
+                parts.completions.append(block)
+                parts.memory += learned
             case .batched(let requests):
-                batched.append((outcome.block, requests))
+                parts.batched.append((outcome.block, requests))
             case .failed(let failure, let spent):
                 let block = outcome.block
                 let policy = runtimes[block.pipeline]?.policy ?? .default
@@ -398,47 +440,10 @@ public final class Worker: Sendable {
                         input: Int64(spent.input), output: Int64(spent.output), batch: spent.batch)
                     attempt.currency = pricing.currency
                 }
-                failures.append(attempt)
+                parts.failures.append(attempt)
             }
         }
-        let capped = batch.contains { runtimes[$0.block.pipeline]?.capped ?? true }
-        var done = Set<String>()
-        var committedEarlier = Set<String>()
-        if afterBrokenCommit {
-            committedEarlier.formUnion(
-                try await store.loggedOutcomes(completions.map { ($0.id, $0.attempt, $0.instanceID) }, of: .completion))
-            committedEarlier.formUnion(
-                try await store.loggedOutcomes(failures.map { ($0.id, $0.attempt, $0.instanceID) }, of: .failure))
-            committedEarlier.formUnion(
-                try await store.loggedOutcomes(
-                    batched.map { ($0.block.id, $0.block.attempt, identity.id) }, of: .providerBatch))
-            done = committedEarlier
-        }
-        if !completions.isEmpty, !completions.contains(where: { committedEarlier.contains($0.id) }) {
-            done.formUnion(try await store.complete(completions, memory: memory, notifyFreed: capped))
-        }
-        if !failures.isEmpty, !failures.contains(where: { committedEarlier.contains($0.id) }) {
-            done.formUnion(try await store.fail(failures, notifyFreed: capped))
-        }
-        if !batched.isEmpty, !batched.contains(where: { committedEarlier.contains($0.block.id) }) {
-            done.formUnion(try await enterProviderBatches(batched, store, runtimes))
-        }
-        if !committedEarlier.isEmpty {
-            logger.info(
-                "outcomes found committed by the try that broke off; not committed again",
-                metadata: [
-                    "blocks": "\(committedEarlier.sorted().prefix(5).joined(separator: ","))",
-                    "count": "\(committedEarlier.count)",
-                ])
-        }
-        record(batch, committed: done, runtimes: runtimes)
-        let refused = batch.map(\.block.id).filter { !done.contains($0) }
-        if !refused.isEmpty {
-            logger.warning(
-                "outcomes refused: the lease was lost (block requeued, re-claimed or cancelled)",
-                metadata: ["blocks": "\(refused.prefix(5).joined(separator: ","))", "count": "\(refused.count)"])
-        }
-        await state.settled(batch.map(\.block))
+        return parts
     }
 
     /// Throughput, latency per stage, failures, retries and dead letters of a committed batch.
