@@ -22,13 +22,13 @@ extension Store {
     /// What an earlier try of a commit made, once its mark showed that it committed: the outcomes the log holds
     /// (those its fence accepted; the others it refused), counted as done and not committed again.
     func committedEarlier(
-        _ outcomes: [(id: String, attempt: Int, instanceID: String)], of kind: OutcomeKind, token: UUID
+        _ outcomes: [(id: String, attempt: Int, instanceID: String)], of kind: OutcomeKind, token: UUID?
     ) async throws -> Set<String> {
         let accepted = try await loggedOutcomes(outcomes, of: kind)
         connection.logger.info(
             "outcomes found committed by the try that broke off; not committed again",
             metadata: [
-                "token": "\(token)", "count": "\(accepted.count)", "of": "\(outcomes.count)",
+                "token": "\(token?.uuidString ?? "")", "count": "\(accepted.count)", "of": "\(outcomes.count)",
                 "blocks": "\(accepted.sorted().prefix(5).joined(separator: ","))",
             ])
         return accepted

@@ -91,7 +91,7 @@ extension Store {
             return (handed: handed, made: made)
         }
         guard let outcome else {
-            return try await committedEarlier(ids.map { ($0, blocks[$0]!, owner) }, of: .providerBatch, token: token!)
+            return try await committedEarlier(ids.map { ($0, blocks[$0]!, owner) }, of: .providerBatch, token: token)
         }
         report(outcome.made)
         return outcome.handed

@@ -274,7 +274,7 @@ extension Store {
         }
         guard let outcome else {
             return try await committedEarlier(
-                items.map { ($0.id, $0.attempt, $0.instanceID) }, of: .completion, token: token!)
+                items.map { ($0.id, $0.attempt, $0.instanceID) }, of: .completion, token: token)
         }
         report(outcome.made)
         return outcome.completed
@@ -456,7 +456,7 @@ extension Store {
         }
         guard let made else {
             return try await committedEarlier(
-                items.map { ($0.id, $0.attempt, $0.instanceID) }, of: .failure, token: token!)
+                items.map { ($0.id, $0.attempt, $0.instanceID) }, of: .failure, token: token)
         }
         report(made)
         return Set(made.map(\.blockID))
