@@ -505,10 +505,9 @@ extension Store {
 
     /// Which of these outcomes the log already holds: the blocks with an event out of `in_process` at that
     /// attempt, by that instance, with the reason `completeSQL` (`failSQL`, `enterProviderBatches`) logs. A worker
-    /// whose commit broke off (the connection or the server went away) cannot tell whether its transaction
-    /// committed; it asks this before committing again, so that a committed batch is counted as done, and its
-    /// spend not added twice, rather than refused by its own fence. Reads `block_events_block`, a few entries a
-    /// block.
+    /// whose commit broke off learns from its commit mark that the transaction committed (`markCommit`); this
+    /// then says which of its outcomes the fence accepted, to count them as done rather than lost. Reads
+    /// `block_events_block`, a few entries a block.
     public func loggedOutcomes(
         _ outcomes: [(id: String, attempt: Int, instanceID: String)], of kind: OutcomeKind
     ) async throws -> Set<String> {

@@ -55,13 +55,9 @@ struct BenchDatabase {
         -> String
     {
         let name = "bench_localed"
-        let collation =
-            locale.hasPrefix("icu:")
-            ? "LOCALE_PROVIDER icu ICU_LOCALE \(try PostgresQuoting.literal(String(locale.dropFirst(4)))) LOCALE 'C'"
-            : "LOCALE \(try PostgresQuoting.literal(locale))"
         let admin = try await PostgresConnection.connect(adminURL)
         defer { Task { await admin.close() } }
-        try await admin.execute("CREATE DATABASE \(name) TEMPLATE template0 \(collation)")
+        try await admin.execute("CREATE DATABASE \(name) \(try DatabaseLocale.createClauses(locale))")
         return try server.url(database: name)
     }
 

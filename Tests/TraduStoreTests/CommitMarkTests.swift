@@ -80,8 +80,9 @@ import TraduTestSupport
         var waits = false
         for _ in 0..<200 where !waits {
             let waiting = try await watcher.query(
+                // This database's sessions only: the two cases run at once, each on a database of its own.
                 "SELECT count(*) AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
-                    + " AND query LIKE '%commit_marks%' AND pid <> pg_backend_pid()")
+                    + " AND datname = current_database() AND query LIKE '%commit_marks%' AND pid <> pg_backend_pid()")
             waits = waiting.first?["n"] == "1"
             if !waits { try await Task.sleep(for: .milliseconds(100)) }
         }

@@ -49,10 +49,7 @@ public actor TestPostgres {
         let name = "test_\(databaseCount)_\(UInt32.random(in: 0...UInt32.max))"
         let admin = try await adminConnection()
         var statement = "CREATE DATABASE \(try PostgresQuoting.identifier(name))"
-        if let icuLocale {
-            statement += " TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE \(try PostgresQuoting.literal(icuLocale))"
-            statement += " LOCALE 'C'"
-        }
+        if let icuLocale { statement += " " + (try DatabaseLocale.createClauses("icu:" + icuLocale)) }
         try await admin.execute(statement)
         return try embedded.url(database: name)
     }
