@@ -358,6 +358,8 @@ public final class Worker: Sendable {
         record(kept, committed: done, runtimes: runtimes)
         let refused = kept.map(\.block.id).filter { !done.contains($0) }
         if !refused.isEmpty {
+            // A renewal leaves blocks whose outcomes wait for their commit to it: here their lost leases count.
+            TraduMetrics.count(MetricNames.leasesLost, refused.count, [("env", environment)])
             logger.warning(
                 "outcomes refused: the lease was lost (block requeued, re-claimed or cancelled)",
                 metadata: ["blocks": "\(refused.prefix(5).joined(separator: ","))", "count": "\(refused.count)"])

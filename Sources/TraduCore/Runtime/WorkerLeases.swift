@@ -184,8 +184,14 @@ public struct WorkerLeases<Block: Leased>: Sendable {
     }
 
     /// A renewal asked for `asked` and the database kept only the ids in `kept`.
+    ///
+    /// A block whose outcome waits for its commit is left to that commit: a renewal that runs on its own
+    /// connection while the commit completes the block waits for the commit's row locks, then finds the block no
+    /// longer leased, and answers before the commit does. Judged here, it was reported lost although its outcome
+    /// was just committed (a false `leases lost` under load). Really lost, its outcome is refused by the commit's
+    /// fence, and the commit settles it either way.
     public mutating func renewed(_ asked: [Block], kept: Set<String>) -> LeaseLoss {
-        lose(asked.filter { !kept.contains($0.id) })
+        lose(asked.filter { !kept.contains($0.id) && !processed.contains($0.id) })
     }
 
     /// The instance was declared dead by a controller: every lease is gone.

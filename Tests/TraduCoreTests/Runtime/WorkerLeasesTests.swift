@@ -209,6 +209,23 @@ import TraduCore
         #expect(leases.holds(Self.block("a", 2)))
     }
 
+    @Test func aBlockWhoseOutcomeAwaitsItsCommitIsLeftToTheCommit() {
+        var leases = Self.leases()
+        let (a, b) = (Self.block("a"), Self.block("b"))
+        _ = leases.claimed([a, b])
+        _ = leases.slotStarts(a)
+        #expect(leases.slotFinished(a) == .commit)
+        let asked = leases.leasesToRenew
+        // The renewal ran just after the commit of a's outcome completed it, and answered first.
+        let loss = leases.renewed(asked, kept: [])
+        #expect(loss.lost == [b], "b waited for a slot: its lease is lost")
+        #expect(loss.stopProcessing.isEmpty)
+        #expect(leases.holds(a), "a is the commit's to settle")
+        leases.settled([a])
+        #expect(!leases.holds(a))
+        #expect(leases.finishedCount == 2)
+    }
+
     @Test func beingDeclaredDeadLosesEveryLease() {
         var leases = Self.leases()
         let (a, b) = (Self.block("a"), Self.block("b"))
