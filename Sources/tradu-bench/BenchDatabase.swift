@@ -19,9 +19,13 @@ struct BenchDatabase {
     ) async throws -> BenchDatabase {
         if let databaseURL {
             let collation = (try? await Self.collation(databaseURL)).map { ", database collation \($0)" } ?? ""
+            Phase.postmaster = await Self.localPostmaster(databaseURL)
+            let counted =
+                Phase.postmaster.map { ", server CPU counted from this machine's postmaster \($0) and its children" }
+                ?? ", server CPU not counted: the server does not run on this machine"
             return BenchDatabase(
                 url: databaseURL, embedded: nil,
-                description: "external (\(PostgresConnectionString.target(databaseURL))\(collation))")
+                description: "external (\(PostgresConnectionString.target(databaseURL))\(collation)\(counted))")
         }
         var configuration = EmbeddedPostgres.Configuration(home: root + "/pg-home")
         configuration.durable = durable
@@ -113,6 +117,25 @@ struct BenchDatabase {
     }
 
     /// The first column of the first row of `sql`.
+    /// The postmaster of the server at `url` when it runs on this machine: the parent of this session's backend,
+    /// taken only when it is a `postgres` process that started when the server says it did (a server in another
+    /// pid namespace or on another host may share a pid with an unrelated local process). Through a pooler the
+    /// backend is the pooler's server connection, whose parent is the same postmaster.
+    static func localPostmaster(_ url: String) async -> Int? {
+        guard let connection = try? await PostgresConnection.connect(url) else { return nil }
+        defer { Task { await connection.close() } }
+        guard
+            let row = try? await connection.query(
+                "SELECT pg_backend_pid(), extract(epoch FROM pg_postmaster_start_time())::float8"
+            ).first,
+            let backendPID = row[0].flatMap({ Int($0) }), let serverStart = row[1].flatMap({ Double($0) }),
+            let backend = ProcessStat(pid: backendPID), backend.command == "postgres",
+            let postmaster = ProcessStat(pid: backend.parent), postmaster.command == "postgres",
+            let started = postmaster.startedAt, abs(started - serverStart) < 2
+        else { return nil }
+        return backend.parent
+    }
+
     static func scalar(_ url: String, _ sql: String) async throws -> String? {
         let connection = try await PostgresConnection.connect(url)
         let rows = try await connection.query(sql)

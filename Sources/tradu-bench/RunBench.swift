@@ -243,7 +243,10 @@ struct RunBench: AsyncParsableCommand {
             report.walRelations = try WalRecords.byRelation(
                 dataDirectory: dataDirectory, start: beforeRun.walLSN, end: afterRun.walLSN, names: names)
         }
-        if statements { report.statements = try await StatementCosts.read(probe) }
+        if statements {
+            report.statements = try await StatementCosts.read(probe)
+            report.compiledStatements = try await StatementCosts.readCompiled(probe)
+        }
 
         // c. Verification and latencies, from the tables.
         let connection = try await PostgresConnection.connect(url, logger: logger)

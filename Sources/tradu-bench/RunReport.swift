@@ -45,6 +45,8 @@ struct RunReport {
     var pgbenchError: String?
     /// With `--statements`: the run's costliest statements (apply's are not counted).
     var statements: [StatementCost] = []
+    /// With `--statements`: the run's statements that were JIT-compiled (none is the expected answer).
+    var compiledStatements: [StatementCost] = []
     /// With `--wal-records`: the run's WAL by record type, the largest first.
     var walRecords: [WalRecordKind] = []
     /// With `--wal-records`: the run's WAL by the relation each record touched, the largest first.
@@ -158,6 +160,18 @@ struct RunReport {
                 lines.append(
                     "  \(Format.int(Int(statement.milliseconds.rounded()))) ms, \(Format.int(statement.calls)) calls, "
                         + String(format: "%.1f µs, %.0f B WAL: ", microseconds, wal) + statement.text)
+            }
+            if compiledStatements.isEmpty {
+                lines.append("statements JIT-compiled in the run: none")
+            } else {
+                lines.append("statements JIT-compiled in the run (functions, compile time in all calls):")
+                for statement in compiledStatements {
+                    lines.append(
+                        "  \(Format.int(statement.calls)) calls, \(Format.int(statement.jitFunctions)) functions, "
+                            + String(
+                                format: "%.1f ms compiling of %.1f ms: ", statement.jitMilliseconds,
+                                statement.milliseconds) + statement.text)
+                }
             }
         }
         if !walRecords.isEmpty {
@@ -292,12 +306,8 @@ struct RunReport {
                 "passed": verified,
             ],
             "events": events,
-            "statements": statements.map { statement -> [String: Any] in
-                [
-                    "calls": statement.calls, "rows": statement.rows, "milliseconds": statement.milliseconds,
-                    "walBytes": statement.walBytes, "text": statement.text,
-                ]
-            },
+            "statements": statements.map(\.json),
+            "compiledStatements": compiledStatements.map(\.json),
             "walRecords": walRecords.map { kind -> [String: Any] in
                 [
                     "type": kind.type, "count": kind.count, "recordBytes": kind.recordBytes,

@@ -190,10 +190,10 @@ struct ScaleBench: AsyncParsableCommand {
         report.schedulingCycleSeconds = try await Self.timed(cycles) { _ in
             _ = try await controller.reconcileOnce(store)
         }
-        try await service.setPaused(true, pipeline: "bench", actor: "tradu-bench", reason: "idle cycles")
+        _ = try await service.setPaused(true, pipeline: "bench", actor: "tradu-bench", reason: "idle cycles")
         report.waitingDuringIdleCycles = try await Self.count(url, schema, "state IN ('created', 'waiting')")
         report.idleCycleSeconds = try await Self.timed(cycles) { _ in _ = try await controller.reconcileOnce(store) }
-        try await service.setPaused(false, pipeline: "bench", actor: "tradu-bench", reason: "idle cycles done")
+        _ = try await service.setPaused(false, pipeline: "bench", actor: "tradu-bench", reason: "idle cycles done")
 
         // 3. `tradu status` (the controller's counts above a million blocks) and `tradu status --exact`.
         report.statusSeconds = try await Self.timed(5) { _ in _ = try await service.status() }
@@ -253,7 +253,7 @@ struct ScaleBench: AsyncParsableCommand {
             """, [schema])
         await connection.close()
         report.tables = sizes.map {
-            ($0["name"]! ?? "?", Int64($0["table_bytes"]! ?? "0") ?? 0, Int64($0["index_bytes"]! ?? "0") ?? 0)
+            ($0["name"] ?? "?", Int64($0["table_bytes"] ?? "0") ?? 0, Int64($0["index_bytes"] ?? "0") ?? 0)
         }
     }
 

@@ -9,8 +9,20 @@ struct StatementCost: Sendable, Hashable {
     var rows: Int
     var milliseconds: Double
     var walBytes: Int64
+    /// Functions JIT-compiled for the statement, and the milliseconds the compiling took (generation, inlining,
+    /// optimisation, emission): a statement whose estimated cost passes `jit_above_cost` pays that at every
+    /// execution, whatever it then reads.
+    var jitFunctions: Int = 0
+    var jitMilliseconds: Double = 0
     /// The statement's text, whitespace folded, cut to `StatementCosts.textLength` characters.
     var text: String
+
+    var json: [String: Any] {
+        [
+            "calls": calls, "rows": rows, "milliseconds": milliseconds, "walBytes": walBytes,
+            "jitFunctions": jitFunctions, "jitMilliseconds": jitMilliseconds, "text": text,
+        ]
+    }
 }
 
 enum StatementCosts {
@@ -29,20 +41,36 @@ enum StatementCosts {
 
     /// The `shown` statements of this database with the most execution time since `reset`.
     static func read(_ connection: PostgresConnection) async throws -> [StatementCost] {
+        try await read(connection, filter: "TRUE", order: "total_exec_time")
+    }
+
+    /// The `shown` statements of this database that were JIT-compiled since `reset`, the longest compiling first.
+    static func readCompiled(_ connection: PostgresConnection) async throws -> [StatementCost] {
+        try await read(connection, filter: "jit_functions > 0", order: jitMilliseconds)
+    }
+
+    private static let jitMilliseconds =
+        "(jit_generation_time + jit_inlining_time + jit_optimization_time + jit_emission_time)"
+
+    private static func read(_ connection: PostgresConnection, filter: String, order: String) async throws
+        -> [StatementCost]
+    {
         try await connection.query(
             """
-            SELECT calls, rows, total_exec_time, wal_bytes,
+            SELECT calls, rows, total_exec_time, wal_bytes, jit_functions, \(jitMilliseconds) AS jit_ms,
                    left(regexp_replace(query, '\\s+', ' ', 'g'), $1::int) AS text
             FROM public.pg_stat_statements
-            WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
-            ORDER BY total_exec_time DESC
+            WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND \(filter)
+            ORDER BY \(order) DESC
             LIMIT $2::int
             """, [String(textLength), String(shown)]
         ).map { row in
             StatementCost(
                 calls: Int(row["calls"] ?? "") ?? 0, rows: Int(row["rows"] ?? "") ?? 0,
                 milliseconds: Double(row["total_exec_time"] ?? "") ?? 0,
-                walBytes: Int64(Double(row["wal_bytes"] ?? "") ?? 0), text: row["text"] ?? "")
+                walBytes: Int64(Double(row["wal_bytes"] ?? "") ?? 0),
+                jitFunctions: Int(row["jit_functions"] ?? "") ?? 0,
+                jitMilliseconds: Double(row["jit_ms"] ?? "") ?? 0, text: row["text"] ?? "")
         }
     }
 }

@@ -224,31 +224,21 @@ enum Phase {
             + Double(usage.ru_stime.tv_usec) / 1e6
     }
 
-    /// The embedded server's postmaster, whose processes `serverCPU` counts (nil: a remote server, not counted).
+    /// The postmaster whose processes `serverCPU` counts: the embedded server's, or a `--database-url` server's
+    /// found running on this machine (nil: a server elsewhere, not counted).
     nonisolated(unsafe) static var postmaster: Int?
 
-    /// CPU seconds (user + system) of the embedded cluster's `postgres` processes, from /proc: the server's
-    /// share of a phase when the database is local.
+    /// CPU seconds (user + system) of the local server's `postgres` processes, from /proc: the server's share of
+    /// a phase when the database is local.
     static func serverCPU() -> Double {
         guard let postmaster else { return 0 }
-        let ticks = Double(sysconf(Int32(_SC_CLK_TCK)))
-        var total = 0.0
         guard let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return 0 }
+        var total = 0.0
         for entry in entries where entry.first?.isNumber == true {
-            guard let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
-                let open = stat.firstIndex(of: "("), let close = stat.lastIndex(of: ")"),
-                stat[stat.index(after: open)..<close] == "postgres"
+            guard let pid = Int(entry), let stat = ProcessStat(pid: pid), stat.command == "postgres",
+                pid == postmaster || stat.parent == postmaster
             else { continue }
-            let fields = stat[stat.index(close, offsetBy: 2)...].split(separator: " ")
-            // Only this run's cluster: the postmaster and its children (fields[1] is the parent pid).
-            guard Int(entry) == postmaster || fields.count > 1 && Int(fields[1]) == postmaster else { continue }
-            // fields[0] is state (field 3); utime and stime are fields 14 and 15.
-            // Plus cutime and cstime (16, 17): backends that exited were reaped by the postmaster, whose
-            // children's time keeps their share, so the sum never goes down.
-            guard fields.count > 14, let user = Double(fields[11]), let system = Double(fields[12]),
-                let children = Double(fields[13]), let childrenSystem = Double(fields[14])
-            else { continue }
-            total += (user + system + children + childrenSystem) / ticks
+            total += stat.cpuSeconds
         }
         return total
     }
