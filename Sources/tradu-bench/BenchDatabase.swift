@@ -116,7 +116,6 @@ struct BenchDatabase {
         try FileManager.default.removeItem(atPath: root)
     }
 
-    /// The first column of the first row of `sql`.
     /// The postmaster of the server at `url` when it runs on this machine: the parent of this session's backend,
     /// taken only when it is a `postgres` process that started when the server says it did (a server in another
     /// pid namespace or on another host may share a pid with an unrelated local process). Through a pooler the
@@ -136,6 +135,7 @@ struct BenchDatabase {
         return backend.parent
     }
 
+    /// The first column of the first row of `sql`.
     static func scalar(_ url: String, _ sql: String) async throws -> String? {
         let connection = try await PostgresConnection.connect(url)
         let rows = try await connection.query(sql)
