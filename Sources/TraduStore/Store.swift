@@ -51,7 +51,7 @@ public struct Store: Sendable {
             try await connection.setForEveryTransaction("search_path", to: schema.quoted)
             // JIT compiles a statement whose estimated cost passes `jit_above_cost`, at every execution: tradu's
             // statements read a few index entries each, but estimates grow with the tables (the watchdogs'
-            // statement compiled at a million blocks, 2.5 ms of each 3.9 ms call), so the compiling becomes most
+            // statement compiled at a million blocks, 2.5 ms of its 3.9 ms a call), so the compiling becomes most
             // of their cost. Off in every transaction: no round trip, and nothing set in a pooler's shared sessions.
             try await connection.setForEveryTransaction("jit", to: "off")
         } catch {
