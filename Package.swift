@@ -39,7 +39,10 @@ let package = Package(
         .target(name: "TraduYAML", dependencies: ["TraduCore", "CLibYAML"]),
         .target(
             name: "TraduPostgres",
-            dependencies: ["CLibPQ", .product(name: "Logging", package: "swift-log")]),
+            dependencies: [
+                "CLibPQ", .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]),
         .target(
             name: "TraduHTTP",
             dependencies: ["TraduCore", "CLibCurl"]),

@@ -54,4 +54,35 @@ import TraduTestSupport
         await first.close()
         await second.close()
     }
+
+    /// Behind a transaction pooler a statement prepared in one server session is missing from the next, or was
+    /// prepared there by another client. PgBouncer answers the startup with a process id of its own, which tells
+    /// the connection not to prepare; a direct connection to the same database does.
+    @Test func aConnectionThroughAPoolerPreparesNothing() async throws {
+        let database = try await TestPostgres.shared.freshDatabase()
+        let name = try #require(URLComponents(string: database)?.path.dropFirst()).description
+        let bouncer = try await TestPgBouncer(serverURL: database, poolSize: 1)
+        defer { bouncer.stop() }
+        let direct = try await PostgresConnection.connect(database)
+        #expect(await direct.preparesStatements)
+        let pooled = try await PostgresConnection.connect(bouncer.url(database: name))
+        let other = try await PostgresConnection.connect(bouncer.url(database: name))
+        let serverPID = try await pooled.query("SELECT pg_backend_pid() AS pid")[0].int("pid")
+        #expect(try await pooled.backendPID != Int32(serverPID ?? 0), "PgBouncer reports its own process id")
+        let pooledPrepares = await pooled.preparesStatements
+        let otherPrepares = await other.preparesStatements
+        #expect(!pooledPrepares && !otherPrepares)
+        // Both clients run the same statements through the one server session, interleaved.
+        for round in 0..<20 {
+            let (a, b) = (pooled, other)
+            let first = Task { try await a.query("SELECT $1::int + 1 AS next", [String(round)])[0].int("next") }
+            let second = Task { try await b.query("SELECT $1::int + 2 AS next", [String(round)])[0].int("next") }
+            #expect(try await first.value == round + 1)
+            #expect(try await second.value == round + 2)
+        }
+        #expect(try await pooled.query("SELECT count(*) AS n FROM pg_prepared_statements")[0].int("n") == 0)
+        await direct.close()
+        await pooled.close()
+        await other.close()
+    }
 }
