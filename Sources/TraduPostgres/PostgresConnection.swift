@@ -59,10 +59,11 @@ public actor PostgresConnection {
     /// Opens a connection. `conninfo` is a URI (`postgresql://user@host:5432/db`) or keyword/value string
     /// (`host=/run/postgresql port=5432 dbname=db`). Errors never contain the password. `applicationName`
     /// overrides one the conninfo may carry. `preparedStatementLimit` bounds the statements the session keeps
-    /// prepared (0: none).
+    /// prepared (0: none): each holds about 70 KB of the server's memory (tradu's statements, read from
+    /// `pg_backend_memory_contexts`), and a connection runs a few dozen of them.
     public static func connect(
         _ conninfo: String, applicationName: String? = nil,
-        preparedStatementLimit: Int = 256,
+        preparedStatementLimit: Int = 64,
         logger: Logger = Logger(label: "tradu.postgres")
     ) async throws -> PostgresConnection {
         let connection = PostgresConnection(

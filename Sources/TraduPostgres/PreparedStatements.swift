@@ -13,6 +13,7 @@ import Crypto
 ///
 /// The cache is bounded: a text built with literals inside would otherwise add a statement per value. The least
 /// recently used statement is forgotten (`DEALLOCATE`) when a new one would pass `capacity`.
+/// Sessions that are the server's own only: `PoolerCheck`.
 struct PreparedStatements: Sendable {
     /// What the connection must do before running a statement.
     enum Step: Equatable, Sendable {
