@@ -6,13 +6,19 @@ import TraduTestSupport
 /// Settings a connection needs in every transaction, through a real PgBouncer in transaction mode whose single
 /// server session every client shares.
 @Suite struct PooledTransactionTests {
+    /// A fresh database (its URL and name) and a PgBouncer in transaction mode in front of it, whose pool of one
+    /// server session every client shares. The caller stops the bouncer.
+    static func behindOneServerSession() async throws -> (database: String, name: String, bouncer: TestPgBouncer) {
+        let database = try await TestPostgres.shared.freshDatabase()
+        let name = try #require(URLComponents(string: database)?.path.dropFirst()).description
+        return (database, name, try await TestPgBouncer(serverURL: database, poolSize: 1))
+    }
+
     /// The failure the settings exist for: behind a transaction pooler a session `SET` lands on a server session
     /// the next client then uses. With `setForEveryTransaction` each statement sees its own connection's value,
     /// however the clients interleave, including statements outside an explicit transaction.
     @Test func everyTransactionSeesItsOwnSettingsThroughOneSharedServerSession() async throws {
-        let database = try await TestPostgres.shared.freshDatabase()
-        let name = try #require(URLComponents(string: database)?.path.dropFirst()).description
-        let bouncer = try await TestPgBouncer(serverURL: database, poolSize: 1)
+        let (database, name, bouncer) = try await Self.behindOneServerSession()
         defer { bouncer.stop() }
         let admin = try await PostgresConnection.connect(database)
         try await admin.execute("CREATE SCHEMA alpha; CREATE SCHEMA beta")
@@ -59,9 +65,7 @@ import TraduTestSupport
     /// prepared there by another client. PgBouncer answers the startup with a process id of its own, which tells
     /// the connection not to prepare; a direct connection to the same database does.
     @Test func aConnectionThroughAPoolerPreparesNothing() async throws {
-        let database = try await TestPostgres.shared.freshDatabase()
-        let name = try #require(URLComponents(string: database)?.path.dropFirst()).description
-        let bouncer = try await TestPgBouncer(serverURL: database, poolSize: 1)
+        let (database, name, bouncer) = try await Self.behindOneServerSession()
         defer { bouncer.stop() }
         let direct = try await PostgresConnection.connect(database)
         #expect(await direct.preparesStatements)
