@@ -60,7 +60,7 @@ public actor PostgresConnection {
     /// (`host=/run/postgresql port=5432 dbname=db`). Errors never contain the password. `applicationName`
     /// overrides one the conninfo may carry. `preparedStatementLimit` bounds the statements the session keeps
     /// prepared (0: none): each holds about 70 KB of the server's memory (tradu's statements, read from
-    /// `pg_backend_memory_contexts`), and a connection runs a few dozen of them.
+    /// `pg_backend_memory_contexts`; a worker's connection held 10 after its claims and completions).
     public static func connect(
         _ conninfo: String, applicationName: String? = nil,
         preparedStatementLimit: Int = 64,
