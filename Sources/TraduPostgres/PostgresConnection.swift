@@ -89,10 +89,9 @@ public actor PostgresConnection {
     /// Prepares statements only on a session that is the server's own (`PoolerCheck`), and there with custom plans:
     /// a generic plan, made once from estimates, is what the statements' planner guards exist to avoid (one made
     /// while `translation_memory` was empty cost 175 µs a block instead of 4 in a run). The session `SET` is safe
-    /// for that reason: no other client ever uses this session.
+    /// for that reason: no other client ever uses this session. Called on a fresh session, with the cache empty
+    /// and preparing off: after `open`, or after `connection()` reset both with the session.
     private func decidePreparation(_ connection: OpaquePointer) throws {
-        statements.removeAll()
-        preparesStatements = false
         guard statements.capacity > 0 else { return }
         let result = PQexec(connection, "SELECT pg_backend_pid()")
         defer { PQclear(result) }
