@@ -12,15 +12,21 @@ extension PostgresConnection {
     /// the transaction and no transaction stays open across an `await`. Nested calls use savepoints.
     /// If a statement failed inside `body` and `body` swallowed the error, COMMIT would silently roll back:
     /// this throws instead.
+    ///
+    /// `settings` hold for this transaction only (`SET LOCAL`, sent with BEGIN: no extra round trip), after the
+    /// connection's own (`setForEveryTransaction`). A nested call runs inside its outer transaction's settings and
+    /// may not give its own.
     @discardableResult
     public func transaction<T: Sendable>(
-        isolation: PostgresIsolationLevel = .readCommitted,
+        isolation: PostgresIsolationLevel = .readCommitted, settings: [PostgresSetting] = [],
         _ body: @Sendable (isolated PostgresConnection) throws -> T
     ) throws -> T {
         let depth = transactionDepth
         let savepoint = "tradu_savepoint_\(depth)"
         if depth == 0 {
-            try executeAlone(beginStatement(isolation))
+            try executeAlone(try beginStatement(isolation, settings: settings))
+        } else if !settings.isEmpty {
+            throw PostgresError(kind: .misuse, message: "a nested transaction cannot take settings of its own")
         } else {
             try execute("SAVEPOINT \(savepoint)")
         }

@@ -32,8 +32,8 @@ public actor PostgresConnection {
     private var closed = false
     var listenedChannels: [String] = []
     private var sessionSetup: [String] = []
-    /// `SET LOCAL` statements every transaction starts with (see `setForEveryTransaction(_:to:)`).
-    private(set) var transactionSettings: [String] = []
+    /// Settings every transaction starts with (see `setForEveryTransaction(_:to:)`).
+    private(set) var transactionSettings: [PostgresSetting] = []
     var transactionDepth = 0
     /// The statements the session holds prepared; `capacity` 0 when preparing is off for this connection.
     private var statements: PreparedStatements
@@ -160,14 +160,18 @@ public actor PostgresConnection {
     /// settings runs every statement in a transaction that starts with them: a statement outside `transaction`
     /// becomes BEGIN with the settings (one round trip), the statement, COMMIT.
     public func setForEveryTransaction(_ name: String, to value: String) throws {
-        let prefix = "SET LOCAL \(try PostgresQuoting.identifier(name)) TO "
-        transactionSettings.removeAll { $0.hasPrefix(prefix) }
-        transactionSettings.append(prefix + value)
+        let setting = PostgresSetting(name, value)
+        _ = try setting.statement()
+        transactionSettings.removeAll { $0.name == name }
+        transactionSettings.append(setting)
     }
 
-    /// BEGIN, then the transaction settings, as one simple query (one round trip).
-    func beginStatement(_ isolation: PostgresIsolationLevel) -> String {
-        (["BEGIN ISOLATION LEVEL \(isolation.rawValue)"] + transactionSettings).joined(separator: "; ")
+    /// BEGIN, then the connection's transaction settings and `settings`, as one simple query (one round trip).
+    func beginStatement(_ isolation: PostgresIsolationLevel, settings: [PostgresSetting] = []) throws -> String {
+        try
+            (["BEGIN ISOLATION LEVEL \(isolation.rawValue)"]
+            + (transactionSettings + settings).map { try $0.statement() })
+            .joined(separator: "; ")
     }
 
     // MARK: Statements

@@ -102,14 +102,16 @@ extension Store {
     /// Runs `body` in a transaction, again (up to 3 times) when PostgreSQL aborts it for a deadlock: rare, from
     /// a worker and a controller or operator locking the same blocks in different orders, and harmless to retry
     /// because every runtime write is fenced.
-    func retryingConflicts<T: Sendable>(_ body: @escaping @Sendable (isolated PostgresConnection) throws -> T)
-        async throws -> T
-    {
+    ///
+    /// `settings`: for this transaction only (`PostgresConnection.transaction(isolation:settings:_:)`).
+    func retryingConflicts<T: Sendable>(
+        settings: [PostgresSetting] = [], _ body: @escaping @Sendable (isolated PostgresConnection) throws -> T
+    ) async throws -> T {
         var tries = 0
         while true {
             tries += 1
             do {
-                return try await connection.transaction(body)
+                return try await connection.transaction(settings: settings, body)
             } catch let error as StoreError where tries < 3 {
                 guard case .conflict = error else { throw error }
                 connection.logger.info("transaction conflict; retrying", metadata: ["error": "\(error)"])

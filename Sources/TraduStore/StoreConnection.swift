@@ -25,9 +25,10 @@ struct StoreConnection: Sendable {
     /// Runs `body` between BEGIN and COMMIT on the connection's thread (see `PostgresConnection.transaction`).
     @discardableResult
     func transaction<T: Sendable>(
-        isolation: PostgresIsolationLevel = .readCommitted, _ body: @Sendable (isolated PostgresConnection) throws -> T
+        isolation: PostgresIsolationLevel = .readCommitted, settings: [PostgresSetting] = [],
+        _ body: @Sendable (isolated PostgresConnection) throws -> T
     ) async throws -> T {
-        try await StoreError.mapping { try await postgres.transaction(isolation: isolation, body) }
+        try await StoreError.mapping { try await postgres.transaction(isolation: isolation, settings: settings, body) }
     }
 
     func notify(_ channel: String) async throws {

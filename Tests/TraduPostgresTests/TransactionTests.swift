@@ -84,4 +84,44 @@ import TraduTestSupport
         }
         #expect(level == "serializable")
     }
+
+    /// A transaction's own settings hold inside it, after the connection's, and are gone at its end: the next
+    /// transaction and a statement outside one see the server's values again.
+    @Test func settingsHoldForTheirTransactionOnly() async throws {
+        let connection = try await connectionWithTable()
+        try await connection.setForEveryTransaction("enable_hashjoin", to: "off")
+        let seen = try await connection.transaction(
+            settings: [PostgresSetting("enable_seqscan", "off"), PostgresSetting("work_mem", "'2MB'")]
+        ) { connection in
+            try connection.query(
+                """
+                SELECT current_setting('enable_seqscan') AS seqscan, current_setting('work_mem') AS mem,
+                       current_setting('enable_hashjoin') AS hashjoin
+                """)[0]
+        }
+        #expect(seen["seqscan"] == "off")
+        #expect(seen["mem"] == "2MB")
+        #expect(seen["hashjoin"] == "off", "the connection's own settings hold too")
+        let after = try await connection.transaction { connection in
+            try connection.query("SELECT current_setting('enable_seqscan') AS seqscan")[0]["seqscan"]
+        }
+        #expect(after == "on")
+        #expect(try await connection.query("SELECT current_setting('work_mem') AS mem")[0]["mem"] == "4MB")
+    }
+
+    /// A nested transaction runs inside its outer transaction's settings: asking for its own is a mistake, refused
+    /// before anything runs, and the outer transaction rolls back with it.
+    @Test func aNestedTransactionCannotTakeSettingsOfItsOwn() async throws {
+        let connection = try await connectionWithTable()
+        let error = await #expect(throws: PostgresError.self) {
+            try await connection.transaction { connection in
+                try connection.query("INSERT INTO items VALUES (1, 'a')")
+                try connection.transaction(settings: [PostgresSetting("enable_seqscan", "off")]) { connection in
+                    try connection.query("INSERT INTO items VALUES (2, 'b')")
+                }
+            }
+        }
+        #expect(error?.kind == .misuse)
+        #expect(try await count(connection) == 0)
+    }
 }

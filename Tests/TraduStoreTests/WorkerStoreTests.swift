@@ -236,6 +236,90 @@ import TraduPostgres
         #expect(plainPlan.contains("blocks_lease"), "the same fence written plainly takes a leased index")
     }
 
+    /// A completion plans its statement once per session (`Store.completionPlan`), and the plan it keeps joins the
+    /// batch to `blocks` by primary key even when it was made from the statistics of a table of four blocks, where
+    /// a join over a scan of `blocks` looks cheaper and, kept, would read the whole table at every later commit.
+    @Test func aCompletionKeepsOnePlanThatProbesThePrimaryKey() async throws {
+        let (store, _) = try await RuntimeFixtures.enqueued(blocks: 4)
+        try await store.connection.query("ALTER TABLE blocks SET (autovacuum_enabled = false)")
+        try await store.connection.query("ANALYZE blocks")
+        let claimed = try await store.claim(instanceID: "w1", limit: 4, leaseDuration: .seconds(60))
+        #expect(claimed.count == 4)
+        for block in claimed {
+            #expect(try await store.complete([RuntimeFixtures.completion(block, by: "w1")]) == [block.id])
+        }
+        let held = try await store.connection.query(
+            "SELECT name, generic_plans, custom_plans FROM pg_prepared_statements WHERE statement = $1",
+            [Store.completeSQL])
+        #expect(held.count == 1)
+        #expect(try held.first?.int("generic_plans") == 4, "four commits, one plan")
+        #expect(try held.first?.int("custom_plans") == 0)
+
+        // The plan the session keeps, and the one a fresh copy of the statement gets without the join settings.
+        let arguments = Store.completeParameters(claimed.map { RuntimeFixtures.completion($0, by: "w1") })
+            .map(Self.literal).joined(separator: ", ")
+        let name = try #require(held.first?["name"] ?? nil)
+        let kept = try await store.connection.transaction(settings: Store.completionPlan) { connection in
+            try connection.query("EXPLAIN EXECUTE \(name)(\(arguments))").compactMap { $0[0] }.joined(separator: "\n")
+        }
+        #expect(kept.contains("blocks_pkey on blocks b"), "\(kept)")
+        #expect(!kept.contains("Seq Scan on blocks"), "\(kept)")
+        let plain = try await store.connection.transaction(
+            settings: [PostgresSetting("plan_cache_mode", "force_generic_plan")]
+        ) { connection in
+            try connection.query("PREPARE plain_completion AS " + Store.completeSQL)
+            return try connection.query("EXPLAIN EXECUTE plain_completion(\(arguments))").compactMap { $0[0] }
+                .joined(separator: "\n")
+        }
+        #expect(plain.contains("Seq Scan on blocks b"), "without the join settings the small table is scanned")
+    }
+
+    /// A parameter as an SQL literal, for `EXECUTE`.
+    private static func literal(_ parameter: PostgresParameter) -> String {
+        let quoted = { (text: String) in "'" + text.replacingOccurrences(of: "'", with: "''") + "'" }
+        switch parameter {
+        case .text(let text): return text.map(quoted) ?? "NULL"
+        case .textArray(let elements): return quoted(SQLText.arrayLiteral(elements))
+        case .intArray(let elements): return quoted("{" + elements.map(String.init).joined(separator: ",") + "}")
+        case .bigintArray(let elements):
+            return quoted("{" + elements.map { $0.map(String.init) ?? "NULL" }.joined(separator: ",") + "}")
+        }
+    }
+
+    /// A translation-memory lookup probes the memory's primary key with one plan per session, even one made while
+    /// the memory was empty (`Store.memoryLookupPlan`).
+    @Test func aMemoryLookupKeepsOnePlanThatProbesTheKey() async throws {
+        let (store, _) = try await RuntimeFixtures.store(blocks: 1)
+        try await store.connection.query("ALTER TABLE translation_memory SET (autovacuum_enabled = false)")
+        try await store.connection.query("ANALYZE translation_memory")
+        #expect(try await store.lookupMemory(keys: ["k1"]).isEmpty)
+        // The same statement without the scan setting, planned once too, while the memory is empty.
+        try await store.connection.query("PREPARE plain_lookup AS " + Store.memoryLookupSQL)
+        try await store.connection.transaction(settings: [PostgresSetting("plan_cache_mode", "force_generic_plan")]) {
+            try $0.query("EXECUTE plain_lookup('{k1}')")
+        }
+        let learned = (0..<2_000).map { (key: "k\($0)", translation: "t\($0)") }
+        _ = try await store.complete([], memory: learned)
+        let found = try await store.lookupMemory(keys: ["k1", "k1999", "missing"])
+        #expect(found == ["k1": "t1", "k1999": "t1999"])
+        let held = try await store.connection.query(
+            "SELECT name, generic_plans, custom_plans FROM pg_prepared_statements WHERE statement = $1",
+            [Store.memoryLookupSQL])
+        #expect(try held.first?.int("generic_plans") == 2)
+        #expect(try held.first?.int("custom_plans") == 0)
+        let name = try #require(held.first?["name"] ?? nil)
+        let kept = try await store.connection.transaction(settings: Store.memoryLookupPlan) { connection in
+            try connection.query("EXPLAIN EXECUTE \(name)('{k1,k2}')").compactMap { $0[0] }.joined(separator: "\n")
+        }
+        #expect(kept.contains("translation_memory_pkey"), "\(kept)")
+        let plain = try await store.connection.transaction(
+            settings: [PostgresSetting("plan_cache_mode", "force_generic_plan")]
+        ) { connection in
+            try connection.query("EXPLAIN EXECUTE plain_lookup('{k1,k2}')").compactMap { $0[0] }.joined(separator: "\n")
+        }
+        #expect(plain.contains("Seq Scan on translation_memory"), "made for an empty table, the plan scans it")
+    }
+
     /// A claim's update goes to the row versions its pick locked, by `ctid`, even with statistics from before the
     /// blocks were enqueued (a fresh apply, autovacuum not round yet): written plainly, its state fence took
     /// `blocks_claimable` and read every enqueued entry for each claim; by primary key, each block cost a probe.
