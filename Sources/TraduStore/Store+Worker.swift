@@ -302,15 +302,16 @@ extension Store {
     /// joins the batch to `blocks` by primary key whatever the statistics say.
     ///
     /// - *Planned once.* A completion is one large statement (six parts, five tables) run for a few hundred blocks;
-    ///   planning it again at every commit, with the batch's arrays in hand, cost 2.4 µs a block and the plan ran
-    ///   slower (`tradu-bench run`, 2026-12-06). Its plan does not depend on the parameters: each part reads the
-    ///   batch's arrays once, and every table it touches is reached by key.
+    ///   planning it again at every commit, with the batch's arrays in hand, cost 2.4 µs a block (`tradu-bench
+    ///   run`, 2026-12-06). Its plan does not depend on the parameters: each part reads the batch's arrays once,
+    ///   and every table it touches is reached by key.
     /// - *By key, whatever the statistics.* A plan kept for the session is made from the statistics of its first
     ///   commit, perhaps of a table still nearly empty before a large apply, where a hash join over a scan of
     ///   `blocks` looks cheap; until the next analyse, every commit would then read the whole table. With
     ///   sequential scans, hash joins and merge joins off for the transaction, the only plan left is the one the
     ///   statement is written for: a nested loop over the batch, probing `blocks_pkey` (`WorkerStoreTests`,
-    ///   `aCompletionKeepsOnePlanThatProbesThePrimaryKey`). The small `rollouts` table is then read by its index.
+    ///   `aCompletionKeepsOnePlanThatProbesThePrimaryKey`). The small `rollouts` table is then read through the
+    ///   index on its active rollouts.
     static let completionPlan = [
         PostgresSetting("plan_cache_mode", "force_generic_plan"), PostgresSetting("enable_seqscan", "off"),
         PostgresSetting("enable_hashjoin", "off"), PostgresSetting("enable_mergejoin", "off"),
