@@ -256,7 +256,7 @@ import TraduPostgres
         #expect(try held.first?.int("custom_plans") == 0)
 
         // The plan the session keeps, and the one a fresh copy of the statement gets without the join settings.
-        let arguments = Store.completeParameters(claimed.map { RuntimeFixtures.completion($0, by: "w1") })
+        let arguments = try Store.completeParameters(claimed.map { RuntimeFixtures.completion($0, by: "w1") })
             .map(Self.literal).joined(separator: ", ")
         let name = try #require(held.first?["name"] ?? nil)
         let kept = try await store.connection.transaction(settings: Store.completionPlan) { connection in
@@ -275,14 +275,13 @@ import TraduPostgres
     }
 
     /// A parameter as an SQL literal, for `EXECUTE`.
-    private static func literal(_ parameter: PostgresParameter) -> String {
-        let quoted = { (text: String) in "'" + text.replacingOccurrences(of: "'", with: "''") + "'" }
+    private static func literal(_ parameter: PostgresParameter) throws -> String {
         switch parameter {
-        case .text(let text): return text.map(quoted) ?? "NULL"
-        case .textArray(let elements): return quoted(SQLText.arrayLiteral(elements))
-        case .intArray(let elements): return quoted("{" + elements.map(String.init).joined(separator: ",") + "}")
+        case .text(let text): return try text.map(PostgresQuoting.literal) ?? "NULL"
+        case .textArray(let elements): return try PostgresQuoting.literal(SQLText.arrayLiteral(elements))
+        case .intArray(let elements): return try PostgresQuoting.literal(RuntimeSQL.intArray(elements))
         case .bigintArray(let elements):
-            return quoted("{" + elements.map { $0.map(String.init) ?? "NULL" }.joined(separator: ",") + "}")
+            return try PostgresQuoting.literal(SQLText.arrayLiteral(elements.map { $0.map(String.init) }))
         }
     }
 
