@@ -41,6 +41,16 @@ extension String {
         } ?? utf8.contains(0)
     }
 
+    /// The number of lines of JSON Lines text: its newline bytes (JSON escapes a newline inside a value). Counted
+    /// for every committed block's results.
+    public var newlineCount: Int {
+        utf8.withContiguousStorageIfAvailable { bytes in
+            var newlines = 0
+            for byte in bytes where byte == 0x0A { newlines += 1 }
+            return newlines
+        } ?? utf8.reduce(0) { $1 == 0x0A ? $0 + 1 : $0 }
+    }
+
     private static let lowBits: UInt64 = 0x0101_0101_0101_0101
     private static let highBits: UInt64 = 0x8080_8080_8080_8080
 }

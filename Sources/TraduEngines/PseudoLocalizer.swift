@@ -20,6 +20,7 @@ enum PseudoLocalizer {
             for byte in targetLanguage.utf8 where isTagByte(byte) { output.append(byte) }
             output.append(contentsOf: [UInt8(ascii: "|"), UInt8(ascii: " ")])
 
+            let accented = Self.accented
             var scalars = 0
             var index = 0
             var next = 0
@@ -32,8 +33,12 @@ enum PseudoLocalizer {
                 }
                 let byte = bytes[index]
                 if byte < 0x80 {
-                    let replacement = accented[Int(byte)]
-                    if replacement.isEmpty { output.append(byte) } else { output.append(contentsOf: replacement) }
+                    var replacement = accented[Int(byte)]
+                    if replacement == 0 { output.append(byte) }
+                    while replacement != 0 {
+                        output.append(UInt8(truncatingIfNeeded: replacement))
+                        replacement >>= 8
+                    }
                     scalars += 1
                 } else {
                     output.append(byte)
@@ -62,14 +67,19 @@ enum PseudoLocalizer {
         }
     }
 
-    /// The UTF-8 of each ASCII byte's look-alike; empty for bytes kept as they are.
-    private static let accented: [[UInt8]] = {
+    /// The UTF-8 of each ASCII byte's look-alike, its bytes packed from the lowest (a look-alike takes two or three,
+    /// never a zero byte); 0 for bytes kept as they are. Packed, so a byte's look-alike is appended without an
+    /// array of its own to retain and release.
+    private static let accented: [UInt32] = {
         let lower = Array("áƀçðéƒĝĥíĵķļɱñóþǫŕšţúṽŵẋýž".unicodeScalars)
         let upper = Array("ÁƁÇÐÉƑĜĤÍĴĶĻṀÑÓÞǪŔŠŢÚṼŴẊÝŽ".unicodeScalars)
-        var table = [[UInt8]](repeating: [], count: 128)
+        func packed(_ scalar: Unicode.Scalar) -> UInt32 {
+            String(scalar).utf8.reversed().reduce(0) { $0 << 8 | UInt32($1) }
+        }
+        var table = [UInt32](repeating: 0, count: 128)
         for offset in 0..<26 {
-            table[Int(UInt8(ascii: "a")) + offset] = Array(String(lower[offset]).utf8)
-            table[Int(UInt8(ascii: "A")) + offset] = Array(String(upper[offset]).utf8)
+            table[Int(UInt8(ascii: "a")) + offset] = packed(lower[offset])
+            table[Int(UInt8(ascii: "A")) + offset] = packed(upper[offset])
         }
         return table
     }()

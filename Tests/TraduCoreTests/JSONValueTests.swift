@@ -26,3 +26,18 @@ import Testing
         #expect(JSONValue.array([.int(1), .int(2)]) != .array([.int(2), .int(1)]), "arrays keep their order")
     }
 }
+
+@Suite struct JSONQuotingTests {
+    /// Escapes at the start, between multi-byte scalars and at the end; runs kept whole between them.
+    @Test func quotesWhatNeedsItAndKeepsTheRest() {
+        let cases: [(String, String)] = [
+            ("", #""""#), ("plain", #""plain""#), ("\"start", #""\"start""#), ("end\\", #""end\\""#),
+            ("ü\nü", #""ü\nü""#), ("日\u{1}本\t👩‍👩‍👧\r", #""日\u0001本\t👩‍👩‍👧\r""#), ("\u{1F}\u{7F}", #""\u001f\#u{7F}""#),
+        ]
+        for (text, quoted) in cases {
+            var out = "<"
+            JSONValue.appendQuoted(text, to: &out)
+            #expect(out == "<" + quoted, "\(text.debugDescription)")
+        }
+    }
+}

@@ -1,5 +1,6 @@
 import Testing
-import TraduCore
+
+@testable import TraduCore
 
 @Suite struct SegmentProtectionTests {
     private func texts(_ text: String) -> [String] {
@@ -63,6 +64,35 @@ import TraduCore
         let token = SegmentProtection.tokens(in: text)[0]
         #expect(token.utf8Range == 8..<14)
         #expect(String(decoding: Array(text.utf8)[token.utf8Range], as: UTF8.self) == "{name}")
+    }
+
+    /// The scan skips eight bytes at a time to the next byte that can start a token: a token is found wherever it
+    /// falls against those words, after ASCII or multi-byte text, and bytes that only look alike are skipped.
+    @Test func findsATokenAtEveryOffset() {
+        for token in ["{name}", "%s", "<b>", "&amp;"] {
+            for filler in ["x", "ü", "日"] {
+                for count in 0...17 {
+                    let prefix = String(repeating: filler, count: count)
+                    let text = prefix + token + String(repeating: filler, count: 17 - count)
+                    let found = SegmentProtection.tokens(in: text)
+                    #expect(found.map(\.text) == [token], "\(text)")
+                    #expect(found.first?.utf8Range.lowerBound == prefix.utf8.count, "\(text)")
+                }
+            }
+        }
+        // Bytes one bit away from a token's start (`z`, `$`, `>`, `'`), a whole word of them and more.
+        #expect(texts(String(repeating: "z$>'{;", count: 5) + " {x}") == ["{x}"])
+    }
+
+    @Test func aTranslationKeepingTokensInOrderPassesWithoutComparingCounts() {
+        let source = "Hi {user}, <b>%d</b> new &amp; more"
+        #expect(SegmentProtection.keepsTokensInOrder(source: source, translation: "Salut {user}, <b>%d</b> &amp; plus"))
+        #expect(!SegmentProtection.keepsTokensInOrder(source: source, translation: "<b>%d</b> {user} &amp;"))
+        #expect(!SegmentProtection.keepsTokensInOrder(source: source, translation: "Salut {user}, <b>%d</b>"))
+        // Not byte for byte, yet the same tokens: the full comparison still passes them.
+        #expect(!SegmentProtection.keepsTokensInOrder(source: "<br />", translation: "<br/>"))
+        #expect(SegmentProtection.check(source: "<br /> {a}", translation: "<br/> {a}") == nil)
+        #expect(SegmentProtection.check(source: source, translation: "Salut {user}, <b>%d</b>") != nil)
     }
 
     @Test func matchingTranslationPassesInAnyOrder() {

@@ -120,6 +120,16 @@ import TraduCore
         #expect(whole.units.map(\.id) == ["a"] && whole.units.map(\.text) == ["Same. "])
         #expect(whole.repeats == 1)
         #expect(whole.normalized(" x ") == " x ", "documents are taken as the engine gives them")
+        // A repeat of the first unit found after others, and canonically equal texts as one unit.
+        let later = TranslationUnits(
+            [
+                (id: "a", text: "X"), (id: "b", text: "Y"), (id: "c", text: "X"), (id: "d", text: "caf\u{E9}"),
+                (id: "e", text: "cafe\u{301}"),
+            ], segmentation: .document)
+        #expect(later.units.map(\.id) == ["a", "b", "d"] && later.repeats == 2)
+        #expect(later.documents.map { later.translation(of: $0, ["x", "y", "z"]) } == ["x", "y", "x", "z", "z"])
+        let one = TranslationUnits([(id: "a", text: "Only")], segmentation: .document)
+        #expect(one.units.map(\.id) == ["a"] && one.repeats == 0)
     }
 }
 

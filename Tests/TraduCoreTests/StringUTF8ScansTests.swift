@@ -34,6 +34,15 @@ import Testing
         }
     }
 
+    @Test func countsTheNewlinesOfJSONLines() {
+        #expect("".newlineCount == 0)
+        #expect("{}".newlineCount == 0)
+        #expect("{\"a\":\"ü\"}\n{\"b\":\"\\n\"}\n".newlineCount == 2, "an escaped newline is not a line")
+        let long = String(repeating: "日本\n", count: 1_000)
+        #expect(long.newlineCount == 1_000)
+        #expect(String(long.dropFirst(3)).newlineCount == 999)
+    }
+
     @Test func findsANULWhereverItIs() {
         #expect(!"no nul here, ü 日本".containsNUL)
         #expect("\u{0}".containsNUL)

@@ -17,6 +17,12 @@ import TraduEngines
         #expect(!output.dropFirst(4).contains { $0.isASCII && $0.isLetter })
     }
 
+    /// Look-alikes of two and three UTF-8 bytes, each ASCII letter its own, other bytes as they are.
+    @Test func replacesEveryASCIILetterWithItsLookAlike() async throws {
+        #expect(try await translate("vxMm z!") == "[fr| ṽẋṀɱ ž! ~~~]")
+        #expect(try await translate("AZaz09") == "[fr| ÁŽáž09 ~~]")
+    }
+
     @Test func isDeterministicAndDependsOnTheTarget() async throws {
         let text = "Your order {order_id} ships on %s."
         let first = try await translate(text)

@@ -140,17 +140,32 @@ struct BlockProcessor: Sendable {
 
     /// The block's documents, from its stored JSON Lines.
     static func segments(of records: String) throws(BlockFailure) -> [TranslationSegment] {
-        var segments: [TranslationSegment] = []
-        // Lines split on bytes: JSON escapes every control character, so a newline byte always ends a record.
-        for line in records.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: true) {
-            guard let object = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any],
-                let id = object["id"] as? String, let text = object["text"] as? String
-            else {
-                throw BlockFailure(.logic, "stored block contents are not valid JSON Lines")
+        var records = records
+        let segments = records.withUTF8 { bytes -> [TranslationSegment]? in
+            var segments: [TranslationSegment] = []
+            // Lines split on bytes: JSON escapes every control character, so a newline byte always ends a record.
+            for line in bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: true) {
+                guard let segment = segment(UnsafeBufferPointer(rebasing: line)) else { return nil }
+                segments.append(segment)
             }
-            segments.append(TranslationSegment(id: id, text: text))
+            return segments
         }
+        guard let segments else { throw BlockFailure(.logic, "stored block contents are not valid JSON Lines") }
         return segments
+    }
+
+    /// One stored record: read by `FlatStringObject` (what tradu writes), or else by a general JSON parser.
+    private static func segment(_ line: UnsafeBufferPointer<UInt8>) -> TranslationSegment? {
+        if let members = FlatStringObject.members(line) {
+            guard let id = members.last(where: { $0.key == "id" })?.value,
+                let text = members.last(where: { $0.key == "text" })?.value
+            else { return nil }
+            return TranslationSegment(id: id, text: text)
+        }
+        guard let object = try? JSONSerialization.jsonObject(with: Data(buffer: line)) as? [String: Any],
+            let id = object["id"] as? String, let text = object["text"] as? String
+        else { return nil }
+        return TranslationSegment(id: id, text: text)
     }
 }
 
@@ -259,7 +274,7 @@ extension BlockProcessor {
                     return BlockFailure(.data, "the engine returned no translation for \(unit)")
                 }
                 // PostgreSQL text cannot hold NUL: refuse it here, named, rather than fail the commit.
-                if text.utf8.contains(0) {
+                if text.containsNUL {
                     return BlockFailure(.data, "document \(unit): the translation contains a NUL character")
                 }
                 translations[index] = units.normalized(text)
@@ -302,14 +317,18 @@ extension BlockProcessor {
             let memoryLabels = [("pipeline", block.pipeline)]
             TraduMetrics.count(MetricNames.memoryHits, hits, memoryLabels)
             TraduMetrics.count(MetricNames.memoryMisses, misses.count, memoryLabels)
+            let documents = units.documents.map { ($0, units.translation(of: $0, translations)) }
             var records = ""
-            for document in units.documents {
+            // Grown once: escapes aside, a record is its three texts and 40 bytes of keys and quotes.
+            records.reserveCapacity(
+                documents.reduce(0) { $0 + $1.0.id.utf8.count + $1.0.source.utf8.count + $1.1.utf8.count + 40 })
+            for (document, translation) in documents {
                 records += "{\"id\":"
                 JSONValue.appendQuoted(document.id, to: &records)
                 records += ",\"source\":"
                 JSONValue.appendQuoted(document.source, to: &records)
                 records += ",\"translation\":"
-                JSONValue.appendQuoted(units.translation(of: document, translations), to: &records)
+                JSONValue.appendQuoted(translation, to: &records)
                 records += "}\n"
             }
             let learned = misses.map { (key: keys[$0], translation: translations[$0] ?? "") }

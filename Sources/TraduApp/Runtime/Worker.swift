@@ -477,7 +477,7 @@ public final class Worker: Sendable {
             switch outcome.result {
             case .completed(let block, _):
                 completed[outcome.block.pipeline, default: CompletionSums()].add(
-                    documents: block.records.utf8.reduce(0) { $1 == 0x0A ? $0 + 1 : $0 }, processing: seconds,
+                    documents: block.records.newlineCount, processing: seconds,
                     endToEnd: outcome.block.ageSeconds + seconds)
             case .failed(let failure, _):
                 TraduMetrics.count(MetricNames.attemptsFailed, 1, labels + [("class", failure.errorClass.rawValue)])

@@ -41,14 +41,17 @@ public struct TranslationUnits: Sendable {
 
     public init(_ documents: [(id: String, text: String)], segmentation: Segmentation) {
         self.segmentation = segmentation
+        // Filled from the second unit on: a block of one unit (most blocks of one document) never hashes its
+        // text, which for text beyond ASCII means normalising it first.
         var indexByText: [String: Int] = [:]
         func unit(_ text: String, id: @autoclosure () -> String, document: String) -> Int {
-            if let index = indexByText[text] {
+            if units.count == 1, indexByText.isEmpty { indexByText[units[0].text] = 0 }
+            if !indexByText.isEmpty, let index = indexByText[text] {
                 repeats += 1
                 return index
             }
             units.append(Unit(id: id(), text: text, document: document))
-            indexByText[text] = units.count - 1
+            if units.count > 1 { indexByText[text] = units.count - 1 }
             return units.count - 1
         }
         for document in documents {
@@ -81,6 +84,8 @@ public struct TranslationUnits: Sendable {
 
     /// The document reassembled from its units' translations (`translations[i]` for `units[i]`).
     public func translation(of document: Document, _ translations: [String?]) -> String {
+        // A document that is one unit (every document, segmented by document) is its unit's translation itself.
+        if document.parts.count == 1, case .unit(let index) = document.parts[0] { return translations[index] ?? "" }
         var text = ""
         for part in document.parts {
             switch part {
