@@ -1,13 +1,28 @@
 import TraduStore
 
-/// The result of processing one block, waiting to be committed.
-struct WorkOutcome: Sendable {
-    var block: ClaimedBlock
-    var result: BlockProcessor.Outcome
-    var claimedAt: ContinuousClock.Instant
+/// The result of processing one block, waiting to be committed. A class, never changed: batches are filtered,
+/// split and walked several times on their way to the database, and a struct's copy retained every string of
+/// the block and its results each time.
+final class WorkOutcome: Sendable {
+    let block: ClaimedBlock
+    let result: BlockProcessor.Outcome
+    let claimedAt: ContinuousClock.Instant
     /// Who holds the block's lease, when not this worker: `provider-batch` for an attempt finished from a
     /// provider batch's answers.
-    var owner: String? = nil
+    let owner: String?
+
+    init(block: ClaimedBlock, result: BlockProcessor.Outcome, claimedAt: ContinuousClock.Instant, owner: String? = nil)
+    {
+        self.block = block
+        self.result = result
+        self.claimedAt = claimedAt
+        self.owner = owner
+    }
+
+    /// The same block's outcome, changed to `result`.
+    func with(result: BlockProcessor.Outcome) -> WorkOutcome {
+        WorkOutcome(block: block, result: result, claimedAt: claimedAt, owner: owner)
+    }
 }
 
 /// Collects outcomes so that many commit in one transaction (group commit): the first outcome starts a
@@ -36,6 +51,10 @@ actor OutcomeBuffer {
         }
         if pending.count < max && !closed {
             try? await Task.sleep(for: delay)
+        }
+        guard pending.count > max else {
+            defer { pending = [] }
+            return pending
         }
         let batch = Array(pending.prefix(max))
         pending.removeFirst(batch.count)

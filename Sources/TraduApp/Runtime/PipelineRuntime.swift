@@ -4,23 +4,42 @@ import TraduHTTP
 import TraduStore
 
 /// What a worker needs to process one pipeline's blocks, built from the applied manifests.
-struct PipelineRuntime: Sendable {
-    var pipeline: Pipeline
-    var engine: Engine
-    var dataset: Dataset
-    var policy: RetryPolicy
+///
+/// A class, shared and never changed: every block in progress holds its runtime, and as a struct of manifests its
+/// copy retained every string, array and dictionary inside them, for each block again.
+final class PipelineRuntime: Sendable {
+    let pipeline: Pipeline
+    let engine: Engine
+    let dataset: Dataset
+    let policy: RetryPolicy
     /// Identity of the engine's output-deciding settings: part of the translation-memory key.
-    var engineSpecHash: String
+    let engineSpecHash: String
     /// The processing spec's hash: a block runs on the runtime of its own spec (a rollout's sample on the new one,
     /// the other blocks on the previous one).
-    var specHash: String
+    let specHash: String
     /// nil when the engine cannot be built (a missing API key): every block fails with that reason.
-    var translator: Result<any TranslationEngine, BlockFailure>
+    let translator: Result<any TranslationEngine, BlockFailure>
     /// Whether a concurrency cap (the pipeline's or the environment's) limits its blocks in flight: only then
     /// is a finished block worth a NOTIFY to the controller, which waits for room.
-    var capped: Bool
+    let capped: Bool
     /// Holds the engine's requests to its `concurrency`; nil when they are not gated (`EngineGates`).
-    var requestGate: RequestGate?
+    let requestGate: RequestGate?
+
+    init(
+        pipeline: Pipeline, engine: Engine, dataset: Dataset, policy: RetryPolicy, engineSpecHash: String,
+        specHash: String, translator: Result<any TranslationEngine, BlockFailure>, capped: Bool,
+        requestGate: RequestGate?
+    ) {
+        self.pipeline = pipeline
+        self.engine = engine
+        self.dataset = dataset
+        self.policy = policy
+        self.engineSpecHash = engineSpecHash
+        self.specHash = specHash
+        self.translator = translator
+        self.capped = capped
+        self.requestGate = requestGate
+    }
 
     /// The runtimes of `resolved`'s pipelines (of those named in `only`, when given), with their engines' gates
     /// taken from `gates` by engine name.

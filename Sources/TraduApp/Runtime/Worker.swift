@@ -241,10 +241,11 @@ public final class Worker: Sendable {
             try await release(store, blocks, reason: "worker shutting down")
             return
         }
-        for (pipeline, blocks) in Dictionary(grouping: claimed, by: \.pipeline) {
+        var queuedSeconds: [String: [Double]] = [:]
+        for block in claimed { queuedSeconds[block.pipeline, default: []].append(block.queuedSeconds) }
+        for (pipeline, seconds) in queuedSeconds {
             TraduMetrics.time(
-                MetricNames.queuedToClaimed, seconds: blocks.map(\.queuedSeconds),
-                [("env", environment), ("pipeline", pipeline)])
+                MetricNames.queuedToClaimed, seconds: seconds, [("env", environment), ("pipeline", pipeline)])
         }
         // The claim is committed: whatever happens next, the blocks go to the slots. A failed memory lookup
         // only costs engine calls; it must never strand claimed blocks.
@@ -369,9 +370,9 @@ public final class Worker: Sendable {
             if outcomes.count > 1 {
                 for outcome in outcomes { try await commitRetrying([outcome], store) }
             } else if case .completed = outcomes[0].result {
-                var failed = outcomes[0]
                 let errorClass = (error as? StoreError)?.blockErrorClass ?? .logic
-                failed.result = .failed(BlockFailure(errorClass, "the result could not be stored: \(error)"))
+                let failed = outcomes[0].with(
+                    result: .failed(BlockFailure(errorClass, "the result could not be stored: \(error)")))
                 try await commitRetrying([failed], store)
             } else {
                 // Not even the failure could be recorded: stop renewing the lease, so that it expires and a
@@ -569,10 +570,19 @@ private struct CompletionSums {
     }
 }
 
-struct WorkItemInProgress: Sendable {
-    var block: ClaimedBlock
-    var runtime: PipelineRuntime?
-    var memory: [String: String]
-    var prepared: PreparedUnits?
-    var claimedAt = ContinuousClock.now
+/// A claimed block on its way to a slot. A class, never changed: it passes through a queue and the slots' hands,
+/// and a struct's copy retained every string of the block and its units each time.
+final class WorkItemInProgress: Sendable {
+    let block: ClaimedBlock
+    let runtime: PipelineRuntime?
+    let memory: [String: String]
+    let prepared: PreparedUnits?
+    let claimedAt = ContinuousClock.now
+
+    init(block: ClaimedBlock, runtime: PipelineRuntime?, memory: [String: String], prepared: PreparedUnits?) {
+        self.block = block
+        self.runtime = runtime
+        self.memory = memory
+        self.prepared = prepared
+    }
 }
