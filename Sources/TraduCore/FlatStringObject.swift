@@ -84,7 +84,7 @@ public enum FlatStringObject {
                     case UInt8(ascii: "t"): decoded.append(0x09)
                     case UInt8(ascii: "u"):
                         guard let scalar = unicodeEscape() else { return nil }
-                        decoded.append(contentsOf: String(Character(scalar)).utf8)
+                        UTF8.encode(scalar) { decoded.append($0) }
                     default: return nil
                     }
                 default:
