@@ -40,6 +40,49 @@ import TraduCore
         }
     }
 
+    /// Whatever it reads, Foundation reads alike: 20,000 objects of random members, their strings made of pieces
+    /// good and bad (escapes, lone surrogates, raw controls, stray quotes, multi-byte text), some values not strings,
+    /// some lines broken by a stray piece, from a fixed seed.
+    @Test func readsNothingFoundationReadsOtherwise() throws {
+        let content = [
+            "a", "id", "text", " ", "ü", "日", "👩‍👩‍👧", "\\\\", "\\\"", "\\/", "\\n", "\\t", "\\u00e9", "\\u0000",
+            "\\ud83d\\ude00", "\\ud83d", "\\ude00", "\\u12", "\\x", "\t", "\u{1}", "\u{7F}", "\"",
+        ]
+        let values = ["1", "null", "[]", "{}", "true"]
+        let noise = ["{", "}", "\"", ":", ",", " ", "\n", "x"]
+        var generator = SeededGenerator(seed: 0x7472_6164_75)
+        func text() -> String {
+            (0..<Int.random(in: 0...4, using: &generator)).map { _ in content.randomElement(using: &generator)! }
+                .joined()
+        }
+        var read = 0
+        for _ in 0..<20_000 {
+            var members: [String] = []
+            for _ in 0..<Int.random(in: 0...3, using: &generator) {
+                let value =
+                    Int.random(in: 0..<8, using: &generator) == 0
+                    ? values.randomElement(using: &generator)! : "\"\(text())\""
+                members.append("\"\(text())\":\(value)")
+            }
+            var line = "{" + members.joined(separator: ",") + "}"
+            if Int.random(in: 0..<5, using: &generator) == 0 {
+                let offset = Int.random(in: 0...line.count, using: &generator)
+                line.insert(
+                    contentsOf: noise.randomElement(using: &generator)!,
+                    at: line.index(line.startIndex, offsetBy: offset))
+            }
+            guard let members = self.members(line) else { continue }
+            read += 1
+            let object = try #require(
+                try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: String], "\(line)")
+            #expect(Set(members.map(\.key)) == Set(object.keys), "\(line)")
+            for (key, value) in members where members.last(where: { $0.key == key })?.value == value {
+                #expect(object[key] == value, "\(key) of \(line)")
+            }
+        }
+        #expect(read > 1_000, "enough lines are read to compare")
+    }
+
     /// Against Foundation's parser, over lines written the way tradu writes them (`JSONValue.appendQuoted`),
     /// whatever the text holds.
     @Test func agreesWithFoundationOnWrittenRecords() throws {
@@ -62,5 +105,20 @@ import TraduCore
             }
             #expect(read.last?.value == text)
         }
+    }
+}
+
+/// SplitMix64: the same sequence on every machine, for inputs a test draws at random.
+struct SeededGenerator: RandomNumberGenerator {
+    var state: UInt64
+
+    init(seed: UInt64) { state = seed }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
     }
 }
