@@ -1,4 +1,5 @@
 import Foundation
+import TraduCore
 
 /// Deterministic synthetic corpus: `{"id":"doc-0000001","text":"..."}` lines of about 1 KiB, where the text
 /// of document `i` depends only on `i` (same index, same bytes, every run and machine).
@@ -32,17 +33,11 @@ enum Corpus {
         Array(", ".utf8), Array("; ".utf8), Array(": ".utf8),
     ]
 
-    /// SplitMix64: tiny, fast, and good enough for varied text.
+    /// Draws for the text: SplitMix64, tiny, fast, and good enough for varied text.
     struct Random {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
+        var generator: SplitMix64
+        init(state: UInt64) { generator = SplitMix64(seed: state) }
+        mutating func below(_ n: Int) -> Int { Int(generator.next() % UInt64(n)) }
     }
 
     /// Appends document `index`'s line (with its newline) to `out`: about `lineBytes` bytes (±12%).

@@ -50,7 +50,7 @@ import TraduCore
         ]
         let values = ["1", "null", "[]", "{}", "true"]
         let noise = ["{", "}", "\"", ":", ",", " ", "\n", "x"]
-        var generator = SeededGenerator(seed: 0x7472_6164_75)
+        var generator = SplitMix64(seed: 0x7472_6164_75)
         func text() -> String {
             (0..<Int.random(in: 0...4, using: &generator)).map { _ in content.randomElement(using: &generator)! }
                 .joined()
@@ -105,20 +105,5 @@ import TraduCore
             }
             #expect(read.last?.value == text)
         }
-    }
-}
-
-/// SplitMix64: the same sequence on every machine, for inputs a test draws at random.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
