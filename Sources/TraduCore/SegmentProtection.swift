@@ -170,8 +170,8 @@ enum SegmentScanner {
             let raw = UnsafeRawPointer(base)
             while index + 8 <= bytes.count {
                 let word = raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
-                if holds(word, UInt8(ascii: "{")) || holds(word, UInt8(ascii: "%")) || holds(word, UInt8(ascii: "<"))
-                    || holds(word, UInt8(ascii: "&"))
+                if word.containsByte(UInt8(ascii: "{")) || word.containsByte(UInt8(ascii: "%"))
+                    || word.containsByte(UInt8(ascii: "<")) || word.containsByte(UInt8(ascii: "&"))
                 {
                     break
                 }
@@ -185,13 +185,6 @@ enum SegmentScanner {
             }
         }
         return index
-    }
-
-    /// Whether one of the eight bytes of `word` is `byte`.
-    private static func holds(_ word: UInt64, _ byte: UInt8) -> Bool {
-        let lowBits: UInt64 = 0x0101_0101_0101_0101
-        let difference = word ^ (lowBits &* UInt64(byte))
-        return (difference &- lowBits) & ~difference & (lowBits << 7) != 0
     }
 
     // MARK: Placeholders

@@ -29,8 +29,7 @@ extension String {
             var offset = 0
             while offset + 8 <= raw.count {
                 let word = raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
-                // Non-zero exactly when one of the eight bytes is zero.
-                if (word &- Self.lowBits) & ~word & Self.highBits != 0 { return true }
+                if word.containsByte(0) { return true }
                 offset += 8
             }
             while offset < raw.count {
@@ -52,5 +51,14 @@ extension String {
     }
 
     private static let lowBits: UInt64 = 0x0101_0101_0101_0101
-    private static let highBits: UInt64 = 0x8080_8080_8080_8080
+}
+
+extension UInt64 {
+    /// Whether one of the eight bytes of the word is `byte`: the scans that read text eight bytes at a time.
+    func containsByte(_ byte: UInt8) -> Bool {
+        let lowBits: UInt64 = 0x0101_0101_0101_0101
+        let difference = self ^ (lowBits &* UInt64(byte))
+        // Non-zero exactly when one of the eight bytes of `difference` is zero.
+        return (difference &- lowBits) & ~difference & (lowBits << 7) != 0
+    }
 }
