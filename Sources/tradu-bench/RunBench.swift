@@ -384,6 +384,13 @@ struct RunBench: AsyncParsableCommand {
     /// exit. posix_spawn with an empty signal mask and default dispositions: Foundation's `Process` passes on this
     /// process's blocked signals, and pgbench's `-T` timer is a SIGALRM that would then never arrive.
     static func runProcess(_ path: String, _ arguments: [String]) throws -> String {
+        try runProcess(path, arguments) { outputPath in (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
+        }
+    }
+
+    /// Runs `path` with `arguments`, its output (stdout and stderr) in a temporary file that `read` gets the path
+    /// of once it exits 0, so a large output (pg_waldump over a million blocks: gigabytes) can be streamed.
+    static func runProcess<T>(_ path: String, _ arguments: [String], read: (String) throws -> T) throws -> T {
         let outputPath = NSTemporaryDirectory() + "/tradu-bench-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).out"
         defer { unlink(outputPath) }
         var attributes = posix_spawnattr_t()
@@ -408,15 +415,15 @@ struct RunBench: AsyncParsableCommand {
         guard spawned == 0 else { throw BenchFailure("cannot run \(path): \(String(cString: strerror(spawned)))") }
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-        let text = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
         let signal = status & 0x7f
         let code = (status >> 8) & 0xff
         guard signal == 0, code == 0 else {
+            let text = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
             throw BenchFailure(
                 "\(path) \(arguments.joined(separator: " ")) "
                     + (signal != 0 ? "was killed by signal \(signal)" : "exited with \(code)") + ":\n\(text)")
         }
-        return text
+        return try read(outputPath)
     }
 
     // MARK: Helpers

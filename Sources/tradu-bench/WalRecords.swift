@@ -44,36 +44,112 @@ enum WalRecords {
     }
 
     /// The run's WAL by the relation each record touched first, the largest first. `names` maps a relfilenode
-    /// to its relation's name; records without a block reference (commits) are counted as "(none)".
+    /// to its relation's name; records without a block reference (commits) are counted as "(none)". pg_waldump
+    /// writes a line per record (tens of millions over a million blocks), so its output is read a line at a time
+    /// from its file and parsed on its bytes.
     static func byRelation(dataDirectory: String, start: String, end: String, names: [String: String]) throws
         -> [WalRelationShare]
     {
-        let output = try RunBench.runProcess(
-            try waldump(), ["--path", dataDirectory + "/pg_wal", "--start", start, "--end", end])
+        var byNode: [Int: (count: Int, bytes: Int64)] = [:]
+        var unreferenced = (count: 0, bytes: Int64(0))
+        try RunBench.runProcess(
+            try waldump(), ["--path", dataDirectory + "/pg_wal", "--start", start, "--end", end]
+        ) { outputPath in
+            try forEachLine(ofFile: outputPath) { line in
+                guard let total = totalLength(line) else { return }
+                if let node = relfilenode(line) {
+                    byNode[node, default: (0, 0)].count += 1
+                    byNode[node]!.bytes += total
+                } else {
+                    unreferenced.count += 1
+                    unreferenced.bytes += total
+                }
+            }
+        }
         var shares: [String: WalRelationShare] = [:]
-        for line in output.split(separator: "\n") {
-            guard let total = totalLength(line) else { continue }
-            let node = relfilenode(line)
-            let relation = node.map { names[$0] ?? "filenode \($0)" } ?? "(none)"
-            shares[relation, default: WalRelationShare(relation: relation, count: 0, bytes: 0)].count += 1
-            shares[relation]!.bytes += total
+        for (node, share) in byNode {
+            let relation = names[String(node)] ?? "filenode \(node)"
+            shares[relation, default: WalRelationShare(relation: relation, count: 0, bytes: 0)].count += share.count
+            shares[relation]!.bytes += share.bytes
+        }
+        if unreferenced.count > 0 {
+            shares["(none)"] = WalRelationShare(
+                relation: "(none)", count: unreferenced.count, bytes: unreferenced.bytes)
         }
         return shares.values.sorted { $0.bytes > $1.bytes }
     }
 
+    /// Hands each line of the file at `path` (without its newline) to `body`, holding one line at a time.
+    static func forEachLine(ofFile path: String, _ body: (UnsafeBufferPointer<UInt8>) throws -> Void) throws {
+        guard let file = fopen(path, "r") else {
+            throw BenchFailure("cannot read \(path): \(String(cString: strerror(errno)))")
+        }
+        defer { fclose(file) }
+        var buffer: UnsafeMutablePointer<CChar>?
+        var capacity = 0
+        defer { free(buffer) }
+        while true {
+            let length = getline(&buffer, &capacity, file)
+            guard length >= 0, let buffer else { return }
+            let bytes = UnsafeRawPointer(buffer).assumingMemoryBound(to: UInt8.self)
+            let end = length > 0 && bytes[length - 1] == UInt8(ascii: "\n") ? length - 1 : length
+            try body(UnsafeBufferPointer(start: bytes, count: end))
+        }
+    }
+
     /// `len (rec/tot):     59/    59`: the record's total length, full-page images included.
-    static func totalLength(_ line: Substring) -> Int64? {
-        guard let range = line.range(of: "len (rec/tot):") else { return nil }
-        let rest = line[range.upperBound...].drop { $0 == " " }
-        guard let slash = rest.firstIndex(of: "/") else { return nil }
-        return Int64(rest[rest.index(after: slash)...].drop { $0 == " " }.prefix { $0.isNumber })
+    static func totalLength(_ line: UnsafeBufferPointer<UInt8>) -> Int64? {
+        guard var index = end(of: "len (rec/tot):", in: line) else { return nil }
+        index = skipSpaces(line, from: index)
+        guard number(line, from: &index) != nil, index < line.count, line[index] == UInt8(ascii: "/") else {
+            return nil
+        }
+        index = skipSpaces(line, from: index + 1)
+        return number(line, from: &index)
     }
 
     /// The relfilenode of `blkref #0: rel 1663/5/16384 blk 0`, if the record references a block.
-    static func relfilenode(_ line: Substring) -> String? {
-        guard let range = line.range(of: "blkref #0: rel ") else { return nil }
-        let path = line[range.upperBound...].prefix { $0 != " " && $0 != "," }
-        return path.split(separator: "/").last.map(String.init)
+    static func relfilenode(_ line: UnsafeBufferPointer<UInt8>) -> Int? {
+        guard var index = end(of: "blkref #0: rel ", in: line) else { return nil }
+        // Tablespace, then database, then the relfilenode.
+        for _ in 0..<2 {
+            guard number(line, from: &index) != nil, index < line.count, line[index] == UInt8(ascii: "/") else {
+                return nil
+            }
+            index += 1
+        }
+        return number(line, from: &index).map { Int($0) }
+    }
+
+    /// The offset just past the first occurrence of `needle` in `line`.
+    private static func end(of needle: StaticString, in line: UnsafeBufferPointer<UInt8>) -> Int? {
+        let needle = UnsafeBufferPointer(start: needle.utf8Start, count: needle.utf8CodeUnitCount)
+        guard let first = needle.first, line.count >= needle.count else { return nil }
+        var start = 0
+        while start <= line.count - needle.count {
+            if line[start] == first, memcmp(line.baseAddress! + start, needle.baseAddress!, needle.count) == 0 {
+                return start + needle.count
+            }
+            start += 1
+        }
+        return nil
+    }
+
+    private static func skipSpaces(_ line: UnsafeBufferPointer<UInt8>, from index: Int) -> Int {
+        var index = index
+        while index < line.count, line[index] == UInt8(ascii: " ") { index += 1 }
+        return index
+    }
+
+    /// The decimal number at `index` (moved past it), nil if no digit is there.
+    private static func number(_ line: UnsafeBufferPointer<UInt8>, from index: inout Int) -> Int64? {
+        var value: Int64 = 0
+        let first = index
+        while index < line.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(line[index]) {
+            value = value &* 10 &+ Int64(line[index] &- UInt8(ascii: "0"))
+            index += 1
+        }
+        return index > first ? value : nil
     }
 
     /// Rows of `pg_waldump --stats=record`: `Type N (%) Record size (%) FPI size (%) Combined size (%)`.
