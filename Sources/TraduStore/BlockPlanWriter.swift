@@ -204,10 +204,10 @@ enum BlockPlanWriter {
                         state = 'created', attempt_base = b.attempt, lease_owner = NULL, lease_expires_at = NULL,
                         run_at = now(), updated_at = now()
                     WHERE b.state = 'cancelled'
-                RETURNING b.id
+                RETURNING b.id, b.key
             )
-            INSERT INTO block_events (block_id, from_state, to_state, attempt, reason)
-            SELECT p.id, p.state, 'created', 0, CASE WHEN p.state IS NULL THEN 'planned' ELSE 'restored' END
+            INSERT INTO block_events (block_id, block_key, from_state, to_state, attempt, reason)
+            SELECT p.id, u.key, p.state, 'created', 0, CASE WHEN p.state IS NULL THEN 'planned' ELSE 'restored' END
             FROM prior p JOIN upserted u ON u.id = p.id
             \(reporting ? BlockTransition.returningEvent : "")
             """, [String(revision)]
@@ -257,10 +257,10 @@ enum BlockPlanWriter {
                 SET state = 'created', attempt_base = b.attempt, lease_owner = NULL, lease_expires_at = NULL,
                     spec_hash = p.spec_hash, revision = $4::bigint, run_at = now(), updated_at = now()
                 FROM prior p WHERE b.id = p.id
-                RETURNING b.id
+                RETURNING b.id, b.key
             )
-            INSERT INTO block_events (block_id, from_state, to_state, attempt, reason)
-            SELECT p.id, p.state, 'created', 0, p.reason FROM prior p JOIN updated u ON u.id = p.id
+            INSERT INTO block_events (block_id, block_key, from_state, to_state, attempt, reason)
+            SELECT p.id, u.key, p.state, 'created', 0, p.reason FROM prior p JOIN updated u ON u.id = p.id
             \(reporting ? BlockTransition.returningEvent : "")
             """,
             [
@@ -284,10 +284,11 @@ enum BlockPlanWriter {
             ), updated AS (
                 UPDATE blocks b SET state = 'cancelled', revision = $2::bigint, updated_at = now()
                 FROM prior p WHERE b.id = p.id
-                RETURNING b.id
+                RETURNING b.id, b.key
             )
-            INSERT INTO block_events (block_id, from_state, to_state, attempt, reason)
-            SELECT p.id, p.state, 'cancelled', p.attempt, 'left the manifests' FROM prior p JOIN updated u ON u.id = p.id
+            INSERT INTO block_events (block_id, block_key, from_state, to_state, attempt, reason)
+            SELECT p.id, u.key, p.state, 'cancelled', p.attempt, 'left the manifests'
+            FROM prior p JOIN updated u ON u.id = p.id
             \(reporting ? BlockTransition.returningEvent : "")
             """, [SQLText.arrayLiteral(ids), String(revision)])
         return reporting ? try BlockTransition.decoding(rows) : []

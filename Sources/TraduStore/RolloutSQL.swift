@@ -60,10 +60,10 @@ enum RolloutSQL {
                     lease_owner = NULL, lease_expires_at = NULL, attempt_base = b.attempt, run_at = now(),
                     updated_at = now()
                 FROM sample s WHERE b.id = s.id
-                RETURNING b.id, b.state, b.attempt
+                RETURNING b.id, b.key, b.state, b.attempt
             )
-            INSERT INTO block_events (block_id, from_state, to_state, instance_id, attempt, reason)
-            SELECT s.id, s.state, r.state, $4, r.attempt, $5
+            INSERT INTO block_events (block_id, block_key, from_state, to_state, instance_id, attempt, reason)
+            SELECT s.id, r.key, s.state, r.state, $4, r.attempt, $5
             FROM sample s JOIN restored r ON r.id = s.id
             WHERE s.state <> r.state
             \(reporting ? BlockTransition.returningEvent : "")

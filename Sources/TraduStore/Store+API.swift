@@ -152,7 +152,7 @@ extension Store {
             """
             SELECT id, block_id, from_state, to_state, instance_id, attempt, reason, error_class, error,
                    \(RuntimeSQL.rfc3339Milliseconds("at")) AS at
-            FROM block_events WHERE block_id = $1 AND id > $2::bigint ORDER BY id LIMIT $3::int
+            FROM \(RuntimeSQL.eventsOfBlocks("ARRAY[$1::text]")) AS e WHERE id > $2::bigint ORDER BY id LIMIT $3::int
             """, [blockID, String(after), String(max(0, limit))]
         ).map { try Self.event($0) }
     }

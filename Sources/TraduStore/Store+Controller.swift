@@ -132,12 +132,12 @@ extension Store {
             SET state = 'enqueued', enqueued_at = now(), run_at = greatest(b.run_at, now()), updated_at = now()
             WHERE b.ctid = ANY (ARRAY(SELECT ctid FROM picked))
                 AND \(RuntimeSQL.unindexedState("b")) = \(RuntimeSQL.list([scheduledFrom]))
-            RETURNING b.id, b.pipeline, b.target_language, b.attempt
+            RETURNING b.id, b.key, b.pipeline, b.target_language, b.attempt
         ), logged AS (
             -- The event carries the block's labels, for readers of the log (`eventLabels`).
-            INSERT INTO block_events (block_id, from_state, to_state, instance_id, attempt, reason, pipeline,
-                                      target_language)
-            SELECT id, \(RuntimeSQL.list([scheduledFrom])), 'enqueued', $3, attempt, 'scheduled', pipeline,
+            INSERT INTO block_events (block_id, block_key, from_state, to_state, instance_id, attempt, reason,
+                                      pipeline, target_language)
+            SELECT id, key, \(RuntimeSQL.list([scheduledFrom])), 'enqueued', $3, attempt, 'scheduled', pipeline,
                    target_language
             FROM scheduled
             ORDER BY id
@@ -441,11 +441,11 @@ extension Store {
                     AND CASE WHEN \(outOfAttempts)
                         THEN b.state IN (\(RuntimeSQL.sources(of: .failed, cause: .watchdog)))
                         ELSE b.state IN (\(RuntimeSQL.sources(of: .enqueued, cause: .watchdog))) END
-                RETURNING b.id, b.pipeline, b.attempt, b.state, p.lease_owner, p.message, p.reason
+                RETURNING b.id, b.key, b.pipeline, b.attempt, b.state, p.lease_owner, p.message, p.reason
             ), logged AS (
-                INSERT INTO block_events (block_id, from_state, to_state, instance_id, attempt, reason, error_class,
-                                          error)
-                SELECT id, \(RuntimeSQL.onlySource(of: .enqueued, cause: .watchdog)), state, $4, attempt, reason,
+                INSERT INTO block_events (block_id, block_key, from_state, to_state, instance_id, attempt, reason,
+                                          error_class, error)
+                SELECT id, key, \(RuntimeSQL.onlySource(of: .enqueued, cause: .watchdog)), state, $4, attempt, reason,
                        'infrastructure', message
                 FROM changed
             )

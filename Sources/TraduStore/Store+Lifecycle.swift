@@ -107,9 +107,12 @@ extension Store {
                 """, [after ?? "", String(limit), String(age.milliseconds)])
             let last = rows[0]["last"] ?? nil
             guard let doomed = rows[0]["doomed"] ?? nil else { return PruneBatch(deleted: 0, next: last) }
-            for table in ["results", "block_events", "sink_deliveries", "rollout_blocks"] {
+            for table in ["results", "sink_deliveries", "rollout_blocks"] {
                 try connection.query("DELETE FROM \(table) WHERE block_id = ANY($1::text[])", [doomed])
             }
+            try connection.query(
+                "DELETE FROM block_events WHERE id IN (SELECT id FROM \(RuntimeSQL.eventsOfBlocks("$1::text[]")) AS e)",
+                [doomed])
             // The conditions again: a re-plan may have restored the block since the batch was read.
             let deleted =
                 try connection.query(
@@ -230,10 +233,10 @@ extension Store {
                         UPDATE blocks b SET state = 'enqueued', run_at = now(), enqueued_at = now(), lease_owner = NULL,
                                             lease_expires_at = NULL, updated_at = now()
                         FROM held h WHERE b.id = h.id
-                        RETURNING b.id, b.pipeline, b.attempt, h.state AS from_state
+                        RETURNING b.id, b.key, b.pipeline, b.attempt, h.state AS from_state
                     ), logged AS (
-                        INSERT INTO block_events (block_id, from_state, to_state, attempt, reason)
-                        SELECT id, from_state, 'enqueued', attempt, 'document erased' FROM taken
+                        INSERT INTO block_events (block_id, block_key, from_state, to_state, attempt, reason)
+                        SELECT id, key, from_state, 'enqueued', attempt, 'document erased' FROM taken
                     )
                     SELECT id, pipeline, attempt, from_state FROM taken ORDER BY id
                     """, [hashes])

@@ -81,10 +81,10 @@ extension Store {
             ), changed AS (
                 UPDATE blocks b SET state = '\(to.rawValue)', \(set), updated_at = now()
                 FROM prior p WHERE b.id = p.id
-                RETURNING b.id
+                RETURNING b.id, b.key
             ), logged AS (
-                INSERT INTO block_events (block_id, from_state, to_state, attempt, reason)
-                SELECT p.id, p.state, '\(to.rawValue)', p.attempt, $2 FROM prior p JOIN changed c ON c.id = p.id
+                INSERT INTO block_events (block_id, block_key, from_state, to_state, attempt, reason)
+                SELECT p.id, c.key, p.state, '\(to.rawValue)', p.attempt, $2 FROM prior p JOIN changed c ON c.id = p.id
             )
             SELECT p.id, p.pipeline, p.state, p.attempt FROM prior p JOIN changed c ON c.id = p.id ORDER BY p.id
             """
@@ -136,7 +136,7 @@ extension Store {
             """
             SELECT id, block_id, from_state, to_state, instance_id, attempt, reason, error_class, error,
                    \(RuntimeSQL.rfc3339Milliseconds("at")) AS at
-            FROM block_events WHERE block_id = $1 ORDER BY id
+            FROM \(RuntimeSQL.eventsOfBlocks("ARRAY[$1::text]")) AS e ORDER BY id
             """, [blockID])
         return try rows.map { row in
             BlockEvent(

@@ -47,10 +47,10 @@ extension Store {
                         updated_at = now()
                     FROM input i
                     WHERE b.id = i.id AND b.attempt = i.attempt AND b.lease_owner = $3 AND b.state = 'in_process'
-                    RETURNING b.id, b.pipeline, b.attempt
+                    RETURNING b.id, b.key, b.pipeline, b.attempt
                 ), logged AS (
-                    INSERT INTO block_events (block_id, from_state, to_state, instance_id, attempt, reason)
-                    SELECT id, 'in_process', 'in_process', $3, attempt, '\(Self.sentToProviderBatch)'
+                    INSERT INTO block_events (block_id, block_key, from_state, to_state, instance_id, attempt, reason)
+                    SELECT id, key, 'in_process', 'in_process', $3, attempt, '\(Self.sentToProviderBatch)'
                     FROM handed
                 )
                 SELECT id, pipeline, attempt FROM handed

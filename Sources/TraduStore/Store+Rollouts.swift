@@ -131,13 +131,14 @@ extension Store {
                         SET state = 'created', spec_hash = $3, attempt_base = b.attempt, lease_owner = NULL,
                             lease_expires_at = NULL, run_at = now(), updated_at = now(), revision = $6::bigint
                         FROM prior p WHERE b.id = p.id
-                        RETURNING b.id, b.attempt
+                        RETURNING b.id, b.key, b.attempt
                     ), marked AS (
                         UPDATE rollout_blocks rb SET run = $2::int FROM due d
                         WHERE rb.rollout_id = $1::bigint AND rb.block_id = d.block_id
                     ), logged AS (
-                        INSERT INTO block_events (block_id, from_state, to_state, instance_id, attempt, reason)
-                        SELECT p.id, p.state, 'created', $4, u.attempt, $5
+                        INSERT INTO block_events (block_id, block_key, from_state, to_state, instance_id, attempt,
+                                                  reason)
+                        SELECT p.id, u.key, p.state, 'created', $4, u.attempt, $5
                         FROM prior p JOIN updated u ON u.id = p.id
                         WHERE p.state <> 'created'
                         \(reporting ? "RETURNING block_id, from_state, to_state, instance_id, attempt, reason" : "")
@@ -303,10 +304,10 @@ extension Store {
                 SET state = 'created', spec_hash = $2, attempt_base = b.attempt, lease_owner = NULL,
                     lease_expires_at = NULL, run_at = now(), updated_at = now(), revision = $4::bigint
                 FROM prior p WHERE b.id = p.id
-                RETURNING b.id, b.attempt
+                RETURNING b.id, b.key, b.attempt
             )
-            INSERT INTO block_events (block_id, from_state, to_state, instance_id, attempt, reason)
-            SELECT p.id, p.state, 'created', $3, u.attempt, 'rollout completed: reprocessed under the new spec'
+            INSERT INTO block_events (block_id, block_key, from_state, to_state, instance_id, attempt, reason)
+            SELECT p.id, u.key, p.state, 'created', $3, u.attempt, 'rollout completed: reprocessed under the new spec'
             FROM prior p JOIN updated u ON u.id = p.id WHERE p.state <> 'created'
             \(reporting ? BlockTransition.returningEvent : "")
             """, [rollout.pipeline, rollout.canarySpecHash, actor, String(rollout.revision)])

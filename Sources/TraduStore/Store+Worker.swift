@@ -124,13 +124,13 @@ extension Store {
                     started_at = now(), finished_at = NULL, updated_at = now()
                 WHERE b.ctid = ANY (ARRAY(SELECT ctid FROM picked))
                     AND \(RuntimeSQL.unindexedState("b")) IN (\(RuntimeSQL.sources(of: .inProcess, cause: .worker)))
-                RETURNING b.id, b.pipeline, b.block_hash, b.target_language, b.attempt, b.attempt_base, b.spec_hash,
-                          b.revision, b.lease_expires_at,
+                RETURNING b.id, b.key, b.pipeline, b.block_hash, b.target_language, b.attempt, b.attempt_base,
+                          b.spec_hash, b.revision, b.lease_expires_at,
                           extract(epoch FROM now() - coalesce(b.enqueued_at, b.run_at))::float8 AS queued_seconds,
                           extract(epoch FROM now() - b.created_at)::float8 AS age_seconds
             ), logged AS (
-                INSERT INTO block_events (block_id, from_state, to_state, instance_id, attempt, reason)
-                SELECT id, \(RuntimeSQL.onlySource(of: .inProcess, cause: .worker)), 'in_process', $1, attempt,
+                INSERT INTO block_events (block_id, block_key, from_state, to_state, instance_id, attempt, reason)
+                SELECT id, key, \(RuntimeSQL.onlySource(of: .inProcess, cause: .worker)), 'in_process', $1, attempt,
                        'claimed'
                 FROM claimed
             )
@@ -335,7 +335,7 @@ extension Store {
             FROM input i
             WHERE b.id = i.id AND b.attempt = i.attempt AND \(RuntimeSQL.heldBy("b", "i.instance_id"))
                 AND \(RuntimeSQL.unindexedState("b")) IN (\(RuntimeSQL.sources(of: .completed, cause: .worker)))
-            RETURNING b.id, b.pipeline, b.revision, b.target_language, b.attempt, b.spec_hash, i.instance_id,
+            RETURNING b.id, b.key, b.pipeline, b.revision, b.target_language, b.attempt, b.spec_hash, i.instance_id,
                       i.records, i.input_tokens, i.output_tokens, i.memory_hits, i.cost, i.currency, i.translated,
                       i.reused, (extract(epoch FROM now() - b.started_at) * 1000)::bigint AS duration_ms
         ), spent AS (
@@ -374,9 +374,9 @@ extension Store {
                     input_tokens = EXCLUDED.input_tokens, output_tokens = EXCLUDED.output_tokens,
                     memory_hits = EXCLUDED.memory_hits, completed_at = now()
         ), logged AS (
-            INSERT INTO block_events (block_id, from_state, to_state, instance_id, attempt, reason)
-            SELECT id, \(RuntimeSQL.onlySource(of: .completed, cause: .worker)), 'completed', instance_id, attempt,
-                   'completed'
+            INSERT INTO block_events (block_id, block_key, from_state, to_state, instance_id, attempt, reason)
+            SELECT id, key, \(RuntimeSQL.onlySource(of: .completed, cause: .worker)), 'completed', instance_id,
+                   attempt, 'completed'
             FROM done
         ), learned AS (
             -- The translation memory, in the same statement: one statement and one round trip less per commit.
@@ -503,12 +503,12 @@ extension Store {
                       AND \(RuntimeSQL.unindexedState("b")) IN (\(RuntimeSQL.sources(of: .failed, cause: .retry))))
                      OR (i.delay IS NOT NULL
                          AND \(RuntimeSQL.unindexedState("b")) IN (\(RuntimeSQL.sources(of: .enqueued, cause: .retry)))))
-            RETURNING b.id, b.pipeline, b.state, b.attempt, i.instance_id, i.error_class, i.message,
+            RETURNING b.id, b.key, b.pipeline, b.state, b.attempt, i.instance_id, i.error_class, i.message,
                       (extract(epoch FROM now() - b.started_at) * 1000)::bigint AS duration_ms
         ), logged AS (
-            INSERT INTO block_events (block_id, from_state, to_state, instance_id, attempt, reason, error_class,
-                                      error)
-            SELECT id, \(RuntimeSQL.onlySource(of: .failed, cause: .retry)), state, instance_id, attempt,
+            INSERT INTO block_events (block_id, block_key, from_state, to_state, instance_id, attempt, reason,
+                                      error_class, error)
+            SELECT id, key, \(RuntimeSQL.onlySource(of: .failed, cause: .retry)), state, instance_id, attempt,
                    CASE WHEN state = 'failed' THEN 'failed for good' ELSE 'retry scheduled' END, error_class, message
             FROM changed
         )
@@ -526,8 +526,8 @@ extension Store {
     /// Which of these outcomes the log already holds: the blocks with an event out of `in_process` at that
     /// attempt, by that instance, with the reason `completeSQL` (`failSQL`, `enterProviderBatches`) logs. A worker
     /// whose commit broke off learns from its commit mark that the transaction committed (`markCommit`); this
-    /// then says which of its outcomes the fence accepted, to count them as done rather than lost. Reads
-    /// `block_events_block`, a few entries a block.
+    /// then says which of its outcomes the fence accepted, to count them as done rather than lost. Reads the
+    /// log's indexes by block, a few entries a block.
     public func loggedOutcomes(
         _ outcomes: [(id: String, attempt: Int, instanceID: String)], of kind: OutcomeKind
     ) async throws -> Set<String> {
@@ -546,7 +546,7 @@ extension Store {
             """
             SELECT DISTINCT i.id
             FROM unnest($1::text[], $2::int[], $3::text[]) AS i (id, attempt, instance_id)
-            JOIN block_events e ON e.block_id = i.id
+            JOIN \(RuntimeSQL.eventsOfBlocks("$1::text[]")) AS e ON e.block_id = i.id
             WHERE e.attempt = i.attempt AND e.instance_id = i.instance_id AND e.from_state = 'in_process'
                 AND e.reason = ANY ($4::text[])
             """, parameters)
@@ -577,10 +577,11 @@ extension Store {
                     FROM unnest($2::text[], $3::int[]) AS h (id, attempt)
                     WHERE b.id = h.id AND b.attempt = h.attempt AND b.lease_owner = $1
                         AND b.state IN (\(RuntimeSQL.sources(of: .enqueued, cause: .worker)))
-                    RETURNING b.id, b.pipeline, b.attempt
+                    RETURNING b.id, b.key, b.pipeline, b.attempt
                 ), logged AS (
-                    INSERT INTO block_events (block_id, from_state, to_state, instance_id, attempt, reason)
-                    SELECT id, \(RuntimeSQL.onlySource(of: .enqueued, cause: .worker)), 'enqueued', $1, attempt, $4
+                    INSERT INTO block_events (block_id, block_key, from_state, to_state, instance_id, attempt, reason)
+                    SELECT id, key, \(RuntimeSQL.onlySource(of: .enqueued, cause: .worker)), 'enqueued', $1, attempt,
+                           $4
                     FROM changed
                 )
                 SELECT id, pipeline, attempt FROM changed

@@ -22,6 +22,7 @@ public enum StoreMigrations {
         hotLeaseRenewals,
         byteOrderKeys,
         commitMarks,
+        eventBlockKeys,
     ]
 
     /// The newest version this build knows.

@@ -68,6 +68,19 @@ extension ProcessHeavyTests {
                 environment: ProcessInfo.processInfo.environment)
             #expect(status.status == 0, "\(status.stderr)")
             #expect(status.stdout.contains("6/6"), "\(status.stdout)")
+            // This build traces each block's whole path: its `created` event, which this build's apply wrote with
+            // the block's key, and the runtime's, which the previous release wrote without (migration 22).
+            let ids = try await project.query("SELECT id FROM blocks ORDER BY id").compactMap { $0["id"] ?? nil }
+            #expect(ids.count == 6)
+            for id in ids {
+                let trace = try await CommandLineTests.run(
+                    ["trace", id, "-e", "dev", "-o", "json"], in: project.root, database: project.databaseURL)
+                #expect(trace.status == 0, "\(trace.stderr)")
+                let steps = trace.stdout.split(separator: "\n").compactMap { line in
+                    (try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])?["to"] as? String
+                }
+                #expect(steps == ["created", "enqueued", "in_process", "completed"], "\(id): \(trace.stdout)")
+            }
         }
 
         /// This build on a database whose default collation is linguistic (ICU's `en-US`): a whole job, `status`,
