@@ -176,6 +176,10 @@ struct RunReport {
         }
         if !walRecords.isEmpty {
             lines.append("the run's WAL by record type (pg_waldump --stats=record; per block of the run):")
+            // Measured: 7,133 against 8,296 blocks/s at a million blocks (docs/PERFORMANCE.md, sixteenth session).
+            lines.append(
+                "  (the server kept every WAL segment for pg_waldump and made new ones instead of recycling old ones:"
+                    + " this run's speed compares only with runs made with --wal-records too)")
             lines += walRecords.prefix(WalRecords.shown).map {
                 walLine($0.type, count: $0.count, bytes: $0.bytes, fullPageBytes: $0.fullPageBytes)
             }
