@@ -10,7 +10,7 @@ extension String {
             while offset + 8 <= raw.count {
                 let word = raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
                 // Bit 0 of each byte: its bit 7 set and its bit 6 clear.
-                continuations += ((word >> 7) & ~(word >> 6) & Self.lowBits).nonzeroBitCount
+                continuations += ((word >> 7) & ~(word >> 6) & lowBits).nonzeroBitCount
                 offset += 8
             }
             while offset < raw.count {
@@ -49,14 +49,14 @@ extension String {
             return newlines
         } ?? utf8.reduce(0) { $1 == 0x0A ? $0 + 1 : $0 }
     }
-
-    private static let lowBits: UInt64 = 0x0101_0101_0101_0101
 }
+
+/// The lowest bit of each of a word's eight bytes, for the scans that read text eight bytes at a time.
+private let lowBits: UInt64 = 0x0101_0101_0101_0101
 
 extension UInt64 {
     /// Whether one of the eight bytes of the word is `byte`: the scans that read text eight bytes at a time.
     func containsByte(_ byte: UInt8) -> Bool {
-        let lowBits: UInt64 = 0x0101_0101_0101_0101
         let difference = self ^ (lowBits &* UInt64(byte))
         // Non-zero exactly when one of the eight bytes of `difference` is zero.
         return (difference &- lowBits) & ~difference & (lowBits << 7) != 0

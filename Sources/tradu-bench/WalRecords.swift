@@ -50,31 +50,23 @@ enum WalRecords {
     static func byRelation(dataDirectory: String, start: String, end: String, names: [String: String]) throws
         -> [WalRelationShare]
     {
-        var byNode: [Int: (count: Int, bytes: Int64)] = [:]
-        var unreferenced = (count: 0, bytes: Int64(0))
+        // By relfilenode; nil for records that reference no block.
+        var byNode: [Int?: (count: Int, bytes: Int64)] = [:]
         try RunBench.runProcess(
             try waldump(), ["--path", dataDirectory + "/pg_wal", "--start", start, "--end", end]
         ) { outputPath in
             try forEachLine(ofFile: outputPath) { line in
                 guard let total = totalLength(line) else { return }
-                if let node = relfilenode(line) {
-                    byNode[node, default: (0, 0)].count += 1
-                    byNode[node]!.bytes += total
-                } else {
-                    unreferenced.count += 1
-                    unreferenced.bytes += total
-                }
+                let node = relfilenode(line)
+                byNode[node, default: (0, 0)].count += 1
+                byNode[node]!.bytes += total
             }
         }
         var shares: [String: WalRelationShare] = [:]
         for (node, share) in byNode {
-            let relation = names[String(node)] ?? "filenode \(node)"
+            let relation = node.map { names[String($0)] ?? "filenode \($0)" } ?? "(none)"
             shares[relation, default: WalRelationShare(relation: relation, count: 0, bytes: 0)].count += share.count
             shares[relation]!.bytes += share.bytes
-        }
-        if unreferenced.count > 0 {
-            shares["(none)"] = WalRelationShare(
-                relation: "(none)", count: unreferenced.count, bytes: unreferenced.bytes)
         }
         return shares.values.sorted { $0.bytes > $1.bytes }
     }
