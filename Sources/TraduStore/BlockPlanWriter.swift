@@ -163,7 +163,8 @@ enum BlockPlanWriter {
     }
 
     /// COPY into a temporary table, then one upsert that inserts new blocks and resets cancelled ones, and writes
-    /// their `planned` / `restored` events from the states read in the same snapshot.
+    /// their `planned` / `restored` events from the states read in the same snapshot. New blocks are added, and
+    /// so numbered, in the order of their ids (`NewBlockRows.inIDOrder`).
     private static func addBlocks(
         _ blocks: NewBlockRows, revision: Int64, reporting: Bool, _ connection: isolated PostgresConnection
     ) throws -> [BlockTransition] {
@@ -180,7 +181,7 @@ enum BlockPlanWriter {
                 COPY pg_temp.tradu_new_blocks (id, pipeline, block_hash, target_language, ordinal, spec_hash, priority)
                 FROM STDIN
                 """,
-            rows: blocks.lazy.map { block -> [String?] in
+            rows: blocks.inIDOrder().lazy.map { block -> [String?] in
                 [
                     block.id, block.pipeline, block.blockHash, block.targetLanguage, String(block.ordinal),
                     block.specHash, String(block.priority),
@@ -197,6 +198,7 @@ enum BlockPlanWriter {
                                          revision)
                 SELECT id, pipeline, block_hash, target_language, ordinal, spec_hash, priority, $1::bigint
                 FROM pg_temp.tradu_new_blocks
+                ORDER BY id
                 ON CONFLICT (id) DO UPDATE
                     SET pipeline = EXCLUDED.pipeline, block_hash = EXCLUDED.block_hash,
                         target_language = EXCLUDED.target_language, ordinal = EXCLUDED.ordinal,

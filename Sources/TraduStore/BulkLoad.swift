@@ -85,7 +85,8 @@ public struct BulkLoad: Sendable {
     }
 
     /// Adds the new blocks, all of them `created` with a `planned` event, without the upsert's lookups: the
-    /// environment had no block, so none is restored. Answers the events when `reporting`.
+    /// environment had no block, so none is restored. They are copied, and so numbered, in the order of their ids
+    /// (`NewBlockRows.inIDOrder`). Answers the events when `reporting`.
     func addBlocks(
         _ blocks: NewBlockRows, revision: Int64, reporting: Bool, _ connection: isolated PostgresConnection
     ) throws -> PostgresRows {
@@ -96,7 +97,7 @@ public struct BulkLoad: Sendable {
                 COPY blocks (id, pipeline, block_hash, target_language, ordinal, spec_hash, priority, revision)
                 FROM STDIN
                 """,
-            rows: blocks.lazy.map { block -> [String?] in
+            rows: blocks.inIDOrder().lazy.map { block -> [String?] in
                 [
                     block.id, block.pipeline, block.blockHash, block.targetLanguage, String(block.ordinal),
                     block.specHash, String(block.priority), revision,

@@ -55,7 +55,8 @@ extension Store {
 
     // MARK: Rotator
 
-    /// Enqueues up to each quota's `limit` of its pipeline's `created` blocks, in dataset order (ordinal, id), in
+    /// Enqueues up to each quota's `limit` of its pipeline's `created` blocks, in the order they were added (`key`:
+    /// an apply adds its blocks in the order of their ids, so a step takes neighbours in every index by id), in
     /// one statement: one `created` → `enqueued` event per block (reason "scheduled"); rows another transaction
     /// holds are skipped. Sends one NOTIFY if anything was enqueued. Returns the count enqueued per pipeline.
     ///
@@ -115,7 +116,7 @@ extension Store {
             CROSS JOIN LATERAL (
                 SELECT b.ctid FROM blocks b
                 WHERE b.pipeline = q.pipeline AND b.state = 'created'
-                ORDER BY b.ordinal, b.id
+                ORDER BY b.key NULLS FIRST
                 LIMIT q.lim
                 FOR UPDATE SKIP LOCKED
             ) p
@@ -123,7 +124,7 @@ extension Store {
             -- Straight to the row versions the pick locked (a TID scan, as the claim does): the LIMIT above is a
             -- parameter, so the planner guesses a tenth of the table for `picked`, and a join would hash the whole
             -- table (7 s a statement at 10M blocks); the state fence is an expression no index serves, or it could
-            -- walk `blocks_schedulable` instead. By primary key, each block cost a random probe of the key.
+            -- walk `blocks_schedulable_by_key` instead. By primary key, each block cost a random probe of the key.
             --
             -- A block is due from the moment it is enqueued (`run_at`, as every other way into `enqueued` sets it):
             -- claims take the oldest `run_at` first, so they follow the rotator's order. Left at the time the block
@@ -168,7 +169,7 @@ extension Store {
         return demand
     }
 
-    /// `demand`'s statement. The waiting count reads `blocks_schedulable` in its own order: the statistics of a
+    /// `demand`'s statement. The waiting count reads `blocks_schedulable_by_key` in its own order: the statistics of a
     /// freshly applied environment say every block is `created`, and while they lag (autovacuum analyses a busy
     /// table about once a minute) an unordered count of up to a cycle's worth looked cheaper as a sequential
     /// scan, which then read the whole table every cycle for the few blocks still waiting (60 ms a cycle at
@@ -177,7 +178,7 @@ extension Store {
         SELECT q.pipeline,
                (SELECT count(*) FROM (
                     SELECT 1 FROM blocks b WHERE b.pipeline = q.pipeline AND b.state = 'created'
-                    ORDER BY b.ordinal, b.id
+                    ORDER BY b.key NULLS FIRST
                     LIMIT q.waiting_cap) w) AS waiting,
                (SELECT count(*) FROM (
                     SELECT 1 FROM blocks b

@@ -23,6 +23,7 @@ public enum StoreMigrations {
         byteOrderKeys,
         commitMarks,
         eventBlockKeys,
+        scheduleInKeyOrder,
     ]
 
     /// The newest version this build knows.

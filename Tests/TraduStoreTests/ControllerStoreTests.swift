@@ -38,7 +38,7 @@ import TraduPostgres
 
     /// The controller counts waiting blocks every cycle. With statistics from when every block was `created`
     /// (they lag behind a busy queue), an unordered count chose a sequential scan, and read the whole table every
-    /// cycle for the few blocks still waiting: the count walks `blocks_schedulable` in its order instead.
+    /// cycle for the few blocks still waiting: the count walks `blocks_schedulable_by_key` in its order instead.
     @Test func theWaitingCountReadsTheSchedulableIndexWhateverTheStatistics() async throws {
         let (store, _) = try await RuntimeFixtures.store(blocks: 20_000)
         // No autovacuum may analyse the table between the two states this test needs.
@@ -52,10 +52,10 @@ import TraduPostgres
             try await store.connection.query("EXPLAIN " + sql, parameters).compactMap { $0[0] }.joined(separator: "\n")
         }
         let plan = try await explain(Store.demandSQL)
-        #expect(plan.contains("blocks_schedulable"), "\(plan)")
+        #expect(plan.contains("blocks_schedulable_by_key"), "\(plan)")
         #expect(!plan.contains("Seq Scan on blocks"), "\(plan)")
         // The check can fail: without the order, the same count scans the table.
-        let unordered = Store.demandSQL.replacingOccurrences(of: "ORDER BY b.ordinal, b.id", with: "")
+        let unordered = Store.demandSQL.replacingOccurrences(of: "ORDER BY b.key NULLS FIRST", with: "")
         #expect(unordered != Store.demandSQL)
         #expect(try await explain(unordered).contains("Seq Scan on blocks"), "the unordered count scans the table")
         // And it still counts.
@@ -125,7 +125,7 @@ import TraduPostgres
         #expect(try due[0].int("n") == 0)
     }
 
-    @Test func scheduleEnqueuesInDatasetOrderWithinLimits() async throws {
+    @Test func scheduleEnqueuesInTheOrderBlocksWereAddedWithinLimits() async throws {
         let (store, url) = try await RuntimeFixtures.store(blocks: 5, pipelines: ["alpha", "beta"])
         let listener = try await PostgresConnection.connect(url)
         try await listener.listen(store.workChannel)

@@ -20,8 +20,8 @@ import TraduTestSupport
         let (store, _) = try await RuntimeFixtures.enqueued(blocks: 30)
         let numbered = try await store.connection.query("SELECT id FROM blocks ORDER BY key")
         #expect(numbered.count == 30)
-        // The apply adds a pipeline's blocks in dataset order (the fixtures' ordinals).
-        #expect(try numbered.map { try $0.required("id") } == (0..<30).map { RuntimeFixtures.id($0) })
+        // The apply adds its blocks in the order of their ids (migration 23).
+        #expect(try numbered.map { try $0.required("id") } == (0..<30).map { RuntimeFixtures.id($0) }.sorted())
         let claimed = try await store.claim(instanceID: "w1", limit: 2, leaseDuration: .seconds(60))
             .sorted { $0.id < $1.id }
         #expect(try await store.complete([RuntimeFixtures.completion(claimed[0], by: "w1")]) == [claimed[0].id])
