@@ -219,18 +219,21 @@ extension Store {
     /// `ORDER BY ... LIMIT 1` that an `EXISTS` would drop, so stale statistics cannot turn a probe into a
     /// sequential scan); `claimed`, which lives only inside a scheduling statement, is looked up per pipeline.
     public func hasActiveBlocks() async throws -> Bool {
-        let rows = try await connection.query(
-            """
-            SELECT (SELECT 1 FROM blocks WHERE state = 'created' ORDER BY pipeline, ordinal, id LIMIT 1) IS NOT NULL
-                OR (SELECT 1 FROM blocks WHERE state = 'enqueued' ORDER BY priority DESC, run_at, id LIMIT 1)
-                    IS NOT NULL
-                OR (SELECT 1 FROM blocks WHERE state = 'in_process' ORDER BY lease_owner LIMIT 1) IS NOT NULL
-                OR EXISTS (SELECT 1 FROM pipelines p
-                           CROSS JOIN LATERAL (SELECT 1 FROM blocks b WHERE b.pipeline = p.name AND b.state = 'claimed'
-                                               LIMIT 1) c) AS active
-            """)
+        let rows = try await connection.query(Self.activeBlocksSQL)
         return try rows[0].required("active") == "t"
     }
+
+    /// `hasActiveBlocks`' statement.
+    static let activeBlocksSQL = """
+        SELECT (SELECT 1 FROM blocks WHERE state = 'created' ORDER BY pipeline, key NULLS FIRST LIMIT 1)
+            IS NOT NULL
+            OR (SELECT 1 FROM blocks WHERE state = 'enqueued' ORDER BY priority DESC, run_at, id LIMIT 1)
+                IS NOT NULL
+            OR (SELECT 1 FROM blocks WHERE state = 'in_process' ORDER BY lease_owner LIMIT 1) IS NOT NULL
+            OR EXISTS (SELECT 1 FROM pipelines p
+                       CROSS JOIN LATERAL (SELECT 1 FROM blocks b WHERE b.pipeline = p.name AND b.state = 'claimed'
+                                           LIMIT 1) c) AS active
+        """
 
     /// pipeline → state → count, for every state that has blocks.
     /// An estimate of the environment's blocks, instant at any size, for deciding whether an exact count is worth

@@ -94,15 +94,16 @@ extension Store {
                     AS busy
                 """)[0]["busy"] == "t"
         if busy { return nil }
-        return try await connection.query(
-            """
-            SELECT p.name FROM pipelines p
-            CROSS JOIN LATERAL (SELECT 1 FROM blocks b WHERE b.pipeline = p.name AND b.state = 'created'
-                                ORDER BY b.ordinal, b.id LIMIT 1) c
-            ORDER BY p.name
-            """
-        ).compactMap { $0["name"] }
+        return try await connection.query(Self.waitingPipelinesSQL).compactMap { $0["name"] }
     }
+
+    /// The pipelines with `created` blocks: one probe of `blocks_schedulable_by_key` each, in its order.
+    static let waitingPipelinesSQL = """
+        SELECT p.name FROM pipelines p
+        CROSS JOIN LATERAL (SELECT 1 FROM blocks b WHERE b.pipeline = p.name AND b.state = 'created'
+                            ORDER BY b.key NULLS FIRST LIMIT 1) c
+        ORDER BY p.name
+        """
 
     // MARK: Pauses
 

@@ -80,8 +80,8 @@ import TraduTestSupport
         #expect(Set(next) == Set(unnumbered + ids.filter { !unnumbered.contains($0) }.prefix(7)))
     }
 
-    /// Both of the rotator's statements walk the index in its order, whatever the statistics say; the previous
-    /// release's order keeps its own index through a rolling update.
+    /// The rotator's statements and the probes for waiting blocks walk the index in its order, whatever the
+    /// statistics say; the previous release's order keeps its own index through a rolling update.
     @Test func schedulingReadsTheIndexByKey() async throws {
         let (store, _) = try await RuntimeFixtures.store(blocks: 5_000)
         try await store.connection.query("ALTER TABLE blocks SET (autovacuum_enabled = false)")
@@ -95,6 +95,12 @@ import TraduTestSupport
             let plan = try await explain(sql, parameters)
             #expect(plan.contains("blocks_schedulable_by_key"), "\(plan)")
             #expect(!plan.contains("Sort Key: b."), "\(plan)")
+        }
+        // The probes for waiting blocks (`tradu run`'s end of work, each poll) read it too.
+        for sql in [Store.activeBlocksSQL, Store.waitingPipelinesSQL] {
+            let plan = try await explain(sql, [])
+            #expect(plan.contains("blocks_schedulable_by_key"), "\(plan)")
+            #expect(!plan.contains("Seq Scan on blocks"), "\(plan)")
         }
         let previous = Store.scheduleSQL(reporting: false).replacingOccurrences(
             of: "ORDER BY b.key NULLS FIRST", with: "ORDER BY b.ordinal, b.id")
