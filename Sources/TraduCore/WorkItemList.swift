@@ -80,12 +80,28 @@ public struct WorkItemList: Sendable, RandomAccessCollection, ExpressibleByArray
         items.append(item)
     }
 
-    private func item(block: Int, language: Int) -> WorkItem {
+    /// The id of the item at `position`, without the rest of the item: what an apply sorts its new blocks by.
+    public func identity(at position: Int) -> CompactID {
+        guard let source else { return items[position].identity }
+        let entry = entries[position]
+        return WorkItem.identity(
+            pipeline: source.pipeline, block: source.blocks[Int(entry.block)],
+            targetLanguage: source.languages[Int(entry.language)])
+    }
+
+    /// The item at `position`, whose id `identity(at:)` gave, made without hashing it again.
+    public func item(at position: Int, identity: CompactID) -> WorkItem {
+        guard let source else { return items[position] }
+        let entry = entries[position]
+        return item(block: Int(entry.block), language: Int(entry.language), identity: identity)
+    }
+
+    private func item(block: Int, language: Int, identity: CompactID? = nil) -> WorkItem {
         guard let source else { preconditionFailure("a list without blocks has no block \(block)") }
         let cut = source.blocks[block]
         let language = source.languages[language]
         var item = WorkItem(
-            identity: WorkItem.identity(pipeline: source.pipeline, block: cut, targetLanguage: language),
+            identity: identity ?? WorkItem.identity(pipeline: source.pipeline, block: cut, targetLanguage: language),
             pipeline: source.pipeline, blockIdentity: cut.identity,
             targetLanguage: language, ordinal: cut.ordinal)
         item.characterCount = cut.characterCount

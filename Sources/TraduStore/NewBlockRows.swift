@@ -50,13 +50,14 @@ public struct NewBlockRows: Sendable, Sequence, ExpressibleByArrayLiteral {
         IDOrderedRows(groups: groups, count: count)
     }
 
-    /// The row at `position` of `group`, made as it is asked for.
-    fileprivate static func row(_ group: Group, at position: Int) -> BlockRow {
+    /// The row at `position` of `group`, made as it is asked for (without hashing its id again when `identity`,
+    /// the item's, is given).
+    fileprivate static func row(_ group: Group, at position: Int, identity: CompactID? = nil) -> BlockRow {
         switch group {
         case .rows(let rows):
             return rows[position]
         case .items(let items, let specHash, let priority):
-            let item = items[position]
+            let item = identity.map { items.item(at: position, identity: $0) } ?? items[position]
             return BlockRow(
                 id: item.id, pipeline: item.pipeline, blockHash: item.blockHash, targetLanguage: item.targetLanguage,
                 ordinal: item.ordinal, specHash: specHash, priority: priority)
@@ -92,8 +93,8 @@ public struct NewBlockRows: Sendable, Sequence, ExpressibleByArrayLiteral {
     }
 
     /// `NewBlockRows` sorted by id. Sorts 24 bytes a row (the id's two halves and where the row is), not the rows:
-    /// a row is made again, and its id hashed again, as the COPY reads it; at ten million blocks that is 240 MB
-    /// beside the plan instead of a row each. Ids that are not tradu's 32 hex digits (rows made by hand) are sorted
+    /// a row is made, from its sorted id, as the COPY reads it; at ten million blocks that is 240 MB beside the
+    /// plan instead of a row each. Ids that are not tradu's 32 hex digits (rows made by hand) are sorted
     /// as their bytes, as the database's byte-order keys compare them.
     public struct IDOrderedRows: Sendable, Sequence {
         fileprivate struct Place: Sendable {
@@ -125,7 +126,8 @@ public struct NewBlockRows: Sendable, Sequence, ExpressibleByArrayLiteral {
                     }
                 case .items(let items, _, _):
                     for position in items.indices {
-                        guard case .digest(let high, let low) = items[position].identity, position <= Int(UInt32.max)
+                        guard case .digest(let high, let low) = items.identity(at: position),
+                            position <= Int(UInt32.max)
                         else {
                             digitsOnly = false
                             break search
@@ -153,7 +155,8 @@ public struct NewBlockRows: Sendable, Sequence, ExpressibleByArrayLiteral {
                 guard next < places.count else { return nil }
                 let place = places[next]
                 next += 1
-                return NewBlockRows.row(groups[Int(place.group)], at: Int(place.position))
+                return NewBlockRows.row(
+                    groups[Int(place.group)], at: Int(place.position), identity: .digest(place.high, place.low))
             }
         }
     }

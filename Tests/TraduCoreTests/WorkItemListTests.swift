@@ -33,4 +33,21 @@ import Testing
         let literal: WorkItemList = [other]
         #expect(Array(literal) == [other] && WorkItemList().isEmpty)
     }
+
+    /// An apply sorts its new blocks by id before it makes their rows: the id alone, and the item made from it,
+    /// are what the list's own items are.
+    @Test func anItemsIdentityAndTheItemMadeFromItAreTheItem() {
+        let blocks = CutBlockList(cut(records(0..<50)))
+        var list = WorkItemList(pipeline: "translate", blocks: blocks, languages: ["fr", "de"])
+        for position in blocks.indices.reversed() { list.append(block: position, language: position % 2) }
+        let other = WorkItem(id: "hand-made", pipeline: "p", blockHash: "h1", targetLanguage: "ja", ordinal: 7)
+        for items in [list, [other]] as [WorkItemList] {
+            for position in items.indices {
+                let identity = items.identity(at: position)
+                #expect(identity == items[position].identity)
+                #expect(items.item(at: position, identity: identity) == items[position])
+                #expect(items.item(at: position, identity: identity).characterCount == items[position].characterCount)
+            }
+        }
+    }
 }
