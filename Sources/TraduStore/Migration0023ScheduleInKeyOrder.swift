@@ -4,7 +4,7 @@ extension StoreMigrations {
     /// (`NewBlockRows.inIDOrder`), so a scheduling step takes blocks whose ids are neighbours, stored side by side:
     /// every statement of a run then writes into a narrow range of each index keyed by the id (`blocks_pkey`,
     /// `results_pkey`) and of the log's index by key, instead of a leaf chosen at random. At 200,000 blocks that
-    /// was 14% of the server's CPU a block (`tradu-bench run`, durable, 2026-12-07; `docs/ARCHITECTURE.md`,
+    /// was 10 to 12% of the server's CPU a block (`tradu-bench run`, durable, 2026-12-07; `docs/ARCHITECTURE.md`,
     /// "An apply adds its blocks in the order of their ids").
     ///
     /// Blocks without a key (added before migration 22) come first: they were added before any that has one.
