@@ -7,6 +7,21 @@ public struct NewBlockRows: Sendable, Sequence, ExpressibleByArrayLiteral {
     fileprivate enum Group: Sendable {
         case items(WorkItemList, specHash: String, priority: Int)
         case rows([BlockRow])
+
+        var count: Int {
+            switch self {
+            case .rows(let rows): rows.count
+            case .items(let items, _, _): items.count
+            }
+        }
+
+        /// The id of the row at `position`, without making the row.
+        func identity(at position: Int) -> CompactID {
+            switch self {
+            case .rows(let rows): CompactID(rows[position].id)
+            case .items(let items, _, _): items.identity(at: position)
+            }
+        }
     }
 
     private var groups: [Group] = []
@@ -76,12 +91,7 @@ public struct NewBlockRows: Sendable, Sequence, ExpressibleByArrayLiteral {
 
         public mutating func next() -> BlockRow? {
             while group < groups.count {
-                let count =
-                    switch groups[group] {
-                    case .rows(let rows): rows.count
-                    case .items(let items, _, _): items.count
-                    }
-                if position < count {
+                if position < groups[group].count {
                     position += 1
                     return NewBlockRows.row(groups[group], at: position - 1)
                 }
@@ -113,27 +123,16 @@ public struct NewBlockRows: Sendable, Sequence, ExpressibleByArrayLiteral {
             self.groups = groups
             var places: [Place] = []
             places.reserveCapacity(count)
-            var digitsOnly = groups.count <= Int(UInt32.max)
+            var digitsOnly = true
             search: for (index, group) in groups.enumerated() {
-                switch group {
-                case .rows(let rows):
-                    for (position, row) in rows.enumerated() {
-                        guard case .digest(let high, let low) = CompactID(row.id), position <= Int(UInt32.max) else {
-                            digitsOnly = false
-                            break search
-                        }
-                        places.append(Place(high: high, low: low, group: UInt32(index), position: UInt32(position)))
+                for position in 0..<group.count {
+                    guard case .digest(let high, let low) = group.identity(at: position),
+                        let group = UInt32(exactly: index), let position = UInt32(exactly: position)
+                    else {
+                        digitsOnly = false
+                        break search
                     }
-                case .items(let items, _, _):
-                    for position in items.indices {
-                        guard case .digest(let high, let low) = items.identity(at: position),
-                            position <= Int(UInt32.max)
-                        else {
-                            digitsOnly = false
-                            break search
-                        }
-                        places.append(Place(high: high, low: low, group: UInt32(index), position: UInt32(position)))
-                    }
+                    places.append(Place(high: high, low: low, group: group, position: position))
                 }
             }
             if digitsOnly {
