@@ -24,6 +24,7 @@ public enum StoreMigrations {
         commitMarks,
         eventBlockKeys,
         scheduleInKeyOrder,
+        roomForUpdates,
     ]
 
     /// The newest version this build knows.
