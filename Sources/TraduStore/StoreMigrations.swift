@@ -25,6 +25,7 @@ public enum StoreMigrations {
         eventBlockKeys,
         scheduleInKeyOrder,
         roomForUpdates,
+        dropScheduleByOrdinal,
     ]
 
     /// The newest version this build knows.
