@@ -24,7 +24,7 @@ import TraduTestSupport
     /// Right after an apply every page has room for a second version of each of its rows, so the rotator's step,
     /// which takes blocks stored side by side, moves none. On full pages (the default fillfactor) every row of the
     /// step would move. (The claim and the completion find room once the versions they replace are pruned, which an
-    /// older snapshot open anywhere in the cluster can delay: not asserted here.)
+    /// older snapshot held elsewhere can delay: not asserted here.)
     @Test func theRotatorsStepKeepsEachBlockOnItsPage() async throws {
         let count = 400
         let (store, _) = try await RuntimeFixtures.store(blocks: count)
