@@ -362,17 +362,24 @@ extension Store {
             GROUP BY a.pipeline, a.revision
             ORDER BY a.pipeline, a.revision
             \(spendConflict)
+        ), replaced AS (
+            -- A block completed again under a spec it has a result for (reprocessed) replaces that result. An
+            -- update and an insert of the rest rather than `ON CONFLICT`: no other transaction can write the result
+            -- of a block this statement completes (`done` holds the block's row, fenced by its attempt), so the
+            -- insert needs no speculative insertion, whose confirmation record cost 48 B of WAL a block.
+            UPDATE results r
+            SET pipeline = d.pipeline, target_language = d.target_language, attempt = d.attempt,
+                instance_id = d.instance_id, records = d.records, input_tokens = d.input_tokens,
+                output_tokens = d.output_tokens, memory_hits = d.memory_hits, completed_at = now()
+            FROM done d
+            WHERE r.block_id = d.id AND r.spec_hash = d.spec_hash
         ), stored AS (
-            INSERT INTO results AS r (block_id, spec_hash, pipeline, target_language, attempt, instance_id, records,
-                                      input_tokens, output_tokens, memory_hits)
+            INSERT INTO results (block_id, spec_hash, pipeline, target_language, attempt, instance_id, records,
+                                 input_tokens, output_tokens, memory_hits)
             SELECT id, spec_hash, pipeline, target_language, attempt, instance_id, records, input_tokens,
                    output_tokens, memory_hits
-            FROM done
-            ON CONFLICT (block_id, spec_hash) DO UPDATE
-                SET pipeline = EXCLUDED.pipeline, target_language = EXCLUDED.target_language,
-                    attempt = EXCLUDED.attempt, instance_id = EXCLUDED.instance_id, records = EXCLUDED.records,
-                    input_tokens = EXCLUDED.input_tokens, output_tokens = EXCLUDED.output_tokens,
-                    memory_hits = EXCLUDED.memory_hits, completed_at = now()
+            FROM done d
+            WHERE NOT EXISTS (SELECT 1 FROM results r WHERE r.block_id = d.id AND r.spec_hash = d.spec_hash)
         ), logged AS (
             INSERT INTO block_events (block_id, block_key, from_state, to_state, instance_id, attempt, reason)
             SELECT id, key, \(RuntimeSQL.onlySource(of: .completed, cause: .worker)), 'completed', instance_id,

@@ -709,6 +709,38 @@ import TraduPostgres
         #expect(try await store.results(pipeline: "translate")[1].records.contains("v2"), "pruning keeps the current")
     }
 
+    /// A block completed again under the spec it already has a result for (reprocessed without a spec change)
+    /// replaces that result in place: one row, the new attempt's records, tokens and worker.
+    @Test func aBlockCompletedAgainUnderItsSpecReplacesItsResult() async throws {
+        let (store, _) = try await RuntimeFixtures.enqueued(blocks: 2)
+        let claimed = try await store.claim(instanceID: "w1", limit: 2, leaseDuration: .seconds(60))
+        #expect(
+            try await store.complete(claimed.map { RuntimeFixtures.completion($0, by: "w1", text: "v1") }).count == 2)
+        let id = RuntimeFixtures.id(1)
+        try await store.apply(
+            StoreFixtures.batch(
+                serial: 1, reprocess: [BlockReprocess(id: id, specHash: "spec-1", reason: "retranslate")]))
+        #expect(try await store.schedule([PipelineQuota(pipeline: "translate", limit: 10)]) == ["translate": 1])
+        let again = try #require(try await store.claim(instanceID: "w2", limit: 2, leaseDuration: .seconds(60)).first)
+        #expect(again.id == id && again.specHash == "spec-1")
+        var completion = RuntimeFixtures.completion(again, by: "w2", text: "v2")
+        completion.inputTokens = 30
+        #expect(try await store.complete([completion]) == [id])
+
+        let rows = try await store.connection.query(
+            """
+            SELECT block_id, spec_hash, attempt, instance_id, input_tokens, records FROM results
+            ORDER BY block_id, spec_hash
+            """)
+        #expect(rows.map { $0["block_id"] ?? "" } == [RuntimeFixtures.id(0), id], "one result per block and spec")
+        #expect(rows[1]["spec_hash"] == "spec-1")
+        #expect(rows[1]["attempt"] == "2")
+        #expect(rows[1]["instance_id"] == "w2")
+        #expect(rows[1]["input_tokens"] == "30")
+        #expect(rows[1]["records"]?.contains("v2") == true)
+        #expect(rows[0]["records"]?.contains("v1") == true, "the other block's result is untouched")
+    }
+
     @Test func instancesRegisterHeartbeatAndStop() async throws {
         let store = try await StoreFixtures.freshStore()
         let info = InstanceInfo(id: "w1", role: "worker", host: "box", pid: 42, version: "0.1", concurrency: 8)
