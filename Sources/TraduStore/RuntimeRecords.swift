@@ -89,6 +89,10 @@ public struct CompletedBlock: Sendable, Hashable {
     /// The block's revision when its worker claimed it (`ClaimedBlock.revision`). Given, the completion counts the
     /// attempt's spend under it without reading the block again; nil, it reads the block's row.
     public var revision: Int64?
+    /// The memory key of the block's one unit, given when that unit's translation is the whole translation of the
+    /// block's one document: the result then stands as the memory's entry for the key (migration 26), and the
+    /// completion writes no `translation_memory` row for it.
+    public var memoryKey: String?
 
     public init(
         id: String, attempt: Int, instanceID: String, pipeline: String, targetLanguage: String, records: String,

@@ -43,6 +43,20 @@ extension Store {
         return PruneBatch(deleted: deleted, next: reached ? nil : row["last"] ?? nil)
     }
 
+    /// Hands the memory entries of deleted results (`gone`: `memory_key`, `records`) to `translation_memory`: a
+    /// result that stood as the entry for its block's one unit (migration 26) takes the entry with it otherwise,
+    /// and the memory outlives the results it learned from. Its one record's translation is the entry's.
+    static let memoryOfGoneResults = """
+        INSERT INTO translation_memory (key, translation)
+        SELECT key, translation FROM (
+            SELECT memory_key AS key, records::json ->> 'translation' AS translation FROM gone
+            WHERE memory_key IS NOT NULL AND records LIKE '{%' AND strpos(rtrim(records, E'\\n'), E'\\n') = 0
+        ) m
+        WHERE translation IS NOT NULL
+        ORDER BY key
+        ON CONFLICT (key) DO NOTHING
+        """
+
     /// Deletes the results (every version) of cancelled blocks among the next `limit` blocks by id after `after`.
     /// A cancelled block that comes back (a re-plan restores it, an operator retries it) is translated again, so
     /// its old results are never read; its translations stay in the translation memory.
@@ -53,7 +67,9 @@ extension Store {
                 SELECT id, state FROM blocks WHERE id > $1 ORDER BY id LIMIT $2::int
             ), gone AS (
                 DELETE FROM results r USING batch b WHERE r.block_id = b.id AND b.state = 'cancelled'
-                RETURNING r.block_id
+                RETURNING r.block_id, r.memory_key, r.records
+            ), kept AS (
+                \(Self.memoryOfGoneResults)
             )
             SELECT (SELECT max(id) FROM batch) AS last, (SELECT count(*) FROM gone) AS deleted
             """, [after ?? "", String(limit)])[0]
@@ -81,7 +97,9 @@ extension Store {
                     AND NOT EXISTS (
                         SELECT 1 FROM sink_deliveries d
                         WHERE d.block_id = r.block_id AND d.spec_hash = r.spec_hash AND d.state = 'pending')
-                RETURNING r.block_id
+                RETURNING r.block_id, r.memory_key, r.records
+            ), kept AS (
+                \(Self.memoryOfGoneResults)
             )
             SELECT (SELECT max(id) FROM batch) AS last, (SELECT count(*) FROM gone) AS deleted
             """, [String(max(keep, 1)), after ?? "", String(limit)])[0]
@@ -107,7 +125,14 @@ extension Store {
                 """, [after ?? "", String(limit), String(age.milliseconds)])
             let last = rows[0]["last"] ?? nil
             guard let doomed = rows[0]["doomed"] ?? nil else { return PruneBatch(deleted: 0, next: last) }
-            for table in ["results", "sink_deliveries", "rollout_blocks"] {
+            try connection.query(
+                """
+                WITH gone AS (
+                    DELETE FROM results WHERE block_id = ANY($1::text[]) RETURNING memory_key, records
+                )
+                \(Self.memoryOfGoneResults)
+                """, [doomed])
+            for table in ["sink_deliveries", "rollout_blocks"] {
                 try connection.query("DELETE FROM \(table) WHERE block_id = ANY($1::text[])", [doomed])
             }
             try connection.query(
@@ -268,10 +293,15 @@ extension Store {
                     ).affectedRows ?? 0
             }
             if !memoryKeys.isEmpty {
+                let keys = SQLText.arrayLiteral(memoryKeys.sorted())
                 counts.memoryEntries =
+                    try connection.query("DELETE FROM translation_memory WHERE key = ANY($1::text[])", [keys])
+                    .affectedRows ?? 0
+                // Results that stand as the memory's entry for a key (migration 26), another document's too, as the
+                // shared row above: the memory forgets the text; the results keep their records.
+                counts.memoryEntries +=
                     try connection.query(
-                        "DELETE FROM translation_memory WHERE key = ANY($1::text[])",
-                        [SQLText.arrayLiteral(memoryKeys.sorted())]
+                        "UPDATE results SET memory_key = NULL WHERE memory_key = ANY($1::text[])", [keys]
                     ).affectedRows ?? 0
             }
             try connection.query(

@@ -295,6 +295,7 @@ extension Store {
             .text(Self.spendStripe(blocks.first?.instanceID)), .intArray(blocks.map(\.segmentsTranslated)),
             .intArray(blocks.map(\.segmentsReused)), .textArray(blocks.map(\.pipeline)),
             .bigintArray(blocks.map(\.revision)), .textArray(memory.map(\.key)), .textArray(memory.map(\.translation)),
+            .textArray(blocks.map(\.memoryKey)),
         ]
     }
 
@@ -320,9 +321,10 @@ extension Store {
     static let completeSQL = """
         WITH input AS (
             SELECT * FROM unnest($1::text[], $2::int[], $3::text[], $4::text[], $5::bigint[], $6::bigint[], $7::int[],
-                                 $8::bigint[], $9::text[], $11::int[], $12::int[], $13::text[], $14::bigint[])
+                                 $8::bigint[], $9::text[], $11::int[], $12::int[], $13::text[], $14::bigint[],
+                                 $17::text[])
                 AS i (id, attempt, instance_id, records, input_tokens, output_tokens, memory_hits, cost, currency,
-                      translated, reused, pipeline, revision)
+                      translated, reused, pipeline, revision, memory_key)
         ), done AS (
             UPDATE blocks b
             SET state = 'completed', finished_at = now(), lease_owner = NULL, lease_expires_at = NULL,
@@ -337,7 +339,7 @@ extension Store {
                 AND \(RuntimeSQL.unindexedState("b")) IN (\(RuntimeSQL.sources(of: .completed, cause: .worker)))
             RETURNING b.id, b.key, b.pipeline, b.revision, b.target_language, b.attempt, b.spec_hash, i.instance_id,
                       i.records, i.input_tokens, i.output_tokens, i.memory_hits, i.cost, i.currency, i.translated,
-                      i.reused, (extract(epoch FROM now() - b.started_at) * 1000)::bigint AS duration_ms
+                      i.reused, i.memory_key, (extract(epoch FROM now() - b.started_at) * 1000)::bigint AS duration_ms
         ), spent AS (
             -- What every attempt cost, fenced or not, under the revision its worker claimed the block under (for a
             -- completion the fence accepts, the block's current one: every change of a block's revision also
@@ -370,14 +372,15 @@ extension Store {
             UPDATE results r
             SET pipeline = d.pipeline, target_language = d.target_language, attempt = d.attempt,
                 instance_id = d.instance_id, records = d.records, input_tokens = d.input_tokens,
-                output_tokens = d.output_tokens, memory_hits = d.memory_hits, completed_at = now()
+                output_tokens = d.output_tokens, memory_hits = d.memory_hits, memory_key = d.memory_key,
+                completed_at = now()
             FROM done d
             WHERE r.block_id = d.id AND r.spec_hash = d.spec_hash
         ), stored AS (
             INSERT INTO results (block_id, spec_hash, pipeline, target_language, attempt, instance_id, records,
-                                 input_tokens, output_tokens, memory_hits)
+                                 input_tokens, output_tokens, memory_hits, memory_key)
             SELECT id, spec_hash, pipeline, target_language, attempt, instance_id, records, input_tokens,
-                   output_tokens, memory_hits
+                   output_tokens, memory_hits, memory_key
             FROM done d
             WHERE NOT EXISTS (SELECT 1 FROM results r WHERE r.block_id = d.id AND r.spec_hash = d.spec_hash)
         ), logged AS (
@@ -607,7 +610,13 @@ extension Store {
 
     // MARK: Translation memory
 
-    static let memoryLookupSQL = "SELECT key, translation FROM translation_memory WHERE key = ANY($1::text[])"
+    /// Entries of `translation_memory`, then results that stand as the entry of their block's one unit (migration
+    /// 26), found through `results_memory` and read by `memoryTranslation(inRecords:)`.
+    static let memoryLookupSQL = """
+        SELECT key, translation, NULL AS records FROM translation_memory WHERE key = ANY($1::text[])
+        UNION ALL
+        SELECT memory_key, NULL, records FROM results WHERE memory_key = ANY($1::text[])
+        """
 
     /// The lookup probes `translation_memory_pkey` for each key, with one plan per session. Planned with the
     /// keys in hand, a claim's few hundred keys against a memory of 20,000 entries looked like 2% of the table and
@@ -629,8 +638,31 @@ extension Store {
         var found: [String: String] = [:]
         found.reserveCapacity(rows.count)
         for row in rows {
-            if let key = row["key"], let translation = row["translation"] { found[key] = translation }
+            guard let key = row["key"], found[key] == nil else { continue }
+            if let translation = row["translation"] {
+                found[key] = translation
+            } else if let records = row["records"], let translation = Self.memoryTranslation(inRecords: records) {
+                found[key] = translation
+            }
         }
         return found
+    }
+
+    /// The translation a result holds for its block's one unit: the `translation` of its one record. Nil when the
+    /// result holds no record or several (an erasure may have taken its document out since), or a record without
+    /// a translation.
+    static func memoryTranslation(inRecords records: String) -> String? {
+        var records = records
+        return records.withUTF8 { bytes -> String? in
+            var end = bytes.count
+            while end > 0, bytes[end - 1] == UInt8(ascii: "\n") { end -= 1 }
+            let line = UnsafeBufferPointer(rebasing: bytes[..<end])
+            guard !line.isEmpty, !line.contains(UInt8(ascii: "\n")) else { return nil }
+            if let members = FlatStringObject.members(line) {
+                return members.last(where: { $0.key == "translation" })?.value
+            }
+            let object = try? JSONSerialization.jsonObject(with: Data(buffer: line)) as? [String: Any]
+            return object?["translation"] as? String
+        }
     }
 }

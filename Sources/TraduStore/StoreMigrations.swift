@@ -26,6 +26,7 @@ public enum StoreMigrations {
         scheduleInKeyOrder,
         roomForUpdates,
         dropScheduleByOrdinal,
+        memoryInResults,
     ]
 
     /// The newest version this build knows.

@@ -21,7 +21,10 @@ extension ProcessHeavyTests {
             }
         }
 
-        static func write(_ documents: [(id: String, text: String)], project: TestProject, log: String) throws {
+        static func write(
+            _ documents: [(id: String, text: String)], project: TestProject, log: String, maxRecords: Int = 2,
+            segmentation: String = "sentence"
+        ) throws {
             var lines = ""
             for document in documents {
                 let object = try JSONSerialization.data(withJSONObject: ["id": document.id, "text": document.text])
@@ -38,7 +41,7 @@ extension ProcessHeavyTests {
             apiVersion: tradu/v1
             kind: Dataset
             metadata: {name: packages}
-            spec: {source: {path: data/packages.jsonl}, format: jsonl, sourceLanguage: en, blocks: {maxRecords: 2}}
+            spec: {source: {path: data/packages.jsonl}, format: jsonl, sourceLanguage: en, blocks: {maxRecords: \(maxRecords)}}
             ---
             apiVersion: tradu/v1
             kind: Engine
@@ -55,7 +58,7 @@ extension ProcessHeavyTests {
               dataset: packages
               engine: local
               targetLanguages: [fr]
-              segmentation: sentence
+              segmentation: \(segmentation)
 
             """.write(toFile: project.root + "/manifests/project.yaml", atomically: true, encoding: .utf8)
         }
@@ -129,6 +132,64 @@ extension ProcessHeavyTests {
             #expect(Int(counts["t"]!!) == firstSent.count + secondSent.count, "every sentence sent is counted")
             #expect(Int(counts["r"]!!)! > 0)
             #expect(status.stdout.contains("sentences: \(firstSent.count + secondSent.count) translated"))
+        }
+
+        /// Blocks of one document translated whole: each result stands as the memory's entry for its document
+        /// (migration 26), no `translation_memory` row is written, and a document repeated under another id later
+        /// comes from those results, not from the engine. Erasing a document makes the memory forget its text.
+        @Test func wholeDocumentsComeFromMemoryKeptInTheirResults() async throws {
+            let project = try await TestProject.articles(0)
+            let log = project.root + "/engine.log"
+            let first = Self.documents(0..<4)
+            try Self.write(first, project: project, log: log, maxRecords: 1, segmentation: "document")
+            func tradu(_ arguments: [String]) async throws {
+                let run = try await CommandLineTests.run(arguments, in: project.root, database: project.databaseURL)
+                #expect(run.status == 0, "tradu \(arguments.joined(separator: " ")): \(run.stderr)")
+            }
+            try await tradu(["up", "-e", "dev"])
+            #expect(try Self.sent(log).sorted() == first.map(\.text).sorted(), "each document sent whole, once")
+            let kept = try await project.query(
+                "SELECT count(*) FILTER (WHERE memory_key IS NOT NULL) AS n, count(*) AS total FROM results")[0]
+            #expect(kept["n"]!! == "4" && kept["total"]!! == "4", "every result stands as its document's entry")
+            let rows = try await project.query("SELECT count(*) AS n FROM translation_memory")
+            #expect(rows[0]["n"]!! == "0", "the translations are not stored a second time")
+
+            // The same texts under new ids, and one new text: only the new text reaches the engine.
+            let repeated = first.map { (id: $0.id + "-again", text: $0.text) }
+            let fresh = (id: "p-new", text: "A new package with a new description.")
+            try Self.write(
+                first + repeated + [fresh], project: project, log: log, maxRecords: 1, segmentation: "document")
+            try FileManager.default.removeItem(atPath: log)
+            try await tradu(["up", "-e", "dev"])
+            #expect(try Self.sent(log) == [fresh.text], "the repeated documents come from memory")
+            var translations: [String: String] = [:]
+            for row in try await project.query("SELECT records FROM results") {
+                let object = try #require(
+                    try JSONSerialization.jsonObject(with: Data(row["records"]!!.utf8)) as? [String: String])
+                translations[object["id"]!] = object["translation"]!
+            }
+            for document in first {
+                #expect(translations[document.id + "-again"] == translations[document.id], "\(document.id)")
+                #expect(translations[document.id] == "[fr] " + document.text, "\(document.id)")
+            }
+            let hits = try await project.query("SELECT sum(memory_hits) AS n FROM results")[0]
+            #expect(hits["n"]!! == "4")
+
+            // Erasing one document makes the memory forget its text, whichever results hold it.
+            let standing = try await project.query(
+                "SELECT count(*) AS n FROM results WHERE memory_key IS NOT NULL")[0]
+            #expect(standing["n"]!! == "5", "the four first results and the new one's; a hit writes no entry")
+            let service = try await OperatorService.locate(
+                directory: project.manifests, environment: "dev", resolver: project.resolver, logger: project.logger,
+                projectRoot: project.root)
+            let outcome = try await service.erase(
+                dataset: "packages", ids: [first[1].id], actor: "dpo@example.com", reason: "request 7")
+            #expect(outcome.memoryEntries == 1, "the erased document's result held its text")
+            let left = try await project.query("SELECT count(*) AS n FROM results WHERE memory_key IS NOT NULL")[0]
+            #expect(left["n"]!! == "4")
+            let erasedKey = try await project.query(
+                "SELECT count(*) AS n FROM results WHERE memory_key IS NOT NULL AND records LIKE '%\(first[1].id)\"%'")
+            #expect(erasedKey[0]["n"]!! == "0")
         }
     }
 }

@@ -311,12 +311,81 @@ import TraduPostgres
             try connection.query("EXPLAIN EXECUTE \(name)('{k1,k2}')").compactMap { $0[0] }.joined(separator: "\n")
         }
         #expect(kept.contains("translation_memory_pkey"), "\(kept)")
+        #expect(kept.contains("results_memory"), "\(kept)")
         let plain = try await store.connection.transaction(
             settings: [PostgresSetting("plan_cache_mode", "force_generic_plan")]
         ) { connection in
             try connection.query("EXPLAIN EXECUTE plain_lookup('{k1,k2}')").compactMap { $0[0] }.joined(separator: "\n")
         }
         #expect(plain.contains("Seq Scan on translation_memory"), "made for an empty table, the plan scans it")
+    }
+
+    /// A completion that names its block's memory key stores it on the result instead of a `translation_memory`
+    /// row, and a lookup reads the translation back from the result's one record (migration 26). A row of
+    /// `translation_memory` for the same key answers first; a result whose record is gone answers nothing.
+    @Test func aResultOfOneUnitStandsAsItsMemoryEntry() async throws {
+        let (store, _) = try await RuntimeFixtures.enqueued(blocks: 3)
+        let claimed = try await store.claim(instanceID: "w1", limit: 3, leaseDuration: .seconds(60))
+        var whole = RuntimeFixtures.completion(claimed[0], by: "w1")
+        whole.records =
+            "{\"id\":\"d-1\",\"source\":\"Hello \\\"world\\\"\",\"translation\":\"Bonjour \\\"monde\\\"\\n\"}\n"
+        whole.memoryKey = "k-whole"
+        var other = RuntimeFixtures.completion(claimed[1], by: "w1")
+        other.memoryKey = "k-other"
+        let plain = RuntimeFixtures.completion(claimed[2], by: "w1")
+        let done = try await store.complete([whole, other, plain], memory: [(key: "k-plain", translation: "trois")])
+        #expect(done.count == 3)
+
+        let keys = try await store.connection.query("SELECT block_id, memory_key FROM results ORDER BY block_id")
+        #expect(keys.map { $0["memory_key"] } == ["k-whole", "k-other", nil])
+        let rows = try await store.connection.query("SELECT key FROM translation_memory")
+        #expect(rows.map { $0["key"] } == ["k-plain"], "no row for the keys the results hold")
+        #expect(
+            try await store.lookupMemory(keys: ["k-whole", "k-other", "k-plain", "k-none"]) == [
+                "k-whole": "Bonjour \"monde\"\n", "k-other": "done", "k-plain": "trois",
+            ])
+
+        // A row of the memory answers before a result; a result that lost its record answers nothing.
+        _ = try await store.complete([], memory: [(key: "k-other", translation: "autre")])
+        try await store.connection.query("UPDATE results SET records = '' WHERE memory_key = 'k-whole'")
+        #expect(try await store.lookupMemory(keys: ["k-whole", "k-other"]) == ["k-other": "autre"])
+        #expect(Store.memoryTranslation(inRecords: "{\"translation\":\"a\"}\n{\"translation\":\"b\"}\n") == nil)
+        #expect(Store.memoryTranslation(inRecords: "{\"id\":\"x\"}\n") == nil)
+        #expect(Store.memoryTranslation(inRecords: "{\"translation\": \"é\", \"n\": 1}") == "é", "a general parser")
+    }
+
+    /// A pruned result that stood as a memory entry hands the entry to `translation_memory`: the memory outlives
+    /// the results it learned from, a superseded version's and a cancelled block's alike.
+    @Test func aPrunedResultHandsItsMemoryEntryOn() async throws {
+        let (store, _) = try await RuntimeFixtures.enqueued(blocks: 2)
+        let claimed = try await store.claim(instanceID: "w1", limit: 2, leaseDuration: .seconds(60))
+        let completions = claimed.enumerated().map { index, block in
+            var completion = RuntimeFixtures.completion(block, by: "w1", text: "v1-\(index)")
+            completion.memoryKey = "k1-\(index)"
+            return completion
+        }
+        #expect(try await store.complete(completions).count == 2)
+        // Block 0 completes again under a new spec; block 1 leaves the plan.
+        let (first, second) = (RuntimeFixtures.id(0), RuntimeFixtures.id(1))
+        try await store.apply(
+            StoreFixtures.batch(
+                serial: 1, reprocess: [BlockReprocess(id: first, specHash: "spec-2", reason: "spec changed")],
+                cancel: [second]))
+        #expect(try await store.schedule([PipelineQuota(pipeline: "translate", limit: 10)]) == ["translate": 1])
+        let again = try #require(try await store.claim(instanceID: "w2", limit: 1, leaseDuration: .seconds(60)).first)
+        var completion = RuntimeFixtures.completion(again, by: "w2", text: "v2")
+        completion.memoryKey = "k2-0"
+        #expect(try await store.complete([completion]) == [first])
+        #expect(try await StoreFixtures.count(store, "translation_memory") == 0)
+
+        #expect(try await store.pruneResults(keep: 1) == 1, "the superseded version of block 0")
+        #expect(try await store.pruneCancelledResults(after: nil, limit: 100).deleted == 1, "block 1's")
+        let entries = try await store.connection.query("SELECT key, translation FROM translation_memory ORDER BY key")
+        #expect(entries.map { "\($0["key"] ?? "")=\($0["translation"] ?? "")" } == ["k1-0=v1-0", "k1-1=v1-1"])
+        #expect(
+            try await store.lookupMemory(keys: ["k1-0", "k1-1", "k2-0"]) == [
+                "k1-0": "v1-0", "k1-1": "v1-1", "k2-0": "v2",
+            ])
     }
 
     /// A claim's update goes to the row versions its pick locked, by `ctid`, even with statistics from before the

@@ -331,7 +331,11 @@ extension BlockProcessor {
                 JSONValue.appendQuoted(translation, to: &records)
                 records += "}\n"
             }
-            let learned = misses.map { (key: keys[$0], translation: translations[$0] ?? "") }
+            // A block of one document translated as one unit: its result is the memory's entry for that unit.
+            let standsAsMemory =
+                misses == [0] && units.units.count == 1 && documents.count == 1
+                && documents[0].1 == translations[0]
+            let learned = (standsAsMemory ? [] : misses).map { (key: keys[$0], translation: translations[$0] ?? "") }
             var completed = CompletedBlock(
                 id: block.id, attempt: block.attempt, instanceID: instanceID, pipeline: block.pipeline,
                 targetLanguage: block.targetLanguage, records: records, inputTokens: spent.input,
@@ -339,6 +343,7 @@ extension BlockProcessor {
             completed.segmentsTranslated = misses.count
             completed.segmentsReused = hits + units.repeats
             completed.revision = block.revision
+            if standsAsMemory { completed.memoryKey = keys[0] }
             if let pricing = runtime.engine.pricing {
                 completed.costMicros = pricing.micros(
                     input: Int64(spent.input), output: Int64(spent.output), batch: batch)
