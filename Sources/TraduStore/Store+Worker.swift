@@ -618,9 +618,9 @@ extension Store {
         SELECT memory_key, NULL, records FROM results WHERE memory_key = ANY($1::text[])
         """
 
-    /// The lookup probes `translation_memory_pkey` for each key, with one plan per session. Planned with the
-    /// keys in hand, a claim's few hundred keys against a memory of 20,000 entries looked like 2% of the table and
-    /// took a sequential scan (3.8 ms against 1.0 ms by the index, 4.0 against 1.5 µs a block in a run); a plan
+    /// The lookup probes `translation_memory_pkey` and `results_memory` for each key, with one plan per session.
+    /// Planned with the keys in hand, a claim's few hundred keys against a memory of 20,000 entries looked like 2% of
+    /// the table and took a sequential scan (3.8 ms against 1.0 ms by the index, 4.0 against 1.5 µs a block in a run); a plan
     /// kept for the session and made while the table was empty was a sequential scan for good (175 µs a block,
     /// 2026-12-06). Sequential scans off leave the index scan whatever the table's size or statistics; the claiming
     /// store has bitmap scans off already, and a store without would take a bitmap scan of the same index.
