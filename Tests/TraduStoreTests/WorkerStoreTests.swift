@@ -739,23 +739,31 @@ import TraduPostgres
         #expect(try await store.lookupMemory(keys: ["a-key", "c-key"]) == ["c-key": "trois"])
     }
 
+    /// `blocks` blocks completed by `w1` with the text `v1`, then the second reprocessed under `spec`, scheduled and
+    /// claimed again by `w2`.
+    static func completedThenClaimedAgain(blocks: Int, spec: String) async throws -> (Store, ClaimedBlock) {
+        let (store, _) = try await RuntimeFixtures.enqueued(blocks: blocks)
+        let claimed = try await store.claim(instanceID: "w1", limit: blocks, leaseDuration: .seconds(60))
+        #expect(
+            try await store.complete(claimed.map { RuntimeFixtures.completion($0, by: "w1", text: "v1") }).count
+                == blocks)
+        try await store.apply(
+            StoreFixtures.batch(
+                serial: 1, reprocess: [BlockReprocess(id: RuntimeFixtures.id(1), specHash: spec, reason: "reprocess")]))
+        #expect(try await store.schedule([PipelineQuota(pipeline: "translate", limit: 10)]) == ["translate": 1])
+        let again = try #require(
+            try await store.claim(instanceID: "w2", limit: blocks, leaseDuration: .seconds(60)).first)
+        return (store, again)
+    }
+
     /// A block keeps one result per spec: reprocessed, it serves its current result until the new one completes,
     /// which then becomes current; the old version stays (pruned only by `tradu prune`).
     @Test func resultsKeepOneVersionPerSpecAndServeTheCurrentOne() async throws {
-        let (store, _) = try await RuntimeFixtures.enqueued(blocks: 3)
-        let claimed = try await store.claim(instanceID: "w1", limit: 3, leaseDuration: .seconds(60))
-        #expect(
-            try await store.complete(claimed.map { RuntimeFixtures.completion($0, by: "w1", text: "v1") }).count == 3)
-
         // Reprocess one block (a spec change): it runs again, and keeps serving its current result meanwhile.
+        let (store, again) = try await Self.completedThenClaimedAgain(blocks: 3, spec: "spec-2")
         let id = RuntimeFixtures.id(1)
-        try await store.apply(
-            StoreFixtures.batch(
-                serial: 1, reprocess: [BlockReprocess(id: id, specHash: "spec-2", reason: "spec changed")]))
         #expect(try await store.results().map(\.blockID) == (0..<3).map { RuntimeFixtures.id($0) })
         #expect(try await store.results()[1].records.contains("v1"))
-        #expect(try await store.schedule([PipelineQuota(pipeline: "translate", limit: 10)]) == ["translate": 1])
-        let again = try #require(try await store.claim(instanceID: "w2", limit: 3, leaseDuration: .seconds(60)).first)
         #expect(again.id == id)
         #expect(again.attempt == 2)
         #expect(again.attemptBase == 1)
@@ -781,16 +789,8 @@ import TraduPostgres
     /// A block completed again under the spec it already has a result for (reprocessed without a spec change)
     /// replaces that result in place: one row, the new attempt's records, tokens and worker.
     @Test func aBlockCompletedAgainUnderItsSpecReplacesItsResult() async throws {
-        let (store, _) = try await RuntimeFixtures.enqueued(blocks: 2)
-        let claimed = try await store.claim(instanceID: "w1", limit: 2, leaseDuration: .seconds(60))
-        #expect(
-            try await store.complete(claimed.map { RuntimeFixtures.completion($0, by: "w1", text: "v1") }).count == 2)
+        let (store, again) = try await Self.completedThenClaimedAgain(blocks: 2, spec: "spec-1")
         let id = RuntimeFixtures.id(1)
-        try await store.apply(
-            StoreFixtures.batch(
-                serial: 1, reprocess: [BlockReprocess(id: id, specHash: "spec-1", reason: "retranslate")]))
-        #expect(try await store.schedule([PipelineQuota(pipeline: "translate", limit: 10)]) == ["translate": 1])
-        let again = try #require(try await store.claim(instanceID: "w2", limit: 2, leaseDuration: .seconds(60)).first)
         #expect(again.id == id && again.specHash == "spec-1")
         var completion = RuntimeFixtures.completion(again, by: "w2", text: "v2")
         completion.inputTokens = 30
