@@ -638,10 +638,13 @@ extension Store {
         var found: [String: String] = [:]
         found.reserveCapacity(rows.count)
         for row in rows {
-            guard let key = row["key"], found[key] == nil else { continue }
+            guard let key = row["key"] else { continue }
+            // A memory row answers before a result, in whatever order the two parts' rows arrive.
             if let translation = row["translation"] {
                 found[key] = translation
-            } else if let records = row["records"], let translation = Self.memoryTranslation(inRecords: records) {
+            } else if found[key] == nil, let records = row["records"],
+                let translation = Self.memoryTranslation(inRecords: records)
+            {
                 found[key] = translation
             }
         }
