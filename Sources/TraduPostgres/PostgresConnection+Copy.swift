@@ -19,17 +19,29 @@ extension PostgresConnection {
         try copyIn(sql: sql, rows: rows, encoder: CopyBinaryEncoder.self)
     }
 
+    /// `copyIn(sql:rows:)` for a few hundred rows, as a transition's events are: they are encoded on this thread
+    /// and sent in one piece. The producer thread of the streaming form costs more to start than such a batch
+    /// takes to encode.
+    @discardableResult
+    public func copyIn(sql: String, smallBatch rows: [[String?]]) throws -> Int {
+        let connection = try connection()
+        var encoder = CopyTextEncoder(capacity: rows.count * 128)
+        for row in rows { try encoder.append(row) }
+        try startCopy(sql, connection)
+        var failure: PostgresError?
+        do {
+            try send(encoder.buffer, connection)
+        } catch let error as PostgresError {
+            failure = error
+        }
+        return try endCopy(failure: failure, rowCount: encoder.rowCount, connection)
+    }
+
     private func copyIn<Encoder: CopyRowEncoder, Rows: Sequence>(
         sql: String, rows: sending Rows, encoder: Encoder.Type
     ) throws -> Int where Rows.Element == Encoder.Row {
         let connection = try connection()
-        let start = PQexec(connection, sql)
-        guard let start, PQresultStatus(start) == PGRES_COPY_IN else {
-            defer { PQclear(start) }
-            _ = try LibPQResult.check(start, connection: connection)
-            throw PostgresError(kind: .misuse, message: "copyIn needs a COPY ... FROM STDIN statement")
-        }
-        PQclear(start)
+        try startCopy(sql, connection)
 
         // Rows are encoded on a second thread while this one sends: producing the data (which may mean reading
         // and cutting a dataset) and the server's ingest then overlap instead of taking turns.
@@ -50,7 +62,23 @@ extension PostgresConnection {
             }
         }
         let produced = pipe.waitUntilFinished()
-        failure = failure ?? produced.failure
+        return try endCopy(failure: failure ?? produced.failure, rowCount: produced.rowCount, connection)
+    }
+
+    /// Sends `sql`, which must be a `COPY ... FROM STDIN`, and waits for the server to take data.
+    private func startCopy(_ sql: String, _ connection: OpaquePointer) throws {
+        let start = PQexec(connection, sql)
+        guard let start, PQresultStatus(start) == PGRES_COPY_IN else {
+            defer { PQclear(start) }
+            _ = try LibPQResult.check(start, connection: connection)
+            throw PostgresError(kind: .misuse, message: "copyIn needs a COPY ... FROM STDIN statement")
+        }
+        PQclear(start)
+    }
+
+    /// Ends the COPY (aborting it when `failure` is set) and returns how many rows the server stored.
+    private func endCopy(failure: PostgresError?, rowCount: Int, _ connection: OpaquePointer) throws -> Int {
+        var failure = failure
         // Ending with an error message makes the server abort the COPY.
         if PQputCopyEnd(connection, failure.map { $0.message }) != 1 {
             failure = failure ?? LibPQResult.connectionError(connection, fallback: "could not end COPY")
@@ -61,7 +89,7 @@ extension PostgresConnection {
             defer { PQclear(result) }
             do {
                 _ = try LibPQResult.check(result, connection: connection)
-                stored = LibPQResult.affectedRows(result) ?? produced.rowCount
+                stored = LibPQResult.affectedRows(result) ?? rowCount
             } catch let error as PostgresError {
                 failure = failure ?? error
             }

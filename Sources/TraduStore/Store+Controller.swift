@@ -66,25 +66,32 @@ extension Store {
     public func schedule(_ quotas: [PipelineQuota], instanceID: String? = nil) async throws -> [String: Int] {
         let positive = quotas.filter { $0.limit > 0 }
         guard !positive.isEmpty else { return [:] }
-        let parameters = Self.scheduleParameters(positive, instanceID: instanceID)
+        let parameters = Self.scheduleParameters(positive)
         let channel = workChannel
         let reporting = reportsSuccessPath
         let outcome = try await retryingConflicts { connection in
-            let rows = try connection.query(Self.scheduleSQL(reporting: reporting), parameters)
+            let rows = try connection.query(Self.scheduleSQL, parameters)
             var enqueued: [String: Int] = [:]
             var made: [BlockTransition] = []
+            var events = TransitionEvents(
+                from: Self.scheduledFrom, to: .enqueued, reason: "scheduled", labelled: true, capacity: rows.count)
             for row in rows {
+                let id: String = try row.required("id")
                 let pipeline: String = try row.required("pipeline")
-                enqueued[pipeline, default: 0] += try row.required("n", Int.init)
+                let attempt: String = try row.required("attempt")
+                enqueued[pipeline, default: 0] += 1
+                events.append(
+                    blockID: id, key: row["key"], instanceID: instanceID, attempt: attempt, at: try row.required("at"),
+                    pipeline: pipeline, targetLanguage: row["target_language"])
                 if reporting {
-                    let id: String = try row.required("id")
-                    let attempt = row["attempt"].flatMap { Int($0) } ?? 0
+                    let attempt = Int(attempt) ?? 0
                     made.append(
                         BlockTransition(
                             blockID: id, pipeline: pipeline, from: Self.scheduledFrom, to: .enqueued,
                             attempt: attempt, instanceID: instanceID, reason: "scheduled"))
                 }
             }
+            try events.write(on: connection)
             if !enqueued.isEmpty { try connection.notify(channel) }
             return (enqueued: enqueued, made: made)
         }
@@ -93,8 +100,8 @@ extension Store {
     }
 
     /// `scheduleSQL`'s parameters.
-    static func scheduleParameters(_ quotas: [PipelineQuota], instanceID: String?) -> [String?] {
-        [SQLText.arrayLiteral(quotas.map(\.pipeline)), RuntimeSQL.intArray(quotas.map(\.limit)), instanceID]
+    static func scheduleParameters(_ quotas: [PipelineQuota]) -> [String?] {
+        [SQLText.arrayLiteral(quotas.map(\.pipeline)), RuntimeSQL.intArray(quotas.map(\.limit))]
     }
 
     /// The state the rotator schedules from: the one legal source of `enqueued` for `.schedule` among the states
@@ -105,9 +112,10 @@ extension Store {
         return .created
     }()
 
-    /// The scheduling statement; `reporting` returns every block (for the transition log) instead of counts.
-    static func scheduleSQL(reporting: Bool) -> String {
-        """
+    /// The scheduling statement. It returns every block it enqueued, with what its event records: the events go
+    /// in by `COPY` (`TransitionEvents`), each carrying its block's labels for readers of the log
+    /// (`StoreMigrations.eventLabels`).
+    static let scheduleSQL = """
         WITH quota AS (
             SELECT pipeline, max(lim) AS lim FROM unnest($1::text[], $2::int[]) AS q (pipeline, lim)
             GROUP BY pipeline
@@ -133,21 +141,10 @@ extension Store {
             SET state = 'enqueued', enqueued_at = now(), run_at = greatest(b.run_at, now()), updated_at = now()
             WHERE b.ctid = ANY (ARRAY(SELECT ctid FROM picked))
                 AND \(RuntimeSQL.unindexedState("b")) = \(RuntimeSQL.list([scheduledFrom]))
-            RETURNING b.id, b.key, b.pipeline, b.target_language, b.attempt
-        ), logged AS (
-            -- The event carries the block's labels, for readers of the log (`eventLabels`).
-            INSERT INTO block_events (block_id, block_key, from_state, to_state, instance_id, attempt, reason,
-                                      pipeline, target_language)
-            SELECT id, key, \(RuntimeSQL.list([scheduledFrom])), 'enqueued', $3, attempt, 'scheduled', pipeline,
-                   target_language
-            FROM scheduled
-            ORDER BY id
+            RETURNING b.id, b.key, b.pipeline, b.target_language, b.attempt, clock_timestamp() AS at
         )
-        \(reporting
-            ? "SELECT id, pipeline, attempt, 1 AS n FROM scheduled ORDER BY id"
-            : "SELECT pipeline, count(*) AS n FROM scheduled GROUP BY pipeline")
+        SELECT id, key, pipeline, target_language, attempt, at FROM scheduled ORDER BY id
         """
-    }
 
     // MARK: Counts
 

@@ -127,19 +127,21 @@ extension Store {
                 RETURNING b.id, b.key, b.pipeline, b.block_hash, b.target_language, b.attempt, b.attempt_base,
                           b.spec_hash, b.revision, b.lease_expires_at,
                           extract(epoch FROM now() - coalesce(b.enqueued_at, b.run_at))::float8 AS queued_seconds,
-                          extract(epoch FROM now() - b.created_at)::float8 AS age_seconds
-            ), logged AS (
-                INSERT INTO block_events (block_id, block_key, from_state, to_state, instance_id, attempt, reason)
-                SELECT id, key, \(RuntimeSQL.onlySource(of: .inProcess, cause: .worker)), 'in_process', $1, attempt,
-                       'claimed'
-                FROM claimed
+                          extract(epoch FROM now() - b.created_at)::float8 AS age_seconds, clock_timestamp() AS at
             )
-            SELECT c.id, c.pipeline, c.block_hash, c.target_language, c.attempt, c.attempt_base, c.spec_hash, c.revision,
-                   \(RuntimeSQL.rfc3339Milliseconds("c.lease_expires_at")) AS lease_expires_at, bc.records,
-                   c.queued_seconds, c.age_seconds
+            SELECT c.id, c.key, c.pipeline, c.block_hash, c.target_language, c.attempt, c.attempt_base, c.spec_hash,
+                   c.revision, \(RuntimeSQL.rfc3339Milliseconds("c.lease_expires_at")) AS lease_expires_at, bc.records,
+                   c.queued_seconds, c.age_seconds, c.at
             FROM claimed c JOIN block_contents bc ON bc.hash = c.block_hash
             """
     }
+
+    /// The state a claim takes blocks from.
+    static let claimedFrom: BlockState = {
+        let sources = BlockLifecycle.sources(of: .inProcess, cause: .worker)
+        precondition(sources.count == 1, "a claim moves blocks from one state")
+        return sources[0]
+    }()
 
     /// Claims up to `limit` runnable blocks (`enqueued`, `run_at` due), highest priority first, then in the order
     /// they became due (for a scheduled block, when the rotator enqueued it; for a retry, when its backoff ends), for
@@ -163,9 +165,21 @@ extension Store {
                 String(max(Self.lanedClaimWindow, 4 * limit)),
             ]
         }
-        // One round trip. The claim must walk `blocks_claimable` in order, never through a bitmap: see
-        // `preferOrderedIndexScans()`, which the worker's claiming store sets.
-        let rows = try await connection.query(sql, parameters)
+        // The claim and its events (`TransitionEvents`) in one transaction. The claim must walk `blocks_claimable`
+        // in order, never through a bitmap: see `preferOrderedIndexScans()`, which the worker's claiming store sets.
+        let bound = parameters
+        let rows = try await connection.transaction { connection in
+            let rows = try connection.query(sql, bound)
+            var events = TransitionEvents(
+                from: Self.claimedFrom, to: .inProcess, reason: "claimed", capacity: rows.count)
+            for row in rows {
+                events.append(
+                    blockID: try row.required("id"), key: row["key"], instanceID: instanceID,
+                    attempt: try row.required("attempt"), at: try row.required("at"))
+            }
+            try events.write(on: connection)
+            return rows
+        }
         let claimed = try rows.map { row in
             ClaimedBlock(
                 id: try row.required("id"), pipeline: try row.required("pipeline"),
@@ -178,7 +192,7 @@ extension Store {
                 revision: try row.required("revision", Int64.init))
         }
         if reportsSuccessPath {
-            let from = BlockLifecycle.sources(of: .inProcess, cause: .worker).first
+            let from = Self.claimedFrom
             report(
                 claimed.map {
                     BlockTransition(
@@ -258,9 +272,14 @@ extension Store {
             if let token, try !Self.markCommit(token, committer: committer, on: connection) { return nil }
             var completed = Set<String>()
             var made: [BlockTransition] = []
-            for row in try connection.query(sql, binding: parameters) {
+            let rows = try connection.query(sql, binding: parameters)
+            var events = TransitionEvents(from: from, to: .completed, reason: "completed", capacity: rows.count)
+            for row in rows {
                 guard let id = row["id"] else { continue }
                 completed.insert(id)
+                events.append(
+                    blockID: id, key: row["key"], instanceID: row["instance_id"], attempt: try row.required("attempt"),
+                    at: try row.required("at"))
                 if reporting {
                     made.append(
                         BlockTransition(
@@ -269,6 +288,7 @@ extension Store {
                             reason: "completed", durationMilliseconds: row["duration_ms"].flatMap { Int($0) }))
                 }
             }
+            try events.write(on: connection)
             // One NOTIFY per commit, delivered at commit: a controller held back by a cap schedules now.
             if notifyFreed, !completed.isEmpty { try connection.notify(freed) }
             return (completed: completed, made: made)
@@ -339,7 +359,8 @@ extension Store {
                 AND \(RuntimeSQL.unindexedState("b")) IN (\(RuntimeSQL.sources(of: .completed, cause: .worker)))
             RETURNING b.id, b.key, b.pipeline, b.revision, b.target_language, b.attempt, b.spec_hash, i.instance_id,
                       i.records, i.input_tokens, i.output_tokens, i.memory_hits, i.cost, i.currency, i.translated,
-                      i.reused, i.memory_key, (extract(epoch FROM now() - b.started_at) * 1000)::bigint AS duration_ms
+                      i.reused, i.memory_key, (extract(epoch FROM now() - b.started_at) * 1000)::bigint AS duration_ms,
+                      clock_timestamp() AS at
         ), spent AS (
             -- What every attempt cost, fenced or not, under the revision its worker claimed the block under (for a
             -- completion the fence accepts, the block's current one: every change of a block's revision also
@@ -383,11 +404,6 @@ extension Store {
                    output_tokens, memory_hits, memory_key
             FROM done d
             WHERE NOT EXISTS (SELECT 1 FROM results r WHERE r.block_id = d.id AND r.spec_hash = d.spec_hash)
-        ), logged AS (
-            INSERT INTO block_events (block_id, block_key, from_state, to_state, instance_id, attempt, reason)
-            SELECT id, key, \(RuntimeSQL.onlySource(of: .completed, cause: .worker)), 'completed', instance_id,
-                   attempt, 'completed'
-            FROM done
         ), learned AS (
             -- The translation memory, in the same statement: one statement and one round trip less per commit.
             -- A completion may wait here for a key another completion inserted and has not committed, while holding
@@ -398,7 +414,7 @@ extension Store {
             SELECT key, translation FROM unnest($15::text[], $16::text[]) AS m (key, translation) ORDER BY key
             ON CONFLICT (key) DO NOTHING
         )
-        SELECT id, pipeline, attempt, instance_id, duration_ms FROM done
+        SELECT id, key, pipeline, attempt, instance_id, duration_ms, at FROM done
         """
 
     /// Every failed attempt's tokens and cost, fenced or not (a refused outcome was paid for too), added to the

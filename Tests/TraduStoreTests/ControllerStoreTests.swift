@@ -12,22 +12,21 @@ import TraduPostgres
         let (store, _) = try await RuntimeFixtures.store(blocks: 5_000)
         try await store.connection.query("ALTER TABLE blocks SET (autovacuum_enabled = false)")
         try await store.connection.query("ANALYZE blocks")
-        let parameters = Store.scheduleParameters(
-            [PipelineQuota(pipeline: "translate", limit: 2_000)], instanceID: "controller")
+        let parameters = Store.scheduleParameters([PipelineQuota(pipeline: "translate", limit: 2_000)])
         let explain = { (sql: String) in
             try await store.connection.query("EXPLAIN " + sql, parameters).compactMap { $0[0] }.joined(separator: "\n")
         }
-        let plan = try await explain(Store.scheduleSQL(reporting: false))
+        let plan = try await explain(Store.scheduleSQL)
         #expect(plan.contains("Tid Scan on blocks b"), "\(plan)")
         #expect(!plan.contains("Seq Scan on blocks"), "\(plan)")
         #expect(!plan.contains("blocks_pkey"), "\(plan)")
         // The checks can fail: joined to the picked blocks, the same update scans the table; by id, it probes
         // the key.
-        let joined = Store.scheduleSQL(reporting: false).replacingOccurrences(
+        let joined = Store.scheduleSQL.replacingOccurrences(
             of: "WHERE b.ctid = ANY (ARRAY(SELECT ctid FROM picked))", with: "FROM picked p WHERE b.ctid = p.ctid")
-        #expect(joined != Store.scheduleSQL(reporting: false))
+        #expect(joined != Store.scheduleSQL)
         #expect(try await explain(joined).contains("Seq Scan on blocks"), "the join form scans the table")
-        let byID = Store.scheduleSQL(reporting: false).replacingOccurrences(of: "ctid", with: "id")
+        let byID = Store.scheduleSQL.replacingOccurrences(of: "ctid", with: "id")
         #expect(try await explain(byID).contains("Index Cond: (id = ANY"), "the form by id probes the key")
         // And it still schedules, each block once.
         #expect(try await store.schedule([PipelineQuota(pipeline: "translate", limit: 2_000)]) == ["translate": 2_000])

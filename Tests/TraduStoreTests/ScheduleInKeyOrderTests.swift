@@ -86,12 +86,12 @@ import TraduTestSupport
         let (store, _) = try await RuntimeFixtures.store(blocks: 5_000)
         try await store.connection.query("ALTER TABLE blocks SET (autovacuum_enabled = false)")
         try await store.connection.query("ANALYZE blocks")
-        let quota = Store.scheduleParameters([PipelineQuota(pipeline: "translate", limit: 2_000)], instanceID: "c")
+        let quota = Store.scheduleParameters([PipelineQuota(pipeline: "translate", limit: 2_000)])
         let demand = Store.demandParameters([(pipeline: "translate", waitingUpTo: 2_000, inFlightUpTo: 0)])
         func explain(_ sql: String, _ parameters: [String?]) async throws -> String {
             try await store.connection.query("EXPLAIN " + sql, parameters).compactMap { $0[0] }.joined(separator: "\n")
         }
-        for (sql, parameters) in [(Store.scheduleSQL(reporting: false), quota), (Store.demandSQL, demand)] {
+        for (sql, parameters) in [(Store.scheduleSQL, quota), (Store.demandSQL, demand)] {
             let plan = try await explain(sql, parameters)
             #expect(plan.contains("blocks_schedulable_by_key"), "\(plan)")
             #expect(!plan.contains("Sort Key: b."), "\(plan)")
