@@ -389,9 +389,12 @@ public final class Controller: Sendable {
         let budgeted = resolved.pipelines.values.filter { $0.budget != nil }.map(\.name)
         let environmentBudget = resolved.environment.budget
         guard !budgeted.isEmpty || environmentBudget != nil else { return }
-        let spend = try await store.spendByPipeline()
         let names = environmentBudget != nil ? Array(resolved.pipelines.keys) : budgeted
+        // Blocks in flight first, then spend: two statements, two snapshots. A block that completes between them is
+        // then counted twice (in flight and paid for), which only holds work back. Read the other way round, it
+        // was counted nowhere, and the rotator let a window more start than the budget allowed (`CostTests`).
         let inFlight = try await store.inFlight(pipelines: names)
+        let spend = try await store.spendByPipeline()
         func probe(_ pipeline: String) -> Int {
             resolved.pipelines[pipeline].flatMap { resolved.engines[$0.engine]?.concurrency } ?? 1
         }
