@@ -24,9 +24,22 @@ extension PostgresConnection {
     /// takes to encode.
     @discardableResult
     public func copyIn(sql: String, smallBatch rows: [[String?]]) throws -> Int {
+        try copyIn(sql: sql, smallBatch: rows, encoder: CopyTextEncoder.self)
+    }
+
+    /// `copyIn(sql:binaryRows:)` for a few hundred rows, encoded on this thread and sent in one piece.
+    @discardableResult
+    public func copyIn(sql: String, smallBinaryBatch rows: [[CopyBinaryValue?]]) throws -> Int {
+        try copyIn(sql: sql, smallBatch: rows, encoder: CopyBinaryEncoder.self)
+    }
+
+    private func copyIn<Encoder: CopyRowEncoder>(sql: String, smallBatch rows: [Encoder.Row], encoder _: Encoder.Type)
+        throws -> Int
+    {
         let connection = try connection()
-        var encoder = CopyTextEncoder(capacity: rows.count * 128)
+        var encoder = Encoder(capacity: rows.count * 128)
         for row in rows { try encoder.append(row) }
+        encoder.finish()
         try startCopy(sql, connection)
         var failure: PostgresError?
         do {

@@ -262,6 +262,7 @@ extension Store {
         for entry in memory where learned[entry.key] == nil { learned[entry.key] = entry.translation }
         let keys = learned.keys.sorted()
         let parameters = Self.completeParameters(blocks, memory: keys.map { ($0, learned[$0]!) })
+        let byID = Dictionary(blocks.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         let sql = Self.completeSQL
         let freed = freedChannel
         let reporting = reportsSuccessPath
@@ -274,9 +275,11 @@ extension Store {
             var made: [BlockTransition] = []
             let rows = try connection.query(sql, binding: parameters)
             var events = TransitionEvents(from: from, to: .completed, reason: "completed", capacity: rows.count)
+            var results = StoredResults(capacity: rows.count)
             for row in rows {
-                guard let id = row["id"] else { continue }
+                guard let id = row["id"], let block = byID[id] else { continue }
                 completed.insert(id)
+                try results.append(block, completedAs: row)
                 events.append(
                     blockID: id, key: row["key"], instanceID: row["instance_id"], attempt: try row.required("attempt"),
                     at: try row.required("at"))
@@ -288,6 +291,7 @@ extension Store {
                             reason: "completed", durationMilliseconds: row["duration_ms"].flatMap { Int($0) }))
                 }
             }
+            try results.write(on: connection)
             try events.write(on: connection)
             // One NOTIFY per commit, delivered at commit: a controller held back by a cap schedules now.
             if notifyFreed, !completed.isEmpty { try connection.notify(freed) }
@@ -302,20 +306,19 @@ extension Store {
     }
 
     /// `completeSQL`'s parameters for `blocks` (sorted by id) and the `memory` entries learned (sorted by key, one
-    /// per key). The arrays go in binary: the records are long and full of quotes, and parsing them as array
-    /// literals was the server's largest single cost after the writes.
+    /// per key). The arrays go in binary: the translations are long and full of quotes, and parsing them as array
+    /// literals was the server's largest single cost after the writes. The records go with the results
+    /// (`StoredResults`).
     static func completeParameters(_ blocks: [CompletedBlock], memory: [(key: String, translation: String)] = [])
         -> [PostgresParameter]
     {
         [
             .textArray(blocks.map(\.id)), .intArray(blocks.map(\.attempt)), .textArray(blocks.map(\.instanceID)),
-            .textArray(blocks.map(\.records)), .bigintArray(blocks.map { Int64($0.inputTokens) }),
-            .bigintArray(blocks.map { Int64($0.outputTokens) }), .intArray(blocks.map(\.memoryHits)),
+            .bigintArray(blocks.map { Int64($0.inputTokens) }), .bigintArray(blocks.map { Int64($0.outputTokens) }),
             .bigintArray(blocks.map(\.costMicros)), .textArray(blocks.map(\.currency)),
             .text(Self.spendStripe(blocks.first?.instanceID)), .intArray(blocks.map(\.segmentsTranslated)),
             .intArray(blocks.map(\.segmentsReused)), .textArray(blocks.map(\.pipeline)),
             .bigintArray(blocks.map(\.revision)), .textArray(memory.map(\.key)), .textArray(memory.map(\.translation)),
-            .textArray(blocks.map(\.memoryKey)),
         ]
     }
 
@@ -340,11 +343,10 @@ extension Store {
 
     static let completeSQL = """
         WITH input AS (
-            SELECT * FROM unnest($1::text[], $2::int[], $3::text[], $4::text[], $5::bigint[], $6::bigint[], $7::int[],
-                                 $8::bigint[], $9::text[], $11::int[], $12::int[], $13::text[], $14::bigint[],
-                                 $17::text[])
-                AS i (id, attempt, instance_id, records, input_tokens, output_tokens, memory_hits, cost, currency,
-                      translated, reused, pipeline, revision, memory_key)
+            SELECT * FROM unnest($1::text[], $2::int[], $3::text[], $4::bigint[], $5::bigint[], $6::bigint[],
+                                 $7::text[], $9::int[], $10::int[], $11::text[], $12::bigint[])
+                AS i (id, attempt, instance_id, input_tokens, output_tokens, cost, currency, translated, reused, pipeline,
+                      revision)
         ), done AS (
             UPDATE blocks b
             SET state = 'completed', finished_at = now(), lease_owner = NULL, lease_expires_at = NULL,
@@ -358,8 +360,7 @@ extension Store {
             WHERE b.id = i.id AND b.attempt = i.attempt AND \(RuntimeSQL.heldBy("b", "i.instance_id"))
                 AND \(RuntimeSQL.unindexedState("b")) IN (\(RuntimeSQL.sources(of: .completed, cause: .worker)))
             RETURNING b.id, b.key, b.pipeline, b.revision, b.target_language, b.attempt, b.spec_hash, i.instance_id,
-                      i.records, i.input_tokens, i.output_tokens, i.memory_hits, i.cost, i.currency, i.translated,
-                      i.reused, i.memory_key, (extract(epoch FROM now() - b.started_at) * 1000)::bigint AS duration_ms,
+                      i.currency, i.reused, (extract(epoch FROM now() - b.started_at) * 1000)::bigint AS duration_ms,
                       clock_timestamp() AS at
         ), spent AS (
             -- What every attempt cost, fenced or not, under the revision its worker claimed the block under (for a
@@ -370,7 +371,7 @@ extension Store {
             -- (quadratic in the batch).
             INSERT INTO spend AS s (pipeline, revision, slot, currency, input_tokens, output_tokens, cost_micros,
                                     attempts, failed_attempts, segments_translated, segments_reused)
-            SELECT a.pipeline, a.revision, $10::int, max(a.currency), sum(a.input_tokens), sum(a.output_tokens),
+            SELECT a.pipeline, a.revision, $8::int, max(a.currency), sum(a.input_tokens), sum(a.output_tokens),
                    sum(a.cost), sum(a.attempts), 0, sum(a.translated), sum(a.reused)
             FROM (
                 SELECT i.pipeline, i.revision, i.currency, i.input_tokens, i.output_tokens, i.cost, 1 AS attempts,
@@ -385,36 +386,22 @@ extension Store {
             GROUP BY a.pipeline, a.revision
             ORDER BY a.pipeline, a.revision
             \(spendConflict)
-        ), replaced AS (
-            -- A block completed again under a spec it has a result for (reprocessed) replaces that result. An
-            -- update and an insert of the rest rather than `ON CONFLICT`: no other transaction can write the result
-            -- of a block this statement completes (`done` holds the block's row, fenced by its attempt), so the
-            -- insert needs no speculative insertion, whose confirmation record cost 48 B of WAL a block.
-            UPDATE results r
-            SET pipeline = d.pipeline, target_language = d.target_language, attempt = d.attempt,
-                instance_id = d.instance_id, records = d.records, input_tokens = d.input_tokens,
-                output_tokens = d.output_tokens, memory_hits = d.memory_hits, memory_key = d.memory_key,
-                completed_at = now()
-            FROM done d
-            WHERE r.block_id = d.id AND r.spec_hash = d.spec_hash
-        ), stored AS (
-            INSERT INTO results (block_id, spec_hash, pipeline, target_language, attempt, instance_id, records,
-                                 input_tokens, output_tokens, memory_hits, memory_key)
-            SELECT id, spec_hash, pipeline, target_language, attempt, instance_id, records, input_tokens,
-                   output_tokens, memory_hits, memory_key
-            FROM done d
-            WHERE NOT EXISTS (SELECT 1 FROM results r WHERE r.block_id = d.id AND r.spec_hash = d.spec_hash)
         ), learned AS (
             -- The translation memory, in the same statement: one statement and one round trip less per commit.
             -- A completion may wait here for a key another completion inserted and has not committed, while holding
             -- its own blocks' rows. No cycle can close: every completion is this statement, so PostgreSQL runs its
             -- parts in the same order in each (blocks, disjoint between workers; memory keys, in key order; then its
-            -- results, events and `spend` stripe), and a deadlock, should one ever come, is retried as a conflict.
+            -- `spend` stripe; its results and events follow by `COPY`), and a deadlock, should one ever come, is
+            -- retried as a conflict.
             INSERT INTO translation_memory (key, translation)
-            SELECT key, translation FROM unnest($15::text[], $16::text[]) AS m (key, translation) ORDER BY key
+            SELECT key, translation FROM unnest($13::text[], $14::text[]) AS m (key, translation) ORDER BY key
             ON CONFLICT (key) DO NOTHING
         )
-        SELECT id, key, pipeline, attempt, instance_id, duration_ms, at FROM done
+        -- Whether the block has a result for its spec already (it was reprocessed under the same spec): that result
+        -- is replaced, the others are added (`StoredResults`).
+        SELECT d.id, d.key, d.pipeline, d.target_language, d.spec_hash, d.attempt, d.instance_id, d.duration_ms, d.at,
+               EXISTS (SELECT 1 FROM results r WHERE r.block_id = d.id AND r.spec_hash = d.spec_hash) AS has_result
+        FROM done d
         """
 
     /// Every failed attempt's tokens and cost, fenced or not (a refused outcome was paid for too), added to the

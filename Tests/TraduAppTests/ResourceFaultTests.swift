@@ -156,7 +156,7 @@ struct ResourceFaultTests {
         let proxyPort = Int.random(in: 20_000..<30_000)
         let proxy = try startProxy(
             "commit_cutting_proxy.py", port: proxyPort, target: port,
-            ["--after", "INSERT INTO results (block_id", "--trigger-file", trigger])
+            ["--after", "COPY results", "--trigger-file", trigger])
         defer { stopProxy(proxy) }
         let name = try #require(URLComponents(string: database)?.path.dropFirst())
         let cuttingURL = "postgresql://tradu@127.0.0.1:\(proxyPort)/\(name)"
