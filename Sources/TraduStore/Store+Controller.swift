@@ -2,8 +2,8 @@ import TraduCore
 import TraduPostgres
 
 // The controller's side of the runtime (DESIGN §4): the leader lease, the rotator's scheduling, counts, and the
-// watchdogs. Each operation is one bulk statement (plus a NOTIFY when it enqueued work), whatever the number of
-// blocks it moves.
+// watchdogs. Each operation is one bulk statement (plus, for scheduling, its events' `COPY` and a NOTIFY when it
+// enqueued work), whatever the number of blocks it moves.
 
 extension Store {
     // MARK: Leader lease
@@ -57,8 +57,8 @@ extension Store {
 
     /// Enqueues up to each quota's `limit` of its pipeline's `created` blocks, in the order they were added (`key`:
     /// an apply adds its blocks in the order of their ids, so a step takes neighbours in every index by id), in
-    /// one statement: one `created` → `enqueued` event per block (reason "scheduled"); rows another transaction
-    /// holds are skipped. Sends one NOTIFY if anything was enqueued. Returns the count enqueued per pipeline.
+    /// one statement, with one `created` → `enqueued` event per block (reason "scheduled") copied in after it in the
+    /// same transaction (`TransitionEvents`); rows another transaction holds are skipped. Sends one NOTIFY if anything was enqueued. Returns the count enqueued per pipeline.
     ///
     /// The rotator's pick (`claimed`) happens inside the statement and no other transaction can ever see it, so
     /// it is not logged as a state of its own: that event was a fifth of the log's rows and of a reader's work.

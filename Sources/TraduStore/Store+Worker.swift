@@ -6,7 +6,9 @@ import TraduPostgres
 //
 // Every write that follows a claim is fenced by (block id, attempt, lease owner) and guarded by the state
 // machine's source states: a worker whose lease was lost (the block was requeued, re-claimed at a higher attempt
-// or cancelled) changes nothing. Batches are one statement each, whatever their size.
+// or cancelled) changes nothing. Batches are one statement each, whatever their size; the claim's and the
+// completion's rows for the log and the results follow their statement by `COPY`, in its transaction
+// (`TransitionEvents`, `StoredResults`).
 
 extension Store {
     // MARK: Instances
