@@ -58,7 +58,8 @@ extension Store {
     /// Enqueues up to each quota's `limit` of its pipeline's `created` blocks, in the order they were added (`key`:
     /// an apply adds its blocks in the order of their ids, so a step takes neighbours in every index by id), in
     /// one statement, with one `created` → `enqueued` event per block (reason "scheduled") copied in after it in the
-    /// same transaction (`TransitionEvents`); rows another transaction holds are skipped. Sends one NOTIFY if anything was enqueued. Returns the count enqueued per pipeline.
+    /// same transaction (`TransitionEvents`); rows another transaction holds are skipped. Sends one NOTIFY if
+    /// anything was enqueued. Returns the count enqueued per pipeline.
     ///
     /// The rotator's pick (`claimed`) happens inside the statement and no other transaction can ever see it, so
     /// it is not logged as a state of its own: that event was a fifth of the log's rows and of a reader's work.

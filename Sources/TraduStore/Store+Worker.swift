@@ -279,7 +279,12 @@ extension Store {
             var events = TransitionEvents(from: from, to: .completed, reason: "completed", capacity: rows.count)
             var results = StoredResults(capacity: rows.count)
             for row in rows {
-                guard let id = row["id"], let block = byID[id] else { continue }
+                let id: String = try row.required("id")
+                // Every block the statement completes came from `items`: one it cannot match would be committed
+                // without its result, so the whole commit is refused.
+                guard let block = byID[id] else {
+                    throw StoreError.unexpectedData("the completion answered block \(id), which it was not given")
+                }
                 completed.insert(id)
                 try results.append(block, completedAs: row)
                 events.append(
