@@ -332,7 +332,7 @@ extension Store {
     /// The completion's transaction plans its statements once per session and keeps the plan, and that plan
     /// joins the batch to `blocks` by primary key whatever the statistics say.
     ///
-    /// - *Planned once.* A completion is one large statement (six parts, five tables) run for a few hundred blocks;
+    /// - *Planned once.* A completion is one large statement (five parts, five tables) run for a few hundred blocks;
     ///   planning it again at every commit, with the batch's arrays in hand, cost 2.4 µs a block (`tradu-bench
     ///   run`, 2026-12-06). Its plan does not depend on the parameters: each part reads the batch's arrays once,
     ///   and every table it touches is reached by key.
