@@ -4,9 +4,9 @@ import TraduPostgres
 /// The `block_events` rows of one hot transition statement (a scheduling step, a claim, a completion), written by
 /// `COPY` in the statement's transaction rather than by an `INSERT` inside it.
 ///
-/// Why: `COPY` stores the rows of a page with one WAL record (`heap_multi_insert`), where an `INSERT ... SELECT`
-/// logs each row alone: 57 B of WAL less an event on the bench's durable server (285 against 342 B, entries of
-/// both indexes included, 2026-12-07), so about 170 B a block over its three transitions. PostgreSQL takes that path only when no
+/// Why: `COPY` stores the rows of a page with one WAL record (`heap_multi_insert`), where an `INSERT ... SELECT` logs
+/// each row alone: 57 B of WAL less an event on the bench's durable server (285 against 342 B, entries of both indexes
+/// included, 2026-12-07), so about 170 B a block over its three transitions. PostgreSQL takes that path only when no
 /// column it fills in by itself is volatile, and `at` defaults to `clock_timestamp()`: so `at` is sent, as the
 /// transition statement's own `clock_timestamp()` (a `RETURNING` column), which is when the block changed state.
 ///
