@@ -162,7 +162,8 @@ extension Store {
         try await connection.query(
             """
             SELECT r.spec_hash, r.attempt, r.spec_hash = b.result_spec AS current, r.input_tokens, r.output_tokens,
-                   r.records, \(SQLText.rfc3339("r.completed_at")) AS completed_at
+                   r.records, \(SQLText.rfc3339("r.completed_at")) AS completed_at,
+                   \(ResultSources.contentColumn(records: "r.records", blockHash: "b.block_hash")) AS records_content
             FROM results r JOIN blocks b ON b.id = r.block_id
             WHERE r.block_id = $1
             ORDER BY (r.spec_hash = b.result_spec) DESC, r.completed_at DESC
@@ -171,7 +172,8 @@ extension Store {
             StoredResultVersion(
                 specHash: try row.required("spec_hash"), attempt: try row.required("attempt", Int.init),
                 current: row["current"] == "t", inputTokens: try row.required("input_tokens", Int64.init),
-                outputTokens: try row.required("output_tokens", Int64.init), records: try row.required("records"),
+                outputTokens: try row.required("output_tokens", Int64.init),
+                records: try row.requiredResultRecords("records", content: "records_content"),
                 completedAt: try row.required("completed_at"))
         }
     }

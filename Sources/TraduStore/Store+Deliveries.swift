@@ -50,8 +50,10 @@ extension Store {
     public func dueDeliveries(limit: Int) async throws -> [SinkDelivery] {
         let rows = try await connection.query(
             """
-            SELECT d.block_id, d.sink, d.spec_hash, d.attempt, d.tries, r.pipeline, r.target_language, r.records
+            SELECT d.block_id, d.sink, d.spec_hash, d.attempt, d.tries, r.pipeline, r.target_language, r.records,
+                   \(ResultSources.contentColumn(records: "r.records", blockHash: "b.block_hash")) AS records_content
             FROM sink_deliveries d JOIN results r ON r.block_id = d.block_id AND r.spec_hash = d.spec_hash
+            LEFT JOIN blocks b ON b.id = r.block_id
             WHERE d.state = 'pending' AND d.next_try_at <= now()
             ORDER BY d.next_try_at, d.block_id LIMIT $1::int
             """, [String(limit)])
@@ -61,7 +63,7 @@ extension Store {
                 specHash: try row.required("spec_hash"), attempt: try row.required("attempt", Int.init),
                 tries: try row.required("tries", Int.init),
                 pipeline: try row.required("pipeline"), targetLanguage: try row.required("target_language"),
-                records: try row.required("records"))
+                records: try row.requiredResultRecords("records", content: "records_content"))
         }
     }
 

@@ -46,7 +46,8 @@ extension Store {
             """
             SELECT b.id, b.pipeline, b.target_language, b.state, b.attempt, b.attempt_base, b.error_class,
                    b.last_error, \(SQLText.rfc3339("b.updated_at")) AS updated_at, b.block_hash,
-                   r.records AS result_records, r.attempt AS result_attempt
+                   r.records AS result_records, r.attempt AS result_attempt,
+                   \(ResultSources.contentColumn(records: "r.records", blockHash: "b.block_hash")) AS result_content
             FROM content_blocks m
             JOIN blocks b ON b.id = m.block_id
             LEFT JOIN results r ON r.block_id = b.id AND r.spec_hash = b.result_spec
@@ -62,7 +63,8 @@ extension Store {
                     attempt: try row.required("attempt", Int.init),
                     attemptBase: try row.required("attempt_base", Int.init), errorClass: row["error_class"],
                     lastError: row["last_error"], updatedAt: try row.required("updated_at")),
-                content: try row.required("block_hash"), resultRecords: row["result_records"],
+                content: try row.required("block_hash"),
+                resultRecords: row.resultRecords("result_records", content: "result_content"),
                 resultAttempt: row["result_attempt"].flatMap(Int.init))
         }
     }

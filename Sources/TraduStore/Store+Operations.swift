@@ -158,7 +158,8 @@ extension Store {
         let filter = try pipeline.map { "AND b.pipeline = \(try PostgresQuoting.literal($0))" } ?? ""
         try await forEachRowBatch(
             """
-            SELECT r.block_id, r.pipeline, r.target_language, b.ordinal, r.records
+            SELECT r.block_id, r.pipeline, r.target_language, b.ordinal, r.records,
+                   \(ResultSources.contentColumn(records: "r.records", blockHash: "b.block_hash")) AS records_content
             FROM blocks b JOIN results r ON r.block_id = b.id AND r.spec_hash = b.result_spec
             WHERE b.state <> 'cancelled' \(filter)
             ORDER BY r.pipeline, r.target_language, b.ordinal, r.block_id
@@ -174,7 +175,8 @@ extension Store {
     public func results(pipeline: String? = nil) async throws -> [ResultRow] {
         let rows = try await connection.query(
             """
-            SELECT r.block_id, r.pipeline, r.target_language, b.ordinal, r.records
+            SELECT r.block_id, r.pipeline, r.target_language, b.ordinal, r.records,
+                   \(ResultSources.contentColumn(records: "r.records", blockHash: "b.block_hash")) AS records_content
             FROM blocks b JOIN results r ON r.block_id = b.id AND r.spec_hash = b.result_spec
             WHERE b.state <> 'cancelled' AND ($1::text IS NULL OR b.pipeline = $1)
             ORDER BY r.pipeline, r.target_language, b.ordinal, r.block_id
@@ -186,7 +188,7 @@ extension Store {
         ResultRow(
             blockID: try row.required("block_id"), pipeline: try row.required("pipeline"),
             targetLanguage: try row.required("target_language"), ordinal: try row.required("ordinal", Int.init),
-            records: try row.required("records"))
+            records: try row.requiredResultRecords("records", content: "records_content"))
     }
 
     // MARK: Status
