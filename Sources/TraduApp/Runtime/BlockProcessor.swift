@@ -325,6 +325,8 @@ extension BlockProcessor {
             for (document, translation) in documents {
                 records += "{\"id\":"
                 JSONValue.appendQuoted(document.id, to: &records)
+                // The source is a copy of the block's content. Readers merge it back when a result lacks it
+                // (`ResultRecords`), so the release after the one that taught them that may stop writing it.
                 records += ",\"source\":"
                 JSONValue.appendQuoted(document.source, to: &records)
                 records += ",\"translation\":"
