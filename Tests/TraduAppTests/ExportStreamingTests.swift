@@ -6,7 +6,8 @@ import TraduStore
 import TraduTestSupport
 
 /// `tradu export` streams results a batch at a time: whatever the batch size, the file holds the same bytes, in
-/// dataset order (30 documents in 15 blocks, read 1, 7 or 1,000 blocks per round trip).
+/// dataset order (30 documents in 15 blocks, read 1, 7 or 1,000 blocks per round trip), each line with its
+/// document's source.
 @Suite struct ExportStreamingTests {
     @Test func theBatchSizeNeverChangesABytePageByPage() async throws {
         let project = try await TestProject.runtime(documents: 30, maxRecords: 2)
@@ -36,5 +37,12 @@ import TraduTestSupport
             (try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])?["id"] as? String
         }
         #expect(ids == (0..<30).map { "doc-\($0)" }, "\(ids)")
+        // Each line carries its document's source second, whether its result copied it or the store merged it
+        // back from the block's content (`ResultRecords`).
+        for (index, line) in String(decoding: french, as: UTF8.self).split(separator: "\n").enumerated() {
+            let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+            #expect(object?["source"] as? String == TestProject.text(index), "\(line)")
+            #expect(line.hasPrefix("{\"id\":\"doc-\(index)\",\"source\":"), "\(line)")
+        }
     }
 }
