@@ -7,9 +7,22 @@
 /// `{"id","translation"}` lines. A reader of this release, during that later release's rolling update or after a
 /// rollback to this one, then gives the same lines as before.
 public enum ResultRecords {
-    /// The boundary before a line's `source` member. Records hold it unless they were stored without the copy:
-    /// inside a JSON string every quote is escaped, so these bytes occur only between two members.
-    public static let sourceMember = #"","source":""#
+    /// Whether `records` were stored without the source copy: their first line (every line of a result is written
+    /// alike) lacks the boundary before a `source` member, `","source":"`. Inside a JSON string every quote is
+    /// escaped, so those bytes occur only between two members.
+    public static func lackSource(_ records: String) -> Bool {
+        var records = records
+        return records.withUTF8 { bytes in
+            guard !bytes.isEmpty else { return false }
+            let boundary = Array(#"","source":""#.utf8)
+            let end = bytes.firstIndex(of: UInt8(ascii: "\n")) ?? bytes.count
+            guard end >= boundary.count else { return true }
+            for start in 0...(end - boundary.count) where bytes[start] == boundary[0] {
+                if (1..<boundary.count).allSatisfy({ bytes[start + $0] == boundary[$0] }) { return false }
+            }
+            return true
+        }
+    }
 
     /// `records` with each line that has no `source` given its document's text from `content`, the block's
     /// stored documents (`{"id","text"}` lines), as the line's second member: the bytes a writer that copied the

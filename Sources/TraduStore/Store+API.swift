@@ -159,11 +159,10 @@ extension Store {
 
     /// The stored result versions of a block, the current one first.
     public func resultVersions(blockID: String) async throws -> [StoredResultVersion] {
-        try await connection.query(
+        var versions = try await connection.query(
             """
             SELECT r.spec_hash, r.attempt, r.spec_hash = b.result_spec AS current, r.input_tokens, r.output_tokens,
-                   r.records, \(SQLText.rfc3339("r.completed_at")) AS completed_at,
-                   \(ResultSources.contentColumn(records: "r.records", blockHash: "b.block_hash")) AS records_content
+                   r.records, \(SQLText.rfc3339("r.completed_at")) AS completed_at
             FROM results r JOIN blocks b ON b.id = r.block_id
             WHERE r.block_id = $1
             ORDER BY (r.spec_hash = b.result_spec) DESC, r.completed_at DESC
@@ -172,10 +171,12 @@ extension Store {
             StoredResultVersion(
                 specHash: try row.required("spec_hash"), attempt: try row.required("attempt", Int.init),
                 current: row["current"] == "t", inputTokens: try row.required("input_tokens", Int64.init),
-                outputTokens: try row.required("output_tokens", Int64.init),
-                records: try row.requiredResultRecords("records", content: "records_content"),
+                outputTokens: try row.required("output_tokens", Int64.init), records: try row.required("records"),
                 completedAt: try row.required("completed_at"))
         }
+        let records = try await withSources(versions.map(\.records), of: versions.map { _ in blockID })
+        for index in versions.indices { versions[index].records = records[index] ?? versions[index].records }
+        return versions
     }
 
     /// One block's summary, or nil.

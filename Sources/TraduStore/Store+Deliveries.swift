@@ -50,21 +50,22 @@ extension Store {
     public func dueDeliveries(limit: Int) async throws -> [SinkDelivery] {
         let rows = try await connection.query(
             """
-            SELECT d.block_id, d.sink, d.spec_hash, d.attempt, d.tries, r.pipeline, r.target_language, r.records,
-                   \(ResultSources.contentColumn(records: "r.records", blockHash: "b.block_hash")) AS records_content
+            SELECT d.block_id, d.sink, d.spec_hash, d.attempt, d.tries, r.pipeline, r.target_language, r.records
             FROM sink_deliveries d JOIN results r ON r.block_id = d.block_id AND r.spec_hash = d.spec_hash
-            LEFT JOIN blocks b ON b.id = r.block_id
             WHERE d.state = 'pending' AND d.next_try_at <= now()
             ORDER BY d.next_try_at, d.block_id LIMIT $1::int
             """, [String(limit)])
-        return try rows.map { row in
+        var deliveries = try rows.map { row in
             SinkDelivery(
                 blockID: try row.required("block_id"), sink: try row.required("sink"),
                 specHash: try row.required("spec_hash"), attempt: try row.required("attempt", Int.init),
                 tries: try row.required("tries", Int.init),
                 pipeline: try row.required("pipeline"), targetLanguage: try row.required("target_language"),
-                records: try row.requiredResultRecords("records", content: "records_content"))
+                records: try row.required("records"))
         }
+        let records = try await withSources(deliveries.map(\.records), of: deliveries.map(\.blockID))
+        for index in deliveries.indices { deliveries[index].records = records[index] ?? deliveries[index].records }
+        return deliveries
     }
 
     public func markDelivered(_ delivery: SinkDelivery) async throws {

@@ -42,12 +42,11 @@ extension Store {
     /// spec the block last completed with), in pipeline and language order.
     public func blocks(onContents hashes: [String]) async throws -> [ContentBlock] {
         guard !hashes.isEmpty else { return [] }
-        return try await connection.query(
+        var blocks = try await connection.query(
             """
             SELECT b.id, b.pipeline, b.target_language, b.state, b.attempt, b.attempt_base, b.error_class,
                    b.last_error, \(SQLText.rfc3339("b.updated_at")) AS updated_at, b.block_hash,
-                   r.records AS result_records, r.attempt AS result_attempt,
-                   \(ResultSources.contentColumn(records: "r.records", blockHash: "b.block_hash")) AS result_content
+                   r.records AS result_records, r.attempt AS result_attempt
             FROM content_blocks m
             JOIN blocks b ON b.id = m.block_id
             LEFT JOIN results r ON r.block_id = b.id AND r.spec_hash = b.result_spec
@@ -63,9 +62,11 @@ extension Store {
                     attempt: try row.required("attempt", Int.init),
                     attemptBase: try row.required("attempt_base", Int.init), errorClass: row["error_class"],
                     lastError: row["last_error"], updatedAt: try row.required("updated_at")),
-                content: try row.required("block_hash"),
-                resultRecords: row.resultRecords("result_records", content: "result_content"),
+                content: try row.required("block_hash"), resultRecords: row["result_records"],
                 resultAttempt: row["result_attempt"].flatMap(Int.init))
         }
+        let records = try await withSources(blocks.map(\.resultRecords), of: blocks.map(\.block.id))
+        for index in blocks.indices { blocks[index].resultRecords = records[index] }
+        return blocks
     }
 }

@@ -158,14 +158,21 @@ extension Store {
         let filter = try pipeline.map { "AND b.pipeline = \(try PostgresQuoting.literal($0))" } ?? ""
         try await forEachRowBatch(
             """
-            SELECT r.block_id, r.pipeline, r.target_language, b.ordinal, r.records,
-                   \(ResultSources.contentColumn(records: "r.records", blockHash: "b.block_hash")) AS records_content
+            SELECT r.block_id, r.pipeline, r.target_language, b.ordinal, r.records
             FROM blocks b JOIN results r ON r.block_id = b.id AND r.spec_hash = b.result_spec
             WHERE b.state <> 'cancelled' \(filter)
             ORDER BY r.pipeline, r.target_language, b.ordinal, r.block_id
             """, batchSize: max(1, batchSize), isolation: .repeatableRead, into: ()
-        ) { _, rows in
-            try body(try rows.map(Self.resultRow))
+        ) { _, rows, connection in
+            let results = try rows.map(Self.resultRow)
+            let records = try ResultSources.withSources(
+                results.map(\.records), of: results.map(\.blockID), on: connection)
+            try body(
+                zip(results, records).map { row, records in
+                    var row = row
+                    row.records = records ?? row.records
+                    return row
+                })
         }
     }
 
@@ -175,20 +182,19 @@ extension Store {
     public func results(pipeline: String? = nil) async throws -> [ResultRow] {
         let rows = try await connection.query(
             """
-            SELECT r.block_id, r.pipeline, r.target_language, b.ordinal, r.records,
-                   \(ResultSources.contentColumn(records: "r.records", blockHash: "b.block_hash")) AS records_content
+            SELECT r.block_id, r.pipeline, r.target_language, b.ordinal, r.records
             FROM blocks b JOIN results r ON r.block_id = b.id AND r.spec_hash = b.result_spec
             WHERE b.state <> 'cancelled' AND ($1::text IS NULL OR b.pipeline = $1)
             ORDER BY r.pipeline, r.target_language, b.ordinal, r.block_id
             """, [pipeline])
-        return try rows.map(Self.resultRow)
+        return try await withSources(try rows.map(Self.resultRow))
     }
 
     private static func resultRow(_ row: PostgresRow) throws -> ResultRow {
         ResultRow(
             blockID: try row.required("block_id"), pipeline: try row.required("pipeline"),
             targetLanguage: try row.required("target_language"), ordinal: try row.required("ordinal", Int.init),
-            records: try row.requiredResultRecords("records", content: "records_content"))
+            records: try row.required("records"))
     }
 
     // MARK: Status

@@ -38,7 +38,7 @@ extension Store {
         try await forEachRowBatch(
             "SELECT id, pipeline, block_hash, target_language, spec_hash, state, ordinal FROM blocks",
             into: ExistingBlockList()
-        ) { blocks, rows in
+        ) { blocks, rows, _ in
             for row in rows {
                 // Positional access: the column order is fixed by the SELECT above, and it skips a name lookup
                 // per value on the hot path.
@@ -60,7 +60,8 @@ extension Store {
 
     /// The content hashes already stored: the planner sends only the others' records.
     public func knownBlockHashes() async throws -> IdentitySet {
-        var hashes = try await forEachRowBatch("SELECT hash FROM block_contents", into: IdentitySet()) { hashes, rows in
+        var hashes = try await forEachRowBatch("SELECT hash FROM block_contents", into: IdentitySet()) {
+            hashes, rows, _ in
             for row in rows {
                 if let hash = row[0] { hashes.insert(CompactID(hash)) }
             }
@@ -70,10 +71,12 @@ extension Store {
     }
 
     /// Runs `sql` through a server-side cursor in one transaction (one snapshot, as a single statement has),
-    /// folding `batchSize` rows at a time into `state`.
+    /// folding `batchSize` rows at a time into `state`; `fold` may run statements of its own on the connection,
+    /// between two batches, in the same transaction.
     func forEachRowBatch<State: Sendable>(
         _ sql: String, batchSize: Int = 10_000, isolation: PostgresIsolationLevel = .readCommitted,
-        into state: State, _ fold: @escaping @Sendable (inout State, PostgresRows) throws -> Void
+        into state: State,
+        _ fold: @escaping @Sendable (inout State, PostgresRows, isolated PostgresConnection) throws -> Void
     ) async throws -> State {
         try await connection.transaction(isolation: isolation) { connection in
             var state = state
@@ -81,7 +84,7 @@ extension Store {
             while true {
                 let rows = try connection.query("FETCH \(batchSize) FROM tradu_batches")
                 if rows.isEmpty { break }
-                try fold(&state, rows)
+                try fold(&state, rows, connection)
             }
             try connection.execute("CLOSE tradu_batches")
             return state

@@ -184,13 +184,11 @@ extension Store {
 
     /// The sample with each block's outcome under the new spec and its current result under the previous one.
     public func rolloutSample(_ rollout: RolloutRecord) async throws -> [RolloutSampleRow] {
-        try await connection.query(
+        var sample = try await connection.query(
             """
             SELECT b.id, b.state, b.error_class,
                    c.records AS c_records, c.input_tokens AS c_in, c.output_tokens AS c_out, c.memory_hits AS c_hits,
-                   p.records AS p_records, p.input_tokens AS p_in, p.output_tokens AS p_out, p.memory_hits AS p_hits,
-                   \(ResultSources.contentColumn(records: "c.records", blockHash: "b.block_hash")) AS c_content,
-                   \(ResultSources.contentColumn(records: "p.records", blockHash: "b.block_hash")) AS p_content
+                   p.records AS p_records, p.input_tokens AS p_in, p.output_tokens AS p_out, p.memory_hits AS p_hits
             FROM rollout_blocks rb JOIN blocks b ON b.id = rb.block_id
             LEFT JOIN results c ON c.block_id = b.id AND c.spec_hash = $2 AND b.state = 'completed'
             LEFT JOIN results p ON p.block_id = b.id AND p.spec_hash = $3
@@ -201,13 +199,18 @@ extension Store {
             let int64 = { (column: String) in row[column].flatMap { Int64($0) } ?? 0 }
             return RolloutSampleRow(
                 blockID: try row.required("id"), state: try row.required("state", BlockState.init(rawValue:)),
-                errorClass: row["error_class"], canaryRecords: row.resultRecords("c_records", content: "c_content"),
-                canaryInputTokens: int64("c_in"),
+                errorClass: row["error_class"], canaryRecords: row["c_records"], canaryInputTokens: int64("c_in"),
                 canaryOutputTokens: int64("c_out"), canaryMemoryHits: Int(int64("c_hits")),
-                baselineRecords: row.resultRecords("p_records", content: "p_content"),
-                baselineInputTokens: int64("p_in"),
+                baselineRecords: row["p_records"], baselineInputTokens: int64("p_in"),
                 baselineOutputTokens: int64("p_out"), baselineMemoryHits: Int(int64("p_hits")))
         }
+        let ids = sample.map(\.blockID)
+        let records = try await withSources(sample.map(\.canaryRecords) + sample.map(\.baselineRecords), of: ids + ids)
+        for index in sample.indices {
+            sample[index].canaryRecords = records[index]
+            sample[index].baselineRecords = records[sample.count + index]
+        }
+        return sample
     }
 
     /// Moves a rollout from `rollout.state` to `to` with its effect, recording the analysis that decided it (JSON

@@ -42,4 +42,14 @@ import Testing
         #expect(ResultRecords.withSources(stored, content: "") == stored)
         #expect(ResultRecords.withSources(stored, content: "not json\n") == stored)
     }
+
+    /// The first line tells: a `source` member's boundary is there or not, whatever the strings hold.
+    @Test func recordsLackTheirSourceWhenTheFirstLineHasNoSourceMember() {
+        #expect(ResultRecords.lackSource(#"{"id":"d-1","translation":"says \","source\":\" here"}"#))
+        #expect(ResultRecords.lackSource(#"{"id":"d","translation":""}"# + "\n" + Self.copied("e", "s", "t")))
+        #expect(ResultRecords.lackSource(#"{"id":"d"}"#))
+        #expect(!ResultRecords.lackSource(Self.copied("d-1", "s", "t") + "\n" + #"{"id":"e","translation":"u"}"#))
+        #expect(!ResultRecords.lackSource(Self.copied("d\"2", "\"source\"", "t")))
+        #expect(!ResultRecords.lackSource(""))
+    }
 }
