@@ -33,6 +33,15 @@ enum ResultSources {
         }
     }
 
+    /// `rows` with `records` (in step) in place of theirs where there is one.
+    static func replacingRecords(of rows: [ResultRow], with records: [String?]) -> [ResultRow] {
+        zip(rows, records).map { row, records in
+            var row = row
+            row.records = records ?? row.records
+            return row
+        }
+    }
+
     /// `records` (of `blockIDs`, in step) with their sources, read on a connection in a transaction (an export's
     /// cursor).
     static func withSources(
@@ -57,11 +66,7 @@ extension Store {
 
     /// `rows` with their sources (`withSources(_:of:)`).
     func withSources(_ rows: [ResultRow]) async throws -> [ResultRow] {
-        let records = try await withSources(rows.map(\.records), of: rows.map(\.blockID))
-        return zip(rows, records).map { row, records in
-            var row = row
-            row.records = records ?? row.records
-            return row
-        }
+        ResultSources.replacingRecords(
+            of: rows, with: try await withSources(rows.map(\.records), of: rows.map(\.blockID)))
     }
 }

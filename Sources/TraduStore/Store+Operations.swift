@@ -167,12 +167,7 @@ extension Store {
             let results = try rows.map(Self.resultRow)
             let records = try ResultSources.withSources(
                 results.map(\.records), of: results.map(\.blockID), on: connection)
-            try body(
-                zip(results, records).map { row, records in
-                    var row = row
-                    row.records = records ?? row.records
-                    return row
-                })
+            try body(ResultSources.replacingRecords(of: results, with: records))
         }
     }
 
