@@ -1,8 +1,8 @@
 /// A result's records as every reader gets them: one `{"id","source","translation"}` JSON line per document.
 ///
 /// Each line used to be stored with a copy of its document's source, which the block's content holds already: about
-/// a quarter of a result's bytes and 185 B of a run's WAL a block (`docs/ARCHITECTURE.md`, "Issue 9's WAL bound lies
-/// below what the product's readers need"). Leaving the copy out is a change of what a result holds, so it takes two
+/// a quarter of a result's bytes and 185 B of a run's WAL a block (`docs/ARCHITECTURE.md`, "Issue 9's WAL bound takes
+/// four changes, each with a price"). Leaving the copy out is a change of what a result holds, so it takes two
 /// releases: this one reads both forms, merging the source back from the block's content, and a later one writes
 /// `{"id","translation"}` lines. A reader of this release, during that later release's rolling update or after a
 /// rollback to this one, then gives the same lines as before.
