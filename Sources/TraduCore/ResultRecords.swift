@@ -14,7 +14,6 @@ public enum ResultRecords {
         var records = records
         return records.withUTF8 { bytes in
             guard !bytes.isEmpty else { return false }
-            let boundary = Array(#"","source":""#.utf8)
             let end = bytes.firstIndex(of: UInt8(ascii: "\n")) ?? bytes.count
             guard end >= boundary.count else { return true }
             for start in 0...(end - boundary.count) where bytes[start] == boundary[0] {
@@ -23,6 +22,9 @@ public enum ResultRecords {
             return true
         }
     }
+
+    /// The bytes before a `source` member's value, made once: every record an export reads is searched for them.
+    private static let boundary = Array(#"","source":""#.utf8)
 
     /// `records` with each line that has no `source` given its document's text from `content`, the block's
     /// stored documents (`{"id","text"}` lines), as the line's second member: the bytes a writer that copied the
