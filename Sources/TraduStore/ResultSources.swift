@@ -1,12 +1,11 @@
 import TraduCore
 import TraduPostgres
 
-/// How the statements that hand a result's records to readers give back the sources of records stored without
+/// How the statements that hand a few results' records to readers give back the sources of records stored without
 /// them (`ResultRecords`): they read the records as stored, and the blocks of those that lack their sources have
 /// their stored documents read by one more statement and merged in. Records that have their sources cost a search
-/// of their first line and nothing on the server. (Selecting the documents in the same statement, behind a test
-/// of each record, made the export's statement over 200,000 results take 1.4 s instead of 0.9 s with no record
-/// lacking its source: the correlated subquery kept the plan from computing its columns in parallel, 2026-12-07.)
+/// of their first line and nothing on the server. The export's cursor, which reads every result, joins the
+/// contents in its own statement instead (`Store.forEachResultBatch`).
 enum ResultSources {
     /// The stored documents of the blocks `$1` names, by block id.
     static let contentsSQL = """
@@ -40,17 +39,6 @@ enum ResultSources {
             row.records = records ?? row.records
             return row
         }
-    }
-
-    /// `records` (of `blockIDs`, in step) with their sources, read on a connection in a transaction (an export's
-    /// cursor).
-    static func withSources(
-        _ records: [String?], of blockIDs: [String], on connection: isolated PostgresConnection
-    ) throws -> [String?] {
-        let lacking = blocksLackingSources(records, of: blockIDs)
-        guard !lacking.isEmpty else { return records }
-        return try merge(
-            records, of: blockIDs, contents: try connection.query(contentsSQL, [SQLText.arrayLiteral(lacking)]))
     }
 }
 

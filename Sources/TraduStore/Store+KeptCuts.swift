@@ -29,7 +29,7 @@ extension Store {
             WHERE b.state <> 'cancelled'
             """,
             into: [String: StoredCut]()
-        ) { cuts, rows, _ in
+        ) { cuts, rows in
             for row in rows {
                 let values = row.values
                 guard let dataset = values[0], let boundary = values[1] else { continue }

@@ -152,22 +152,34 @@ extension Store {
     /// Every current result, in the same order as `results(pipeline:)`, `batchSize` at a time through a server-side
     /// cursor in one repeatable-read transaction: one snapshot and one sort, and only a batch in memory however many
     /// blocks there are (`tradu export`, the sinks).
+    ///
+    /// A result stored without its documents' source (`ResultRecords`) comes with its block's content, read by the
+    /// same statement, and leaves with the source merged back. A record without the `","source":"` boundary anywhere
+    /// lacks it on every line (JSON escapes the quotes inside a string), so only those records take the content.
+    /// The join costs about what one more statement a batch did while all records had their sources, and a third
+    /// of it once none has (2026-12-08, measured in `docs/ARCHITECTURE.md`).
     public func forEachResultBatch(
         pipeline: String?, batchSize: Int = 1000, _ body: @escaping @Sendable ([ResultRow]) throws -> Void
     ) async throws {
         let filter = try pipeline.map { "AND b.pipeline = \(try PostgresQuoting.literal($0))" } ?? ""
         try await forEachRowBatch(
             """
-            SELECT r.block_id, r.pipeline, r.target_language, b.ordinal, r.records
+            SELECT r.block_id, r.pipeline, r.target_language, b.ordinal, r.records,
+                   CASE WHEN strpos(r.records, '","source":"') = 0 THEN c.records END AS content
             FROM blocks b JOIN results r ON r.block_id = b.id AND r.spec_hash = b.result_spec
+                LEFT JOIN block_contents c ON c.hash = b.block_hash
             WHERE b.state <> 'cancelled' \(filter)
             ORDER BY r.pipeline, r.target_language, b.ordinal, r.block_id
             """, batchSize: max(1, batchSize), isolation: .repeatableRead, into: ()
-        ) { _, rows, connection in
-            let results = try rows.map(Self.resultRow)
-            let records = try ResultSources.withSources(
-                results.map(\.records), of: results.map(\.blockID), on: connection)
-            try body(ResultSources.replacingRecords(of: results, with: records))
+        ) { _, rows in
+            try body(
+                try rows.map { row in
+                    var result = try Self.resultRow(row)
+                    if let content: String = row["content"], ResultRecords.lackSource(result.records) {
+                        result.records = ResultRecords.withSources(result.records, content: content)
+                    }
+                    return result
+                })
         }
     }
 

@@ -38,7 +38,7 @@ extension Store {
         try await forEachRowBatch(
             "SELECT id, pipeline, block_hash, target_language, spec_hash, state, ordinal FROM blocks",
             into: ExistingBlockList()
-        ) { blocks, rows, _ in
+        ) { blocks, rows in
             for row in rows {
                 // Positional access: the column order is fixed by the SELECT above, and it skips a name lookup
                 // per value on the hot path.
@@ -61,7 +61,7 @@ extension Store {
     /// The content hashes already stored: the planner sends only the others' records.
     public func knownBlockHashes() async throws -> IdentitySet {
         var hashes = try await forEachRowBatch("SELECT hash FROM block_contents", into: IdentitySet()) {
-            hashes, rows, _ in
+            hashes, rows in
             for row in rows {
                 if let hash = row[0] { hashes.insert(CompactID(hash)) }
             }
@@ -71,12 +71,11 @@ extension Store {
     }
 
     /// Runs `sql` through a server-side cursor in one transaction (one snapshot, as a single statement has),
-    /// folding `batchSize` rows at a time into `state`; `fold` may run statements of its own on the connection,
-    /// between two batches, in the same transaction.
+    /// folding `batchSize` rows at a time into `state`.
     func forEachRowBatch<State: Sendable>(
         _ sql: String, batchSize: Int = 10_000, isolation: PostgresIsolationLevel = .readCommitted,
         into state: State,
-        _ fold: @escaping @Sendable (inout State, PostgresRows, isolated PostgresConnection) throws -> Void
+        _ fold: @escaping @Sendable (inout State, PostgresRows) throws -> Void
     ) async throws -> State {
         try await connection.transaction(isolation: isolation) { connection in
             var state = state
@@ -84,7 +83,7 @@ extension Store {
             while true {
                 let rows = try connection.query("FETCH \(batchSize) FROM tradu_batches")
                 if rows.isEmpty { break }
-                try fold(&state, rows, connection)
+                try fold(&state, rows)
             }
             try connection.execute("CLOSE tradu_batches")
             return state

@@ -7,7 +7,7 @@ import TraduTestSupport
 
 /// `tradu export` streams results a batch at a time: whatever the batch size, the file holds the same bytes, in
 /// dataset order (30 documents in 15 blocks, read 1, 7 or 1,000 blocks per round trip), each line with its
-/// document's source.
+/// document's source, which the stored results leave out.
 @Suite struct ExportStreamingTests {
     @Test func theBatchSizeNeverChangesABytePageByPage() async throws {
         let project = try await TestProject.runtime(documents: 30, maxRecords: 2)
@@ -15,6 +15,13 @@ import TraduTestSupport
         #expect(up.status == 0, "\(up.stderr)")
         let store = try await project.store()
         defer { Task { await store.close() } }
+        // The worker stores each line without its source, which the block's content already holds.
+        let stored = try await project.query("SELECT records FROM results")
+        #expect(stored.count == 15)
+        for row in stored {
+            let records = try #require(row["records"] ?? nil)
+            #expect(records.hasPrefix("{\"id\":\"doc-") && !records.contains("\"source\""), "\(records)")
+        }
         var outputs: [[String: Data]] = []
         for batchSize in [1, 7, 1000] {
             let folder = project.root + "/export-\(batchSize)"
@@ -37,8 +44,7 @@ import TraduTestSupport
             (try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])?["id"] as? String
         }
         #expect(ids == (0..<30).map { "doc-\($0)" }, "\(ids)")
-        // Each line carries its document's source second, whether its result copied it or the store merged it
-        // back from the block's content (`ResultRecords`).
+        // Each line carries its document's source second, merged back from the block's content (`ResultRecords`).
         for (index, line) in String(decoding: french, as: UTF8.self).split(separator: "\n").enumerated() {
             let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
             #expect(object?["source"] as? String == TestProject.text(index), "\(line)")

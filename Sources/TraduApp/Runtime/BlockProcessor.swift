@@ -319,16 +319,13 @@ extension BlockProcessor {
             TraduMetrics.count(MetricNames.memoryMisses, misses.count, memoryLabels)
             let documents = units.documents.map { ($0, units.translation(of: $0, translations)) }
             var records = ""
-            // Grown once: escapes aside, a record is its three texts and 40 bytes of keys and quotes.
-            records.reserveCapacity(
-                documents.reduce(0) { $0 + $1.0.id.utf8.count + $1.0.source.utf8.count + $1.1.utf8.count + 40 })
+            // Grown once: escapes aside, a record is its two texts and 24 bytes of keys and quotes.
+            records.reserveCapacity(documents.reduce(0) { $0 + $1.0.id.utf8.count + $1.1.utf8.count + 24 })
             for (document, translation) in documents {
+                // No copy of the source: the block's content holds it, and every reader of results merges it back
+                // (`ResultRecords.withSources`), as the release before this one does too.
                 records += "{\"id\":"
                 JSONValue.appendQuoted(document.id, to: &records)
-                // The source is a copy of the block's content. Readers merge it back when a result lacks it
-                // (`ResultRecords`), so the release after the one that taught them that may stop writing it.
-                records += ",\"source\":"
-                JSONValue.appendQuoted(document.source, to: &records)
                 records += ",\"translation\":"
                 JSONValue.appendQuoted(translation, to: &records)
                 records += "}\n"
