@@ -156,8 +156,8 @@ extension Store {
     /// A result stored without its documents' source (`ResultRecords`) comes with its block's content, read by the
     /// same statement, and leaves with the source merged back. A record without the `","source":"` boundary anywhere
     /// lacks it on every line (JSON escapes the quotes inside a string), so only those records take the content.
-    /// The join costs about what one more statement a batch did while all records had their sources, and a third
-    /// of it once none has (2026-12-08, measured in `docs/ARCHITECTURE.md`).
+    /// With every record holding its source the join cost nothing measurable, and with none it takes about a third
+    /// of what one more statement a batch would (2026-12-07, `docs/ARCHITECTURE.md`).
     public func forEachResultBatch(
         pipeline: String?, batchSize: Int = 1000, _ body: @escaping @Sendable ([ResultRow]) throws -> Void
     ) async throws {
