@@ -17,6 +17,19 @@ CREATE INDEX ON ev_b_plain (last_id);
 CREATE TABLE ev_b_gin (LIKE ev_b_plain INCLUDING ALL);
 CREATE INDEX ON ev_b_gin USING gin (block_keys);
 CHECKPOINT;
+-- One chunk row per 256 events of ev_src, into `target`.
+CREATE FUNCTION pg_temp.write_chunks(target regclass) RETURNS void LANGUAGE plpgsql AS $$
+DECLARE lo bigint;
+BEGIN
+  FOR lo IN SELECT generate_series(min(id), max(id), 256) FROM ev_src LOOP
+    EXECUTE format(
+      'INSERT INTO %s SELECT min(id), max(id), count(*), from_state, to_state, reason, instance_id, max(at),
+         array_agg(id ORDER BY id), array_agg(block_key ORDER BY id), array_agg(block_id ORDER BY id),
+         array_agg(attempt ORDER BY id), array_agg(at ORDER BY id)
+       FROM ev_src WHERE id >= $1 AND id < $1 + 256 GROUP BY from_state, to_state, reason, instance_id', target)
+      USING lo;
+  END LOOP;
+END $$;
 DO $$
 DECLARE lo bigint; t0 timestamptz; t1 timestamptz; t2 timestamptz; t3 timestamptz; w0 pg_lsn; w1 pg_lsn; w2 pg_lsn; w3 pg_lsn; n int;
 BEGIN
@@ -26,17 +39,9 @@ BEGIN
     INSERT INTO ev_rows2 SELECT * FROM ev_src WHERE id >= lo AND id < lo + 256;
   END LOOP;
   t1 := clock_timestamp(); w1 := pg_current_wal_insert_lsn();
-  FOR lo IN SELECT generate_series(min(id), max(id), 256) FROM ev_src LOOP
-    INSERT INTO ev_b_plain SELECT min(id), max(id), count(*), from_state, to_state, reason, instance_id, max(at), array_agg(id ORDER BY id), array_agg(block_key ORDER BY id),
-      array_agg(block_id ORDER BY id), array_agg(attempt ORDER BY id), array_agg(at ORDER BY id)
-      FROM ev_src WHERE id >= lo AND id < lo + 256 GROUP BY from_state, to_state, reason, instance_id;
-  END LOOP;
+  PERFORM pg_temp.write_chunks('ev_b_plain');
   t2 := clock_timestamp(); w2 := pg_current_wal_insert_lsn();
-  FOR lo IN SELECT generate_series(min(id), max(id), 256) FROM ev_src LOOP
-    INSERT INTO ev_b_gin SELECT min(id), max(id), count(*), from_state, to_state, reason, instance_id, max(at), array_agg(id ORDER BY id), array_agg(block_key ORDER BY id),
-      array_agg(block_id ORDER BY id), array_agg(attempt ORDER BY id), array_agg(at ORDER BY id)
-      FROM ev_src WHERE id >= lo AND id < lo + 256 GROUP BY from_state, to_state, reason, instance_id;
-  END LOOP;
+  PERFORM pg_temp.write_chunks('ev_b_gin');
   PERFORM gin_clean_pending_list('ev_b_gin_block_keys_idx');
   t3 := clock_timestamp(); w3 := pg_current_wal_insert_lsn();
   RAISE NOTICE 'rows: % us/block, % B/block; chunks: % us/block, % B/block; chunks+GIN (cleaned): % us/block, % B/block',
