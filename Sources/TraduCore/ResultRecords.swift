@@ -1,11 +1,10 @@
 /// A result's records as every reader gets them: one `{"id","source","translation"}` JSON line per document.
 ///
 /// Each line used to be stored with a copy of its document's source, which the block's content holds already: about
-/// a quarter of a result's bytes and 185 B of a run's WAL a block (`docs/ARCHITECTURE.md`, "Issue 9's WAL bound takes
-/// four changes, each with a price"). Leaving the copy out is a change of what a result holds, so it takes two
-/// releases: this one reads both forms, merging the source back from the block's content, and a later one writes
-/// `{"id","translation"}` lines. A reader of this release, during that later release's rolling update or after a
-/// rollback to this one, then gives the same lines as before.
+/// a quarter of a result's bytes and 185 B of a run's WAL a block. Leaving the copy out changed what a result holds,
+/// so it took two releases: one that reads both forms, merging the source back from the block's content, then one
+/// that writes `{"id","translation"}` lines (`docs/ARCHITECTURE.md`, "A result holds each document's translation,
+/// not a copy of its source"). Results written before keep their copy, so readers still take both forms.
 public enum ResultRecords {
     /// Whether `records` were stored without the source copy: their first line (every line of a result is written
     /// alike) lacks the boundary before a `source` member, `","source":"`. Inside a JSON string every quote is

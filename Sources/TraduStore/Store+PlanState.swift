@@ -60,8 +60,7 @@ extension Store {
 
     /// The content hashes already stored: the planner sends only the others' records.
     public func knownBlockHashes() async throws -> IdentitySet {
-        var hashes = try await forEachRowBatch("SELECT hash FROM block_contents", into: IdentitySet()) {
-            hashes, rows in
+        var hashes = try await forEachRowBatch("SELECT hash FROM block_contents", into: IdentitySet()) { hashes, rows in
             for row in rows {
                 if let hash = row[0] { hashes.insert(CompactID(hash)) }
             }
@@ -74,8 +73,7 @@ extension Store {
     /// folding `batchSize` rows at a time into `state`.
     func forEachRowBatch<State: Sendable>(
         _ sql: String, batchSize: Int = 10_000, isolation: PostgresIsolationLevel = .readCommitted,
-        into state: State,
-        _ fold: @escaping @Sendable (inout State, PostgresRows) throws -> Void
+        into state: State, _ fold: @escaping @Sendable (inout State, PostgresRows) throws -> Void
     ) async throws -> State {
         try await connection.transaction(isolation: isolation) { connection in
             var state = state
