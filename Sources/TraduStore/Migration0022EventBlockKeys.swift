@@ -14,7 +14,7 @@ extension StoreMigrations {
     /// `blocks`), and only blocks added from now on take one. Events name their block's key when it has one
     /// (`block_key`, written by the transition statements from the row they change); events without (an older
     /// block's, or any written by the previous release during a rolling update) are found by id through
-    /// `block_events_unkeyed`, which holds only them. Readers look in both (`RuntimeSQL.eventsOfBlocks`).
+    /// `block_events_unkeyed`, which holds only them. Readers look in both (`EventLogSQL.rowsOfBlocks`).
     ///
     /// Expand: it adds a sequence, two nullable columns and two indexes, and drops an index. The previous release
     /// reads a block's events by id without the predicate `block_events_unkeyed` needs, so there its `trace` and

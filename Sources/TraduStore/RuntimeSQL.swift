@@ -55,19 +55,6 @@ enum RuntimeSQL {
         "to_char(\(expression) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
     }
 
-    /// The `block_events` rows of the blocks `ids` (a `text[]` expression) names, as a subquery with every column
-    /// of the log: those written with their block's key, through `block_events_by_block_key`, and those written
-    /// without one (events of blocks older than migration 22, or the previous release's), through
-    /// `block_events_unkeyed`. Each predicate names its index's own, so neither can be missed by the planner.
-    static func eventsOfBlocks(_ ids: String) -> String {
-        """
-        (SELECT e.* FROM blocks kb JOIN block_events e ON e.block_key = kb.key
-         WHERE kb.id = ANY (\(ids)) AND kb.key IS NOT NULL AND e.block_key IS NOT NULL
-         UNION ALL
-         SELECT e.* FROM block_events e WHERE e.block_key IS NULL AND e.block_id = ANY (\(ids)))
-        """
-    }
-
     /// Rows of `unnest` parameters: the `Int`s as text.
     static func intArray(_ values: some Sequence<Int>) -> String {
         SQLText.arrayLiteral(values.lazy.map { String($0) })

@@ -33,34 +33,39 @@ public struct StoredResultVersion: Sendable, Hashable {
 }
 
 extension Store {
-    /// The highest block event id (0 when there is none): where a stream that starts now begins.
+    /// The highest block event id (0 when there is none), in either of the log's forms: where a stream that
+    /// starts now begins.
     public func latestEventID() async throws -> Int64 {
-        try await connection.query("SELECT coalesce(max(id), 0) AS id FROM block_events").first?
-            .required("id", Int64.init) ?? 0
+        try await connection.query(EventLogSQL.latestID).first?.required("id", Int64.init) ?? 0
     }
 
-    /// Block events for the API's stream: those above `after` (at most `limit`, in id order), then those inside
-    /// `gaps` (ranges of ids the reader is watching, at most `limit` from each), in one statement: a reader
-    /// watching 64 gaps costs the database one round trip per read, not 65. Each part a primary-key range read;
-    /// no join: an event that schedules a block carries its labels (`eventLabels`), and the reader asks
-    /// `blockLabels` only for blocks whose scheduling it did not see.
+    /// Block events for the API's stream: those above `after` (the smallest `limit`, in id order), then those
+    /// inside `gaps` (ranges of ids the reader is watching, the smallest `limit` of each), in one statement: a
+    /// reader watching 64 gaps costs the database one round trip per read, not 65. Each part a primary-key range
+    /// read of each of the log's forms (`EventLogSQL`); no join: an event that schedules a block carries its labels
+    /// (`eventLabels`), and the reader asks `blockLabels` only for blocks whose scheduling it did not see.
+    ///
+    /// Each form gives its own smallest `limit` of a part; the union is cut here to the smallest `limit` of both,
+    /// before the reader's gap tracking sees it: an event of one form left out while a later one of the other came
+    /// in would look to the reader like an id still in flight.
     ///
     /// The reader's work lands on the runtime's database, so the statement is kept lean: only the columns the
     /// stream shows, the time as the server writes it (formatted by the reader, not by the database: `to_char` was
-    /// a fifth of the statement's time), without gaps a plain range read (no union), and never a sort: the reader
-    /// orders by id itself. Open the reader's store with `prepareEventLogReader()`.
+    /// a fifth of the statement's time), and no sort of the rows (the reader orders by id itself; only the
+    /// chunks' events, a few hundred at most, are sorted). Open the reader's store with `prepareEventLogReader()`.
     public func streamEvents(after: Int64, gaps: [ClosedRange<Int64>] = [], limit: Int) async throws
         -> [StreamedEvent]
     {
+        let limit = max(0, limit)
         let parameters: [String?] =
             gaps.isEmpty
-            ? [String(after), String(max(0, limit))]
+            ? [String(after), String(limit)]
             : [
                 String(after), "{" + gaps.map { String($0.lowerBound) }.joined(separator: ",") + "}",
-                "{" + gaps.map { String($0.upperBound) }.joined(separator: ",") + "}", String(max(0, limit)),
+                "{" + gaps.map { String($0.upperBound) }.joined(separator: ",") + "}", String(limit),
             ]
         let rows = try await connection.query(Self.streamEventsSQL(gaps: !gaps.isEmpty), parameters)
-        return try rows.map { row in
+        let events = try rows.map { row in
             let event = try Self.event(row, at: try row.required("at", PostgresTimestamp.rfc3339Milliseconds))
             var label: BlockLabel?
             if let pipeline = row["pipeline"], let targetLanguage = row["target_language"] {
@@ -68,6 +73,24 @@ extension Store {
             }
             return StreamedEvent(event: event, label: label)
         }
+        return Self.smallest(limit, of: events, after: after, gaps: gaps)
+    }
+
+    /// Of `events`, the smallest `limit` ids above `after` and the smallest `limit` inside each of `gaps`, in id
+    /// order.
+    static func smallest(_ limit: Int, of events: [StreamedEvent], after: Int64, gaps: [ClosedRange<Int64>])
+        -> [StreamedEvent]
+    {
+        var taken: [Int: Int] = [:]
+        var kept: [StreamedEvent] = []
+        for event in events.sorted(by: { $0.event.sequence < $1.event.sequence }) {
+            let id = event.event.sequence
+            let part = id > after ? -1 : gaps.firstIndex { $0.contains(id) }
+            guard let part, taken[part, default: 0] < limit else { continue }
+            taken[part, default: 0] += 1
+            kept.append(event)
+        }
+        return kept
     }
 
     /// `streamEvents`' statement: `$1` after, `$2` limit; with gaps `$2` and `$3` their bounds and `$4` the limit.
@@ -76,18 +99,24 @@ extension Store {
             id, block_id, from_state, to_state, instance_id, attempt, reason, error_class, error, pipeline,
             target_language, at
             """
-        guard gaps else {
-            return "SELECT \(columns) FROM block_events WHERE id > $1::bigint ORDER BY id LIMIT $2::int"
-        }
+        let limit = gaps ? "$4::int" : "$2::int"
+        let above = """
+            \(EventLogSQL.rowEvents(after: "$1::bigint", limit: limit))
+            UNION ALL
+            \(EventLogSQL.chunkedEvents(after: "$1::bigint", limit: limit))
+            """
+        guard gaps else { return "SELECT \(columns) FROM (\(above)) e" }
         return """
             SELECT \(columns)
             FROM (
-                (SELECT * FROM block_events WHERE id > $1::bigint ORDER BY id LIMIT $4::int)
+                \(above)
                 UNION ALL
                 SELECT found.*
                 FROM unnest($2::bigint[], $3::bigint[]) AS gap (low, high)
                 CROSS JOIN LATERAL (
-                    SELECT * FROM block_events WHERE id BETWEEN gap.low AND gap.high ORDER BY id LIMIT $4::int
+                    \(EventLogSQL.rowEvents(after: "gap.low - 1", through: "gap.high", limit: limit))
+                    UNION ALL
+                    \(EventLogSQL.chunkedEvents(after: "gap.low - 1", through: "gap.high", limit: limit))
                 ) found
             ) e
             """
@@ -152,7 +181,7 @@ extension Store {
             """
             SELECT id, block_id, from_state, to_state, instance_id, attempt, reason, error_class, error,
                    \(RuntimeSQL.rfc3339Milliseconds("at")) AS at
-            FROM \(RuntimeSQL.eventsOfBlocks("ARRAY[$1::text]")) AS e WHERE id > $2::bigint ORDER BY id LIMIT $3::int
+            FROM \(EventLogSQL.eventsOfBlocks("ARRAY[$1::text]")) AS e WHERE id > $2::bigint ORDER BY id LIMIT $3::int
             """, [blockID, String(after), String(max(0, limit))]
         ).map { try Self.event($0) }
     }

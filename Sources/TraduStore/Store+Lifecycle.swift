@@ -24,17 +24,31 @@ public struct ErasureCounts: Sendable, Equatable {
 extension Store {
     /// Deletes the events among the next `limit` (by id, after `after`) that are older than `age`. Ids grow with
     /// time, so the walk ends at the first batch that reaches an event younger than `age`.
+    ///
+    /// Both of the log's forms are walked together: a batch is the next `limit` rows and chunks by id (a chunk by
+    /// its first id). A chunk goes whole once its newest event (`at`) is older than `age`, and counts its events.
     public func pruneEvents(olderThan age: DurationValue, after: String?, limit: Int) async throws -> PruneBatch {
         let row = try await connection.query(
             """
             WITH batch AS (
-                SELECT id, at FROM block_events WHERE id > $1::bigint ORDER BY id LIMIT $2::int
+                SELECT id, at, chunk FROM (
+                    (SELECT id, at, false AS chunk FROM block_events WHERE id > $1::bigint ORDER BY id LIMIT $2::int)
+                    UNION ALL
+                    (SELECT first_id, at, true FROM block_event_chunks WHERE first_id > $1::bigint
+                     ORDER BY first_id LIMIT $2::int)
+                ) units
+                ORDER BY id LIMIT $2::int
             ), gone AS (
                 DELETE FROM block_events e USING batch b
-                WHERE e.id = b.id AND b.at < now() - $3::bigint * interval '1 millisecond'
-                RETURNING e.id
+                WHERE NOT b.chunk AND e.id = b.id AND b.at < now() - $3::bigint * interval '1 millisecond'
+                RETURNING 1 AS events
+            ), gone_chunks AS (
+                DELETE FROM block_event_chunks c USING batch b
+                WHERE b.chunk AND c.first_id = b.id AND b.at < now() - $3::bigint * interval '1 millisecond'
+                RETURNING cardinality(c.ids) AS events
             )
-            SELECT (SELECT max(id) FROM batch) AS last, (SELECT count(*) FROM gone) AS deleted,
+            SELECT (SELECT max(id) FROM batch) AS last,
+                   (SELECT count(*) FROM gone) + (SELECT coalesce(sum(events), 0) FROM gone_chunks) AS deleted,
                    coalesce((SELECT bool_or(at >= now() - $3::bigint * interval '1 millisecond') FROM batch), true)
                        AS reached
             """, [after ?? "0", String(limit), String(age.milliseconds)])[0]
@@ -136,8 +150,9 @@ extension Store {
                 try connection.query("DELETE FROM \(table) WHERE block_id = ANY($1::text[])", [doomed])
             }
             try connection.query(
-                "DELETE FROM block_events WHERE id IN (SELECT id FROM \(RuntimeSQL.eventsOfBlocks("$1::text[]")) AS e)",
+                "DELETE FROM block_events WHERE id IN (SELECT id FROM (\(EventLogSQL.rowsOfBlocks("$1::text[]"))) e)",
                 [doomed])
+            try Self.removeChunkedEvents(ofBlocks: doomed, connection)
             // The conditions again: a re-plan may have restored the block since the batch was read.
             let deleted =
                 try connection.query(
@@ -154,6 +169,42 @@ extension Store {
                 ).first?.required("n", Int.init) ?? 0
             return PruneBatch(deleted: deleted, next: last)
         }
+    }
+
+    /// Removes the events of the blocks `ids` (a text array literal) from the chunks that hold them: a chunk of
+    /// theirs alone goes, any other is written again without them, its bounds (`first_id`, `last_id`, `at`) those of
+    /// the events it keeps. Found by the GIN index on the chunks' block keys.
+    static func removeChunkedEvents(ofBlocks ids: String, _ connection: isolated PostgresConnection) throws {
+        let keys = "(SELECT array_agg(key) FROM blocks WHERE id = ANY($1::text[]) AND key IS NOT NULL)"
+        try connection.query(
+            """
+            DELETE FROM block_event_chunks WHERE block_keys && \(keys) AND block_keys <@ \(keys)
+            """, [ids])
+        try connection.query(
+            """
+            WITH doomed AS (SELECT \(keys) AS keys), kept AS (
+                SELECT c.first_id AS chunk, max(u.at) AS at, array_agg(u.id ORDER BY u.id) AS ids,
+                       array_agg(u.block_id ORDER BY u.id) AS block_ids,
+                       array_agg(u.block_key ORDER BY u.id) AS block_keys,
+                       array_agg(u.attempt ORDER BY u.id) AS attempts, array_agg(u.at ORDER BY u.id) AS ats,
+                       CASE WHEN bool_and(c.pipelines IS NULL) THEN NULL
+                            ELSE array_agg(u.pipeline ORDER BY u.id) END AS pipelines,
+                       CASE WHEN bool_and(c.target_languages IS NULL) THEN NULL
+                            ELSE array_agg(u.target_language ORDER BY u.id) END AS target_languages
+                FROM doomed d
+                JOIN block_event_chunks c ON c.block_keys && d.keys
+                CROSS JOIN LATERAL unnest(c.ids, c.block_ids, c.block_keys, c.attempts, c.ats, c.pipelines,
+                                          c.target_languages)
+                    AS u (id, block_id, block_key, attempt, at, pipeline, target_language)
+                WHERE u.block_key <> ALL (d.keys)
+                GROUP BY c.first_id
+            )
+            UPDATE block_event_chunks c
+            SET first_id = k.ids[1], last_id = k.ids[cardinality(k.ids)], at = k.at, ids = k.ids,
+                block_ids = k.block_ids, block_keys = k.block_keys, attempts = k.attempts, ats = k.ats,
+                pipelines = k.pipelines, target_languages = k.target_languages
+            FROM kept k WHERE c.first_id = k.chunk
+            """, [ids])
     }
 
     /// Deletes, among the next `limit` block contents by hash after `after`, those no block references, and

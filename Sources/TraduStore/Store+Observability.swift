@@ -45,12 +45,21 @@ extension Store {
         ).compactMap { $0["id"] }
     }
 
-    /// Blocks completed per pipeline in the last `seconds`, for throughput and ETA.
+    /// Blocks completed per pipeline in the last `seconds`, for throughput and ETA, from both of the log's forms
+    /// (a chunk's `at` is its newest event's, so the BRIN on it finds every chunk with a recent event).
     public func completedRecently(seconds: Int) async throws -> [String: Int] {
         let rows = try await connection.query(
             """
-            SELECT b.pipeline, count(*) AS n FROM block_events e JOIN blocks b ON b.id = e.block_id
-            WHERE e.to_state = 'completed' AND e.at > now() - $1::int * interval '1 second'
+            WITH since AS (SELECT now() - $1::int * interval '1 second' AS at)
+            SELECT b.pipeline, count(*) AS n
+            FROM (
+                SELECT e.block_id FROM block_events e, since s WHERE e.to_state = 'completed' AND e.at > s.at
+                UNION ALL
+                SELECT u.block_id FROM block_event_chunks c CROSS JOIN since s
+                CROSS JOIN LATERAL unnest(c.block_ids, c.ats) AS u (block_id, at)
+                WHERE c.to_state = 'completed' AND c.at > s.at AND u.at > s.at
+            ) e
+            JOIN blocks b ON b.id = e.block_id
             GROUP BY b.pipeline
             """, [String(seconds)])
         var result: [String: Int] = [:]

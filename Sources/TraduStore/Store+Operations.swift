@@ -136,7 +136,7 @@ extension Store {
             """
             SELECT id, block_id, from_state, to_state, instance_id, attempt, reason, error_class, error,
                    \(RuntimeSQL.rfc3339Milliseconds("at")) AS at
-            FROM \(RuntimeSQL.eventsOfBlocks("ARRAY[$1::text]")) AS e ORDER BY id
+            FROM \(EventLogSQL.eventsOfBlocks("ARRAY[$1::text]")) AS e ORDER BY id
             """, [blockID])
         return try rows.map { row in
             BlockEvent(

@@ -547,7 +547,7 @@ extension Store {
     /// attempt, by that instance, with the reason `completeSQL` (`failSQL`, `enterProviderBatches`) logs. A worker
     /// whose commit broke off learns from its commit mark that the transaction committed (`markCommit`); this
     /// then says which of its outcomes the fence accepted, to count them as done rather than lost. Reads the
-    /// log's indexes by block, a few entries a block.
+    /// log's indexes by block, a few entries a block, in both of the log's forms (`EventLogSQL`).
     public func loggedOutcomes(
         _ outcomes: [(id: String, attempt: Int, instanceID: String)], of kind: OutcomeKind
     ) async throws -> Set<String> {
@@ -562,15 +562,21 @@ extension Store {
             SQLText.arrayLiteral(outcomes.map(\.id)), RuntimeSQL.intArray(outcomes.map(\.attempt)),
             SQLText.arrayLiteral(outcomes.map(\.instanceID)), SQLText.arrayLiteral(reasons),
         ]
-        let rows = try await connection.query(
-            """
-            SELECT DISTINCT i.id
-            FROM unnest($1::text[], $2::int[], $3::text[]) AS i (id, attempt, instance_id)
-            JOIN \(RuntimeSQL.eventsOfBlocks("$1::text[]")) AS e ON e.block_id = i.id
-            WHERE e.attempt = i.attempt AND e.instance_id = i.instance_id AND e.from_state = 'in_process'
-                AND e.reason = ANY ($4::text[])
-            """, parameters)
-        return Set(try rows.map { try $0.required("id") })
+        // Chunked events are found through a GIN index, which only a bitmap scan reads: the claiming store turns
+        // those off (`preferOrderedIndexScans`), so this look-up turns them back on for its own transaction.
+        let ids = try await connection.transaction(settings: [PostgresSetting("enable_bitmapscan", "on")]) {
+            connection in
+            try connection.query(
+                """
+                SELECT DISTINCT i.id
+                FROM unnest($1::text[], $2::int[], $3::text[]) AS i (id, attempt, instance_id)
+                JOIN \(EventLogSQL.eventsOfBlocks("$1::text[]")) AS e ON e.block_id = i.id
+                WHERE e.attempt = i.attempt AND e.instance_id = i.instance_id AND e.from_state = 'in_process'
+                    AND e.reason = ANY ($4::text[])
+                """, parameters
+            ).map { try $0.required("id") as String }
+        }
+        return Set(ids)
     }
 
     /// Gives blocks back to the queue, due now (graceful shutdown). Fenced like `complete`. The attempt it

@@ -27,6 +27,7 @@ public enum StoreMigrations {
         roomForUpdates,
         dropScheduleByOrdinal,
         memoryInResults,
+        eventChunks,
     ]
 
     /// The newest version this build knows.

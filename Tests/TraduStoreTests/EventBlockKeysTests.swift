@@ -95,7 +95,7 @@ import TraduTestSupport
         _ = try await store.claim(instanceID: "w1", limit: 1_000, leaseDuration: .seconds(60))
         try await store.connection.query("ANALYZE")
         let sql = """
-            EXPLAIN SELECT id FROM \(RuntimeSQL.eventsOfBlocks("ARRAY[$1::text]")) AS e ORDER BY id
+            EXPLAIN SELECT id FROM \(EventLogSQL.eventsOfBlocks("ARRAY[$1::text]")) AS e ORDER BY id
             """
         func plan(first: String? = nil) async throws -> String {
             try await RuntimeFixtures.rolledBack(store) { connection in
