@@ -6,7 +6,7 @@
 /// chunk's ids interleave with other chunks' and rows' (its statement ran beside others), so a chunk is found by
 /// its span: the primary key walks first ids, and `block_event_chunks_span` (GiST) finds the chunks that straddle
 /// an id.
-enum EventLogSQL {
+public enum EventLogSQL {
     /// The log's columns, in the order every part of a union returns them.
     static let columns = """
         id, block_id, from_state, to_state, instance_id, attempt, reason, error_class, error, at, pipeline,
@@ -55,6 +55,17 @@ enum EventLogSQL {
         let bound = through.map { " AND id <= \($0)" } ?? ""
         return """
             (SELECT \(columns) FROM block_events WHERE id > \(after)\(bound) ORDER BY id LIMIT \(limit))
+            """
+    }
+
+    /// Every event of the log, in both forms, as a parenthesised subquery with `columns`, for readers that take the
+    /// whole log (the benchmark's latencies, tests). `schema`, when given, qualifies the tables.
+    public static func everyEvent(schema: String? = nil) -> String {
+        let prefix = schema.map { "\($0)." } ?? ""
+        return """
+            (SELECT \(columns) FROM \(prefix)block_events
+             UNION ALL
+             \(elements(of: "\(prefix)block_event_chunks c")))
             """
     }
 

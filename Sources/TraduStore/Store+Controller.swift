@@ -70,12 +70,14 @@ extension Store {
         let parameters = Self.scheduleParameters(positive)
         let channel = workChannel
         let reporting = reportsSuccessPath
+        let chunked = writesEventChunks
         let outcome = try await retryingConflicts { connection in
             let rows = try connection.query(Self.scheduleSQL, parameters)
             var enqueued: [String: Int] = [:]
             var made: [BlockTransition] = []
             var events = TransitionEvents(
-                from: Self.scheduledFrom, to: .enqueued, reason: "scheduled", labelled: true, capacity: rows.count)
+                from: Self.scheduledFrom, to: .enqueued, reason: "scheduled", labelled: true, chunked: chunked,
+                capacity: rows.count)
             for row in rows {
                 let id: String = try row.required("id")
                 let pipeline: String = try row.required("pipeline")

@@ -170,10 +170,11 @@ extension Store {
         // The claim and its events (`TransitionEvents`) in one transaction. The claim must walk `blocks_claimable`
         // in order, never through a bitmap: see `preferOrderedIndexScans()`, which the worker's claiming store sets.
         let bound = parameters
+        let chunked = writesEventChunks
         let rows = try await connection.transaction { connection in
             let rows = try connection.query(sql, bound)
             var events = TransitionEvents(
-                from: Self.claimedFrom, to: .inProcess, reason: "claimed", capacity: rows.count)
+                from: Self.claimedFrom, to: .inProcess, reason: "claimed", chunked: chunked, capacity: rows.count)
             for row in rows {
                 events.append(
                     blockID: try row.required("id"), key: row["key"], instanceID: instanceID,
@@ -270,13 +271,15 @@ extension Store {
         let reporting = reportsSuccessPath
         let from = BlockLifecycle.sources(of: .completed, cause: .worker).first
         let committer = committer
+        let chunked = writesEventChunks
         let outcome = try await retryingConflicts(settings: Self.completionPlan) {
             connection -> (completed: Set<String>, made: [BlockTransition])? in
             if let token, try !Self.markCommit(token, committer: committer, on: connection) { return nil }
             var completed = Set<String>()
             var made: [BlockTransition] = []
             let rows = try connection.query(sql, binding: parameters)
-            var events = TransitionEvents(from: from, to: .completed, reason: "completed", capacity: rows.count)
+            var events = TransitionEvents(
+                from: from, to: .completed, reason: "completed", chunked: chunked, capacity: rows.count)
             var results = StoredResults(capacity: rows.count)
             for row in rows {
                 let id: String = try row.required("id")

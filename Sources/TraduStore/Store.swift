@@ -13,6 +13,11 @@ public struct Store: Sendable {
     public let schema: EnvironmentSchema
     /// Told of every transition this store records (`block_events`), so the process can log it.
     public var transitions: TransitionObserver?
+    /// Whether the hot transitions (scheduling, claims, completions) write their events as chunks
+    /// (`block_event_chunks`, migration 27) rather than rows. Off: this release reads chunks everywhere, and the
+    /// release after writes them, so that a rollback by one release never meets a form it cannot read. On only to
+    /// measure that form (`tradu-bench run --event-chunks`) or to test it.
+    public var writesEventChunks = false
     /// Whether `listen(for:)` really listens: false behind a pooler in transaction mode, where a `LISTEN` would
     /// stay on whichever server session ran it (see `open(url:schema:migrations:logger:wakeups:)`).
     public let wakeups: Bool

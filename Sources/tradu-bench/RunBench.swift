@@ -60,6 +60,14 @@ struct RunBench: AsyncParsableCommand {
                 + "until the run is read (wal_keep_size)."))
     var walRecords = false
 
+    @Flag(
+        help: ArgumentHelp(
+            "Write the hot transitions' events as chunks (block_event_chunks), the form the next release writes.",
+            discussion:
+                "This release reads both forms and writes rows; the flag measures the other form (Store.writesEventChunks)."
+        ))
+    var eventChunks = false
+
     @OptionGroup var options: BenchOptions
 
     static let documentBytes = 200
@@ -212,10 +220,18 @@ struct RunBench: AsyncParsableCommand {
             environment: "bench", worker: workerSettings,
             controller: ControllerSettings(),
             variables: [:], logger: logger, watch: false)
+        let factory = target.storeFactory(logger: logger)
+        let chunked = eventChunks
+        report.eventChunks = chunked
+        let openStore: Worker.StoreFactory = {
+            var store = try await factory()
+            store.writesEventChunks = chunked
+            return store
+        }
         let serverStart = try await BenchDatabase.scalar(url, "SELECT extract(epoch FROM clock_timestamp())::text")
             .flatMap(Double.init)
         let ran = try await Phase.profile("run", say) {
-            try await runner.run(shutdown: ShutdownSignal(), openStore: target.storeFactory(logger: logger))
+            try await runner.run(shutdown: ShutdownSignal(), openStore: openStore)
         }
         report.run = Measurement(
             seconds: ran.seconds, rssMiB: Phase.peakRSSMiB(), clientCPU: ran.clientCPU, serverCPU: ran.serverCPU)
@@ -264,7 +280,7 @@ struct RunBench: AsyncParsableCommand {
                        min(at) FILTER (WHERE to_state = 'enqueued') AS enqueued,
                        max(at) FILTER (WHERE to_state = 'in_process') AS claimed,
                        max(at) FILTER (WHERE to_state = 'completed') AS completed
-                FROM \(schema).block_events GROUP BY block_id
+                FROM \(EventLogSQL.everyEvent(schema: schema)) e GROUP BY block_id
             ), spans AS (
                 SELECT extract(epoch FROM completed - claimed) AS claim_s,
                        extract(epoch FROM completed - enqueued) AS enqueue_s, completed
@@ -292,7 +308,8 @@ struct RunBench: AsyncParsableCommand {
             }
         }
         let events = try await connection.query(
-            "SELECT to_state, count(*) AS n FROM \(schema).block_events GROUP BY to_state ORDER BY to_state")
+            "SELECT to_state, count(*) AS n FROM \(EventLogSQL.everyEvent(schema: schema)) e GROUP BY to_state ORDER BY 1"
+        )
         report.events = try events.reduce(into: [String: Int]()) { $0[$1.string("to_state") ?? "?"] = try $1.int("n") }
 
         say(

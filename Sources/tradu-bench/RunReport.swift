@@ -15,6 +15,8 @@ struct RunReport {
     var database = ""
     /// False when the embedded server ran with fsync off: every figure is labelled so.
     var durable = true
+    /// With `--event-chunks`: the hot transitions wrote their events as chunks (migration 27), not rows.
+    var eventChunks = false
     var postgresVersion = ""
     /// What the database spent on the apply, and on the run (WAL, rows, dead tuples, index reads, sizes).
     var applyCost = CostProbe.Cost()
@@ -87,6 +89,7 @@ struct RunReport {
             "tradu-bench run: \(Format.int(blocks)) one-document blocks (~\(RunBench.documentBytes) B, \(Format.bytes(bytes))"
                 + " JSONL), pseudo engine, 1 target language, worker concurrency \(concurrency)")
         lines.append("database: \(database), PostgreSQL \(postgresVersion)\(safety)")
+        if eventChunks { lines.append("events: the hot transitions wrote chunks (--event-chunks), not rows") }
         lines.append(
             String(
                 format: "apply (not in the throughput): %@, client CPU %.2f s, server CPU %.2f s",
@@ -144,7 +147,7 @@ struct RunReport {
                 + " events: "
                 + events.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
         lines.append(
-            "latencies from block_events.at (clock_timestamp() of each event's INSERT, in its transaction);"
+            "latencies from the events' at (each transition statement's clock_timestamp(), rows and chunks);"
                 + " percentile_cont in SQL")
         lines.append("rows written in the run, by table (inserted/updated (HOT)/deleted; dead at end; size):")
         for (name, rows) in runCost.tables.sorted(by: { $0.key < $1.key }) where rows.written > 0 || rows.dead > 0 {
@@ -275,7 +278,7 @@ struct RunReport {
         var object: [String: Any] = [
             "formatVersion": 1, "blocks": blocks, "concurrency": concurrency, "bytes": bytes,
             "maxBlocksInFlight": maxInFlight.map { $0 as Any } ?? NSNull(),
-            "database": database, "durable": durable, "postgresVersion": postgresVersion,
+            "database": database, "durable": durable, "eventChunks": eventChunks, "postgresVersion": postgresVersion,
             "costPerBlock": [
                 "serverCPUMicroseconds": serverMicrosecondsPerBlock,
                 "clientCPUMicroseconds": clientMicrosecondsPerBlock,
