@@ -64,7 +64,8 @@ struct RunBench: AsyncParsableCommand {
         help: ArgumentHelp(
             "Write the hot transitions' events as chunks (block_event_chunks), the form the next release writes.",
             discussion:
-                "This release reads both forms and writes rows; the flag measures the other form (Store.writesEventChunks)."
+                "This release reads both forms and writes rows; the flag measures the other form "
+                + "(Store.writesEventChunks)."
         ))
     var eventChunks = false
 
@@ -308,7 +309,7 @@ struct RunBench: AsyncParsableCommand {
             }
         }
         let events = try await connection.query(
-            "SELECT to_state, count(*) AS n FROM \(EventLogSQL.everyEvent(schema: schema)) e GROUP BY to_state ORDER BY 1"
+            "SELECT to_state, count(*) AS n FROM \(EventLogSQL.everyEvent(schema: schema)) e GROUP BY 1 ORDER BY 1"
         )
         report.events = try events.reduce(into: [String: Int]()) { $0[$1.string("to_state") ?? "?"] = try $1.int("n") }
 
