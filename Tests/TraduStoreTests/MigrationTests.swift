@@ -32,7 +32,8 @@ import TraduTestSupport
             "SELECT table_name FROM information_schema.tables WHERE table_schema = 'tradu_dev' ORDER BY 1")
         #expect(
             tables.map { $0["table_name"] } == [
-                "block_contents", "block_event_chunks", "block_events", "blocks", "commit_marks", "content_blocks", "controller_lease",
+                "block_contents", "block_event_chunks", "block_events", "blocks", "commit_marks", "content_blocks",
+                "controller_lease",
                 "dataset_cuts",
                 "document_index",
                 "environment_lock",
