@@ -50,14 +50,15 @@ extension Store {
     public func completedRecently(seconds: Int) async throws -> [String: Int] {
         let rows = try await connection.query(
             """
-            WITH since AS (SELECT now() - $1::int * interval '1 second' AS at)
             SELECT b.pipeline, count(*) AS n
             FROM (
-                SELECT e.block_id FROM block_events e, since s WHERE e.to_state = 'completed' AND e.at > s.at
+                SELECT e.block_id FROM block_events e
+                WHERE e.to_state = 'completed' AND e.at > now() - $1::int * interval '1 second'
                 UNION ALL
-                SELECT u.block_id FROM block_event_chunks c CROSS JOIN since s
-                CROSS JOIN LATERAL unnest(c.block_ids, c.ats) AS u (block_id, at)
-                WHERE c.to_state = 'completed' AND c.at > s.at AND u.at > s.at
+                SELECT u.block_id
+                FROM block_event_chunks c CROSS JOIN LATERAL unnest(c.block_ids, c.ats) AS u (block_id, at)
+                WHERE c.to_state = 'completed' AND c.at > now() - $1::int * interval '1 second'
+                    AND u.at > now() - $1::int * interval '1 second'
             ) e
             JOIN blocks b ON b.id = e.block_id
             GROUP BY b.pipeline
