@@ -30,17 +30,31 @@ public enum EventLogSQL {
     /// smallest `limit` of them, in id order, as a parenthesised query with `columns`.
     ///
     /// Which chunks can hold them: those that straddle `after` (first id at or below it, a later one above), found
-    /// by their span; and the first `limit` chunks by first id above `after`. A chunk's first id is one of its
-    /// events, so those `limit` chunks hold `limit` events at or below the last one's first id, and every later
-    /// chunk's events lie above it: none of the smallest `limit` can be there. So the read is bounded by `limit`
-    /// however far behind the reader is.
+    /// by their span's index; and those whose first id lies above `after` and at most at `reach`. The reach walks
+    /// the chunks above `after` by first id, one index probe each, until they hold `limit` events (or there are no
+    /// more): those events all lie at or below the highest last id among them, so the smallest `limit` do too, and a
+    /// chunk that starts above it holds none of them. A chunk's ids span only what its statement took while others
+    /// ran, so the chunks read are about `limit` events' worth, however far behind the reader is.
     static func chunkedEvents(after: String, through: String? = nil, limit: String) -> String {
         let upper = through.map { " AND first_id <= \($0)" } ?? ""
+        let reach = """
+            (WITH RECURSIVE walk (first_id, last_id, events) AS (
+                 (SELECT first_id, last_id, cardinality(ids) FROM block_event_chunks
+                  WHERE first_id > \(after)\(upper) ORDER BY first_id LIMIT 1)
+                 UNION ALL
+                 (SELECT n.first_id, n.last_id, w.events + cardinality(n.ids)
+                  FROM walk w
+                  CROSS JOIN LATERAL (
+                      SELECT first_id, last_id, ids FROM block_event_chunks
+                      WHERE first_id > w.first_id\(upper) ORDER BY first_id LIMIT 1) n
+                  WHERE w.events < \(limit)))
+             SELECT max(last_id) FROM walk)
+            """
         let chunks = """
             ((SELECT * FROM block_event_chunks
               WHERE int8range(first_id, last_id, '[]') @> (\(after) + 1) AND first_id <= \(after))
              UNION ALL
-             (SELECT * FROM block_event_chunks WHERE first_id > \(after)\(upper) ORDER BY first_id LIMIT \(limit))) c
+             (SELECT * FROM block_event_chunks WHERE first_id > \(after)\(upper) AND first_id <= \(reach))) c
             """
         let bound = through.map { " AND u.id <= \($0)" } ?? ""
         return """
