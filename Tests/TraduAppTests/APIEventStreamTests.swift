@@ -4,6 +4,7 @@ import HummingbirdTesting
 import Logging
 import Testing
 import TraduApp
+import TraduStore
 import TraduTestSupport
 
 @testable import TraduAPI
@@ -58,7 +59,8 @@ import TraduTestSupport
     @Test func everyClientSeesEveryTransitionOfItsFilterOnce() async throws {
         let project = try await TestProject.runtime(documents: 30, maxRecords: 1)
         try await project.apply()
-        let before = Int64(try await project.query("SELECT coalesce(max(id), 0) AS id FROM block_events")[0]["id"]!!)!
+        let before = Int64(
+            try await project.query("SELECT coalesce(max(id), 0) AS id FROM \(EventLogSQL.everyEvent()) e")[0]["id"]!!)!
         let target = EnvironmentTarget(environment: .implicit("dev"), url: project.databaseURL)
         var settings = APIServer.Settings()
         settings.port = 0
@@ -78,8 +80,10 @@ import TraduTestSupport
                 try await CommandLineTests.run(["run", "-e", "dev"], in: project.root, database: project.databaseURL)
             }.value
             #expect(run.status == 0, "\(run.stderr)")
-            let expected = try await project.query("SELECT id FROM block_events WHERE id > \(before) ORDER BY id")
-                .compactMap { $0["id"].flatMap { $0 }.flatMap { Int64($0) } }
+            let expected = try await project.query(
+                "SELECT id FROM \(EventLogSQL.everyEvent()) e WHERE id > \(before) ORDER BY id"
+            )
+            .compactMap { $0["id"].flatMap { $0 }.flatMap { Int64($0) } }
             #expect(expected.count >= 90, "30 blocks, at least three transitions each")
             for listener in [all, filtered] { try await listener.received(expected.last!, status: true) }
             let replayFrom = expected[expected.count / 2]
@@ -131,7 +135,7 @@ import TraduTestSupport
         let (restarted, newPort) = try await Self.serve(project)
         defer { restarted.kill9() }
         let resumed = try Listener(port: newPort, query: "env=dev", lastEventID: 1)
-        let all = try await project.query("SELECT id FROM block_events WHERE id > 1 ORDER BY id")
+        let all = try await project.query("SELECT id FROM \(EventLogSQL.everyEvent()) e WHERE id > 1 ORDER BY id")
             .compactMap { $0["id"].flatMap { $0 }.flatMap { Int64($0) } }
         try await resumed.received(all.last ?? 0, status: false)
         #expect(!all.isEmpty && resumed.stop().ids == all, "caught up after Last-Event-ID")

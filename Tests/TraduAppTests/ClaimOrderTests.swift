@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TraduStore
 
 /// Workers claim in the rotator's order, whatever the order in which pipelines were applied.
 @Suite struct ClaimOrderTests {
@@ -31,7 +32,7 @@ import Testing
         #expect(run.status == 0, "\(run.stderr)")
         let order = try await project.query(
             """
-            SELECT b.pipeline FROM block_events e JOIN blocks b ON b.id = e.block_id
+            SELECT b.pipeline FROM \(EventLogSQL.everyEvent()) e JOIN blocks b ON b.id = e.block_id
             WHERE e.to_state = 'completed' ORDER BY e.id
             """
         ).compactMap { $0["pipeline"] ?? nil }

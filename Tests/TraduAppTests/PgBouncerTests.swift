@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TraduStore
 import TraduTestSupport
 
 extension ProcessHeavyTests {
@@ -67,7 +68,7 @@ extension ProcessHeavyTests {
                 let strangers = try await project.query(
                     """
                     SELECT
-                        (SELECT count(*) FROM \(schema).block_events e
+                        (SELECT count(*) FROM \(EventLogSQL.everyEvent(schema: schema)) e
                           WHERE e.instance_id IS NOT NULL
                             AND e.instance_id NOT IN (SELECT id FROM \(schema).instances)) AS events,
                         (SELECT count(*) FROM \(schema).results r

@@ -153,7 +153,7 @@ import TraduPostgres
         #expect(events.dropFirst().allSatisfy { $0.instanceID == "c1" })
         #expect(events.map(\.sequence) == events.map(\.sequence).sorted())
         let scheduledEvents = try await store.connection.query(
-            "SELECT count(*) AS n FROM block_events WHERE reason = 'scheduled'")[0]
+            "SELECT count(*) AS n FROM \(EventLogSQL.everyEvent()) e WHERE reason = 'scheduled'")[0]
         #expect(try scheduledEvents.int("n") == 5, "one event per scheduled block")
 
         #expect(try await store.inFlight() == ["alpha": 2, "beta": 3])
@@ -204,7 +204,7 @@ import TraduPostgres
                 "only the scheduling event is labelled: \(event)")
         }
         let written = try await store.connection.query(
-            "SELECT id, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') AS at FROM block_events "
+            "SELECT id, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') AS at FROM \(EventLogSQL.everyEvent()) e "
                 + "WHERE id > $1::bigint ORDER BY id", [String(before)])
         #expect(streamed.map(\.event.at) == written.map { $0["at"] ?? "" })
         #expect(streamed.map(\.event.sequence) == written.map { Int64($0["id"] ?? "") ?? 0 })

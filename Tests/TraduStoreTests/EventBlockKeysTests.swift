@@ -17,7 +17,7 @@ import TraduTestSupport
     }
 
     @Test func blocksAreNumberedInTheOrderTheyAreAddedAndTheirEventsCarryTheNumber() async throws {
-        let (store, _) = try await RuntimeFixtures.enqueued(blocks: 30)
+        let (store, _) = try await RuntimeFixtures.enqueued(blocks: 30, eventsAsRows: true)
         let numbered = try await store.connection.query("SELECT id FROM blocks ORDER BY key")
         #expect(numbered.count == 30)
         // The apply adds its blocks in the order of their ids (migration 23).
@@ -35,7 +35,7 @@ import TraduTestSupport
     /// A block from before the migration (no number) and events the previous release wrote (no number) are read
     /// with the rest by `trace`, the API's pages, the look-up after a broken commit, and the prune.
     @Test func eventsWithoutAKeyAreFoundByEveryReader() async throws {
-        let (store, _) = try await RuntimeFixtures.enqueued(blocks: 4)
+        let (store, _) = try await RuntimeFixtures.enqueued(blocks: 4, eventsAsRows: true)
         let old = RuntimeFixtures.id(0)
         let mixed = RuntimeFixtures.id(1)
         // Block 0 as if added before migration 22; block 1 keeps its number, but the previous release (which
@@ -91,7 +91,7 @@ import TraduTestSupport
     /// A block's events are read through the two indexes by block, never by walking the log, and the check can
     /// fail: without the index by key, the same statement reads `block_events` whole.
     @Test func aBlocksEventsAreReadThroughTheIndexesByBlock() async throws {
-        let (store, _) = try await RuntimeFixtures.enqueued(blocks: 3_000)
+        let (store, _) = try await RuntimeFixtures.enqueued(blocks: 3_000, eventsAsRows: true)
         _ = try await store.claim(instanceID: "w1", limit: 1_000, leaseDuration: .seconds(60))
         try await store.connection.query("ANALYZE")
         let sql = """

@@ -11,7 +11,7 @@ import TraduTestSupport
 /// chunks (`EventChunkMover`), with statistics gathered.
 @Suite struct EventChunkPlansTests {
     static func chunkedLog() async throws -> Store {
-        let (store, _) = try await RuntimeFixtures.enqueued(blocks: 3_000)
+        let (store, _) = try await RuntimeFixtures.enqueued(blocks: 3_000, eventsAsRows: true)
         let claimed = try await store.claim(instanceID: "w1", limit: 2_000, leaseDuration: .seconds(60))
         _ = try await store.complete(claimed.prefix(1_500).map { RuntimeFixtures.completion($0, by: "w1") })
         try await store.connection.query(EventChunkMover.sql)

@@ -46,7 +46,7 @@ import TraduPostgres
         #expect(try await StoreFixtures.count(store, "results") == total)
         #expect(try await StoreFixtures.count(store, "translation_memory") == total)
         let events = try await store.connection.query(
-            "SELECT to_state, count(*) AS n FROM block_events GROUP BY to_state ORDER BY to_state")
+            "SELECT to_state, count(*) AS n FROM \(EventLogSQL.everyEvent()) e GROUP BY to_state ORDER BY to_state")
         #expect(
             events.map { "\($0["to_state"]!)=\($0["n"]!)" } == [
                 "completed=\(total)", "created=\(total)", "enqueued=\(total + total / 10)",

@@ -27,11 +27,14 @@ enum RuntimeFixtures {
     private struct NotRolledBack: Error {}
 
     /// A fresh environment with `count` blocks per pipeline (ordinals 0..<count, language `fr`), all `created`.
-    static func store(blocks count: Int, pipelines: [String] = ["translate"]) async throws
-        -> (store: Store, url: String)
+    /// `eventsAsRows`: the store writes every event as a row of `block_events`, whatever form this release's hot
+    /// transitions write (`Store.writesEventChunks`), for tests of the rows themselves.
+    static func store(blocks count: Int, pipelines: [String] = ["translate"], eventsAsRows: Bool = false)
+        async throws -> (store: Store, url: String)
     {
         let url = try await TestPostgres.shared.freshDatabase()
-        let store = try await Store.open(url: url, environment: "dev")
+        var store = try await Store.open(url: url, environment: "dev")
+        if eventsAsRows { store.writesEventChunks = false }
         let contents = (0..<count).map { StoreFixtures.content("h\($0)") }
         let blocks = pipelines.flatMap { pipeline in
             (0..<count).map { StoreFixtures.block("h\($0)", "fr", pipeline: pipeline, ordinal: $0) }
@@ -44,10 +47,10 @@ enum RuntimeFixtures {
     }
 
     /// Like `store(blocks:)`, with every block scheduled (`enqueued`).
-    static func enqueued(blocks count: Int, pipelines: [String] = ["translate"]) async throws -> (
-        store: Store, url: String
-    ) {
-        let opened = try await store(blocks: count, pipelines: pipelines)
+    static func enqueued(blocks count: Int, pipelines: [String] = ["translate"], eventsAsRows: Bool = false)
+        async throws -> (store: Store, url: String)
+    {
+        let opened = try await store(blocks: count, pipelines: pipelines, eventsAsRows: eventsAsRows)
         try await opened.store.schedule(pipelines.map { PipelineQuota(pipeline: $0, limit: count) })
         return opened
     }

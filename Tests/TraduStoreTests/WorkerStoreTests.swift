@@ -27,7 +27,7 @@ import TraduPostgres
         #expect(Set(a + b).count == 300)
         let claims = try await store.connection.query(
             """
-            SELECT count(*) AS n, count(DISTINCT block_id) AS blocks FROM block_events
+            SELECT count(*) AS n, count(DISTINCT block_id) AS blocks FROM \(EventLogSQL.everyEvent()) e
             WHERE from_state = 'enqueued' AND to_state = 'in_process'
             """)[0]
         #expect(try claims.int("n") == 300)
@@ -442,7 +442,8 @@ import TraduPostgres
             ])
         let rest = try await store.claim(instanceID: "w1", limit: 12, leaseDuration: .seconds(600))
         #expect(rest.count == 6 && rest.allSatisfy { $0.attempt == 1 }, "\(rest.map { ($0.id, $0.attempt) })")
-        let events = try await store.connection.query("SELECT count(*) AS n FROM block_events WHERE reason = 'claimed'")
+        let events = try await store.connection.query(
+            "SELECT count(*) AS n FROM \(EventLogSQL.everyEvent()) e WHERE reason = 'claimed'")
         #expect(try events[0].int("n") == 12, "one event per claim, none for what a lane left")
     }
 
