@@ -204,8 +204,8 @@ import TraduPostgres
                 "only the scheduling event is labelled: \(event)")
         }
         let written = try await store.connection.query(
-            "SELECT id, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') AS at FROM \(EventLogSQL.everyEvent()) e "
-                + "WHERE id > $1::bigint ORDER BY id", [String(before)])
+            "SELECT id, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') AS at "
+                + "FROM \(EventLogSQL.everyEvent()) e WHERE id > $1::bigint ORDER BY id", [String(before)])
         #expect(streamed.map(\.event.at) == written.map { $0["at"] ?? "" })
         #expect(streamed.map(\.event.sequence) == written.map { Int64($0["id"] ?? "") ?? 0 })
         // With gaps the statement takes its other form, with the same columns.

@@ -53,7 +53,8 @@ enum StoreFixtures {
     /// One block's events as "from>to:reason@attempt", oldest first.
     static func events(_ store: Store, _ blockID: String) async throws -> [String] {
         try await store.connection.query(
-            "SELECT from_state, to_state, reason, attempt FROM \(EventLogSQL.everyEvent()) e WHERE block_id = $1 ORDER BY id",
+            "SELECT from_state, to_state, reason, attempt FROM \(EventLogSQL.everyEvent()) e "
+                + "WHERE block_id = $1 ORDER BY id",
             [blockID]
         ).map {
             "\($0["from_state"] ?? "nil")>\($0["to_state"] ?? "nil"):\($0["reason"] ?? "nil")@\($0["attempt"] ?? "")"
