@@ -14,10 +14,10 @@ public struct Store: Sendable {
     /// Told of every transition this store records (`block_events`), so the process can log it.
     public var transitions: TransitionObserver?
     /// Whether the hot transitions (scheduling, claims, completions) write their events as chunks
-    /// (`block_event_chunks`, migration 27) rather than rows. Off: this release reads chunks everywhere, and the
-    /// release after writes them, so that a rollback by one release never meets a form it cannot read. On only to
-    /// measure that form (`tradu-bench run --event-chunks`) or to test it.
-    public var writesEventChunks = false
+    /// (`block_event_chunks`, migration 27) rather than rows. On: the release before this one (4e43877) already
+    /// read chunks everywhere, so a rollback by one release never meets a form it cannot read. Off only to measure
+    /// the rows (`tradu-bench run --event-rows`) or to test them.
+    public var writesEventChunks = true
     /// Whether `listen(for:)` really listens: false behind a pooler in transaction mode, where a `LISTEN` would
     /// stay on whichever server session ran it (see `open(url:schema:migrations:logger:wakeups:)`).
     public let wakeups: Bool

@@ -11,9 +11,9 @@ import TraduPostgres
 /// transition statement's own `clock_timestamp()` (a `RETURNING` column), which is when the block changed state.
 ///
 /// With `chunked`, the events of blocks with a key go instead into one row of `block_event_chunks` (migration 27),
-/// their arrays in the order they were appended and their ids taken from `block_events_id_seq` in that order. This
-/// release reads that form everywhere but writes it only when asked (`Store.writesEventChunks`, for measurement):
-/// a release that writes a new form must follow one that reads it, so that a rollback still reads what was written.
+/// their arrays in the order they were appended and their ids taken from `block_events_id_seq` in that order. That is
+/// the default (`Store.writesEventChunks`); the release before this one learned to read it first, so that a rollback
+/// still reads what was written.
 ///
 /// The events stay in the transaction that makes their transitions (one event per transition, never one without
 /// the other). The rarer transitions (failures, releases, watchdogs, operators, rollouts) keep their `INSERT`s.

@@ -62,12 +62,12 @@ struct RunBench: AsyncParsableCommand {
 
     @Flag(
         help: ArgumentHelp(
-            "Write the hot transitions' events as chunks (block_event_chunks), the form the next release writes.",
+            "Write the hot transitions' events as rows (block_events), the form releases before 2026-12-08 wrote.",
             discussion:
-                "This release reads both forms and writes rows; the flag measures the other form "
-                + "(Store.writesEventChunks)."
+                "This release reads both forms and writes chunks (block_event_chunks); the flag measures the other "
+                + "form (Store.writesEventChunks off)."
         ))
-    var eventChunks = false
+    var eventRows = false
 
     @OptionGroup var options: BenchOptions
 
@@ -222,8 +222,8 @@ struct RunBench: AsyncParsableCommand {
             controller: ControllerSettings(),
             variables: [:], logger: logger, watch: false)
         let factory = target.storeFactory(logger: logger)
-        let chunked = eventChunks
-        report.eventChunks = chunked
+        let chunked = !eventRows
+        report.eventRows = !chunked
         let openStore: Worker.StoreFactory = {
             var store = try await factory()
             store.writesEventChunks = chunked

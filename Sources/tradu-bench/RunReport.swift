@@ -15,8 +15,8 @@ struct RunReport {
     var database = ""
     /// False when the embedded server ran with fsync off: every figure is labelled so.
     var durable = true
-    /// With `--event-chunks`: the hot transitions wrote their events as chunks (migration 27), not rows.
-    var eventChunks = false
+    /// With `--event-rows`: the hot transitions wrote their events as rows, not chunks (migration 27).
+    var eventRows = false
     var postgresVersion = ""
     /// What the database spent on the apply, and on the run (WAL, rows, dead tuples, index reads, sizes).
     var applyCost = CostProbe.Cost()
@@ -89,7 +89,7 @@ struct RunReport {
             "tradu-bench run: \(Format.int(blocks)) one-document blocks (~\(RunBench.documentBytes) B, \(Format.bytes(bytes))"
                 + " JSONL), pseudo engine, 1 target language, worker concurrency \(concurrency)")
         lines.append("database: \(database), PostgreSQL \(postgresVersion)\(safety)")
-        if eventChunks { lines.append("events: the hot transitions wrote chunks (--event-chunks), not rows") }
+        if eventRows { lines.append("events: the hot transitions wrote rows (--event-rows), not chunks") }
         lines.append(
             String(
                 format: "apply (not in the throughput): %@, client CPU %.2f s, server CPU %.2f s",
@@ -278,7 +278,7 @@ struct RunReport {
         var object: [String: Any] = [
             "formatVersion": 1, "blocks": blocks, "concurrency": concurrency, "bytes": bytes,
             "maxBlocksInFlight": maxInFlight.map { $0 as Any } ?? NSNull(),
-            "database": database, "durable": durable, "eventChunks": eventChunks, "postgresVersion": postgresVersion,
+            "database": database, "durable": durable, "eventRows": eventRows, "postgresVersion": postgresVersion,
             "costPerBlock": [
                 "serverCPUMicroseconds": serverMicrosecondsPerBlock,
                 "clientCPUMicroseconds": clientMicrosecondsPerBlock,

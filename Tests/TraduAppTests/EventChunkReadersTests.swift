@@ -5,10 +5,11 @@ import TraduTestSupport
 
 @testable import TraduStore
 
-/// Migration 27 (`eventChunks`): the event log's second form, a hot statement's events as one row of arrays. This
-/// release only reads it, so that the next may write it. A real run's events (scheduling, claims, completions,
-/// retries, failures) are read by every reader of the log, moved into chunks that interleave as side-by-side
-/// statements' do, and read again: every answer is the same. Then the two prunes remove them from both forms.
+/// Migration 27 (`eventChunks`): the event log's second form, a hot statement's events as one row of arrays, which
+/// the hot transitions write. A real run's events (scheduling, claims, completions, retries, failures) are read by
+/// every reader of the log as the run wrote them, then moved back into rows (the log as releases before migration 27
+/// wrote it), then into chunks that interleave as side-by-side statements' do: every answer is the same each time.
+/// Then the two prunes remove them from both forms.
 @Suite struct EventChunkReadersTests {
     /// What every reader of the log answers.
     struct Answers: Equatable {
@@ -88,10 +89,22 @@ import TraduTestSupport
             try $0.required("id") as String
         }
         #expect(blocks.count == 40)
+        // The run wrote its hot transitions as chunks: scheduling's labelled ones among them.
+        let written = try await store.connection.query(
+            """
+            SELECT (SELECT count(*) FROM block_event_chunks) AS chunks,
+                   (SELECT count(*) FROM block_event_chunks WHERE pipelines IS NOT NULL) AS labelled,
+                   (SELECT coalesce(sum(cardinality(ids)), 0) FROM block_event_chunks) AS chunked
+            """)[0]
+        #expect(try written.required("chunks", Int.init) > 3 && written.required("labelled", Int.init) > 0)
+        let asWritten = try await Self.answers(store, blocks: blocks)
+
+        try await store.connection.query(EventChunkMover.toRows)
         let events = try await store.connection.query("SELECT count(*) AS n FROM block_events")[0].required(
             "n", Int.init)
-
+        #expect(try written.required("chunked", Int.init) > events / 2, "most of the run's \(events) were chunked")
         let rows = try await Self.answers(store, blocks: blocks)
+        #expect(asWritten == rows)
         // The answers are worth comparing: the whole log, both outcomes, labels on scheduling.
         #expect(rows.stream.count == events && events > 150, "\(rows.stream.count) of \(events)")
         #expect(rows.stream.map(\.event.sequence) == rows.stream.map(\.event.sequence).sorted())

@@ -1,5 +1,6 @@
-/// Moves events of `block_events` into chunks (`block_event_chunks`, migration 27), as the release that writes
-/// chunks will hold them, so that tests can check every reader against both of the log's forms with the same events.
+/// Moves events of `block_events` into chunks (`block_event_chunks`, migration 27), as the hot statements hold them,
+/// and chunks back into rows, so that tests can check every reader against both of the log's forms with the same
+/// events.
 ///
 /// The chunks are grouped as hot statements would group them (one transition, reason and instance a chunk, labelled
 /// or not), then split three ways by id and into fives, so that chunks interleave and their spans overlap, as the
@@ -26,5 +27,18 @@ public enum EventChunkMover {
                CASE WHEN bool_and(target_language IS NULL) THEN NULL ELSE array_agg(target_language ORDER BY id) END
         FROM parted
         GROUP BY from_state, to_state, reason, instance_id, pipeline IS NULL, id % 3, part
+        """
+
+    /// Every chunk's events as rows of `block_events`, with their ids, times and labels, and no chunk left: the log
+    /// as a release before migration 27 wrote it.
+    public static let toRows = """
+        WITH gone AS (DELETE FROM block_event_chunks RETURNING *)
+        INSERT INTO block_events (id, block_id, block_key, from_state, to_state, instance_id, attempt, reason, at,
+                                  pipeline, target_language)
+        SELECT u.id, u.block_id, u.block_key, c.from_state, c.to_state, c.instance_id, u.attempt, c.reason, u.at,
+               u.pipeline, u.target_language
+        FROM gone c
+        CROSS JOIN LATERAL unnest(c.ids, c.block_ids, c.attempts, c.ats, c.pipelines, c.target_languages, c.block_keys)
+            AS u (id, block_id, attempt, at, pipeline, target_language, block_key)
         """
 }
