@@ -68,8 +68,8 @@ extension ProcessHeavyTests {
                 environment: ProcessInfo.processInfo.environment)
             #expect(status.status == 0, "\(status.stderr)")
             #expect(status.stdout.contains("6/6"), "\(status.stdout)")
-            // This build traces each block's whole path: its `created` event, which this build's apply wrote with
-            // the block's key, and the runtime's, which the previous release wrote without (migration 22).
+            // This build traces each block's whole path: its `created` event, which this build's apply wrote, and
+            // the runtime's, which the previous release wrote.
             let ids = try await project.query("SELECT id FROM blocks ORDER BY id").compactMap { $0["id"] ?? nil }
             #expect(ids.count == 6)
             for id in ids {
@@ -81,6 +81,41 @@ extension ProcessHeavyTests {
                 }
                 #expect(steps == ["created", "enqueued", "in_process", "completed"], "\(id): \(trace.stdout)")
             }
+        }
+
+        /// The other half of a rollback: this build runs a job, its hot transitions writing their events as chunks
+        /// (migration 27), and the previous release (`.ci/previous-release`: the one that learned to read them) shows
+        /// every block's whole path in `trace`, and the job in `status`. Against a release that reads only rows,
+        /// each trace would stop at `created`.
+        @Test(.enabled(if: PreviousRelease.wanted))
+        func thePreviousReleaseReadsTheEventsThisBuildWrites() async throws {
+            let previous = try #require(
+                PreviousRelease.binary, "build it with `bash .ci/build-previous-release` (TRADU_PREVIOUS_BINARY)")
+            let project = try await TestProject.runtime(documents: 12, maxRecords: 2)
+            let up = try await CommandLineTests.run(
+                ["up", "-e", "dev"], in: project.root, database: project.databaseURL)
+            #expect(up.status == 0, "\(up.stderr)")
+            let chunked = try await project.query(
+                "SELECT coalesce(sum(cardinality(ids)), 0)::text AS n FROM block_event_chunks")
+            #expect(chunked.first?["n"] == "18", "enqueued, in process and completed, for each of 6 blocks")
+            let environment = ProcessInfo.processInfo.environment
+            let ids = try await project.query("SELECT id FROM blocks ORDER BY id").compactMap { $0["id"] ?? nil }
+            #expect(ids.count == 6)
+            for id in ids {
+                let trace = try await CommandLineTests.execute(
+                    previous, ["trace", id, "-e", "dev", "-o", "json", "--database-url", project.databaseURL],
+                    in: project.root, environment: environment)
+                #expect(trace.status == 0, "\(trace.stderr)")
+                let steps = trace.stdout.split(separator: "\n").compactMap { line in
+                    (try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])?["to"] as? String
+                }
+                #expect(steps == ["created", "enqueued", "in_process", "completed"], "\(id): \(trace.stdout)")
+            }
+            let status = try await CommandLineTests.execute(
+                previous, ["status", "-e", "dev", "--database-url", project.databaseURL], in: project.root,
+                environment: environment)
+            #expect(status.status == 0, "\(status.stderr)")
+            #expect(status.stdout.contains("6/6"), "\(status.stdout)")
         }
 
         /// This build on a database whose default collation is linguistic (ICU's `en-US`): a whole job, `status`,
