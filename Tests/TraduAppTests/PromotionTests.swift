@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import Testing
 import TraduApp
 import TraduTestSupport
@@ -334,6 +335,56 @@ extension ProcessHeavyTests {
                 ["promote", "--to", "prod", "--freight", "0123456789ab", "--rollback", "-m", "x", "--auto-approve"])
             #expect(never.status == 3)
             #expect(never.stderr.contains("prod never ran freight 0123456789ab"))
+        }
+
+        /// A person's rollback and the controller's promotion cannot cross: the rollback's hold is set under the
+        /// environment lock before its revision is written, and an automatic promotion checks the hold under the
+        /// same lock. Played as the race's worst case: a controller that read "no hold" just before the rollback
+        /// (its promotion started directly, past `AutoPromotion`'s own look) is refused, and prod keeps the rollback.
+        @Test func aRollbacksHoldStopsAnAutomaticPromotionAlreadyUnderWay() async throws {
+            let project = try await Project.make(promotion: "{from: staging, auto: true}")
+            try await project.stagingRuns()
+            let first = try await project.latestFreight("staging")
+            #expect(try await project.tradu(["promote", "--to", "prod", "--auto-approve"]).status == 0)
+            try project.writeManifests(promotion: "{from: staging, auto: true}", prompt: "Translate carefully.")
+            try await project.stagingRuns()
+            let second = try await project.latestFreight("staging")
+            #expect(try await project.tradu(["promote", "--to", "prod", "--auto-approve"]).status == 0)
+            #expect(try await project.latestFreight("prod") == second)
+
+            let rollback = try await project.tradu(
+                ["promote", "--to", "prod", "--freight", first, "--rollback", "-m", "regression", "--auto-approve"])
+            #expect(rollback.status == 0, "\(rollback.stderr)")
+            let prod = try await project.store("prod")
+            defer { Task { await prod.close() } }
+            // The environment's state as the rollback's own transaction left it (the apply writes that row) already
+            // holds: the hold was committed before, under the lock. Set after the revision, it would be a later
+            // transaction's row version.
+            let order = try await prod.connection.query(
+                """
+                SELECT ((SELECT xmin::text FROM environment_state WHERE auto_promotion_hold IS NOT NULL)
+                        = (SELECT xmin::text FROM revisions ORDER BY number DESC LIMIT 1))::text AS before
+                """)
+            #expect(order.first?["before"] == "true", "the hold was in place before the rollback's revision")
+
+            let resolver = DatabaseResolver(
+                explicitURL: project.database, home: nil, environmentVariables: project.variables(actor: "unused"))
+            let logger = Logger(label: "test")
+            let useCase = PromoteUseCase(
+                planner: PlanService(resolver: resolver, logger: logger, projectRoot: project.root),
+                applier: ApplyService(logger: logger))
+            let request = PromoteUseCase.Request(
+                directory: project.root + "/manifests", target: "prod", lockTimeout: .seconds(5),
+                message: "auto-promotion", actor: "controller:test", automatic: true)
+            do {
+                let outcome = try await useCase.run(request)
+                Issue.record("an automatic promotion past a rollback's hold: \(outcome)")
+            } catch {
+                #expect("\(error)".contains("held by a manual rollback to freight \(first)"), "\(error)")
+            }
+            #expect(try await project.latestFreight("prod") == first, "the rollback stays")
+            let refused = try #require(try await prod.promotions().first)
+            #expect(refused.automatic && refused.phase == "Refused", "\(refused)")
         }
 
         /// Auto-promotion, with the source in the same database (another schema) and in a database of its own.

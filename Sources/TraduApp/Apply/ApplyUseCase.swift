@@ -25,14 +25,15 @@ public struct ApplyUseCase: Sendable {
         /// Set by a promotion: recorded with the revision.
         public var release: ReleaseContext?
         /// Checks the plan made under the lock before anything is written (a promotion checks the data it read
-        /// against its freight's fingerprints); throwing refuses the apply.
-        public var verify: (@Sendable (PreparedPlan) throws -> Void)?
+        /// against its freight's fingerprints, and the auto-promotion hold); throwing refuses the apply. It gets the
+        /// store whose session holds the lock, so what it reads or sets there cannot change before the write.
+        public var verify: (@Sendable (PreparedPlan, Store) async throws -> Void)?
 
         public init(
             directory: String, environment: String, saved: SavedPlan? = nil, command: String,
             lockTimeout: Duration = .seconds(30), options: ApplyService.Options,
             compiled: (resolved: ResolvedManifests, raw: RawManifests)? = nil, release: ReleaseContext? = nil,
-            verify: (@Sendable (PreparedPlan) throws -> Void)? = nil
+            verify: (@Sendable (PreparedPlan, Store) async throws -> Void)? = nil
         ) {
             self.compiled = compiled
             self.release = release
@@ -98,7 +99,7 @@ public struct ApplyUseCase: Sendable {
                     known: known, raw: raw)
                 prepared.release = request.release
                 if let saved = request.saved { try saved.check(against: prepared) }
-                try request.verify?(prepared)
+                try await request.verify?(prepared, store)
                 guard prepared.hasChanges else { return Outcome(prepared: prepared, revision: nil, target: target) }
                 guard try await confirm(prepared) else { throw TraduError.rejected("apply cancelled: not approved") }
                 let revision = try await applier.write(prepared, to: store, options: request.options)

@@ -347,6 +347,14 @@ public struct PromoteUseCase: Sendable {
         var release = release
         release.promotionID = promotion
         let freight = evaluation.freight
+        let takesTheWheel = Self.takesTheWheel(evaluation, request: request, resolved: resolved)
+        let (automatic, actor, freightID) = (request.automatic, request.actor, evaluation.freightID)
+        // What the hold was, to put back should the rollback's apply fail after setting it.
+        let priorHold =
+            takesTheWheel
+            ? try await Store.withStore(url: location.url, schema: schema, logger: logger) {
+                try await $0.autoPromotionHold()
+            } : nil
         let applyRequest = ApplyUseCase.Request(
             directory: request.directory, environment: request.target, command: "promote",
             lockTimeout: request.lockTimeout,
@@ -358,23 +366,40 @@ public struct PromoteUseCase: Sendable {
                             + " (freight \(evaluation.freightID))"),
                 allowMassCancel: true, appliedBy: request.actor),
             compiled: (resolved, raw), release: release,
-            verify: { prepared in
+            verify: { prepared, store in
                 let stale = freight.staleDatasets(prepared.datasetFingerprints)
                 if !stale.isEmpty {
                     var checks = PromotionChecks(freightID: freight.id, staleDatasets: stale)
                     checks.freightCommit = freight.gitCommit
                     throw TraduError.rejected(checks.refusals[0])
                 }
+                // Under the environment lock, so a person's rollback and the controller's promotion are ordered:
+                // whichever writes second sees the other's revision, and the hold with the rollback's.
+                if automatic, let hold = try await store.autoPromotionHold() {
+                    throw TraduError.rejected(
+                        "auto-promotion is held by a manual rollback to freight \(hold.freightID) (by \(hold.by));"
+                            + " `tradu promote --resume-auto` lifts it")
+                }
+                if takesTheWheel { try await store.setAutoPromotionHold(freight: freightID, by: actor) }
             })
         do {
-            let outcome = try await ApplyUseCase(planner: planner, applier: applier).run(applyRequest) { _ in true }
+            let outcome: ApplyUseCase.Outcome
+            do {
+                outcome = try await ApplyUseCase(planner: planner, applier: applier).run(applyRequest) { _ in true }
+            } catch {
+                if takesTheWheel {
+                    try? await Store.withStore(url: location.url, schema: schema, logger: logger) { store in
+                        try await store.setAutoPromotionHold(freight: priorHold?.freightID, by: priorHold?.by ?? actor)
+                    }
+                }
+                throw error
+            }
             if outcome.revision == nil {
                 try await Store.withStore(url: location.url, schema: schema, logger: logger) { store in
                     try await store.finishPromotionUnchanged(
                         promotion, targetRevision: outcome.prepared.latestRevision?.number)
                 }
             }
-            try await holdAutoPromotion(evaluation, request: request, resolved: resolved, location: location)
             return .promoted(evaluation, revision: outcome.revision, promotion: promotion)
         } catch {
             let phase: PromotionPhase
@@ -388,15 +413,9 @@ public struct PromoteUseCase: Sendable {
 
     /// A person who puts another freight than the source's latest into an auto-promoted environment (a rollback:
     /// a promotion of anything but the latest is refused) takes the wheel: the controller holds until
-    /// `tradu promote --resume-auto`.
-    func holdAutoPromotion(
-        _ evaluation: Evaluation, request: Request, resolved: ResolvedManifests, location: EnvironmentTarget
-    ) async throws {
-        guard !request.automatic, evaluation.rollback, resolved.environment.promotion?.auto == true else { return }
-        try await Store.withStore(
-            url: location.url, schema: try EnvironmentSchema(name: location.environment.schema), logger: logger
-        ) { store in
-            try await store.setAutoPromotionHold(freight: evaluation.freightID, by: request.actor)
-        }
+    /// `tradu promote --resume-auto`. The hold is set under the environment lock, before the rollback's revision is
+    /// written: set after it, a controller could promote the newer freight again in between.
+    static func takesTheWheel(_ evaluation: Evaluation, request: Request, resolved: ResolvedManifests) -> Bool {
+        !request.automatic && evaluation.rollback && resolved.environment.promotion?.auto == true
     }
 }
