@@ -162,7 +162,9 @@ struct RunReport {
                 let wal = Double(statement.walBytes) / perBlock
                 lines.append(
                     "  \(Format.int(Int(statement.milliseconds.rounded()))) ms, \(Format.int(statement.calls)) calls, "
-                        + String(format: "%.1f µs, %.0f B WAL: ", microseconds, wal) + statement.text)
+                        + String(
+                            format: "%.1f µs, %.0f B WAL, max %.1f ms: ", microseconds, wal, statement.maxMilliseconds)
+                        + statement.text)
             }
             if compiledStatements.isEmpty {
                 lines.append("statements JIT-compiled in the run: none")

@@ -8,6 +8,9 @@ struct StatementCost: Sendable, Hashable {
     var calls: Int
     var rows: Int
     var milliseconds: Double
+    /// The slowest single execution: what one caller waited at worst (a GIN index's pending list merged into it
+    /// by the insert that fills it, a page split), where the total shows only the average.
+    var maxMilliseconds: Double = 0
     var walBytes: Int64
     /// Functions JIT-compiled for the statement, and the milliseconds the compiling took (generation, inlining,
     /// optimisation, emission): a statement whose estimated cost passes `jit_above_cost` pays that at every
@@ -19,7 +22,8 @@ struct StatementCost: Sendable, Hashable {
 
     var json: [String: Any] {
         [
-            "calls": calls, "rows": rows, "milliseconds": milliseconds, "walBytes": walBytes,
+            "calls": calls, "rows": rows, "milliseconds": milliseconds, "maxMilliseconds": maxMilliseconds,
+            "walBytes": walBytes,
             "jitFunctions": jitFunctions, "jitMilliseconds": jitMilliseconds, "text": text,
         ]
     }
@@ -57,7 +61,7 @@ enum StatementCosts {
     {
         try await connection.query(
             """
-            SELECT calls, rows, total_exec_time, wal_bytes, jit_functions, \(jitMilliseconds) AS jit_ms,
+            SELECT calls, rows, total_exec_time, max_exec_time, wal_bytes, jit_functions, \(jitMilliseconds) AS jit_ms,
                    left(regexp_replace(query, '\\s+', ' ', 'g'), $1::int) AS text
             FROM public.pg_stat_statements
             WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND \(filter)
@@ -68,6 +72,7 @@ enum StatementCosts {
             StatementCost(
                 calls: Int(row["calls"] ?? "") ?? 0, rows: Int(row["rows"] ?? "") ?? 0,
                 milliseconds: Double(row["total_exec_time"] ?? "") ?? 0,
+                maxMilliseconds: Double(row["max_exec_time"] ?? "") ?? 0,
                 walBytes: Int64(Double(row["wal_bytes"] ?? "") ?? 0),
                 jitFunctions: Int(row["jit_functions"] ?? "") ?? 0,
                 jitMilliseconds: Double(row["jit_ms"] ?? "") ?? 0, text: row["text"] ?? "")
